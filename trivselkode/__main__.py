@@ -1,0 +1,3 @@
+from trivselkode.cli.main import run
+
+run()

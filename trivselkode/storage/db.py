@@ -1,0 +1,222 @@
+"""The engine, sessions and schema version of one project.
+
+SQLite is opened in WAL mode with foreign keys on and a busy timeout. Write
+transactions start with ``BEGIN IMMEDIATE``: a deferred read transaction
+that later writes fails with "database is locked" whatever the timeout, so
+every writer takes the write lock up front and waits its turn instead.
+PostgreSQL needs none of this and gets plain transactions.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from trivselkode.errors import Refused
+from trivselkode.storage import models
+from trivselkode.storage.models import APP_ID, SCHEMA_VERSION, Meta
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_URL_RE = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for messages and logs)."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def to_url(db: str) -> str:
+    """A path or an SQLAlchemy URL, as an SQLAlchemy URL."""
+    if _URL_RE.match(db):
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+@dataclass
+class OpenResult:
+    created: bool
+
+
+class Project:
+    """One open project database."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        if self.is_sqlite:
+            return self.engine.url.database or ":memory:"
+        return mask_url(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading. Nothing it changes is kept."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work is one transaction, committed on success.
+
+        On SQLite the transaction begins with ``BEGIN IMMEDIATE``.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(trivselkode_write=True)
+            with Session(bind=conn, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _install_sqlite_hooks(engine: Engine, busy_timeout_s: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (see below).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            cur.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: a committed transaction survives a killed process.
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # noqa: ANN001
+        if conn.get_execution_options().get("trivselkode_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, before SQLite touches it."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise Refused(f"{path} er en mappe, ikke en projektdatabase", "angiv en fil med --db")
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != _SQLITE_MAGIC:
+        raise Refused(
+            f"{path} er ikke en trivselkode-database (ikke en SQLite-fil)",
+            "angiv den rigtige projektfil med --db, eller en ny filsti for at oprette et projekt",
+        )
+
+
+def make_engine(db: str, busy_timeout_s: float = 30.0) -> tuple[Engine, str]:
+    url = to_url(db)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise Refused(f"ugyldig database-URL: {mask_url(db)}", "brug en filsti eller fx postgresql+psycopg://bruger@vært/db") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            path = Path(database)
+            _check_sqlite_file(path)
+            if not path.parent.exists():
+                raise Refused(f"mappen {path.parent} findes ikke", "opret mappen eller angiv en anden sti med --db")
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
+        _install_sqlite_hooks(engine, busy_timeout_s)
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except ImportError as exc:
+            raise Refused(f"databasedriveren mangler: {exc.name}", "installér trivselkode[postgres]") from None
+    return engine, url
+
+
+def _read_meta(session: Session) -> dict[str, str]:
+    return {m.key: m.value for m in session.exec(select(Meta))}
+
+
+def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) -> tuple[Project, OpenResult]:
+    """Open (and if missing, create) the project at ``db``.
+
+    Refuses a database that is not a trivselkode project and one whose
+    schema is newer than this tool. Older schemas are migrated.
+    """
+    engine, url = make_engine(db, busy_timeout_s)
+    project = Project(engine, url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        engine.dispose()
+        raise Refused(f"{project.display_name} kan ikke åbnes som database: {_first_line(exc)}") from None
+    except OperationalError as exc:
+        engine.dispose()
+        raise Refused(f"kan ikke forbinde til {project.display_name}: {_first_line(exc)}") from None
+
+    if not tables:
+        if not create:
+            engine.dispose()
+            raise Refused(f"der er intet projekt i {project.display_name}", "opret et med `trivselkode init`")
+        _create_schema(project)
+        return project, OpenResult(created=True)
+
+    if "meta" not in tables:
+        engine.dispose()
+        raise Refused(
+            f"{project.display_name} er ikke en trivselkode-database (den har andre tabeller)",
+            "angiv den rigtige projektfil med --db",
+        )
+    with project.read() as session:
+        meta = _read_meta(session)
+    if meta.get("app") != APP_ID:
+        engine.dispose()
+        raise Refused(f"{project.display_name} er ikke en trivselkode-database", "angiv den rigtige projektfil med --db")
+    version = int(meta.get("schema_version", "0"))
+    if version > SCHEMA_VERSION:
+        engine.dispose()
+        raise Refused(
+            f"projektet har skemaversion {version}, men dette trivselkode kender kun op til {SCHEMA_VERSION}",
+            "opdatér trivselkode for at åbne det",
+        )
+    if version < SCHEMA_VERSION:
+        from trivselkode.storage.migrations import migrate
+
+        migrate(project, version)
+    return project, OpenResult(created=False)
+
+
+def _create_schema(project: Project) -> None:
+    # Every model module is imported above, so metadata is complete.
+    assert models.Coding.__tablename__
+    with project.engine.connect() as conn:
+        conn.execution_options(trivselkode_write=True)
+        with conn.begin():
+            SQLModel.metadata.create_all(conn)
+    with project.write() as session:
+        session.merge(Meta(key="app", value=APP_ID))
+        session.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

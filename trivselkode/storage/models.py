@@ -1,0 +1,184 @@
+"""Every table of a project, as SQLModel models.
+
+One project is one database. The same models run on SQLite (the default)
+and PostgreSQL; nothing here is dialect-specific.
+
+Offsets: ``Passage.start``/``end`` index ``Source.text`` (Python ``str``
+indices, i.e. Unicode code points, end exclusive), so
+``source.text[p.start:p.end] == p.text``. ``Coding.start``/``end`` index the
+passage text; both ``None`` means the whole passage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+APP_ID = "trivselkode"
+
+INTERVIEWER = "interviewer"
+PARTICIPANT = "participant"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the project: the app marker and schema version."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Code(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=128, unique=True, index=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    parent_id: int | None = Field(default=None, foreign_key="code.id", ondelete="SET NULL")
+    kind: str = Field(default="", max_length=64)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    include: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    exclude: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    characteristics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    examples: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    color: str | None = Field(default=None, max_length=16)
+    shortcut: str | None = Field(default=None, max_length=8)
+    position: int = 0
+    retired: bool = False
+
+
+class Source(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255, unique=True, index=True)
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    kind: str | None = Field(default=None, max_length=32)
+    site: str | None = Field(default=None, max_length=128)
+    context: str | None = Field(default=None, max_length=64)
+    round: int | None = None
+    date: str | None = Field(default=None, max_length=32)
+    file_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    content_hash: str = Field(default="", max_length=64, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Participant(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("source_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", index=True)
+    label: str = Field(max_length=255)
+    role: str = Field(default=PARTICIPANT, max_length=32)
+    gender: str | None = Field(default=None, max_length=32)
+    age: int | None = None
+    site: str | None = Field(default=None, max_length=128)
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Passage(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("source_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", index=True)
+    number: int
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
+    start: int
+    end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Sentence boundaries as [[start, end], ...] relative to the passage text.
+    sentences: list[list[int]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cue_start: float | None = None
+    cue_end: float | None = None
+
+
+class Coder(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Coding(SQLModel, table=True):
+    """One coder's code on one passage, optionally narrowed to a sub-span."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", index=True)
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", index=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", index=True)
+    start: int | None = None
+    end: int | None = None
+    memo: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# One row per passage + code + coder + span; NULL spans (whole passage) compare equal.
+Index(
+    "ux_coding_unique",
+    Coding.passage_id,
+    Coding.code_id,
+    Coding.coder_id,
+    func.coalesce(Coding.start, -1),
+    func.coalesce(Coding.end, -1),
+    unique=True,
+)
+
+
+class UnplacedCoding(SQLModel, table=True):
+    """A coding a revised transcript could not re-anchor: kept, flagged, listed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", index=True)
+    passage_number: int
+    speaker: str = Field(default="", max_length=255)
+    passage_text: str = Field(sa_column=Column(Text, nullable=False))
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE")
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE")
+    start: int | None = None
+    end: int | None = None
+    memo: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    unplaced_at: datetime = Field(default_factory=utcnow)
+
+
+class Memo(SQLModel, table=True):
+    """Free text on a source, a passage or a code (exactly one of them)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id", ondelete="CASCADE", index=True)
+    passage_id: int | None = Field(default=None, foreign_key="passage.id", ondelete="CASCADE", index=True)
+    code_id: int | None = Field(default=None, foreign_key="code.id", ondelete="CASCADE", index=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SourceDone(SQLModel, table=True):
+    """A coder's mark that they finished coding a source."""
+
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", primary_key=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", primary_key=True)
+    done_at: datetime = Field(default_factory=utcnow)
+
+
+class Star(SQLModel, table=True):
+    """A coder's mark on a passage as a quote candidate."""
+
+    passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", primary_key=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Position(SQLModel, table=True):
+    """Where a coder last was in a source (the coding screen reopens there)."""
+
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", primary_key=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", primary_key=True)
+    passage_number: int
+    updated_at: datetime = Field(default_factory=utcnow)
