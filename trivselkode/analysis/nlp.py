@@ -1,0 +1,69 @@
+"""Danish text processing with spaCy, loaded lazily.
+
+Only ``spacy.blank("da")`` with the rule-based sentencizer, and the lookup
+lemmatizer whose tables come from the ``spacy-lookups-data`` package: no
+model is ever downloaded. spaCy is imported on first use, so commands that
+do not segment text start fast.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+_lock = threading.Lock()
+_sentencizer: Language | None = None
+_lemmatizer: Language | None = None
+
+
+def sentence_pipeline() -> Language:
+    """``spacy.blank("da")`` + sentencizer (built once per process)."""
+    global _sentencizer
+    with _lock:
+        if _sentencizer is None:
+            import spacy
+
+            nlp = spacy.blank("da")
+            nlp.add_pipe("sentencizer")
+            _sentencizer = nlp
+        return _sentencizer
+
+
+def lemma_pipeline() -> Language:
+    """``spacy.blank("da")`` + the lookup lemmatizer (tables from spacy-lookups-data)."""
+    global _lemmatizer
+    with _lock:
+        if _lemmatizer is None:
+            import spacy
+
+            nlp = spacy.blank("da")
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+            _lemmatizer = nlp
+        return _lemmatizer
+
+
+def sentence_spans(texts: Iterable[str], batch_size: int = 512) -> Iterator[list[list[int]]]:
+    """For each text, its sentences as ``[start, end]`` character offsets.
+
+    Offsets index the text itself; trailing whitespace is not part of a sentence.
+    """
+    nlp = sentence_pipeline()
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        spans = [[sent.start_char, sent.end_char] for sent in doc.sents if sent.text.strip()]
+        yield spans or ([[0, len(doc.text)]] if doc.text else [])
+
+
+def lemmas(text: str) -> list[tuple[str, str, int, int]]:
+    """The words of ``text`` as ``(lower-case form, lemma, start, end)``."""
+    nlp = lemma_pipeline()
+    doc = nlp(text)
+    out = []
+    for tok in doc:
+        if tok.is_alpha:
+            out.append((tok.lower_, (tok.lemma_ or tok.text).lower(), tok.idx, tok.idx + len(tok.text)))
+    return out

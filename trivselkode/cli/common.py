@@ -1,0 +1,143 @@
+"""What every command shares: the open project, output and error handling.
+
+With ``--format json`` a command prints exactly one JSON document on
+standard output; notes, warnings and progress go to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from trivselkode.config import Settings
+from trivselkode.errors import TrivselError
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def note(message: str) -> None:
+    """A note for the person at the terminal (standard error)."""
+    typer.echo(message, err=True)
+
+
+def emit_json(document: Any) -> None:
+    """The one JSON document of a command, on standard output."""
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+@dataclass
+class State:
+    settings: Settings
+    _project: Any = field(default=None, repr=False)
+
+    def project(self):  # noqa: ANN201 (Project; imported lazily to keep start-up light)
+        if self._project is None:
+            from trivselkode.storage.db import open_project
+
+            project, result = open_project(self.settings.db)
+            if result.created:
+                note(
+                    f"Nyt, tomt projekt oprettet i {project.display_name}. "
+                    "Indlæs en kodebog med `trivselkode codebook load FIL`, eller opret projektet med `trivselkode init`."
+                )
+            self._project = project
+        return self._project
+
+    def coder(self, explicit: str | None = None) -> str:
+        name = explicit or self.settings.coder
+        if not name:
+            raise TrivselError("hvem koder?", "angiv --coder NAVN eller sæt TRIVSELKODE_CODER")
+        return name
+
+    def close(self) -> None:
+        if self._project is not None:
+            self._project.dispose()
+            self._project = None
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State(Settings.from_env())
+    return root.obj
+
+
+def out_path_writable(path: Path) -> None:
+    """Refuse an output path that cannot be written, before any work is done."""
+    parent = path.expanduser().resolve().parent
+    if not parent.is_dir():
+        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden sti")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise TrivselError(f"kan ikke skrive til {path}", "vælg en sti, du har skriveadgang til")
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place."""
+    out_path_writable(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8", newline="")
+        else:
+            tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise TrivselError(f"kan ikke skrive {path}: {exc.strerror}") from None
+
+
+class TrivselGroup(TyperGroup):
+    """Turns every mendable error into one line on standard error and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrivselError as exc:
+            typer.echo(f"fejl: {exc}", err=True)
+            for problem in getattr(exc, "problems", [])[1:]:
+                typer.echo(f"  {problem}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            typer.echo("afbrudt", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug or an environment failure: say it, keep it short
+            if os.environ.get("TRIVSELKODE_DEBUG"):
+                traceback.print_exc(file=sys.stderr)
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            from trivselkode.storage.db import mask_url
+
+            typer.echo(
+                f"fejl: uventet {type(exc).__name__}: {mask_url(message)} "
+                "(intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)",
+                err=True,
+            )
+            raise typer.Exit(3) from None
+        finally:
+            if ctx.parent is None and isinstance(ctx.obj, State):
+                ctx.obj.close()
+
+
+def new_typer(**kwargs: Any) -> typer.Typer:
+    return typer.Typer(
+        cls=TrivselGroup,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        **kwargs,
+    )

@@ -1,0 +1,59 @@
+"""``trivselkode import``: transcripts, subtitles and questionnaires into the project."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from trivselkode.cli.common import OutputFormat, emit_json, note, state
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_files)
+
+
+def import_files(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Filer eller mapper (.txt .md .docx .vtt .srt .csv .xlsx)."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="Kolonnen med svarene i CSV/XLSX."),
+    name: Optional[str] = typer.Option(None, "--name", help="Importér (én fil) under dette kildenavn."),
+    replace: bool = typer.Option(False, "--replace", help="Erstat en eksisterende kilde af samme navn (dens kodninger slettes)."),
+    strict: bool = typer.Option(False, "--strict", help="Alt eller intet: én fejl, og intet importeres."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+) -> None:
+    """Importér kilder. Uændrede filer springes over; ændrede tekster bliver revisioner med bevarede kodninger."""
+    from trivselkode.importers.formats import iter_source_files
+    from trivselkode.importers.pipeline import import_paths
+
+    project = state(ctx).project()
+    total = len(iter_source_files(paths))
+    show_progress = total > 1 and sys.stderr.isatty()
+    with typer.progressbar(length=total, label="Importerer", file=sys.stderr, hidden=not show_progress) as bar:
+        def on_file(result) -> None:  # noqa: ANN001
+            bar.update(1)
+            for warning in result.warnings:
+                note(f"advarsel: {warning}")
+            if result.error:
+                note(f"fejl: {result.error}")
+
+        report = import_paths(
+            project, paths, text_column=text_column, name=name, replace=replace, strict=strict, on_file=on_file
+        )
+    if fmt is OutputFormat.json:
+        emit_json({"files": [f.as_dict() for f in report.files], "words": report.words, "failed": len(report.failed)})
+    else:
+        for f in report.files:
+            label = {
+                "imported": "importeret", "unchanged": "uændret", "revised": "revideret",
+                "replaced": "erstattet", "duplicate": "dublet", "failed": "FEJL",
+            }[f.status]
+            detail = f"{f.passages} udsagn" if f.status != "failed" else (f.error or "")
+            typer.echo(f"{label:<11} {f.source or Path(f.path).name}: {detail}")
+            for u in f.unplaced:
+                typer.echo(f"    ikke genplaceret: udsagn {u['passage']} ({u['speaker']}) {u['code']} af {u['coder']}: «{u['text'][:60]}»")
+    if report.failed:
+        note(f"fejl: {len(report.failed)} af {len(report.files)} filer kunne ikke importeres (se ovenfor); resten er importeret")
+        raise typer.Exit(1)

@@ -1,0 +1,139 @@
+"""Project-wide commands: init, status, demo, and opening the project."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from trivselkode.cli.common import OutputFormat, emit_json, note, state
+from trivselkode.config import Settings, bundled_codebook, data_dir
+from trivselkode.errors import TrivselError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)
+    app.command("demo")(demo)
+
+
+def init(
+    ctx: typer.Context,
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Kodebog at starte med (standard: den medfølgende)."),
+) -> None:
+    """Opret et projekt med kodebogen (standard: den medfølgende trivselskodebog)."""
+    from trivselkode.domain.codebook import load_codebook_file
+    from trivselkode.storage.codebook import load_codebook
+
+    st = state(ctx)
+    book = load_codebook_file(codebook or bundled_codebook())
+    project = st.project()
+    from trivselkode.storage.status import project_status
+
+    if project_status(project)["codes"]:
+        raise TrivselError(
+            f"projektet i {project.display_name} har allerede en kodebog",
+            "opdatér den med `trivselkode codebook load FIL`",
+        )
+    report = load_codebook(project, book)
+    note(f"Projekt klar i {project.display_name} med kodebogen '{book.name}' ({len(report.added)} koder).")
+
+
+def status(
+    ctx: typer.Context,
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+) -> None:
+    """Vis projektets indhold: kilder, udsagn, deltagere, koder, kodere, kodninger."""
+    from trivselkode.storage.status import project_status, source_rows
+
+    project = state(ctx).project()
+    info = project_status(project)
+    if fmt is OutputFormat.json:
+        emit_json(info)
+        return
+    print_overview(project.display_name, info, source_rows(project))
+
+
+def print_overview(name: str, info: dict, rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    book = info["codebook"]
+    console.print(
+        f"[b]{name}[/b]  kodebog: {book['name'] or '(ingen)'} v{book['version'] or '-'}\n"
+        f"{info['sources']} kilder · {info['passages']} udsagn · {info['participants']} deltagere · "
+        f"{info['codes']} koder · {info['coders']} kodere · {info['codings']} kodninger"
+        + (f" · {info['unplaced']} ikke-genplacerede" if info["unplaced"] else "")
+    )
+    if rows:
+        table = Table("Kilde", "Type", "Bibliotek", "Kontekst", "Runde", "Udsagn", "Kodninger", "Færdig")
+        for r in rows:
+            table.add_row(
+                r["name"],
+                r["kind"] or "",
+                r["site"] or "",
+                r["context"] or "",
+                str(r["round"] or ""),
+                str(r["passages"]),
+                str(r["codings"]),
+                ", ".join(r["done"]),
+            )
+        console.print(table)
+
+
+def build_demo(db_path: Path) -> None:
+    """A fresh demo project: bundled codebook, transcripts and two coders' codings."""
+    from trivselkode.domain.codebook import load_codebook_file
+    from trivselkode.importers.pipeline import import_paths
+    from trivselkode.storage.codebook import load_codebook
+    from trivselkode.storage.codings import import_codings, mark_done
+    from trivselkode.storage.db import open_project
+    from trivselkode.storage.status import source_rows
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    project, _ = open_project(str(db_path))
+    try:
+        load_codebook(project, load_codebook_file(bundled_codebook()))
+        folder = data_dir("transcripts")
+        codings_file = folder / "codings-demo.csv"
+        files = [p for p in sorted(folder.iterdir()) if p != codings_file]
+        report = import_paths(project, files, text_column="svar")
+        if report.failed:
+            raise TrivselError(f"demodata kunne ikke indlæses: {report.failed[0].error}")
+        if codings_file.exists():
+            counts = import_codings(project, codings_file)
+            from trivselkode.storage.codings import export_rows
+
+            coders = sorted({r["coder"] for r in export_rows(project)})
+            for row in source_rows(project):
+                for coder in coders:
+                    mark_done(project, row["name"], coder)
+            note(f"Demo: {len(report.files)} kilder, {counts.added} kodninger af {', '.join(coders)}.")
+    finally:
+        project.dispose()
+
+
+def demo(
+    ctx: typer.Context,
+    out: Optional[Path] = typer.Option(None, "--out", help="Gem demoprojektet her (standard: en midlertidig mappe)."),
+) -> None:
+    """Åbn en frisk kopi af demoprojektet (tre bibliotekers interviews, to kodere)."""
+    st = state(ctx)
+    if out is None:
+        out = Path(tempfile.mkdtemp(prefix="trivselkode-demo-")) / "demo.db"
+    build_demo(out)
+    st.settings = Settings(db=str(out), coder=st.settings.coder)
+    st._project = None
+    open_default(ctx)
+
+
+def open_default(ctx: typer.Context) -> None:
+    """Open the project: the overview (the terminal UI builds on this)."""
+    from trivselkode.storage.status import project_status, source_rows
+
+    project = state(ctx).project()
+    print_overview(project.display_name, project_status(project), source_rows(project))

@@ -1,0 +1,407 @@
+"""Importing files into a project: parse, segment sentences, store.
+
+Each file is stored in one transaction (``--strict``: all files in one), so
+a failure or a killed process leaves no half-imported source behind.
+
+A file whose source name already exists is
+- a no-op when its text is unchanged;
+- a revision when its text is similar enough: every coding is re-anchored
+  to its passage in the new text, and those that cannot be placed are kept
+  in ``UnplacedCoding`` and listed;
+- a name clash otherwise (import it under ``name``, or ``replace`` it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
+
+from trivselkode.analysis.nlp import sentence_spans
+from trivselkode.domain.text import content_hash, word_count
+from trivselkode.domain.revision import SOURCE_SIMILARITY, Turn, align_turns, move_span, texts_similar
+from trivselkode.errors import TrivselError
+from trivselkode.importers.base import ParsedSource
+from trivselkode.importers.formats import iter_source_files, parse_file
+from trivselkode.storage.db import Project
+from trivselkode.storage.models import (
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    Participant,
+    Passage,
+    Position,
+    Source,
+    Star,
+    UnplacedCoding,
+    utcnow,
+)
+
+CPR_RE = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
+
+
+@dataclass
+class FileResult:
+    path: str
+    source: str | None = None
+    status: str = "failed"  # imported | unchanged | revised | replaced | duplicate | failed
+    passages: int = 0
+    words: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def words(self) -> int:
+        return sum(f.words for f in self.files if f.status in ("imported", "revised", "replaced"))
+
+
+@dataclass
+class _Prepared:
+    parsed: ParsedSource
+    digest: str
+    sentences: list[list[list[int]]] | None = None
+
+    def ensure_sentences(self) -> list[list[list[int]]]:
+        if self.sentences is None:
+            self.sentences = list(sentence_spans(t.text for t in self.parsed.turns))
+        return self.sentences
+
+
+def import_paths(
+    project: Project,
+    paths: Sequence[str | Path],
+    *,
+    text_column: str | None = None,
+    name: str | None = None,
+    replace: bool = False,
+    strict: bool = False,
+    similarity: float = SOURCE_SIMILARITY,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> ImportReport:
+    """Import every supported file under ``paths`` and report on each."""
+    files = iter_source_files(paths)
+    if not files:
+        raise TrivselError(
+            "ingen filer at importere",
+            "angiv .txt, .md, .docx, .vtt, .srt, .csv eller .xlsx filer eller en mappe med dem",
+        )
+    if name is not None and len(files) > 1:
+        raise TrivselError("--name kan kun bruges, når der importeres én fil")
+    report = ImportReport()
+    if strict:
+        prepared = []
+        for path in files:
+            prepared.append(_prepare(path, text_column, name))
+        results = [FileResult(path=str(p)) for p in files]
+        with project.write() as session:
+            for prep, result in zip(prepared, results):
+                _store(session, prep, result, replace=replace, similarity=similarity)
+        for result in results:
+            report.files.append(result)
+            if on_file:
+                on_file(result)
+        return report
+
+    for path in files:
+        result = FileResult(path=str(path))
+        try:
+            prep = _prepare(path, text_column, name)
+            with project.write() as session:
+                _store(session, prep, result, replace=replace, similarity=similarity)
+        except TrivselError as exc:
+            result.status = "failed"
+            result.error = str(exc)
+        report.files.append(result)
+        if on_file:
+            on_file(result)
+    return report
+
+
+def _prepare(path: Path, text_column: str | None, name: str | None) -> _Prepared:
+    parsed = parse_file(path, text_column=text_column, name=name)
+    return _Prepared(parsed=parsed, digest=content_hash(parsed.text))
+
+
+def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bool, similarity: float) -> None:
+    parsed = prep.parsed
+    result.source = parsed.name
+    result.warnings.extend(parsed.warnings)
+    existing = session.exec(select(Source).where(Source.name == parsed.name)).first()
+    if existing is not None and existing.content_hash == prep.digest:
+        result.status = "unchanged"
+        result.passages = len(parsed.turns)
+        return
+    if existing is None:
+        twin = session.exec(select(Source.name).where(Source.content_hash == prep.digest)).first()
+        if twin is not None:
+            result.status = "duplicate"
+            result.warnings.append(f"samme tekst er allerede importeret som kilden '{twin}'; filen er sprunget over")
+            return
+    if CPR_RE.search(parsed.text):
+        result.warnings.append(
+            f"{Path(parsed.file_name).name}: teksten ser ud til at indeholde et CPR-nummer – fjern det, eller brug --pseudonymize ved eksport"
+        )
+    sentences = prep.ensure_sentences()
+    result.passages = len(parsed.turns)
+    result.words = word_count(parsed.text)
+    if existing is None:
+        _insert_source(session, parsed, prep.digest, sentences)
+        result.status = "imported"
+        return
+    if replace:
+        session.delete(existing)
+        session.flush()
+        _insert_source(session, parsed, prep.digest, sentences)
+        result.status = "replaced"
+        return
+    score = texts_similar(existing.text, parsed.text, similarity)
+    if score is None:
+        raise TrivselError(
+            f"{Path(parsed.file_name).name}: kilden '{parsed.name}' findes allerede med en helt anden tekst",
+            "importér den under et andet navn med --name NAVN, eller erstat den med --replace",
+        )
+    result.unplaced = _revise(session, existing, parsed, prep.digest, sentences)
+    result.status = "revised"
+    if result.unplaced:
+        result.warnings.append(
+            f"{len(result.unplaced)} kodning(er) kunne ikke genplaceres i den reviderede tekst; de er gemt og vises med `trivselkode codings unplaced`"
+        )
+
+
+def _source_fields(parsed: ParsedSource, digest: str) -> dict[str, Any]:
+    meta = dict(parsed.metadata)
+    fields: dict[str, Any] = {
+        "title": str(meta.pop("title", "") or parsed.name),
+        "kind": meta.pop("kind", None),
+        "site": meta.pop("site", None),
+        "context": meta.pop("context", None),
+        "round": meta.pop("round", None),
+        "date": str(meta["date"]) if meta.get("date") is not None else None,
+        "file_name": Path(parsed.file_name).name,
+        "content_hash": digest,
+        "text": parsed.text,
+    }
+    meta.pop("date", None)
+    meta.pop("name", None)
+    meta.pop("participants", None)
+    fields["extra"] = _jsonable(meta)
+    return fields
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _participant_fields(p: Any) -> dict[str, Any]:
+    return {
+        "role": p.role,
+        "gender": p.gender,
+        "age": p.age,
+        "site": p.site,
+        "attributes": _jsonable(dict(p.attributes)),
+    }
+
+
+def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[list[list[int]]]) -> Source:
+    source = Source(name=parsed.name, **_source_fields(parsed, digest))
+    session.add(source)
+    session.flush()
+    ids = _upsert_participants(session, source, parsed, {})
+    _insert_passages(session, source, parsed, sentences, ids)
+    return source
+
+
+def _upsert_participants(
+    session: Session, source: Source, parsed: ParsedSource, existing: dict[str, Participant]
+) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for p in parsed.participants:
+        row = existing.get(p.label)
+        if row is None:
+            row = Participant(source_id=source.id, label=p.label, **_participant_fields(p))
+        else:
+            # Keep attributes set after import unless the file now states them.
+            row.role = p.role
+            row.gender = p.gender if p.gender is not None else row.gender
+            row.age = p.age if p.age is not None else row.age
+            row.site = p.site if p.site is not None else row.site
+            row.attributes = {**row.attributes, **_jsonable(dict(p.attributes))}
+        session.add(row)
+        session.flush()
+        ids[p.label] = row.id
+    return ids
+
+
+def _insert_passages(
+    session: Session,
+    source: Source,
+    parsed: ParsedSource,
+    sentences: list[list[list[int]]],
+    participant_ids: dict[str, int],
+) -> None:
+    rows = [
+        {
+            "source_id": source.id,
+            "number": n,
+            "participant_id": participant_ids[turn.speaker],
+            "start": turn.start,
+            "end": turn.end,
+            "text": turn.text,
+            "sentences": sents,
+            "cue_start": turn.cue_start,
+            "cue_end": turn.cue_end,
+        }
+        for n, (turn, sents) in enumerate(zip(parsed.turns, sentences), start=1)
+    ]
+    if rows:
+        session.execute(insert(Passage), rows)
+
+
+def _revise(
+    session: Session, source: Source, parsed: ParsedSource, digest: str, sentences: list[list[list[int]]]
+) -> list[dict[str, Any]]:
+    """Replace the source's text by a revision, carrying every coding along."""
+    participants = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
+    old_passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
+    old_turns = [Turn(participants[p.participant_id].label, p.text) for p in old_passages]
+    new_turns = [Turn(t.speaker, t.text) for t in parsed.turns]
+    mapping = align_turns(old_turns, new_turns)
+    by_old_id = {p.id: (i, p) for i, p in enumerate(old_passages)}
+    old_ids = list(by_old_id)
+
+    codings = list(session.exec(select(Coding).where(Coding.passage_id.in_(old_ids)))) if old_ids else []
+    stars = list(session.exec(select(Star).where(Star.passage_id.in_(old_ids)))) if old_ids else []
+    memos = list(session.exec(select(Memo).where(Memo.passage_id.in_(old_ids)))) if old_ids else []
+    code_keys = dict(session.exec(select(Code.id, Code.key)).all())
+    coder_names = dict(session.exec(select(Coder.id, Coder.name)).all())
+    positions = list(session.exec(select(Position).where(Position.source_id == source.id)))
+    coding_rows = [c.model_dump() for c in codings]
+    star_rows = [s.model_dump() for s in stars]
+    memo_rows = [m.model_dump() for m in memos]
+
+    # Update the source and its participants, then swap the passages.
+    for key, value in _source_fields(parsed, digest).items():
+        if key == "extra":
+            value = {**source.extra, **value}
+        setattr(source, key, value)
+    session.add(source)
+    by_label = {p.label: p for p in participants.values()}
+    ids = _upsert_participants(session, source, parsed, by_label)
+    session.execute(delete(Passage).where(Passage.source_id == source.id))
+    session.flush()
+    _insert_passages(session, source, parsed, sentences, ids)
+    new_passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
+
+    unplaced: list[dict[str, Any]] = []
+    seen: set[tuple[int, int, int, int, int]] = set()
+    placed_rows = []
+    for row in coding_rows:
+        i, old = by_old_id[row["passage_id"]]
+        j = mapping[i]
+        span: tuple[int, int] | None = None
+        if j is not None and row["start"] is not None and row["end"] is not None:
+            span = move_span(old.text, new_passages[j].text, row["start"], row["end"])
+        if j is None or (row["start"] is not None and span is None):
+            unplaced.append(
+                {
+                    "passage": old.number,
+                    "speaker": old_turns[i].speaker,
+                    "code": code_keys.get(row["code_id"]),
+                    "coder": coder_names.get(row["coder_id"]),
+                    "text": old.text if row["start"] is None else old.text[row["start"] : row["end"]],
+                }
+            )
+            session.add(
+                UnplacedCoding(
+                    source_id=source.id,
+                    passage_number=old.number,
+                    speaker=old_turns[i].speaker,
+                    passage_text=old.text,
+                    code_id=row["code_id"],
+                    coder_id=row["coder_id"],
+                    start=row["start"],
+                    end=row["end"],
+                    memo=row["memo"],
+                    created_at=row["created_at"],
+                )
+            )
+            continue
+        new = new_passages[j]
+        start, end = span if span else (None, None)
+        if span == (0, len(new.text)):
+            start = end = None
+        key = (new.id, row["code_id"], row["coder_id"], start if start is not None else -1, end if end is not None else -1)
+        if key in seen:
+            continue  # two old spans collapsed into one
+        seen.add(key)
+        placed_rows.append(
+            {
+                "passage_id": new.id,
+                "code_id": row["code_id"],
+                "coder_id": row["coder_id"],
+                "start": start,
+                "end": end,
+                "memo": row["memo"],
+                "created_at": row["created_at"],
+            }
+        )
+    if placed_rows:
+        session.execute(insert(Coding), placed_rows)
+    for row in star_rows:
+        i, _old = by_old_id[row["passage_id"]]
+        if mapping[i] is not None:
+            session.add(Star(passage_id=new_passages[mapping[i]].id, coder_id=row["coder_id"], created_at=row["created_at"]))
+    for row in memo_rows:
+        i, old = by_old_id[row["passage_id"]]
+        if mapping[i] is not None:
+            passage_id, source_id, text = new_passages[mapping[i]].id, None, row["text"]
+        else:
+            # Keep the note on the source, saying where it came from.
+            passage_id, source_id = None, source.id
+            text = f"[Notat til udsagn {old.number} før revisionen: «{old.text[:80]}»] {row['text']}"
+        session.add(
+            Memo(
+                source_id=source_id,
+                passage_id=passage_id,
+                coder_id=row["coder_id"],
+                text=text,
+                created_at=row["created_at"],
+                updated_at=utcnow(),
+            )
+        )
+    number_map = {old_passages[i].number: new_passages[j].number for i, j in enumerate(mapping) if j is not None}
+    for pos in positions:
+        pos.passage_number = number_map.get(pos.passage_number, 1)
+        session.add(pos)
+    # Participants without a passage in the new text (and without attributes worth keeping) go.
+    used = {p.participant_id for p in new_passages}
+    for p in participants.values():
+        if p.id not in used and p.label not in ids:
+            session.delete(p)
+    session.flush()
+    return unplaced

@@ -1,0 +1,355 @@
+"""Codings: adding and removing them, done-marks, CSV import and export.
+
+Every function that changes something is one transaction.
+
+CSV columns: ``source,passage,code,coder,start,end,memo``. ``passage`` is the
+1-based number of the turn in its source (interviewers' turns counted too);
+``start``/``end`` are optional 0-based offsets into the passage text, end
+exclusive.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.storage.lookup import (
+    code_by_key,
+    coder_by_name,
+    get_or_create_coder,
+    passage_by_number,
+    source_by_name,
+)
+from trivselkode.storage.models import (
+    Code,
+    Coder,
+    Coding,
+    Participant,
+    Passage,
+    Source,
+    SourceDone,
+    UnplacedCoding,
+)
+
+CSV_COLUMNS = ("source", "passage", "code", "coder", "start", "end", "memo")
+
+
+class CodingsInvalid(TrivselError):
+    """A codings file with problems; ``problems`` lists each with its line."""
+
+    def __init__(self, problems: list[str], file: str) -> None:
+        more = f" (og {len(problems) - 1} fejl mere)" if len(problems) > 1 else ""
+        super().__init__(f"{file}: {problems[0]}{more}", "ret filen; intet er gemt")
+        self.problems = problems
+
+
+def check_span(passage: Passage, start: int | None, end: int | None) -> tuple[int | None, int | None]:
+    """Validate a sub-span of a passage; a span covering all of it is no span."""
+    if start is None and end is None:
+        return None, None
+    if start is None or end is None:
+        raise TrivselError("angiv både --start og --end, eller ingen af dem")
+    if not (0 <= start < end <= len(passage.text)):
+        raise TrivselError(
+            f"spændet {start}–{end} ligger ikke inden for udsagnet (0–{len(passage.text)})",
+            "start skal være mindre end slut, og slut højst udsagnets længde",
+        )
+    if start == 0 and end == len(passage.text):
+        return None, None
+    return start, end
+
+
+def _find(session: Session, passage_id: int, code_id: int, coder_id: int, start: int | None, end: int | None) -> Coding | None:
+    return session.exec(
+        select(Coding).where(
+            Coding.passage_id == passage_id,
+            Coding.code_id == code_id,
+            Coding.coder_id == coder_id,
+            Coding.start == start if start is not None else Coding.start.is_(None),
+            Coding.end == end if end is not None else Coding.end.is_(None),
+        )
+    ).first()
+
+
+@dataclass
+class CodingRef:
+    source: str
+    passage: int
+    code: str
+    coder: str
+    start: int | None = None
+    end: int | None = None
+    memo: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def add_coding(project: Project, ref: CodingRef) -> str:
+    """Store one coding. Returns ``added``, ``updated`` (memo) or ``exists``."""
+    with project.write() as session:
+        source = source_by_name(session, ref.source)
+        passage = passage_by_number(session, source, ref.passage)
+        code = code_by_key(session, ref.code)
+        if code.retired:
+            raise TrivselError(f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode")
+        coder = get_or_create_coder(session, ref.coder)
+        start, end = check_span(passage, ref.start, ref.end)
+        existing = _find(session, passage.id, code.id, coder.id, start, end)
+        if existing is not None:
+            if ref.memo is not None and ref.memo != existing.memo:
+                existing.memo = ref.memo or None
+                session.add(existing)
+                return "updated"
+            return "exists"
+        session.add(
+            Coding(passage_id=passage.id, code_id=code.id, coder_id=coder.id, start=start, end=end, memo=ref.memo or None)
+        )
+    return "added"
+
+
+def remove_coding(project: Project, ref: CodingRef) -> None:
+    with project.write() as session:
+        source = source_by_name(session, ref.source)
+        passage = passage_by_number(session, source, ref.passage)
+        code = code_by_key(session, ref.code)
+        coder = coder_by_name(session, ref.coder)
+        start, end = check_span(passage, ref.start, ref.end)
+        existing = _find(session, passage.id, code.id, coder.id, start, end)
+        if existing is None:
+            where = f" ({start}–{end})" if start is not None else ""
+            raise TrivselError(
+                f"{ref.coder} har ikke kodet udsagn {ref.passage} i '{ref.source}' med {ref.code}{where}",
+                "se kodningerne med `trivselkode codings export`",
+            )
+        session.delete(existing)
+
+
+def mark_done(project: Project, source_name: str, coder_name: str, done: bool = True) -> bool:
+    """Mark (or unmark) a source done for a coder. Returns whether anything changed."""
+    with project.write() as session:
+        source = source_by_name(session, source_name)
+        coder = get_or_create_coder(session, coder_name)
+        row = session.get(SourceDone, (source.id, coder.id))
+        if done and row is None:
+            session.add(SourceDone(source_id=source.id, coder_id=coder.id))
+            return True
+        if not done and row is not None:
+            session.delete(row)
+            return True
+    return False
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value else None
+
+
+def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
+    """The rows of a codings CSV with their 1-based line numbers."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TrivselError(f"kan ikke læse {path}: {exc.strerror}") from None
+    if b"\x00" in raw:
+        raise TrivselError(f"{path} er ikke en CSV-fil (binære data)", "eksportér kodningerne som CSV i UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else None
+        if text is None:
+            raise TrivselError(f"{path} kan ikke læses som tekst", "gem filen som CSV i UTF-8") from None
+    if not text.strip():
+        raise TrivselError(f"{path} er tom", f"filen skal have overskrifterne {','.join(CSV_COLUMNS)}")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("source", "passage", "code", "coder") if c not in header]
+    if missing:
+        raise TrivselError(
+            f"{path}: kolonnerne {', '.join(missing)} mangler i første linje",
+            f"overskrifterne skal være {','.join(CSV_COLUMNS)}",
+        )
+    reader.fieldnames = header
+    rows = []
+    problems = []
+    for row in reader:
+        line = reader.line_num
+        try:
+            passage = int((row.get("passage") or "").strip())
+            start = _int_or_none(row.get("start"))
+            end = _int_or_none(row.get("end"))
+        except ValueError:
+            problems.append(f"linje {line}: passage, start og end skal være hele tal")
+            continue
+        memo = row.get("memo")
+        rows.append(
+            (
+                line,
+                CodingRef(
+                    source=(row.get("source") or "").strip(),
+                    passage=passage,
+                    code=(row.get("code") or "").strip(),
+                    coder=(row.get("coder") or "").strip(),
+                    start=start,
+                    end=end,
+                    memo=memo if memo else None,
+                ),
+            )
+        )
+    if problems:
+        raise CodingsInvalid(problems, str(path))
+    return rows
+
+
+def _cp1252_ok(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@dataclass
+class ImportCounts:
+    rows: int
+    added: int
+    existing: int
+    coders_created: list[str]
+
+
+def import_codings(project: Project, path: Path) -> ImportCounts:
+    """All rows of a codings CSV in one transaction, or nothing at all."""
+    rows = read_codings_csv(path)
+    with project.write() as session:
+        sources = {s.name: s.id for s in session.exec(select(Source))}
+        codes = {c.key: c for c in session.exec(select(Code))}
+        coders = {c.name: c.id for c in session.exec(select(Coder))}
+        passages: dict[tuple[int, int], Passage] = {}
+        wanted_sources = {sources[r.source] for _, r in rows if r.source in sources}
+        if wanted_sources:
+            for p in session.exec(select(Passage).where(Passage.source_id.in_(wanted_sources))):
+                passages[(p.source_id, p.number)] = p
+        problems: list[str] = []
+        resolved = []
+        for line, ref in rows:
+            if ref.source not in sources:
+                problems.append(f"linje {line}: ukendt kilde '{ref.source}'")
+                continue
+            passage = passages.get((sources[ref.source], ref.passage))
+            if passage is None:
+                problems.append(f"linje {line}: kilden '{ref.source}' har intet udsagn nr. {ref.passage}")
+                continue
+            code = codes.get(ref.code)
+            if code is None:
+                problems.append(f"linje {line}: ukendt kode '{ref.code}'")
+                continue
+            if not ref.coder:
+                problems.append(f"linje {line}: koder mangler")
+                continue
+            try:
+                start, end = check_span(passage, ref.start, ref.end)
+            except TrivselError as exc:
+                problems.append(f"linje {line}: {exc.message}")
+                continue
+            resolved.append((line, ref, passage, code, start, end))
+        if problems:
+            raise CodingsInvalid(problems, str(path))
+        created = []
+        for _line, ref, *_ in resolved:
+            if ref.coder not in coders:
+                coders[ref.coder] = get_or_create_coder(session, ref.coder).id
+                created.append(ref.coder)
+        existing = {
+            (c.passage_id, c.code_id, c.coder_id, c.start, c.end)
+            for c in session.exec(
+                select(Coding).where(Coding.passage_id.in_({p.id for _, _, p, *_ in resolved}))
+            )
+        } if resolved else set()
+        new_rows = []
+        for _line, ref, passage, code, start, end in resolved:
+            key = (passage.id, code.id, coders[ref.coder], start, end)
+            if key in existing:
+                continue
+            existing.add(key)
+            new_rows.append(
+                {
+                    "passage_id": passage.id,
+                    "code_id": code.id,
+                    "coder_id": coders[ref.coder],
+                    "start": start,
+                    "end": end,
+                    "memo": ref.memo,
+                }
+            )
+        if new_rows:
+            session.execute(insert(Coding), new_rows)
+    return ImportCounts(rows=len(rows), added=len(new_rows), existing=len(rows) - len(new_rows), coders_created=created)
+
+
+def export_rows(project: Project, coder: str | None = None) -> list[dict[str, Any]]:
+    """Every coding (of one coder, if given) as CSV-ready rows, in source order."""
+    with project.read() as session:
+        query = (
+            select(Source.name, Passage.number, Code.key, Coder.name, Coding.start, Coding.end, Coding.memo)
+            .join(Passage, Coding.passage_id == Passage.id)
+            .join(Source, Passage.source_id == Source.id)
+            .join(Code, Coding.code_id == Code.id)
+            .join(Coder, Coding.coder_id == Coder.id)
+            .order_by(Source.name, Passage.number, Coder.name, Code.position, Code.key, Coding.start)
+        )
+        if coder is not None:
+            coder_by_name(session, coder)
+            query = query.where(Coder.name == coder)
+        rows = session.exec(query).all()
+    return [dict(zip(CSV_COLUMNS, row)) for row in rows]
+
+
+def unplaced_rows(project: Project, source: str | None = None) -> list[dict[str, Any]]:
+    """Codings a revision could not re-anchor, kept aside."""
+    with project.read() as session:
+        query = (
+            select(UnplacedCoding, Source.name, Code.key, Coder.name)
+            .join(Source, UnplacedCoding.source_id == Source.id)
+            .join(Code, UnplacedCoding.code_id == Code.id)
+            .join(Coder, UnplacedCoding.coder_id == Coder.id)
+            .order_by(Source.name, UnplacedCoding.passage_number)
+        )
+        if source is not None:
+            src = source_by_name(session, source)
+            query = query.where(UnplacedCoding.source_id == src.id)
+        out = []
+        for row, source_name, code_key, coder_name in session.exec(query):
+            text = row.passage_text if row.start is None else row.passage_text[row.start : row.end]
+            out.append(
+                {
+                    "source": source_name,
+                    "old_passage": row.passage_number,
+                    "speaker": row.speaker,
+                    "code": code_key,
+                    "coder": coder_name,
+                    "text": text,
+                    "memo": row.memo,
+                }
+            )
+    return out
+
+
+def participant_passage_counts(session: Session) -> dict[int, int]:
+    """Per source id, the number of passages spoken by participants (not interviewers)."""
+    from sqlalchemy import func
+
+    rows = session.exec(
+        select(Passage.source_id, func.count())
+        .join(Participant, Passage.participant_id == Participant.id)
+        .where(Participant.role != "interviewer")
+        .group_by(Passage.source_id)
+    ).all()
+    return dict(rows)

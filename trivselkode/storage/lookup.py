@@ -1,0 +1,97 @@
+"""Finding sources, participants, passages, codes and coders by their names.
+
+A name that is not found raises :class:`NotFound` naming the closest
+existing names, so a typo is mended in one go.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import process
+from sqlmodel import Session, select
+
+from trivselkode.config import CONSENSUS_CODER
+from trivselkode.errors import NotFound, TrivselError
+from trivselkode.storage.models import Code, Coder, Participant, Passage, Source
+
+_CODER_RE = re.compile(r"^[\w.\-]{1,64}$", re.UNICODE)
+
+
+def _suggest(name: str, choices: list[str]) -> str | None:
+    if not choices:
+        return None
+    hits = process.extract(name, choices, limit=3, score_cutoff=60)
+    if not hits:
+        return None
+    return "mente du " + " eller ".join(f"'{h[0]}'" for h in hits) + "?"
+
+
+def source_by_name(session: Session, name: str) -> Source:
+    source = session.exec(select(Source).where(Source.name == name)).first()
+    if source is None:
+        names = list(session.exec(select(Source.name)))
+        raise NotFound(f"kilden '{name}' findes ikke i projektet", _suggest(name, names) or "se `trivselkode status`")
+    return source
+
+
+def code_by_key(session: Session, key: str) -> Code:
+    code = session.exec(select(Code).where(Code.key == key)).first()
+    if code is None:
+        keys = list(session.exec(select(Code.key)))
+        raise NotFound(f"koden '{key}' findes ikke i kodebogen", _suggest(key, keys) or "se `trivselkode codebook show`")
+    return code
+
+
+def participant_by_label(session: Session, source: Source, label: str) -> Participant:
+    participant = session.exec(
+        select(Participant).where(Participant.source_id == source.id, Participant.label == label)
+    ).first()
+    if participant is None:
+        labels = list(session.exec(select(Participant.label).where(Participant.source_id == source.id)))
+        raise NotFound(
+            f"deltageren '{label}' findes ikke i kilden '{source.name}'",
+            f"deltagerne er: {', '.join(labels)}" if labels else None,
+        )
+    return participant
+
+
+def passage_by_number(session: Session, source: Source, number: int) -> Passage:
+    passage = session.exec(select(Passage).where(Passage.source_id == source.id, Passage.number == number)).first()
+    if passage is None:
+        count = len(session.exec(select(Passage.id).where(Passage.source_id == source.id)).all())
+        raise NotFound(f"kilden '{source.name}' har intet udsagn nr. {number}", f"udsagnene er nummereret 1–{count}")
+    return passage
+
+
+def check_coder_name(name: str) -> str:
+    name = name.strip()
+    if not _CODER_RE.match(name):
+        raise TrivselError(
+            f"ugyldigt kodernavn '{name}'",
+            "brug et kort navn eller initialer (bogstaver, tal, punktum, bindestreg; højst 64 tegn)",
+        )
+    return name
+
+
+def coder_by_name(session: Session, name: str) -> Coder:
+    coder = session.exec(select(Coder).where(Coder.name == name)).first()
+    if coder is None:
+        names = list(session.exec(select(Coder.name)))
+        raise NotFound(f"koderen '{name}' findes ikke i projektet", _suggest(name, names) or "ingen har kodet endnu")
+    return coder
+
+
+def get_or_create_coder(session: Session, name: str) -> Coder:
+    """The coder of that name, created on first use (inside the caller's transaction)."""
+    name = check_coder_name(name)
+    coder = session.exec(select(Coder).where(Coder.name == name)).first()
+    if coder is None:
+        coder = Coder(name=name)
+        session.add(coder)
+        session.flush()
+    return coder
+
+
+def is_consensus(name: str) -> bool:
+    return name == CONSENSUS_CODER
