@@ -8,7 +8,6 @@ from typing import Optional
 import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, state, write_atomically
-from trivselkode.errors import TrivselError
 
 app = new_typer()
 
@@ -16,27 +15,15 @@ app = new_typer()
 @app.command("validate")
 def validate(file: Path = typer.Argument(..., help="Kodebogsfil (YAML).")) -> None:
     """Tjek en kodebogsfil og vis hver fejl med fil:linje:kolonne."""
-    from trivselkode.domain.codebook import validate_codebook_text
+    from trivselkode.domain.codebook import validate_codebook_file
 
-    text = _read(file)
-    book, problems = validate_codebook_text(text, str(file))
+    book, problems = validate_codebook_file(file)
     if problems:
         for problem in problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"fejl: {len(problems)} problem(er) i {file}", err=True)
         raise typer.Exit(1)
     note(f"{file}: gyldig – {len(book.codes)} koder.")
-
-
-def _read(file: Path) -> str:
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise TrivselError(f"kan ikke læse {file}: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TrivselError(f"{file} er ikke UTF-8-tekst", "gem kodebogen som UTF-8") from None
 
 
 @app.command("load")

@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh project file per test and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Tests never read the developer's environment.
+for _var in ("TRIVSELKODE_DB", "TRIVSELKODE_CODER"):
+    os.environ.pop(_var, None)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "projekt.db"
+
+
+@pytest.fixture
+def project(db_path: Path):
+    from trivselkode.storage.db import open_project
+
+    proj, _ = open_project(str(db_path))
+    yield proj
+    proj.dispose()
+
+
+class Cli:
+    """Runs ``trivselkode`` in-process against one project file."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, coder: str | None = None):
+        from trivselkode.cli.main import app
+
+        env = {"TRIVSELKODE_CODER": coder} if coder else {}
+        return self.runner.invoke(app, ["--db", str(self.db), *args], input=input, env=env, catch_exceptions=False)
+
+    def json(self, *args: str, coder: str | None = None):
+        result = self(*args, "--format", "json", coder=coder)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+INTERVIEW = """---
+title: Interview 1, Holstebro
+kind: interview
+site: Holstebro
+context: bibliotek
+round: 1
+date: 2025-03-14
+participants:
+  - {id: I, role: interviewer}
+  - {id: P1, gender: kvinde, age: 67}
+---
+I: Hvad betyder biblioteket for dig?
+P1: Jeg får lidt tro på verden, hver gang jeg går herfra. Her er altid nogen, der hilser.
+I: Hvordan har du det, når du går herfra?
+P1: Jeg bliver et roligere menneske.
+Det er som om tempoet falder.
+I: Tak.
+"""
+
+
+@pytest.fixture
+def interview_file(tmp_path: Path) -> Path:
+    return write(tmp_path / "data" / "holstebro-interview-01.txt", INTERVIEW)
