@@ -43,12 +43,12 @@ class State:
     settings: Settings
     _project: Any = field(default=None, repr=False)
 
-    def project(self):  # noqa: ANN201 (Project; imported lazily to keep start-up light)
+    def project(self, announce_new: bool = True):  # noqa: ANN201 (Project; imported lazily for start-up)
         if self._project is None:
             from trivselkode.storage.db import open_project
 
             project, result = open_project(self.settings.db)
-            if result.created:
+            if result.created and announce_new:
                 note(
                     f"Nyt, tomt projekt oprettet i {project.display_name}. "
                     "Indlæs en kodebog med `trivselkode codebook load FIL`, eller opret projektet med `trivselkode init`."
@@ -133,11 +133,12 @@ class TrivselGroup(TyperGroup):
 
 
 def new_typer(**kwargs: Any) -> typer.Typer:
-    return typer.Typer(
-        cls=TrivselGroup,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
-        **kwargs,
-    )
+    options: dict[str, Any] = {
+        "cls": TrivselGroup,
+        "no_args_is_help": True,
+        "pretty_exceptions_enable": False,
+        "rich_markup_mode": None,
+        "context_settings": {"help_option_names": ["-h", "--help"]},
+    }
+    options.update(kwargs)
+    return typer.Typer(**options)

@@ -29,7 +29,7 @@ def init(
 
     st = state(ctx)
     book = load_codebook_file(codebook or bundled_codebook())
-    project = st.project()
+    project = st.project(announce_new=False)
     from trivselkode.storage.status import project_status
 
     if project_status(project)["codes"]:
