@@ -1,0 +1,49 @@
+"""Word documents (``.docx``): paragraph text in the turn syntax of plain text.
+
+The paragraphs are joined with ``\\n`` (a line break inside a paragraph is a
+``\\n`` too) and parsed exactly like the body of a ``.txt`` transcript (see
+:mod:`trivselkode.importers.text`). Tables, headers and footers are not read.
+Metadata comes from a sidecar ``X.yaml`` beside the document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trivselkode.errors import TrivselError
+from trivselkode.importers.base import ParsedSource
+from trivselkode.importers.encoding import normalise
+from trivselkode.importers.metadata import SourceMetadata, load_sidecar
+from trivselkode.importers.text import parse_transcript
+
+__all__ = ["docx_text", "parse_docx"]
+
+
+def docx_text(path: str | Path) -> str:
+    """The normalised paragraph text of the document at ``path``."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien")
+    import docx  # python-docx; imported here so that other commands start fast
+
+    try:
+        document = docx.Document(str(path))
+        paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    except Exception as exc:  # a damaged or mislabelled file: python-docx, zipfile and lxml raise many kinds
+        raise TrivselError(
+            f"{path} kan ikke læses som et Word-dokument (.docx): {type(exc).__name__}",
+            hint="åbn den i Word og gem den igen som .docx (ikke .doc)",
+        ) from None
+    text = normalise("\n".join(paragraphs))
+    if not text.strip():
+        raise TrivselError(f"{path} er tom", hint="vælg et dokument med indhold")
+    return text
+
+
+def parse_docx(path: str | Path, meta: SourceMetadata | None = None) -> ParsedSource:
+    """Parse a ``.docx`` transcript; ``meta`` defaults to the sidecar beside it."""
+    path = Path(path)
+    text = docx_text(path)
+    if meta is None:
+        meta = load_sidecar(path)
+    return parse_transcript(text, path, meta)

@@ -1,0 +1,324 @@
+"""Open questionnaire answers in CSV (``.csv``) or Excel (``.xlsx``).
+
+The first row names the columns. One row is one respondent: a participant
+(role ``participant``) with one turn holding the answer in the text column.
+The respondent's label comes from a column named ``respondent``,
+``respondent_id``, ``id``, ``navn`` or ``deltager`` (case-insensitive; ``-``
+and spaces count as ``_``) when there is one, otherwise ``R1``, ``R2`` … by
+data row (the row under the header is ``R1``, so the numbers stay put when
+rows are skipped). Every other column becomes a participant attribute;
+``køn``/``gender``, ``alder``/``age`` and ``bibliotek``/``site`` fill the
+standard fields (an age that is not a whole number stays an attribute, with a
+warning). Rows with an empty answer are skipped and counted in a warning.
+
+The stored text is one ``LABEL: answer`` per respondent joined by ``\\n`` (an
+answer keeps its own line breaks). The source kind defaults to ``survey``.
+
+The text column is given by the caller (``--text-column``), or by a
+``text_column`` key in the sidecar. CSV text is decoded like any text file
+(:mod:`trivselkode.importers.encoding`); the delimiter is ``,``, ``;`` or tab,
+whichever splits the rows most consistently (an Excel ``sep=;`` first line is
+honoured). Excel files: the first sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from trivselkode.errors import TrivselError
+from trivselkode.importers.base import ATTRIBUTE_ALIASES, ParsedSource
+from trivselkode.importers.encoding import normalise, read_text
+from trivselkode.importers.metadata import (
+    MAX_AGE,
+    MAX_FIELD,
+    MAX_LABEL,
+    ParticipantBook,
+    SourceMetadata,
+    jsonable,
+    load_sidecar,
+    parse_int,
+)
+from trivselkode.importers.text import compose_transcript, make_source
+
+__all__ = ["LABEL_COLUMNS", "parse_csv", "parse_rows", "parse_xlsx", "sniff_delimiter"]
+
+LABEL_COLUMNS = ("respondent", "respondent_id", "id", "navn", "deltager", "deltager_id")
+DELIMITERS = (",", ";", "\t")
+_SNIFF_ROWS = 50
+_SHOWN_ROWS = 5
+
+
+def _column_key(name: str) -> str:
+    return "_".join(name.replace("-", " ").split()).casefold()
+
+
+def _cell(value: Any) -> Any:
+    """A cell as a stripped, normalised string or a number; None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = normalise(value).strip()
+        return text or None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return value
+    return str(value).strip() or None
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _rows_shown(rows: list[int]) -> str:
+    shown = ", ".join(str(row) for row in rows[:_SHOWN_ROWS])
+    return shown + (" …" if len(rows) > _SHOWN_ROWS else "")
+
+
+def _header(raw: Sequence[Any]) -> list[str]:
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, value in enumerate(raw, start=1):
+        name = " ".join(_as_text(value).split()) if value is not None else ""
+        name = name or f"kolonne {index}"
+        unique, counter = name, 2
+        while unique.casefold() in seen:
+            unique = f"{name} {counter}"
+            counter += 1
+        seen.add(unique.casefold())
+        names.append(unique)
+    return names
+
+
+def _find_text_column(columns: list[str], wanted: str | None, file: str) -> int:
+    available = ", ".join(f"'{column}'" for column in columns)
+    if wanted is None or not str(wanted).strip():
+        raise TrivselError(
+            f"{file}: angiv hvilken kolonne der rummer svarene (--text-column)",
+            hint=f"tilgængelige kolonner: {available}",
+        )
+    wanted = str(wanted)
+    if wanted in columns:
+        return columns.index(wanted)
+    key = _column_key(wanted)
+    for index, column in enumerate(columns):
+        if _column_key(column) == key:
+            return index
+    raise TrivselError(
+        f"{file}: kolonnen '{wanted}' findes ikke",
+        hint=f"tilgængelige kolonner: {available}",
+    )
+
+
+def _find_label_column(columns: list[str], text_index: int) -> int | None:
+    keys = [_column_key(column) for column in columns]
+    for wanted in LABEL_COLUMNS:
+        for index, key in enumerate(keys):
+            if key == wanted and index != text_index:
+                return index
+    return None
+
+
+def parse_rows(
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    path: Path,
+    *,
+    text_column: str | None,
+    meta: SourceMetadata,
+) -> ParsedSource:
+    """A survey source from ``(row number, cells)`` pairs, the header first."""
+    file = str(path)
+    iterator = iter(rows)
+    for _, raw_header in iterator:
+        if any(_cell(value) is not None for value in raw_header):
+            break
+    else:
+        raise TrivselError(f"{file} er tom", hint="første række skal navngive kolonnerne")
+    columns = _header(raw_header)
+    text_index = _find_text_column(columns, text_column or meta.values.get("text_column"), file)
+    label_index = _find_label_column(columns, text_index)
+    standard_of: dict[int, str] = {}
+    for index, column in enumerate(columns):
+        standard = ATTRIBUTE_ALIASES.get(column.strip().casefold())
+        if standard and standard not in standard_of.values() and index not in (text_index, label_index):
+            standard_of[index] = standard
+
+    book = ParticipantBook(meta.participants)
+    entries: list[tuple[str, str, None, None]] = []
+    empty_rows: list[int] = []
+    bad_ages: list[int] = []
+    long_values: list[int] = []
+    first_row_of: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    data_index = 0
+    for row_number, raw in iterator:
+        cells = [_cell(value) for value in raw]
+        if all(value is None for value in cells):
+            continue
+        data_index += 1
+        cells += [None] * (len(columns) - len(cells))
+        answer = cells[text_index] if text_index < len(cells) else None
+        if answer is None:
+            empty_rows.append(row_number)
+            continue
+        label = None
+        if label_index is not None and cells[label_index] is not None:
+            label = " ".join(_as_text(cells[label_index]).split())[:MAX_LABEL]
+        label = label or f"R{data_index}"
+        participant = book.resolve(label, warn=False)
+        if participant.label.casefold() not in book.declared:
+            participant.role = "participant"
+        key = participant.label.casefold()
+        if key in first_row_of:
+            repeated.setdefault(participant.label, [first_row_of[key]]).append(row_number)
+        else:
+            first_row_of[key] = row_number
+        for index, value in enumerate(cells[: len(columns)]):
+            if value is None or index in (text_index, label_index):
+                continue
+            column = columns[index]
+            standard = standard_of.get(index)
+            if standard == "age":
+                age = parse_int(value)
+                if age is not None and 0 <= age <= MAX_AGE:
+                    if participant.age is None:
+                        participant.age = age
+                    continue
+                bad_ages.append(row_number)
+            elif standard in ("gender", "site"):
+                text = _as_text(value)
+                if len(text) <= MAX_FIELD[standard]:
+                    if getattr(participant, standard) is None:
+                        setattr(participant, standard, text)
+                    continue
+                long_values.append(row_number)
+            participant.attributes.setdefault(column, jsonable(value))
+        entries.append((participant.label, _as_text(answer), None, None))
+
+    text_name = columns[text_index]
+    if not entries:
+        raise TrivselError(
+            f"{file}: ingen svar fundet i kolonnen '{text_name}'",
+            hint="tjek at det er den rigtige kolonne (--text-column)",
+        )
+    warnings = book.warnings
+    if empty_rows:
+        warnings.append(
+            f"{file}: {len(empty_rows)} række(r) uden svar i kolonnen '{text_name}' er sprunget over "
+            f"(række {_rows_shown(empty_rows)})"
+        )
+    if bad_ages:
+        age_column = columns[next(i for i, s in standard_of.items() if s == "age")]
+        warnings.append(
+            f"{file}: kolonnen '{age_column}' har {len(bad_ages)} værdi(er) der ikke er en alder i hele år "
+            f"(række {_rows_shown(bad_ages)}); de er gemt som attributter"
+        )
+    if long_values:
+        warnings.append(
+            f"{file}: {len(long_values)} værdi(er) for køn eller bibliotek er for lange "
+            f"(række {_rows_shown(long_values)}); de er gemt som attributter"
+        )
+    for label, row_numbers in repeated.items():
+        warnings.append(
+            f"{file}: respondenten '{label}' optræder i flere rækker (række {_rows_shown(row_numbers)}); "
+            "svarene er lagt på samme deltager"
+        )
+    text, turns = compose_transcript(entries)
+    meta = SourceMetadata(values=dict(meta.values), participants=meta.participants, file=meta.file)
+    meta.values.setdefault("kind", "survey")
+    meta.values.pop("text_column", None)
+    return make_source(path, text, meta, book, turns)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,``, ``;`` or tab: the one whose first rows split most consistently into several fields."""
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = [row for row in itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), _SNIFF_ROWS) if row]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(row) == width for row in rows) / len(rows)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    first_line, _, rest = text.partition("\n")
+    if first_line.strip().casefold().startswith("sep=") and len(first_line.strip()) == 5:
+        delimiter = first_line.strip()[4]
+        text = rest
+        offset = 1
+    else:
+        delimiter = sniff_delimiter(text)
+        offset = 0
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    row_number = offset
+    try:
+        for row in reader:
+            row_number += 1
+            yield row_number, row
+    except csv.Error as exc:
+        raise TrivselError(
+            f"{file}:{reader.line_num + offset}: CSV-filen kan ikke læses ({exc})",
+            hint="tjek anførselstegnene på linjen",
+        ) from None
+
+
+def parse_csv(path: str | Path, *, text_column: str | None = None, meta: SourceMetadata | None = None) -> ParsedSource:
+    """Parse a CSV of questionnaire answers; ``meta`` defaults to the sidecar beside it."""
+    path = Path(path)
+    text = read_text(path)
+    if meta is None:
+        meta = load_sidecar(path)
+    return parse_rows(_csv_rows(text, str(path)), path, text_column=text_column, meta=meta)
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def parse_xlsx(path: str | Path, *, text_column: str | None = None, meta: SourceMetadata | None = None) -> ParsedSource:
+    """Parse the first sheet of an Excel workbook; ``meta`` defaults to the sidecar beside it."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien")
+    if meta is None:
+        meta = load_sidecar(path)
+    import openpyxl  # imported here so that other commands start fast
+
+    workbook = None
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        if not workbook.worksheets:
+            raise TrivselError(f"{path} har ingen ark", hint="gem svarene i regnearkets første ark")
+        sheet = workbook.worksheets[0]
+        rows = [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    except TrivselError:
+        raise
+    except Exception as exc:  # zipfile, KeyError, openpyxl's own: a damaged or mislabelled file
+        raise TrivselError(
+            f"{path} kan ikke læses som et Excel-regneark (.xlsx): {type(exc).__name__}",
+            hint="åbn den i Excel og gem den igen som .xlsx",
+        ) from None
+    finally:
+        if workbook is not None:
+            workbook.close()
+    return parse_rows(rows, path, text_column=text_column, meta=meta)
