@@ -110,7 +110,7 @@ class TrivselGroup(TyperGroup):
             for problem in getattr(exc, "problems", [])[1:]:
                 typer.echo(f"  {problem}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
             typer.echo("afbrudt", err=True)

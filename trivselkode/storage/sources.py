@@ -176,7 +176,6 @@ def remove_participant(project: Project, source_name: str, label: str) -> dict[s
         pieces: list[str] = []
         cursor = 0
         shift = 0
-        number = 0
         keep: list[Passage] = []
         for p in passages:
             if p.participant_id == participant.id:
@@ -189,19 +188,17 @@ def remove_participant(project: Project, source_name: str, label: str) -> dict[s
                 shift += line_end - line_start
                 cursor = line_end
                 continue
-            number += 1
             keep.append(p)
             p.start -= shift
             p.end -= shift
-            p.number = number
         pieces.append(text[cursor:])
         for p in passages:
             if p.participant_id == participant.id:
                 session.delete(p)
         session.flush()
         # Renumber in two steps so the unique (source, number) never clashes.
-        for p in keep:
-            p.number = -p.number
+        for number, p in enumerate(keep, start=1):
+            p.number = -number
             session.add(p)
         session.flush()
         for p in keep:
