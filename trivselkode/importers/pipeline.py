@@ -108,13 +108,14 @@ def import_paths(
         raise TrivselError("--name kan kun bruges, når der importeres én fil")
     report = ImportReport()
     if strict:
-        prepared = []
-        for path in files:
-            prepared.append(_prepare(path, text_column, name))
         results = [FileResult(path=str(p)) for p in files]
-        with project.write() as session:
-            for prep, result in zip(prepared, results):
-                _store(session, prep, result, replace=replace, similarity=similarity)
+        try:
+            prepared = [_prepare(path, text_column, name) for path in files]
+            with project.write() as session:
+                for prep, result in zip(prepared, results):
+                    _store(session, prep, result, replace=replace, similarity=similarity)
+        except TrivselError as exc:
+            raise TrivselError(f"{exc.message} – intet er importeret (--strict)", exc.hint) from None
         for result in results:
             report.files.append(result)
             if on_file:
