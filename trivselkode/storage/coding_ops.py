@@ -1,0 +1,636 @@
+"""What the coding screens ask of the database, by ids (no UI here).
+
+Reading: :func:`load_source_view` loads everything one coder needs to code
+one source — passages with their speakers' attributes, the codebook, this
+coder's codings and the other coders', stars, memos, the last position and
+the done-marks — in a handful of queries (a 3,000-passage source loads in
+well under a second). :func:`overview_rows` and :func:`theme_frequencies`
+feed the overview.
+
+Writing: every function is one transaction (``project.write()``, i.e.
+``BEGIN IMMEDIATE`` on SQLite) and returns what it actually stored, so the
+screen shows a change only once it is in the database. The coder is created
+on their first write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from trivselkode.domain.undo import CodingFact
+from trivselkode.errors import TrivselError
+from trivselkode.storage.codings import check_span
+from trivselkode.storage.lookup import get_or_create_coder, source_by_name
+from trivselkode.storage.models import (
+    INTERVIEWER,
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    Participant,
+    Passage,
+    Position,
+    Source,
+    SourceDone,
+    Star,
+    utcnow,
+)
+
+THEME_KIND = "tema"
+
+
+# ----------------------------------------------------------------------------- views
+
+
+@dataclass
+class CodeInfo:
+    """One code of the codebook, as the coding screen shows it."""
+
+    id: int
+    key: str
+    name: str
+    parent_id: int | None = None
+    kind: str = ""
+    color: str | None = None
+    shortcut: str | None = None
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    characteristics: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    retired: bool = False
+    depth: int = 0
+
+
+@dataclass
+class PassageInfo:
+    """One passage with its speaker's attributes (site inherited from the source)."""
+
+    id: int
+    number: int
+    participant_id: int
+    label: str
+    role: str
+    gender: str | None
+    age: int | None
+    site: str | None
+    attributes: dict[str, Any]
+    text: str
+    sentences: list[list[int]]
+
+    @property
+    def is_interviewer(self) -> bool:
+        return self.role == INTERVIEWER
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        """The sentences as (start, end); a passage without any is one sentence."""
+        spans = [(int(s), int(e)) for s, e in self.sentences if 0 <= s < e <= len(self.text)]
+        return spans or [(0, len(self.text))]
+
+    def describe_speaker(self) -> str:
+        """``Kvinde, 67 år, Holstebro`` (as the report attributes quotes)."""
+        return describe_attributes(self.gender, self.age, self.site)
+
+
+def describe_attributes(gender: str | None, age: int | None, site: str | None) -> str:
+    parts = []
+    if gender:
+        parts.append(gender.capitalize())
+    if age is not None:
+        parts.append(f"{age} år")
+    if site:
+        parts.append(site)
+    return ", ".join(parts)
+
+
+@dataclass
+class SourceView:
+    """Everything the coding screen shows of one source for one coder."""
+
+    source_id: int
+    name: str
+    title: str
+    kind: str | None
+    site: str | None
+    context: str | None
+    coder: str
+    coder_id: int | None
+    passages: list[PassageInfo]
+    codes: list[CodeInfo]
+    mine: dict[int, list[CodingFact]]
+    others: dict[int, list[tuple[str, CodingFact]]]
+    stars: set[int]
+    memos: dict[int, str]
+    position: int | None
+    done_by: list[str]
+
+    @property
+    def codes_by_id(self) -> dict[int, CodeInfo]:
+        return {c.id: c for c in self.codes}
+
+    def index_of_number(self, number: int) -> int | None:
+        for i, p in enumerate(self.passages):
+            if p.number == number:
+                return i
+        return None
+
+    def first_participant_index(self) -> int:
+        for i, p in enumerate(self.passages):
+            if not p.is_interviewer:
+                return i
+        return 0
+
+    def start_index(self) -> int:
+        """Where the coding screen opens: the last position, else the first participant turn."""
+        if self.position is not None:
+            i = self.index_of_number(self.position)
+            if i is not None:
+                return i
+        return self.first_participant_index()
+
+    def counts(self, mine: bool = True) -> dict[int, int]:
+        """Per code id, the passages of this source coded with it (mine, or all coders')."""
+        out: dict[int, int] = {}
+        for facts in self.mine.values():
+            for code_id in {f.code_id for f in facts}:
+                out[code_id] = out.get(code_id, 0) + 1
+        if not mine:
+            for pid, items in self.others.items():
+                mine_codes = {f.code_id for f in self.mine.get(pid, ())}
+                for code_id in {f.code_id for _c, f in items} - mine_codes:
+                    out[code_id] = out.get(code_id, 0) + 1
+        return out
+
+    def apply(self, added: Iterable[CodingFact], removed: Iterable[CodingFact]) -> None:
+        """Bring the in-memory codings in line with a stored change."""
+        for fact in removed:
+            facts = self.mine.get(fact.passage_id, [])
+            self.mine[fact.passage_id] = [f for f in facts if f != fact]
+            if not self.mine[fact.passage_id]:
+                del self.mine[fact.passage_id]
+        for fact in added:
+            facts = self.mine.setdefault(fact.passage_id, [])
+            if fact not in facts:
+                facts.append(fact)
+
+
+def _code_infos(session: Session) -> list[CodeInfo]:
+    codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+    ids = {c.id for c in codes}
+    children: dict[int | None, list[Code]] = {}
+    for c in codes:
+        children.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
+    out: list[CodeInfo] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in children.get(parent, []):
+            out.append(
+                CodeInfo(
+                    id=c.id,
+                    key=c.key,
+                    name=c.name,
+                    parent_id=c.parent_id,
+                    kind=c.kind or "",
+                    color=c.color,
+                    shortcut=c.shortcut,
+                    description=c.description or "",
+                    include=c.include or "",
+                    exclude=c.exclude or "",
+                    characteristics=list(c.characteristics or []),
+                    examples=list(c.examples or []),
+                    keywords=list(c.keywords or []),
+                    retired=bool(c.retired),
+                    depth=depth,
+                )
+            )
+            walk(c.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def load_codes(project) -> list[CodeInfo]:  # noqa: ANN001
+    """The codebook, parents before children, with each code's depth."""
+    with project.read() as session:
+        return _code_infos(session)
+
+
+def load_source_view(project, source_name: str, coder: str) -> SourceView:  # noqa: ANN001
+    """Everything to code ``source_name`` as ``coder`` (who may not exist yet)."""
+    with project.read() as session:
+        source = source_by_name(session, source_name)
+        coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first()
+        people = {
+            p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))
+        }
+        passages: list[PassageInfo] = []
+        for pid, number, part_id, text, sentences in session.exec(
+            select(Passage.id, Passage.number, Passage.participant_id, Passage.text, Passage.sentences)
+            .where(Passage.source_id == source.id)
+            .order_by(Passage.number)
+        ):
+            person = people[part_id]
+            passages.append(
+                PassageInfo(
+                    id=pid,
+                    number=number,
+                    participant_id=part_id,
+                    label=person.label,
+                    role=person.role,
+                    gender=person.gender,
+                    age=person.age,
+                    site=person.site or source.site,
+                    attributes=person.attributes,
+                    text=text,
+                    sentences=sentences or [],
+                )
+            )
+        coder_names = dict(session.exec(select(Coder.id, Coder.name)).all())
+        mine: dict[int, list[CodingFact]] = {}
+        others: dict[int, list[tuple[str, CodingFact]]] = {}
+        for pid, code_id, cid, start, end, memo in session.exec(
+            select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo)
+            .join(Passage, Coding.passage_id == Passage.id)
+            .where(Passage.source_id == source.id)
+            .order_by(Coding.id)
+        ):
+            fact = CodingFact(pid, code_id, start, end, memo)
+            if cid == coder_id:
+                mine.setdefault(pid, []).append(fact)
+            else:
+                others.setdefault(pid, []).append((coder_names.get(cid, "?"), fact))
+        stars: set[int] = set()
+        memos: dict[int, str] = {}
+        position = None
+        if coder_id is not None:
+            stars = set(
+                session.exec(
+                    select(Star.passage_id)
+                    .join(Passage, Star.passage_id == Passage.id)
+                    .where(Passage.source_id == source.id, Star.coder_id == coder_id)
+                )
+            )
+            memos = dict(
+                session.exec(
+                    select(Memo.passage_id, Memo.text)
+                    .join(Passage, Memo.passage_id == Passage.id)
+                    .where(Passage.source_id == source.id, Memo.coder_id == coder_id)
+                    .order_by(Memo.id)
+                ).all()
+            )
+            position = session.exec(
+                select(Position.passage_number).where(Position.source_id == source.id, Position.coder_id == coder_id)
+            ).first()
+        done_by = list(
+            session.exec(
+                select(Coder.name)
+                .join(SourceDone, SourceDone.coder_id == Coder.id)
+                .where(SourceDone.source_id == source.id)
+                .order_by(Coder.name)
+            )
+        )
+        codes = _code_infos(session)
+    return SourceView(
+        source_id=source.id,
+        name=source.name,
+        title=source.title,
+        kind=source.kind,
+        site=source.site,
+        context=source.context,
+        coder=coder,
+        coder_id=coder_id,
+        passages=passages,
+        codes=codes,
+        mine=mine,
+        others=others,
+        stars=stars,
+        memos=memos,
+        position=position,
+        done_by=done_by,
+    )
+
+
+def done_by(project, source_id: int) -> list[str]:  # noqa: ANN001
+    """The coders who marked the source done."""
+    with project.read() as session:
+        return list(
+            session.exec(
+                select(Coder.name)
+                .join(SourceDone, SourceDone.coder_id == Coder.id)
+                .where(SourceDone.source_id == source_id)
+                .order_by(Coder.name)
+            )
+        )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _matching(session: Session, coder_id: int, fact: CodingFact) -> list[Coding]:
+    query = select(Coding).where(
+        Coding.passage_id == fact.passage_id,
+        Coding.code_id == fact.code_id,
+        Coding.coder_id == coder_id,
+        Coding.start == fact.start if fact.start is not None else Coding.start.is_(None),
+        Coding.end == fact.end if fact.end is not None else Coding.end.is_(None),
+    )
+    return list(session.exec(query))
+
+
+def _usable_code(session: Session, code_id: int) -> Code:
+    code = session.get(Code, code_id)
+    if code is None:
+        raise TrivselError("koden findes ikke længere i kodebogen", "tryk r for at genindlæse")
+    if code.retired:
+        raise TrivselError(f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode")
+    return code
+
+
+def _passage(session: Session, passage_id: int) -> Passage:
+    passage = session.get(Passage, passage_id)
+    if passage is None:
+        raise TrivselError("udsagnet findes ikke længere (kilden er måske revideret)", "tryk r for at genindlæse")
+    return passage
+
+
+def _fact(row: Coding) -> CodingFact:
+    return CodingFact(row.passage_id, row.code_id, row.start, row.end, row.memo)
+
+
+def _apply(
+    session: Session, coder_id: int, added: Sequence[CodingFact], removed: Sequence[CodingFact]
+) -> tuple[list[CodingFact], list[CodingFact]]:
+    done_removed: list[CodingFact] = []
+    for fact in removed:
+        for row in _matching(session, coder_id, fact):
+            done_removed.append(_fact(row))
+            session.delete(row)
+    session.flush()
+    done_added: list[CodingFact] = []
+    for fact in added:
+        passage = _passage(session, fact.passage_id)
+        _usable_code(session, fact.code_id)
+        start, end = check_span(passage, fact.start, fact.end)
+        fact = CodingFact(fact.passage_id, fact.code_id, start, end, fact.memo)
+        if _matching(session, coder_id, fact):
+            continue
+        session.add(
+            Coding(passage_id=fact.passage_id, code_id=fact.code_id, coder_id=coder_id, start=start, end=end, memo=fact.memo)
+        )
+        done_added.append(fact)
+    session.flush()
+    return done_added, done_removed
+
+
+def apply_change(
+    project,  # noqa: ANN001
+    coder: str,
+    added: Sequence[CodingFact] = (),
+    removed: Sequence[CodingFact] = (),
+) -> tuple[list[CodingFact], list[CodingFact]]:
+    """Remove and add codings of ``coder`` in one transaction.
+
+    Returns what was actually added and removed (a coding that already
+    exists is not added twice; one that is gone is not removed). Undo and
+    redo apply :class:`~trivselkode.domain.undo.CodingAction` s with this.
+    """
+    with project.write() as session:
+        coder_id = get_or_create_coder(session, coder).id
+        return _apply(session, coder_id, added, removed)
+
+
+def toggle_code(project, coder: str, passage_id: int, code_id: int) -> tuple[list[CodingFact], list[CodingFact]]:  # noqa: ANN001
+    """Toggle a code on a passage: remove every coding of it by ``coder`` there, or add it whole.
+
+    Returns ``(added, removed)``.
+    """
+    with project.write() as session:
+        coder_id = get_or_create_coder(session, coder).id
+        rows = list(
+            session.exec(
+                select(Coding).where(
+                    Coding.passage_id == passage_id, Coding.code_id == code_id, Coding.coder_id == coder_id
+                )
+            )
+        )
+        if rows:
+            return _apply(session, coder_id, (), [_fact(r) for r in rows])
+        return _apply(session, coder_id, [CodingFact(passage_id, code_id)], ())
+
+
+def narrow_to_span(
+    project,  # noqa: ANN001
+    coder: str,
+    passage_id: int,
+    code_id: int,
+    start: int,
+    end: int,
+) -> tuple[list[CodingFact], list[CodingFact]]:
+    """Code ``start``–``end`` of a passage; a whole-passage coding of the same code becomes the span."""
+    whole = CodingFact(passage_id, code_id)
+    with project.write() as session:
+        coder_id = get_or_create_coder(session, coder).id
+        passage = _passage(session, passage_id)
+        start_, end_ = check_span(passage, start, end)
+        if start_ is None:  # the span is the whole passage
+            return _apply(session, coder_id, [whole], ())
+        return _apply(session, coder_id, [CodingFact(passage_id, code_id, start_, end_)], [whole])
+
+
+def set_star(project, coder: str, passage_id: int, starred: bool) -> bool:  # noqa: ANN001
+    """Star (or unstar) a passage as a quote candidate. Returns the stored state."""
+    with project.write() as session:
+        coder_id = get_or_create_coder(session, coder).id
+        _passage(session, passage_id)
+        row = session.get(Star, (passage_id, coder_id))
+        if starred and row is None:
+            session.add(Star(passage_id=passage_id, coder_id=coder_id))
+        elif not starred and row is not None:
+            session.delete(row)
+    return starred
+
+
+def get_memo(project, coder: str, passage_id: int) -> str:  # noqa: ANN001
+    """The coder's memo on a passage ('' when there is none)."""
+    with project.read() as session:
+        text = session.exec(
+            select(Memo.text)
+            .join(Coder, Memo.coder_id == Coder.id)
+            .where(Memo.passage_id == passage_id, Coder.name == coder)
+            .order_by(Memo.id)
+        ).first()
+    return text or ""
+
+
+def set_memo(project, coder: str, passage_id: int, text: str) -> str:  # noqa: ANN001
+    """Store the coder's memo on a passage; an empty (or blank) text removes it. Returns what is stored."""
+    text = text.rstrip()
+    with project.write() as session:
+        coder_id = get_or_create_coder(session, coder).id
+        _passage(session, passage_id)
+        rows = list(
+            session.exec(select(Memo).where(Memo.passage_id == passage_id, Memo.coder_id == coder_id).order_by(Memo.id))
+        )
+        if not text.strip():
+            for row in rows:
+                session.delete(row)
+            return ""
+        if rows:
+            row = rows[0]
+            row.text = text
+            row.updated_at = utcnow()
+            session.add(row)
+        else:
+            session.add(Memo(passage_id=passage_id, coder_id=coder_id, text=text))
+    return text
+
+
+def save_position(project, coder: str, source_id: int, passage_number: int) -> None:  # noqa: ANN001
+    """Remember where the coder is in a source (one small transaction)."""
+    with project.write() as session:
+        coder_id = get_or_create_coder(session, coder).id
+        row = session.get(Position, (source_id, coder_id))
+        if row is None:
+            session.add(Position(source_id=source_id, coder_id=coder_id, passage_number=passage_number))
+        elif row.passage_number != passage_number:
+            row.passage_number = passage_number
+            row.updated_at = utcnow()
+            session.add(row)
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@dataclass
+class OverviewRow:
+    """One source in the overview, with one coder's progress."""
+
+    source_id: int
+    name: str
+    title: str
+    kind: str | None
+    site: str | None
+    context: str | None
+    round: int | None
+    passages: int
+    participant_passages: int
+    coded: int  # participant passages this coder has coded
+    done_by: list[str]
+    done_by_me: bool = False
+
+
+def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN001
+    """Every source with its passages, this coder's progress and who finished it."""
+    with project.read() as session:
+        coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first() if coder else None
+        sources = session.exec(
+            select(Source.id, Source.name, Source.title, Source.kind, Source.site, Source.context, Source.round).order_by(
+                Source.name
+            )
+        ).all()
+        totals = dict(session.exec(select(Passage.source_id, func.count()).group_by(Passage.source_id)).all())
+        spoken = dict(
+            session.exec(
+                select(Passage.source_id, func.count())
+                .join(Participant, Passage.participant_id == Participant.id)
+                .where(Participant.role != INTERVIEWER)
+                .group_by(Passage.source_id)
+            ).all()
+        )
+        coded: dict[int, int] = {}
+        if coder_id is not None:
+            coded = dict(
+                session.exec(
+                    select(Passage.source_id, func.count(func.distinct(Coding.passage_id)))
+                    .join(Passage, Coding.passage_id == Passage.id)
+                    .join(Participant, Passage.participant_id == Participant.id)
+                    .where(Coding.coder_id == coder_id, Participant.role != INTERVIEWER)
+                    .group_by(Passage.source_id)
+                ).all()
+            )
+        done: dict[int, list[str]] = {}
+        for source_id, name in session.exec(
+            select(SourceDone.source_id, Coder.name).join(Coder, SourceDone.coder_id == Coder.id).order_by(Coder.name)
+        ):
+            done.setdefault(source_id, []).append(name)
+    rows = []
+    for sid, name, title, kind, site, context, round_ in sources:
+        row = OverviewRow(
+            source_id=sid,
+            name=name,
+            title=title or "",
+            kind=kind,
+            site=site,
+            context=context,
+            round=round_,
+            passages=totals.get(sid, 0),
+            participant_passages=spoken.get(sid, 0),
+            coded=coded.get(sid, 0),
+            done_by=done.get(sid, []),
+            done_by_me=bool(coder) and coder in done.get(sid, []),
+        )
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class ThemeCount:
+    key: str
+    name: str
+    color: str | None
+    passages: int  # passages coded with the theme by at least one coder
+
+
+def theme_frequencies(project) -> list[ThemeCount]:  # noqa: ANN001
+    """Per theme (codes of kind ``tema``), the passages any coder coded with it.
+
+    The union of coders: a passage coded with T1 by two coders counts once.
+    Without themes in the codebook, the top-level codes are counted instead.
+    """
+    with project.read() as session:
+        codes = list(session.exec(select(Code).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
+        themes = [c for c in codes if c.kind == THEME_KIND] or [c for c in codes if c.parent_id is None]
+        if not themes:
+            return []
+        counts = dict(
+            session.exec(
+                select(Coding.code_id, func.count(func.distinct(Coding.passage_id)))
+                .where(Coding.code_id.in_([c.id for c in themes]))
+                .group_by(Coding.code_id)
+            ).all()
+        )
+    return [ThemeCount(c.key, c.name, c.color, int(counts.get(c.id, 0))) for c in themes]
+
+
+def coder_exists(project, name: str) -> bool:  # noqa: ANN001
+    with project.read() as session:
+        return session.exec(select(Coder.id).where(Coder.name == name)).first() is not None
+
+
+__all__ = [
+    "CodeInfo",
+    "OverviewRow",
+    "PassageInfo",
+    "SourceView",
+    "ThemeCount",
+    "apply_change",
+    "coder_exists",
+    "describe_attributes",
+    "done_by",
+    "get_memo",
+    "load_codes",
+    "load_source_view",
+    "narrow_to_span",
+    "overview_rows",
+    "save_position",
+    "set_memo",
+    "set_star",
+    "theme_frequencies",
+    "toggle_code",
+]
