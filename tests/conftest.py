@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+# A PostgreSQL server URL (its maintenance database); `.ci/run` starts a throw-away cluster.
+TEST_PG = os.environ.get("TRIVSELKODE_TEST_PG")
 
 # Tests never read the developer's environment.
 for _var in ("TRIVSELKODE_DB", "TRIVSELKODE_CODER"):
@@ -21,8 +24,48 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "projekt.db"
 
 
+def _pg_admin():
+    import psycopg
+
+    url = TEST_PG.replace("postgresql+psycopg://", "postgresql://")
+    return psycopg.connect(url, autocommit=True), url
+
+
 @pytest.fixture
-def project(db_path: Path):
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test (skipped without a server)."""
+    if not TEST_PG:
+        pytest.skip("TRIVSELKODE_TEST_PG is not set")
+    name = f"tk_{uuid.uuid4().hex[:16]}"
+    conn, admin_url = _pg_admin()
+    with conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = TEST_PG.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    conn, _ = _pg_admin()
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path: Path) -> str:
+    """The project database: an SQLite file, and a PostgreSQL database when a server is given."""
+    if request.param == "sqlite":
+        return str(tmp_path / "projekt.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def project(db_url: str):
+    from trivselkode.storage.db import open_project
+
+    proj, _ = open_project(db_url)
+    yield proj
+    proj.dispose()
+
+
+@pytest.fixture
+def sqlite_project(db_path: Path):
     from trivselkode.storage.db import open_project
 
     proj, _ = open_project(str(db_path))
@@ -33,7 +76,7 @@ def project(db_path: Path):
 class Cli:
     """Runs ``trivselkode`` in-process against one project file."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | str) -> None:
         self.db = db
         self.runner = CliRunner()
 
@@ -50,7 +93,12 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_path: Path) -> Cli:
+def cli(db_url: str) -> Cli:
+    return Cli(db_url)
+
+
+@pytest.fixture
+def sqlite_cli(db_path: Path) -> Cli:
     return Cli(db_path)
 
 

@@ -48,7 +48,8 @@ def test_init_twice_refuses(cli):
     assert "allerede en kodebog" in _one_line_error(result)
 
 
-def test_any_command_creates_missing_project_and_says_how_to_load_codebook(cli, db_path):
+def test_any_command_creates_missing_project_and_says_how_to_load_codebook(sqlite_cli, db_path):
+    cli = sqlite_cli
     result = cli("status", "--format", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
@@ -264,7 +265,8 @@ def test_bad_files_are_one_clear_line(cli, tmp_path, content, expect):
     assert cli.json("status")["sources"] == 0
 
 
-def test_newer_schema_database_refused(cli, db_path):
+def test_newer_schema_database_refused(sqlite_cli, db_path):
+    cli = sqlite_cli
     assert cli("init").exit_code == 0
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")

@@ -48,6 +48,8 @@ class State:
             from trivselkode.storage.db import open_project
 
             project, result = open_project(self.settings.db)
+            for warning in project.warnings:
+                note(f"advarsel: {warning}")
             if result.created and announce_new:
                 note(
                     f"Nyt, tomt projekt oprettet i {project.display_name}. "

@@ -17,6 +17,38 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("status")(status)
     app.command("demo")(demo)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
+
+
+def backup(
+    ctx: typer.Context,
+    out: Path = typer.Argument(..., help="Sikkerhedskopien (en SQLite-projektfil)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+) -> None:
+    """Tag en konsistent sikkerhedskopi af projektet, mens andre arbejder."""
+    from trivselkode.storage.backup import backup as run_backup
+
+    counts = run_backup(state(ctx).project(), out)
+    if fmt is OutputFormat.json:
+        emit_json({"out": str(out), "rows": counts})
+    else:
+        note(f"Sikkerhedskopi skrevet til {out} ({counts.get('coding', 0)} kodninger, {counts.get('source', 0)} kilder).")
+
+
+def restore(
+    ctx: typer.Context,
+    backup_file: Path = typer.Argument(..., help="En sikkerhedskopi lavet med `trivselkode backup`."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+) -> None:
+    """Gendan en sikkerhedskopi i en tom database (fx en ny PostgreSQL-database)."""
+    from trivselkode.storage.backup import restore as run_restore
+
+    counts = run_restore(state(ctx).project(announce_new=False), backup_file)
+    if fmt is OutputFormat.json:
+        emit_json({"rows": counts})
+    else:
+        note(f"Gendannet: {counts.get('coding', 0)} kodninger, {counts.get('source', 0)} kilder.")
 
 
 def init(

@@ -52,6 +52,7 @@ class Project:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self.warnings: list[str] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +130,38 @@ def _check_sqlite_file(path: Path) -> None:
         )
 
 
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ncpfs", "fuse.rclone", "davfs"}
+
+
+def filesystem_type(path: Path, mounts: str = "/proc/mounts") -> str | None:
+    """The type of the file system ``path`` lies on (Linux), or ``None`` if unknown."""
+    try:
+        lines = Path(mounts).read_text().splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, best_type = "", None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        prefix = mount_point.rstrip("/") + "/"
+        if (target == mount_point or target.startswith(prefix) or mount_point == "/") and len(mount_point) >= len(best):
+            best, best_type = mount_point, parts[2]
+    return best_type
+
+
+def network_warning(path: Path, mounts: str = "/proc/mounts") -> str | None:
+    fs = filesystem_type(path.parent if not path.exists() else path, mounts)
+    if fs and fs.lower() in NETWORK_FILESYSTEMS:
+        return (
+            f"{path} ligger på et netværksdrev ({fs}); SQLite er ikke sikker dér, når flere koder på samme tid. "
+            "Brug en PostgreSQL-server til fælles projekter (--db postgresql+psycopg://…)"
+        )
+    return None
+
+
 def make_engine(db: str, busy_timeout_s: float = 30.0) -> tuple[Engine, str]:
     url = to_url(db)
     try:
@@ -164,6 +197,10 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
     """
     engine, url = make_engine(db, busy_timeout_s)
     project = Project(engine, url)
+    if project.is_sqlite and engine.url.database not in (None, "", ":memory:"):
+        warning = network_warning(Path(engine.url.database))
+        if warning:
+            project.warnings.append(warning)
     try:
         tables = set(inspect(engine).get_table_names())
     except (DatabaseError, sqlite3.DatabaseError) as exc:

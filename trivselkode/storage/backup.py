@@ -1,0 +1,151 @@
+"""Consistent copies of a project while others work, and restoring them.
+
+- SQLite: the online backup API copies a consistent snapshot page by page,
+  whatever other processes are writing.
+- PostgreSQL: every table is read in one REPEATABLE READ transaction (one
+  snapshot) and written into a new SQLite project file, which ``--db`` opens
+  like any project and :func:`restore` loads back into an empty database.
+
+Output is written to a temporary file beside the target and renamed, so a
+failed backup leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project, open_project
+from trivselkode.storage.migrations import backup_sqlite_file
+from trivselkode.storage.models import Code
+
+
+def _tables() -> list[Table]:
+    return list(SQLModel.metadata.sorted_tables)
+
+
+def _ordered_rows(table: Table, rows: list[dict]) -> list[dict]:
+    """Codes with their parents first (the only self-reference in the schema)."""
+    if table.name != Code.__tablename__:
+        return rows
+    by_id = {r["id"]: r for r in rows}
+    done: set[int] = set()
+    out: list[dict] = []
+
+    def visit(row: dict, trail: frozenset[int]) -> None:
+        if row["id"] in done:
+            return
+        parent = by_id.get(row["parent_id"])
+        if parent is not None and parent["id"] not in trail:
+            visit(parent, trail | {row["id"]})
+        done.add(row["id"])
+        out.append(row)
+
+    for row in rows:
+        visit(row, frozenset())
+    return out
+
+
+def copy_tables(src: Connection, dst: Connection, batch: int = 5000) -> dict[str, int]:
+    """Copy every row of every project table from ``src`` to ``dst`` (ids kept)."""
+    counts: dict[str, int] = {}
+    for table in _tables():
+        rows = [dict(r._mapping) for r in src.execute(select(table))]
+        if table.name == "meta":
+            dst.execute(table.delete())
+        rows = _ordered_rows(table, rows)
+        for i in range(0, len(rows), batch):
+            dst.execute(insert(table), rows[i : i + batch])
+        counts[table.name] = len(rows)
+    return counts
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """After inserting explicit ids into PostgreSQL, move each serial past them."""
+    for table in _tables():
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+            )
+        )
+
+
+def backup(project: Project, out: Path) -> dict[str, int]:
+    """Write a consistent copy of ``project`` to the SQLite file ``out``."""
+    out = out.expanduser()
+    if not out.parent.is_dir():
+        raise TrivselError(f"mappen {out.parent} findes ikke", "opret den, eller vælg en anden sti")
+    if not os.access(out.parent, os.W_OK):
+        raise TrivselError(f"kan ikke skrive i {out.parent}", "vælg en mappe, du har skriveadgang til")
+    if project.is_sqlite:
+        source = Path(project.engine.url.database or "")
+        if source.resolve() == out.resolve():
+            raise TrivselError("sikkerhedskopien kan ikke skrives oven i selve projektet", "vælg en anden filsti")
+        backup_sqlite_file(source, out)
+        target, _ = open_project(str(out))
+        try:
+            with target.read() as session:
+                return _counts(session.connection())
+        finally:
+            target.dispose()
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    try:
+        target, _ = open_project(str(tmp))
+        try:
+            with project.engine.connect() as src:
+                src = src.execution_options(isolation_level="REPEATABLE READ")
+                with src.begin():
+                    with target.engine.connect() as dst:
+                        dst.execution_options(trivselkode_write=True)
+                        with dst.begin():
+                            counts = copy_tables(src, dst)
+            with target.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            target.dispose()
+        os.replace(tmp, out)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    return counts
+
+
+def _counts(conn: Connection) -> dict[str, int]:
+    return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in _tables()}
+
+
+def restore(project: Project, backup_file: Path) -> dict[str, int]:
+    """Load a backup (an SQLite project file) into an empty project, in one transaction."""
+    if not backup_file.is_file():
+        raise TrivselError(f"{backup_file} findes ikke", "angiv sikkerhedskopiens filsti")
+    source, _ = open_project(str(backup_file), create=False)
+    try:
+        with project.engine.connect() as check:
+            existing = _counts(check)
+        if any(existing[name] for name in ("source", "code", "coder")):
+            raise TrivselError(
+                f"{project.display_name} er ikke tom",
+                "gendan til en ny, tom database (opret den, og kør restore igen)",
+            )
+        with source.engine.connect() as src, project.engine.connect() as dst:
+            dst.execution_options(trivselkode_write=True)
+            with src.begin(), dst.begin():
+                for table in reversed(_tables()):
+                    if table.name != "meta":
+                        dst.execute(table.delete())
+                counts = copy_tables(src, dst)
+                if not project.is_sqlite:
+                    _reset_sequences(dst)
+        return counts
+    finally:
+        source.dispose()
