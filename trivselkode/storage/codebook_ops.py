@@ -1,0 +1,568 @@
+"""Editing the project's codebook, one code at a time, and coding from search results.
+
+Every function that changes something is one transaction and either does
+all of its work or nothing. Bad input raises :class:`TrivselError` with one
+Danish line saying what is wrong and a hint how to mend it.
+
+The rules kept here are the codebook file's rules (see
+:mod:`trivselkode.domain.codebook`), so that a codebook edited this way is
+always written back by ``trivselkode codebook export`` as a file that
+validates: unique keys and shortcuts, shortcuts that are single printable
+characters not in :data:`RESERVED_SHORTCUTS`, colours ``#rrggbb``/``#rgb``
+(stored as lower-case ``#rrggbb``), parents that exist, no cycles. Because
+the export leaves retired codes out, a retired code never has a live child:
+retiring a code retires its whole subtree, and bringing one back brings
+back its retired ancestors too.
+
+Merging code A into code B moves every coding of A to B; where the same
+coder already has B on the same passage and span, the two fold into one and
+the memo texts of both are kept. A's unplaced codings, memos and children
+move to B and A's keywords are added to B's; A is then deleted, since
+nothing of it is left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from trivselkode.domain.codebook import RESERVED_SHORTCUTS, normalize_color
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.storage.lookup import code_by_key, get_or_create_coder
+from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Memo, Participant, Passage, UnplacedCoding
+
+__all__ = [
+    "MergeReport",
+    "RetireReport",
+    "add_code",
+    "merge_codes",
+    "move_code",
+    "passage_codes",
+    "rename_code",
+    "retire_code",
+    "set_code_color",
+    "set_code_retired",
+    "set_code_shortcut",
+    "toggle_coding",
+    "unretire_code",
+    "update_code_details",
+]
+
+_KEY_RE = re.compile(r"^\w[\w.\-]*$", re.UNICODE)
+_KEY_MAX = 128
+_CHUNK = 500
+
+
+def _reserved_list() -> str:
+    return " ".join(sorted((k for k in RESERVED_SHORTCUTS if len(k) == 1 and k != " "), key=str.lower))
+
+
+# ----------------------------------------------------------------- validation
+
+
+def _check_key(session: Session, key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise TrivselError("koden mangler en nøgle", "giv den en kort, entydig nøgle som T8 eller B.leg")
+    if len(key) > _KEY_MAX or not _KEY_RE.match(key):
+        raise TrivselError(
+            f"ugyldig nøgle '{key}'",
+            f"brug bogstaver, tal, punktum og bindestreg, uden mellemrum (højst {_KEY_MAX} tegn), fx T8 eller B.leg",
+        )
+    if session.exec(select(Code.id).where(Code.key == key)).first() is not None:
+        raise TrivselError(f"nøglen '{key}' bruges allerede af en anden kode", "vælg en nøgle, der ikke findes i kodebogen")
+    return key
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise TrivselError("koden mangler et navn", "skriv kodens danske navn")
+    if "\n" in name or "\r" in name:
+        raise TrivselError("et kodenavn skal stå på én linje", "skriv beskrivelsen i feltet Beskrivelse")
+    return name
+
+
+def _check_color(color: str | None) -> str | None:
+    if color is None or not color.strip():
+        return None
+    normalized = normalize_color(color)
+    if normalized is None:
+        raise TrivselError(f"ugyldig farve '{color.strip()}'", "skriv den som #rrggbb eller #rgb i hex, fx #2e7d32")
+    return normalized
+
+
+def _check_shortcut(session: Session, shortcut: str | None, own_id: int | None = None) -> str | None:
+    if shortcut is None or shortcut == "":
+        return None
+    if shortcut in RESERVED_SHORTCUTS or shortcut.strip() == "":
+        raise TrivselError(
+            f"genvejen '{shortcut}' er reserveret af kodningsskærmen",
+            f"vælg et tegn, der hverken er reserveret ({_reserved_list()} mellemrum) eller bruges af en anden kode",
+        )
+    if len(shortcut) != 1:
+        raise TrivselError(f"genvejen '{shortcut}' er ikke ét tegn", "brug ét bogstav, ét tal eller ét tegn")
+    if not shortcut.isprintable():
+        raise TrivselError("genvejen er ikke et synligt tegn", "brug et bogstav eller et tal")
+    query = select(Code).where(Code.shortcut == shortcut)
+    if own_id is not None:
+        query = query.where(Code.id != own_id)
+    other = session.exec(query).first()
+    if other is not None:
+        raise TrivselError(
+            f"genvejen '{shortcut}' bruges allerede af {other.key} ({other.name})",
+            "vælg en anden genvej, eller fjern den fra den anden kode først",
+        )
+    return shortcut
+
+
+def _clean_list(values: Iterable[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        value = str(value).strip()
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
+def _parent_code(session: Session, parent: str | None) -> Code | None:
+    if parent is None or not parent.strip():
+        return None
+    code = code_by_key(session, parent.strip())
+    if code.retired:
+        raise TrivselError(
+            f"overkoden '{code.key}' er udgået", f"genaktivér {code.key} først, eller vælg en anden overkode"
+        )
+    return code
+
+
+def _children(codes: list[Code]) -> dict[int | None, list[Code]]:
+    out: dict[int | None, list[Code]] = {}
+    for code in sorted(codes, key=lambda c: (c.position, c.id or 0)):
+        out.setdefault(code.parent_id, []).append(code)
+    return out
+
+
+def _descendants(codes: list[Code], code_id: int) -> list[Code]:
+    children = _children(codes)
+    out: list[Code] = []
+    stack = list(reversed(children.get(code_id, [])))
+    while stack:
+        code = stack.pop()
+        out.append(code)
+        stack.extend(reversed(children.get(code.id, [])))
+    return out
+
+
+def _ancestors(codes: list[Code], code: Code) -> list[Code]:
+    by_id = {c.id: c for c in codes}
+    out: list[Code] = []
+    seen: set[int] = set()
+    current = by_id.get(code.parent_id) if code.parent_id else None
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        out.append(current)
+        current = by_id.get(current.parent_id) if current.parent_id else None
+    return out
+
+
+def _renumber(session: Session) -> None:
+    """Give every code a position in depth-first tree order (parents before children)."""
+    codes = list(session.exec(select(Code)))
+    children = _children(codes)
+    ids = {c.id for c in codes}
+    ordered: list[Code] = []
+
+    def walk(parent: int | None) -> None:
+        for code in children.get(parent, []):
+            ordered.append(code)
+            walk(code.id)
+
+    walk(None)
+    # Codes under a missing parent (cannot happen through this module) go last.
+    for parent_id, group in children.items():
+        if parent_id is not None and parent_id not in ids:
+            for code in group:
+                ordered.append(code)
+                for sub in _descendants(codes, code.id):
+                    ordered.append(sub)
+    for pos, code in enumerate(ordered):
+        if code.position != pos:
+            code.position = pos
+            session.add(code)
+
+
+# ----------------------------------------------------------------- operations
+
+
+def add_code(
+    project: Project,
+    key: str,
+    name: str,
+    *,
+    parent: str | None = None,
+    kind: str = "",
+    color: str | None = None,
+    shortcut: str | None = None,
+    description: str = "",
+    include: str = "",
+    exclude: str = "",
+    characteristics: Iterable[str] | None = None,
+    examples: Iterable[str] | None = None,
+    keywords: Iterable[str] | None = None,
+) -> str:
+    """Add a code (last among its siblings). Returns its key."""
+    with project.write() as session:
+        key = _check_key(session, key)
+        name = _check_name(name)
+        parent_code = _parent_code(session, parent)
+        color = _check_color(color)
+        shortcut = _check_shortcut(session, shortcut)
+        positions = list(session.exec(select(Code.position)))
+        code = Code(
+            key=key,
+            name=name,
+            parent_id=parent_code.id if parent_code else None,
+            kind=(kind or "").strip(),
+            description=(description or "").strip(),
+            include=(include or "").strip(),
+            exclude=(exclude or "").strip(),
+            characteristics=_clean_list(characteristics),
+            examples=_clean_list(examples),
+            keywords=_clean_list(keywords),
+            color=color,
+            shortcut=shortcut,
+            position=max(positions, default=-1) + 1,
+        )
+        session.add(code)
+        session.flush()
+        _renumber(session)
+    return key
+
+
+def rename_code(project: Project, key: str, name: str) -> str:
+    """Give a code a new name. Returns the old name."""
+    with project.write() as session:
+        code = code_by_key(session, key)
+        name = _check_name(name)
+        old = code.name
+        code.name = name
+        session.add(code)
+    return old
+
+
+def set_code_color(project: Project, key: str, color: str | None) -> str | None:
+    """Set (or with ``None``/"" clear) a code's colour. Returns the stored colour."""
+    with project.write() as session:
+        code = code_by_key(session, key)
+        code.color = _check_color(color)
+        session.add(code)
+        return code.color
+
+
+def set_code_shortcut(project: Project, key: str, shortcut: str | None) -> str | None:
+    """Set (or with ``None``/"" clear) a code's shortcut. Returns the stored shortcut."""
+    with project.write() as session:
+        code = code_by_key(session, key)
+        shortcut = _check_shortcut(session, shortcut, own_id=code.id)
+        if shortcut is not None and code.retired:
+            raise TrivselError(f"koden '{code.key}' er udgået og kan ikke få en genvej", f"genaktivér {code.key} først")
+        code.shortcut = shortcut
+        session.add(code)
+        return code.shortcut
+
+
+_TEXT_FIELDS = ("kind", "description", "include", "exclude")
+_LIST_FIELDS = ("characteristics", "examples", "keywords")
+
+
+def update_code_details(
+    project: Project,
+    key: str,
+    *,
+    kind: str | None = None,
+    description: str | None = None,
+    include: str | None = None,
+    exclude: str | None = None,
+    characteristics: Iterable[str] | None = None,
+    examples: Iterable[str] | None = None,
+    keywords: Iterable[str] | None = None,
+) -> list[str]:
+    """Change the given descriptive fields (``None`` leaves one as it is). Returns the changed fields."""
+    given: dict[str, Any] = {
+        "kind": kind,
+        "description": description,
+        "include": include,
+        "exclude": exclude,
+        "characteristics": characteristics,
+        "examples": examples,
+        "keywords": keywords,
+    }
+    changed: list[str] = []
+    with project.write() as session:
+        code = code_by_key(session, key)
+        for name, value in given.items():
+            if value is None:
+                continue
+            if name in _TEXT_FIELDS:
+                if not isinstance(value, str):
+                    raise TrivselError(f"feltet {name} skal være tekst")
+                value = value.strip()
+            else:
+                if isinstance(value, str):
+                    raise TrivselError(f"feltet {name} skal være en liste", "angiv én værdi pr. punkt")
+                value = _clean_list(value)
+            if getattr(code, name) != value:
+                setattr(code, name, value)
+                changed.append(name)
+        if changed:
+            session.add(code)
+    return changed
+
+
+def move_code(project: Project, key: str, parent: str | None) -> bool:
+    """Put a code (with its subtree) under ``parent`` (``None``: the top level). False if it was there already."""
+    with project.write() as session:
+        code = code_by_key(session, key)
+        new_parent = _parent_code(session, parent)
+        if new_parent is not None and new_parent.id == code.id:
+            raise TrivselError(f"koden '{code.key}' kan ikke ligge under sig selv", "vælg en anden overkode")
+        codes = list(session.exec(select(Code)))
+        if new_parent is not None and new_parent.id in {c.id for c in _descendants(codes, code.id)}:
+            raise TrivselError(
+                f"'{new_parent.key}' ligger under '{code.key}', så flytningen ville give en løkke",
+                f"flyt først {new_parent.key} et andet sted hen, eller vælg en anden overkode",
+            )
+        new_parent_id = new_parent.id if new_parent else None
+        if code.parent_id == new_parent_id:
+            return False
+        code.parent_id = new_parent_id
+        # Last among the new siblings.
+        code.position = max((c.position for c in codes), default=0) + 1
+        session.add(code)
+        session.flush()
+        _renumber(session)
+    return True
+
+
+@dataclass
+class MergeReport:
+    """What a merge of code ``source`` into ``target`` did."""
+
+    source: str
+    target: str
+    codings_moved: int = 0
+    codings_folded: int = 0
+    memos_joined: int = 0
+    unplaced_moved: int = 0
+    code_memos_moved: int = 0
+    children_moved: list[str] = field(default_factory=list)
+    keywords_added: list[str] = field(default_factory=list)
+
+    @property
+    def codings_total(self) -> int:
+        return self.codings_moved + self.codings_folded
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _join_memos(first: str | None, second: str | None) -> str | None:
+    first = (first or "").strip()
+    second = (second or "").strip()
+    if not second or second == first:
+        return first or None
+    if not first:
+        return second
+    return f"{first}\n\n{second}"
+
+
+def merge_codes(project: Project, source_key: str, target_key: str) -> MergeReport:
+    """Merge code ``source_key`` into ``target_key``; ``source_key`` is deleted. One transaction."""
+    with project.write() as session:
+        source = code_by_key(session, source_key)
+        target = code_by_key(session, target_key)
+        if source.id == target.id:
+            raise TrivselError(f"en kode kan ikke flettes ind i sig selv ('{source.key}')", "vælg en anden kode at flette ind i")
+        if target.retired:
+            raise TrivselError(
+                f"koden '{target.key}' er udgået og kan ikke modtage kodninger", f"genaktivér {target.key} først"
+            )
+        report = MergeReport(source=source.key, target=target.key)
+
+        key_of = lambda c: (c.passage_id, c.coder_id, c.start, c.end)  # noqa: E731
+        targets = {key_of(c): c for c in session.exec(select(Coding).where(Coding.code_id == target.id))}
+        move_ids: list[int] = []
+        fold_ids: list[int] = []
+        for coding in session.exec(select(Coding).where(Coding.code_id == source.id)):
+            twin = targets.get(key_of(coding))
+            if twin is None:
+                move_ids.append(coding.id)
+                continue
+            fold_ids.append(coding.id)
+            joined = _join_memos(twin.memo, coding.memo)
+            if joined != twin.memo:
+                if twin.memo and coding.memo:
+                    report.memos_joined += 1
+                twin.memo = joined
+                session.add(twin)
+        for chunk in _chunks(fold_ids):
+            session.execute(delete(Coding).where(Coding.id.in_(chunk)))
+        for chunk in _chunks(move_ids):
+            session.execute(update(Coding).where(Coding.id.in_(chunk)).values(code_id=target.id))
+        report.codings_moved = len(move_ids)
+        report.codings_folded = len(fold_ids)
+
+        result = session.execute(
+            update(UnplacedCoding).where(UnplacedCoding.code_id == source.id).values(code_id=target.id)
+        )
+        report.unplaced_moved = result.rowcount or 0
+        result = session.execute(update(Memo).where(Memo.code_id == source.id).values(code_id=target.id))
+        report.code_memos_moved = result.rowcount or 0
+
+        codes = list(session.exec(select(Code)))
+        if target.id in {c.id for c in _descendants(codes, source.id)}:
+            # Lift the target out of the source's subtree before the children move under it.
+            target.parent_id = source.parent_id
+            session.add(target)
+        for child in session.exec(select(Code).where(Code.parent_id == source.id)):
+            if child.id == target.id:
+                continue
+            child.parent_id = target.id
+            session.add(child)
+            report.children_moved.append(child.key)
+
+        new_keywords = [k for k in source.keywords if k not in target.keywords]
+        if new_keywords:
+            target.keywords = list(target.keywords) + new_keywords
+            session.add(target)
+            report.keywords_added = new_keywords
+        session.flush()
+        session.delete(source)
+        session.flush()
+        _renumber(session)
+    return report
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for at in range(0, len(ids), _CHUNK):
+        yield ids[at : at + _CHUNK]
+
+
+@dataclass
+class RetireReport:
+    """The codes a retire or unretire changed, and the shortcuts it freed."""
+
+    keys: list[str] = field(default_factory=list)
+    freed_shortcuts: dict[str, str] = field(default_factory=dict)
+
+
+def retire_code(project: Project, key: str) -> RetireReport:
+    """Retire a code and every code under it: no new codings, old ones kept, shortcuts freed."""
+    report = RetireReport()
+    with project.write() as session:
+        code = code_by_key(session, key)
+        codes = list(session.exec(select(Code)))
+        for each in [code, *_descendants(codes, code.id)]:
+            if each.retired:
+                continue
+            each.retired = True
+            if each.shortcut:
+                report.freed_shortcuts[each.key] = each.shortcut
+                each.shortcut = None
+            session.add(each)
+            report.keys.append(each.key)
+    return report
+
+
+def unretire_code(project: Project, key: str) -> RetireReport:
+    """Bring a retired code back, with any retired code above it. Shortcuts are not restored."""
+    report = RetireReport()
+    with project.write() as session:
+        code = code_by_key(session, key)
+        codes = list(session.exec(select(Code)))
+        for each in [code, *_ancestors(codes, code)]:
+            if not each.retired:
+                continue
+            each.retired = False
+            session.add(each)
+            report.keys.append(each.key)
+    return report
+
+
+def set_code_retired(project: Project, key: str, retired: bool) -> RetireReport:
+    return retire_code(project, key) if retired else unretire_code(project, key)
+
+
+# --------------------------------------------------------- coding from results
+
+
+def toggle_coding(
+    project: Project, passage_id: int, code_key: str, coder: str, *, allow_interviewer: bool = False
+) -> str:
+    """Put the code on the whole passage for ``coder``, or take it off. Returns ``added`` or ``removed``.
+
+    A code the coder has only on a narrowed span of the passage is not
+    removed from here (that would lose the span); the coding screen does that.
+    """
+    with project.write() as session:
+        passage = session.get(Passage, passage_id)
+        if passage is None:
+            raise TrivselError("udsagnet findes ikke længere", "søg igen; kilden kan være fjernet eller revideret")
+        code = code_by_key(session, code_key)
+        coder_row = get_or_create_coder(session, coder)
+        mine = list(
+            session.exec(
+                select(Coding).where(
+                    Coding.passage_id == passage.id, Coding.code_id == code.id, Coding.coder_id == coder_row.id
+                )
+            )
+        )
+        whole = [c for c in mine if c.start is None and c.end is None]
+        if whole:
+            for coding in whole:
+                session.delete(coding)
+            return "removed"
+        if mine:
+            raise TrivselError(
+                f"{code.key} står kun på et udsnit af udsagnet",
+                "ret eller fjern udsnittet på kodningsskærmen (Enter springer dertil)",
+            )
+        if code.retired:
+            raise TrivselError(f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode")
+        if not allow_interviewer:
+            role = session.get(Participant, passage.participant_id).role
+            if role == INTERVIEWER:
+                raise TrivselError("interviewerens udsagn kodes ikke", "kod deltagernes svar")
+        session.add(Coding(passage_id=passage.id, code_id=code.id, coder_id=coder_row.id))
+    return "added"
+
+
+def passage_codes(project: Project, passage_ids: Iterable[int], coder: str) -> dict[int, list[str]]:
+    """Per passage id, the keys of the codes ``coder`` has on it (any span), in codebook order."""
+    ids = list(dict.fromkeys(passage_ids))
+    out: dict[int, list[str]] = {pid: [] for pid in ids}
+    if not ids:
+        return out
+    with project.read() as session:
+        coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first()
+        if coder_id is None:
+            return out
+        for chunk in _chunks(ids):
+            rows = session.exec(
+                select(Coding.passage_id, Code.key)
+                .join(Code, Coding.code_id == Code.id)
+                .where(Coding.coder_id == coder_id, Coding.passage_id.in_(chunk))
+                .order_by(Code.position, Code.id)
+            ).all()
+            for pid, key in rows:
+                if key not in out[pid]:
+                    out[pid].append(key)
+    return out
+
