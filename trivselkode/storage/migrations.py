@@ -19,8 +19,15 @@ from trivselkode.storage.models import SCHEMA_VERSION, Meta
 
 Migration = Callable[[Connection], None]
 
-# Version 1 is the first released schema; later versions add their step here.
-MIGRATIONS: dict[int, Migration] = {}
+def _v1_to_v2(conn: Connection) -> None:
+    """Version 2 adds the table of settled disagreements (consensus decisions)."""
+    from trivselkode.storage.models import Decision
+
+    Decision.__table__.create(conn, checkfirst=True)  # with its indexes
+
+
+# Version 1 is the first released schema; each later version adds its step here.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def backup_sqlite_file(src: Path, dest: Path) -> None:

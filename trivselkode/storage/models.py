@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_ID = "trivselkode"
 
 INTERVIEWER = "interviewer"
@@ -182,3 +182,21 @@ class Position(SQLModel, table=True):
     coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", primary_key=True)
     passage_number: int
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    """A settled disagreement: what the consensus coder carries for one code on one passage.
+
+    The coders' own codings are never changed; the consensus coder's codings
+    follow the decision. Added in schema version 2.
+    """
+
+    __table_args__ = (UniqueConstraint("passage_id", "code_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", index=True)
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", index=True)
+    choice: str = Field(max_length=16)  # a | b | both | neither | manual
+    coders: str = Field(default="", max_length=255)  # the compared coders, comma-separated, A first
+    settled_by: str = Field(max_length=64)
+    settled_at: datetime = Field(default_factory=utcnow)
