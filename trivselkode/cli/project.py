@@ -132,7 +132,7 @@ def build_demo(db_path: Path) -> None:
         load_codebook(project, load_codebook_file(bundled_codebook()))
         folder = data_dir("transcripts")
         codings_file = folder / "codings-demo.csv"
-        files = [p for p in sorted(folder.iterdir()) if p != codings_file]
+        files = [p for p in sorted(folder.iterdir()) if p != codings_file and p.name != "README.md"]
         report = import_paths(project, files, text_column="svar")
         if report.failed:
             raise TrivselError(f"demodata kunne ikke indlæses: {report.failed[0].error}")
