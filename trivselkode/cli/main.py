@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from trivselkode import __version__
-from trivselkode.cli import codebook, codings, importing, participants, project, sources
+from trivselkode.cli import agreement, codebook, codings, importing, participants, project, sources
 from trivselkode.cli.common import State, new_typer
 from trivselkode.config import Settings
 
@@ -40,6 +40,7 @@ def main(
 
 
 project.register(app)
+agreement.register(app)
 importing.register(app)
 app.add_typer(codebook.app, name="codebook", help="Kodebogen: valider, indlæs, vis, eksportér.")
 app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, markér færdig, fjern.")

@@ -1,0 +1,455 @@
+"""Inter-coder agreement in a project: forming units and reporting per code.
+
+The coefficients themselves live in :mod:`trivselkode.analysis.agreement`
+(pure functions); this module decides what the units are.
+
+Passage unit (the default): the units are the participants' passages
+(interviewer turns are never units) of the sources that every compared
+coder has marked done. With ``all_passages``: every participant passage that
+any compared coder coded; a coder who has not marked that source done and
+did not code the passage is a missing value there. Per code, each coder's
+value on a unit is present (1) or absent (0).
+
+Span unit: per code, each coder's codings are segments (a sub-span, or the
+whole passage). Segments of different coders that overlap by at least
+``overlap`` of the longer one are one unit on which they agree; every other
+segment is a unit of its own, present for its coder and absent for the
+rest. This is the segment matching MAXQDA uses; as there, there are no
+units where everybody is absent, so chance-corrected coefficients run lower
+than on passages.
+
+Pooled figures treat every (unit, code) pair as one unit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlmodel import select
+
+from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, binary_agreement, krippendorff_alpha_ci
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.storage.lookup import coder_by_name, source_by_name
+from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Meta, Participant, Passage, Source, SourceDone
+
+FIELDS = ("agreement", "cohen_kappa", "krippendorff_alpha", "brennan_prediger")
+
+
+@dataclass
+class Units:
+    """The units of a comparison and each coder's codings on them."""
+
+    coders: list[str]
+    passage_ids: list[int]
+    sources: list[str]
+    # value matrix per code id: coders × units, 1/0/-1
+    matrices: dict[int, np.ndarray]
+    codes: dict[int, tuple[str, str]]  # code id -> (key, name)
+    notes: list[str] = field(default_factory=list)
+    unit: str = "passage"
+
+
+@dataclass
+class CodeAgreement:
+    code: str
+    name: str
+    units: int
+    agreement: float | None
+    cohen_kappa: float | None
+    krippendorff_alpha: float | None
+    brennan_prediger: float | None
+    disagreements: int
+    undefined: dict[str, str] | None
+
+    @classmethod
+    def of(cls, key: str, name: str, result: BinaryAgreement) -> "CodeAgreement":
+        return cls(
+            code=key,
+            name=name,
+            units=result.units,
+            agreement=result.agreement,
+            cohen_kappa=result.cohen_kappa,
+            krippendorff_alpha=result.krippendorff_alpha,
+            brennan_prediger=result.brennan_prediger,
+            disagreements=result.disagreements,
+            undefined=dict(result.undefined) or None,
+        )
+
+
+@dataclass
+class AgreementReport:
+    coders: list[str]
+    units: int
+    unit: str
+    sources: list[str]
+    codes: list[CodeAgreement]
+    pooled: CodeAgreement
+    notes: list[str]
+    alpha_ci: tuple[float, float] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        pooled = asdict(self.pooled)
+        pooled.pop("code")
+        pooled.pop("name")
+        doc: dict[str, Any] = {
+            "coders": self.coders,
+            "unit": self.unit,
+            "units": self.units,
+            "sources": len(self.sources),
+            "codes": [asdict(c) for c in self.codes],
+            "pooled": pooled,
+            "notes": self.notes,
+        }
+        if self.alpha_ci is not None:
+            doc["pooled"]["krippendorff_alpha_ci95"] = list(self.alpha_ci)
+        return doc
+
+
+def _resolve(project: Project, coders: list[str] | None, codes: list[str] | None, sources: list[str] | None):
+    with project.read() as s:
+        if coders:
+            coder_rows = [coder_by_name(s, name) for name in coders]
+        else:
+            # Every coder who has coded, except the consensus coder.
+            coder_rows = list(
+                s.exec(select(Coder).where(Coder.id.in_(select(Coding.coder_id).distinct())).order_by(Coder.name))
+            )
+            coder_rows = [c for c in coder_rows if c.name != "konsensus"]
+        if len(coder_rows) < 2:
+            raise TrivselError("der skal mindst to kodere til en sammenligning", "angiv dem med --coders A,B")
+        if len({c.id for c in coder_rows}) != len(coder_rows):
+            raise TrivselError("den samme koder er nævnt to gange i --coders")
+        all_codes = {c.key: c for c in s.exec(select(Code))}
+        if codes:
+            unknown = [k for k in codes if k not in all_codes]
+            if unknown:
+                raise TrivselError(f"ukendt kode: {', '.join(unknown)}", "se `trivselkode codebook show`")
+            code_rows = [all_codes[k] for k in codes]
+        else:
+            code_rows = sorted(
+                (c for c in all_codes.values() if not c.retired), key=lambda c: (c.position, c.key)
+            )
+        source_rows = [source_by_name(s, name) for name in sources] if sources else None
+    return coder_rows, code_rows, source_rows
+
+
+def build_units(
+    project: Project,
+    coders: list[str] | None = None,
+    codes: list[str] | None = None,
+    sources: list[str] | None = None,
+    all_passages: bool = False,
+) -> Units:
+    """Form the passage units and each coder's present/absent value per code."""
+    coder_rows, code_rows, source_rows = _resolve(project, coders, codes, sources)
+    coder_ids = [c.id for c in coder_rows]
+    code_ids = [c.id for c in code_rows]
+    notes: list[str] = []
+    with project.read() as s:
+        done = defaultdict(set)
+        for source_id, coder_id in s.exec(select(SourceDone.source_id, SourceDone.coder_id).where(SourceDone.coder_id.in_(coder_ids))):
+            done[source_id].add(coder_id)
+        scope = {src.id for src in source_rows} if source_rows else None
+        participant_passages = (
+            select(Passage.id, Passage.source_id)
+            .join(Participant, Passage.participant_id == Participant.id)
+            .where(Participant.role != INTERVIEWER)
+        )
+        codings = s.exec(
+            select(Coding.passage_id, Coding.code_id, Coding.coder_id)
+            .where(Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids))
+            .distinct()
+        ).all()
+        if all_passages:
+            coded = set(s.exec(select(Coding.passage_id).where(Coding.coder_id.in_(coder_ids)).distinct()))
+            rows = [(pid, sid) for pid, sid in s.exec(participant_passages) if pid in coded and (scope is None or sid in scope)]
+            any_coded: dict[int, set[int]] = defaultdict(set)
+            for pid, coder_id in s.exec(select(Coding.passage_id, Coding.coder_id).where(Coding.coder_id.in_(coder_ids)).distinct()):
+                any_coded[pid].add(coder_id)
+            notes.append(
+                "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig "
+                "og ikke har kodet udsagnet, tæller som manglende værdi"
+            )
+        else:
+            complete = {sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope)}
+            rows = [(pid, sid) for pid, sid in s.exec(participant_passages) if sid in complete]
+            any_coded = {}
+            skipped = (set(scope) if scope is not None else set(s.exec(select(Source.id)))) - complete
+            notes.append(
+                f"enheder: deltagerudsagn i de {len(complete)} kilder, som alle {len(coder_ids)} kodere har markeret færdige"
+                + (f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)" if skipped else "")
+            )
+        source_names = dict(s.exec(select(Source.id, Source.name)).all())
+    rows.sort()
+    passage_ids = [pid for pid, _ in rows]
+    index = {pid: i for i, pid in enumerate(passage_ids)}
+    coder_index = {cid: i for i, cid in enumerate(coder_ids)}
+    base = np.zeros((len(coder_ids), len(passage_ids)), dtype=np.int8)
+    if all_passages:
+        source_of = dict(rows)
+        for j, pid in enumerate(passage_ids):
+            for cid, i in coder_index.items():
+                if cid not in done.get(source_of[pid], set()) and cid not in any_coded.get(pid, set()):
+                    base[i, j] = -1
+    matrices = {cid: base.copy() for cid in code_ids}
+    for pid, code_id, coder_id in codings:
+        j = index.get(pid)
+        if j is not None:
+            matrices[code_id][coder_index[coder_id], j] = 1
+    return Units(
+        coders=[c.name for c in coder_rows],
+        passage_ids=passage_ids,
+        sources=sorted({source_names[sid] for _, sid in rows}),
+        matrices=matrices,
+        codes={c.id: (c.key, c.name) for c in code_rows},
+        notes=notes,
+    )
+
+
+def _segments(project: Project, coder_ids: list[int], code_ids: list[int], passage_ids: set[int] | None):
+    """Per code: [(coder_id, passage_id, start, end)] in source coordinates."""
+    with project.read() as s:
+        rows = s.exec(
+            select(Coding.code_id, Coding.coder_id, Coding.passage_id, Coding.start, Coding.end, Passage.start, Passage.end)
+            .join(Passage, Coding.passage_id == Passage.id)
+            .where(Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids))
+        ).all()
+    out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for code_id, coder_id, pid, cs, ce, ps, pe in rows:
+        if passage_ids is not None and pid not in passage_ids:
+            continue
+        start, end = (ps + cs, ps + ce) if cs is not None else (ps, pe)
+        out[code_id].append((coder_id, pid, start, end))
+    return out
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    longer = max(a[1] - a[0], b[1] - b[0])
+    return inter / longer if inter > 0 and longer > 0 else 0.0
+
+
+def span_units(units: Units, project: Project, overlap: float) -> Units:
+    """Re-form the units of ``units`` as matched segments (see the module docstring)."""
+    if not 0 < overlap <= 1:
+        raise TrivselError("--overlap skal ligge mellem 0 og 1", "fx --overlap 0.9")
+    with project.read() as s:
+        ids = {name: cid for cid, name in s.exec(select(Coder.id, Coder.name))}
+    coder_ids = [ids[name] for name in units.coders]
+    coder_index = {cid: i for i, cid in enumerate(coder_ids)}
+    segments = _segments(project, coder_ids, list(units.codes), set(units.passage_ids))
+    matrices: dict[int, np.ndarray] = {}
+    for code_id in units.codes:
+        groups: list[dict[int, tuple[int, int, int]]] = []  # coder index -> (passage, start, end)
+        for coder_id, pid, start, end in sorted(segments.get(code_id, []), key=lambda t: (t[1], t[2], t[3], t[0])):
+            i = coder_index[coder_id]
+            best, best_score = None, 0.0
+            for group in groups:
+                if i in group:
+                    continue
+                anchor = next(iter(group.values()))
+                if anchor[0] != pid:
+                    continue
+                score = _overlap((start, end), anchor[1:])
+                if score >= overlap and score > best_score:
+                    best, best_score = group, score
+            if best is None:
+                groups.append({i: (pid, start, end)})
+            else:
+                best[i] = (pid, start, end)
+        m = np.zeros((len(coder_ids), len(groups)), dtype=np.int8)
+        for j, group in enumerate(groups):
+            for i in group:
+                m[i, j] = 1
+        matrices[code_id] = m
+    notes = list(units.notes) + [
+        f"spænd-enheder: segmenter af samme kode, der overlapper mindst {overlap:.0%} af det længste segment, "
+        "er én enhed; øvrige segmenter er hver sin enhed"
+    ]
+    return Units(
+        coders=units.coders,
+        passage_ids=units.passage_ids,
+        sources=units.sources,
+        matrices=matrices,
+        codes=units.codes,
+        notes=notes,
+        unit="span",
+    )
+
+
+def agreement_report(
+    project: Project,
+    coders: list[str] | None = None,
+    codes: list[str] | None = None,
+    sources: list[str] | None = None,
+    all_passages: bool = False,
+    unit: str = "passage",
+    overlap: float = 0.9,
+    ci_samples: int = 0,
+    seed: int = 1,
+) -> AgreementReport:
+    units = build_units(project, coders, codes, sources, all_passages)
+    if unit == "span":
+        units = span_units(units, project, overlap)
+    elif unit != "passage":
+        raise TrivselError(f"ukendt enhed '{unit}'", "brug --unit passage eller --unit span")
+    if not units.passage_ids:
+        raise TrivselError(
+            "der er ingen enheder at sammenligne",
+            "markér kilderne færdige for alle kodere (`trivselkode sources done`), eller brug --all",
+        )
+    rows = []
+    used = []
+    for code_id, (key, name) in units.codes.items():
+        m = units.matrices[code_id]
+        if not codes and not (m == 1).any():
+            continue  # a code nobody used tells nothing; list it with --codes
+        rows.append(CodeAgreement.of(key, name, binary_agreement(m)))
+        used.append(m)
+    pooled_matrix = np.concatenate(used, axis=1) if used else np.zeros((len(units.coders), 0), dtype=np.int8)
+    pooled = CodeAgreement.of("*", "samlet", binary_agreement(pooled_matrix))
+    ci = None
+    if ci_samples and pooled.krippendorff_alpha is not None:
+        data = [[None if v < 0 else int(v) for v in row] for row in pooled_matrix.tolist()]
+        try:
+            ci = krippendorff_alpha_ci(data, "nominal", samples=ci_samples, seed=seed)
+        except AgreementUndefined:
+            ci = None
+    return AgreementReport(
+        coders=units.coders,
+        units=len(units.passage_ids) if unit == "passage" else int(pooled_matrix.shape[1]),
+        unit=unit,
+        sources=units.sources,
+        codes=rows,
+        pooled=pooled,
+        notes=units.notes,
+        alpha_ci=ci,
+    )
+
+
+def disagreements(
+    project: Project,
+    coders: list[str],
+    code: str | None = None,
+    sources: list[str] | None = None,
+    all_passages: bool = False,
+) -> list[dict[str, Any]]:
+    """Each unit where the compared coders differ on a code, with their codes and memos."""
+    units = build_units(project, coders, [code] if code else None, sources, all_passages)
+    ids_by_key = {key: cid for cid, (key, _name) in units.codes.items()}
+    differing: dict[int, set[str]] = defaultdict(set)
+    for key, cid in ids_by_key.items():
+        m = units.matrices[cid]
+        known = m >= 0
+        ones = ((m == 1) & known).sum(axis=0)
+        zeros = ((m == 0) & known).sum(axis=0)
+        for j in np.nonzero((ones > 0) & (zeros > 0))[0]:
+            differing[units.passage_ids[int(j)]].add(key)
+    if not differing:
+        return []
+    with project.read() as s:
+        coder_ids = {name: cid for cid, name in s.exec(select(Coder.id, Coder.name))}
+        rows = s.exec(
+            select(Passage, Source.name, Participant.label, Participant.gender, Participant.age)
+            .join(Source, Passage.source_id == Source.id)
+            .join(Participant, Passage.participant_id == Participant.id)
+            .where(Passage.id.in_(list(differing)))
+        ).all()
+        codings = s.exec(
+            select(Coding.passage_id, Coder.name, Code.key, Coding.start, Coding.end, Coding.memo)
+            .join(Coder, Coding.coder_id == Coder.id)
+            .join(Code, Coding.code_id == Code.id)
+            .where(Coding.passage_id.in_(list(differing)), Coding.coder_id.in_([coder_ids[c] for c in units.coders]))
+            .order_by(Code.position, Code.key)
+        ).all()
+    by_passage: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {c: [] for c in units.coders})
+    for pid, coder, key, start, end, memo in codings:
+        by_passage[pid][coder].append({"code": key, "start": start, "end": end, "memo": memo})
+    out = []
+    for passage, source, label, gender, age in sorted(rows, key=lambda r: (r[1], r[0].number)):
+        out.append(
+            {
+                "source": source,
+                "passage": passage.number,
+                "speaker": label,
+                "text": passage.text,
+                "codes": sorted(differing[passage.id]),
+                "coders": {c: by_passage[passage.id][c] for c in units.coders},
+            }
+        )
+    return out
+
+
+def codebook_meta(project: Project) -> tuple[str | None, str | None]:
+    with project.read() as s:
+        meta = {m.key: m.value for m in s.exec(select(Meta))}
+    return meta.get("codebook_name"), meta.get("codebook_version")
+
+
+def _fmt(x: float | None, lang: str) -> str:
+    if x is None:
+        return "ikke defineret" if lang == "da" else "undefined"
+    s = f"{x:.2f}"
+    return s.replace(".", ",") if lang == "da" else s
+
+
+def methods_paragraph(project: Project, report: AgreementReport, lang: str = "da") -> str:
+    """A short methods paragraph for a paper, from the report's own figures."""
+    name, version = codebook_meta(project)
+    p = report.pooled
+    ci = report.alpha_ci
+    coders = ", ".join(report.coders)
+    if lang == "en":
+        unit = (
+            "participant turns (interviewer turns excluded)"
+            if report.unit == "passage"
+            else "coded segments matched across coders by their character overlap"
+        )
+        text = (
+            f"Inter-coder agreement was assessed for {len(report.coders)} coders ({coders}) on {report.units} units: "
+            f"{unit} from {len(report.sources)} sources. Each code of the codebook \"{name or 'codebook'}\" (version {version or '?'}) "
+            f"was treated as present or absent per unit. Pooled over {len(report.codes)} codes, observed agreement was "
+            f"{_fmt(p.agreement, 'en')}, Krippendorff's alpha (nominal) {_fmt(p.krippendorff_alpha, 'en')}"
+        )
+        if ci:
+            text += f" (95% bootstrap CI {_fmt(ci[0], 'en')}–{_fmt(ci[1], 'en')})"
+        text += f" and Brennan–Prediger's kappa {_fmt(p.brennan_prediger, 'en')}"
+        if p.cohen_kappa is not None:
+            text += f"; Cohen's kappa was {_fmt(p.cohen_kappa, 'en')}"
+        text += f". The coders disagreed on {p.disagreements} of {p.units} unit-code pairs; disagreements were reviewed and settled into a consensus coding."
+        return text
+    unit = (
+        "deltagernes replikker (interviewerens er udeladt)"
+        if report.unit == "passage"
+        else "kodede segmenter, parret på tværs af kodere efter tegnoverlap"
+    )
+    text = (
+        f"Enigheden mellem {len(report.coders)} kodere ({coders}) blev vurderet på {report.units} enheder: "
+        f"{unit} fra {len(report.sources)} kilder. Hver kode i kodebogen \"{name or 'kodebog'}\" (version {version or '?'}) "
+        f"blev behandlet som til stede eller fraværende i hver enhed. Samlet over {len(report.codes)} koder var den observerede enighed "
+        f"{_fmt(p.agreement, 'da')}, Krippendorffs alfa (nominal) {_fmt(p.krippendorff_alpha, 'da')}"
+    )
+    if ci:
+        text += f" (95 %-bootstrap-konfidensinterval {_fmt(ci[0], 'da')}–{_fmt(ci[1], 'da')})"
+    text += f" og Brennan–Predigers kappa {_fmt(p.brennan_prediger, 'da')}"
+    if p.cohen_kappa is not None:
+        text += f"; Cohens kappa var {_fmt(p.cohen_kappa, 'da')}"
+    text += f". Koderne var uenige om {p.disagreements} af {p.units} kombinationer af enhed og kode; uenighederne blev gennemgået og afgjort i en konsensuskodning."
+    return text
+
+
+__all__ = [
+    "FIELDS",
+    "AgreementReport",
+    "CodeAgreement",
+    "Units",
+    "agreement_report",
+    "build_units",
+    "disagreements",
+    "methods_paragraph",
+    "span_units",
+]

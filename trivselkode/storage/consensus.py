@@ -1,0 +1,108 @@
+"""Settling disagreements into the reserved ``konsensus`` coder.
+
+A decision is per passage and code: take coder A's codings of that code on
+that passage, coder B's, both, or neither. The consensus coder's codings of
+that code on that passage are replaced by the chosen ones; the coders' own
+codings are never touched. Each decision records who settled it and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlmodel import select
+
+from trivselkode.config import CONSENSUS_CODER
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.storage.lookup import code_by_key, coder_by_name, get_or_create_coder, passage_by_number, source_by_name
+from trivselkode.storage.models import Coding, Decision, utcnow
+
+CHOICES = ("a", "b", "both", "neither")
+
+
+@dataclass
+class Settled:
+    source: str
+    passage: int
+    code: str
+    choice: str
+    codings: int  # consensus codings of that code on that passage afterwards
+
+
+def settle(
+    project: Project,
+    source: str,
+    passage: int,
+    code: str,
+    choice: str,
+    coders: tuple[str, str],
+    settled_by: str,
+) -> Settled:
+    """Record a decision and set the consensus coding accordingly (one transaction)."""
+    if choice not in CHOICES:
+        raise TrivselError(f"ukendt afgørelse '{choice}'", "brug a, b, both eller neither")
+    if CONSENSUS_CODER in coders:
+        raise TrivselError("konsensus kan ikke være en af de sammenlignede kodere")
+    with project.write() as s:
+        src = source_by_name(s, source)
+        p = passage_by_number(s, src, passage)
+        c = code_by_key(s, code)
+        a, b = (coder_by_name(s, name) for name in coders)
+        consensus = get_or_create_coder(s, CONSENSUS_CODER)
+        take = {"a": [a.id], "b": [b.id], "both": [a.id, b.id], "neither": []}[choice]
+        chosen = (
+            list(s.exec(select(Coding).where(Coding.passage_id == p.id, Coding.code_id == c.id, Coding.coder_id.in_(take))))
+            if take
+            else []
+        )
+        s.execute(
+            delete(Coding).where(Coding.passage_id == p.id, Coding.code_id == c.id, Coding.coder_id == consensus.id)
+        )
+        seen: dict[tuple[int | None, int | None], Coding] = {}
+        for row in chosen:
+            key = (row.start, row.end)
+            if key in seen:
+                if row.memo and row.memo not in (seen[key].memo or ""):
+                    seen[key].memo = f"{seen[key].memo}\n{row.memo}" if seen[key].memo else row.memo
+                continue
+            seen[key] = Coding(
+                passage_id=p.id, code_id=c.id, coder_id=consensus.id, start=row.start, end=row.end, memo=row.memo
+            )
+        for coding in seen.values():
+            s.add(coding)
+        decision = s.exec(select(Decision).where(Decision.passage_id == p.id, Decision.code_id == c.id)).first()
+        if decision is None:
+            decision = Decision(passage_id=p.id, code_id=c.id, choice=choice, settled_by=settled_by)
+        decision.choice = choice
+        decision.coders = f"{a.name},{b.name}"
+        decision.settled_by = settled_by
+        decision.settled_at = utcnow()
+        s.add(decision)
+        return Settled(source=source, passage=passage, code=code, choice=choice, codings=len(seen))
+
+
+def decisions(project: Project) -> list[dict]:
+    from trivselkode.storage.models import Code, Passage, Source
+
+    with project.read() as s:
+        rows = s.exec(
+            select(Decision, Source.name, Passage.number, Code.key)
+            .join(Passage, Decision.passage_id == Passage.id)
+            .join(Source, Passage.source_id == Source.id)
+            .join(Code, Decision.code_id == Code.id)
+            .order_by(Source.name, Passage.number, Code.key)
+        ).all()
+    return [
+        {
+            "source": source,
+            "passage": number,
+            "code": key,
+            "choice": d.choice,
+            "coders": d.coders.split(",") if d.coders else [],
+            "settled_by": d.settled_by,
+            "settled_at": d.settled_at.isoformat(),
+        }
+        for d, source, number, key in rows
+    ]
