@@ -1,0 +1,837 @@
+"""REFI-QDA export: a project as ``.qdpx``, its codebook as ``.qdc``.
+
+A ``.qdpx`` is a zip with ``project.qde`` (XML valid against the REFI-QDA
+``Project.xsd``) and ``sources/<GUID>.txt``, one UTF-8 text file per source
+holding exactly our stored text (NFC, ``\\n`` line ends, no BOM). Positions
+(``startPosition``/``endPosition``) are Unicode code points into that file,
+end exclusive.
+
+What goes where:
+
+* coders → ``Users``; the codebook → nested ``Code`` elements with colour and
+  description. ``isCodable`` is ``true`` for every code except retired ones:
+  in trivselkode any code can be applied, parents included, so a grouping
+  code nobody coded with is still codable; a retired code keeps its codings
+  but takes no new ones, which is what ``isCodable="false"`` says. Code
+  kinds (tema, behov, …) become code ``Sets`` named ``Kodetype: <kind>``;
+* every passage → a ``PlainTextSelection`` (named ``Udsagn N · LABEL``)
+  referenced by its participant's ``Case``; a whole-passage coding is a
+  ``Coding`` in it (``creatingUser`` = the coder, ``creationDateTime``); a
+  coding narrowed to a sub-span gets a selection of its own;
+* participants → ``Cases`` (named ``<source>: <label>``) with
+  ``VariableValue``\\s for gender, age, site, role and every other attribute,
+  a ``SourceRef`` to their source and ``SelectionRef``\\s to their passages;
+  source metadata (title, kind, site, context, round, date, other keys) →
+  ``VariableValue``\\s on the ``TextSource``; the ``Variables`` are declared
+  once for the project with their ``typeOfVariable``;
+* memos → ``Notes`` referenced (``NoteRef``) from the source, the passage's
+  selection, the code, or the coding (a coding's memo);
+* what REFI has no place for (code keys, kinds, shortcuts, include/exclude,
+  examples, keywords; participant labels and roles; source file names; the
+  passage boundaries) → one project-level note named ``trivselkode`` whose
+  text is JSON, so that our own import restores the project exactly. Other
+  programs show it as an ordinary memo.
+
+GUIDs are UUID 5 of a fixed namespace and our names and keys (source name,
+code key, coder name, participant label, passage number, span), so the same
+project exports to the same GUIDs every time, and the output bytes are the
+same too (no "now" timestamps; zip entries carry a fixed date).
+
+Written atomically: a temporary file beside the target, renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+import zipfile
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any, Protocol
+
+from lxml import etree
+from sqlmodel import select
+
+from trivselkode import __version__
+from trivselkode.domain.codebook import normalize_color
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.storage.models import Code, Coder, Coding, Memo, Meta, Participant, Passage, Source
+
+__all__ = [
+    "CODEBOOK_NS",
+    "GUID_NAMESPACE",
+    "NOTE_FORMAT",
+    "PROJECT_NS",
+    "ExportReport",
+    "Pseudonymizer",
+    "build_codebook_xml",
+    "build_project",
+    "code_guid",
+    "coder_guid",
+    "export_codebook",
+    "export_project",
+    "guid",
+    "source_guid",
+]
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+#: The fixed namespace of every GUID we write (UUID 5 of our names and keys).
+GUID_NAMESPACE = uuid.UUID("6f1c1d0e-3b5a-5d7e-9a51-7472697673e6")
+#: The ``format`` of the JSON in the ``trivselkode`` note.
+NOTE_FORMAT = "trivselkode-refi"
+NOTE_NAME = "trivselkode"
+KIND_SET_PREFIX = "Kodetype: "
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_SEP = "\x1f"
+
+
+class Pseudonymizer(Protocol):
+    """What ``--pseudonymize`` needs: the reports' replacements for text and labels."""
+
+    def text(self, s: str) -> str: ...
+
+    def label(self, l: str) -> str: ...  # noqa: E741
+
+
+# --------------------------------------------------------------------------- GUIDs
+
+
+def guid(*parts: object) -> str:
+    """The stable GUID of a thing named by ``parts``."""
+    return str(uuid.uuid5(GUID_NAMESPACE, _SEP.join(str(p) for p in parts))).upper()
+
+
+def code_guid(key: str) -> str:
+    return guid("code", key)
+
+
+def coder_guid(name: str) -> str:
+    return guid("coder", name)
+
+
+def source_guid(name: str) -> str:
+    return guid("source", name)
+
+
+def participant_guid(source: str, label: str) -> str:
+    return guid("participant", source, label)
+
+
+def passage_guid(source: str, number: int) -> str:
+    return guid("passage", source, number)
+
+
+def span_guid(source: str, number: int, start: int, end: int) -> str:
+    return guid("span", source, number, start, end)
+
+
+def variable_guid(name: str) -> str:
+    return guid("variable", name)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class ExportReport:
+    path: str
+    sources: int = 0
+    passages: int = 0
+    codings: int = 0
+    codes: int = 0
+    coders: int = 0
+    participants: int = 0
+    notes: int = 0
+    bytes: int = 0
+    pseudonymized: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _dt(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _color(value: str | None) -> str | None:
+    return normalize_color(value) if value else None
+
+
+def _excerpt(text: str, limit: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+class _Tree:
+    """Element factory for one namespace."""
+
+    def __init__(self, ns: str) -> None:
+        self.ns = ns
+
+    def root(self, tag: str, **attrs: str | None) -> etree._Element:
+        el = etree.Element(f"{{{self.ns}}}{tag}", nsmap={None: self.ns})
+        _set(el, attrs)
+        return el
+
+    def sub(self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
+        el = etree.SubElement(parent, f"{{{self.ns}}}{tag}")
+        _set(el, attrs)
+        if text is not None:
+            el.text = _xml_text(text)
+        return el
+
+
+def _set(el: etree._Element, attrs: dict[str, str | None]) -> None:
+    for key, value in attrs.items():
+        if value is not None:
+            el.set(key, _xml_text(value))
+
+
+def _xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot carry."""
+    if value.isprintable() or all(_xml_ok(c) for c in value):
+        return value
+    return "".join(c if _xml_ok(c) else "\ufffd" for c in value)
+
+
+def _xml_ok(c: str) -> bool:
+    o = ord(c)
+    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF
+
+
+def _value_type(values: Iterable[Any]) -> str:
+    kinds = set()
+    for v in values:
+        if isinstance(v, bool):
+            kinds.add("Boolean")
+        elif isinstance(v, int):
+            kinds.add("Integer")
+        elif isinstance(v, float):
+            kinds.add("Float")
+        else:
+            kinds.add("Text")
+    if kinds == {"Integer", "Float"}:
+        return "Float"
+    return kinds.pop() if len(kinds) == 1 else "Text"
+
+
+def _value_element(t: _Tree, parent: etree._Element, var_type: str, value: Any) -> None:
+    if var_type == "Boolean":
+        t.sub(parent, "BooleanValue", "true" if value else "false")
+    elif var_type == "Integer":
+        t.sub(parent, "IntegerValue", str(int(value)))
+    elif var_type == "Float":
+        t.sub(parent, "FloatValue", format(Decimal(repr(float(value))), "f"))
+    elif isinstance(value, (dict, list)):
+        t.sub(parent, "TextValue", json.dumps(value, ensure_ascii=False))
+    else:
+        t.sub(parent, "TextValue", str(value))
+
+
+def _scalar(value: Any) -> bool:
+    """Whether ``value`` is worth a ``VariableValue`` (not empty, a finite number)."""
+    if value is None or value == "" or (isinstance(value, (list, dict)) and not value):
+        return False
+    return not (isinstance(value, float) and not math.isfinite(value))
+
+
+# --------------------------------------------------------------------------- the data
+
+
+@dataclass
+class _Data:
+    name: str
+    codebook_name: str
+    codebook_version: str
+    codes: list[Code]
+    coders: dict[int, str]
+    sources: list[Source]
+    participants: dict[int, list[Participant]]  # by source id
+    passages: dict[int, list[tuple[int, int, int, int, int]]]  # source id -> (id, number, participant id, start, end)
+    codings: dict[int, list[tuple[int, int, int | None, int | None, str | None, datetime | None]]]  # passage id -> ...
+    memos: list[Memo]
+
+
+def _load(project: Project) -> _Data:
+    with project.read() as session:
+        meta = {m.key: m.value for m in session.exec(select(Meta))}
+        codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+        coders = dict(session.exec(select(Coder.id, Coder.name).order_by(Coder.name)).all())
+        sources = list(session.exec(select(Source).order_by(Source.name)))
+        participants: dict[int, list[Participant]] = defaultdict(list)
+        for p in session.exec(select(Participant).order_by(Participant.source_id, Participant.id)):
+            participants[p.source_id].append(p)
+        passages: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)
+        rows = session.exec(
+            select(Passage.id, Passage.source_id, Passage.number, Passage.participant_id, Passage.start, Passage.end)
+            .order_by(Passage.source_id, Passage.number)
+        )
+        for pid, sid, number, part, start, end in rows:
+            passages[sid].append((pid, number, part, start, end))
+        codings: dict[int, list[tuple[int, int, int | None, int | None, str | None, datetime | None]]] = defaultdict(list)
+        rows = session.exec(
+            select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo, Coding.created_at)
+            .order_by(Coding.passage_id, Coding.id)
+        )
+        for passage_id, code_id, coder_id, start, end, memo, created in rows:
+            codings[passage_id].append((code_id, coder_id, start, end, memo, created))
+        memos = list(session.exec(select(Memo).order_by(Memo.id)))
+    if project.is_sqlite:
+        name = Path(project.display_name).stem or "trivselkode"
+    else:
+        name = project.engine.url.database or "trivselkode"
+    return _Data(
+        name=name,
+        codebook_name=meta.get("codebook_name", "Kodebog"),
+        codebook_version=meta.get("codebook_version", "1"),
+        codes=codes,
+        coders=coders,
+        sources=sources,
+        participants=participants,
+        passages=passages,
+        codings=codings,
+        memos=memos,
+    )
+
+
+# --------------------------------------------------------------------------- pseudonymising text with spans
+
+
+def _pseudonymize_source(
+    text: str, passages: list[tuple[int, int, str]], pseudo: Pseudonymizer
+) -> tuple[str, Callable[[int, bool], int]]:
+    """``text`` pseudonymised, and a map of old offsets to new ones.
+
+    Each passage is pseudonymised as a whole (so a name is found even where a
+    coding's span cuts it); the text between passages too, with the speaker
+    label before a passage (``LABEL:``) replaced by the label's pseudonym.
+    An offset inside a passage moves with the text around it; one inside a
+    replaced stretch goes to the replacement's start (a start) or end (an end).
+    """
+    pieces: list[str] = []
+    anchors: list[tuple[int, int, int, list[tuple[str, int, int, int, int]] | None]] = []
+    out = 0
+    prev = 0
+    for start, end, label in sorted(passages):
+        gap = text[prev:start]
+        at = gap.rfind(label + ":") if label else -1
+        if at >= 0:
+            gap = pseudo.text(gap[:at]) + pseudo.label(label) + gap[at + len(label) :]
+        else:
+            gap = pseudo.text(gap)
+        pieces.append(gap)
+        out += len(gap)
+        old = text[start:end]
+        new = pseudo.text(old)
+        ops = None if new == old else SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+        anchors.append((start, end, out, ops))
+        pieces.append(new)
+        out += len(new)
+        prev = end
+    pieces.append(pseudo.text(text[prev:]))
+    starts = [a[0] for a in anchors]
+
+    def moved(pos: int, end: bool = False) -> int:
+        i = bisect_right(starts, pos) - 1
+        if i < 0 or pos > anchors[i][1]:
+            raise ValueError(f"offset {pos} is not inside a passage")
+        start, _end, new_start, ops = anchors[i]
+        rel = pos - start
+        if ops is None:
+            return new_start + rel
+        result = None
+        for tag, i1, i2, j1, j2 in ops:
+            if rel < i1:
+                break
+            if tag == "equal" and rel <= i2:
+                return new_start + j1 + rel - i1
+            if rel == i1:
+                return new_start + j1
+            if rel < i2:
+                return new_start + (j2 if end else j1)
+            result = j2  # rel == i2: the end of a replaced stretch, unless an equal block starts here
+        return new_start + (result if result is not None else rel)
+
+    return "".join(pieces), moved
+
+
+# --------------------------------------------------------------------------- building the project
+
+
+def _codes_tree(codes: list[Code]) -> dict[int | None, list[Code]]:
+    ids = {c.id for c in codes}
+    children: dict[int | None, list[Code]] = defaultdict(list)
+    for code in codes:
+        parent = code.parent_id if code.parent_id in ids and code.parent_id != code.id else None
+        children[parent].append(code)
+    return children
+
+
+def _write_codes(
+    t: _Tree,
+    parent_el: etree._Element,
+    children: dict[int | None, list[Code]],
+    parent: int | None,
+    note_refs: dict[int, list[str]],
+    seen: set[int],
+) -> None:
+    for code in children.get(parent, []):
+        if code.id in seen:
+            continue
+        seen.add(code.id)
+        el = t.sub(
+            parent_el,
+            "Code",
+            guid=code_guid(code.key),
+            name=code.name,
+            isCodable="false" if code.retired else "true",
+            color=_color(code.color),
+        )
+        if code.description:
+            t.sub(el, "Description", code.description)
+        for ref in note_refs.get(code.id, []):
+            t.sub(el, "NoteRef", targetGUID=ref)
+        _write_codes(t, el, children, code.id, note_refs, seen)
+
+
+_SOURCE_VARIABLES = ("title", "kind", "site", "context", "round", "date")
+_PARTICIPANT_VARIABLES = ("role", "gender", "age", "site")
+_VARIABLE_DESCRIPTIONS = {
+    "title": "Kildens titel",
+    "kind": "Kildens type: interview, voxpop eller survey",
+    "site": "Biblioteket",
+    "context": "Bibliotek eller arrangement",
+    "round": "Indsamlingsrunde",
+    "date": "Dato for kilden",
+    "role": "Deltagerens rolle: participant eller interviewer",
+    "gender": "Køn",
+    "age": "Alder i år",
+}
+
+
+def build_project(project: Project, pseudonymizer: Pseudonymizer | None = None) -> tuple[bytes, dict[str, str], ExportReport]:
+    """The ``project.qde`` bytes, the source files (GUID file name → text) and counts."""
+    data = _load(project)
+    return _build(data, pseudonymizer)
+
+
+def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, str], ExportReport]:
+    report = ExportReport(path="", pseudonymized=pseudo is not None)
+    t = _Tree(PROJECT_NS)
+    code_by_id = {c.id: c for c in data.codes}
+    note_items: list[tuple[str, str, str | None, str | None, str]] = []  # guid, name, user, created, text
+    code_notes: dict[int, list[str]] = defaultdict(list)
+    source_notes: dict[int, list[str]] = defaultdict(list)
+    passage_notes: dict[int, list[str]] = defaultdict(list)
+    passage_where: dict[int, tuple[str, int]] = {}
+    for sid, rows in data.passages.items():
+        for pid, number, _part, _s, _e in rows:
+            passage_where[pid] = (sid, number)
+    source_by_id = {s.id: s for s in data.sources}
+
+    def ptext(s: str) -> str:
+        return pseudo.text(s) if pseudo is not None else s
+
+    memo_counter: dict[tuple[str, ...], int] = defaultdict(int)
+    for memo in data.memos:
+        coder = data.coders.get(memo.coder_id, "")
+        if memo.code_id is not None and memo.code_id in code_by_id:
+            code = code_by_id[memo.code_id]
+            target: tuple[str, ...] = ("code", code.key)
+            title = f"Notat til koden {code.key}"
+        elif memo.passage_id is not None and memo.passage_id in passage_where:
+            sid, number = passage_where[memo.passage_id]
+            target = ("passage", source_by_id[sid].name, str(number))
+            title = f"Notat til udsagn {number} i {source_by_id[sid].name}"
+        elif memo.source_id is not None and memo.source_id in source_by_id:
+            target = ("source", source_by_id[memo.source_id].name)
+            title = f"Notat til {source_by_id[memo.source_id].name}"
+        else:
+            continue
+        index = memo_counter[(*target, coder)]
+        memo_counter[(*target, coder)] += 1
+        note_guid = guid("memo", *target, coder, index)
+        note_items.append((note_guid, title, coder_guid(coder) if coder else None, _dt(memo.created_at), ptext(memo.text)))
+        if target[0] == "code":
+            code_notes[memo.code_id].append(note_guid)
+        elif target[0] == "passage":
+            passage_notes[memo.passage_id].append(note_guid)
+        else:
+            source_notes[memo.source_id].append(note_guid)
+
+    project_el = t.root("Project", name=data.name, origin=f"trivselkode {__version__}")
+    # Users
+    if data.coders:
+        users = t.sub(project_el, "Users")
+        for name in sorted(data.coders.values()):
+            t.sub(users, "User", guid=coder_guid(name), name=name)
+    report.coders = len(data.coders)
+    # CodeBook
+    if data.codes:
+        codebook = t.sub(project_el, "CodeBook")
+        codes_el = t.sub(codebook, "Codes")
+        _write_codes(t, codes_el, _codes_tree(data.codes), None, code_notes, set())
+    report.codes = len(data.codes)
+
+    # Variables: collect values first (their types decide typeOfVariable).
+    var_values: dict[str, list[Any]] = defaultdict(list)
+    source_vars: dict[int, dict[str, Any]] = {}
+    dropped_extra = False
+    for source in data.sources:
+        values: dict[str, Any] = {}
+        for key in _SOURCE_VARIABLES:
+            value = getattr(source, key)
+            if _scalar(value):
+                values[key] = ptext(value) if isinstance(value, str) and key == "title" else value
+        for key, value in (source.extra or {}).items():
+            if key in values or key in _SOURCE_VARIABLES or not _scalar(value):
+                continue
+            if pseudo is not None and key in ("names", "navne"):
+                dropped_extra = True
+                continue
+            values[key] = ptext(value) if pseudo is not None and isinstance(value, str) else value
+        source_vars[source.id] = values
+        for key, value in values.items():
+            var_values[key].append(value)
+    part_vars: dict[int, dict[str, Any]] = {}
+    label_of: dict[int, str] = {}
+    orig_label: dict[int, str] = {}
+    for source in data.sources:
+        for p in data.participants.get(source.id, []):
+            label = pseudo.label(p.label) if pseudo is not None else p.label
+            label_of[p.id] = label
+            orig_label[p.id] = p.label
+            values = {}
+            for key in _PARTICIPANT_VARIABLES:
+                value = getattr(p, key)
+                if _scalar(value):
+                    values[key] = value
+            for key, value in (p.attributes or {}).items():
+                if key in values or key in _PARTICIPANT_VARIABLES or not _scalar(value):
+                    continue
+                values[key] = value
+            part_vars[p.id] = values
+            for key, value in values.items():
+                var_values[key].append(value)
+    if dropped_extra:
+        report.warnings.append("navnelister i kildernes metadata er udeladt (--pseudonymize)")
+    var_types = {name: _value_type(values) for name, values in var_values.items()}
+    if var_types:
+        variables = t.sub(project_el, "Variables")
+        for name in sorted(var_types):
+            el = t.sub(variables, "Variable", guid=variable_guid(name), name=name, typeOfVariable=var_types[name])
+            if name in _VARIABLE_DESCRIPTIONS:
+                t.sub(el, "Description", _VARIABLE_DESCRIPTIONS[name])
+
+    def values_into(parent: etree._Element, values: dict[str, Any]) -> None:
+        for name in sorted(values):
+            vv = t.sub(parent, "VariableValue")
+            t.sub(vv, "VariableRef", targetGUID=variable_guid(name))
+            _value_element(t, vv, var_types[name], values[name])
+
+    # Texts (pseudonymised with their offsets moved), selections and codings per source.
+    files: dict[str, str] = {}
+    note_sources: dict[str, Any] = {}
+    note_cases: dict[str, Any] = {}
+    note_passages: dict[str, list[list[Any]]] = {}
+    case_selections: dict[int, list[str]] = defaultdict(list)
+    sources_el = t.sub(project_el, "Sources") if data.sources else None
+    for source in data.sources:
+        sguid = source_guid(source.name)
+        passages = data.passages.get(source.id, [])
+        text = source.text
+        if pseudo is not None:
+            text, moved = _pseudonymize_source(
+                text, [(start, end, orig_label.get(part, "")) for _pid, _n, part, start, end in passages], pseudo
+            )
+        else:
+            moved = None
+
+        def at(pos: int, end: bool = False) -> int:
+            return moved(pos, end) if moved is not None else pos
+
+        files[f"{sguid}.txt"] = text
+        src_el = t.sub(
+            sources_el,
+            "TextSource",
+            guid=sguid,
+            name=source.name,
+            plainTextPath=f"internal://{sguid}.txt",
+            creationDateTime=_dt(source.imported_at),
+        )
+        note_passages[sguid] = []
+        selections: list[tuple[int, int, etree._Element]] = []
+        for pid, number, part, start, end in passages:
+            pstart, pend = at(start), at(end, True)
+            label = label_of.get(part, "")
+            sel_guid = passage_guid(source.name, number)
+            sel = etree.Element(f"{{{PROJECT_NS}}}PlainTextSelection")
+            _set(sel, {"guid": sel_guid, "name": f"Udsagn {number} · {label}", "startPosition": str(pstart), "endPosition": str(pend)})
+            case_selections[part].append(sel_guid)
+            note_passages[sguid].append([pstart, pend, participant_guid(source.name, label)])
+            report.passages += 1
+            spans: dict[tuple[int, int], etree._Element] = {}
+            for code_id, coder_id, cs, ce, memo, created in data.codings.get(pid, []):
+                code = code_by_id.get(code_id)
+                coder = data.coders.get(coder_id)
+                if code is None or coder is None:
+                    continue
+                if cs is None or ce is None or (cs <= 0 and ce >= end - start):
+                    holder = sel
+                    span_key = ("all",)
+                else:
+                    a, b = at(start + cs), at(start + ce, True)
+                    holder = spans.get((a, b))
+                    if holder is None:
+                        holder = etree.Element(f"{{{PROJECT_NS}}}PlainTextSelection")
+                        _set(
+                            holder,
+                            {
+                                "guid": span_guid(source.name, number, cs, ce),
+                                "name": _excerpt(text[a:b]),
+                                "startPosition": str(a),
+                                "endPosition": str(b),
+                            },
+                        )
+                        spans[(a, b)] = holder
+                    span_key = (cs, ce)
+                coding_guid = guid("coding", source.name, number, *span_key, code.key, coder)
+                coding_el = t.sub(
+                    holder,
+                    "Coding",
+                    guid=coding_guid,
+                    creatingUser=coder_guid(coder),
+                    creationDateTime=_dt(created),
+                )
+                t.sub(coding_el, "CodeRef", targetGUID=code_guid(code.key))
+                report.codings += 1
+                if memo:
+                    note_guid = guid("coding-memo", coding_guid)
+                    t.sub(coding_el, "NoteRef", targetGUID=note_guid)
+                    note_items.append((note_guid, f"Notat til kodning i udsagn {number} i {source.name}", coder_guid(coder), _dt(created), ptext(memo)))
+            for ref in passage_notes.get(pid, []):
+                t.sub(sel, "NoteRef", targetGUID=ref)
+            selections.append((pstart, pend, sel))
+            for (a, b), el in spans.items():
+                selections.append((a, b, el))
+        selections.sort(key=lambda item: (item[0], -item[1]))
+        for _a, _b, el in selections:
+            src_el.append(el)
+        for ref in source_notes.get(source.id, []):
+            t.sub(src_el, "NoteRef", targetGUID=ref)
+        values_into(src_el, source_vars[source.id])
+        note_sources[sguid] = {
+            "name": source.name,
+            "title": ptext(source.title) if source.title else source.title,
+            "kind": source.kind,
+            "site": source.site,
+            "context": source.context,
+            "round": source.round,
+            "date": source.date,
+            "file_name": source.file_name if pseudo is None else "",
+            "extra": {
+                k: v for k, v in (source.extra or {}).items() if pseudo is None or k not in ("names", "navne")
+            },
+        }
+        report.sources += 1
+
+    # Cases (inserted before Sources, as the schema orders them).
+    case_count = 0
+    cases_el = etree.Element(f"{{{PROJECT_NS}}}Cases")
+    for source in data.sources:
+        sguid = source_guid(source.name)
+        for p in data.participants.get(source.id, []):
+            label = label_of[p.id]
+            cguid = participant_guid(source.name, label)
+            role = "interviewer" if p.role == "interviewer" else "deltager"
+            case = t.sub(cases_el, "Case", guid=cguid, name=f"{source.name}: {label}")
+            t.sub(case, "Description", f"{label} ({role}) i kilden {source.name}")
+            values_into(case, part_vars[p.id])
+            t.sub(case, "SourceRef", targetGUID=sguid)
+            for ref in case_selections.get(p.id, []):
+                t.sub(case, "SelectionRef", targetGUID=ref)
+            note_cases[cguid] = {
+                "source": sguid,
+                "label": label,
+                "role": p.role,
+                "gender": p.gender,
+                "age": p.age,
+                "site": p.site,
+                "attributes": dict(p.attributes or {}),
+            }
+            case_count += 1
+    report.participants = case_count
+    if case_count:
+        anchor = project_el.find(f"{{{PROJECT_NS}}}Sources")
+        if anchor is not None:
+            anchor.addprevious(cases_el)
+        else:
+            project_el.append(cases_el)
+
+    # Notes: the memos and our own note.
+    note = {
+        "format": NOTE_FORMAT,
+        "version": 1,
+        "positions": "codepoint",
+        "codebook": {"name": data.codebook_name, "version": data.codebook_version},
+        "codes": {
+            code_guid(c.key): {
+                "key": c.key,
+                "kind": c.kind,
+                "include": c.include,
+                "exclude": c.exclude,
+                "characteristics": list(c.characteristics or []),
+                "examples": list(c.examples or []),
+                "keywords": list(c.keywords or []),
+                "shortcut": c.shortcut,
+                "retired": bool(c.retired),
+                "position": c.position,
+            }
+            for c in data.codes
+        },
+        "sources": note_sources,
+        "cases": note_cases,
+        "passages": note_passages,
+    }
+    own_guid = guid("trivselkode-note")
+    notes_el = t.sub(project_el, "Notes")
+    for note_guid, title, user, created, text in note_items:
+        el = t.sub(notes_el, "Note", guid=note_guid, name=title, creatingUser=user, creationDateTime=created)
+        t.sub(el, "PlainTextContent", text)
+    own = t.sub(notes_el, "Note", guid=own_guid, name=NOTE_NAME)
+    t.sub(own, "Description", "Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.")
+    t.sub(own, "PlainTextContent", json.dumps(note, ensure_ascii=False, separators=(",", ":")))
+    report.notes = len(note_items)
+
+    # Sets: one per code kind.
+    kinds: dict[str, list[Code]] = defaultdict(list)
+    for c in data.codes:
+        if c.kind:
+            kinds[c.kind].append(c)
+    if kinds:
+        sets_el = t.sub(project_el, "Sets")
+        for kind in sorted(kinds):
+            set_el = t.sub(sets_el, "Set", guid=guid("kind", kind), name=KIND_SET_PREFIX + kind)
+            t.sub(set_el, "Description", f"Koder af typen '{kind}' (trivselkode)")
+            for c in kinds[kind]:
+                t.sub(set_el, "MemberCode", targetGUID=code_guid(c.key))
+    t.sub(project_el, "NoteRef", targetGUID=own_guid)
+
+    xml = etree.tostring(project_el, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return xml, files, report
+
+
+# --------------------------------------------------------------------------- the codebook
+
+
+def build_codebook_xml(project: Project) -> tuple[bytes, int]:
+    """The ``.qdc`` bytes for the project's codebook and the number of codes."""
+    with project.read() as session:
+        codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+    t = _Tree(CODEBOOK_NS)
+    root = t.root("CodeBook", origin=f"trivselkode {__version__}")
+    codes_el = t.sub(root, "Codes")
+    children = _codes_tree(codes)
+    seen: set[int] = set()
+
+    def write(parent_el: etree._Element, parent: int | None) -> None:
+        for code in children.get(parent, []):
+            if code.id in seen:
+                continue
+            seen.add(code.id)
+            el = t.sub(
+                parent_el,
+                "Code",
+                guid=code_guid(code.key),
+                name=code.name,
+                isCodable="false" if code.retired else "true",
+                color=_color(code.color),
+            )
+            if code.description:
+                t.sub(el, "Description", code.description)
+            write(el, code.id)
+
+    write(codes_el, None)
+    kinds: dict[str, list[Code]] = defaultdict(list)
+    for c in codes:
+        if c.kind:
+            kinds[c.kind].append(c)
+    if kinds:
+        sets_el = t.sub(root, "Sets")
+        for kind in sorted(kinds):
+            set_el = t.sub(sets_el, "Set", guid=guid("kind", kind), name=KIND_SET_PREFIX + kind)
+            t.sub(set_el, "Description", f"Koder af typen '{kind}' (trivselkode)")
+            for c in kinds[kind]:
+                t.sub(set_el, "MemberCode", guid=code_guid(c.key))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True), len(codes)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _replace_atomically(path: Path, write: Any) -> int:
+    """Call ``write(tmp_path)``, then rename the temporary file to ``path``; its size."""
+    path = Path(path)
+    parent = path.expanduser().resolve().parent
+    if not parent.is_dir():
+        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden sti")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        write(tmp)
+        size = tmp.stat().st_size
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise TrivselError(f"kan ikke skrive {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return size
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def export_project(project: Project, out: str | Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
+    """Write the whole project to the ``.qdpx`` file ``out``."""
+    xml, files, report = build_project(project, pseudonymizer)
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            zf.writestr(_zip_entry("project.qde"), xml)
+            for name in sorted(files):
+                zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
+
+    report.path = str(out)
+    report.bytes = _replace_atomically(Path(out), write)
+    return report
+
+
+def export_codebook(project: Project, out: str | Path) -> ExportReport:
+    """Write the project's codebook to the ``.qdc`` file ``out``."""
+    xml, count = build_codebook_xml(project)
+    report = ExportReport(path=str(out), codes=count)
+    report.bytes = _replace_atomically(Path(out), lambda tmp: tmp.write_bytes(xml))
+    return report
