@@ -36,7 +36,15 @@ def load(
     from trivselkode.domain.codebook import load_codebook_file
     from trivselkode.storage.codebook import load_codebook
 
-    book = load_codebook_file(file)
+    if file.suffix.lower() == ".qdc":
+        from trivselkode.importers.refi import read_qdc
+
+        qdc = read_qdc(file, state(ctx).project())
+        for warning in qdc.warnings:
+            note(f"advarsel: {warning}")
+        book = qdc.codebook
+    else:
+        book = load_codebook_file(file)
     report = load_codebook(state(ctx).project(), book)
     if fmt is OutputFormat.json:
         emit_json(report.as_dict())

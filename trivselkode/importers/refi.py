@@ -782,39 +782,52 @@ def read_qdc(path: str | Path, project: Any = None, *, split_names: bool = False
     Keys: a code keeps the key of the project code (of ``project``, when
     given) whose exported GUID it carries, or of the project code with the
     same name under the same parent; new codes get keys made from their names.
-    Kinds come from the ``Kodetype: …`` sets our export writes.
+    Kinds come from the ``Kodetype: …`` sets our export writes; what a
+    ``.qdc`` cannot carry (include/exclude, examples, keywords, shortcut)
+    is taken from the project's code of the same key. A code that is not
+    codable and has no children is left out, so that loading retires it.
     """
     rf = open_refi(path)
     try:
         doc = rf.document
     finally:
         rf.close()
-    if doc.kind != "codebook" and rf.kind != "qde":
-        raise TrivselError(f"{path} er ikke en REFI-QDA-kodebog (.qdc)")
     warnings = list(doc.warnings)
     plans = _order_parents_first(_plan_codes(doc, split_names, warnings))
-    existing: list[tuple[int, str, str, int | None]] = []
+    # A retired code is one the codebook no longer lists (``codebook load`` retires it).
+    parents = {p.parent for p in plans}
+    plans = [p for p in plans if not (p.retired and p.guid not in parents)]
+    rows: list[Any] = []
     if project is not None:
         from sqlmodel import select
 
         from trivselkode.storage.models import Code
 
         with project.read() as session:
-            existing = [(c.id, c.key, c.name, c.parent_id) for c in session.exec(select(Code))]
-    keys = _assign_keys(plans, existing)
+            rows = list(session.exec(select(Code)))
+    keys = _assign_keys(plans, [(c.id, c.key, c.name, c.parent_id) for c in rows])
+    known = {c.key: c for c in rows}
     specs: list[CodeSpec] = []
     for position, plan in enumerate(plans):
-        specs.append(
-            CodeSpec(
-                key=keys[plan.guid],
-                name=plan.name,
-                parent=keys.get(plan.parent) if plan.parent else None,
-                kind=plan.kind or "",
-                description=plan.description,
-                color=plan.color,
-                position=position,
-            )
+        key = keys[plan.guid]
+        spec = CodeSpec(
+            key=key,
+            name=plan.name,
+            parent=keys.get(plan.parent) if plan.parent else None,
+            kind=plan.kind or "",
+            description=plan.description,
+            color=plan.color,
+            position=position,
         )
+        old = known.get(key)
+        if old is not None:  # what a .qdc cannot carry stays as it is in the project
+            spec.kind = plan.kind if plan.kind is not None else old.kind
+            spec.include, spec.exclude = old.include, old.exclude
+            spec.characteristics = list(old.characteristics or [])
+            spec.examples = list(old.examples or [])
+            spec.keywords = list(old.keywords or [])
+            spec.shortcut = old.shortcut
+        specs.append(spec)
     name = Path(path).stem
     return QdcCodebook(Codebook(name=name, version=1, codes=specs), warnings)
 
@@ -1216,14 +1229,14 @@ def _assign_case_selections(
 
 def import_refi(
     project: Any,
-    path: str | Path,
+    path: str | Path | RefiFile,
     *,
     split_names: bool = False,
     coder: str | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> RefiImportReport:
-    """Import a ``.qdpx``, ``.qde`` or ``.qdc`` into ``project`` in one transaction."""
-    rf = open_refi(path)
+    """Import a ``.qdpx``, ``.qde`` or ``.qdc`` (a path, or a file from :func:`open_refi`) in one transaction."""
+    rf = path if isinstance(path, RefiFile) else open_refi(path)
     try:
         return _import(project, rf, split_names=split_names, coder=coder or "import", on_progress=on_progress)
     finally:
