@@ -68,7 +68,7 @@ from sqlmodel import select
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Participant, Passage, Source
 
-__all__ = ["DEFAULT_CUTOFF", "SearchHit", "SearchIndex", "normalize", "snippet"]
+__all__ = ["DEFAULT_CUTOFF", "SearchHit", "SearchIndex", "context_bounds", "normalize", "snippet"]
 
 DEFAULT_CUTOFF = 70
 _MAX_QUERY_WORDS = 8
@@ -144,6 +144,25 @@ class SearchHit:
         return snippet(self.text, self.start, self.end, context)
 
 
+def context_bounds(text: str, start: int | None, end: int | None, context: int = 60) -> tuple[int, int]:
+    """The part of ``text`` to show around ``start:end``: up to ``context`` characters
+    either side, cut at spaces. Without a match, the first ``2 * context`` characters."""
+    if start is None or end is None:
+        if len(text) <= 2 * context:
+            return 0, len(text)
+        cut = text.rfind(" ", 0, 2 * context)
+        return 0, cut if cut > context else 2 * context
+    lo = max(0, start - context)
+    if lo > 0:
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else lo
+    hi = min(len(text), end + context)
+    if hi < len(text):
+        space = text.rfind(" ", end, hi)
+        hi = space if space >= 0 else hi
+    return lo, hi
+
+
 def snippet(text: str, start: int | None, end: int | None, context: int = 60) -> tuple[str, str, str]:
     """``text`` cut to ``context`` characters either side of ``start:end``, at word boundaries.
 
@@ -158,20 +177,9 @@ def snippet(text: str, start: int | None, end: int | None, context: int = 60) ->
             prefix += " "
         match = " ".join(text[start:end].split())
         start, end = len(prefix), len(prefix) + len(match)
+    lo, hi = context_bounds(flat, start, end, context)
     if start is None or end is None:
-        if len(flat) <= 2 * context:
-            return flat, "", ""
-        cut = flat.rfind(" ", 0, 2 * context)
-        cut = cut if cut > context else 2 * context
-        return flat[:cut].rstrip() + " …", "", ""
-    lo = max(0, start - context)
-    if lo > 0:
-        space = flat.find(" ", lo, start)
-        lo = space + 1 if space >= 0 else lo
-    hi = min(len(flat), end + context)
-    if hi < len(flat):
-        space = flat.rfind(" ", end, hi)
-        hi = space if space >= 0 else hi
+        return flat[lo:hi].rstrip() + (" …" if hi < len(flat) else ""), "", ""
     before = ("… " if lo > 0 else "") + flat[lo:start]
     after = flat[end:hi] + (" …" if hi < len(flat) else "")
     return before, flat[start:end], after

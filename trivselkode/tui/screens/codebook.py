@@ -1,0 +1,580 @@
+"""Kodebog: browse the codebook as a tree and edit it.
+
+The tree shows every code with its colour, shortcut and number of codings
+(all coders); the panel beside it the highlighted code's definition and
+the rest. Every change runs in a thread worker through
+:mod:`trivselkode.storage.codebook_ops` (one transaction each) and the tree
+is redrawn from the database only once the change is stored. A refused
+change is shown as a notification, and a dialog whose input was refused
+opens again with what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.tui.screens.codebook_dialogs import (
+    AddCodeDialog,
+    CodeChoiceDialog,
+    ConfirmChangeDialog,
+    DetailsDialog,
+    KeysDialog,
+    TextPromptDialog,
+)
+
+KEYS = [
+    ("a", "add_code", "Ny"),
+    ("r", "rename_code", "Omdøb"),
+    ("c", "color_code", "Farve"),
+    ("k", "shortcut_code", "Genvej"),
+    ("e", "describe_code", "Beskriv"),
+    ("f", "move_code", "Flyt"),
+    ("m", "merge_code", "Flet"),
+    ("x", "retire_code", "Udgå/genaktivér"),
+]
+KEY_HELP = {
+    "add_code": "ny kode (som søskende til den markerede; overkoden kan ændres)",
+    "rename_code": "omdøb den markerede kode",
+    "color_code": "skift farve (#rrggbb eller #rgb; tom fjerner farven)",
+    "shortcut_code": "skift genvej (ét tegn; tom fjerner genvejen)",
+    "describe_code": "ret type, beskrivelse, medtag/udelad, kendetegn, eksempler, nøgleord",
+    "move_code": "flyt koden (med underkoder) under en anden kode eller til øverste niveau",
+    "merge_code": "flet koden ind i en anden: alle kodninger flyttes, koden slettes",
+    "retire_code": "udgå (ingen nye kodninger; de gamle bevares) eller genaktivér",
+}
+
+
+@dataclass
+class _Change:
+    """A change to run in a worker and what to say when it is stored."""
+
+    run: Callable[[], Any]
+    done: Callable[[Any], str]
+    select: str | None = None
+    reopen: Callable[[str], None] | None = None
+
+
+class CodebookScreen(Screen[None]):
+    """Browse and edit the project's codebook."""
+
+    DEFAULT_CSS = """
+    CodebookScreen #codebook-body { height: 1fr; }
+    CodebookScreen #codebook-tree { width: 1fr; min-width: 30; border-right: solid $primary-darken-2; }
+    CodebookScreen #codebook-details { width: 1fr; padding: 0 1; }
+    CodebookScreen #codebook-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Tilbage"),
+        Binding("question_mark", "show_keys", "Taster"),
+        Binding("f1", "show_keys", "Taster", show=False),
+        *[Binding(key, action, label) for key, action, label in KEYS],
+    ]
+
+    @dataclass
+    class CodebookLoaded(Message):
+        rows: list[dict[str, Any]]
+        select: str | None
+        note: str | None
+
+    @dataclass
+    class ChangeRefused(Message):
+        message: str
+        reopen: Callable[[str], None] | None
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.order: list[str] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="codebook-body"):
+            tree: Tree[str] = Tree("Kodebog", id="codebook-tree")
+            tree.show_root = False
+            tree.guide_depth = 2
+            yield tree
+            with VerticalScroll(id="codebook-details"):
+                yield Static("", id="codebook-detail-text")
+        yield Static("Henter kodebogen …", id="codebook-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Tree).focus()
+        self._load(None, None)
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="codebook-load")
+    def _load(self, select: str | None, note: str | None) -> None:
+        from trivselkode.storage.codebook import code_rows
+
+        try:
+            rows = code_rows(self.project)
+        except Exception as exc:
+            self.post_message(self.ChangeRefused(_describe(exc), None))
+            return
+        self.post_message(self.CodebookLoaded(rows, select, note))
+
+    @on(CodebookLoaded)
+    def _loaded(self, message: CodebookLoaded) -> None:
+        from trivselkode.storage.codebook import depth_first
+
+        current = self.current_key()
+        self.loaded = True
+        self.rows = {row["key"]: row for row in message.rows}
+        tree = self.query_one(Tree)
+        tree.clear()
+        nodes: dict[str, Any] = {}
+        self.order = []
+        for _depth, row in depth_first(message.rows):
+            parent = nodes.get(row["parent"]) if row["parent"] else None
+            owner = parent if parent is not None else tree.root
+            node = owner.add(self._label(row), data=row["key"], expand=True)
+            node.allow_expand = False
+            nodes[row["key"]] = node
+            self.order.append(row["key"])
+        for node in nodes.values():
+            if node.children:
+                node.allow_expand = True
+                node.expand()
+        tree.root.expand()
+        want = message.select or current
+        if want in self.order:
+            tree.cursor_line = self.order.index(want)
+        elif self.order:
+            tree.cursor_line = min(tree.cursor_line if tree.cursor_line >= 0 else 0, len(self.order) - 1)
+        self._show_details()
+        active = sum(1 for r in message.rows if not r["retired"])
+        retired = len(message.rows) - active
+        total = sum(r["codings"] for r in message.rows)
+        status = f"{active} koder" + (f", {retired} udgået" if retired else "") + f" · {total} kodninger i alt"
+        if not message.rows:
+            status = "Kodebogen er tom. Tryk a for en ny kode, eller indlæs en med `trivselkode codebook load FIL`."
+        self.query_one("#codebook-status", Static).update(status)
+        if message.note:
+            self.notify(message.note)
+
+    def _label(self, row: dict[str, Any]) -> Text:
+        label = Text(no_wrap=True, overflow="ellipsis")
+        label.append("■ ", style=Style(color=row["color"]) if row["color"] else "dim")
+        if row["shortcut"]:
+            label.append(f"[{row['shortcut']}] ", style="bold")
+        label.append(row["key"], style="bold")
+        label.append(" " + row["name"])
+        label.append(f" ({row['codings']})", style="dim")
+        if row["retired"]:
+            label.append(" udgået", style="italic")
+            label.stylize("dim strike", 2)
+        return label
+
+    # ------------------------------------------------------------------ details
+
+    def current_key(self) -> str | None:
+        tree = self.query_one(Tree)
+        node = tree.cursor_node
+        return node.data if node is not None else None
+
+    def current_row(self) -> dict[str, Any] | None:
+        key = self.current_key()
+        return self.rows.get(key) if key else None
+
+    @on(Tree.NodeHighlighted, "#codebook-tree")
+    def _highlighted(self) -> None:
+        self._show_details()
+
+    def _show_details(self) -> None:
+        row = self.current_row()
+        target = self.query_one("#codebook-detail-text", Static)
+        target.update(details(row, self.rows) if row else Text("Ingen kode valgt.", style="dim"))
+
+    # ------------------------------------------------------------------ changes
+
+    def _apply(self, change: _Change) -> None:
+        self._run_change(change)
+
+    @work(thread=True, group="codebook-change")
+    def _run_change(self, change: _Change) -> None:
+        from trivselkode.storage.codebook import code_rows
+
+        try:
+            result = change.run()
+        except TrivselError as exc:
+            self.post_message(self.ChangeRefused(str(exc), change.reopen))
+            return
+        except Exception as exc:
+            self.post_message(self.ChangeRefused(_describe(exc), None))
+            return
+        try:
+            rows = code_rows(self.project)
+        except Exception as exc:
+            self.post_message(self.ChangeRefused(_describe(exc), None))
+            return
+        self.post_message(self.CodebookLoaded(rows, change.select, change.done(result)))
+
+    @on(ChangeRefused)
+    def _refused(self, message: ChangeRefused) -> None:
+        self.notify(message.message, severity="error", timeout=8)
+        if message.reopen is not None:
+            message.reopen(message.message)
+
+    def _need_code(self) -> dict[str, Any] | None:
+        row = self.current_row()
+        if row is None:
+            self.notify("Vælg en kode først.", severity="warning")
+        return row
+
+    def action_add_code(self, values: dict[str, str] | None = None, error: str | None = None) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        if values is None:
+            row = self.current_row()
+            values = {"parent": row["parent"] or "", "kind": row["kind"] or ""} if row else {}
+
+        def submitted(result: dict[str, str] | None) -> None:
+            if result is None:
+                return
+            self._apply(
+                _Change(
+                    run=lambda: ops.add_code(
+                        self.project,
+                        result["key"],
+                        result["name"],
+                        parent=result["parent"] or None,
+                        kind=result["kind"],
+                        color=result["color"] or None,
+                        shortcut=result["shortcut"] or None,
+                        description=result["description"],
+                    ),
+                    done=lambda key: f"Koden {key} er tilføjet.",
+                    select=result["key"].strip(),
+                    reopen=lambda msg: self.action_add_code(result, msg),
+                )
+            )
+
+        self.app.push_screen(AddCodeDialog(values, error), submitted)
+
+    def action_rename_code(self, value: str | None = None, error: str | None = None) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+
+        def submitted(name: str | None) -> None:
+            if name is None or name.strip() == row["name"]:
+                return
+            self._apply(
+                _Change(
+                    run=lambda: ops.rename_code(self.project, key, name),
+                    done=lambda _old: f"{key} hedder nu '{name.strip()}'.",
+                    select=key,
+                    reopen=lambda msg: self.action_rename_code(name, msg),
+                )
+            )
+
+        self.app.push_screen(
+            TextPromptDialog(f"Omdøb {key}", "Nyt navn", row["name"] if value is None else value, error=error), submitted
+        )
+
+    def action_color_code(self, value: str | None = None, error: str | None = None) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+
+        def submitted(color: str | None) -> None:
+            if color is None:
+                return
+            self._apply(
+                _Change(
+                    run=lambda: ops.set_code_color(self.project, key, color),
+                    done=lambda stored: f"{key} har nu farven {stored}." if stored else f"{key} har ikke længere en farve.",
+                    select=key,
+                    reopen=lambda msg: self.action_color_code(color, msg),
+                )
+            )
+
+        self.app.push_screen(
+            TextPromptDialog(
+                f"Farve for {key}",
+                "Farve",
+                (row["color"] or "") if value is None else value,
+                hint="#rrggbb eller #rgb, tom fjerner farven",
+                error=error,
+                placeholder="#2e7d32",
+            ),
+            submitted,
+        )
+
+    def action_shortcut_code(self, value: str | None = None, error: str | None = None) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+
+        def submitted(shortcut: str | None) -> None:
+            if shortcut is None:
+                return
+            self._apply(
+                _Change(
+                    run=lambda: ops.set_code_shortcut(self.project, key, shortcut or None),
+                    done=lambda stored: f"{key} har nu genvejen '{stored}'." if stored else f"{key} har ikke længere en genvej.",
+                    select=key,
+                    reopen=lambda msg: self.action_shortcut_code(shortcut, msg),
+                )
+            )
+
+        self.app.push_screen(
+            TextPromptDialog(
+                f"Genvej for {key}",
+                "Genvej (ét tegn)",
+                (row["shortcut"] or "") if value is None else value,
+                hint="tom fjerner genvejen",
+                error=error,
+                max_length=1,
+            ),
+            submitted,
+        )
+
+    def action_describe_code(self, values: dict[str, Any] | None = None, error: str | None = None) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+
+        def submitted(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            self._apply(
+                _Change(
+                    run=lambda: ops.update_code_details(self.project, key, **result),
+                    done=lambda changed: f"{key} er opdateret." if changed else f"{key}: intet ændret.",
+                    select=key,
+                    reopen=lambda msg: self.action_describe_code(result, msg),
+                )
+            )
+
+        shown = dict(row) | (values or {})
+        self.app.push_screen(DetailsDialog(shown, error), submitted)
+
+    def _choices(self, exclude: set[str]) -> list[tuple[str, str]]:
+        return [
+            (key, self.rows[key]["name"])
+            for key in self.order
+            if key not in exclude and not self.rows[key]["retired"]
+        ]
+
+    def _subtree(self, key: str) -> set[str]:
+        keys = {key}
+        changed = True
+        while changed:
+            changed = False
+            for row in self.rows.values():
+                if row["parent"] in keys and row["key"] not in keys:
+                    keys.add(row["key"])
+                    changed = True
+        return keys
+
+    def action_move_code(self) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+        choices = [("", "(øverste niveau)")] + self._choices(self._subtree(key))
+
+        def picked(parent: str | None) -> None:
+            if parent is None:
+                return
+            if (parent or None) == row["parent"]:
+                self.notify(f"{key} ligger der allerede.")
+                return
+            self._apply(
+                _Change(
+                    run=lambda: ops.move_code(self.project, key, parent or None),
+                    done=lambda _moved: f"{key} ligger nu under {parent}." if parent else f"{key} ligger nu øverst.",
+                    select=key,
+                )
+            )
+
+        self.app.push_screen(CodeChoiceDialog(f"Flyt {key} under …", choices), picked)
+
+    def action_merge_code(self) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+        choices = self._choices({key})
+        if not choices:
+            self.notify("Der er ingen anden kode at flette ind i.", severity="warning")
+            return
+
+        def picked(target: str | None) -> None:
+            if not target:
+                return
+            target_row = self.rows[target]
+            text = (
+                f"Alle {row['codings']} kodninger med {key} ({row['name']}) flyttes til {target} "
+                f"({target_row['name']}); dubletter lægges sammen, og notater bevares. "
+                f"Underkoder flyttes med. Derefter slettes {key}."
+            )
+
+            def confirmed(yes: bool | None) -> None:
+                if not yes:
+                    return
+                self._apply(
+                    _Change(
+                        run=lambda: ops.merge_codes(self.project, key, target),
+                        done=lambda report: _merge_note(report),
+                        select=target,
+                    )
+                )
+
+            self.app.push_screen(ConfirmChangeDialog(f"Flet {key} ind i {target}?", text, yes="Flet"), confirmed)
+
+        self.app.push_screen(
+            CodeChoiceDialog(f"Flet {key} ind i …", choices, hint=f"Vælg den kode, som {key}s kodninger skal flyttes til."),
+            picked,
+        )
+
+    def action_retire_code(self) -> None:
+        from trivselkode.storage import codebook_ops as ops
+
+        row = self._need_code()
+        if row is None:
+            return
+        key = row["key"]
+        if row["retired"]:
+            self._apply(
+                _Change(
+                    run=lambda: ops.unretire_code(self.project, key),
+                    done=lambda report: f"Genaktiveret: {', '.join(report.keys)}.",
+                    select=key,
+                )
+            )
+        else:
+            self._apply(
+                _Change(
+                    run=lambda: ops.retire_code(self.project, key),
+                    done=lambda report: _retire_note(report),
+                    select=key,
+                )
+            )
+
+    # ------------------------------------------------------------------ misc
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_show_keys(self) -> None:
+        self.app.push_screen(
+            KeysDialog(
+                "Kodebog",
+                [
+                    (
+                        "Gennemse",
+                        [
+                            ("↑ ↓", "flyt markeringen"),
+                            ("Enter / mellemrum", "fold en kode med underkoder ud eller sammen"),
+                        ],
+                    ),
+                    ("Ret (gemmes med det samme)", [(key, KEY_HELP[action]) for key, action, _label in KEYS]),
+                    ("Overalt", [("?  F1", "vis tasterne"), ("Escape", "tilbage")]),
+                ],
+            )
+        )
+
+
+def _merge_note(report: Any) -> str:
+    parts = [f"{report.source} er flettet ind i {report.target}: {report.codings_total} kodninger flyttet"]
+    if report.codings_folded:
+        parts.append(f"{report.codings_folded} dubletter lagt sammen")
+    if report.unplaced_moved:
+        parts.append(f"{report.unplaced_moved} uplacerede")
+    if report.code_memos_moved:
+        parts.append(f"{report.code_memos_moved} notater")
+    if report.children_moved:
+        parts.append(f"underkoder: {', '.join(report.children_moved)}")
+    return ", ".join(parts) + "."
+
+
+def _retire_note(report: Any) -> str:
+    note = f"Udgået: {', '.join(report.keys)}. Kodningerne er bevaret."
+    if report.freed_shortcuts:
+        freed = ", ".join(f"'{s}'" for s in report.freed_shortcuts.values())
+        note += f" Genvej {freed} er frigivet."
+    return note
+
+
+def details(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> RenderableType:
+    """The highlighted code, as the details panel shows it."""
+    parts: list[RenderableType] = []
+    title = Text()
+    title.append("■■ ", style=Style(color=row["color"]) if row["color"] else "dim")
+    title.append(f"{row['key']} ", style="bold")
+    title.append(row["name"], style="bold")
+    if row["retired"]:
+        title.append("  (udgået)", style="italic dim")
+    parts.append(title)
+    facts = Table.grid(padding=(0, 1))
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column()
+    parent = rows.get(row["parent"]) if row["parent"] else None
+    facts.add_row("Type", row["kind"] or "–")
+    facts.add_row("Overkode", f"{parent['key']} {parent['name']}" if parent else "–")
+    facts.add_row("Genvej", row["shortcut"] or "–")
+    facts.add_row("Farve", Text(row["color"], style=Style(color=row["color"])) if row["color"] else "–")
+    facts.add_row("Kodninger", str(row["codings"]))
+    children = [r["key"] for r in rows.values() if r["parent"] == row["key"]]
+    if children:
+        facts.add_row("Underkoder", ", ".join(children))
+    parts.append(facts)
+    for label, field in (("Beskrivelse", "description"), ("Medtag", "include"), ("Udelad", "exclude")):
+        if row[field]:
+            parts.append(Text(f"\n{label}", style="bold underline"))
+            parts.append(Text(row[field]))
+    for label, field in (("Kendetegn", "characteristics"), ("Eksempler", "examples")):
+        if row[field]:
+            parts.append(Text(f"\n{label}", style="bold underline"))
+            for item in row[field]:
+                parts.append(Text(f"• {item}" if field == "characteristics" else f"“{item}”"))
+    if row["keywords"]:
+        parts.append(Text("\nNøgleord", style="bold underline"))
+        parts.append(Text(", ".join(row["keywords"])))
+    if not any(row[f] for f in ("description", "include", "exclude", "characteristics", "examples", "keywords")):
+        parts.append(Text("\nIngen beskrivelse endnu – tryk e for at skrive en.", style="dim"))
+    return Group(*parts)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TrivselError):
+        return str(exc)
+    return f"Fejl: {type(exc).__name__}: {exc}"

@@ -1,0 +1,424 @@
+"""Søgning: search every passage of every source, and code straight from the results.
+
+Typing searches (debounced) in a thread worker; the index is built in
+another when the screen opens. Enter on a result asks the app to open the
+coding screen there (:class:`JumpToPassage`). A code's shortcut (the digits
+for the themes) toggles the code on the highlighted result for the current
+coder; the change is written in a worker and the row shows it once stored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.console import Group
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.events import Key
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
+from trivselkode.errors import TrivselError
+from trivselkode.storage.db import Project
+from trivselkode.tui.messages import CodingsChanged, JumpToPassage
+from trivselkode.tui.screens.codebook_dialogs import KeysDialog
+
+LIMIT = 200
+DEBOUNCE_S = 0.15
+_MATCH = Style(bold=True, reverse=True)
+
+
+@dataclass(frozen=True)
+class CodeChip:
+    key: str
+    name: str
+    color: str | None
+    shortcut: str | None
+    retired: bool
+
+
+def chip(code: CodeChip | None, key: str) -> Text:
+    """A code as a small coloured label: `` T1 ``."""
+    color = code.color if code and code.color else "#777777"
+    return Text(f" {key} ", style=Style(bgcolor=color, color="#ffffff", bold=True))
+
+
+class SearchQuery(Input):
+    """The search field. "?" is left to the screen (it shows the keys); search ignores punctuation anyway."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if character == "?":
+            return False
+        return super().check_consume_key(key, character)
+
+
+class SearchResults(OptionList):
+    """The hits. Printable keys that no binding claims are passed to the screen as code keys."""
+
+    @dataclass
+    class CodeKeyPressed(Message):
+        character: str
+
+    def on_key(self, event: Key) -> None:
+        character = event.character
+        if not character or not character.isprintable() or character == " ":
+            return
+        if event.key in self.screen.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.post_message(self.CodeKeyPressed(character))
+
+
+class SearchScreen(Screen[None]):
+    """Fuzzy (or exact-word) search over all sources, with coding from the results."""
+
+    DEFAULT_CSS = """
+    SearchScreen { layout: vertical; }
+    SearchScreen #search-query { margin: 0 0; }
+    SearchScreen #search-status { height: 1; padding: 0 1; color: $text-muted; }
+    SearchScreen #search-results { height: 1fr; border: none; }
+    SearchScreen #search-preview { height: auto; max-height: 8; border-top: solid $primary-darken-2; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Tilbage"),
+        Binding("question_mark", "show_keys", "Taster", priority=True),
+        Binding("f1", "show_keys", "Taster", show=False),
+        Binding("ctrl+e", "toggle_exact", "Fuzzy/præcis", priority=True),
+        Binding("slash", "focus_query", "Søgefelt"),
+        Binding("down", "focus_results", "Til resultaterne", show=False),
+    ]
+
+    @dataclass
+    class IndexReady(Message):
+        passages: int
+        seconds: float
+        codes: list[CodeChip]
+
+    @dataclass
+    class SearchFinished(Message):
+        generation: int
+        query: str
+        exact: bool
+        hits: list[SearchHit]
+        codes: dict[int, list[str]]
+        seconds: float
+
+    @dataclass
+    class CodingToggled(Message):
+        passage_id: int
+        code_key: str
+        outcome: str
+        codes: list[str]
+        source_name: str
+        passage_number: int
+
+    @dataclass
+    class WorkFailed(Message):
+        message: str
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.exact = False
+        self.hits: list[SearchHit] = []
+        self.codes_of: dict[int, list[str]] = {}
+        self.code_info: dict[str, CodeChip] = {}
+        self.by_shortcut: dict[str, CodeChip] = {}
+        self.generation = 0
+        self.index_ready = False
+        self._timer: Timer | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield SearchQuery(placeholder="Søg i alle udsagn – skriv et ord eller flere", id="search-query")
+        yield Static("Bygger søgeindeks …", id="search-status")
+        yield SearchResults(id="search-results")
+        with VerticalScroll(id="search-preview"):
+            yield Static("", id="search-preview-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search-query", Input).focus()
+        self._build_index()
+
+    # ------------------------------------------------------------------ index
+
+    @work(thread=True, exclusive=True, group="search-index")
+    def _build_index(self) -> None:
+        from trivselkode.storage.codebook import code_rows
+
+        try:
+            index = SearchIndex.for_project(self.project)
+            began = time.perf_counter()
+            index.ensure_fresh()
+            seconds = time.perf_counter() - began
+            codes = [
+                CodeChip(r["key"], r["name"], r["color"], r["shortcut"], r["retired"]) for r in code_rows(self.project)
+            ]
+        except Exception as exc:  # shown, never swallowed
+            self.post_message(self.WorkFailed(_describe(exc)))
+            return
+        self.post_message(self.IndexReady(index.passage_count, seconds, codes))
+
+    @on(IndexReady)
+    def _index_ready(self, message: IndexReady) -> None:
+        self.index_ready = True
+        self.code_info = {c.key: c for c in message.codes}
+        self.by_shortcut = {c.shortcut: c for c in message.codes if c.shortcut and not c.retired}
+        if self.query_one("#search-query", Input).value.strip():
+            self._schedule(0)
+        else:
+            self._status(f"{message.passages} udsagn i søgeindekset. Skriv for at søge.")
+
+    # ----------------------------------------------------------------- search
+
+    def _status(self, text: str) -> None:
+        self.query_one("#search-status", Static).update(text)
+
+    def _mode(self) -> str:
+        return "præcise ord" if self.exact else "fuzzy"
+
+    @on(Input.Changed, "#search-query")
+    def _query_changed(self) -> None:
+        self._schedule(DEBOUNCE_S)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self._start_search) if delay else None
+        if not delay:
+            self._start_search()
+
+    def _start_search(self) -> None:
+        self._timer = None
+        self.generation += 1
+        query = self.query_one("#search-query", Input).value
+        if not query.strip():
+            self._show([], {}, query)
+            self._status("Skriv for at søge.")
+            return
+        self._status(f"Søger ({self._mode()}) …")
+        self._search(self.generation, query, self.exact)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, generation: int, query: str, exact: bool) -> None:
+        from trivselkode.storage.codebook_ops import passage_codes
+
+        worker = get_current_worker()
+        try:
+            began = time.perf_counter()
+            hits = SearchIndex.for_project(self.project).search(query, limit=LIMIT, exact=exact)
+            codes = passage_codes(self.project, [h.passage_id for h in hits], self.coder)
+            seconds = time.perf_counter() - began
+        except Exception as exc:
+            self.post_message(self.WorkFailed(_describe(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.SearchFinished(generation, query, exact, hits, codes, seconds))
+
+    @on(SearchFinished)
+    def _search_finished(self, message: SearchFinished) -> None:
+        if message.generation != self.generation:
+            return  # a newer search is on its way
+        self._show(message.hits, message.codes, message.query)
+        count = len(message.hits)
+        more = f" (de {LIMIT} bedste)" if count >= LIMIT else ""
+        mode = "præcise ord" if message.exact else "fuzzy"
+        if count:
+            self._status(f"{count} udsagn{more} · {mode} · {message.seconds * 1000:.0f} ms · Enter åbner, genveje koder")
+        else:
+            hint = " – prøv fuzzy (ctrl+e)" if message.exact else ""
+            self._status(f"Ingen udsagn passer på '{message.query.strip()}'{hint}")
+
+    def _show(self, hits: list[SearchHit], codes: dict[int, list[str]], query: str) -> None:
+        self.hits = hits
+        self.codes_of = dict(codes)
+        results = self.query_one(SearchResults)
+        results.clear_options()
+        results.add_options([Option(self._prompt(hit), id=str(hit.passage_id)) for hit in hits])
+        if hits:
+            results.highlighted = 0
+        self._preview()
+
+    # --------------------------------------------------------------- rendering
+
+    def _chips(self, passage_id: int) -> Text:
+        text = Text()
+        for key in self.codes_of.get(passage_id, []):
+            text.append_text(chip(self.code_info.get(key), key))
+            text.append(" ")
+        return text
+
+    def _marked(self, hit: SearchHit, lo: int, hi: int) -> Text:
+        flat = hit.text.replace("\n", " ").replace("\t", " ")
+        text = Text()
+        if lo > 0:
+            text.append("… ", style="dim")
+        at = lo
+        for start, end in hit.spans:
+            start, end = max(start, lo), min(end, hi)
+            if start >= end or start < at:
+                continue
+            text.append(flat[at:start])
+            text.append(flat[start:end], style=_MATCH)
+            at = end
+        text.append(flat[at:hi])
+        if hi < len(flat):
+            text.append(" …", style="dim")
+        return text
+
+    def _prompt(self, hit: SearchHit) -> Group:
+        head = Text(no_wrap=True, overflow="ellipsis")
+        head.append(f"{hit.source}", style="bold")
+        head.append(f" #{hit.number}  ", style="bold")
+        head.append(hit.speaker_line, style="dim" if hit.is_interviewer else "italic")
+        head.append("  ")
+        head.append_text(self._chips(hit.passage_id))
+        head.append(f" {hit.score:.0f}", style="dim")
+        flat = hit.text.replace("\n", " ")
+        lo, hi = context_bounds(flat, hit.start, hit.end, 70)
+        body = self._marked(hit, lo, hi)
+        if hit.is_interviewer:
+            body.stylize("dim")
+        return Group(head, body)
+
+    @on(OptionList.OptionHighlighted, "#search-results")
+    def _highlighted(self) -> None:
+        self._preview()
+
+    def _current(self) -> SearchHit | None:
+        index = self.query_one(SearchResults).highlighted
+        if index is None or not (0 <= index < len(self.hits)):
+            return None
+        return self.hits[index]
+
+    def _preview(self) -> None:
+        target = self.query_one("#search-preview-text", Static)
+        hit = self._current()
+        if hit is None:
+            target.update("")
+            return
+        head = Text()
+        head.append(f"{hit.source} #{hit.number} · {hit.speaker_line}", style="bold")
+        names = [
+            f"{key} {self.code_info[key].name}" if key in self.code_info else key for key in self.codes_of.get(hit.passage_id, [])
+        ]
+        head.append("   " + (", ".join(names) if names else "ingen koder fra dig endnu"), style="dim")
+        target.update(Group(head, self._marked(hit, 0, len(hit.text))))
+
+    # ---------------------------------------------------------------- actions
+
+    @on(Input.Submitted, "#search-query")
+    def _submitted(self) -> None:
+        if self._timer is not None:  # Enter before the pause: search now
+            self._schedule(0)
+        self.action_focus_results()
+
+    def action_focus_results(self) -> None:
+        results = self.query_one(SearchResults)
+        if results.option_count:
+            results.focus()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#search-query", Input).focus()
+
+    def action_toggle_exact(self) -> None:
+        self.exact = not self.exact
+        self.notify(f"Søger nu efter {'præcise ord (ord* for begyndelser)' if self.exact else 'lignende ord (fuzzy)'}.")
+        self._schedule(0)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        hit = self.hits[event.option_index]
+        self.post_message(JumpToPassage(hit.source, hit.number))
+
+    @on(SearchResults.CodeKeyPressed)
+    def _code_key(self, message: SearchResults.CodeKeyPressed) -> None:
+        hit = self._current()
+        if hit is None:
+            return
+        code = self.by_shortcut.get(message.character)
+        if code is None:
+            self.notify(f"Ingen kode har genvejen '{message.character}'. Se ? for tasterne.", severity="warning")
+            return
+        self._toggle(hit.passage_id, code.key, hit.source, hit.number)
+
+    @work(thread=True, group="search-coding")
+    def _toggle(self, passage_id: int, code_key: str, source: str, number: int) -> None:
+        from trivselkode.storage.codebook_ops import passage_codes, toggle_coding
+
+        try:
+            outcome = toggle_coding(self.project, passage_id, code_key, self.coder)
+            codes = passage_codes(self.project, [passage_id], self.coder)[passage_id]
+        except Exception as exc:
+            self.post_message(self.WorkFailed(_describe(exc)))
+            return
+        self.post_message(self.CodingToggled(passage_id, code_key, outcome, codes, source, number))
+
+    @on(CodingToggled)
+    def _coding_toggled(self, message: CodingToggled) -> None:
+        self.codes_of[message.passage_id] = message.codes
+        for index, hit in enumerate(self.hits):
+            if hit.passage_id == message.passage_id:
+                self.query_one(SearchResults).replace_option_prompt_at_index(index, self._prompt(hit))
+        self._preview()
+        what = "sat på" if message.outcome == "added" else "fjernet fra"
+        self.notify(f"{message.code_key} {what} {message.source_name} #{message.passage_number}.")
+        self.post_message(CodingsChanged(message.source_name))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        self.notify(message.message, severity="error", timeout=8)
+        if not self.index_ready:
+            self._status("Søgeindekset kunne ikke bygges.")
+
+    def action_show_keys(self) -> None:
+        codes = sorted(self.by_shortcut.values(), key=lambda c: c.shortcut or "")
+        self.app.push_screen(
+            KeysDialog(
+                "Søgning",
+                [
+                    (
+                        "Søgefeltet",
+                        [
+                            ("skriv", "søg i alle kilders udsagn (mens du skriver)"),
+                            ("Enter / ↓", "gå til resultaterne"),
+                            ("ctrl+e", "skift mellem fuzzy og præcise ord (ord* = ord, der begynder sådan)"),
+                        ],
+                    ),
+                    (
+                        "Resultaterne",
+                        [
+                            ("↑ ↓ PgUp PgDn", "flyt markeringen"),
+                            ("Enter", "åbn udsagnet i kodningsskærmen"),
+                            ("/", "tilbage til søgefeltet"),
+                        ]
+                        + [(c.shortcut or "", f"slå {c.key} {c.name} til/fra for {self.coder}") for c in codes],
+                    ),
+                    ("Overalt", [("?  F1", "vis tasterne"), ("Escape", "tilbage")]),
+                ],
+            )
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TrivselError):
+        return str(exc)
+    return f"Fejl: {type(exc).__name__}: {exc}"
