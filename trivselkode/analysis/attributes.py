@@ -294,7 +294,7 @@ def load_participants(session: Session, age_bands: AgeBands | None = None) -> di
 def known_attributes(participants: Iterable[ParticipantInfo]) -> list[str]:
     """The standard attributes and every other key set on some participant."""
     names = list(STANDARD_ATTRIBUTES)
-    extra = sorted({k for p in participants for k in p.attrs} - set(names))
+    extra = sorted({k for p in participants for k in p.attrs} - set(names) - {"role"})
     return names + extra
 
 

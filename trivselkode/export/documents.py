@@ -1,0 +1,199 @@
+"""Quote collections as documents: Markdown, DOCX, HTML, CSV and JSON.
+
+Markdown, DOCX and HTML are laid out for a publication: a title, a line on
+what the quotes were drawn from, one heading per code ("Tema 1: …" for the
+themes) with its definition, and the quotes as block quotes in typographic
+quotation marks, each followed by its attribution ("– Kvinde, 67 år,
+Holstebro"). Line breaks inside a quote are shown as spaces there; CSV and
+JSON carry the quote text exactly as stored, with its source and passage
+number so every quote can be traced.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+
+from trivselkode.analysis.quotes import QUOTE_KEYS, CodeQuotes, QuoteCollection
+
+_TEXT = {
+    "da": {
+        "title": "Repræsentative citater",
+        "theme": "Tema",
+        "none": "Ingen citater af passende længde.",
+        "drawn": "Citaterne er udvalgt fra {selection}: højst {n} pr. kode, helst udsagn flere kodere er enige om, "
+        "fra forskellige deltagere og biblioteker.",
+        "count": "{quotes} {quote_word} til {codes} {code_word}.",
+    },
+    "en": {
+        "title": "Representative quotes",
+        "theme": "Theme",
+        "none": "No quotes of quotable length.",
+        "drawn": "The quotes are drawn from {selection}: at most {n} a code, preferring passages several coders agree on, "
+        "from different participants and libraries.",
+        "count": "{quotes} {quote_word} for {codes} {code_word}.",
+    },
+}
+
+_THEME_KEY = re.compile(r"^T(\d+)$")
+
+
+def _t(lang: str, key: str) -> str:
+    return _TEXT.get(lang, _TEXT["da"])[key]
+
+
+def heading(group: CodeQuotes, lang: str) -> str:
+    """ "Tema 1: Biblioteket som …" for themes T1…, else "Name (key)"."""
+    code = group.code
+    m = _THEME_KEY.match(code.key)
+    if code.kind == "tema" and m:
+        return f"{_t(lang, 'theme')} {m.group(1)}: {code.name}"
+    return f"{code.name} ({code.key})"
+
+
+_WORDS = {
+    "da": {"quote": ("citat", "citater"), "code": ("kode", "koder")},
+    "en": {"quote": ("quote", "quotes"), "code": ("code", "codes")},
+}
+
+
+def _plural(lang: str, word: str, count: int) -> str:
+    one, many = _WORDS.get(lang, _WORDS["da"])[word]
+    return one if count == 1 else many
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _intro(collection: QuoteCollection, n: int | None) -> list[str]:
+    lang = collection.lang
+    most = n if n is not None else max((len(c.quotes) for c in collection.codes), default=0)
+    return [
+        _t(lang, "drawn").format(selection=collection.selection.describe(lang), n=most),
+        _t(lang, "count").format(
+            quotes=len(collection.quotes),
+            codes=len(collection.codes),
+            quote_word=_plural(lang, "quote", len(collection.quotes)),
+            code_word=_plural(lang, "code", len(collection.codes)),
+        ),
+    ]
+
+
+def quotes_markdown(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> str:
+    lang = collection.lang
+    out = [f"# {title or _t(lang, 'title')}", "", *_intro(collection, n), ""]
+    for group in collection.codes:
+        out += [f"## {heading(group, lang)}", ""]
+        if group.code.description:
+            out += [f"*{_flat(group.code.description)}*", ""]
+        if not group.quotes:
+            out += [_t(lang, "none"), ""]
+        for q in group.quotes:
+            out += [f"> “{_flat(q.text)}”", ">", f"> {q.attribution}", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> str:
+    lang = collection.lang
+    esc = html.escape
+    title = title or _t(lang, "title")
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{esc(title)}</title>",
+        "<style>",
+        "body{font-family:Georgia,'Times New Roman',serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5;color:#111}",
+        "h1{font-size:1.9em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #999}",
+        ".intro{color:#444}.definition{font-style:italic;color:#333}",
+        "figure{margin:1.2em 0 1.2em 1.5em}blockquote{margin:0;padding-left:1em;border-left:3px solid #777;font-size:1.1em}",
+        "blockquote p{margin:0}figcaption{margin:.3em 0 0 1em;color:#333}",
+        "@media print{body{margin:0;max-width:none}figure{break-inside:avoid}}",
+        "</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(title)}</h1>",
+    ]
+    parts += [f'<p class="intro">{esc(line)}</p>' for line in _intro(collection, n)]
+    for group in collection.codes:
+        parts.append(f'<section id="{esc(group.code.key)}">')
+        parts.append(f"<h2>{esc(heading(group, lang))}</h2>")
+        if group.code.description:
+            parts.append(f'<p class="definition">{esc(_flat(group.code.description))}</p>')
+        if not group.quotes:
+            parts.append(f'<p class="none">{esc(_t(lang, "none"))}</p>')
+        for q in group.quotes:
+            ref = f"{q.source}#{q.passage}"
+            parts.append(
+                f'<figure data-source="{esc(q.source)}" data-passage="{q.passage}">'
+                f"<blockquote><p>“{esc(_flat(q.text))}”</p></blockquote>"
+                f'<figcaption title="{esc(ref)}">{esc(q.attribution)}</figcaption></figure>'
+            )
+        parts.append("</section>")
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def quotes_docx(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    lang = collection.lang
+    title = title or _t(lang, "title")
+    doc = Document()
+    doc.core_properties.title = title
+    doc.core_properties.language = lang
+    doc.add_heading(title, level=0)
+    for line in _intro(collection, n):
+        doc.add_paragraph(line)
+    for group in collection.codes:
+        doc.add_heading(heading(group, lang), level=1)
+        if group.code.description:
+            para = doc.add_paragraph()
+            para.add_run(_flat(group.code.description)).italic = True
+        if not group.quotes:
+            doc.add_paragraph(_t(lang, "none"))
+        for q in group.quotes:
+            quote = doc.add_paragraph(f"“{_flat(q.text)}”", style="Quote")
+            quote.paragraph_format.left_indent = Cm(1)
+            quote.paragraph_format.space_after = Pt(2)
+            by = doc.add_paragraph(q.attribution)
+            by.paragraph_format.left_indent = Cm(1)
+            by.paragraph_format.space_after = Pt(10)
+            by.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def quotes_csv(collection: QuoteCollection) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(QUOTE_KEYS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(collection.rows())
+    return buf.getvalue()
+
+
+def quotes_json(collection: QuoteCollection) -> str:
+    return json.dumps(collection.rows(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(collection: QuoteCollection, fmt: str, title: str | None = None, n: int | None = None) -> str | bytes:
+    """The collection in ``fmt`` (md, docx, html, csv, json): text, or bytes for DOCX."""
+    if fmt == "md":
+        return quotes_markdown(collection, title, n)
+    if fmt == "html":
+        return quotes_html(collection, title, n)
+    if fmt == "docx":
+        return quotes_docx(collection, title, n)
+    if fmt == "csv":
+        return quotes_csv(collection)
+    if fmt == "json":
+        return quotes_json(collection)
+    raise ValueError(fmt)

@@ -1,0 +1,269 @@
+"""Tables for reports: plain text, CSV, Markdown, XLSX and JSON.
+
+A :class:`Table` holds labelled columns and display rows; the writers turn it
+into text or bytes, and the caller writes those atomically. Builders make
+the tables of the frequency, co-occurrence and matrix reports in Danish or
+English.
+
+Shares are fractions 0–1 in CSV, JSON and XLSX (formatted as a percentage in
+XLSX) and percentages in text and Markdown ("42,0 %" in Danish, "42.0%" in
+English).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from trivselkode.analysis.attributes import attribute_label, value_label
+
+_LABELS = {
+    "da": {
+        "code": "Kode",
+        "name": "Navn",
+        "codings": "Kodninger",
+        "passages": "Udsagn",
+        "sources": "Kilder",
+        "participants": "Deltagere",
+        "share": "Andel",
+        "frequencies": "Kodernes hyppighed",
+        "themes": "Temaernes hyppighed",
+        "cooccurrence": "Samforekomst: udsagn med begge koder",
+        "matrix": "Deltagere × koder",
+        "basis": "Grundlag",
+        "of": "af",
+        "participants_lc": "deltagere",
+        "rollup": "overordnede koder tæller underkoderne med",
+    },
+    "en": {
+        "code": "Code",
+        "name": "Name",
+        "codings": "Codings",
+        "passages": "Passages",
+        "sources": "Sources",
+        "participants": "Participants",
+        "share": "Share",
+        "frequencies": "Code frequencies",
+        "themes": "Theme frequencies",
+        "cooccurrence": "Co-occurrence: passages carrying both codes",
+        "matrix": "Participants × codes",
+        "basis": "Basis",
+        "of": "of",
+        "participants_lc": "participants",
+        "rollup": "parent codes include their sub-codes",
+    },
+}
+
+
+def label(key: str, lang: str = "da") -> str:
+    return _LABELS[lang].get(key, key)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | int | share
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    lang: str = "da"
+    notes: list[str] = field(default_factory=list)
+    sheet: str = ""
+
+
+# ---------------------------------------------------------------- cells
+
+
+def format_share(value: float, lang: str) -> str:
+    pct = f"{value * 100:.1f}"
+    return f"{pct.replace('.', ',')} %" if lang == "da" else f"{pct}%"
+
+
+def _text_cell(value: Any, kind: str, lang: str) -> str:
+    if value is None:
+        return ""
+    if kind == "share":
+        return format_share(float(value), lang)
+    return str(value)
+
+
+# ---------------------------------------------------------------- writers
+
+
+def to_text(table: Table) -> str:
+    """An aligned plain-text table (numbers right-aligned), with title and notes."""
+    headers = [c.label for c in table.columns]
+    cells = [[_text_cell(v, c.kind, table.lang) for v, c in zip(row, table.columns)] for row in table.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for v, w, c in zip(values, widths, table.columns):
+            parts.append(v.rjust(w) if c.kind in ("int", "share") else v.ljust(w))
+        return "  ".join(parts).rstrip()
+
+    out = [table.title, ""] if table.title else []
+    out.append(line(headers))
+    out.append("  ".join("-" * w for w in widths))
+    out.extend(line(r) for r in cells)
+    if table.notes:
+        out.append("")
+        out.extend(table.notes)
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(table: Table) -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    out = [f"## {table.title}", ""] if table.title else []
+    out.append("| " + " | ".join(esc(c.label) for c in table.columns) + " |")
+    out.append("|" + "|".join("---:" if c.kind in ("int", "share") else "---" for c in table.columns) + "|")
+    for row in table.rows:
+        out.append("| " + " | ".join(esc(_text_cell(v, c.kind, table.lang)) for v, c in zip(row, table.columns)) + " |")
+    if table.notes:
+        out.append("")
+        out.extend(f"*{esc(n)}*" for n in table.notes)
+    return "\n".join(out) + "\n"
+
+
+def to_csv(table: Table) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.label for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else (f"{float(v):.4f}" if c.kind == "share" else v) for v, c in zip(row, table.columns)])
+    return buf.getvalue()
+
+
+def to_json(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+_SHEET_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """A workbook with one sheet per table: header row, numbers as numbers, shares as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for table in tables:
+        name = (table.sheet or table.title or "Ark").translate(_SHEET_BAD).strip()[:31] or "Ark"
+        base, k = name, 2
+        while name in used:
+            name = f"{base[:28]} {k}"
+            k += 1
+        used.add(name)
+        ws = wb.create_sheet(name)
+        ws.append([c.label for c in table.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            ws.append([None if v is None else v for v in row])
+        for i, col in enumerate(table.columns, start=1):
+            letter = get_column_letter(i)
+            if col.kind == "share":
+                for cell in ws[letter][1:]:
+                    cell.number_format = "0.0%"
+            width = max([len(str(col.label))] + [len(str(r[i - 1])) for r in table.rows if r[i - 1] is not None] + [6])
+            ws.column_dimensions[letter].width = min(width + 2, 60)
+        ws.freeze_panes = "A2"
+        if table.notes:
+            ws.append([])
+            for note in table.notes:
+                ws.append([note])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- builders
+
+
+def _group_label(name: str, value: Any, lang: str, pseudonymizer: Any = None) -> str:
+    text = value_label(name, value, lang)
+    return pseudonymizer.text(text) if pseudonymizer is not None and value is not None else text
+
+
+def frequency_table(result: Any, lang: str = "da", pseudonymizer: Any = None) -> Table:
+    """The frequency report (a :class:`FrequencyResult`) as a table."""
+    columns = [Column("code", label("code", lang)), Column("name", label("name", lang))]
+    columns += [Column(name, attribute_label(name, lang)) for name in result.by]
+    columns += [
+        Column("codings", label("codings", lang), "int"),
+        Column("passages", label("passages", lang), "int"),
+        Column("sources", label("sources", lang), "int"),
+        Column("participants", label("participants", lang), "int"),
+        Column("share", label("share", lang), "share"),
+    ]
+    rows = []
+    for r in result.rows:
+        row = [r["code"], r["name"]]
+        row += [_group_label(name, r[name], lang, pseudonymizer) for name in result.by]
+        row += [r["codings"], r["passages"], r["sources"], r["participants"], r["share"]]
+        rows.append(row)
+    themes = result.codes and all(c.kind == "tema" for c in result.codes)
+    title = label("themes" if themes else "frequencies", lang)
+    if result.by:
+        title += " · " + ", ".join(attribute_label(n, lang) for n in result.by)
+    total = sum(result.group_sizes.values())
+    notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}; {total} {label('participants_lc', lang)}."]
+    if result.rollup:
+        notes.append(label("rollup", lang)[:1].upper() + label("rollup", lang)[1:] + ".")
+    return Table(title, columns, rows, lang, notes, sheet=label("frequencies", lang))
+
+
+def frequency_records(result: Any, pseudonymizer: Any = None) -> list[dict[str, Any]]:
+    """The JSON rows (see ``analysis.frequencies``), group values pseudonymised if asked."""
+    if pseudonymizer is None or not result.by:
+        return [dict(r) for r in result.rows]
+    out = []
+    for r in result.rows:
+        row = dict(r)
+        for name in result.by:
+            if isinstance(row[name], str):
+                row[name] = pseudonymizer.text(row[name])
+        out.append(row)
+    return out
+
+
+def cooccurrence_table(result: Any, lang: str = "da") -> Table:
+    columns = [Column("code", label("code", lang)), Column("name", label("name", lang))]
+    columns += [Column(c.key, c.key, "int") for c in result.cols]
+    rows = [[r.key, r.name, *[int(v) for v in result.counts[i]]] for i, r in enumerate(result.rows)]
+    legend = "; ".join(f"{c.key} = {c.name}" for c in result.cols)
+    notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}.", legend]
+    return Table(label("cooccurrence", lang), columns, rows, lang, notes, sheet="Samforekomst" if lang == "da" else "Co-occurrence")
+
+
+def matrix_table(matrix: Any, lang: str = "da", pseudonymizer: Any = None) -> Table:
+    """Participant × code: machine-friendly headers (attribute and code keys)."""
+    code_keys = {c.key for c in matrix.codes}
+    columns = [Column(name, name, "int" if name in code_keys else "text") for name in matrix.columns]
+    rows = []
+    for r in matrix.rows:
+        values = [r[name] for name in matrix.columns]
+        if pseudonymizer is not None:
+            values[0] = pseudonymizer.text(values[0])
+            values[1] = pseudonymizer.label(values[1])
+        rows.append(values)
+    return Table(label("matrix", lang), columns, rows, lang, [], sheet="Matrix")
+
+
+def matrix_records(matrix: Any, pseudonymizer: Any = None) -> list[dict[str, Any]]:
+    table = matrix_table(matrix, pseudonymizer=pseudonymizer)
+    return [dict(zip(matrix.columns, row)) for row in table.rows]
