@@ -91,6 +91,9 @@ def export(
     coder: Optional[str] = typer.Option(None, "--coder", help="Kun denne koders kodninger (standard: alle kodere)."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", help="csv eller json."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output)."),
+    pseudonymize: bool = typer.Option(
+        False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails i kildenavne og notater."
+    ),
 ) -> None:
     """Eksportér kodninger (alle kodere, medmindre --coder er givet)."""
     from trivselkode.storage.codings import CSV_COLUMNS, export_rows
@@ -100,6 +103,14 @@ def export(
 
         out_path_writable(out)
     rows = export_rows(state(ctx).project(), coder)
+    if pseudonymize:
+        from trivselkode.export.pseudonymize import Pseudonymizer
+
+        pseudo = Pseudonymizer.from_project(state(ctx).project())
+        for row in rows:
+            row["source"] = pseudo.text(row["source"])
+            if row.get("memo"):
+                row["memo"] = pseudo.text(row["memo"])
     if fmt is ExportFormat.json:
         import json
 

@@ -9,6 +9,7 @@ import typer
 from trivselkode import __version__
 from trivselkode.cli import agreement, codebook, codings, importing, participants, project, sources
 from trivselkode.cli import refi
+from trivselkode.cli import report
 from trivselkode.cli.common import State, new_typer
 from trivselkode.config import Settings
 
@@ -47,6 +48,7 @@ app.add_typer(codebook.app, name="codebook", help="Kodebogen: valider, indlæs, 
 app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, markér færdig, fjern.")
 app.add_typer(participants.app, name="participants", help="Deltagere: vis, ret egenskaber, fjern.")
 app.add_typer(codings.app, name="codings", help="Kodninger: tilføj, fjern, importér, eksportér.")
+app.add_typer(report.app, name="report", help="Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
 app.add_typer(refi.app, name="refi", help="REFI-QDA: udveksl projekter (.qdpx) og kodebøger (.qdc) med NVivo, ATLAS.ti, MAXQDA, QualCoder.")
 
 

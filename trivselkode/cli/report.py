@@ -1,0 +1,357 @@
+"""``trivselkode report``: frequencies, co-occurrence, matrix, quotes and charts.
+
+Every report reads every coder's codings unless told otherwise (``--coder``,
+``--union``, ``--consensus``); ``TRIVSELKODE_CODER`` never filters them.
+Without ``--format`` the format follows the suffix of ``--out`` (``.xlsx``,
+``.csv`` …), else the first one listed. Outputs are written to a temporary
+file beside the target and renamed, so nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from trivselkode.cli.common import new_typer, note, out_path_writable, state, write_atomically
+from trivselkode.errors import TrivselError
+
+app = new_typer(help="Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
+
+
+class Lang(str, Enum):
+    da = "da"
+    en = "en"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
+    md = "md"
+    json = "json"
+
+
+class MatrixFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+class QuoteFormat(str, Enum):
+    md = "md"
+    docx = "docx"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+class ChartFormat(str, Enum):
+    png = "png"
+    svg = "svg"
+
+
+class Measure(str, Enum):
+    share = "share"
+    passages = "passages"
+    participants = "participants"
+    codings = "codings"
+
+
+_SUFFIXES = {
+    ".txt": "table",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".png": "png",
+    ".svg": "svg",
+}
+_BINARY = {"xlsx", "docx", "png", "svg"}
+
+# Options shared by the reports.
+CODER = typer.Option(None, "--coder", help="Kun denne koders kodninger.")
+UNION = typer.Option(False, "--union", help="Foreningsmængden af koderne (hvert udsagn tæller én gang pr. kode).")
+CONSENSUS = typer.Option(False, "--consensus", help="Kun konsensuskodningen.")
+LANG = typer.Option(Lang.da, "--lang", help="Sprog for etiketter: da eller en.")
+OUT = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output).")
+CODES = typer.Option(None, "--codes", "-c", help="Koder: nøgler (T1,T2), typer (tema, behov) eller themes/needs/…; kan gentages.")
+BY = typer.Option(None, "--by", help="Fordel på egenskaber, fx site,gender (site, kind, context, gender, age_band, round …).")
+AGE_BANDS = typer.Option(None, "--age-bands", help="Aldersgruppernes nedre grænser (standard 18,30,45,60,75).")
+ROLLUP = typer.Option(False, "--rollup", help="Overordnede koder tæller udsagn med underkoderne.")
+PSEUDO = typer.Option(False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails.")
+
+
+def _format(fmt: Optional[Enum], out: Optional[Path], allowed: type[Enum]) -> str:
+    """The output format: given, else from the suffix of ``--out``, else the first allowed."""
+    choices = [m.value for m in allowed]
+    if fmt is not None:
+        value = fmt.value
+    elif out is not None and _SUFFIXES.get(out.suffix.lower()) in choices:
+        value = _SUFFIXES[out.suffix.lower()]
+    else:
+        value = choices[0]
+    if value in _BINARY and out is None:
+        raise TrivselError(f"{value.upper()} skrives til en fil", f"angiv --out FIL.{value}")
+    return value
+
+
+def _prepare_out(out: Optional[Path]) -> None:
+    """Refuse a target that cannot be written before any work is done."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise TrivselError(f"{out} er en mappe", "angiv et filnavn, fx --out rapport.xlsx")
+    out_path_writable(out)
+
+
+def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
+    if out is None:
+        assert isinstance(data, str)
+        typer.echo(data, nl=False)
+        return
+    write_atomically(out, data)
+    note(f"{what} skrevet til {out}.")
+
+
+def _age_bands(spec: Optional[str]):  # noqa: ANN202
+    from trivselkode.analysis.attributes import AgeBands
+
+    return AgeBands.parse(spec)
+
+
+def _pseudonymizer(project, enabled: bool, lang: str):  # noqa: ANN001, ANN202
+    if not enabled:
+        return None
+    from trivselkode.export.pseudonymize import Pseudonymizer
+
+    return Pseudonymizer.from_project(project, lang)
+
+
+def _render_table(table, fmt: str) -> str | bytes:  # noqa: ANN001
+    from trivselkode.export import tables
+
+    if fmt == "table":
+        return tables.to_text(table)
+    if fmt == "csv":
+        return tables.to_csv(table)
+    if fmt == "md":
+        return tables.to_markdown(table)
+    if fmt == "xlsx":
+        return tables.to_xlsx([table])
+    raise ValueError(fmt)
+
+
+@app.command("frequencies")
+def frequencies(
+    ctx: typer.Context,
+    coder: Optional[str] = CODER,
+    union: bool = UNION,
+    consensus: bool = CONSENSUS,
+    by: Optional[List[str]] = BY,
+    codes: Optional[List[str]] = CODES,
+    fmt: Optional[TableFormat] = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
+    out: Optional[Path] = OUT,
+    lang: Lang = LANG,
+    rollup: bool = ROLLUP,
+    age_bands: Optional[str] = AGE_BANDS,
+    pseudonymize: bool = PSEUDO,
+) -> None:
+    """Kodernes hyppighed: kodninger, udsagn, kilder, deltagere og andel af deltagerne.
+
+    Standard er konsensus, hvor den findes, ellers foreningsmængden af koderne.
+    """
+    from trivselkode.analysis.frequencies import compute_frequencies
+    from trivselkode.export import tables
+
+    kind = _format(fmt, out, TableFormat)
+    _prepare_out(out)
+    project = state(ctx).project()
+    result = compute_frequencies(
+        project,
+        coder=coder,
+        union=union,
+        consensus=consensus,
+        by=by,
+        codes=codes,
+        rollup=rollup,
+        age_bands=_age_bands(age_bands),
+    )
+    pseudo = _pseudonymizer(project, pseudonymize, lang.value)
+    if kind == "json":
+        _emit(tables.to_json(tables.frequency_records(result, pseudo)), out, "Hyppighederne")
+    else:
+        _emit(_render_table(tables.frequency_table(result, lang.value, pseudo), kind), out, "Hyppighederne")
+    note(f"Grundlag: {result.selection.describe()}.")
+
+
+@app.command("cooccurrence")
+def cooccurrence(
+    ctx: typer.Context,
+    rows: str = typer.Option("themes", "--rows", help="Rækker: en type (tema, behov, livskvalitet, miljø), themes/needs/qualities/environment eller kodenøgler."),
+    cols: str = typer.Option("needs", "--cols", help="Kolonner: som --rows (standard needs)."),
+    coder: Optional[str] = CODER,
+    union: bool = UNION,
+    consensus: bool = CONSENSUS,
+    fmt: Optional[TableFormat] = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
+    out: Optional[Path] = OUT,
+    lang: Lang = LANG,
+    rollup: bool = ROLLUP,
+) -> None:
+    """Samforekomst: antal udsagn, der bærer både rækkens og kolonnens kode (standard temaer × behov)."""
+    from trivselkode.analysis.cooccurrence import compute_cooccurrence
+    from trivselkode.export import tables
+
+    kind = _format(fmt, out, TableFormat)
+    _prepare_out(out)
+    result = compute_cooccurrence(
+        state(ctx).project(), rows=rows, cols=cols, coder=coder, union=union, consensus=consensus, rollup=rollup
+    )
+    if kind == "json":
+        _emit(tables.to_json(result.records()), out, "Samforekomsten")
+    else:
+        _emit(_render_table(tables.cooccurrence_table(result, lang.value), kind), out, "Samforekomsten")
+    note(f"Grundlag: {result.selection.describe()}.")
+
+
+@app.command("matrix")
+def matrix(
+    ctx: typer.Context,
+    codes: Optional[List[str]] = CODES,
+    coder: Optional[str] = CODER,
+    union: bool = UNION,
+    consensus: bool = CONSENSUS,
+    fmt: Optional[MatrixFormat] = typer.Option(None, "--format", help="csv, xlsx eller json."),
+    out: Optional[Path] = OUT,
+    rollup: bool = ROLLUP,
+    age_bands: Optional[str] = AGE_BANDS,
+    pseudonymize: bool = PSEUDO,
+) -> None:
+    """Deltager × kode som 0/1 (rækker: kilde, deltager, egenskaber) til videre statistik."""
+    from trivselkode.analysis.cooccurrence import compute_matrix
+    from trivselkode.export import tables
+
+    kind = _format(fmt, out, MatrixFormat)
+    _prepare_out(out)
+    project = state(ctx).project()
+    result = compute_matrix(
+        project, codes=codes, coder=coder, union=union, consensus=consensus, rollup=rollup, age_bands=_age_bands(age_bands)
+    )
+    pseudo = _pseudonymizer(project, pseudonymize, "da")
+    if kind == "json":
+        _emit(tables.to_json(tables.matrix_records(result, pseudo)), out, "Matricen")
+    else:
+        _emit(_render_table(tables.matrix_table(result, "da", pseudo), kind), out, "Matricen")
+    note(f"Grundlag: {result.selection.describe()}; {len(result.rows)} deltagere.")
+
+
+@app.command("quotes")
+def quotes(
+    ctx: typer.Context,
+    codes: Optional[List[str]] = CODES,
+    n: int = typer.Option(5, "-n", "--number", help="Højst så mange citater pr. kode."),
+    coder: Optional[str] = CODER,
+    union: bool = UNION,
+    consensus: bool = CONSENSUS,
+    fmt: Optional[QuoteFormat] = typer.Option(None, "--format", help="md, docx, html, csv eller json."),
+    pseudonymize: bool = PSEUDO,
+    out: Optional[Path] = OUT,
+    lang: Lang = LANG,
+    pin: Optional[List[str]] = typer.Option(None, "--pin", help="Tag dette udsagn med først: KILDE#N (kan gentages)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Udelad dette udsagn: KILDE#N (kan gentages)."),
+    min_words: int = typer.Option(8, "--min-words", help="Korteste citat i ord."),
+    max_words: int = typer.Option(60, "--max-words", help="Længste citat i ord (længere udsagn beskæres ved sætningsgrænser)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Dokumentets titel."),
+    age_bands: Optional[str] = AGE_BANDS,
+) -> None:
+    """Repræsentative citater pr. kode, med tilskrivning som "– Kvinde, 67 år, Holstebro"."""
+    from trivselkode.analysis.quotes import collect_quotes
+    from trivselkode.export.documents import render
+
+    kind = _format(fmt, out, QuoteFormat)
+    _prepare_out(out)
+    project = state(ctx).project()
+    collection = collect_quotes(
+        project,
+        codes=codes,
+        n=n,
+        coder=coder,
+        union=union,
+        consensus=consensus,
+        pins=pin or [],
+        excludes=exclude or [],
+        min_words=min_words,
+        max_words=max_words,
+        lang=lang.value,
+        pseudonymizer=_pseudonymizer(project, pseudonymize, lang.value),
+        age_bands=_age_bands(age_bands),
+    )
+    _emit(render(collection, kind, title, n), out, "Citaterne")
+    for warning in collection.warnings:
+        note(f"advarsel: {warning}")
+    empty = [c.code.key for c in collection.codes if not c.quotes]
+    note(
+        f"{len(collection.quotes)} citater til {len(collection.codes)} koder fra {collection.selection.describe()}."
+        + (f" Uden citater: {', '.join(empty)}." if empty else "")
+    )
+
+
+@app.command("chart")
+def chart(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", help="Billedfil: .png eller .svg."),
+    by: Optional[List[str]] = BY,
+    codes: Optional[List[str]] = CODES,
+    measure: Measure = typer.Option(Measure.share, "--measure", help="share (andel af deltagere), passages, participants eller codings."),
+    coder: Optional[str] = CODER,
+    union: bool = UNION,
+    consensus: bool = CONSENSUS,
+    fmt: Optional[ChartFormat] = typer.Option(None, "--format", help="png eller svg (standard: efter filnavnet)."),
+    lang: Lang = LANG,
+    rollup: bool = ROLLUP,
+    age_bands: Optional[str] = AGE_BANDS,
+    title: Optional[str] = typer.Option(None, "--title", help="Diagrammets titel."),
+) -> None:
+    """Søjlediagram over temaernes hyppighed, evt. fordelt på en egenskab (læseligt i sort-hvid)."""
+    from trivselkode.analysis.frequencies import compute_frequencies
+    from trivselkode.export.charts import frequency_chart
+
+    kind = _format(fmt, out, ChartFormat)
+    _prepare_out(out)
+    project = state(ctx).project()
+    if not codes:
+        codes = [_default_chart_codes(project)]
+    result = compute_frequencies(
+        project,
+        coder=coder,
+        union=union,
+        consensus=consensus,
+        by=by,
+        codes=codes,
+        rollup=rollup,
+        age_bands=_age_bands(age_bands),
+    )
+    _emit(frequency_chart(result, kind, lang.value, measure.value, title), out, "Diagrammet")
+    note(f"Grundlag: {result.selection.describe()}.")
+
+
+def _default_chart_codes(project) -> str:  # noqa: ANN001
+    """The themes, when the codebook has any; else every code."""
+    from sqlmodel import select
+
+    from trivselkode.storage.models import Code
+
+    with project.read() as session:
+        kinds = set(session.exec(select(Code.kind).where(Code.retired == False)))  # noqa: E712
+        keys = list(session.exec(select(Code.key).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
+    if "tema" in kinds:
+        return "tema"
+    if not keys:
+        raise TrivselError("kodebogen er tom", "indlæs en kodebog med `trivselkode codebook load FIL`")
+    return ",".join(keys)
