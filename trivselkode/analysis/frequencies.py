@@ -298,7 +298,13 @@ class CodingArrays:
     coder: np.ndarray
 
     def select(self, selection: Selection) -> CodingArrays:
-        mask = np.isin(self.coder, np.asarray(selection.coder_ids, dtype=np.int64))
+        if not self.coder.size:
+            return self
+        wanted = np.zeros(int(max(self.coder.max(), *selection.coder_ids)) + 1, dtype=bool)
+        wanted[list(selection.coder_ids)] = True
+        mask = wanted[self.coder]
+        if mask.all():
+            return self
         return CodingArrays(self.passage[mask], self.code[mask], self.coder[mask])
 
     def mapped(self, book: Codebook, codes: Sequence[CodeInfo], rollup: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -311,8 +317,9 @@ class CodingArrays:
         lookup = np.full(max(size, max((c.id for c in codes), default=0) + 1), -1, dtype=np.int64)
         for i, code in enumerate(codes):
             if rollup and book.has_children(code.id):
-                members = np.asarray(book.subtree(code.id), dtype=np.int64)
-                mask = np.isin(self.code, members)
+                members = np.zeros(size, dtype=bool)
+                members[[m for m in book.subtree(code.id) if m < size]] = True
+                mask = members[self.code] if self.code.size else np.zeros(0, dtype=bool)
                 parts_r.append(np.full(int(mask.sum()), i, dtype=np.int64))
                 parts_p.append(self.passage[mask])
                 parts_c.append(self.coder[mask])
