@@ -93,6 +93,23 @@ def test_trim_long_passage_to_keyword_sentences():
     assert len(plain.pieces) == 1 and plain.words <= 30
 
 
+def test_trim_drops_edge_fragments_and_focuses_long_passages_on_keywords():
+    text = "Lyset. Her er der ro, og jeg kan tænke mine egne tanker i fred. Ja."
+    sents = [[0, 6], [7, 63], [64, 67]]
+    assert trim(text, sents, None, None, 8, 60).pieces == [(7, 63)]
+    # Kept when the rest would be too short (the middle sentence has 13 words).
+    assert trim(text, sents, None, None, 14, 60).pieces == [(7, 67)]
+    assert trim(text, sents, None, None, 15, 60).pieces == [(0, 67)]
+    sents = []
+    start = 0
+    for m in re.finditer(r"\. ?", LONG):
+        sents.append([start, m.start() + 1])
+        start = m.end()
+    out = trim(LONG, sents, None, keyword_pattern(("avis",)), 8, 60)
+    text = LONG[out.pieces[0][0] : out.pieces[0][1]]
+    assert text.startswith("Om morgenen læser jeg avisen") and 20 <= out.words <= 35
+
+
 def test_keyword_prefix_rule():
     pattern = keyword_pattern(("tryg", "ro", "dømme", "velkommen"))
     assert pattern.findall("Trygt, trygge, tryghed, roen, ro.") == ["Trygt", "trygge", "tryghed", "roen", "ro"]
@@ -232,6 +249,19 @@ def test_attribution_in_danish_and_english_and_pseudonymized_text():
     pseudo = collect_quotes(project, codes="T1", n=1, pseudonymizer=Pseudonymizer.from_project(project)).quotes[0]
     assert pseudo.text == "Jeg hedder [Navn 1], ring på [Telefon] hvis du vil høre mere om det."
     assert pseudo.participant == "[Navn 1]"
+
+
+def test_a_passage_quoted_for_one_code_is_not_repeated_for_the_next():
+    spec = ranking_spec()
+    spec["codings"] += [(c[0], c[1], "T2", c[3]) for c in spec["codings"] if c[2] == "T1"]
+    project = build_project(spec)
+    collection = collect_quotes(project, codes="T1,T2", n=3)
+    first = {(q.source, q.passage) for q in collection.codes[0].quotes}
+    second = {(q.source, q.passage) for q in collection.codes[1].quotes}
+    assert len(first) == 3 and len(second) == 3 and not first & second
+    # With nothing else left, a passage may serve two codes.
+    again = collect_quotes(project, codes="T1,T2", n=9)
+    assert len(again.codes[1].quotes) == 9
 
 
 def test_quotes_are_deterministic():

@@ -9,11 +9,15 @@ included). They are ranked in tiers:
 3. passages the consensus carries;
 4. passages more coders agree on (the number of coders other than the consensus).
 
-A candidate must be quotable: its text — the coded sub-span, or else the
-passage — widened to whole sentences, then, when longer than ``max_words``,
-narrowed to the sentences that carry the code's keywords (a contiguous run
-where one holds them all, else the keyword sentences joined by " […] "), and
-then between ``min_words`` and ``max_words`` words. Pinned and starred
+A candidate must be quotable. Its text is the coded sub-span (the
+consensus's, else the one most coders marked) widened to whole sentences, or
+else the whole passage; short fragments without a keyword at either end
+(answers like "Lyset." that need the question) are dropped; a passage of
+more than 40 words is narrowed to the sentences from its first to its last
+keyword sentence, widened with neighbouring sentences towards 25 words; one
+longer than ``max_words`` is cut to the best run of whole sentences, or to
+the keyword sentences joined by " […] " when they hold more keywords. The
+result must have ``min_words``–``max_words`` words; pinned and starred
 passages are exempt from the minimum. Every piece of a quote is verbatim
 from the passage text (``passage.text[start:end]``).
 
@@ -29,9 +33,11 @@ already picked, and from a participant who has not yet been quoted for the
 code — until every participant with a quotable candidate has had a turn.
 Within a tier the candidates are taken round-robin over participants and
 over (library, gender), and among the first few the one whose library and
-gender are not yet represented wins, then one with a keyword, then the one
-nearest 25 words. Everything is ordered by source name and passage number
-at the end, so the same project always gives the same quotes.
+gender are not yet represented wins, then one whose speaker no earlier code
+quotes, then one with a keyword, then the one nearest 25 words. A passage an
+earlier code already quotes is taken only when nothing else is left. Ties
+are broken by source name and passage number, so the same project always
+gives the same quotes.
 """
 
 from __future__ import annotations
@@ -61,6 +67,9 @@ from trivselkode.storage.models import Coding, Passage, Source, Star
 ELLIPSIS = " […] "
 QUOTE_KEYS = ("code", "text", "attribution", "source", "passage")
 WINDOW = 12  # eligible candidates weighed against each other within a tier
+FRAGMENT = 4  # a sentence of fewer words without a keyword is a fragment at a quote's edge
+FOCUS_WORDS = 40  # a passage longer than this is narrowed to its keyword sentences
+TARGET_WORDS = 25  # the length a quote is widened towards, and preferred at
 NEAR_DUPLICATE = 85  # rapidfuzz ratio (and 95 for partial_ratio) that makes two quotes one
 
 
@@ -211,7 +220,31 @@ def trim(
         return None
     words = [word_count(text[s:e]) for s, e in region]
     hits = [len(pattern.findall(text[s:e])) if pattern else 0 for s, e in region]
+    # Short answers to the interviewer's question ("Lyset.", "Ja, altså.") at either
+    # end say little without the question: drop them when enough remains.
+    while len(region) > 1 and words[0] < FRAGMENT and not hits[0] and sum(words[1:]) >= min_words:
+        region, words, hits = region[1:], words[1:], hits[1:]
+    while len(region) > 1 and words[-1] < FRAGMENT and not hits[-1] and sum(words[:-1]) >= min_words:
+        region, words, hits = region[:-1], words[:-1], hits[:-1]
     total = sum(words)
+    target = min(max(TARGET_WORDS, min_words), max_words)
+    if span is None and total > min(FOCUS_WORDS, max_words) and any(hits):
+        # A long passage: the sentences from the first to the last keyword, widened towards the target.
+        i = next(k for k, h in enumerate(hits) if h)
+        j = max(k for k, h in enumerate(hits) if h)
+        count = sum(words[i : j + 1])
+        if count <= max_words:
+            while count < target:
+                if j + 1 < len(region) and count + words[j + 1] <= max_words:
+                    j += 1
+                    count += words[j]
+                elif i > 0 and count + words[i - 1] <= max_words:
+                    i -= 1
+                    count += words[i]
+                else:
+                    break
+            if count >= min_words or lenient:
+                return Trimmed([(region[i][0], region[j][1])], count, sum(hits[i : j + 1]))
     if total <= max_words:
         if total < min_words and not lenient:
             return None
@@ -421,6 +454,7 @@ def collect_quotes(
     starts = np.searchsorted(pair_code, np.arange(len(chosen) + 1))
 
     texts = _Passages(project, selection)
+    elsewhere = _Elsewhere()
     for i, code in enumerate(chosen):
         lo, hi = int(starts[i]), int(starts[i + 1])
 
@@ -441,7 +475,12 @@ def collect_quotes(
         tiers = _tiers(np.arange(lo, hi), tier_of[lo:hi], make)
         pins_here = [make(k) for k in range(lo, hi) if is_pin[k]]
         pins_here.sort(key=lambda c: pinned_ids.index(c.passage_id))
-        quotes = _pick(code, tiers, pins_here, n, texts, keyword_pattern(tuple(code.keywords)), selection, min_words, max_words, lang)
+        quotes = _pick(
+            code, tiers, pins_here, n, texts, keyword_pattern(tuple(code.keywords)), selection, min_words, max_words, lang, elsewhere
+        )
+        for q in quotes:
+            elsewhere.passages.add(q.passage_id)
+            elsewhere.people.add(participants[int(data.passages.participant[q.passage_id])].id)
         collection.codes.append(CodeQuotes(code, quotes, hi - lo))
     quoted = {q.passage_id for q in collection.quotes}
     for name, number, pid in pinned:
@@ -453,6 +492,14 @@ def collect_quotes(
             q.source = pseudonymizer.text(q.source)
             q.participant = pseudonymizer.label(q.participant)
     return collection
+
+
+@dataclass
+class _Elsewhere:
+    """What earlier codes of the collection quoted: avoided, where possible, for the next."""
+
+    passages: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
 
 
 class _Tier:
@@ -505,8 +552,10 @@ def _pick(
     min_words: int,
     max_words: int,
     lang: str,
+    elsewhere: _Elsewhere | None = None,
 ) -> list[Quote]:
-    target = min(max(25, min_words), max_words)
+    target = min(max(TARGET_WORDS, min_words), max_words)
+    elsewhere = elsewhere or _Elsewhere()
     evaluated: dict[int, Quote | None] = {}
 
     def evaluate(c: _Candidate, ahead: Sequence[_Candidate]) -> Quote | None:
@@ -556,10 +605,13 @@ def _pick(
         if q is not None:
             take(c, q)
     # 2. The rest: the best eligible candidate of the highest tier, again and again.
+    #    A passage another code already quotes waits until nothing else is left; a
+    #    participant already quoted here waits until everyone quotable has had a turn.
     rejected: set[int] = set()
+    reuse = False
     while len(picked) < n:
         choice = None
-        blocked = False
+        blocked = deferred = False
         for tier in tiers:
             cands = tier.cands
             window: list[tuple[_Candidate, Quote, int]] = []
@@ -568,6 +620,9 @@ def _pick(
                     continue
                 if c.participant.id in used:
                     blocked = True
+                    continue
+                if not reuse and c.passage_id in elsewhere.passages:
+                    deferred = True
                     continue
                 q = evaluate(c, cands[pos + 1 : pos + 1 + 4 * WINDOW])
                 if q is None or any(near_duplicate(q.text, p.text) for p in picked):
@@ -581,14 +636,19 @@ def _pick(
                     window,
                     key=lambda cqp: (
                         (cqp[0].bucket[0] not in sites) + (cqp[0].bucket[1] not in genders),
+                        cqp[0].participant.id not in elsewhere.people,
                         cqp[1].quality,
                         -cqp[2],
                     ),
                 )
                 break
         if choice is None:
+            if deferred and not reuse:
+                reuse = True  # only passages other codes quote are left
+                continue
             if blocked:
                 used.clear()  # every participant with a quotable passage has had a turn
+                reuse = False
                 continue
             break
         take(choice[0], choice[1])
