@@ -13,7 +13,9 @@ target.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -148,6 +150,15 @@ def generate(project, words: int, sources: int, seed: int = 7) -> tuple[int, int
     return total_words, total_passages
 
 
+def rss_mb() -> float:
+    """The resident memory of this process now, in MB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return 0.0
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * q
@@ -181,9 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {words:,} words in {passages:,} passages, {args.sources} sources ({time.perf_counter() - began:.1f} s to generate)")
 
     index = SearchIndex(project)
+    before = rss_mb()
     began = time.perf_counter()
     index.build()
-    print(f"index built in {(time.perf_counter() - began) * 1000:.0f} ms ({len(index._data.vocab):,} distinct words)")
+    print(
+        f"index built in {(time.perf_counter() - began) * 1000:.0f} ms ({len(index._data.vocab):,} distinct words), "
+        f"memory {before:.0f} → {rss_mb():.0f} MB"
+    )
 
     timings: list[float] = []
     for query, exact in QUERIES:
@@ -199,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     median = statistics.median(timings)
     p95 = percentile(timings, 0.95)
     verdict = "OK" if p95 <= TARGET_MS else "OVER TARGET"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the whole run (generation included): {peak:.0f} MB")
     print(f"search over {words:,} words: median {median:.1f} ms, p95 {p95:.1f} ms, max {max(timings):.1f} ms (target ≤ {TARGET_MS:.0f} ms): {verdict}")
     project.dispose()
     if tmp is not None:

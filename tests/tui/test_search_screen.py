@@ -155,6 +155,22 @@ async def test_result_rows_show_the_coders_own_codes(proj):
         assert s.codes_of[pid] == ["T2"]
 
 
+async def test_codes_refresh_when_coming_back(proj):
+    app = Host(proj, coder="ab")
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = await search(pilot, "trygheden")
+        await pilot.press("enter", "down")
+        pid = s.hits[0].passage_id
+        assert s.codes_of[pid] == []
+        # Another screen on top codes the passage, then closes.
+        await app.push_screen(KeysDialog("x", []))
+        ops.toggle_coding(proj, pid, "T2", "ab")
+        app.pop_screen()
+        await settle(pilot, 0.05)
+        assert app.screen is s and s.codes_of[pid] == ["T2"]
+        assert s.query_one(SearchResults).highlighted == 0
+
+
 async def test_refused_toggles_store_nothing(proj):
     ops.retire_code(proj, "T2")
     app = Host(proj)

@@ -455,22 +455,56 @@ def _fuzzy(
         boundary = scores[order[limit - 1]]
         order = order[scores[order] >= boundary]
     # Among the ones that made it, whole-word matches of the phrase rank first.
-    whole_word = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
-    word_start = re.compile(r"(?<!\w)" + re.escape(phrase))
-
-    def bonus(i: int) -> int:
-        text = data.texts[i]
-        if phrase not in text:
-            return 0
-        if whole_word.search(text):
-            return 2
-        return 1 if word_start.search(text) else 0
-
-    keyed = sorted(((-float(scores[i]), -bonus(i), n, int(i)) for n, i in enumerate(order)))
-    ranked = [k[3] for k in keyed[:limit]]
+    bonus = _word_bonus(data, phrase, order)
+    # lexsort: the last key is the primary one; ``order`` is already in source order within a score.
+    ranking = np.lexsort((np.arange(len(order)), -bonus, -scores[order]))
+    ranked = [int(i) for i in order[ranking[:limit]]]
     out_scores = [float(scores[i]) for i in ranked]
     spans = [_fuzzy_spans(data.texts[i], phrase, terms, cutoff) for i in ranked]
     return ranked, out_scores, spans
+
+
+def _prefix_postings(data: _Data, stem: str) -> np.ndarray:
+    """The passages holding a word that starts with ``stem``."""
+    lo = bisect.bisect_left(data.vocab, stem)
+    hi = bisect.bisect_left(data.vocab, stem + "\U0010ffff")
+    if hi <= lo:
+        return np.zeros(0, dtype=np.int32)
+    return np.unique(np.concatenate(data.postings[lo:hi]))
+
+
+def _word_bonus(data: _Data, phrase: str, order: np.ndarray) -> np.ndarray:
+    """Per passage of ``order``: 2 if the phrase stands in it as whole words, 1 if at a word start, else 0.
+
+    Worked out on the inverted index, so that tens of thousands of equally
+    scored passages (a common word) cost no regular-expression search each.
+    """
+    words = phrase.split()
+    bonus = np.zeros(len(order), dtype=np.int8)
+    if not words:
+        return bonus
+    exact_ids = [data.word_index.get(w) for w in words]
+    starts = _prefix_postings(data, words[-1])
+    if len(words) == 1:
+        bonus[np.isin(order, starts)] = 1
+        if exact_ids[0] is not None:
+            bonus[np.isin(order, data.postings[exact_ids[0]])] = 2
+        return bonus
+    # Several words: only passages holding all of them (the last as a prefix) can qualify.
+    if any(wid is None for wid in exact_ids[:-1]):
+        return bonus
+    holding = starts
+    for wid in exact_ids[:-1]:
+        holding = np.intersect1d(holding, data.postings[wid], assume_unique=True)
+    whole_word = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+    word_start = re.compile(r"(?<!\w)" + re.escape(phrase))
+    for n in np.nonzero(np.isin(order, holding))[0]:
+        text = data.texts[int(order[n])]
+        if whole_word.search(text):
+            bonus[n] = 2
+        elif word_start.search(text):
+            bonus[n] = 1
+    return bonus
 
 
 def _fuzzy_spans(text: str, phrase: str, terms: list[str], cutoff: float) -> tuple[tuple[int, int], ...]:

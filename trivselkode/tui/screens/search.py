@@ -125,6 +125,10 @@ class SearchScreen(Screen[None]):
         passage_number: int
 
     @dataclass
+    class CodesRefreshed(Message):
+        codes: dict[int, list[str]]
+
+    @dataclass
     class WorkFailed(Message):
         message: str
 
@@ -382,6 +386,32 @@ class SearchScreen(Screen[None]):
         what = "sat på" if message.outcome == "added" else "fjernet fra"
         self.notify(f"{message.code_key} {what} {message.source_name} #{message.passage_number}.")
         self.post_message(CodingsChanged(message.source_name))
+
+    def on_screen_resume(self) -> None:
+        # Back from the coding screen (or any other): codes may have changed there.
+        if self.hits:
+            self._refresh_codes([h.passage_id for h in self.hits])
+
+    @work(thread=True, exclusive=True, group="search-refresh")
+    def _refresh_codes(self, passage_ids: list[int]) -> None:
+        from trivselkode.storage.codebook_ops import passage_codes
+
+        try:
+            codes = passage_codes(self.project, passage_ids, self.coder)
+        except Exception as exc:
+            self.post_message(self.WorkFailed(_describe(exc)))
+            return
+        self.post_message(self.CodesRefreshed(codes))
+
+    @on(CodesRefreshed)
+    def _codes_refreshed(self, message: CodesRefreshed) -> None:
+        results = self.query_one(SearchResults)
+        for index, hit in enumerate(self.hits):
+            codes = message.codes.get(hit.passage_id)
+            if codes is not None and codes != self.codes_of.get(hit.passage_id):
+                self.codes_of[hit.passage_id] = codes
+                results.replace_option_prompt_at_index(index, self._prompt(hit))
+        self._preview()
 
     @on(WorkFailed)
     def _failed(self, message: WorkFailed) -> None:
