@@ -50,12 +50,32 @@ def lemma_pipeline() -> Language:
 def sentence_spans(texts: Iterable[str], batch_size: int = 512) -> Iterator[list[list[int]]]:
     """For each text, its sentences as ``[start, end]`` character offsets.
 
-    Offsets index the text itself; trailing whitespace is not part of a sentence.
+    Offsets index the text itself; whitespace at either end of a sentence
+    (a line break inside a turn, say) is not part of it. Read from the
+    token arrays rather than ``doc.sents``, which is several times slower.
     """
+    import numpy as np
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+
     nlp = sentence_pipeline()
     for doc in nlp.pipe(texts, batch_size=batch_size):
-        spans = [[sent.start_char, sent.end_char] for sent in doc.sents if sent.text.strip()]
-        yield spans or ([[0, len(doc.text)]] if doc.text else [])
+        if len(doc) == 0:
+            yield []
+            continue
+        arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE]).astype(np.int64)
+        starts = np.flatnonzero(arr[:, 0] == 1)
+        if starts.size == 0 or starts[0] != 0:
+            starts = np.concatenate(([0], starts))
+        ends = np.append(starts[1:], len(doc))  # token index past each sentence
+        word = arr[:, 3] == 0
+        spans = []
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            words = np.flatnonzero(word[a:b])
+            if words.size == 0:
+                continue
+            first, last = a + int(words[0]), a + int(words[-1])
+            spans.append([int(arr[first, 1]), int(arr[last, 1] + arr[last, 2])])
+        yield spans
 
 
 def lemmas(text: str) -> list[tuple[str, str, int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -39,8 +40,11 @@ def import_files(
             if result.error:
                 note(f"fejl: {result.error}")
 
+        # Several files: parse and segment on every core while this process stores.
+        workers = min(2, os.cpu_count() or 1) if total >= 4 else 1
         report = import_paths(
-            project, paths, text_column=text_column, name=name, replace=replace, strict=strict, on_file=on_file
+            project, paths, text_column=text_column, name=name, replace=replace, strict=strict, on_file=on_file,
+            workers=workers,
         )
     if fmt is OutputFormat.json:
         emit_json({"files": [f.as_dict() for f in report.files], "words": report.words, "failed": len(report.failed)})
