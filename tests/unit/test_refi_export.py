@@ -159,6 +159,7 @@ def snapshot(project: Project) -> dict[str, Any]:
         src_name = {src.id: src.name for src in sources}
         codings = sorted(
             (
+                (
                 src_name[passages[c.passage_id].source_id],
                 passages[c.passage_id].number,
                 key_of[c.code_id],
@@ -166,8 +167,10 @@ def snapshot(project: Project) -> dict[str, Any]:
                 c.start,
                 c.end,
                 c.memo,
-            )
-            for c in s.exec(select(Coding))
+                )
+                for c in s.exec(select(Coding))
+            ),
+            key=repr,
         )
         memos = []
         for m in s.exec(select(Memo)):
@@ -181,9 +184,12 @@ def snapshot(project: Project) -> dict[str, Any]:
             memos.append((target, coders[m.coder_id], m.text))
     return {
         "codes": sorted(
-            (c.key, c.name, key_of.get(c.parent_id), c.kind, c.description, c.include, c.exclude, tuple(c.characteristics),
-             tuple(c.examples), tuple(c.keywords), c.color, c.shortcut, c.retired)
-            for c in codes
+            (
+                (c.key, c.name, key_of.get(c.parent_id), c.kind, c.description, c.include, c.exclude, tuple(c.characteristics),
+                 tuple(c.examples), tuple(c.keywords), c.color, c.shortcut, c.retired)
+                for c in codes
+            ),
+            key=repr,
         ),
         "coders": sorted(coders.values()),
         "sources": [
@@ -191,8 +197,9 @@ def snapshot(project: Project) -> dict[str, Any]:
             for src in sources
         ],
         "participants": sorted(
-            (src_name[p.source_id], p.label, p.role, p.gender, p.age, p.site, tuple(sorted(p.attributes.items(), key=str)))
-            for p in parts.values()
+            ((src_name[p.source_id], p.label, p.role, p.gender, p.age, p.site, tuple(sorted(p.attributes.items(), key=str)))
+             for p in parts.values()),
+            key=repr,
         ),
         "passages": sorted(
             (src_name[p.source_id], p.number, parts[p.participant_id].label, p.start, p.end, p.text)

@@ -451,7 +451,9 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
         return pseudo.text(s) if pseudo is not None else s
 
     memo_counter: dict[tuple[str, ...], int] = defaultdict(int)
-    for memo in data.memos:
+    # Numbered per target and coder in an order that survives a round trip (not by id).
+    ordered = sorted(data.memos, key=lambda m: (_dt(m.created_at) or "", m.text, m.id or 0))
+    for memo in ordered:
         coder = data.coders.get(memo.coder_id, "")
         if memo.code_id is not None and memo.code_id in code_by_id:
             code = code_by_id[memo.code_id]
@@ -713,7 +715,7 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
     }
     own_guid = guid("trivselkode-note")
     notes_el = t.sub(project_el, "Notes")
-    for note_guid, title, user, created, text in note_items:
+    for note_guid, title, user, created, text in sorted(note_items):
         el = t.sub(notes_el, "Note", guid=note_guid, name=title, creatingUser=user, creationDateTime=created)
         t.sub(el, "PlainTextContent", text)
     own = t.sub(notes_el, "Note", guid=own_guid, name=NOTE_NAME)
