@@ -67,6 +67,10 @@ def test_fuzzy_inflection() -> None:
     assert 0 < found[0].score < 1
 
 
+def test_short_words_are_not_fuzzy() -> None:
+    assert suggest("en mand", [C("B", ["mad"])], lemmatize=simple_words) == []
+
+
 def test_retired_and_keywordless_codes_are_skipped() -> None:
     index = KeywordIndex(CODES)
     assert "OLD" not in index.order and index.single["tryghed"] == ["T1"]

@@ -10,7 +10,8 @@ loaded lazily on first use) and each word is matched against every keyword:
   least 4 letters; weight 0.8);
 - as the last part of a compound, maybe inflected (``arrangement`` →
   ``børnearrangementer``; keyword of at least 5 letters; weight 0.7);
-- fuzzily with rapidfuzz (``fuzz.ratio`` ≥ 85 on the lemma), for spellings
+- fuzzily with rapidfuzz (``fuzz.ratio`` ≥ 85 on the lemma, both at least 5
+  letters), for spellings
   and inflections none of the above catches (weight 0.8 × ratio).
 
 A keyword of several words (``mental ro``) matches the same words in a row.
@@ -39,6 +40,7 @@ PREFIX_MIN = 4
 SUFFIX_MIN = 5
 MAX_ENDING = 4  # letters an inflection may add after a compound's last part
 FUZZY_CUTOFF = 85.0
+FUZZY_MIN = 5  # shorter words are too alike to match fuzzily (mad ~ mand)
 W_EXACT = 1.0
 W_PREFIX = 0.8
 W_SUFFIX = 0.7
@@ -99,6 +101,7 @@ class KeywordIndex:
                     if key not in self.single[kw]:
                         self.single[kw].append(key)
         self.keywords = list(self.single)
+        self.fuzzy_keywords = [kw for kw in self.keywords if len(kw) >= FUZZY_MIN]
         self._by_head: dict[str, list[str]] = {}
         for kw in self.keywords:
             if len(kw) >= PREFIX_MIN:
@@ -123,9 +126,9 @@ class KeywordIndex:
                 for kw in self._by_head.get(w[i : i + PREFIX_MIN], ()):
                     if len(kw) >= SUFFIX_MIN and w.startswith(kw, i) and len(w) - i - len(kw) <= MAX_ENDING:
                         put(kw, W_SUFFIX)
-        if len(lemma) >= 4 and self.keywords:
+        if len(lemma) >= FUZZY_MIN and self.fuzzy_keywords:
             for kw, ratio, _ in process.extract(
-                lemma, self.keywords, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
+                lemma, self.fuzzy_keywords, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
             ):
                 put(kw, W_FUZZY * ratio / 100.0)
         return found

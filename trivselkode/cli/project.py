@@ -164,8 +164,20 @@ def demo(
 
 
 def open_default(ctx: typer.Context) -> None:
-    """Open the project: the overview (the terminal UI builds on this)."""
-    from trivselkode.storage.status import project_status, source_rows
+    """Open the project in the terminal UI; print the overview when not on a terminal.
 
-    project = state(ctx).project()
-    print_overview(project.display_name, project_status(project), source_rows(project))
+    Scripts and tests that pipe the output of ``trivselkode`` or
+    ``trivselkode demo`` get the printed overview instead of a full-screen UI.
+    """
+    import sys
+
+    st = state(ctx)
+    project = st.project()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from trivselkode.storage.status import project_status, source_rows
+
+        print_overview(project.display_name, project_status(project), source_rows(project))
+        return
+    from trivselkode.tui.app import run_tui
+
+    run_tui(project, st.settings)

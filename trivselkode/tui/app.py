@@ -1,0 +1,365 @@
+"""The terminal UI: the app, its global keys, screen switching and the writer.
+
+Every change a screen makes goes through :meth:`TrivselApp.run_write`: a
+thread worker runs one core function (one transaction) and posts the result
+back; writes run one at a time in the order they were asked for, so "toggle,
+toggle" is stored as it was typed. The screen shows a change only in the
+``on_done`` callback, i.e. once it is stored; an error becomes a
+notification and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import TextArea
+
+from trivselkode.analysis.suggest import KeywordIndex, Suggestion, suggest
+from trivselkode.config import Settings
+from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
+from trivselkode.errors import TrivselError
+from trivselkode.storage import coding_ops as ops
+from trivselkode.storage.db import Project
+from trivselkode.tui.messages import CoderChosen, JumpToPassage, OpenSource
+from trivselkode.tui.screens.coding import CodingScreen
+from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
+from trivselkode.tui.screens.overview import OverviewScreen
+
+Suggester = Callable[[str, KeywordIndex], list[Suggestion]]
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "asterisk": "*",
+    "space": "mellemrum",
+    "escape": "Escape",
+    "enter": "Enter",
+    "tab": "Tab",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "shift+left": "shift+←",
+    "shift+right": "shift+→",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+}
+
+OTHER_SCREENS = {
+    "search": ("trivselkode.tui.screens.search", "SearchScreen", "Søgning"),
+    "codebook": ("trivselkode.tui.screens.codebook", "CodebookScreen", "Kodebog"),
+}
+
+
+def key_display(key: str) -> str:
+    key = key.strip()
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    if key.startswith("f") and key[1:].isdigit():
+        return key.upper()
+    if key.startswith("shift+f") and key[7:].isdigit():
+        return "shift+" + key[6:].upper()
+    return key
+
+
+def help_sections(screen: Screen, app: App) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every key of ``screen``: its bindings, its extra notes, and the global keys."""
+    rows = []
+    for binding in getattr(screen, "BINDINGS", []):
+        if isinstance(binding, Binding):
+            keys, description = binding.key, binding.description
+        else:
+            keys, description = binding[0], (binding[2] if len(binding) > 2 else binding[1])
+        rows.append((" ".join(key_display(k) for k in keys.split(",")), description))
+    sections = [(getattr(screen, "HELP_TITLE", None) or "Skærmen", rows)]
+    extra = screen.help_extra() if hasattr(screen, "help_extra") else getattr(screen, "HELP_EXTRA", [])
+    sections.extend(extra)
+    sections.append(
+        (
+            "Overalt",
+            [
+                ("?", "denne hjælp (også i søge- og filterfelter)"),
+                ("Escape", "lukker enhver dialog"),
+                ("ctrl+q", "afslut (alt er allerede gemt)"),
+            ],
+        )
+    )
+    return sections
+
+
+class _WriteOrder:
+    """Tickets that make write workers take their turns in the order they were started."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def ticket(self) -> int:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            return ticket
+
+    @contextmanager
+    def turn(self, ticket: int) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._serving += 1
+                self._cond.notify_all()
+
+
+@dataclass
+class WriteDone(Message):
+    """A write is stored; ``callback(result)`` shows it."""
+
+    callback: Callable[[Any], None] | None
+    result: Any
+
+
+@dataclass
+class WriteFailed(Message):
+    """A write was refused or failed; nothing of it is stored."""
+
+    error: str
+    callback: Callable[[], None] | None
+
+
+class TrivselApp(App):
+    """trivselkode's terminal UI."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "trivselkode"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Afslut", priority=True, show=False),
+        Binding("question_mark", "show_help", "Hjælp", priority=True, show=True),
+        Binding("f1", "show_help", "Hjælp", show=False),
+    ]
+
+    def __init__(
+        self,
+        project: Project,
+        settings: Settings,
+        *,
+        coder: str | None = None,
+        suggester: Suggester | None | str = "default",
+        start_source: str | None = None,
+        start_passage: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.settings = settings
+        self.coder: str | None = coder or settings.coder
+        self.suggester: Suggester | None = partial(suggest) if suggester == "default" else suggester  # type: ignore[assignment]
+        self.start_source = start_source
+        self.start_passage = start_passage
+        self.history = UndoHistory()
+        self._writes = _WriteOrder()
+
+    # ----------------------------------------------------------------- start
+
+    def on_mount(self) -> None:
+        self.sub_title = self.project.display_name
+        if self.coder:
+            self._start()
+        else:
+            self.push_screen(CoderDialog(), self._coder_chosen)
+
+    def _coder_chosen(self, name: str | None) -> None:
+        if not name:
+            self.exit()
+            return
+        self.post_message(CoderChosen(name))
+
+    @on(CoderChosen)
+    def _set_coder(self, message: CoderChosen) -> None:
+        self.coder = message.coder
+        self._start()
+
+    def _start(self) -> None:
+        self.push_screen(OverviewScreen())
+        if self.start_source:
+            self.open_coding(self.start_source, self.start_passage)
+
+    # --------------------------------------------------------------- screens
+
+    @on(OpenSource)
+    def _open_source(self, message: OpenSource) -> None:
+        self.open_coding(message.source_name, None)
+
+    @on(JumpToPassage)
+    def _jump_to_passage(self, message: JumpToPassage) -> None:
+        self.open_coding(message.source_name, message.passage_number)
+
+    def open_coding(self, source_name: str, passage_number: int | None) -> None:
+        """Open the coding screen on a source (at a passage, or at the coder's last position)."""
+        screen = self.screen
+        if isinstance(screen, CodingScreen) and screen.source_name == source_name and screen.view is not None:
+            if passage_number is not None:
+                index = screen.view.index_of_number(passage_number)
+                if index is None:
+                    self.notify(f"Kilden har intet udsagn nr. {passage_number}", severity="warning")
+                else:
+                    screen._move_to(index, center=True)
+            return
+        new = CodingScreen(source_name, passage_number)
+        if isinstance(screen, CodingScreen):
+            screen._save_position_if_moved()
+            self.switch_screen(new)
+        else:
+            self.push_screen(new)
+
+    def open_other_screen(self, which: str) -> None:
+        """Søgning or Kodebog, imported on first use."""
+        import importlib
+
+        module_name, class_name, title = OTHER_SCREENS[which]
+        try:
+            module = importlib.import_module(module_name)
+            cls = getattr(module, class_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                self.notify(f"{title} er ikke med i denne version endnu.", severity="warning")
+                return
+            self.notify(f"{title} kunne ikke åbnes: {exc}", severity="error")
+            return
+        except (ImportError, AttributeError) as exc:
+            self.notify(f"{title} kunne ikke åbnes: {exc}", severity="error")
+            return
+        screen = cls(self.project, self.coder) if which == "search" else cls(self.project)
+        self.push_screen(screen)
+
+    # ------------------------------------------------------------------ help
+
+    def action_show_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpDialog):
+            screen.dismiss(None)
+            return
+        title = {OverviewScreen: "Oversigt", CodingScreen: "Kodning"}.get(type(screen), type(screen).__name__)
+        self.push_screen(HelpDialog(title, help_sections(screen, self)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_help" and isinstance(self.focused, TextArea):
+            return False  # let "?" be typed into a memo
+        return True
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen):
+                screen.save_position_now()
+        self.exit()
+
+    # ---------------------------------------------------------------- writes
+
+    def run_write(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run ``fn(project, *args, **kwargs)`` in a thread worker, after every earlier write."""
+        ticket = self._writes.ticket()
+
+        def job() -> None:
+            with self._writes.turn(ticket):
+                try:
+                    result = fn(self.project, *args, **kwargs)
+                except TrivselError as exc:
+                    self.post_message(WriteFailed(str(exc), on_error))
+                    return
+                except Exception as exc:  # a bug or the environment: say it, keep going
+                    self.log.error(f"write failed: {exc!r}")
+                    self.post_message(WriteFailed(f"uventet fejl: {type(exc).__name__}: {exc}", on_error))
+                    return
+                self.post_message(WriteDone(on_done, result))
+
+        self.run_worker(job, thread=True, group="write", exit_on_error=False, description=getattr(fn, "__name__", "write"))
+
+    @on(WriteDone)
+    def _write_done(self, message: WriteDone) -> None:
+        if message.callback is not None:
+            message.callback(message.result)
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        self.notify(f"Ikke gemt: {message.error}", severity="error", timeout=8)
+        if message.callback is not None:
+            message.callback()
+
+    # ------------------------------------------------------------- undo/redo
+
+    def undo(self) -> None:
+        action = self.history.peek_undo()
+        if action is None:
+            self.notify("Intet at fortryde.", timeout=2)
+            return
+        self.history.commit_undo(action)  # moved back if the write fails
+        inverse = action.inverted()
+
+        def failed() -> None:
+            if self.history.peek_redo() is action:
+                self.history.commit_redo(action)
+
+        self.run_write(
+            ops.apply_change,
+            self.coder,
+            added=list(inverse.added),
+            removed=list(inverse.removed),
+            on_done=lambda result: self._show_action(action, *result, verb="Fortrudt"),
+            on_error=failed,
+        )
+
+    def redo(self) -> None:
+        action = self.history.peek_redo()
+        if action is None:
+            self.notify("Intet at gentage.", timeout=2)
+            return
+        self.history.commit_redo(action)
+
+        def failed() -> None:
+            if self.history.peek_undo() is action:
+                self.history.commit_undo(action)
+
+        self.run_write(
+            ops.apply_change,
+            self.coder,
+            added=list(action.added),
+            removed=list(action.removed),
+            on_done=lambda result: self._show_action(action, *result, verb="Gentaget"),
+            on_error=failed,
+        )
+
+    def _show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact], verb: str) -> None:
+        shown = False
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen) and screen.source_name == action.source_name:
+                screen.show_action(action, added, removed)
+                shown = screen is self.screen
+        where = "" if shown else f" (i {action.source_name})"
+        self.notify(f"{verb}: {action.label}{where}", timeout=2)
+
+
+def run_tui(project: Project, settings: Settings) -> None:
+    """Run the TUI on an open project until the user quits."""
+    TrivselApp(project, settings).run()

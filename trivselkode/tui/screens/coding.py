@@ -1,0 +1,842 @@
+"""Kodning: one source's passages beside the codebook, coded from the keyboard.
+
+The screen owns the state (the loaded :class:`SourceView`, the cursor, the
+modes) and changes it in its handlers. Every change goes to the database
+through :meth:`TrivselApp.run_write` (a thread worker, one transaction,
+writes in the order they were asked for) and is shown only once it is
+stored. Slow work — loading the source, spaCy for suggestions — runs in
+thread workers that post messages back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Key
+from textual.keys import key_to_character
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+
+from trivselkode.analysis.suggest import KeywordIndex, Suggestion
+from trivselkode.domain.codebook import RESERVED_SHORTCUTS
+from trivselkode.domain.undo import CodingAction, CodingFact
+from trivselkode.storage import coding_ops as ops
+from trivselkode.storage.codings import mark_done
+from trivselkode.storage.sources import set_participant_fields
+from trivselkode.tui.screens.dialogs import (
+    CodePickerDialog,
+    ConfirmDialog,
+    HelpInput,
+    MemoDialog,
+    SpeakerDialog,
+    SuggestionDialog,
+)
+from trivselkode.tui.widgets.codebook_panel import CodebookPanel
+from trivselkode.tui.widgets.passage_list import PassageList
+
+if TYPE_CHECKING:
+    from trivselkode.tui.app import TrivselApp
+
+POSITION_SAVE_INTERVAL_S = 1.0
+
+
+class CodingScreen(Screen):
+    """The passages of one source, coded by the app's coder."""
+
+    BINDINGS = [
+        Binding("down,j", "move(1)", "Næste", show=False),
+        Binding("up,k", "move(-1)", "Forrige", show=False),
+        Binding("pagedown", "page(1)", "Side ned", show=False),
+        Binding("pageup", "page(-1)", "Side op", show=False),
+        Binding("g,home", "first", "Første", show=False),
+        Binding("G,end", "last", "Sidste", show=False),
+        Binding("n", "next_uncoded", "Næste ukodede", show=True),
+        Binding("p", "previous_uncoded", "Forrige ukodede", show=False),
+        Binding("space", "pick_code", "Vælg kode", show=True),
+        Binding("a", "accept_suggestion", "Tag forslag", show=True),
+        Binding("A", "choose_suggestion", "Vælg forslag", show=False),
+        Binding("s", "start_span", "Udsnit", show=True),
+        Binding("m", "edit_memo", "Notat", show=True),
+        Binding("u", "undo", "Fortryd", show=True),
+        Binding("ctrl+r", "redo", "Gentag", show=False),
+        Binding("slash", "open_search", "Søg", show=True),
+        Binding("f3", "search_next", "Næste træf", show=False),
+        Binding("shift+f3", "search_previous", "Forrige træf", show=False),
+        Binding("asterisk", "toggle_star", "Stjerne", show=False),
+        Binding("d", "toggle_done", "Færdig", show=True),
+        Binding("e", "edit_speaker", "Deltager", show=False),
+        Binding("o", "toggle_others", "Andres", show=False),
+        Binding("r", "reload", "Genindlæs", show=False),
+        Binding("right", "span_end(1)", "Udsnit: udvid", show=False),
+        Binding("left", "span_end(-1)", "Udsnit: formindsk", show=False),
+        Binding("shift+right", "span_start(1)", "Udsnit: start frem", show=False),
+        Binding("shift+left", "span_start(-1)", "Udsnit: start tilbage", show=False),
+        Binding("enter", "confirm", "Udsnit: kod", show=False),
+        Binding("escape", "escape", "Tilbage", show=True),
+        Binding("q", "back", "Tilbage", show=False),
+    ]
+
+    HELP_EXTRA = [
+        ("Udsnit (efter s)", [
+            ("→ / ←", "udvid / formindsk udsnittet med en sætning"),
+            ("shift+→ / shift+←", "flyt udsnittets start en sætning frem / tilbage"),
+            ("Enter", "kod udsnittet med den kode, der sidst blev sat på udsagnet (ellers vælges en kode)"),
+            ("Escape", "annullér udsnittet"),
+        ]),
+        ("Søgning (efter /)", [
+            ("skriv", "markér træf i kilden"),
+            ("Enter / ↓ / F3", "næste træf"),
+            ("↑ / shift+F3", "forrige træf"),
+            ("Escape", "luk søgefeltet (F3 / shift+F3 søger videre)"),
+        ]),
+        ("Kodebogen", [
+            ("Tab", "skift mellem udsagnene og kodebogen"),
+            ("↑ ↓ Enter", "i kodebogen: vælg en kode og sæt/fjern den på udsagnet"),
+        ]),
+    ]  # fmt: skip
+
+    @dataclass
+    class Loaded(Message):
+        view: ops.SourceView
+        number: int | None
+
+    @dataclass
+    class LoadFailed(Message):
+        error: str
+
+    @dataclass
+    class SuggestionsReady(Message):
+        passage_id: int
+        suggestions: list[Suggestion]
+
+    def __init__(self, source_name: str, passage_number: int | None = None) -> None:
+        super().__init__()
+        self.source_name = source_name
+        self.start_number = passage_number
+        self.view: ops.SourceView | None = None
+        self.cursor = 0
+        self.show_others = False
+        self.span: tuple[int, int] | None = None  # sentence indexes while narrowing
+        self.last_code: dict[int, int] = {}  # passage id -> code id last toggled there
+        self.search_text = ""
+        self.index: KeywordIndex | None = None
+        self.suggestions: dict[int, list[Suggestion]] = {}
+        self.suggest_running = False  # one suggestion worker at a time; it picks up where the cursor is
+        self.shortcuts: dict[str, int] = {}
+        self.inactive_shortcuts: dict[int, str] = {}
+        self._saved_number: int | None = None
+        self.loaded = False
+
+    @property
+    def tapp(self) -> TrivselApp:
+        return self.app  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Kodning · {self.source_name} · indlæser …"), id="coding-title", classes="screen-title")
+        with Horizontal(id="coding-body"):
+            yield PassageList(id="passages")
+            yield CodebookPanel(id="codebook")
+        with Horizontal(id="search-bar"):
+            yield Label("Søg:", id="search-label")
+            yield HelpInput(placeholder="tekst i kilden · Enter: næste træf · Escape: luk", id="search", select_on_focus=False)
+        yield Static("", id="mode-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search-bar").display = False
+        self.query_one("#mode-line").display = False
+        self.query_one(PassageList).focus()
+        self.load()
+        self.set_interval(POSITION_SAVE_INTERVAL_S, self._save_position_if_moved)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+        self.set_class(self.size.height < 30, "-short")
+
+    # ----------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="coding-load")
+    def load(self, number: int | None = None) -> None:
+        try:
+            view = ops.load_source_view(self.tapp.project, self.source_name, self.tapp.coder)
+        except Exception as exc:  # shown to the user, never swallowed
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.Loaded(view, number))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.app.notify(f"Kilden kunne ikke åbnes: {message.error}", severity="error")
+        if self.loaded:
+            return
+        self.dismiss_screen()
+
+    def dismiss_screen(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        first_load = not self.loaded
+        view = message.view
+        self.view = view
+        self.source_name = view.name
+        if message.number is not None:
+            keep = view.index_of_number(message.number)
+        elif first_load and self.start_number is not None:
+            keep = view.index_of_number(self.start_number)
+            if keep is None:
+                self.app.notify(f"Kilden har intet udsagn nr. {self.start_number}", severity="warning")
+        else:
+            keep = None
+        self.cursor = keep if keep is not None else view.start_index()
+        self._saved_number = view.position
+        self._setup_shortcuts()
+        if self.index is None or first_load:
+            self.index = KeywordIndex(view.codes)
+        self.query_one(PassageList).show_others = self.show_others
+        self.query_one(PassageList).set_view(view, self.cursor)
+        self.query_one(CodebookPanel).set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
+        self._update_title()
+        self._cursor_changed()
+        self.loaded = True
+        if first_load and self.inactive_shortcuts:
+            listing = ", ".join(
+                f"{sc} ({self._code(cid).key})" for cid, sc in self.inactive_shortcuts.items() if self._code(cid)
+            )
+            self.app.notify(
+                f"Genvejene {listing} bruges af skærmen selv; vælg de koder med mellemrum.",
+                severity="warning",
+                timeout=6,
+            )
+
+    def _setup_shortcuts(self) -> None:
+        """Map each code's shortcut to it, unless the screen uses that key itself."""
+        bound: set[str] = set()
+        for binding in self.BINDINGS:
+            for key in binding.key.split(","):
+                key = key.strip()
+                bound.add(key)
+                char = key_to_character(key)
+                if char:
+                    bound.add(char)
+        reserved = bound | set(RESERVED_SHORTCUTS)
+        self.shortcuts = {}
+        self.inactive_shortcuts = {}
+        for code in self.view.codes:
+            if not code.shortcut or code.retired:
+                continue
+            if code.shortcut in reserved or code.shortcut in self.shortcuts:
+                self.inactive_shortcuts[code.id] = code.shortcut
+            else:
+                self.shortcuts[code.shortcut] = code.id
+
+    def _code(self, code_id: int) -> ops.CodeInfo | None:
+        return self.view.codes_by_id.get(code_id) if self.view else None
+
+    def _counts(self) -> dict[int, int]:
+        return self.view.counts(mine=not self.show_others) if self.view else {}
+
+    def _update_title(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        spoken = [p for p in view.passages if not p.is_interviewer]
+        coded = sum(1 for p in spoken if p.id in view.mine)
+        facts = ", ".join(x for x in (view.kind, view.site, view.context) if x)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(view.name, style="bold")
+        if view.title and view.title != view.name:
+            text.append(f" · {view.title}")
+        if facts:
+            text.append(f" · {facts}", style="dim")
+        text.append(" · koder ")
+        text.append(self.tapp.coder, style="bold")
+        text.append(f" · kodet {coded}/{len(spoken)}")
+        if view.done_by:
+            mine = self.tapp.coder in view.done_by
+            text.append(" · færdig: " + ", ".join(view.done_by), style="bold green" if mine else "")
+        if self.show_others:
+            text.append(" · andres kodninger vises", style="italic")
+        self.query_one("#coding-title", Static).update(text)
+
+    # ------------------------------------------------------------------ cursor
+
+    @property
+    def passage(self) -> ops.PassageInfo | None:
+        if self.view is None or not self.view.passages:
+            return None
+        return self.view.passages[self.cursor]
+
+    def _move_to(self, index: int, center: bool = False) -> None:
+        if self.view is None:
+            return
+        index = max(0, min(len(self.view.passages) - 1, index))
+        self._cancel_span()
+        if index != self.cursor:
+            self.cursor = index
+            self.query_one(PassageList).set_cursor(index, center=center)
+            self._cursor_changed()
+        else:
+            self.query_one(PassageList).scroll_to_cursor(center)
+
+    def _cursor_changed(self) -> None:
+        passage = self.passage
+        if passage is None:
+            return
+        last = self.last_code.get(passage.id)
+        if last is not None:
+            self.query_one(CodebookPanel).highlight_code(last)
+        self._show_suggestions()
+
+    def _participant_indexes(self, start: int, step: int) -> list[int]:
+        out = []
+        i = start
+        while 0 <= i < len(self.view.passages):
+            if not self.view.passages[i].is_interviewer:
+                out.append(i)
+            i += step
+        return out
+
+    def _step(self, step: int, predicate: Callable[[ops.PassageInfo], bool] | None = None) -> int | None:
+        if self.view is None:
+            return None
+        i = self.cursor + step
+        while 0 <= i < len(self.view.passages):
+            p = self.view.passages[i]
+            if not p.is_interviewer and (predicate is None or predicate(p)):
+                return i
+            i += step
+        return None
+
+    def action_move(self, step: int) -> None:
+        target = self._step(step)
+        if target is not None:
+            self._move_to(target)
+
+    def action_page(self, direction: int) -> None:
+        if self.view is None:
+            return
+        plist = self.query_one(PassageList)
+        region = plist.block_region(self.cursor)
+        line = region.y + direction * max(1, plist.scrollable_content_region.height - 2)
+        index = plist.index_at_line(max(0, line))
+        if index is None:
+            index = len(self.view.passages) - 1 if direction > 0 else 0
+        while 0 <= index < len(self.view.passages) and self.view.passages[index].is_interviewer:
+            index += direction
+        if 0 <= index < len(self.view.passages):
+            self._move_to(index)
+
+    def action_first(self) -> None:
+        if self.view:
+            found = self._participant_indexes(0, 1)
+            self._move_to(found[0] if found else 0)
+
+    def action_last(self) -> None:
+        if self.view:
+            found = self._participant_indexes(len(self.view.passages) - 1, -1)
+            self._move_to(found[0] if found else len(self.view.passages) - 1)
+
+    def _uncoded(self, p: ops.PassageInfo) -> bool:
+        return p.id not in self.view.mine
+
+    def action_next_uncoded(self) -> None:
+        target = self._step(1, self._uncoded)
+        if target is None:
+            self.app.notify("Ingen ukodede udsagn efter dette.", timeout=3)
+        else:
+            self._move_to(target)
+
+    def action_previous_uncoded(self) -> None:
+        target = self._step(-1, self._uncoded)
+        if target is None:
+            self.app.notify("Ingen ukodede udsagn før dette.", timeout=3)
+        else:
+            self._move_to(target)
+
+    @on(PassageList.Clicked)
+    def _clicked(self, message: PassageList.Clicked) -> None:
+        self._move_to(message.index)
+
+    # ------------------------------------------------------------------ coding
+
+    def _codable(self) -> ops.PassageInfo | None:
+        passage = self.passage
+        if passage is None:
+            return None
+        if passage.is_interviewer:
+            self.app.notify("Interviewerens udsagn kodes ikke.", severity="warning", timeout=3)
+            return None
+        return passage
+
+    def toggle(self, code_id: int) -> None:
+        passage = self._codable()
+        code = self._code(code_id)
+        if passage is None or code is None:
+            return
+        if code.retired:
+            self.app.notify(f"Koden {code.key} er udgået.", severity="error")
+            return
+        self.last_code[passage.id] = code_id
+        self.tapp.run_write(
+            ops.toggle_code,
+            self.tapp.coder,
+            passage.id,
+            code_id,
+            on_done=lambda result: self._stored(result, f"{code.key} på udsagn {passage.number}", passage),
+        )
+
+    def _add(self, code_id: int, label: str) -> None:
+        passage = self._codable()
+        code = self._code(code_id)
+        if passage is None or code is None:
+            return
+        if any(f.code_id == code_id for f in self.view.mine.get(passage.id, ())):
+            self.app.notify(f"{code.key} er allerede sat på udsagnet.", timeout=3)
+            return
+        self.last_code[passage.id] = code_id
+        self.tapp.run_write(
+            ops.apply_change,
+            self.tapp.coder,
+            added=[CodingFact(passage.id, code_id)],
+            on_done=lambda result: self._stored(result, f"{label} {code.key} på udsagn {passage.number}", passage),
+        )
+
+    def _stored(
+        self, result: tuple[list[CodingFact], list[CodingFact]], label: str, passage: ops.PassageInfo
+    ) -> None:
+        added, removed = result
+        action = CodingAction(
+            added=tuple(added), removed=tuple(removed), label=label, source_name=self.source_name, passage_number=passage.number
+        )
+        self.tapp.history.record(action)
+        self.apply_stored(added, removed)
+
+    def apply_stored(self, added: list[CodingFact] | tuple, removed: list[CodingFact] | tuple) -> None:
+        """Show a change that is in the database now."""
+        if self.view is None:
+            return
+        self.view.apply(added, removed)
+        ids = {f.passage_id for f in (*added, *removed)}
+        plist = self.query_one(PassageList)
+        for i, p in enumerate(self.view.passages):
+            if p.id in ids:
+                plist.invalidate(i)
+        self.query_one(CodebookPanel).update_counts(self._counts())
+        self._update_title()
+
+    @on(Key)
+    def _shortcut(self, event: Key) -> None:
+        if isinstance(self.focused, (Input, TextArea)) or self.view is None:
+            return
+        code_id = self.shortcuts.get(event.character or "") or self.shortcuts.get(event.key)
+        if code_id is not None:
+            event.stop()
+            event.prevent_default()
+            self.toggle(code_id)
+
+    @on(CodebookPanel.CodeChosen)
+    def _code_chosen(self, message: CodebookPanel.CodeChosen) -> None:
+        self.toggle(message.code_id)
+
+    def action_pick_code(self) -> None:
+        if self.view is None or self._codable() is None:
+            return
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is not None:
+                self.query_one(CodebookPanel).highlight_code(code_id)
+                self.toggle(code_id)
+
+        self.app.push_screen(CodePickerDialog(self.view.codes), chosen)
+
+    # -------------------------------------------------------------- undo/redo
+
+    def action_undo(self) -> None:
+        self.tapp.undo()
+
+    def action_redo(self) -> None:
+        self.tapp.redo()
+
+    def show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact]) -> None:
+        """An undo or redo stored ``added``/``removed``; show it if it is in this source."""
+        if self.view is None or action.source_name != self.source_name:
+            return
+        self.apply_stored(added, removed)
+        index = self.view.index_of_number(action.passage_number)
+        if index is not None:
+            self._move_to(index)
+
+    # ------------------------------------------------------------ suggestions
+
+    def _show_suggestions(self) -> None:
+        passage = self.passage
+        panel = self.query_one(CodebookPanel)
+        if passage is None or passage.is_interviewer or self.tapp.suggester is None:
+            panel.show_suggestions([])
+            return
+        found = self.suggestions.get(passage.id)
+        if found is None:
+            panel.show_suggestions(None, loading=not self.suggestions)
+            if not self.suggest_running:  # else: the running worker's handler asks for this one next
+                self.suggest_running = True
+                self._compute_suggestions(passage.id, passage.text)
+        else:
+            panel.show_suggestions(self._with_codes(found))
+
+    def _with_codes(self, found: list[Suggestion]) -> list[tuple[Suggestion, ops.CodeInfo]]:
+        by_key = {c.key: c for c in self.view.codes if not c.retired} if self.view else {}
+        pairs = [(s, by_key[s.code_key]) for s in found if s.code_key in by_key]
+        # A parent suggested with one of its children says nothing more: keep the child.
+        parents = {code.parent_id for _s, code in pairs}
+        return [(s, code) for s, code in pairs if code.id not in parents]
+
+    @work(thread=True, group="suggest")
+    def _compute_suggestions(self, passage_id: int, text: str) -> None:
+        try:
+            found = self.tapp.suggester(text, self.index)
+        except Exception as exc:
+            self.app.call_from_thread(self.app.notify, f"Forslag kunne ikke beregnes: {exc}", severity="error")
+            found = []
+        self.post_message(self.SuggestionsReady(passage_id, found))
+
+    @on(SuggestionsReady)
+    def _suggestions_ready(self, message: SuggestionsReady) -> None:
+        self.suggestions[message.passage_id] = message.suggestions
+        self.suggest_running = False
+        self._show_suggestions()  # the current passage's, computing them if the cursor moved on
+
+    def _current_suggestions(self) -> list[tuple[Suggestion, ops.CodeInfo]] | None:
+        passage = self.passage
+        if passage is None or passage.id not in self.suggestions:
+            return None
+        return self._with_codes(self.suggestions[passage.id])
+
+    def action_accept_suggestion(self) -> None:
+        found = self._current_suggestions()
+        if found is None:
+            self.app.notify("Forslagene er ikke klar endnu.", timeout=3)
+        elif not found:
+            self.app.notify("Ingen forslag til udsagnet.", timeout=3)
+        else:
+            self._add(found[0][1].id, "forslag")
+
+    def action_choose_suggestion(self) -> None:
+        found = self._current_suggestions()
+        if not found:
+            self.app.notify("Ingen forslag til udsagnet." if found is not None else "Forslagene er ikke klar endnu.")
+            return
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is not None:
+                self._add(code_id, "forslag")
+
+        self.app.push_screen(SuggestionDialog(found), chosen)
+
+    # ------------------------------------------------------------------ span
+
+    def _selection(self) -> tuple[int, int] | None:
+        passage = self.passage
+        if passage is None or self.span is None:
+            return None
+        sents = passage.sentence_spans()
+        a, b = self.span
+        return sents[a][0], sents[b][1]
+
+    def _show_span(self) -> None:
+        passage = self.passage
+        line = self.query_one("#mode-line", Static)
+        if self.span is None or passage is None:
+            line.display = False
+            self.query_one(PassageList).set_selection(None)
+            return
+        n = len(passage.sentence_spans())
+        a, b = self.span
+        where = f"sætning {a + 1}" if a == b else f"sætning {a + 1}–{b + 1}"
+        code = self._code(self.last_code.get(passage.id, -1))
+        target = f"kodes med {code.key}" if code else "Enter vælger koden"
+        line.update(
+            Text.assemble(
+                ("Udsnit: ", "bold"),
+                f"{where} af {n} · {target} · →/← udvid/formindsk · shift+→/← flyt start · Enter: kod · Escape: annullér",
+            )
+        )
+        line.display = True
+        self.query_one(PassageList).set_selection(self._selection())
+
+    def _cancel_span(self) -> None:
+        if self.span is not None:
+            self.span = None
+            self._show_span()
+
+    def action_start_span(self) -> None:
+        if self._codable() is None:
+            return
+        self.span = (0, 0)
+        self._show_span()
+
+    def action_span_end(self, step: int) -> None:
+        if self.span is None:
+            return
+        n = len(self.passage.sentence_spans())
+        a, b = self.span
+        self.span = (a, max(a, min(n - 1, b + step)))
+        self._show_span()
+
+    def action_span_start(self, step: int) -> None:
+        if self.span is None:
+            return
+        n = len(self.passage.sentence_spans())
+        a, b = self.span
+        a = max(0, min(n - 1, a + step))
+        self.span = (a, max(a, b))
+        self._show_span()
+
+    def action_confirm(self) -> None:
+        if self.span is None:
+            return
+        passage = self.passage
+        selection = self._selection()
+        code_id = self.last_code.get(passage.id)
+        if code_id is not None and self._code(code_id) is not None:
+            self._store_span(passage, code_id, selection)
+            return
+
+        def chosen(picked: int | None) -> None:
+            if picked is not None:
+                self._store_span(passage, picked, selection)
+
+        self.app.push_screen(CodePickerDialog(self.view.codes, title="Kod udsnittet med"), chosen)
+
+    def _store_span(self, passage: ops.PassageInfo, code_id: int, selection: tuple[int, int]) -> None:
+        code = self._code(code_id)
+        self.last_code[passage.id] = code_id
+        self.span = None
+        self._show_span()
+        self.tapp.run_write(
+            ops.narrow_to_span,
+            self.tapp.coder,
+            passage.id,
+            code_id,
+            *selection,
+            on_done=lambda result: self._stored(result, f"udsnit {code.key} på udsagn {passage.number}", passage),
+        )
+
+    # ------------------------------------------------------------ other keys
+
+    def action_escape(self) -> None:
+        if self.span is not None:
+            self._cancel_span()
+        else:
+            self.action_back()
+
+    def action_back(self) -> None:
+        self._save_position_if_moved()
+        self.dismiss_screen()
+
+    def action_toggle_star(self) -> None:
+        passage = self._codable()
+        if passage is None:
+            return
+        starred = passage.id not in self.view.stars
+
+        def done(state: bool) -> None:
+            (self.view.stars.add if state else self.view.stars.discard)(passage.id)
+            self.query_one(PassageList).invalidate(self.view.passages.index(passage))
+            self.app.notify("Markeret som citatkandidat ★" if state else "Stjernen er fjernet", timeout=2)
+
+        self.tapp.run_write(ops.set_star, self.tapp.coder, passage.id, starred, on_done=done)
+
+    def action_edit_memo(self) -> None:
+        passage = self.passage
+        if passage is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is None:
+                return
+
+            def done(stored: str) -> None:
+                if stored:
+                    self.view.memos[passage.id] = stored
+                else:
+                    self.view.memos.pop(passage.id, None)
+                self.query_one(PassageList).invalidate(self.view.passages.index(passage))
+                self.app.notify("Notatet er gemt" if stored else "Notatet er slettet", timeout=2)
+
+            self.tapp.run_write(ops.set_memo, self.tapp.coder, passage.id, text, on_done=done)
+
+        title = f"Notat til udsagn {passage.number} ({passage.label})"
+        self.app.push_screen(MemoDialog(title, self.view.memos.get(passage.id, "")), edited)
+
+    def action_toggle_done(self) -> None:
+        if self.view is None:
+            return
+        coder = self.tapp.coder
+        done_now = coder in self.view.done_by
+
+        def store(ok: bool = True) -> None:
+            if not ok:
+                return
+
+            def stored(_changed: bool) -> None:
+                if done_now:
+                    self.view.done_by = [c for c in self.view.done_by if c != coder]
+                else:
+                    self.view.done_by = sorted({*self.view.done_by, coder})
+                self._update_title()
+                self.app.notify(
+                    "Kilden er ikke længere markeret færdig" if done_now else "Kilden er markeret færdig ✓", timeout=3
+                )
+
+            self.tapp.run_write(mark_done, self.source_name, coder, not done_now, on_done=stored)
+
+        uncoded = sum(1 for p in self.view.passages if not p.is_interviewer and p.id not in self.view.mine)
+        if not done_now and uncoded:
+            self.app.push_screen(
+                ConfirmDialog(f"{uncoded} af deltagernes udsagn er ikke kodet af dig. Markér kilden færdig alligevel?"),
+                store,
+            )
+        else:
+            store()
+
+    def action_edit_speaker(self) -> None:
+        passage = self.passage
+        if passage is None:
+            return
+        values = {"gender": passage.gender, "age": passage.age, "site": passage.site}
+
+        def edited(changes: dict[str, str] | None) -> None:
+            if not changes:
+                return
+
+            def done(_summary: dict) -> None:
+                self.app.notify(f"Deltager {passage.label} er opdateret", timeout=3)
+                self.load(passage.number)
+
+            self.tapp.run_write(set_participant_fields, self.source_name, passage.label, changes, on_done=done)
+
+        self.app.push_screen(SpeakerDialog(passage.label, values, passage.attributes), edited)
+
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        self.query_one(PassageList).set_show_others(self.show_others)
+        self.query_one(PassageList).scroll_to_cursor()
+        self.query_one(CodebookPanel).update_counts(self._counts())
+        self._update_title()
+        self.app.notify(
+            "Andre koderes kodninger vises (tallene er alle koderes)"
+            if self.show_others
+            else "Andre koderes kodninger er skjult (blind kodning)",
+            timeout=3,
+        )
+
+    def action_reload(self) -> None:
+        passage = self.passage
+        self.load(passage.number if passage else None)
+        self.app.notify("Genindlæst fra databasen", timeout=2)
+
+    # ---------------------------------------------------------------- search
+
+    def action_open_search(self) -> None:
+        bar = self.query_one("#search-bar")
+        bar.display = True
+        search = self.query_one("#search", Input)
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.query_one(PassageList).set_query(self.search_text)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.action_search_next()
+
+    def _find(self, step: int) -> None:
+        if self.view is None or not self.search_text.strip():
+            return
+        needle = self.search_text.casefold()
+        n = len(self.view.passages)
+        for k in range(1, n + 1):
+            i = (self.cursor + step * k) % n
+            if needle in self.view.passages[i].text.casefold():
+                if (step > 0 and i <= self.cursor) or (step < 0 and i >= self.cursor):
+                    self.app.notify("Søgningen fortsatte fra " + ("begyndelsen" if step > 0 else "slutningen"), timeout=2)
+                self._move_to(i, center=True)
+                return
+        self.app.notify(f"»{self.search_text}« findes ikke i kilden", severity="warning", timeout=3)
+
+    def action_search_next(self) -> None:
+        self._find(1)
+
+    def action_search_previous(self) -> None:
+        self._find(-1)
+
+    @on(Key)
+    def _search_keys(self, event: Key) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is not search:
+            return
+        if event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.query_one("#search-bar").display = False
+            self.query_one(PassageList).focus()
+        elif event.key == "down":
+            event.stop()
+            self.action_search_next()
+        elif event.key == "up":
+            event.stop()
+            self.action_search_previous()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("span_end", "span_start", "confirm"):
+            return True if self.span is not None else False
+        return True
+
+    # --------------------------------------------------------------- position
+
+    def _save_position_if_moved(self) -> None:
+        passage = self.passage
+        if passage is None or passage.number == self._saved_number:
+            return
+        number = passage.number
+        self._saved_number = number
+        self.tapp.run_write(ops.save_position, self.tapp.coder, self.view.source_id, number)
+
+    def save_position_now(self) -> None:
+        """Store the position at once (on quitting: no worker may outlive the app)."""
+        passage = self.passage
+        if passage is None or passage.number == self._saved_number:
+            return
+        try:
+            ops.save_position(self.tapp.project, self.tapp.coder, self.view.source_id, passage.number)
+            self._saved_number = passage.number
+        except Exception as exc:
+            self.app.notify(f"Positionen kunne ikke gemmes: {exc}", severity="error")
+
+    def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        sections = list(self.HELP_EXTRA)
+        if self.view is not None:
+            rows = []
+            for code in self.view.codes:
+                if code.shortcut and code.id in self.shortcuts.values():
+                    rows.append((code.shortcut, f"sæt/fjern {code.key} {code.name}"))
+            for code_id, sc in self.inactive_shortcuts.items():
+                code = self._code(code_id)
+                if code:
+                    rows.append((f"({sc})", f"{code.key}: genvejen bruges af skærmen – vælg koden med mellemrum"))
+            sections.insert(0, ("Koder (tallene 1–7 er temaerne)", rows))
+        return sections

@@ -1,0 +1,206 @@
+"""Oversigt: the sources with this coder's progress, and the theme frequencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Key
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from trivselkode.storage.coding_ops import OverviewRow, ThemeCount, overview_rows, theme_frequencies
+from trivselkode.tui.messages import OpenSource
+from trivselkode.tui.screens.dialogs import HelpInput
+from trivselkode.tui.widgets.theme_bars import ThemeBars
+
+KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
+THEMES_LABEL = "Temaer – udsagn kodet med temaet (alle kodere samlet: hvert udsagn tælles én gang)"
+
+
+def row_matches(row: OverviewRow, words: list[str]) -> bool:
+    hay = " ".join(
+        str(v or "") for v in (row.name, row.title, row.kind, KIND_NAMES.get(row.kind or "", ""), row.site, row.context)
+    ).casefold()
+    return all(w in hay for w in words)
+
+
+class OverviewScreen(Screen):
+    """The project's sources; Enter opens one in the coding screen."""
+
+    BINDINGS = [
+        Binding("enter", "open_source", "Åbn kilde", show=True),
+        Binding("slash", "focus_filter", "Filtrér", show=True),
+        Binding("S,f2", "open_search", "Søgning", show=True),
+        Binding("K,f3", "open_codebook", "Kodebog", show=True),
+        Binding("r", "reload", "Opdatér", show=False),
+        Binding("escape", "clear_filter", "Ryd filter", show=False),
+        Binding("q", "app.quit", "Afslut", show=True),
+    ]
+
+    HELP_EXTRA = [
+        ("Filter", [
+            ("skriv", "ethvert andet bogstav eller tal filtrerer kilderne (navn, titel, type, bibliotek, kontekst)"),
+            ("↓ / Enter", "fra filteret: til listen / åbn den markerede kilde"),
+            ("Escape", "ryd filteret"),
+        ]),
+        ("Listen", [("↑ ↓ PgUp PgDn", "flyt markøren"), ("Enter", "åbn kilden i Kodning")]),
+    ]  # fmt: skip
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[OverviewRow]
+        themes: list[ThemeCount]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[OverviewRow] = []
+        self.shown: list[OverviewRow] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="overview-title", classes="screen-title")
+        yield HelpInput(placeholder="Skriv for at filtrere kilderne …", id="filter", select_on_focus=False)
+        with Vertical(id="sources-box"):
+            yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+        yield ThemeBars(id="themes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sources", DataTable)
+        table.add_column("Kilde", key="name")
+        table.add_column("Type", key="kind")
+        table.add_column("Bibliotek", key="site")
+        table.add_column("Kontekst", key="context")
+        table.add_column("Udsagn", key="passages")
+        table.add_column("Mine", key="mine")
+        table.add_column("Færdig", key="done")
+        table.focus()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        app = self.app
+        coder = getattr(app, "coder", None) or "?"
+        name = app.project.display_name
+        if app.project.is_sqlite:
+            name = Path(name).name
+        self.query_one("#overview-title", Static).update(
+            Text.assemble(("Oversigt", "bold"), f"  ·  projekt {name}  ·  koder: ", (coder, "bold"))
+        )
+
+    def on_screen_resume(self) -> None:
+        self._update_title()
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="overview-load")
+    def load(self) -> None:
+        project = self.app.project
+        rows = overview_rows(project, getattr(self.app, "coder", None))
+        themes = theme_frequencies(project)
+        self.post_message(self.Loaded(rows, themes))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.rows = message.rows
+        self.query_one(ThemeBars).set_counts(message.themes, THEMES_LABEL)
+        self._fill()
+        self.loaded = True
+
+    def _fill(self) -> None:
+        table = self.query_one("#sources", DataTable)
+        current = self.shown[table.cursor_row].name if self.shown and 0 <= table.cursor_row < len(self.shown) else None
+        words = self.query_one("#filter", Input).value.casefold().split()
+        self.shown = [r for r in self.rows if row_matches(r, words)]
+        table.clear()
+        for row in self.shown:
+            progress = f"{row.coded}/{row.participant_passages}"
+            mine = Text(progress, style="bold green" if row.done_by_me else ("" if row.coded else "dim"))
+            table.add_row(
+                row.name,
+                KIND_NAMES.get(row.kind or "", row.kind or ""),
+                row.site or "",
+                row.context or "",
+                Text(str(row.passages), justify="right"),
+                mine,
+                ", ".join(row.done_by),
+                key=row.name,
+            )
+        if current is not None:
+            for i, row in enumerate(self.shown):
+                if row.name == current:
+                    table.move_cursor(row=i, animate=False)
+                    break
+        if not self.rows:
+            table.add_row(Text("(ingen kilder – indlæs med `trivselkode import FILER`)", style="dim"), "", "", "", "", "", "")
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.action_open_source()
+
+    def on_key(self, event: Key) -> None:
+        table = self.query_one("#sources", DataTable)
+        filt = self.query_one("#filter", Input)
+        if self.focused is filt:
+            if event.key in ("down", "up", "pagedown", "pageup"):
+                table.focus()
+                if event.key == "down":
+                    table.action_cursor_down()
+                event.stop()
+            return
+        if self.focused is table and event.is_printable and event.character and event.character.strip():
+            if event.key in self._bound_keys():
+                return
+            filt.focus()
+            filt.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def _bound_keys(self) -> set[str]:
+        keys: set[str] = set()
+        for binding in self.BINDINGS:
+            keys.update(k.strip() for k in binding.key.split(","))
+        return keys
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        if filt.value:
+            filt.value = ""
+        self.query_one("#sources", DataTable).focus()
+
+    def selected_source(self) -> str | None:
+        table = self.query_one("#sources", DataTable)
+        if not self.shown or not (0 <= table.cursor_row < len(self.shown)):
+            return None
+        return self.shown[table.cursor_row].name
+
+    def action_open_source(self) -> None:
+        name = self.selected_source()
+        if name is not None:
+            self.post_message(OpenSource(name))
+
+    @on(DataTable.RowSelected, "#sources")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_source()
+
+    def action_open_search(self) -> None:
+        self.app.open_other_screen("search")
+
+    def action_open_codebook(self) -> None:
+        self.app.open_other_screen("codebook")
