@@ -15,6 +15,7 @@ from trivselkode.storage.codebook import codebook_of_project
 from trivselkode.storage.codings import CodingRef, add_coding
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coding
+from trivselkode.tui.messages import CodingsChanged
 from trivselkode.tui.screens.codebook import CodebookScreen
 from trivselkode.tui.screens.codebook_dialogs import (
     AddCodeDialog,
@@ -40,9 +41,13 @@ class Host(App):
     def __init__(self, project) -> None:
         super().__init__()
         self.project = project
+        self.changed: list[str | None] = []
 
     def on_mount(self) -> None:
         self.push_screen(CodebookScreen(self.project))
+
+    def on_codings_changed(self, message: CodingsChanged) -> None:
+        self.changed.append(message.source_name)
 
 
 @pytest.fixture
@@ -272,6 +277,7 @@ async def test_merge(proj, size):
         s = screen(app)
         assert s.order == ["T1", "B", "B.social"] and s.current_key() == "T1"
         assert "(2)" in str(s.query_one(Tree).cursor_node.label)
+        assert app.changed == [None]  # views showing codings are told to refresh
 
 
 async def test_merge_can_be_called_off(proj):

@@ -29,6 +29,7 @@ from textual.widgets import Footer, Static, Tree
 
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
+from trivselkode.tui.messages import CodingsChanged
 from trivselkode.tui.screens.codebook_dialogs import (
     AddCodeDialog,
     CodeChoiceDialog,
@@ -68,6 +69,7 @@ class _Change:
     done: Callable[[Any], str]
     select: str | None = None
     reopen: Callable[[str], None] | None = None
+    codings_changed: bool = False
 
 
 class CodebookScreen(Screen[None]):
@@ -228,6 +230,8 @@ class CodebookScreen(Screen[None]):
             self.post_message(self.ChangeRefused(_describe(exc), None))
             return
         self.post_message(self.CodebookLoaded(rows, change.select, change.done(result)))
+        if change.codings_changed:
+            self.post_message(CodingsChanged(None))
 
     @on(ChangeRefused)
     def _refused(self, message: ChangeRefused) -> None:
@@ -455,6 +459,7 @@ class CodebookScreen(Screen[None]):
                         run=lambda: ops.merge_codes(self.project, key, target),
                         done=lambda report: _merge_note(report),
                         select=target,
+                        codings_changed=True,
                     )
                 )
 
