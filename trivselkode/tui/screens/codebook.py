@@ -85,7 +85,6 @@ class CodebookScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Tilbage"),
         Binding("question_mark", "show_keys", "Taster"),
-        Binding("f1", "show_keys", "Taster", show=False),
         *[Binding(key, action, label) for key, action, label in KEYS],
     ]
 
@@ -167,7 +166,11 @@ class CodebookScreen(Screen[None]):
         active = sum(1 for r in message.rows if not r["retired"])
         retired = len(message.rows) - active
         total = sum(r["codings"] for r in message.rows)
-        status = f"{active} koder" + (f", {retired} udgået" if retired else "") + f" · {total} kodninger i alt"
+        status = (
+            f"{active} kode{'' if active == 1 else 'r'}"
+            + (f", {retired} udgået" if retired else "")
+            + f" · {total} kodning{'' if total == 1 else 'er'} i alt"
+        )
         if not message.rows:
             status = "Kodebogen er tom. Tryk a for en ny kode, eller indlæs en med `trivselkode codebook load FIL`."
         self.query_one("#codebook-status", Static).update(status)
@@ -499,22 +502,24 @@ class CodebookScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    HELP_TITLE = "Kodebog"
+
+    def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The keys described at length (the app's help shows these after the bindings)."""
+        return [
+            (
+                "Gennemse",
+                [
+                    ("↑ ↓", "flyt markeringen"),
+                    ("Enter / mellemrum", "fold en kode med underkoder ud eller sammen"),
+                ],
+            ),
+            ("Ret (gemmes med det samme)", [(key, KEY_HELP[action]) for key, action, _label in KEYS]),
+        ]
+
     def action_show_keys(self) -> None:
         self.app.push_screen(
-            KeysDialog(
-                "Kodebog",
-                [
-                    (
-                        "Gennemse",
-                        [
-                            ("↑ ↓", "flyt markeringen"),
-                            ("Enter / mellemrum", "fold en kode med underkoder ud eller sammen"),
-                        ],
-                    ),
-                    ("Ret (gemmes med det samme)", [(key, KEY_HELP[action]) for key, action, _label in KEYS]),
-                    ("Overalt", [("?  F1", "vis tasterne"), ("Escape", "tilbage")]),
-                ],
-            )
+            KeysDialog(self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])])
         )
 
 

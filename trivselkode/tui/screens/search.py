@@ -94,7 +94,6 @@ class SearchScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Tilbage"),
         Binding("question_mark", "show_keys", "Taster", priority=True),
-        Binding("f1", "show_keys", "Taster", show=False),
         Binding("ctrl+e", "toggle_exact", "Fuzzy/præcis", priority=True),
         Binding("slash", "focus_query", "Søgefelt"),
         Binding("down", "focus_results", "Til resultaterne", show=False),
@@ -419,32 +418,34 @@ class SearchScreen(Screen[None]):
         if not self.index_ready:
             self._status("Søgeindekset kunne ikke bygges.")
 
-    def action_show_keys(self) -> None:
+    HELP_TITLE = "Søgning"
+
+    def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The keys beyond the bindings (the app's help shows these after them)."""
         codes = sorted(self.by_shortcut.values(), key=lambda c: c.shortcut or "")
-        self.app.push_screen(
-            KeysDialog(
-                "Søgning",
+        return [
+            (
+                "Søgefeltet",
                 [
-                    (
-                        "Søgefeltet",
-                        [
-                            ("skriv", "søg i alle kilders udsagn (mens du skriver)"),
-                            ("Enter / ↓", "gå til resultaterne"),
-                            ("ctrl+e", "skift mellem fuzzy og præcise ord (ord* = ord, der begynder sådan)"),
-                        ],
-                    ),
-                    (
-                        "Resultaterne",
-                        [
-                            ("↑ ↓ PgUp PgDn", "flyt markeringen"),
-                            ("Enter", "åbn udsagnet i kodningsskærmen"),
-                            ("/", "tilbage til søgefeltet"),
-                        ]
-                        + [(c.shortcut or "", f"slå {c.key} {c.name} til/fra for {self.coder}") for c in codes],
-                    ),
-                    ("Overalt", [("?  F1", "vis tasterne"), ("Escape", "tilbage")]),
+                    ("skriv", "søg i alle kilders udsagn (mens du skriver)"),
+                    ("Enter / ↓", "gå til resultaterne"),
+                    ("ctrl+e", "skift mellem fuzzy og præcise ord (ord* = ord, der begynder sådan)"),
                 ],
-            )
+            ),
+            (
+                "Resultaterne",
+                [
+                    ("↑ ↓ PgUp PgDn", "flyt markeringen"),
+                    ("Enter", "åbn udsagnet i kodningsskærmen"),
+                    ("/", "tilbage til søgefeltet"),
+                ]
+                + [(c.shortcut or "", f"slå {c.key} {c.name} til/fra for {self.coder}") for c in codes],
+            ),
+        ]
+
+    def action_show_keys(self) -> None:
+        self.app.push_screen(
+            KeysDialog(self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])])
         )
 
 
