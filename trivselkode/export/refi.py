@@ -42,6 +42,8 @@ Written atomically: a temporary file beside the target, renamed into place.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
 import os
@@ -105,10 +107,16 @@ class Pseudonymizer(Protocol):
 
 # --------------------------------------------------------------------------- GUIDs
 
+_NS_BYTES = GUID_NAMESPACE.bytes
+
 
 def guid(*parts: object) -> str:
-    """The stable GUID of a thing named by ``parts``."""
-    return str(uuid.uuid5(GUID_NAMESPACE, _SEP.join(str(p) for p in parts))).upper()
+    """The stable GUID of a thing named by ``parts``: ``str(uuid5(...)).upper()``, computed quickly."""
+    digest = bytearray(hashlib.sha1(_NS_BYTES + _SEP.join(map(str, parts)).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    x = digest.hex().upper()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def code_guid(key: str) -> str:
@@ -180,41 +188,30 @@ def _excerpt(text: str, limit: int = 100) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-class _Tree:
-    """Element factory for one namespace."""
-
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
-
-    def root(self, tag: str, **attrs: str | None) -> etree._Element:
-        el = etree.Element(f"{{{self.ns}}}{tag}", nsmap={None: self.ns})
-        _set(el, attrs)
-        return el
-
-    def sub(self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
-        el = etree.SubElement(parent, f"{{{self.ns}}}{tag}")
-        _set(el, attrs)
-        if text is not None:
-            el.text = _xml_text(text)
-        return el
+def _xml_ok(c: str) -> bool:
+    o = ord(c)
+    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF
 
 
-def _set(el: etree._Element, attrs: dict[str, str | None]) -> None:
-    for key, value in attrs.items():
-        if value is not None:
-            el.set(key, _xml_text(value))
-
-
-def _xml_text(value: str) -> str:
-    """``value`` without the characters XML 1.0 cannot carry."""
+def _clean(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot carry (each becomes U+FFFD)."""
     if value.isprintable() or all(_xml_ok(c) for c in value):
         return value
     return "".join(c if _xml_ok(c) else "\ufffd" for c in value)
 
 
-def _xml_ok(c: str) -> bool:
-    o = ord(c)
-    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _attrs(pairs: Iterable[tuple[str, object]]) -> str:
+    return "".join(
+        f' {name}="{_clean(str(value)).translate(_ATTR_ESCAPES)}"' for name, value in pairs if value is not None
+    )
+
+
+def _text(value: str) -> str:
+    return _clean(value).translate(_TEXT_ESCAPES)
 
 
 def _value_type(values: Iterable[Any]) -> str:
@@ -233,17 +230,16 @@ def _value_type(values: Iterable[Any]) -> str:
     return kinds.pop() if len(kinds) == 1 else "Text"
 
 
-def _value_element(t: _Tree, parent: etree._Element, var_type: str, value: Any) -> None:
+def _value_xml(var_type: str, value: Any) -> str:
     if var_type == "Boolean":
-        t.sub(parent, "BooleanValue", "true" if value else "false")
-    elif var_type == "Integer":
-        t.sub(parent, "IntegerValue", str(int(value)))
-    elif var_type == "Float":
-        t.sub(parent, "FloatValue", format(Decimal(repr(float(value))), "f"))
-    elif isinstance(value, (dict, list)):
-        t.sub(parent, "TextValue", json.dumps(value, ensure_ascii=False))
-    else:
-        t.sub(parent, "TextValue", str(value))
+        return f"<BooleanValue>{'true' if value else 'false'}</BooleanValue>"
+    if var_type == "Integer":
+        return f"<IntegerValue>{int(value)}</IntegerValue>"
+    if var_type == "Float":
+        return f"<FloatValue>{format(Decimal(repr(float(value))), 'f')}</FloatValue>"
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False)
+    return f"<TextValue>{_text(str(value))}</TextValue>"
 
 
 def _scalar(value: Any) -> bool:
@@ -251,6 +247,27 @@ def _scalar(value: Any) -> bool:
     if value is None or value == "" or (isinstance(value, (list, dict)) and not value):
         return False
     return not (isinstance(value, float) and not math.isfinite(value))
+
+
+class _Out:
+    """XML text written in pieces to a binary stream (UTF-8), buffered."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+        self.pending = 0
+
+    def __call__(self, piece: str) -> None:
+        self.parts.append(piece)
+        self.pending += len(piece)
+        if self.pending > 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.stream.write("".join(self.parts).encode("utf-8"))
+            self.parts.clear()
+            self.pending = 0
 
 
 # --------------------------------------------------------------------------- the data
@@ -385,33 +402,6 @@ def _codes_tree(codes: list[Code]) -> dict[int | None, list[Code]]:
     return children
 
 
-def _write_codes(
-    t: _Tree,
-    parent_el: etree._Element,
-    children: dict[int | None, list[Code]],
-    parent: int | None,
-    note_refs: dict[int, list[str]],
-    seen: set[int],
-) -> None:
-    for code in children.get(parent, []):
-        if code.id in seen:
-            continue
-        seen.add(code.id)
-        el = t.sub(
-            parent_el,
-            "Code",
-            guid=code_guid(code.key),
-            name=code.name,
-            isCodable="false" if code.retired else "true",
-            color=_color(code.color),
-        )
-        if code.description:
-            t.sub(el, "Description", code.description)
-        for ref in note_refs.get(code.id, []):
-            t.sub(el, "NoteRef", targetGUID=ref)
-        _write_codes(t, el, children, code.id, note_refs, seen)
-
-
 _SOURCE_VARIABLES = ("title", "kind", "site", "context", "round", "date")
 _PARTICIPANT_VARIABLES = ("role", "gender", "age", "site")
 _VARIABLE_DESCRIPTIONS = {
@@ -425,40 +415,52 @@ _VARIABLE_DESCRIPTIONS = {
     "gender": "Køn",
     "age": "Alder i år",
 }
+_NAMES_KEYS = ("names", "navne")
 
 
 def build_project(project: Project, pseudonymizer: Pseudonymizer | None = None) -> tuple[bytes, dict[str, str], ExportReport]:
     """The ``project.qde`` bytes, the source files (GUID file name → text) and counts."""
-    data = _load(project)
-    return _build(data, pseudonymizer)
+    stream = io.BytesIO()
+    files, report = _write_project(_load(project), pseudonymizer, stream)
+    return stream.getvalue(), files, report
 
 
-def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, str], ExportReport]:
+def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tuple[dict[str, str], ExportReport]:
+    """Write ``project.qde`` to ``stream``; return the source texts (by file name) and the counts."""
     report = ExportReport(path="", pseudonymized=pseudo is not None)
-    t = _Tree(PROJECT_NS)
+    out = _Out(stream)
     code_by_id = {c.id: c for c in data.codes}
-    note_items: list[tuple[str, str, str | None, str | None, str]] = []  # guid, name, user, created, text
-    code_notes: dict[int, list[str]] = defaultdict(list)
-    source_notes: dict[int, list[str]] = defaultdict(list)
-    passage_notes: dict[int, list[str]] = defaultdict(list)
-    passage_where: dict[int, tuple[str, int]] = {}
-    for sid, rows in data.passages.items():
-        for pid, number, _part, _s, _e in rows:
-            passage_where[pid] = (sid, number)
+    code_guids = {c.id: code_guid(c.key) for c in data.codes}
+    coder_guids = {cid: coder_guid(name) for cid, name in data.coders.items()}
     source_by_id = {s.id: s for s in data.sources}
+    stamps: dict[datetime, str | None] = {}
+
+    def when(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value not in stamps:
+            stamps[value] = _dt(value)
+        return stamps[value]
 
     def ptext(s: str) -> str:
         return pseudo.text(s) if pseudo is not None else s
 
-    memo_counter: dict[tuple[str, ...], int] = defaultdict(int)
-    # Numbered per target and coder in an order that survives a round trip (not by id).
-    ordered = sorted(data.memos, key=lambda m: (_dt(m.created_at) or "", m.text, m.id or 0))
-    for memo in ordered:
+    # Memos → notes, numbered per target and coder in an order that survives a round trip.
+    note_items: list[tuple[str, str, str | None, str | None, str]] = []  # guid, name, user, created, text
+    code_notes: dict[int, list[str]] = defaultdict(list)
+    source_notes: dict[int, list[str]] = defaultdict(list)
+    passage_notes: dict[int, list[str]] = defaultdict(list)
+    passage_where: dict[int, tuple[int, int]] = {}
+    for sid, rows in data.passages.items():
+        for pid, number, _part, _s, _e in rows:
+            passage_where[pid] = (sid, number)
+    counter: dict[tuple[str, ...], int] = defaultdict(int)
+    for memo in sorted(data.memos, key=lambda m: (_dt(m.created_at) or "", m.text, m.id or 0)):
         coder = data.coders.get(memo.coder_id, "")
         if memo.code_id is not None and memo.code_id in code_by_id:
-            code = code_by_id[memo.code_id]
-            target: tuple[str, ...] = ("code", code.key)
-            title = f"Notat til koden {code.key}"
+            key = code_by_id[memo.code_id].key
+            target: tuple[str, ...] = ("code", key)
+            title = f"Notat til koden {key}"
         elif memo.passage_id is not None and memo.passage_id in passage_where:
             sid, number = passage_where[memo.passage_id]
             target = ("passage", source_by_id[sid].name, str(number))
@@ -468,8 +470,8 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
             title = f"Notat til {source_by_id[memo.source_id].name}"
         else:
             continue
-        index = memo_counter[(*target, coder)]
-        memo_counter[(*target, coder)] += 1
+        index = counter[(*target, coder)]
+        counter[(*target, coder)] += 1
         note_guid = guid("memo", *target, coder, index)
         note_items.append((note_guid, title, coder_guid(coder) if coder else None, _dt(memo.created_at), ptext(memo.text)))
         if target[0] == "code":
@@ -479,35 +481,21 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
         else:
             source_notes[memo.source_id].append(note_guid)
 
-    project_el = t.root("Project", name=data.name, origin=f"trivselkode {__version__}")
-    # Users
-    if data.coders:
-        users = t.sub(project_el, "Users")
-        for name in sorted(data.coders.values()):
-            t.sub(users, "User", guid=coder_guid(name), name=name)
-    report.coders = len(data.coders)
-    # CodeBook
-    if data.codes:
-        codebook = t.sub(project_el, "CodeBook")
-        codes_el = t.sub(codebook, "Codes")
-        _write_codes(t, codes_el, _codes_tree(data.codes), None, code_notes, set())
-    report.codes = len(data.codes)
-
-    # Variables: collect values first (their types decide typeOfVariable).
+    # Variables: their values first, whose types decide typeOfVariable.
     var_values: dict[str, list[Any]] = defaultdict(list)
     source_vars: dict[int, dict[str, Any]] = {}
-    dropped_extra = False
+    dropped_names = False
     for source in data.sources:
         values: dict[str, Any] = {}
         for key in _SOURCE_VARIABLES:
             value = getattr(source, key)
             if _scalar(value):
-                values[key] = ptext(value) if isinstance(value, str) and key == "title" else value
+                values[key] = ptext(value) if key == "title" and isinstance(value, str) else value
         for key, value in (source.extra or {}).items():
             if key in values or key in _SOURCE_VARIABLES or not _scalar(value):
                 continue
-            if pseudo is not None and key in ("names", "navne"):
-                dropped_extra = True
+            if pseudo is not None and key in _NAMES_KEYS:
+                dropped_names = True
                 continue
             values[key] = ptext(value) if pseudo is not None and isinstance(value, str) else value
         source_vars[source.id] = values
@@ -515,131 +503,156 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
             var_values[key].append(value)
     part_vars: dict[int, dict[str, Any]] = {}
     label_of: dict[int, str] = {}
-    orig_label: dict[int, str] = {}
     for source in data.sources:
         for p in data.participants.get(source.id, []):
-            label = pseudo.label(p.label) if pseudo is not None else p.label
-            label_of[p.id] = label
-            orig_label[p.id] = p.label
-            values = {}
-            for key in _PARTICIPANT_VARIABLES:
-                value = getattr(p, key)
-                if _scalar(value):
-                    values[key] = value
+            label_of[p.id] = pseudo.label(p.label) if pseudo is not None else p.label
+            values = {key: getattr(p, key) for key in _PARTICIPANT_VARIABLES if _scalar(getattr(p, key))}
             for key, value in (p.attributes or {}).items():
-                if key in values or key in _PARTICIPANT_VARIABLES or not _scalar(value):
-                    continue
-                values[key] = value
+                if key not in values and key not in _PARTICIPANT_VARIABLES and _scalar(value):
+                    values[key] = value
             part_vars[p.id] = values
             for key, value in values.items():
                 var_values[key].append(value)
-    if dropped_extra:
+    if dropped_names:
         report.warnings.append("navnelister i kildernes metadata er udeladt (--pseudonymize)")
     var_types = {name: _value_type(values) for name, values in var_values.items()}
+    var_guids = {name: variable_guid(name) for name in var_types}
+
+    def values_xml(values: dict[str, Any], indent: str) -> str:
+        return "".join(
+            f'{indent}<VariableValue><VariableRef targetGUID="{var_guids[name]}"/>'
+            f"{_value_xml(var_types[name], values[name])}</VariableValue>\n"
+            for name in sorted(values)
+        )
+
+    # The document.
+    out('<?xml version="1.0" encoding="utf-8"?>\n')
+    out(f'<Project xmlns="{PROJECT_NS}"{_attrs([("name", data.name), ("origin", f"trivselkode {__version__}")])}>\n')
+    if data.coders:
+        out("  <Users>\n")
+        for cid, name in sorted(data.coders.items(), key=lambda item: item[1]):
+            out(f'    <User{_attrs([("guid", coder_guids[cid]), ("name", name)])}/>\n')
+        out("  </Users>\n")
+    report.coders = len(data.coders)
+    if data.codes:
+        out("  <CodeBook>\n    <Codes>\n")
+        _codes_xml(out, _codes_tree(data.codes), None, code_notes, set(), 3)
+        out("    </Codes>\n  </CodeBook>\n")
+    report.codes = len(data.codes)
     if var_types:
-        variables = t.sub(project_el, "Variables")
+        out("  <Variables>\n")
         for name in sorted(var_types):
-            el = t.sub(variables, "Variable", guid=variable_guid(name), name=name, typeOfVariable=var_types[name])
+            attrs = _attrs([("guid", var_guids[name]), ("name", name), ("typeOfVariable", var_types[name])])
             if name in _VARIABLE_DESCRIPTIONS:
-                t.sub(el, "Description", _VARIABLE_DESCRIPTIONS[name])
+                out(f"    <Variable{attrs}><Description>{_text(_VARIABLE_DESCRIPTIONS[name])}</Description></Variable>\n")
+            else:
+                out(f"    <Variable{attrs}/>\n")
+        out("  </Variables>\n")
 
-    def values_into(parent: etree._Element, values: dict[str, Any]) -> None:
-        for name in sorted(values):
-            vv = t.sub(parent, "VariableValue")
-            t.sub(vv, "VariableRef", targetGUID=variable_guid(name))
-            _value_element(t, vv, var_types[name], values[name])
+    # Cases: participants, with their passages' selections.
+    note_cases: dict[str, Any] = {}
+    passages_of: dict[int, list[int]] = defaultdict(list)
+    for rows in data.passages.values():
+        for _pid, number, part, _s, _e in rows:
+            passages_of[part].append(number)
+    cases = [(source, p) for source in data.sources for p in data.participants.get(source.id, [])]
+    if cases:
+        out("  <Cases>\n")
+        for source, p in cases:
+            label = label_of[p.id]
+            cguid = participant_guid(source.name, label)
+            role = "interviewer" if p.role == "interviewer" else "deltager"
+            out(f'    <Case{_attrs([("guid", cguid), ("name", f"{source.name}: {label}")])}>\n')
+            out(f"      <Description>{_text(f'{label} ({role}) i kilden {source.name}')}</Description>\n")
+            out(values_xml(part_vars[p.id], "      "))
+            out(f'      <SourceRef targetGUID="{source_guid(source.name)}"/>\n')
+            for number in passages_of.get(p.id, []):
+                out(f'      <SelectionRef targetGUID="{passage_guid(source.name, number)}"/>\n')
+            out("    </Case>\n")
+            note_cases[cguid] = {
+                "source": source_guid(source.name),
+                "label": label,
+                "role": p.role,
+                "gender": p.gender,
+                "age": p.age,
+                "site": p.site,
+                "attributes": dict(p.attributes or {}),
+            }
+        out("  </Cases>\n")
+    report.participants = len(cases)
 
-    # Texts (pseudonymised with their offsets moved), selections and codings per source.
+    # Sources: text files, passages as selections, codings.
     files: dict[str, str] = {}
     note_sources: dict[str, Any] = {}
-    note_cases: dict[str, Any] = {}
     note_passages: dict[str, list[list[Any]]] = {}
-    case_selections: dict[int, list[str]] = defaultdict(list)
-    sources_el = t.sub(project_el, "Sources") if data.sources else None
+    if data.sources:
+        out("  <Sources>\n")
     for source in data.sources:
         sguid = source_guid(source.name)
         passages = data.passages.get(source.id, [])
         text = source.text
+        moved = None
         if pseudo is not None:
-            text, moved = _pseudonymize_source(
-                text, [(start, end, orig_label.get(part, "")) for _pid, _n, part, start, end in passages], pseudo
-            )
-        else:
-            moved = None
+            labels = {p.id: p.label for p in data.participants.get(source.id, [])}
+            text, moved = _pseudonymize_source(text, [(s, e, labels.get(part, "")) for _i, _n, part, s, e in passages], pseudo)
 
         def at(pos: int, end: bool = False) -> int:
             return moved(pos, end) if moved is not None else pos
 
         files[f"{sguid}.txt"] = text
-        src_el = t.sub(
-            sources_el,
-            "TextSource",
-            guid=sguid,
-            name=source.name,
-            plainTextPath=f"internal://{sguid}.txt",
-            creationDateTime=_dt(source.imported_at),
-        )
-        note_passages[sguid] = []
-        selections: list[tuple[int, int, etree._Element]] = []
+        attrs = _attrs([("guid", sguid), ("name", source.name), ("plainTextPath", f"internal://{sguid}.txt"),
+                        ("creationDateTime", when(source.imported_at))])
+        out(f"    <TextSource{attrs}>\n")
+        listed: list[list[Any]] = []
+        selections: list[tuple[int, int, str]] = []
         for pid, number, part, start, end in passages:
             pstart, pend = at(start), at(end, True)
             label = label_of.get(part, "")
-            sel_guid = passage_guid(source.name, number)
-            sel = etree.Element(f"{{{PROJECT_NS}}}PlainTextSelection")
-            _set(sel, {"guid": sel_guid, "name": f"Udsagn {number} · {label}", "startPosition": str(pstart), "endPosition": str(pend)})
-            case_selections[part].append(sel_guid)
-            note_passages[sguid].append([pstart, pend, participant_guid(source.name, label)])
+            listed.append([pstart, pend, participant_guid(source.name, label)])
             report.passages += 1
-            spans: dict[tuple[int, int], etree._Element] = {}
+            whole: list[str] = []
+            spans: dict[tuple[int, int], tuple[int, int, list[str]]] = {}
             for code_id, coder_id, cs, ce, memo, created in data.codings.get(pid, []):
                 code = code_by_id.get(code_id)
                 coder = data.coders.get(coder_id)
                 if code is None or coder is None:
                     continue
                 if cs is None or ce is None or (cs <= 0 and ce >= end - start):
-                    holder = sel
-                    span_key = ("all",)
+                    holder, span_key = whole, ("all",)
                 else:
                     a, b = at(start + cs), at(start + ce, True)
-                    holder = spans.get((a, b))
-                    if holder is None:
-                        holder = etree.Element(f"{{{PROJECT_NS}}}PlainTextSelection")
-                        _set(
-                            holder,
-                            {
-                                "guid": span_guid(source.name, number, cs, ce),
-                                "name": _excerpt(text[a:b]),
-                                "startPosition": str(a),
-                                "endPosition": str(b),
-                            },
-                        )
-                        spans[(a, b)] = holder
-                    span_key = (cs, ce)
+                    if (a, b) not in spans:
+                        spans[(a, b)] = (cs, ce, [])
+                    holder, span_key = spans[(a, b)][2], (cs, ce)
                 coding_guid = guid("coding", source.name, number, *span_key, code.key, coder)
-                coding_el = t.sub(
-                    holder,
-                    "Coding",
-                    guid=coding_guid,
-                    creatingUser=coder_guid(coder),
-                    creationDateTime=_dt(created),
-                )
-                t.sub(coding_el, "CodeRef", targetGUID=code_guid(code.key))
-                report.codings += 1
+                stamp = when(created)
+                piece = f'<Coding guid="{coding_guid}" creatingUser="{coder_guids[coder_id]}"'
+                piece += f' creationDateTime="{stamp}">' if stamp else ">"
+                piece += f'<CodeRef targetGUID="{code_guids[code_id]}"/>'
                 if memo:
                     note_guid = guid("coding-memo", coding_guid)
-                    t.sub(coding_el, "NoteRef", targetGUID=note_guid)
-                    note_items.append((note_guid, f"Notat til kodning i udsagn {number} i {source.name}", coder_guid(coder), _dt(created), ptext(memo)))
-            for ref in passage_notes.get(pid, []):
-                t.sub(sel, "NoteRef", targetGUID=ref)
-            selections.append((pstart, pend, sel))
-            for (a, b), el in spans.items():
-                selections.append((a, b, el))
-        selections.sort(key=lambda item: (item[0], -item[1]))
-        for _a, _b, el in selections:
-            src_el.append(el)
+                    piece += f'<NoteRef targetGUID="{note_guid}"/>'
+                    note_items.append((note_guid, f"Notat til kodning i udsagn {number} i {source.name}", coder_guids[coder_id], stamp, ptext(memo)))
+                holder.append(piece + "</Coding>")
+                report.codings += 1
+            refs = "".join(f'<NoteRef targetGUID="{ref}"/>' for ref in passage_notes.get(pid, []))
+            head = _attrs([("guid", passage_guid(source.name, number)), ("name", f"Udsagn {number} · {label}"),
+                           ("startPosition", pstart), ("endPosition", pend)])
+            body = "".join(whole) + refs
+            selections.append((pstart, -pend, f"      <PlainTextSelection{head}>{body}</PlainTextSelection>\n" if body
+                               else f"      <PlainTextSelection{head}/>\n"))
+            for (a, b), (cs, ce, pieces) in spans.items():
+                head = _attrs([("guid", span_guid(source.name, number, cs, ce)), ("name", _excerpt(text[a:b])),
+                               ("startPosition", a), ("endPosition", b)])
+                selections.append((a, -b, f"      <PlainTextSelection{head}>{''.join(pieces)}</PlainTextSelection>\n"))
+        selections.sort(key=lambda item: (item[0], item[1]))
+        for _a, _b, piece in selections:
+            out(piece)
         for ref in source_notes.get(source.id, []):
-            t.sub(src_el, "NoteRef", targetGUID=ref)
-        values_into(src_el, source_vars[source.id])
+            out(f'      <NoteRef targetGUID="{ref}"/>\n')
+        out(values_xml(source_vars[source.id], "      "))
+        out("    </TextSource>\n")
+        note_passages[sguid] = listed
         note_sources[sguid] = {
             "name": source.name,
             "title": ptext(source.title) if source.title else source.title,
@@ -649,53 +662,20 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
             "round": source.round,
             "date": source.date,
             "file_name": source.file_name if pseudo is None else "",
-            "extra": {
-                k: v for k, v in (source.extra or {}).items() if pseudo is None or k not in ("names", "navne")
-            },
+            "extra": {k: v for k, v in (source.extra or {}).items() if pseudo is None or k not in _NAMES_KEYS},
         }
         report.sources += 1
+    if data.sources:
+        out("  </Sources>\n")
 
-    # Cases (inserted before Sources, as the schema orders them).
-    case_count = 0
-    cases_el = etree.Element(f"{{{PROJECT_NS}}}Cases")
-    for source in data.sources:
-        sguid = source_guid(source.name)
-        for p in data.participants.get(source.id, []):
-            label = label_of[p.id]
-            cguid = participant_guid(source.name, label)
-            role = "interviewer" if p.role == "interviewer" else "deltager"
-            case = t.sub(cases_el, "Case", guid=cguid, name=f"{source.name}: {label}")
-            t.sub(case, "Description", f"{label} ({role}) i kilden {source.name}")
-            values_into(case, part_vars[p.id])
-            t.sub(case, "SourceRef", targetGUID=sguid)
-            for ref in case_selections.get(p.id, []):
-                t.sub(case, "SelectionRef", targetGUID=ref)
-            note_cases[cguid] = {
-                "source": sguid,
-                "label": label,
-                "role": p.role,
-                "gender": p.gender,
-                "age": p.age,
-                "site": p.site,
-                "attributes": dict(p.attributes or {}),
-            }
-            case_count += 1
-    report.participants = case_count
-    if case_count:
-        anchor = project_el.find(f"{{{PROJECT_NS}}}Sources")
-        if anchor is not None:
-            anchor.addprevious(cases_el)
-        else:
-            project_el.append(cases_el)
-
-    # Notes: the memos and our own note.
-    note = {
+    # Notes: the memos, then our own note.
+    own = {
         "format": NOTE_FORMAT,
         "version": 1,
         "positions": "codepoint",
         "codebook": {"name": data.codebook_name, "version": data.codebook_version},
         "codes": {
-            code_guid(c.key): {
+            code_guids[c.id]: {
                 "key": c.key,
                 "kind": c.kind,
                 "include": c.include,
@@ -714,13 +694,14 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
         "passages": note_passages,
     }
     own_guid = guid("trivselkode-note")
-    notes_el = t.sub(project_el, "Notes")
+    out("  <Notes>\n")
     for note_guid, title, user, created, text in sorted(note_items):
-        el = t.sub(notes_el, "Note", guid=note_guid, name=title, creatingUser=user, creationDateTime=created)
-        t.sub(el, "PlainTextContent", text)
-    own = t.sub(notes_el, "Note", guid=own_guid, name=NOTE_NAME)
-    t.sub(own, "Description", "Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.")
-    t.sub(own, "PlainTextContent", json.dumps(note, ensure_ascii=False, separators=(",", ":")))
+        attrs = _attrs([("guid", note_guid), ("name", title), ("creatingUser", user), ("creationDateTime", created)])
+        out(f"    <Note{attrs}><PlainTextContent>{_text(text)}</PlainTextContent></Note>\n")
+    out(f'    <Note{_attrs([("guid", own_guid), ("name", NOTE_NAME)])}>')
+    out("<Description>Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.</Description>")
+    out(f"<PlainTextContent>{_text(json.dumps(own, ensure_ascii=False, separators=(',', ':')))}</PlainTextContent></Note>\n")
+    out("  </Notes>\n")
     report.notes = len(note_items)
 
     # Sets: one per code kind.
@@ -729,19 +710,76 @@ def _build(data: _Data, pseudo: Pseudonymizer | None) -> tuple[bytes, dict[str, 
         if c.kind:
             kinds[c.kind].append(c)
     if kinds:
-        sets_el = t.sub(project_el, "Sets")
+        out("  <Sets>\n")
         for kind in sorted(kinds):
-            set_el = t.sub(sets_el, "Set", guid=guid("kind", kind), name=KIND_SET_PREFIX + kind)
-            t.sub(set_el, "Description", f"Koder af typen '{kind}' (trivselkode)")
-            for c in kinds[kind]:
-                t.sub(set_el, "MemberCode", targetGUID=code_guid(c.key))
-    t.sub(project_el, "NoteRef", targetGUID=own_guid)
+            out(f'    <Set{_attrs([("guid", guid("kind", kind)), ("name", KIND_SET_PREFIX + kind)])}>')
+            out(f"<Description>{_text(f'Koder af typen {kind!r} (trivselkode)')}</Description>")
+            out("".join(f'<MemberCode targetGUID="{code_guids[c.id]}"/>' for c in kinds[kind]))
+            out("</Set>\n")
+        out("  </Sets>\n")
+    out(f'  <NoteRef targetGUID="{own_guid}"/>\n</Project>\n')
+    out.flush()
+    return files, report
 
-    xml = etree.tostring(project_el, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    return xml, files, report
+
+def _codes_xml(
+    out: _Out,
+    children: dict[int | None, list[Code]],
+    parent: int | None,
+    note_refs: dict[int, list[str]],
+    seen: set[int],
+    depth: int,
+) -> None:
+    pad = "  " * depth
+    for code in children.get(parent, []):
+        if code.id in seen:
+            continue
+        seen.add(code.id)
+        attrs = _attrs(
+            [
+                ("guid", code_guid(code.key)),
+                ("name", code.name),
+                ("isCodable", "false" if code.retired else "true"),
+                ("color", _color(code.color)),
+            ]
+        )
+        inner = []
+        if code.description:
+            inner.append(f"{pad}  <Description>{_text(code.description)}</Description>\n")
+        inner.extend(f'{pad}  <NoteRef targetGUID="{ref}"/>\n' for ref in note_refs.get(code.id, []))
+        if not inner and not children.get(code.id):
+            out(f"{pad}<Code{attrs}/>\n")
+            continue
+        out(f"{pad}<Code{attrs}>\n")
+        out("".join(inner))
+        _codes_xml(out, children, code.id, note_refs, seen, depth + 1)
+        out(f"{pad}</Code>\n")
 
 
 # --------------------------------------------------------------------------- the codebook
+
+
+class _Tree:
+    """Element factory for one namespace (the small ``.qdc``)."""
+
+    def __init__(self, ns: str) -> None:
+        self.ns = ns
+
+    def root(self, tag: str, **attrs: str | None) -> etree._Element:
+        el = etree.Element(f"{{{self.ns}}}{tag}", nsmap={None: self.ns})
+        for key, value in attrs.items():
+            if value is not None:
+                el.set(key, _clean(value))
+        return el
+
+    def sub(self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
+        el = etree.SubElement(parent, f"{{{self.ns}}}{tag}")
+        for key, value in attrs.items():
+            if value is not None:
+                el.set(key, _clean(value))
+        if text is not None:
+            el.text = _clean(text)
+        return el
 
 
 def build_codebook_xml(project: Project) -> tuple[bytes, int]:
@@ -817,17 +855,26 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 
 def export_project(project: Project, out: str | Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
-    """Write the whole project to the ``.qdpx`` file ``out``."""
-    xml, files, report = build_project(project, pseudonymizer)
+    """Write the whole project to the ``.qdpx`` file ``out``.
+
+    ``project.qde`` is streamed into the archive as it is written, so memory
+    stays small however large the project is.
+    """
+    data = _load(project)
+    result: list[ExportReport] = []
 
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.writestr(_zip_entry("project.qde"), xml)
+            with zf.open(_zip_entry("project.qde"), "w") as stream:
+                files, report = _write_project(data, pseudonymizer, stream)
             for name in sorted(files):
                 zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
+        result.append(report)
 
+    size = _replace_atomically(Path(out), write)
+    report = result[0]
     report.path = str(out)
-    report.bytes = _replace_atomically(Path(out), write)
+    report.bytes = size
     return report
 
 
