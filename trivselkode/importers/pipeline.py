@@ -170,6 +170,18 @@ def _prepare_job(args: tuple[Path, str | None, str | None, dict[str, str]]) -> _
     return prep
 
 
+def _die_with_parent() -> None:
+    """Workers end when the importing process ends, even by SIGKILL (Linux)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers end when their queue closes
+
+
 def _prepare_all(
     files: list[Path], text_column: str | None, name: str | None, known: dict[str, str], workers: int
 ) -> Iterator[tuple[Path, _Prepared | TrivselError]]:
@@ -179,7 +191,7 @@ def _prepare_all(
         # Load spaCy once here, so forked workers share it instead of loading it again.
         sentence_pipeline()
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
             yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
         return
     for job in jobs:
