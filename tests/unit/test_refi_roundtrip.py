@@ -175,7 +175,7 @@ def _build(folder: Path, sources: list[dict], codes: list[tuple], codings: list[
     return project
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     sources=st.lists(source, min_size=1, max_size=3),
     codes=st.lists(code, min_size=1, max_size=6),
@@ -188,6 +188,26 @@ def test_random_projects_round_trip(tmp_path_factory, sources, codes, codings, m
     other = round_trip(project, folder)
     try:
         assert snapshot(other) == snapshot(project)
+    finally:
+        project.dispose()
+        other.dispose()
+
+
+def test_import_updates_an_older_revision_instead_of_duplicating(tmp_path):
+    from tests.unit.test_refi_export import INTERVIEW
+
+    project = make_fixture_project(tmp_path / "a")
+    export_project(project, tmp_path / "a.qdpx")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "interview1.txt").write_text(INTERVIEW.replace("I: Tak.", "I: Tak skal du have."), encoding="utf-8")
+    other, _ = open_project(str(tmp_path / "b" / "b.db"))
+    try:
+        import_paths(other, [tmp_path / "b" / "interview1.txt"])
+        report = import_refi(other, tmp_path / "a.qdpx")
+        assert [(s.name, s.status) for s in report.sources] == [("interview1", "revised"), ("voxpop-viborg", "imported")]
+        mine, theirs = snapshot(project), snapshot(other)
+        for part in ("codings", "passages", "participants", "codes", "coders"):
+            assert theirs[part] == mine[part], part
     finally:
         project.dispose()
         other.dispose()

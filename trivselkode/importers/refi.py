@@ -1313,14 +1313,27 @@ def _import(
     if foreign_sets:
         report.skipped.append(f"{len(foreign_sets)} sæt (Sets) er sprunget over: " + ", ".join(s.name for s in foreign_sets[:6]) + (" …" if len(foreign_sets) > 6 else ""))
 
+    # Notes kept in files of their own.
+    for note in doc.notes.values():
+        if note.text is None and note.plain_text_path:
+            data, _reason = rf.read_source_file(note.plain_text_path)
+            if data is not None:
+                note.text = _decode_raw(data, f"{rf.path}:{note.plain_text_path}")
+
     # Sentences (spaCy) before the transaction, only for sources that may be stored.
     if source_plans:
-        from trivselkode.analysis.nlp import sentence_spans
+        from sqlmodel import select
 
-        texts = [t.text for p in source_plans for t in p.parsed.turns]
-        spans = list(sentence_spans(texts))
+        from trivselkode.analysis.nlp import sentence_spans
+        from trivselkode.storage.models import Source
+
+        with project.read() as session:
+            have = dict(session.exec(select(Source.name, Source.content_hash)).all())
+        todo = [p for p in source_plans if have.get(p.parsed.name) != p.digest]  # unchanged ones keep theirs
+        texts = [t.text for p in todo for t in p.parsed.turns]
+        spans = list(sentence_spans(texts)) if texts else []
         i = 0
-        for p in source_plans:
+        for p in todo:
             p.sentences = spans[i : i + len(p.parsed.turns)]
             i += len(p.parsed.turns)
 
