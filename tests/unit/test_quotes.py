@@ -110,6 +110,16 @@ def test_trim_drops_edge_fragments_and_focuses_long_passages_on_keywords():
     assert text.startswith("Om morgenen læser jeg avisen") and 20 <= out.words <= 35
 
 
+def test_trim_mends_a_bracket_split_from_its_sentence_and_leaves_notes_off_the_edges():
+    text = "Åh, det må du ikke sige. (pause) Jeg ville savne tirsdagene og kaffen her. Det er dejligt (griner)"
+    # The sentencizer left "(" at the end of the first sentence.
+    sents = [[0, 26], [26, 74], [75, len(text)]]
+    out = trim(text, sents, (40, 50), None, 3, 60)
+    assert [text[a:b] for a, b in out.pieces] == ["Jeg ville savne tirsdagene og kaffen her."]
+    whole = trim(text, sents, None, None, 3, 60)
+    assert text[whole.pieces[0][0] : whole.pieces[0][1]].endswith("Det er dejligt")
+
+
 def test_keyword_prefix_rule():
     pattern = keyword_pattern(("tryg", "ro", "dømme", "velkommen"))
     assert pattern.findall("Trygt, trygge, tryghed, roen, ro.") == ["Trygt", "trygge", "tryghed", "roen", "ro"]

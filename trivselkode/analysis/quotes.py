@@ -179,7 +179,42 @@ def _sentences(text: str, sentences: Sequence[Sequence[int]] | None) -> list[tup
             return []
         start = text.index(stripped[0])
         spans = [(start, start + len(stripped))]
-    return sorted(spans)
+    spans.sort()
+    # An opening bracket left at the end of a sentence ("… sige. (")
+    # belongs to the next one ("(pause) Jeg …").
+    for k in range(len(spans) - 1):
+        s, e = spans[k]
+        cut = e
+        while cut > s and (text[cut - 1] in _OPENERS or (text[cut - 1].isspace() and cut < e)):
+            cut -= 1
+        if cut < e and text[s:cut].strip():
+            cut = _strip(text, s, cut)[1]
+            spans[k] = (s, cut)
+            nxt_s, nxt_e = spans[k + 1]
+            opener = next(i for i in range(cut, e) if text[i] in _OPENERS)
+            spans[k + 1] = (min(opener, nxt_s), nxt_e)
+    return spans
+
+
+_OPENERS = "([{"  # quotation marks open or close depending on the language: left alone
+# Transcription notes at a quote's edge: "(pause)", "[griner]".
+_LEADING_NOTE = re.compile(r"\s*[\(\[][^\)\]\n]{1,40}[\)\]]\s*")
+_TRAILING_NOTE = re.compile(r"\s*[\(\[][^\)\]\n]{1,40}[\)\]]\s*$")
+
+
+def _tidy(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Leave transcription notes off the edges of a quote."""
+    if not pieces:
+        return pieces
+    s, e = pieces[0]
+    m = _LEADING_NOTE.match(text, s, e)
+    if m and m.end() < e and text[m.end() : e].strip():
+        pieces = [(m.end(), e), *pieces[1:]]
+    s, e = pieces[-1]
+    m = _TRAILING_NOTE.search(text, s, e)
+    if m and m.start() > s and text[s : m.start()].strip():
+        pieces = [*pieces[:-1], (s, m.start())]
+    return [_strip(text, a, b) for a, b in pieces]
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
@@ -207,6 +242,27 @@ def trim(
     lenient: bool = False,
 ) -> Trimmed | None:
     """The quotable pieces of a passage, or ``None`` when it cannot be quoted."""
+    out = _trim(text, sentences, span, pattern, min_words, max_words, lenient)
+    if out is None:
+        return None
+    pieces = _tidy(text, out.pieces)
+    if pieces != out.pieces:
+        words = sum(word_count(text[a:b]) for a, b in pieces)
+        if words < min_words and not lenient:
+            return out
+        return Trimmed(pieces, words, out.hits)
+    return out
+
+
+def _trim(
+    text: str,
+    sentences: Sequence[Sequence[int]] | None,
+    span: tuple[int, int] | None,
+    pattern: re.Pattern[str] | None,
+    min_words: int,
+    max_words: int,
+    lenient: bool,
+) -> Trimmed | None:
     sents = _sentences(text, sentences)
     if span is not None:
         a, b = span
