@@ -536,7 +536,12 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     report.coders = len(data.coders)
     if data.codes:
         out("  <CodeBook>\n    <Codes>\n")
-        _codes_xml(out, _codes_tree(data.codes), None, code_notes, set(), 3)
+        tree = _codes_tree(data.codes)
+        seen: set[int] = set()
+        _codes_xml(out, tree, None, code_notes, seen, 3)
+        for code in data.codes:  # codes caught in a parent cycle (never expected): at the top
+            if code.id not in seen:
+                _codes_xml(out, {None: [code], **{k: v for k, v in tree.items() if k is not None}}, None, code_notes, seen, 3)
         out("    </Codes>\n  </CodeBook>\n")
     report.codes = len(data.codes)
     if var_types:
@@ -612,6 +617,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
             report.passages += 1
             whole: list[str] = []
             spans: dict[tuple[int, int], tuple[int, int, list[str]]] = {}
+            written: set[str] = set()
             for code_id, coder_id, cs, ce, memo, created in data.codings.get(pid, []):
                 code = code_by_id.get(code_id)
                 coder = data.coders.get(coder_id)
@@ -625,6 +631,9 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                         spans[(a, b)] = (cs, ce, [])
                     holder, span_key = spans[(a, b)][2], (cs, ce)
                 coding_guid = guid("coding", source.name, number, *span_key, code.key, coder)
+                if coding_guid in written:  # a span over the whole passage beside a whole-passage coding
+                    continue
+                written.add(coding_guid)
                 stamp = when(created)
                 piece = f'<Coding guid="{coding_guid}" creatingUser="{coder_guids[coder_id]}"'
                 piece += f' creationDateTime="{stamp}">' if stamp else ">"

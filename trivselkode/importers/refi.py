@@ -1488,7 +1488,9 @@ def _store(
             source.extra = {**(source.extra or {}), **fields["extra"]}
             session.add(source)
             current = {p.label: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
-            _upsert_participants(session, source, parsed, current)
+            # The paragraph speaker is only a stand-in: the stored passages have their own speakers.
+            keep = [p for p in parsed.participants if p.label != PARAGRAPH_SPEAKER or p.label in current]
+            _upsert_participants(session, source, ParsedSource(parsed.name, parsed.text, parsed.file_name, participants=keep), current)
             result.status = "unchanged"
         else:
             if texts_similar(existing.text, parsed.text) is None:
