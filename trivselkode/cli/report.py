@@ -317,6 +317,7 @@ def chart(
     rollup: bool = ROLLUP,
     age_bands: Optional[str] = AGE_BANDS,
     title: Optional[str] = typer.Option(None, "--title", help="Diagrammets titel."),
+    pseudonymize: bool = PSEUDO,
 ) -> None:
     """Søjlediagram over temaernes hyppighed, evt. fordelt på en egenskab (læseligt i sort-hvid)."""
     from trivselkode.analysis.frequencies import compute_frequencies
@@ -337,7 +338,8 @@ def chart(
         rollup=rollup,
         age_bands=_age_bands(age_bands),
     )
-    _emit(frequency_chart(result, kind, lang.value, measure.value, title), out, "Diagrammet")
+    pseudo = _pseudonymizer(project, pseudonymize, lang.value)
+    _emit(frequency_chart(result, kind, lang.value, measure.value, title, pseudo), out, "Diagrammet")
     note(f"Grundlag: {result.selection.describe()}.")
 
 

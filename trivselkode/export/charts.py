@@ -49,8 +49,15 @@ def _code_label(key: str, name: str, width: int = 34) -> str:
     return "\n".join(lines)
 
 
-def frequency_chart(result: Any, fmt: str = "png", lang: str = "da", measure: str = "share", title: str | None = None) -> bytes:
-    """The chart of a :class:`FrequencyResult` as PNG or SVG bytes."""
+def frequency_chart(
+    result: Any,
+    fmt: str = "png",
+    lang: str = "da",
+    measure: str = "share",
+    title: str | None = None,
+    pseudonymizer: Any = None,
+) -> bytes:
+    """The chart of a :class:`FrequencyResult` as PNG or SVG bytes (group labels pseudonymised if asked)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -77,6 +84,8 @@ def frequency_chart(result: Any, fmt: str = "png", lang: str = "da", measure: st
             ys = [i + (j - (n_groups - 1) / 2) * bar for i in range(n_codes)]
             xs = [values.get((c.key, g), 0) for c in codes]
             label = " · ".join(value_label(n, v, lang) for n, v in zip(result.by, g)) if result.by else words["all"]
+            if pseudonymizer is not None:
+                label = pseudonymizer.text(label)
             bars = ax.barh(
                 ys,
                 xs,
