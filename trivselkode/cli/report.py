@@ -270,7 +270,7 @@ def quotes(
     title: Optional[str] = typer.Option(None, "--title", help="Dokumentets titel."),
     age_bands: Optional[str] = AGE_BANDS,
 ) -> None:
-    """Repræsentative citater pr. kode, med tilskrivning som "– Kvinde, 67 år, Holstebro"."""
+    """Repræsentative citater for hver kode, med tilskrivning som "– Kvinde, 67 år, Holstebro"."""
     from trivselkode.analysis.quotes import collect_quotes
     from trivselkode.export.documents import render
 
@@ -319,7 +319,7 @@ def chart(
     title: Optional[str] = typer.Option(None, "--title", help="Diagrammets titel."),
     pseudonymize: bool = PSEUDO,
 ) -> None:
-    """Søjlediagram over temaernes hyppighed, evt. fordelt på en egenskab (læseligt i sort-hvid)."""
+    """Søjlediagram over temaernes hyppighed, eventuelt fordelt på en egenskab (læseligt i sort-hvid)."""
     from trivselkode.analysis.frequencies import compute_frequencies
     from trivselkode.export.charts import frequency_chart
 
