@@ -193,6 +193,23 @@ async def test_digit_toggles_theme_and_is_stored(tui_project, size) -> None:  # 
         assert " T1 " not in list_text(screen)
 
 
+async def test_fast_keys_apply_in_the_order_typed(tui_project) -> None:  # noqa: ANN001
+    """Moves and code keys queued at once (fast typing, a paste over SSH) keep their order."""
+    from textual import events
+
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_source(pilot)
+        for key in ("5", "j", "b", "j", "1", "3", "k", "k", "2"):
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert codings(tui_project) == {
+            (2, "T5", None, None), (4, "B.social", None, None), (5, "T1", None, None), (5, "T3", None, None),
+            (2, "T2", None, None),
+        }  # fmt: skip
+        assert screen.passage.number == 2
+
+
 async def test_code_shortcut_letter_and_reserved_key(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -420,7 +437,9 @@ async def test_accept_first_suggestion_and_pick_by_number(tui_project) -> None: 
 
 
 async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> None:  # noqa: ANN001
-    """The real suggester: spaCy loads in a worker while the screen answers keys."""
+    """The real suggester: spaCy loads in a helper process while the screen answers keys."""
+    import time
+
     app = make_app(tui_project, suggester="default")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -428,7 +447,10 @@ async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> No
         await pilot.pause()
         await pilot.pause()
         screen = app.screen
-        await pilot.press("j")  # answered while the model may still load
+        assert screen.suggest_running  # the model is loading ...
+        t0 = time.perf_counter()
+        await pilot.press("j")  # ... and the key is answered at once all the same
+        assert time.perf_counter() - t0 < 1.0
         assert screen.passage.number == 4
         await settle(pilot)
         found = screen._current_suggestions()

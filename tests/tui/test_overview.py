@@ -205,3 +205,72 @@ async def test_reload_shows_changes_by_others(tui_project) -> None:  # noqa: ANN
         await pilot.press("r")
         await settle(pilot)
         assert table_rows(app)[0][6] == "bo"
+
+
+async def test_agreement_key_opens_enighed(tui_project) -> None:  # noqa: ANN001
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "AgreementScreen" or any("Enighed" in n.message for n in app._notifications)
+
+
+async def test_screen_with_its_own_keys_dialog_gets_the_question_mark(tui_project) -> None:  # noqa: ANN001
+    from textual.binding import Binding
+    from textual.screen import Screen
+
+    class OwnKeys(Screen):
+        BINDINGS = [Binding("question_mark", "own_keys", "Taster")]
+        shown = 0
+
+        def action_own_keys(self) -> None:
+            OwnKeys.shown += 1
+
+    app = make_app(tui_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(OwnKeys())
+        await pilot.pause()
+        await pilot.press("question_mark")
+        assert OwnKeys.shown == 1 and not isinstance(app.screen, HelpDialog)
+
+
+async def test_codings_changed_elsewhere_reloads_the_coding_screen(tui_project) -> None:  # noqa: ANN001
+    from textual.screen import Screen
+
+    from trivselkode.tui.messages import CodingsChanged
+
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_coding("holstebro-1", None)
+        await settle(pilot)
+        coding = app.screen
+        app.push_screen(Screen())  # e.g. Søgning coding straight from its results
+        await pilot.pause()
+        pids, codes = passage_ids(tui_project), code_ids(tui_project)
+        ops.toggle_code(tui_project, "ann", pids["holstebro-1"][1], codes["T3"])
+        app.post_message(CodingsChanged("holstebro-1"))
+        await pilot.pause()
+        app.pop_screen()
+        await settle(pilot)
+        assert app.screen is coding
+        assert any(f.code_id == codes["T3"] for f in coding.view.mine.get(pids["holstebro-1"][1], []))
+
+
+async def test_fast_typing_with_bound_letters_goes_to_the_filter(tui_project) -> None:  # noqa: ANN001
+    """Keys that arrive before the focus lands on the filter are part of the filter, even r and q."""
+    from textual import events
+
+    app = make_app(tui_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for char in "vibor":  # queued at once, as a terminal delivers fast typing
+            app.post_message(events.Key(char, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "vibor"
+        assert [r[0] for r in table_rows(app)] == ["viborg-voxpop"]
+        await pilot.press("q")  # the filter has focus now: typed, not quit
+        assert app.is_running and app.screen.query_one("#filter", Input).value == "viborq"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from trivselkode.analysis.suggest import KeywordIndex, Suggestion, simple_words, suggest
+from trivselkode.analysis.suggest import KeywordIndex, LemmaProcess, Suggestion, simple_words, suggest
 
 
 @dataclass
@@ -89,8 +89,15 @@ def test_no_keywords_no_lemmatizer_call() -> None:
     assert suggest("tekst", [C("X")], lemmatize=boom) == []
 
 
-def test_with_spacy_lemmas() -> None:
-    """One test with the real lookup lemmatizer (loads spaCy)."""
-    found = suggest("Vi blev dømt af ingen, og jeg følte mig velkommen og tryg.", CODES)
-    assert keys(found)[0] == "T1"
-    assert {"dømt", "velkommen", "tryg"} <= set(found[0].matched_words)
+def test_with_spacy_lemmas_from_the_helper_process() -> None:
+    """The real lookup lemmatizer, loaded in the helper process the TUI uses."""
+    lemmas = LemmaProcess()
+    try:
+        found = suggest("Vi blev dømt af ingen, og jeg følte mig velkommen og tryg.", CODES, lemmatize=lemmas)
+        assert keys(found)[0] == "T1"
+        assert {"dømt", "velkommen", "tryg"} <= set(found[0].matched_words)
+        words = lemmas("Jeg følte mig tryg")
+        assert ("følte", "føle", 4, 9) in words  # forms, lemmas and offsets come through the pipe
+    finally:
+        lemmas.close()
+    assert lemmas._proc is None

@@ -20,12 +20,19 @@ suggestions are ranked by score, then by codebook order. They are only
 suggestions: nothing here stores anything.
 
 Pure apart from the lazy spaCy call; pass ``lemmatize=simple_words`` to
-match on the word forms alone (no spaCy).
+match on the word forms alone (no spaCy), or ``lemmatize=LemmaProcess()`` to
+have spaCy run in a helper process (what the TUI does, so that loading it
+never freezes the screen).
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import re
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -71,6 +78,68 @@ def spacy_words(text: str) -> list[Word]:
     from trivselkode.analysis.nlp import lemmas
 
     return lemmas(text)
+
+
+class LemmaProcess:
+    """spaCy's lookup lemmas from a helper process (``python -m trivselkode.analysis.suggest``).
+
+    Loading spaCy and its lemma tables holds Python's GIL for seconds at a
+    time, which would freeze a UI running in the same process even when the
+    loading happens in a thread. The helper process loads it instead; the
+    caller's thread only waits on a pipe. Started on first use, one request
+    at a time, stopped by :meth:`close` (or when this process exits).
+    """
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> list[Word]:
+        with self._lock:
+            proc = self._ensure()
+            try:
+                proc.stdin.write(json.dumps(text) + "\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()
+            except (BrokenPipeError, OSError):
+                line = ""
+            if not line:
+                self._proc = None
+                raise RuntimeError("sprogmodellens hjælpeproces stoppede uventet")
+            return [(w[0], w[1], int(w[2]), int(w[3])) for w in json.loads(line)]
+
+    def _ensure(self) -> subprocess.Popen[str]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "trivselkode.analysis.suggest"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                encoding="utf-8",
+            )
+            atexit.register(self.close)
+        return self._proc
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+
+
+def _serve() -> None:
+    """The helper process: one JSON text per line in, its words as one JSON list per line out."""
+    from trivselkode.analysis.nlp import lemmas
+
+    for line in sys.stdin:
+        words = lemmas(json.loads(line))
+        sys.stdout.write(json.dumps(words) + "\n")
+        sys.stdout.flush()
 
 
 def _field(code: Any, name: str) -> Any:
@@ -181,3 +250,7 @@ def suggest(
     words = (lemmatize or spacy_words)(text)
     found = index.suggest(words)
     return found[:limit] if limit is not None else found
+
+
+if __name__ == "__main__":
+    _serve()

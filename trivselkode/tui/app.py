@@ -24,13 +24,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import TextArea
 
-from trivselkode.analysis.suggest import KeywordIndex, Suggestion, suggest
+from trivselkode.analysis.suggest import KeywordIndex, LemmaProcess, Suggestion, suggest
 from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project
-from trivselkode.tui.messages import CoderChosen, JumpToPassage, OpenSource
+from trivselkode.tui.messages import CoderChosen, CodingsChanged, JumpToPassage, OpenSource
 from trivselkode.tui.screens.coding import CodingScreen
 from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
 from trivselkode.tui.screens.overview import OverviewScreen
@@ -60,6 +60,7 @@ KEY_NAMES = {
 OTHER_SCREENS = {
     "search": ("trivselkode.tui.screens.search", "SearchScreen", "Søgning"),
     "codebook": ("trivselkode.tui.screens.codebook", "CodebookScreen", "Kodebog"),
+    "agreement": ("trivselkode.tui.screens.agreement", "AgreementScreen", "Enighed"),
 }
 
 
@@ -77,12 +78,13 @@ def key_display(key: str) -> str:
 def help_sections(screen: Screen, app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every key of ``screen``: its bindings, its extra notes, and the global keys."""
     rows = []
+    long = getattr(screen, "HELP_TEXT", {})
     for binding in getattr(screen, "BINDINGS", []):
         if isinstance(binding, Binding):
-            keys, description = binding.key, binding.description
+            keys, action, description = binding.key, binding.action, binding.tooltip or binding.description
         else:
-            keys, description = binding[0], (binding[2] if len(binding) > 2 else binding[1])
-        rows.append((" ".join(key_display(k) for k in keys.split(",")), description))
+            keys, action, description = binding[0], binding[1], (binding[2] if len(binding) > 2 else binding[1])
+        rows.append((" ".join(key_display(k) for k in keys.split(",")), long.get(action, description)))
     sections = [(getattr(screen, "HELP_TITLE", None) or "Skærmen", rows)]
     extra = screen.help_extra() if hasattr(screen, "help_extra") else getattr(screen, "HELP_EXTRA", [])
     sections.extend(extra)
@@ -168,7 +170,12 @@ class TrivselApp(App):
         self.project = project
         self.settings = settings
         self.coder: str | None = coder or settings.coder
-        self.suggester: Suggester | None = partial(suggest) if suggester == "default" else suggester  # type: ignore[assignment]
+        self._lemmas: LemmaProcess | None = None
+        if suggester == "default":
+            # spaCy in a helper process: loading it in this one would stall the screen for seconds.
+            self._lemmas = LemmaProcess()
+            suggester = partial(suggest, lemmatize=self._lemmas)
+        self.suggester: Suggester | None = suggester  # type: ignore[assignment]
         self.start_source = start_source
         self.start_passage = start_passage
         self.history = UndoHistory()
@@ -182,6 +189,10 @@ class TrivselApp(App):
             self._start()
         else:
             self.push_screen(CoderDialog(), self._coder_chosen)
+
+    def on_unmount(self) -> None:
+        if self._lemmas is not None:
+            self._lemmas.close()
 
     def _coder_chosen(self, name: str | None) -> None:
         if not name:
@@ -227,6 +238,13 @@ class TrivselApp(App):
         else:
             self.push_screen(new)
 
+    @on(CodingsChanged)
+    def _codings_changed(self, message: CodingsChanged) -> None:
+        """Another screen changed codings or the codebook: coding screens reload when shown again."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen) and message.source_name in (None, screen.source_name):
+                screen.stale = True
+
     def open_other_screen(self, which: str) -> None:
         """Søgning or Kodebog, imported on first use."""
         import importlib
@@ -244,7 +262,7 @@ class TrivselApp(App):
         except (ImportError, AttributeError) as exc:
             self.notify(f"{title} kunne ikke åbnes: {exc}", severity="error")
             return
-        screen = cls(self.project, self.coder) if which == "search" else cls(self.project)
+        screen = cls(self.project) if which == "codebook" else cls(self.project, self.coder)
         self.push_screen(screen)
 
     # ------------------------------------------------------------------ help
@@ -258,8 +276,12 @@ class TrivselApp(App):
         self.push_screen(HelpDialog(title, help_sections(screen, self)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_help" and isinstance(self.focused, TextArea):
-            return False  # let "?" be typed into a memo
+        if action == "show_help":
+            if isinstance(self.focused, TextArea):
+                return False  # let "?" be typed into a memo
+            screen = self.screen
+            if not isinstance(screen, HelpDialog) and "question_mark" in screen._bindings.key_to_bindings:
+                return False  # the screen (or dialog) shows its own keys
         return True
 
     async def action_quit(self) -> None:

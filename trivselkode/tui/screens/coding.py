@@ -23,7 +23,7 @@ from textual.events import Key
 from textual.keys import key_to_character
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, Label, OptionList, Static
 
 from trivselkode.analysis.suggest import KeywordIndex, Suggestion
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS
@@ -84,6 +84,39 @@ class CodingScreen(Screen):
         Binding("q", "back", "Tilbage", show=False),
     ]
 
+    HELP_TEXT = {
+        "move(1)": "næste udsagn (interviewerens springes over)",
+        "move(-1)": "forrige udsagn",
+        "page(1)": "en skærmside frem",
+        "page(-1)": "en skærmside tilbage",
+        "first": "første udsagn",
+        "last": "sidste udsagn",
+        "next_uncoded": "næste udsagn, du ikke har kodet",
+        "previous_uncoded": "forrige udsagn, du ikke har kodet",
+        "pick_code": "vælg en vilkårlig kode ved at skrive en del af navnet (Enter sætter/fjerner den)",
+        "accept_suggestion": "tag det første forslag (forslag sættes aldrig af sig selv)",
+        "choose_suggestion": "vælg blandt forslagene med et tal",
+        "start_span": "indsnævr udsagnets kodning til hele sætninger (citat) – se Udsnit nedenfor",
+        "edit_memo": "notat på udsagnet",
+        "undo": "fortryd seneste kodning (også i andre udsagn og kilder)",
+        "redo": "gentag det fortrudte",
+        "open_search": "søg i kilden",
+        "search_next": "næste træf",
+        "search_previous": "forrige træf",
+        "toggle_star": "stjerne: udsagnet er en citatkandidat (til/fra)",
+        "toggle_done": "markér kilden færdig for dig (til/fra)",
+        "edit_speaker": "ret deltagerens køn, alder, bibliotek og andre egenskaber",
+        "toggle_others": "vis/skjul de andre koderes kodninger (skjult: blind kodning)",
+        "reload": "genindlæs fra databasen (andres færdigmarkeringer og tal)",
+        "span_end(1)": "udsnit: udvid med en sætning",
+        "span_end(-1)": "udsnit: formindsk med en sætning",
+        "span_start(1)": "udsnit: flyt starten en sætning frem",
+        "span_start(-1)": "udsnit: flyt starten en sætning tilbage",
+        "confirm": "udsnit: kod det valgte",
+        "escape": "annullér udsnittet, ellers tilbage til oversigten",
+        "back": "tilbage til oversigten",
+    }
+
     HELP_EXTRA = [
         ("Udsnit (efter s)", [
             ("→ / ←", "udvid / formindsk udsnittet med en sætning"),
@@ -131,9 +164,11 @@ class CodingScreen(Screen):
         self.suggestions: dict[int, list[Suggestion]] = {}
         self.suggest_running = False  # one suggestion worker at a time; it picks up where the cursor is
         self.shortcuts: dict[str, int] = {}
+        self._shortcut_keys: list[str] = []
         self.inactive_shortcuts: dict[int, str] = {}
         self._saved_number: int | None = None
         self.loaded = False
+        self.stale = False  # set when another screen changed codings here: reload when shown again
 
     @property
     def tapp(self) -> TrivselApp:
@@ -158,6 +193,12 @@ class CodingScreen(Screen):
         self.query_one(PassageList).focus()
         self.load()
         self.set_interval(POSITION_SAVE_INTERVAL_S, self._save_position_if_moved)
+
+    def on_screen_resume(self) -> None:
+        if self.stale and self.loaded:
+            self.stale = False
+            passage = self.passage
+            self.load(passage.number if passage else None)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -240,6 +281,18 @@ class CodingScreen(Screen):
                 self.inactive_shortcuts[code.id] = code.shortcut
             else:
                 self.shortcuts[code.shortcut] = code.id
+        # Shortcuts are bindings like the screen's own keys, so a quick "j 1" is handled
+        # in the order typed (a key handler would run before the binding of the key before it).
+        keymap = self._bindings.key_to_bindings
+        for key in self._shortcut_keys:
+            keymap.pop(key, None)
+        self._shortcut_keys = []
+        for shortcut, code_id in self.shortcuts.items():
+            for binding in Binding.make_bindings([Binding(shortcut, f"toggle_code({code_id})", "", show=False)]):
+                if binding.key in keymap:  # a key of the screen under another name: the screen wins
+                    continue
+                keymap[binding.key] = [binding]
+                self._shortcut_keys.append(binding.key)
 
     def _code(self, code_id: int) -> ops.CodeInfo | None:
         return self.view.codes_by_id.get(code_id) if self.view else None
@@ -256,18 +309,17 @@ class CodingScreen(Screen):
         facts = ", ".join(x for x in (view.kind, view.site, view.context) if x)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(view.name, style="bold")
+        text.append(f" · kodet {coded}/{len(spoken)} · ")
+        text.append(self.tapp.coder, style="bold")
+        if view.done_by:
+            mine = self.tapp.coder in view.done_by
+            text.append(" · færdig: " + ", ".join(view.done_by), style="bold" if mine else "")
+        if self.show_others:
+            text.append(" · andres kodninger vises", style="italic")
         if view.title and view.title != view.name:
             text.append(f" · {view.title}")
         if facts:
-            text.append(f" · {facts}", style="dim")
-        text.append(" · koder ")
-        text.append(self.tapp.coder, style="bold")
-        text.append(f" · kodet {coded}/{len(spoken)}")
-        if view.done_by:
-            mine = self.tapp.coder in view.done_by
-            text.append(" · færdig: " + ", ".join(view.done_by), style="bold green" if mine else "")
-        if self.show_others:
-            text.append(" · andres kodninger vises", style="italic")
+            text.append(f" · {facts}")
         self.query_one("#coding-title", Static).update(text)
 
     # ------------------------------------------------------------------ cursor
@@ -389,6 +441,7 @@ class CodingScreen(Screen):
             self.app.notify(f"Koden {code.key} er udgået.", severity="error")
             return
         self.last_code[passage.id] = code_id
+        self.query_one(CodebookPanel).highlight_code(code_id)
         self.tapp.run_write(
             ops.toggle_code,
             self.tapp.coder,
@@ -436,15 +489,9 @@ class CodingScreen(Screen):
         self.query_one(CodebookPanel).update_counts(self._counts())
         self._update_title()
 
-    @on(Key)
-    def _shortcut(self, event: Key) -> None:
-        if isinstance(self.focused, (Input, TextArea)) or self.view is None:
-            return
-        code_id = self.shortcuts.get(event.character or "") or self.shortcuts.get(event.key)
-        if code_id is not None:
-            event.stop()
-            event.prevent_default()
-            self.toggle(code_id)
+    def action_toggle_code(self, code_id: int) -> None:
+        """A code's shortcut: toggle it on the passage."""
+        self.toggle(code_id)
 
     @on(CodebookPanel.CodeChosen)
     def _code_chosen(self, message: CodebookPanel.CodeChosen) -> None:

@@ -361,6 +361,7 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="primary", id="confirm-yes")
                 yield Button(self.no, id="confirm-no")
+            yield Static("j/y eller Enter: ja · n eller Escape: nej", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-yes", Button).focus()

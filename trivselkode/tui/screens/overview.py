@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -39,10 +39,22 @@ class OverviewScreen(Screen):
         Binding("slash", "focus_filter", "Filtrér", show=True),
         Binding("S,f2", "open_search", "Søgning", show=True),
         Binding("K,f3", "open_codebook", "Kodebog", show=True),
+        Binding("E,f4", "open_agreement", "Enighed", show=True),
         Binding("r", "reload", "Opdatér", show=False),
         Binding("escape", "clear_filter", "Ryd filter", show=False),
         Binding("q", "app.quit", "Afslut", show=True),
     ]
+
+    HELP_TEXT = {
+        "open_source": "åbn den markerede kilde i Kodning",
+        "focus_filter": "gå til filterfeltet",
+        "open_search": "Søgning på tværs af alle kilder",
+        "open_codebook": "Kodebog: se og ret koderne",
+        "open_agreement": "Enighed mellem kodere og konsensus",
+        "reload": "opdatér listen og temaerne fra databasen",
+        "clear_filter": "ryd filteret",
+        "app.quit": "afslut (alt er allerede gemt)",
+    }
 
     HELP_EXTRA = [
         ("Filter", [
@@ -63,6 +75,7 @@ class OverviewScreen(Screen):
         self.rows: list[OverviewRow] = []
         self.shown: list[OverviewRow] = []
         self.loaded = False
+        self._redirecting = False  # typing into the table goes to the filter until it has focus
 
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-title", classes="screen-title")
@@ -161,12 +174,18 @@ class OverviewScreen(Screen):
                 event.stop()
             return
         if self.focused is table and event.is_printable and event.character and event.character.strip():
-            if event.key in self._bound_keys():
+            # Keys typed before the focus lands on the filter belong to the filter too, bound or not.
+            if not self._redirecting and event.key in self._bound_keys():
                 return
+            self._redirecting = True
             filt.focus()
             filt.insert_text_at_cursor(event.character)
             event.stop()
             event.prevent_default()
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self) -> None:
+        self._redirecting = False
 
     def _bound_keys(self) -> set[str]:
         keys: set[str] = set()
@@ -204,3 +223,6 @@ class OverviewScreen(Screen):
 
     def action_open_codebook(self) -> None:
         self.app.open_other_screen("codebook")
+
+    def action_open_agreement(self) -> None:
+        self.app.open_other_screen("agreement")

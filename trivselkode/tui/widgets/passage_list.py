@@ -37,6 +37,7 @@ from trivselkode.domain.undo import CodingFact
 from trivselkode.storage.coding_ops import CodeInfo, PassageInfo, SourceView
 
 INDENT = 6  # the gutter marker, a 4-column number and a space
+SCROLL_MARGIN = 3  # lines kept in view above and below the cursor's passage
 _WORD_RE = re.compile(r"\S+")
 
 
@@ -282,12 +283,14 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
         region = self.block_region(self.cursor)
         view_h = max(1, self.scrollable_content_region.height)
         top = int(self.scroll_offset.y)
+        # Keep a little of the neighbours in view (like vim's scrolloff), when there is room.
+        margin = min(SCROLL_MARGIN, max(0, (view_h - region.height) // 2))
         if center:
             target = max(0, region.y - view_h // 3)
-        elif region.y < top or region.height > view_h:
-            target = region.y
-        elif region.bottom > top + view_h:
-            target = region.bottom - view_h
+        elif region.height > view_h or region.y - margin < top:
+            target = max(0, region.y - margin)
+        elif region.bottom + margin > top + view_h:
+            target = region.bottom + margin - view_h
         else:
             return
         self.scroll_to(y=target, animate=False, immediate=True)
