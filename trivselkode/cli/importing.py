@@ -41,7 +41,7 @@ def import_files(
                 note(f"fejl: {result.error}")
 
         # Several files: parse and segment on every core while this process stores.
-        workers = min(2, os.cpu_count() or 1) if total >= 4 else 1
+        workers = (os.cpu_count() or 1) if total >= 4 else 0
         report = import_paths(
             project, paths, text_column=text_column, name=name, replace=replace, strict=strict, on_file=on_file,
             workers=workers,

@@ -13,6 +13,7 @@ A file whose source name already exists is
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +31,7 @@ from trivselkode.domain.revision import SOURCE_SIMILARITY, Turn, align_turns, mo
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import ParsedSource
 from trivselkode.importers.formats import iter_source_files, parse_file
-from trivselkode.storage.db import Project
+from trivselkode.storage.db import Project, bulk_insert
 from trivselkode.storage.models import (
     Code,
     Coder,
@@ -78,14 +79,29 @@ class ImportReport:
 
 @dataclass
 class _Prepared:
+    """A parsed file and what storing it needs, computed where it was parsed.
+
+    In a worker process this is all done off the storing process: sentence
+    segmentation, the sentences' JSON, the word count and the CPR check.
+    """
+
     parsed: ParsedSource
     digest: str
-    sentences: list[list[list[int]]] | None = None
+    sentences_json: list[str] | None = None
+    words: int = 0
+    cpr: bool = False
 
-    def ensure_sentences(self) -> list[list[list[int]]]:
-        if self.sentences is None:
-            self.sentences = list(sentence_spans(t.text for t in self.parsed.turns))
-        return self.sentences
+    def ensure_sentences(self) -> list[str]:
+        if self.sentences_json is None:
+            turns = self.parsed.turns
+            dumps = json.dumps
+            self.sentences_json = [
+                dumps(spans or [[0, len(t.text)]], separators=(",", ":"))
+                for t, spans in zip(turns, sentence_spans(t.text for t in turns))
+            ]
+            self.words = word_count(self.parsed.text)
+            self.cpr = CPR_RE.search(self.parsed.text) is not None
+        return self.sentences_json
 
 
 def import_paths(
@@ -98,13 +114,14 @@ def import_paths(
     strict: bool = False,
     similarity: float = SOURCE_SIMILARITY,
     on_file: Callable[[FileResult], None] | None = None,
-    workers: int = 1,
+    workers: int = 0,
 ) -> ImportReport:
     """Import every supported file under ``paths`` and report on each.
 
-    With ``workers`` > 1 (and ``fork`` available), files are parsed and
-    segmented in worker processes while this one stores the results; each
-    file is still stored in its own transaction, in order.
+    With ``workers`` ≥ 1 (and ``fork`` available), files are parsed and
+    segmented in that many worker processes while this one stores the
+    results; each file is still stored in its own transaction, in order.
+    Never use workers from a process with threads (the TUI): fork is unsafe there.
     """
     files = iter_source_files(paths)
     if not files:
@@ -187,7 +204,7 @@ def _prepare_all(
 ) -> Iterator[tuple[Path, _Prepared | TrivselError]]:
     """The files parsed (and segmented), in order, lazily."""
     jobs = [(path, text_column, name, known) for path in files]
-    if workers > 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers >= 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
         # Load spaCy once here, so forked workers share it instead of loading it again.
         sentence_pipeline()
         context = multiprocessing.get_context("fork")
@@ -213,13 +230,13 @@ def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bo
             result.status = "duplicate"
             result.warnings.append(f"samme tekst er allerede importeret som kilden '{twin}'; filen er sprunget over")
             return
-    if CPR_RE.search(parsed.text):
+    sentences = prep.ensure_sentences()
+    if prep.cpr:
         result.warnings.append(
             f"{Path(parsed.file_name).name}: teksten ser ud til at indeholde et CPR-nummer – fjern det, eller brug --pseudonymize ved eksport"
         )
-    sentences = prep.ensure_sentences()
     result.passages = len(parsed.turns)
-    result.words = word_count(parsed.text)
+    result.words = prep.words
     if existing is None:
         _insert_source(session, parsed, prep.digest, sentences)
         result.status = "imported"
@@ -284,7 +301,7 @@ def _participant_fields(p: Any) -> dict[str, Any]:
     }
 
 
-def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[list[list[int]]]) -> Source:
+def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[str]) -> Source:
     source = Source(name=parsed.name, **_source_fields(parsed, digest))
     session.add(source)
     session.flush()
@@ -296,7 +313,7 @@ def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentence
 def _upsert_participants(
     session: Session, source: Source, parsed: ParsedSource, existing: dict[str, Participant]
 ) -> dict[str, int]:
-    ids: dict[str, int] = {}
+    rows: dict[str, Participant] = {}
     for p in parsed.participants:
         row = existing.get(p.label)
         if row is None:
@@ -309,39 +326,31 @@ def _upsert_participants(
             row.site = p.site if p.site is not None else row.site
             row.attributes = {**row.attributes, **_jsonable(dict(p.attributes))}
         session.add(row)
-        session.flush()
-        ids[p.label] = row.id
-    return ids
+        rows[p.label] = row
+    session.flush()  # one batch of inserts for all of them
+    return {label: row.id for label, row in rows.items()}
+
+
+_PASSAGE_COLUMNS = ["source_id", "number", "participant_id", "start", "end", "text", "sentences", "cue_start", "cue_end"]
 
 
 def _insert_passages(
     session: Session,
     source: Source,
     parsed: ParsedSource,
-    sentences: list[list[list[int]]],
+    sentences: list[str],
     participant_ids: dict[str, int],
 ) -> None:
-    rows = [
-        {
-            "source_id": source.id,
-            "number": n,
-            "participant_id": participant_ids[turn.speaker],
-            "start": turn.start,
-            "end": turn.end,
-            "text": turn.text,
-            "sentences": sents,
-            "cue_start": turn.cue_start,
-            "cue_end": turn.cue_end,
-        }
-        for n, (turn, sents) in enumerate(zip(parsed.turns, sentences), start=1)
+    sid = source.id
+    values = [
+        (sid, n, participant_ids[t.speaker], t.start, t.end, t.text, sents, t.cue_start, t.cue_end)
+        for n, (t, sents) in enumerate(zip(parsed.turns, sentences), start=1)
     ]
-    if rows:
-        # Core executemany: much faster than the ORM's bulk path for many rows.
-        session.connection().execute(Passage.__table__.insert(), rows)
+    bulk_insert(session, Passage.__table__, _PASSAGE_COLUMNS, values)
 
 
 def _revise(
-    session: Session, source: Source, parsed: ParsedSource, digest: str, sentences: list[list[list[int]]]
+    session: Session, source: Source, parsed: ParsedSource, digest: str, sentences: list[str]
 ) -> list[dict[str, Any]]:
     """Replace the source's text by a revision, carrying every coding along."""
     participants = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
