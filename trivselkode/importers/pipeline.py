@@ -77,6 +77,16 @@ class ImportReport:
         return sum(f.words for f in self.files if f.status in ("imported", "revised", "replaced"))
 
 
+def segment(parsed: ParsedSource) -> list[str]:
+    """Each turn's sentences as the JSON the passages table stores (spaCy)."""
+    turns = parsed.turns
+    dumps = json.dumps
+    return [
+        dumps(spans or [[0, len(t.text)]], separators=(",", ":"))
+        for t, spans in zip(turns, sentence_spans(t.text for t in turns))
+    ]
+
+
 @dataclass
 class _Prepared:
     """A parsed file and what storing it needs, computed where it was parsed.
@@ -93,12 +103,7 @@ class _Prepared:
 
     def ensure_sentences(self) -> list[str]:
         if self.sentences_json is None:
-            turns = self.parsed.turns
-            dumps = json.dumps
-            self.sentences_json = [
-                dumps(spans or [[0, len(t.text)]], separators=(",", ":"))
-                for t, spans in zip(turns, sentence_spans(t.text for t in turns))
-            ]
+            self.sentences_json = segment(self.parsed)
             self.words = word_count(self.parsed.text)
             self.cpr = CPR_RE.search(self.parsed.text) is not None
         return self.sentences_json

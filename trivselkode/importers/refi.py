@@ -946,7 +946,7 @@ class _SourcePlan:
     pmap: PositionMap
     reading: Reading
     result: SourceResult
-    sentences: list[list[list[int]]] | None = None
+    sentences: list[str] | None = None  # JSON per turn, as pipeline.segment makes them
 
 
 def _label_lines(text: str, turns: list[ParsedTurn]) -> tuple[int, int]:
@@ -1324,18 +1324,14 @@ def _import(
     if source_plans:
         from sqlmodel import select
 
-        from trivselkode.analysis.nlp import sentence_spans
+        from trivselkode.importers.pipeline import segment
         from trivselkode.storage.models import Source
 
         with project.read() as session:
             have = dict(session.exec(select(Source.name, Source.content_hash)).all())
-        todo = [p for p in source_plans if have.get(p.parsed.name) != p.digest]  # unchanged ones keep theirs
-        texts = [t.text for p in todo for t in p.parsed.turns]
-        spans = list(sentence_spans(texts)) if texts else []
-        i = 0
-        for p in todo:
-            p.sentences = spans[i : i + len(p.parsed.turns)]
-            i += len(p.parsed.turns)
+        for p in source_plans:
+            if have.get(p.parsed.name) != p.digest:  # unchanged ones keep theirs
+                p.sentences = segment(p.parsed)
 
     with project.write() as session:
         _store(session, doc, own, plans, source_plans, report, coder)
