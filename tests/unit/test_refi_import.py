@@ -405,7 +405,7 @@ def test_a_clash_with_a_different_text_rolls_everything_back(tmp_path):
             ParsedSource(name="Samtale", text=text, file_name="x.txt", participants=[ParsedParticipant("P1")],
                          turns=[ParsedTurn("P1", 0, len(text) - 1, text[:-1])]),
             "x",
-            [[[0, len(text) - 1]]],
+            [f"[[0,{len(text) - 1}]]"],
         )
     before = counts(project)
     with pytest.raises(TrivselError, match="helt anden tekst"):
