@@ -1,0 +1,643 @@
+"""Export jobs: one report, one file, written atomically, with progress and cancelling.
+
+The terminal UI's Eksport screen runs every report through :func:`run_report`
+in a worker thread. It calls the same core functions as ``trivselkode
+report …``, ``codings export``, ``refi export`` and ``codebook export`` with
+the same options, so a file from the screen equals the file from the
+command line::
+
+    request = ReportRequest("frequencies", Path("temafrekvenser.xlsx"), by=["site"])
+    result = run_report(project, request, progress=print, cancel=threading.Event())
+    result.path       # the absolute path written
+    result.summary    # one Danish line: what was written, from whose codings
+
+As in the command line, the format follows the file's suffix (``.xlsx``,
+``.csv`` …) unless one is given; a suffix that names a format this report
+cannot write is refused instead of writing, say, a Word file called
+``citater.xlsx``. The target is checked before any work is done, the output
+goes to a temporary file beside it, and that is renamed into place only at
+the end — after a last look at ``cancel`` — so an error or a cancel leaves
+nothing half-written and an existing file untouched.
+
+No Textual here: the core never imports the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trivselkode.config import CONSENSUS_CODER
+from trivselkode.errors import TrivselError
+
+#: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """One kind of export: its title, formats (the first is the default) and default file stem."""
+
+    key: str
+    title: str
+    formats: tuple[str, ...]
+    stem: str
+    description: str
+
+
+# Formats are named as the command line names them; "table" is plain text (.txt).
+REPORT_KINDS: tuple[ReportKind, ...] = (
+    ReportKind(
+        "frequencies",
+        "Temafrekvenser",
+        ("xlsx", "csv", "md", "json", "table"),
+        "temafrekvenser",
+        "Pr. kode: kodninger, udsagn, kilder, deltagere og andel af deltagerne – evt. fordelt på egenskaber.",
+    ),
+    ReportKind(
+        "cooccurrence",
+        "Samforekomst",
+        ("xlsx", "csv", "md", "json", "table"),
+        "samforekomst",
+        "Antal udsagn, der bærer både rækkens og kolonnens kode (standard temaer × behov).",
+    ),
+    ReportKind(
+        "matrix",
+        "Deltager × kode-matrix",
+        ("xlsx", "csv", "json"),
+        "deltager-kode-matrix",
+        "Én række pr. deltager med egenskaber og 0/1 for hver kode – til videre statistik.",
+    ),
+    ReportKind(
+        "quotes",
+        "Citater",
+        ("docx", "md", "html", "csv", "json"),
+        "citater",
+        "Repræsentative citater for hver kode, tilskrevet som \"– Kvinde, 67 år, Holstebro\".",
+    ),
+    ReportKind(
+        "chart",
+        "Diagram",
+        ("png", "svg"),
+        "temafrekvenser",
+        "Søjlediagram over kodernes hyppighed (læseligt i sort-hvid), evt. fordelt på en egenskab.",
+    ),
+    ReportKind(
+        "codings",
+        "Kodninger (CSV)",
+        ("csv", "json"),
+        "kodninger",
+        "Hver kodning: kilde, udsagnsnummer, kode, koder, evt. delspænd og notat – til regneark og scripts.",
+    ),
+    ReportKind(
+        "refi",
+        "REFI-QDA-projekt",
+        ("qdpx",),
+        "projekt",
+        "Hele projektet som .qdpx til NVivo, ATLAS.ti, MAXQDA og QualCoder.",
+    ),
+    ReportKind(
+        "codebook",
+        "Kodebog (YAML)",
+        ("yaml", "qdc"),
+        "kodebog",
+        "Projektets kodebog som YAML (kan indlæses igen) eller som REFI-QDA-kodebog (.qdc).",
+    ),
+)
+KINDS: dict[str, ReportKind] = {k.key: k for k in REPORT_KINDS}
+
+#: The file suffix of each format.
+SUFFIX = {
+    "table": ".txt",
+    "csv": ".csv",
+    "xlsx": ".xlsx",
+    "md": ".md",
+    "json": ".json",
+    "docx": ".docx",
+    "html": ".html",
+    "png": ".png",
+    "svg": ".svg",
+    "qdpx": ".qdpx",
+    "yaml": ".yaml",
+    "qdc": ".qdc",
+}
+#: The format a suffix names (as ``report`` reads ``--out``).
+SUFFIXES = {
+    ".txt": "table",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".png": "png",
+    ".svg": "svg",
+    ".qdpx": "qdpx",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".qdc": "qdc",
+}
+#: How the UI names the formats.
+FORMAT_LABELS = {
+    "table": "tekst (.txt)",
+    "csv": "CSV (.csv)",
+    "xlsx": "Excel (.xlsx)",
+    "md": "Markdown (.md)",
+    "json": "JSON (.json)",
+    "docx": "Word (.docx)",
+    "html": "HTML (.html)",
+    "png": "PNG-billede (.png)",
+    "svg": "SVG-tegning (.svg)",
+    "qdpx": "REFI-QDA (.qdpx)",
+    "yaml": "YAML (.yaml)",
+    "qdc": "REFI-QDA-kodebog (.qdc)",
+}
+MEASURES = ("share", "passages", "participants", "codings")
+LANGS = ("da", "en")
+
+
+class ExportCancelled(TrivselError):
+    """The export was called off; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("eksporten er afbrudt; der er ikke skrevet nogen fil")
+
+
+@dataclass
+class ReportRequest:
+    """What to export and how: the options of the matching command-line command.
+
+    ``selection`` is ``auto`` (the command's default), ``consensus``,
+    ``union`` or ``coder:NAME``; for codings ``auto`` means every coder.
+    """
+
+    kind: str
+    out: Path
+    fmt: str | None = None
+    selection: str = "auto"
+    by: list[str] = field(default_factory=list)
+    codes: str | None = None
+    rows: str = "themes"
+    cols: str = "needs"
+    n: int = 5
+    lang: str = "da"
+    pseudonymize: bool = False
+    rollup: bool = False
+    age_bands: str | None = None
+    measure: str = "share"
+    title: str | None = None
+    min_words: int = 8
+    max_words: int = 60
+    pins: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+    retired: bool = False
+
+    def selection_options(self) -> dict[str, Any]:
+        """``coder``/``union``/``consensus`` as the core functions take them."""
+        sel = self.selection or "auto"
+        if sel == "auto":
+            return {}
+        if sel == "consensus":
+            return {"consensus": True}
+        if sel == "union":
+            return {"union": True}
+        if sel.startswith("coder:") and sel[6:]:
+            return {"coder": sel[6:]}
+        raise TrivselError(f"ukendt grundlag '{sel}'", "vælg standard, konsensus, foreningsmængden eller én koder")
+
+
+@dataclass
+class ExportResult:
+    kind: str
+    format: str
+    path: Path
+    bytes: int
+    summary: str
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- choices
+
+
+@dataclass
+class ExportChoices:
+    """What the export form offers for a project: coders, attributes, codes."""
+
+    coders: list[str]  # coders with codings, konsensus included when it has any
+    has_consensus: bool
+    attributes: list[str]  # attributes a report can be broken down by
+    codes: list[tuple[str, str, str]]  # (key, name, kind) of the live codes, codebook order
+    kinds: list[str]
+    project_stem: str
+
+
+def export_choices(project: Any) -> ExportChoices:
+    """The coders with codings, the attributes and the codes of ``project`` (one read)."""
+    from sqlmodel import func, select
+
+    from trivselkode.analysis.attributes import known_attributes, load_participants
+    from trivselkode.analysis.frequencies import load_codebook
+    from trivselkode.storage.models import Coder, Coding
+
+    with project.read() as session:
+        coders = sorted(
+            name
+            for name, count in session.exec(
+                select(Coder.name, func.count(Coding.id)).join(Coding, Coding.coder_id == Coder.id).group_by(Coder.name)
+            )
+            if count
+        )
+        participants = load_participants(session)
+        book = load_codebook(session)
+    attributes = known_attributes(participants.values())
+    live = [c for c in book.codes if not c.retired]
+    name = project.display_name if project.is_sqlite else ""
+    stem = Path(name).stem if name and name != ":memory:" else "projekt"
+    return ExportChoices(
+        coders=coders,
+        has_consensus=CONSENSUS_CODER in coders,
+        attributes=attributes,
+        codes=[(c.key, c.name, c.kind) for c in live],
+        kinds=sorted({c.kind for c in live if c.kind}),
+        project_stem=stem or "projekt",
+    )
+
+
+# ---------------------------------------------------------------- paths and formats
+
+
+def default_name(kind: str, fmt: str | None = None, project_stem: str = "projekt") -> str:
+    """The file name the form suggests: ``temafrekvenser.xlsx``, ``citater.docx`` …"""
+    spec = KINDS[kind]
+    stem = project_stem if kind == "refi" else spec.stem
+    return stem + SUFFIX[fmt or spec.formats[0]]
+
+
+def with_format(name: str, fmt: str) -> str:
+    """``name`` with the suffix of ``fmt`` (a known suffix is replaced, else one is added)."""
+    path = Path(name)
+    if path.suffix.lower() in SUFFIXES:
+        return str(path.with_suffix(SUFFIX[fmt]))
+    return name + SUFFIX[fmt] if name else name
+
+
+def format_of(kind: str, fmt: str | None, out: Path) -> str:
+    """The output format: from the suffix when it names one, else ``fmt``, else the kind's default.
+
+    A suffix that names a format this kind cannot write is refused.
+    """
+    spec = KINDS[kind]
+    by_suffix = SUFFIXES.get(out.suffix.lower())
+    if by_suffix is not None:
+        if by_suffix not in spec.formats:
+            allowed = ", ".join(SUFFIX[f] for f in spec.formats)
+            raise TrivselError(
+                f"{spec.title} kan ikke skrives som {out.suffix.lower()}",
+                f"vælg et filnavn, der ender på {allowed}",
+            )
+        return by_suffix
+    if fmt is not None:
+        if fmt not in spec.formats:
+            raise TrivselError(f"{spec.title} kan ikke skrives som {fmt}", f"vælg {', '.join(spec.formats)}")
+        return fmt
+    return spec.formats[0]
+
+
+def check_target(out: Path) -> Path:
+    """The absolute target path, refused before any work when it cannot be written."""
+    if not str(out).strip():
+        raise TrivselError("der er intet filnavn", "skriv fx temafrekvenser.xlsx")
+    path = Path(os.path.abspath(out.expanduser()))
+    if path.is_dir():
+        raise TrivselError(f"{path} er en mappe", "skriv et filnavn, fx rapport.xlsx")
+    parent = path.parent
+    if not parent.is_dir():
+        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden mappe")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise TrivselError(f"kan ikke skrive til {path}", "vælg en mappe, du har skriveadgang til")
+    return path
+
+
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp{os.getpid()}-{threading.get_ident()}")
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExportCancelled()
+
+
+def _commit(tmp: Path, path: Path, cancel: threading.Event | None) -> int:
+    """Rename the finished temporary file into place (unless cancelled); its size."""
+    _check(cancel)
+    size = tmp.stat().st_size
+    os.replace(tmp, path)
+    return size
+
+
+def _write_bytes(tmp: Path, data: str | bytes) -> None:
+    if isinstance(data, str):
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+    else:
+        tmp.write_bytes(data)
+
+
+# ---------------------------------------------------------------- the reports
+
+
+def default_chart_codes(project: Any) -> str:
+    """The themes, when the codebook has any; else every live code (as ``report chart``)."""
+    from sqlmodel import select
+
+    from trivselkode.storage.models import Code
+
+    with project.read() as session:
+        kinds = set(session.exec(select(Code.kind).where(Code.retired == False)))  # noqa: E712
+        keys = list(session.exec(select(Code.key).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
+    if "tema" in kinds:
+        return "tema"
+    if not keys:
+        raise TrivselError("kodebogen er tom", "indlæs en kodebog (Kodebog eller `trivselkode codebook load FIL`)")
+    return ",".join(keys)
+
+
+def _age_bands(spec: str | None) -> Any:
+    from trivselkode.analysis.attributes import AgeBands
+
+    return AgeBands.parse(spec)
+
+
+def _pseudonymizer(project: Any, enabled: bool, lang: str = "da") -> Any:
+    if not enabled:
+        return None
+    from trivselkode.export.pseudonymize import Pseudonymizer
+
+    return Pseudonymizer.from_project(project, lang)
+
+
+def _codes(spec: str | None) -> list[str] | None:
+    return [spec] if spec and spec.strip() else None
+
+
+def _render_table(table: Any, fmt: str) -> str | bytes:
+    from trivselkode.export import tables
+
+    if fmt == "table":
+        return tables.to_text(table)
+    if fmt == "csv":
+        return tables.to_csv(table)
+    if fmt == "md":
+        return tables.to_markdown(table)
+    if fmt == "xlsx":
+        return tables.to_xlsx([table])
+    raise ValueError(fmt)
+
+
+def _frequencies(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    from trivselkode.analysis.frequencies import compute_frequencies
+    from trivselkode.export import tables
+
+    result = compute_frequencies(
+        project,
+        by=req.by or None,
+        codes=_codes(req.codes),
+        rollup=req.rollup,
+        age_bands=_age_bands(req.age_bands),
+        **req.selection_options(),
+    )
+    pseudo = _pseudonymizer(project, req.pseudonymize, req.lang)
+    if fmt == "json":
+        data: str | bytes = tables.to_json(tables.frequency_records(result, pseudo))
+    else:
+        data = _render_table(tables.frequency_table(result, req.lang, pseudo), fmt)
+    return data, f"{len(result.rows)} rækker; grundlag: {result.selection.describe()}.", []
+
+
+def _cooccurrence(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    from trivselkode.analysis.cooccurrence import compute_cooccurrence
+    from trivselkode.export import tables
+
+    result = compute_cooccurrence(
+        project, rows=req.rows or "themes", cols=req.cols or "needs", rollup=req.rollup, **req.selection_options()
+    )
+    if fmt == "json":
+        data: str | bytes = tables.to_json(result.records())
+    else:
+        data = _render_table(tables.cooccurrence_table(result, req.lang), fmt)
+    return data, f"{len(result.rows)} × {len(result.cols)} koder; grundlag: {result.selection.describe()}.", []
+
+
+def _matrix(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    from trivselkode.analysis.cooccurrence import compute_matrix
+    from trivselkode.export import tables
+
+    result = compute_matrix(
+        project, codes=_codes(req.codes), rollup=req.rollup, age_bands=_age_bands(req.age_bands), **req.selection_options()
+    )
+    pseudo = _pseudonymizer(project, req.pseudonymize, "da")
+    if fmt == "json":
+        data: str | bytes = tables.to_json(tables.matrix_records(result, pseudo))
+    else:
+        data = _render_table(tables.matrix_table(result, "da", pseudo), fmt)
+    return data, f"{len(result.rows)} deltagere × {len(result.codes)} koder; grundlag: {result.selection.describe()}.", []
+
+
+def _quotes(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    from trivselkode.analysis.quotes import collect_quotes
+    from trivselkode.export.documents import render
+
+    collection = collect_quotes(
+        project,
+        codes=_codes(req.codes),
+        n=req.n,
+        pins=req.pins,
+        excludes=req.excludes,
+        min_words=req.min_words,
+        max_words=req.max_words,
+        lang=req.lang,
+        pseudonymizer=_pseudonymizer(project, req.pseudonymize, req.lang),
+        age_bands=_age_bands(req.age_bands),
+        **req.selection_options(),
+    )
+    data = render(collection, fmt, req.title or None, req.n)
+    empty = [c.code.key for c in collection.codes if not c.quotes]
+    summary = f"{len(collection.quotes)} citater til {len(collection.codes)} koder fra {collection.selection.describe()}." + (
+        f" Uden citater: {', '.join(empty)}." if empty else ""
+    )
+    return data, summary, list(collection.warnings)
+
+
+def _chart(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    from trivselkode.analysis.frequencies import compute_frequencies
+    from trivselkode.export.charts import frequency_chart
+
+    if req.measure not in MEASURES:
+        raise TrivselError(f"ukendt mål '{req.measure}'", "vælg andel, udsagn, deltagere eller kodninger")
+    codes = _codes(req.codes) or [default_chart_codes(project)]
+    result = compute_frequencies(
+        project,
+        by=req.by or None,
+        codes=codes,
+        rollup=req.rollup,
+        age_bands=_age_bands(req.age_bands),
+        **req.selection_options(),
+    )
+    pseudo = _pseudonymizer(project, req.pseudonymize, req.lang)
+    data = frequency_chart(result, fmt, req.lang, req.measure, req.title or None, pseudo)
+    return data, f"{len(result.codes)} koder; grundlag: {result.selection.describe()}.", []
+
+
+def _codings(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    import csv
+    import io
+    import json
+
+    from trivselkode.storage.codings import CSV_COLUMNS, export_rows
+
+    options = req.selection_options()
+    if set(options) - {"coder"}:
+        raise TrivselError("kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder")
+    rows = export_rows(project, options.get("coder"))
+    if req.pseudonymize:
+        from trivselkode.export.pseudonymize import Pseudonymizer
+
+        pseudo = Pseudonymizer.from_project(project)
+        for row in rows:
+            row["source"] = pseudo.text(row["source"])
+            if row.get("memo"):
+                row["memo"] = pseudo.text(row["memo"])
+    if fmt == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buf.getvalue()
+    who = f"koder {options['coder']}" if options else "alle kodere"
+    return text, f"{len(rows)} kodninger af {who}.", []
+
+
+def _codebook(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
+    if fmt == "qdc":
+        from trivselkode.export.refi import build_codebook_xml
+
+        xml, count = build_codebook_xml(project)
+        return xml, f"{count} koder (REFI-QDA-kodebog).", []
+    from trivselkode.domain.codebook import dump_codebook
+    from trivselkode.storage.codebook import codebook_of_project
+
+    book = codebook_of_project(project, include_retired=req.retired)
+    return dump_codebook(book), f"{len(book.codes)} koder" + (" (udgåede med)." if req.retired else "."), []
+
+
+_BUILDERS = {
+    "frequencies": _frequencies,
+    "cooccurrence": _cooccurrence,
+    "matrix": _matrix,
+    "quotes": _quotes,
+    "chart": _chart,
+    "codings": _codings,
+    "codebook": _codebook,
+}
+
+
+def _check_request(req: ReportRequest) -> None:
+    if req.kind not in KINDS:
+        raise TrivselError(f"ukendt eksport '{req.kind}'", "vælg en af " + ", ".join(KINDS))
+    if req.lang not in LANGS:
+        raise TrivselError(f"ukendt sprog '{req.lang}'", "brug da eller en")
+    if req.kind == "quotes":
+        if req.n < 1:
+            raise TrivselError("antallet af citater skal være mindst 1")
+        if req.min_words < 1 or req.max_words < req.min_words:
+            raise TrivselError(
+                f"ordgrænserne {req.min_words}–{req.max_words} går ikke", "korteste skal være mindst 1 og højst længste"
+            )
+    if req.age_bands:
+        _age_bands(req.age_bands)
+    req.selection_options()
+
+
+def run_report(
+    project: Any,
+    request: ReportRequest,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ExportResult:
+    """Run one export to ``request.out`` (see the module doc); raise :class:`TrivselError` on a mendable problem."""
+    steps = 3
+
+    def step(i: int, text: str) -> None:
+        _check(cancel)
+        if progress is not None:
+            progress(i, steps, text)
+
+    _check_request(request)
+    path = check_target(Path(request.out))
+    fmt = format_of(request.kind, request.fmt, path)
+    spec = KINDS[request.kind]
+    tmp = _temp_path(path)
+    try:
+        if request.kind == "refi":
+            from trivselkode.export.refi import export_project
+
+            step(0, "Samler projektet …")
+            pseudo = _pseudonymizer(project, request.pseudonymize)
+            step(1, "Skriver REFI-QDA-projektet …")
+            report = export_project(project, tmp, pseudonymizer=pseudo)
+            warnings = list(report.warnings)
+            summary = (
+                f"{report.sources} kilder, {report.passages} udsagn, {report.codings} kodninger, "
+                f"{report.codes} koder, {report.coders} kodere, {report.notes} notater"
+                + (" (pseudonymiseret)." if report.pseudonymized else ".")
+            )
+        else:
+            step(0, f"Beregner {spec.title.lower()} …" if request.kind != "codings" else "Læser kodningerne …")
+            data, summary, warnings = _BUILDERS[request.kind](project, request, fmt)
+            step(1, "Skriver filen …")
+            _write_bytes(tmp, data)
+        step(2, "Lægger filen på plads …")
+        size = _commit(tmp, path, cancel)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise TrivselError(f"kan ikke skrive {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(steps, steps, "Færdig.")
+    return ExportResult(request.kind, fmt, path, size, summary, warnings)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One Danish line for any failure of an export."""
+    if isinstance(exc, TrivselError):
+        return str(exc)
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"uventet fejl: {type(exc).__name__}" + (f": {message}" if message else "") + " (intet er skrevet halvt)"
+
+
+__all__: Sequence[str] = (
+    "ExportCancelled",
+    "ExportChoices",
+    "ExportResult",
+    "KINDS",
+    "REPORT_KINDS",
+    "ReportKind",
+    "ReportRequest",
+    "default_name",
+    "describe_error",
+    "export_choices",
+    "format_of",
+    "run_report",
+    "with_format",
+)
