@@ -156,6 +156,7 @@ def make_app(project: Project, coder: str | None = "ann", **kwargs):  # noqa: AN
     from trivselkode.tui.app import TrivselApp
 
     kwargs.setdefault("suggester", partial(suggest, lemmatize=simple_words))
+    kwargs.setdefault("suggest_delay_s", 0)  # suggestions at once, so tests wait for workers, not timers
     return TrivselApp(project, Settings(db=project.display_name, coder=None), coder=coder, **kwargs)
 
 

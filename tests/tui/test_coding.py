@@ -436,6 +436,29 @@ async def test_accept_first_suggestion_and_pick_by_number(tui_project) -> None: 
         assert (5, "T6", None, None) not in codings(tui_project)
 
 
+async def test_suggestions_wait_until_the_cursor_rests(tui_project) -> None:  # noqa: ANN001
+    """Holding j computes nothing for the passages run past; the one stopped on gets them."""
+    calls: list[str] = []
+
+    def counting(text, index):  # noqa: ANN001, ANN202
+        from trivselkode.analysis.suggest import simple_words, suggest
+
+        calls.append(text)
+        return suggest(text, index, lemmatize=simple_words)
+
+    app = make_app(tui_project, suggester=counting, suggest_delay_s=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_source(pilot)
+        assert len(calls) == 1  # the passage the screen opens on: at once
+        await pilot.press("j", "j", "j")
+        await settle(pilot)
+        assert len(calls) == 1 and screen._current_suggestions() is None
+        screen._start_suggestions()  # what the timer does when the cursor has rested
+        await settle(pilot)
+        assert calls[-1] == TRANSCRIPT[6][1] and len(calls) == 2
+        assert [code.key for _s, code in screen._current_suggestions()][:1] == ["T4"]
+
+
 async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> None:  # noqa: ANN001
     """The real suggester: spaCy loads in a helper process while the screen answers keys."""
     import time

@@ -165,8 +165,10 @@ class TrivselApp(App):
         suggester: Suggester | None | str = "default",
         start_source: str | None = None,
         start_passage: int | None = None,
+        suggest_delay_s: float = 0.25,
     ) -> None:
         super().__init__()
+        self.suggest_delay_s = suggest_delay_s  # the cursor rests this long before suggestions are computed
         self.project = project
         self.settings = settings
         self.coder: str | None = coder or settings.coder

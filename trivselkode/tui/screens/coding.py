@@ -23,7 +23,7 @@ from textual.events import Key
 from textual.keys import key_to_character
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from trivselkode.analysis.suggest import KeywordIndex, Suggestion
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS
@@ -163,12 +163,16 @@ class CodingScreen(Screen):
         self.index: KeywordIndex | None = None
         self.suggestions: dict[int, list[Suggestion]] = {}
         self.suggest_running = False  # one suggestion worker at a time; it picks up where the cursor is
+        self._suggest_timer = None
         self.shortcuts: dict[str, int] = {}
         self._shortcut_keys: list[str] = []
         self.inactive_shortcuts: dict[int, str] = {}
         self._saved_number: int | None = None
         self.loaded = False
         self.stale = False  # set when another screen changed codings here: reload when shown again
+        self._index_of_id: dict[int, int] = {}
+        self._spoken: set[int] = set()  # ids of the participants' passages
+        self._coded = 0  # of those, the ones this coder has coded
 
     @property
     def tapp(self) -> TrivselApp:
@@ -241,6 +245,9 @@ class CodingScreen(Screen):
         else:
             keep = None
         self.cursor = keep if keep is not None else view.start_index()
+        self._index_of_id = {p.id: i for i, p in enumerate(view.passages)}
+        self._spoken = {p.id for p in view.passages if not p.is_interviewer}
+        self._coded = sum(1 for pid in view.mine if pid in self._spoken)
         self._saved_number = view.position
         self._setup_shortcuts()
         if self.index is None or first_load:
@@ -250,6 +257,7 @@ class CodingScreen(Screen):
         self.query_one(CodebookPanel).set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
         self._update_title()
         self._cursor_changed()
+        self._show_suggestions(now=True)
         self.loaded = True
         if first_load and self.inactive_shortcuts:
             listing = ", ".join(
@@ -304,8 +312,7 @@ class CodingScreen(Screen):
         view = self.view
         if view is None:
             return
-        spoken = [p for p in view.passages if not p.is_interviewer]
-        coded = sum(1 for p in spoken if p.id in view.mine)
+        coded, spoken = self._coded, self._spoken
         facts = ", ".join(x for x in (view.kind, view.site, view.context) if x)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(view.name, style="bold")
@@ -320,7 +327,7 @@ class CodingScreen(Screen):
             text.append(f" · {view.title}")
         if facts:
             text.append(f" · {facts}")
-        self.query_one("#coding-title", Static).update(text)
+        self.query_one("#coding-title", Static).update(text, layout=False)  # one line, always
 
     # ------------------------------------------------------------------ cursor
 
@@ -480,12 +487,16 @@ class CodingScreen(Screen):
         """Show a change that is in the database now."""
         if self.view is None:
             return
-        self.view.apply(added, removed)
         ids = {f.passage_id for f in (*added, *removed)}
+        before = sum(1 for pid in ids if pid in self.view.mine and pid in self._spoken)
+        self.view.apply(added, removed)
+        after = sum(1 for pid in ids if pid in self.view.mine and pid in self._spoken)
+        self._coded += after - before
         plist = self.query_one(PassageList)
-        for i, p in enumerate(self.view.passages):
-            if p.id in ids:
-                plist.invalidate(i)
+        for pid in ids:
+            index = self._index_of_id.get(pid)
+            if index is not None:
+                plist.invalidate(index)
         self.query_one(CodebookPanel).update_counts(self._counts())
         self._update_title()
 
@@ -527,20 +538,39 @@ class CodingScreen(Screen):
 
     # ------------------------------------------------------------ suggestions
 
-    def _show_suggestions(self) -> None:
+    def _show_suggestions(self, *, now: bool = False) -> None:
+        """Show the passage's suggestions; compute them once the cursor has rested a moment.
+
+        Holding j runs past passages nobody reads: their suggestions are not
+        computed (``TrivselApp.suggest_delay_s``), only the one the cursor stops on.
+        """
         passage = self.passage
         panel = self.query_one(CodebookPanel)
         if passage is None or passage.is_interviewer or self.tapp.suggester is None:
             panel.show_suggestions([])
             return
         found = self.suggestions.get(passage.id)
-        if found is None:
-            panel.show_suggestions(None, loading=not self.suggestions)
-            if not self.suggest_running:  # else: the running worker's handler asks for this one next
-                self.suggest_running = True
-                self._compute_suggestions(passage.id, passage.text)
-        else:
+        if found is not None:
             panel.show_suggestions(self._with_codes(found))
+            return
+        panel.show_suggestions(None, loading=not self.suggestions)
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+            self._suggest_timer = None
+        delay = self.tapp.suggest_delay_s
+        if now or delay <= 0:
+            self._start_suggestions()
+        else:
+            self._suggest_timer = self.set_timer(delay, self._start_suggestions)
+
+    def _start_suggestions(self) -> None:
+        self._suggest_timer = None
+        passage = self.passage
+        if passage is None or passage.id in self.suggestions or passage.is_interviewer:
+            return
+        if not self.suggest_running:  # else: the running worker's handler asks for this one next
+            self.suggest_running = True
+            self._compute_suggestions(passage.id, passage.text)
 
     def _with_codes(self, found: list[Suggestion]) -> list[tuple[Suggestion, ops.CodeInfo]]:
         by_key = {c.key: c for c in self.view.codes if not c.retired} if self.view else {}
@@ -562,7 +592,7 @@ class CodingScreen(Screen):
     def _suggestions_ready(self, message: SuggestionsReady) -> None:
         self.suggestions[message.passage_id] = message.suggestions
         self.suggest_running = False
-        self._show_suggestions()  # the current passage's, computing them if the cursor moved on
+        self._show_suggestions(now=True)  # the current passage's, computing them if the cursor moved on
 
     def _current_suggestions(self) -> list[tuple[Suggestion, ops.CodeInfo]] | None:
         passage = self.passage
@@ -700,7 +730,7 @@ class CodingScreen(Screen):
 
         def done(state: bool) -> None:
             (self.view.stars.add if state else self.view.stars.discard)(passage.id)
-            self.query_one(PassageList).invalidate(self.view.passages.index(passage))
+            self.query_one(PassageList).invalidate(self._index_of_id[passage.id])
             self.app.notify("Markeret som citatkandidat ★" if state else "Stjernen er fjernet", timeout=2)
 
         self.tapp.run_write(ops.set_star, self.tapp.coder, passage.id, starred, on_done=done)
@@ -719,7 +749,7 @@ class CodingScreen(Screen):
                     self.view.memos[passage.id] = stored
                 else:
                     self.view.memos.pop(passage.id, None)
-                self.query_one(PassageList).invalidate(self.view.passages.index(passage))
+                self.query_one(PassageList).invalidate(self._index_of_id[passage.id])
                 self.app.notify("Notatet er gemt" if stored else "Notatet er slettet", timeout=2)
 
             self.tapp.run_write(ops.set_memo, self.tapp.coder, passage.id, text, on_done=done)

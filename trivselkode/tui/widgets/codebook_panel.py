@@ -1,17 +1,25 @@
-"""The codebook beside the transcript: codes, counts, suggestions and the highlighted code's definition."""
+"""The codebook beside the transcript: codes, counts, suggestions and the highlighted code's definition.
+
+The code list draws its lines itself (Line API), so a toggle redraws the one
+line whose count changed rather than the whole list.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
 
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.storage.coding_ops import CodeInfo
@@ -47,6 +55,136 @@ def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:
     return text
 
 
+class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
+    """One line per code: shortcut, colour, count here, name (indented by depth)."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Op", show=False),
+        Binding("down", "cursor(1)", "Ned", show=False),
+        Binding("pageup", "page(-1)", "Side op", show=False),
+        Binding("pagedown", "page(1)", "Side ned", show=False),
+        Binding("home", "jump(0)", "Første", show=False),
+        Binding("end", "jump(-1)", "Sidste", show=False),
+        Binding("enter", "choose", "Sæt/fjern koden", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"code-list--cursor", "code-list--plain"}
+
+    DEFAULT_CSS = """
+    CodeList {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    CodeList > .code-list--cursor { background: $boost; }
+    CodeList:focus > .code-list--cursor { background: $accent 35%; }
+    CodeList > .code-list--plain { color: $text-muted; }
+    """
+
+    @dataclass
+    class Highlighted(Message):
+        code_id: int
+
+    @dataclass
+    class Chosen(Message):
+        code_id: int
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.codes: list[CodeInfo] = []
+        self.counts: dict[int, int] = {}
+        self.inactive: set[int] = set()
+        self.highlighted: int | None = None
+        self._strips: dict[int, Strip] = {}
+        self._width = 0
+
+    def set_codes(self, codes: list[CodeInfo], counts: dict[int, int], inactive: set[int]) -> None:
+        self.codes = codes
+        self.counts = dict(counts)
+        self.inactive = set(inactive)
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, len(codes))
+        if codes and (self.highlighted is None or self.highlighted >= len(codes)):
+            self.highlighted = 0
+            self.post_message(self.Highlighted(codes[0].id))
+        self.refresh()
+
+    def set_counts(self, counts: dict[int, int]) -> None:
+        for i, code in enumerate(self.codes):
+            if counts.get(code.id, 0) != self.counts.get(code.id, 0):
+                self._strips.pop(i, None)
+                self.refresh_line(i)
+        self.counts = dict(counts)
+
+    def highlight(self, index: int) -> None:
+        if not self.codes:
+            return
+        index = max(0, min(len(self.codes) - 1, index))
+        old, self.highlighted = self.highlighted, index
+        if old == index:
+            return
+        for i in (old, index):
+            if i is not None:
+                self._strips.pop(i, None)
+                self.refresh_line(i)
+        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+        self.post_message(self.Highlighted(self.codes[index].id))
+
+    def action_cursor(self, step: int) -> None:
+        self.highlight((self.highlighted or 0) + step)
+
+    def action_page(self, direction: int) -> None:
+        self.highlight((self.highlighted or 0) + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self.highlight(index if index >= 0 else len(self.codes) - 1)
+
+    def action_choose(self) -> None:
+        if self.highlighted is not None and self.codes:
+            self.post_message(self.Chosen(self.codes[self.highlighted].id))
+
+    def on_click(self, event) -> None:  # noqa: ANN001
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < len(self.codes):
+            self.highlight(index)
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, len(self.codes))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width or self.size.width
+        if width != self._width:
+            self._width = width
+            self._strips.clear()
+        if not (0 <= index < len(self.codes)):
+            return Strip.blank(width)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = self._render(index, width)
+        return strip
+
+    def _render(self, index: int, width: int) -> Strip:
+        code = self.codes[index]
+        count = self.counts.get(code.id, 0)
+        shortcut = code.shortcut if code.shortcut and code.id not in self.inactive else ""
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append(f"{shortcut:>2} ", style="bold")
+        text.append("█ ", style=Style(color=code.color or "#777777"))
+        text.append(f"{count:>3} " if count else "    ", style="bold")
+        plain = self.get_component_rich_style("code-list--plain", partial=True)
+        text.append("  " * code.depth + code.name, style=plain if not code.shortcut else "")
+        text.truncate(width, overflow="ellipsis")
+        strip = Strip(list(text.render(self.app.console)), text.cell_len).extend_cell_length(width)
+        if index == self.highlighted:
+            strip = strip.apply_style(self.get_component_rich_style("code-list--cursor", partial=True))
+        return strip.crop(0, width) if strip.cell_length > width else strip
+
+
 class CodebookPanel(Vertical):
     """Codes with their shortcut and count in this source; Enter toggles the highlighted code."""
 
@@ -60,55 +198,42 @@ class CodebookPanel(Vertical):
         super().__init__(id=id, classes=classes)
         self.codes: list[CodeInfo] = []
         self.inactive_shortcuts: set[int] = set()
-        self.counts: dict[int, int] = {}
+        self._suggestion_text: Text | None = None
+        self._detail_code: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Kodebog", classes="panel-title", id="codebook-title")
-        yield OptionList(id="code-list")
+        yield CodeList(id="code-list")
         yield Static("", id="suggestions")
-        with VerticalScroll(id="code-detail-scroll"):
+        with VerticalScroll(id="code-detail-scroll", can_focus=False):
             yield Static("", id="code-detail")
 
     @property
-    def option_list(self) -> OptionList:
-        return self.query_one("#code-list", OptionList)
+    def code_list(self) -> CodeList:
+        return self.query_one("#code-list", CodeList)
+
+    @property
+    def counts(self) -> dict[int, int]:
+        return self.code_list.counts
 
     def set_codes(self, codes: list[CodeInfo], counts: dict[int, int], inactive_shortcuts: set[int]) -> None:
         self.codes = [c for c in codes if not c.retired]
-        self.counts = dict(counts)
         self.inactive_shortcuts = set(inactive_shortcuts)
-        ol = self.option_list
-        highlighted = ol.highlighted
-        ol.set_options([Option(self._prompt(c), id=str(c.id)) for c in self.codes])
-        if self.codes:
-            ol.highlighted = highlighted if highlighted is not None and highlighted < len(self.codes) else 0
+        self.code_list.set_codes(self.codes, counts, self.inactive_shortcuts)
+        self._show_detail()
 
     def update_counts(self, counts: dict[int, int]) -> None:
-        ol = self.option_list
-        for i, code in enumerate(self.codes):
-            if counts.get(code.id, 0) != self.counts.get(code.id, 0):
-                ol.replace_option_prompt_at_index(i, self._prompt(code, counts))
-        self.counts = dict(counts)
-
-    def _prompt(self, code: CodeInfo, counts: dict[int, int] | None = None) -> Text:
-        count = (counts if counts is not None else self.counts).get(code.id, 0)
-        shortcut = code.shortcut if code.shortcut and code.id not in self.inactive_shortcuts else ""
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f"{shortcut:>2} ", style="bold")
-        text.append("█ ", style=Style(color=code.color or "#777777"))
-        text.append(f"{count:>3} " if count else "    ", style="bold")
-        text.append("  " * code.depth + code.name, style="dim" if not code.shortcut else "")
-        return text
+        self.code_list.set_counts(counts)
 
     def highlight_code(self, code_id: int) -> None:
         for i, code in enumerate(self.codes):
             if code.id == code_id:
-                self.option_list.highlighted = i
+                self.code_list.highlight(i)
                 return
 
     @property
     def highlighted_code(self) -> CodeInfo | None:
-        index = self.option_list.highlighted
+        index = self.code_list.highlighted
         if index is None or not (0 <= index < len(self.codes)):
             return None
         return self.codes[index]
@@ -119,6 +244,8 @@ class CodebookPanel(Vertical):
         text.append("Forslag", style="bold")
         if loading:
             text.append("  (indlæser sprogmodel…)", style="dim")
+        elif suggestions is None:
+            text.append("  …", style="dim")
         elif not suggestions:
             text.append("  (ingen)", style="dim")
         else:
@@ -127,17 +254,24 @@ class CodebookPanel(Vertical):
                 text.append(f"\n{n} ", style="bold")
                 text.append(f" {code.key} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
                 text.append(" " + ", ".join(sug.matched_words), style="italic")
-        widget.update(text)
+        if text != self._suggestion_text:  # the box has a fixed height: no layout needed
+            self._suggestion_text = text
+            widget.update(text, layout=False)
 
-    @on(OptionList.OptionHighlighted, "#code-list")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
+    def _show_detail(self) -> None:
         code = self.highlighted_code
-        detail = self.query_one("#code-detail", Static)
-        detail.update(code_detail(code, code.id not in self.inactive_shortcuts) if code else "")
+        if code is None or code.id == self._detail_code:
+            return
+        self._detail_code = code.id
+        self.query_one("#code-detail", Static).update(code_detail(code, code.id not in self.inactive_shortcuts))
+        self.query_one("#code-detail-scroll", VerticalScroll).scroll_home(animate=False)
 
-    @on(OptionList.OptionSelected, "#code-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(CodeList.Highlighted)
+    def _highlighted(self, event: CodeList.Highlighted) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.CodeChosen(int(event.option.id)))
+        self._show_detail()
+
+    @on(CodeList.Chosen)
+    def _chosen(self, event: CodeList.Chosen) -> None:
+        event.stop()
+        self.post_message(self.CodeChosen(event.code_id))

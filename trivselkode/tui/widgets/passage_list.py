@@ -208,9 +208,18 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
         if layout.height != self._layouts[index].height:
             self._layouts[index] = layout
             self._retop()
+            self.refresh()  # everything below moved
         else:
             self._layouts[index] = layout
-        self.refresh()
+            self._refresh_block(index)
+
+    def _refresh_block(self, index: int) -> None:
+        """Redraw only the lines of one passage, if any of them is on screen."""
+        top = self._tops[index] - int(self.scroll_offset.y)
+        height = self._layouts[index].height
+        if top + height <= 0 or top >= self.size.height:
+            return
+        self.refresh(Region(0, max(0, top), self.size.width, height + min(0, top)))
 
     # ---------------------------------------------------------------- layout
 
