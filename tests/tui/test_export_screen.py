@@ -449,7 +449,7 @@ async def test_the_ui_stays_responsive_while_exporting(project, out_dir, gate):
         assert "Beregner temafrekvenser" in status(screen)
         # The form still answers keys while the worker holds the report.
         await pilot.press("tab")
-        assert screen.focused is not screen.query_one("#ex-out", Input)
+        assert screen.focused is screen.query_one("#ex-fmt", Select)  # Tab goes field to field
         kinds = screen.query_one("#export-kinds", OptionList)
         kinds.focus()
         await pilot.press("down")
@@ -591,6 +591,11 @@ async def test_layout_fits_and_the_form_scrolls(project, size):
             region = screen.query_one(selector).region
             assert region.width > 0 and region.height > 0, selector
             assert region.right <= width and region.bottom <= height - 1, selector  # above the footer
+        visited = set()
+        for _ in range(12):
+            await pilot.press("tab")
+            visited.add(screen.focused.id if screen.focused else None)
+        assert "export-form" not in visited and {"ex-out", "ex-by", "ex-run", "export-kinds"} <= visited
         last = screen.query_one("#ex-age_bands", Input)
         last.focus()
         await pilot.pause()

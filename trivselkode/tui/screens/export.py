@@ -198,7 +198,7 @@ class ExportScreen(Screen[None]):
         yield Static(self._title(), id="export-title")
         with Horizontal(id="export-body"):
             yield OptionList(*[Option(k.title, id=k.key) for k in REPORT_KINDS], id="export-kinds")
-            with VerticalScroll(id="export-form"):
+            with VerticalScroll(id="export-form", can_focus=False):  # Tab goes field to field; the form follows
                 yield Static("", id="export-description")
                 yield FieldRow("Fil", FieldInput(id="ex-out", compact=True), field="out")
                 yield Static("", id="export-target")
