@@ -683,3 +683,56 @@ def test_wrap_offsets_cover_every_word() -> None:
     assert "".join(words) == "".join(text.split())
     assert wrap_offsets("", 10) == [(0, 0)]
     assert wrap_offsets("kort", 10) == [(0, 4)]
+
+
+async def test_memo_that_cannot_be_stored_comes_back(tui_project, monkeypatch) -> None:  # noqa: ANN001
+    from trivselkode.errors import TrivselError
+
+    def refuse(*_args, **_kw):  # noqa: ANN002, ANN003, ANN202
+        raise TrivselError("databasen er skrivebeskyttet")
+
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_source(pilot)
+        monkeypatch.setattr(ops, "set_memo", refuse)
+        await pilot.press("m", *"vigtigt", "ctrl+s")
+        await settle(pilot)
+        assert any(sev == "error" and "skrivebeskyttet" in msg for sev, msg in notes(app))
+        assert isinstance(app.screen, MemoDialog)
+        assert app.screen.query_one(TextArea).text == "vigtigt"  # nothing typed is lost
+        monkeypatch.undo()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with tui_project.read() as s:
+        assert [m.text for m in s.exec(select(Memo))] == ["vigtigt"]
+
+
+async def test_speaker_change_that_is_refused_comes_back(tui_project) -> None:  # noqa: ANN001
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_source(pilot)
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#speaker-others", Input).value = "role=chef"  # not a role: refused by the core
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any(sev == "error" and "rolle" in msg for sev, msg in notes(app))
+        assert isinstance(app.screen, SpeakerDialog)
+        assert app.screen.query_one("#speaker-others", Input).value == "role=chef"
+        assert app.screen.query_one("#speaker-age", Input).value == "67"
+
+
+async def test_interviewer_dimmed_and_chips_on_code_colour(tui_project) -> None:  # noqa: ANN001
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_source(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        plist = screen.query_one(PassageList)
+        dim = plist.get_component_rich_style("passage-list--interviewer", partial=True).color
+        question = next(
+            seg for y in range(plist.size.height) for seg in plist.render_line(y) if "Hvad betyder" in seg.text
+        )
+        assert question.style.color == dim
+        chip = next(seg for y in range(plist.size.height) for seg in plist.render_line(y) if seg.text == " T1 ")
+        assert chip.style.bgcolor.name == "#66bb6a"

@@ -274,3 +274,29 @@ async def test_fast_typing_with_bound_letters_goes_to_the_filter(tui_project) ->
         assert [r[0] for r in table_rows(app)] == ["viborg-voxpop"]
         await pilot.press("q")  # the filter has focus now: typed, not quit
         assert app.is_running and app.screen.query_one("#filter", Input).value == "viborq"
+
+
+def test_cli_prints_the_overview_when_not_on_a_terminal(tui_project) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from trivselkode.cli.main import app as cli
+
+    result = CliRunner().invoke(cli, ["--db", tui_project.display_name])
+    assert result.exit_code == 0, result.output
+    assert "2 kilder · 9 udsagn" in result.output and "Kilde" in result.output
+
+
+def test_cli_opens_the_tui_on_a_terminal(tui_project, monkeypatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from trivselkode.cli import project as cli_project
+    from trivselkode.cli.main import app as cli
+    from trivselkode.tui import app as tui_app
+
+    opened = []
+    monkeypatch.setattr(cli_project, "on_terminal", lambda: True)
+    monkeypatch.setattr(tui_app, "run_tui", lambda project, settings: opened.append((project.display_name, settings)))
+    result = CliRunner().invoke(cli, ["--db", tui_project.display_name, "--coder", "kim"])
+    assert result.exit_code == 0, result.output
+    assert opened == [(tui_project.display_name, opened[0][1])] and opened[0][1].coder == "kim"
+    assert "kilder" not in result.output  # the UI, not the printed overview

@@ -163,17 +163,22 @@ def demo(
     open_default(ctx)
 
 
+def on_terminal() -> bool:
+    """Whether a person sits at a terminal (the UI needs one to read keys from and draw on)."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def open_default(ctx: typer.Context) -> None:
     """Open the project in the terminal UI; print the overview when not on a terminal.
 
     Scripts and tests that pipe the output of ``trivselkode`` or
     ``trivselkode demo`` get the printed overview instead of a full-screen UI.
     """
-    import sys
-
     st = state(ctx)
     project = st.project()
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not on_terminal():
         from trivselkode.storage.status import project_status, source_rows
 
         print_overview(project.display_name, project_status(project), source_rows(project))

@@ -740,6 +740,9 @@ class CodingScreen(Screen):
         if passage is None:
             return
 
+        title = f"Notat til udsagn {passage.number} ({passage.label})"
+        stored_text = self.view.memos.get(passage.id, "")
+
         def edited(text: str | None) -> None:
             if text is None:
                 return
@@ -752,10 +755,12 @@ class CodingScreen(Screen):
                 self.query_one(PassageList).invalidate(self._index_of_id[passage.id])
                 self.app.notify("Notatet er gemt" if stored else "Notatet er slettet", timeout=2)
 
-            self.tapp.run_write(ops.set_memo, self.tapp.coder, passage.id, text, on_done=done)
+            def failed() -> None:  # nothing typed is lost: the dialog comes back with the text
+                self.app.push_screen(MemoDialog(title, stored_text, draft=text), edited)
 
-        title = f"Notat til udsagn {passage.number} ({passage.label})"
-        self.app.push_screen(MemoDialog(title, self.view.memos.get(passage.id, "")), edited)
+            self.tapp.run_write(ops.set_memo, self.tapp.coder, passage.id, text, on_done=done, on_error=failed)
+
+        self.app.push_screen(MemoDialog(title, stored_text), edited)
 
     def action_toggle_done(self) -> None:
         if self.view is None:
@@ -802,7 +807,12 @@ class CodingScreen(Screen):
                 self.app.notify(f"Deltager {passage.label} er opdateret", timeout=3)
                 self.load(passage.number)
 
-            self.tapp.run_write(set_participant_fields, self.source_name, passage.label, changes, on_done=done)
+            def failed() -> None:  # the dialog comes back with what was typed
+                self.app.push_screen(SpeakerDialog(passage.label, values, passage.attributes, draft=changes), edited)
+
+            self.tapp.run_write(
+                set_participant_fields, self.source_name, passage.label, changes, on_done=done, on_error=failed
+            )
 
         self.app.push_screen(SpeakerDialog(passage.label, values, passage.attributes), edited)
 

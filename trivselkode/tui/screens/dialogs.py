@@ -233,15 +233,16 @@ class MemoDialog(ModalScreen[str | None]):
         Binding("ctrl+s", "save", "Gem og luk"),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, draft: str | None = None) -> None:
         super().__init__()
         self.title_text = title
-        self.original = text
+        self.original = text  # what is stored
+        self.draft = text if draft is None else draft  # what the text area starts with
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-box", classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield TextArea(self.original, id="memo-text", soft_wrap=True)
+            yield TextArea(self.draft, id="memo-text", soft_wrap=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Gem", variant="primary", id="memo-save")
                 yield Button("Kassér ændringer", id="memo-discard")
@@ -286,11 +287,20 @@ class SpeakerDialog(ModalScreen[dict[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Luk")]
 
-    def __init__(self, label: str, values: dict[str, Any], others: dict[str, Any]) -> None:
+    def __init__(
+        self, label: str, values: dict[str, Any], others: dict[str, Any], draft: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.label = label
         self.values = {k: "" if v is None else str(v) for k, v in values.items()}
         self.others = {str(k): "" if v is None else str(v) for k, v in others.items()}
+        # What the fields start with: the stored values, or a refused attempt to change them.
+        draft = draft or {}
+        std = {key for key, _title in SPEAKER_FIELDS}
+        self.shown = {key: draft.get(key, self.values.get(key, "")) for key in std}
+        shown_others = {k: v for k, v in self.others.items() if draft.get(k, v) != ""}
+        shown_others.update({k: v for k, v in draft.items() if k not in std and v != ""})
+        self.shown_others = shown_others
 
     def compose(self) -> ComposeResult:
         with Vertical(id="speaker-box", classes="dialog"):
@@ -298,11 +308,11 @@ class SpeakerDialog(ModalScreen[dict[str, str] | None]):
             for key, title in SPEAKER_FIELDS:
                 with Horizontal(classes="field"):
                     yield Label(title, classes="field-label")
-                    yield Input(self.values.get(key, ""), id=f"speaker-{key}")
+                    yield Input(self.shown.get(key, ""), id=f"speaker-{key}")
             with Horizontal(classes="field"):
                 yield Label("Andre", classes="field-label")
                 yield Input(
-                    "; ".join(f"{k}={v}" for k, v in self.others.items()),
+                    "; ".join(f"{k}={v}" for k, v in self.shown_others.items()),
                     placeholder="nøgle=værdi; nøgle=værdi",
                     id="speaker-others",
                 )
