@@ -736,3 +736,12 @@ async def test_interviewer_dimmed_and_chips_on_code_colour(tui_project) -> None:
         assert question.style.color == dim
         chip = next(seg for y in range(plist.size.height) for seg in plist.render_line(y) if seg.text == " T1 ")
         assert chip.style.bgcolor.name == "#66bb6a"
+
+
+async def test_taken_shortcut_is_told_once_per_session(tui_project) -> None:  # noqa: ANN001
+    app = make_app(tui_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_source(pilot)
+        await pilot.press("escape")
+        await open_source(pilot, "viborg-voxpop")
+        assert sum("X.clash" in msg for _sev, msg in notes(app)) == 1

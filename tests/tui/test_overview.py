@@ -207,13 +207,18 @@ async def test_reload_shows_changes_by_others(tui_project) -> None:  # noqa: ANN
         assert table_rows(app)[0][6] == "bo"
 
 
-async def test_agreement_key_opens_enighed(tui_project) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("key", "screen", "title"), [("E", "AgreementScreen", "Enighed"), ("X", "ExportScreen", "Eksport")])
+async def test_keys_open_enighed_and_eksport(tui_project, key, screen, title) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("E")
+        await pilot.press(key)
         await settle(pilot)
-        assert type(app.screen).__name__ == "AgreementScreen" or any("Enighed" in n.message for n in app._notifications)
+        assert type(app.screen).__name__ == screen or any(title in n.message for n in app._notifications)
+        if type(app.screen).__name__ == screen:
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, OverviewScreen)
 
 
 async def test_screen_with_its_own_keys_dialog_gets_the_question_mark(tui_project) -> None:  # noqa: ANN001

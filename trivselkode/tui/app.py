@@ -61,6 +61,7 @@ OTHER_SCREENS = {
     "search": ("trivselkode.tui.screens.search", "SearchScreen", "Søgning"),
     "codebook": ("trivselkode.tui.screens.codebook", "CodebookScreen", "Kodebog"),
     "agreement": ("trivselkode.tui.screens.agreement", "AgreementScreen", "Enighed"),
+    "export": ("trivselkode.tui.screens.export", "ExportScreen", "Eksport"),
 }
 
 
@@ -181,6 +182,7 @@ class TrivselApp(App):
         self.start_source = start_source
         self.start_passage = start_passage
         self.history = UndoHistory()
+        self.shortcut_warnings: set[str] = set()  # code shortcuts the screen keeps, already told
         self._writes = _WriteOrder()
 
     # ----------------------------------------------------------------- start

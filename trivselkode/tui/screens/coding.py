@@ -259,10 +259,12 @@ class CodingScreen(Screen):
         self._cursor_changed()
         self._show_suggestions(now=True)
         self.loaded = True
-        if first_load and self.inactive_shortcuts:
-            listing = ", ".join(
-                f"{sc} ({self._code(cid).key})" for cid, sc in self.inactive_shortcuts.items() if self._code(cid)
-            )
+        new_warnings = {
+            f"{sc} ({self._code(cid).key})" for cid, sc in self.inactive_shortcuts.items() if self._code(cid)
+        } - self.tapp.shortcut_warnings
+        if new_warnings:  # once per session, not at every source
+            self.tapp.shortcut_warnings |= new_warnings
+            listing = ", ".join(sorted(new_warnings))
             self.app.notify(
                 f"Genvejene {listing} bruges af skærmen selv; vælg de koder med mellemrum.",
                 severity="warning",

@@ -21,7 +21,7 @@ from trivselkode.tui.screens.dialogs import HelpInput
 from trivselkode.tui.widgets.theme_bars import ThemeBars
 
 KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
-THEMES_LABEL = "Temaer – udsagn kodet med temaet (alle kodere samlet: hvert udsagn tælles én gang)"
+THEMES_LABEL = "Temaer – udsagn med temaet, alle kodere samlet (hvert udsagn tælles én gang)"
 
 
 def row_matches(row: OverviewRow, words: list[str]) -> bool:
@@ -40,6 +40,7 @@ class OverviewScreen(Screen):
         Binding("S,f2", "open_search", "Søgning", show=True),
         Binding("K,f3", "open_codebook", "Kodebog", show=True),
         Binding("E,f4", "open_agreement", "Enighed", show=True),
+        Binding("X,f5", "open_export", "Eksport", show=True),
         Binding("r", "reload", "Opdatér", show=False),
         Binding("escape", "clear_filter", "Ryd filter", show=False),
         Binding("q", "app.quit", "Afslut", show=True),
@@ -51,6 +52,7 @@ class OverviewScreen(Screen):
         "open_search": "Søgning på tværs af alle kilder",
         "open_codebook": "Kodebog: se og ret koderne",
         "open_agreement": "Enighed mellem kodere og konsensus",
+        "open_export": "Eksport: rapporter, citater, kodninger, REFI-QDA",
         "reload": "opdatér listen og temaerne fra databasen",
         "clear_filter": "ryd filteret",
         "app.quit": "afslut (alt er allerede gemt)",
@@ -226,3 +228,6 @@ class OverviewScreen(Screen):
 
     def action_open_agreement(self) -> None:
         self.app.open_other_screen("agreement")
+
+    def action_open_export(self) -> None:
+        self.app.open_other_screen("export")

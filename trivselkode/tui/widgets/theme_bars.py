@@ -47,7 +47,8 @@ class ThemeBars(Widget):
     def render(self) -> RenderableType:
         width = self.content_region.width or 80
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.label + "\n", style="bold")
+        label = self.label if len(self.label) <= width else self.label[: max(0, width - 1)] + "…"
+        text.append(label + "\n", style="bold")
         if not self.themes:
             text.append("(ingen temaer i kodebogen)", style="dim")
             return text
