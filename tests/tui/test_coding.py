@@ -85,14 +85,22 @@ async def test_position_is_saved_while_moving(tui_project) -> None:  # noqa: ANN
         await pilot.press("j")
         screen._save_position_if_moved()  # what the one-second timer does
         await settle(pilot)
+        with tui_project.read() as s:  # browsing alone leaves nothing: ann has not coded yet
+            assert s.exec(select(Position)).all() == [] and s.exec(select(Coder)).all() == []
+        await pilot.press("1", "j")
+        await settle(pilot)
+        screen._save_position_if_moved()
+        await settle(pilot)
         with tui_project.read() as s:
-            assert s.exec(select(Position.passage_number)).all() == [4]
+            assert s.exec(select(Position.passage_number)).all() == [5]
 
 
 async def test_quit_saves_position(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_source(pilot)
+        await pilot.press("1")
+        await settle(pilot)
         await pilot.press("G", "ctrl+q")
         await pilot.pause()
     with tui_project.read() as s:
@@ -745,3 +753,18 @@ async def test_taken_shortcut_is_told_once_per_session(tui_project) -> None:  # 
         await pilot.press("escape")
         await open_source(pilot, "viborg-voxpop")
         assert sum("X.clash" in msg for _sev, msg in notes(app)) == 1
+
+
+@pytest.mark.parametrize("keys", [("space",), ("A",), ("e",), ("d",), ("question_mark",)])
+async def test_escape_closes_every_dialog(tui_project, keys) -> None:  # noqa: ANN001
+    app = make_app(tui_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_source(pilot)
+        await pilot.press(*keys)
+        assert app.screen is not screen  # a dialog is open
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+    assert codings(tui_project) == set()
+    with tui_project.read() as s:
+        assert s.exec(select(SourceDone)).all() == [] and s.exec(select(Coder)).all() == []

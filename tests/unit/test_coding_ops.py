@@ -181,6 +181,16 @@ def test_star_memo_position_round_trip(project) -> None:  # noqa: ANN001
         assert len(s.exec(select(Position)).all()) == 1
 
 
+def test_position_of_a_coder_who_never_coded_is_not_stored(project) -> None:  # noqa: ANN001
+    view = ops.load_source_view(project, "alfa", "ann")
+    assert ops.save_position(project, "ann", view.source_id, 4, create_coder=False) is False
+    with project.read() as s:
+        assert s.exec(select(Coder)).all() == [] and s.exec(select(Position)).all() == []
+    ops.set_star(project, "ann", view.passages[1].id, True)  # now ann exists
+    assert ops.save_position(project, "ann", view.source_id, 4, create_coder=False) is True
+    assert ops.load_source_view(project, "alfa", "ann").position == 4
+
+
 def test_position_of_a_vanished_passage_falls_back(project) -> None:  # noqa: ANN001
     view = ops.load_source_view(project, "alfa", "ann")
     ops.save_position(project, "ann", view.source_id, 99)

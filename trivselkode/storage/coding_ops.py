@@ -491,10 +491,19 @@ def set_memo(project, coder: str, passage_id: int, text: str) -> str:  # noqa: A
     return text
 
 
-def save_position(project, coder: str, source_id: int, passage_number: int) -> None:  # noqa: ANN001
-    """Remember where the coder is in a source (one small transaction)."""
+def save_position(project, coder: str, source_id: int, passage_number: int, *, create_coder: bool = True) -> bool:  # noqa: ANN001
+    """Remember where the coder is in a source (one small transaction). Returns whether it was stored.
+
+    With ``create_coder=False`` a coder who does not exist yet (has never
+    coded) gets no position: browsing alone leaves nothing in the project.
+    """
     with project.write() as session:
-        coder_id = get_or_create_coder(session, coder).id
+        if not create_coder:
+            coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first()
+            if coder_id is None:
+                return False
+        else:
+            coder_id = get_or_create_coder(session, coder).id
         row = session.get(Position, (source_id, coder_id))
         if row is None:
             session.add(Position(source_id=source_id, coder_id=coder_id, passage_number=passage_number))
@@ -502,6 +511,7 @@ def save_position(project, coder: str, source_id: int, passage_number: int) -> N
             row.passage_number = passage_number
             row.updated_at = utcnow()
             session.add(row)
+    return True
 
 
 # --------------------------------------------------------------------------- overview

@@ -248,7 +248,7 @@ class CodingScreen(Screen):
         self._index_of_id = {p.id: i for i, p in enumerate(view.passages)}
         self._spoken = {p.id for p in view.passages if not p.is_interviewer}
         self._coded = sum(1 for pid in view.mine if pid in self._spoken)
-        self._saved_number = view.position
+        self._saved_number = view.passages[self.cursor].number if view.passages else None  # where it opened
         self._setup_shortcuts()
         if self.index is None or first_load:
             self.index = KeywordIndex(view.codes)
@@ -903,7 +903,7 @@ class CodingScreen(Screen):
             return
         number = passage.number
         self._saved_number = number
-        self.tapp.run_write(ops.save_position, self.tapp.coder, self.view.source_id, number)
+        self.tapp.run_write(ops.save_position, self.tapp.coder, self.view.source_id, number, create_coder=False)
 
     def save_position_now(self) -> None:
         """Store the position at once (on quitting: no worker may outlive the app)."""
@@ -911,7 +911,7 @@ class CodingScreen(Screen):
         if passage is None or passage.number == self._saved_number:
             return
         try:
-            ops.save_position(self.tapp.project, self.tapp.coder, self.view.source_id, passage.number)
+            ops.save_position(self.tapp.project, self.tapp.coder, self.view.source_id, passage.number, create_coder=False)
             self._saved_number = passage.number
         except Exception as exc:
             self.app.notify(f"Positionen kunne ikke gemmes: {exc}", severity="error")
