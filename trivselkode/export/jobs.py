@@ -549,6 +549,18 @@ _BUILDERS = {
 }
 
 
+# What the long first step of each export does (the screen shows it while it runs).
+_WORKING = {
+    "frequencies": "Tæller kodninger, udsagn og deltagere …",
+    "cooccurrence": "Tæller udsagn med begge koder …",
+    "matrix": "Samler deltagerne og deres koder …",
+    "quotes": "Udvælger citaterne …",
+    "chart": "Tæller og tegner diagrammet …",
+    "codings": "Læser kodningerne …",
+    "codebook": "Læser kodebogen …",
+}
+
+
 def _check_request(req: ReportRequest) -> None:
     if req.kind not in KINDS:
         raise TrivselError(f"ukendt eksport '{req.kind}'", "vælg en af " + ", ".join(KINDS))
@@ -584,7 +596,6 @@ def run_report(
     _check_request(request)
     path = check_target(Path(request.out))
     fmt = format_of(request.kind, request.fmt, path)
-    spec = KINDS[request.kind]
     tmp = _temp_path(path)
     try:
         if request.kind == "refi":
@@ -601,7 +612,7 @@ def run_report(
                 + (" (pseudonymiseret)." if report.pseudonymized else ".")
             )
         else:
-            step(0, f"Beregner {spec.title.lower()} …" if request.kind != "codings" else "Læser kodningerne …")
+            step(0, _WORKING[request.kind])
             data, summary, warnings = _BUILDERS[request.kind](project, request, fmt)
             step(1, "Skriver filen …")
             _write_bytes(tmp, data)
