@@ -150,8 +150,11 @@ def build_units(
     code_ids = [c.id for c in code_rows]
     notes: list[str] = []
     with project.read() as s:
+        conn = s.connection()  # plain Core rows: this runs over hundreds of thousands of codings
         done = defaultdict(set)
-        for source_id, coder_id in s.exec(select(SourceDone.source_id, SourceDone.coder_id).where(SourceDone.coder_id.in_(coder_ids))):
+        for source_id, coder_id in conn.execute(
+            select(SourceDone.source_id, SourceDone.coder_id).where(SourceDone.coder_id.in_(coder_ids))
+        ):
             done[source_id].add(coder_id)
         scope = {src.id for src in source_rows} if source_rows else None
         participant_passages = (
@@ -159,34 +162,34 @@ def build_units(
             .join(Participant, Passage.participant_id == Participant.id)
             .where(Participant.role != INTERVIEWER)
         )
-        codings = s.exec(
+        codings_query = (
             select(Coding.passage_id, Coding.code_id, Coding.coder_id)
             .where(Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids))
-            .distinct()
-        ).all()
+        )
+        any_coded: dict[int, set[int]] = defaultdict(set)
         if all_passages:
-            coded = set(s.exec(select(Coding.passage_id).where(Coding.coder_id.in_(coder_ids)).distinct()))
-            rows = [(pid, sid) for pid, sid in s.exec(participant_passages) if pid in coded and (scope is None or sid in scope)]
-            any_coded: dict[int, set[int]] = defaultdict(set)
-            for pid, coder_id in s.exec(select(Coding.passage_id, Coding.coder_id).where(Coding.coder_id.in_(coder_ids)).distinct()):
+            for pid, coder_id in conn.execute(
+                select(Coding.passage_id, Coding.coder_id).where(Coding.coder_id.in_(coder_ids)).distinct()
+            ):
                 any_coded[pid].add(coder_id)
+            rows = [(pid, sid) for pid, sid in conn.execute(participant_passages) if pid in any_coded and (scope is None or sid in scope)]
             notes.append(
                 "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig "
                 "og ikke har kodet udsagnet, tæller som manglende værdi"
             )
         else:
-            complete = {sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope)}
-            rows = [(pid, sid) for pid, sid in s.exec(participant_passages) if sid in complete]
-            any_coded = {}
-            skipped = (set(scope) if scope is not None else set(s.exec(select(Source.id)))) - complete
+            complete = sorted(sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope))
+            rows = list(conn.execute(participant_passages.where(Passage.source_id.in_(complete)))) if complete else []
+            codings_query = codings_query.join(Passage, Coding.passage_id == Passage.id).where(Passage.source_id.in_(complete))
+            skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(complete)
             notes.append(
                 f"enheder: deltagerudsagn i de {len(complete)} kilder, som alle {len(coder_ids)} kodere har markeret færdige"
                 + (f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)" if skipped else "")
             )
-        source_names = dict(s.exec(select(Source.id, Source.name)).all())
+        codings = np.array(list(map(tuple, conn.execute(codings_query))), dtype=np.int64).reshape(-1, 3)
+        source_names = dict(conn.execute(select(Source.id, Source.name)).all())
     rows.sort()
     passage_ids = [pid for pid, _ in rows]
-    index = {pid: i for i, pid in enumerate(passage_ids)}
     coder_index = {cid: i for i, cid in enumerate(coder_ids)}
     base = np.zeros((len(coder_ids), len(passage_ids)), dtype=np.int8)
     if all_passages:
@@ -196,10 +199,15 @@ def build_units(
                 if cid not in done.get(source_of[pid], set()) and cid not in any_coded.get(pid, set()):
                     base[i, j] = -1
     matrices = {cid: base.copy() for cid in code_ids}
-    for pid, code_id, coder_id in codings:
-        j = index.get(pid)
-        if j is not None:
-            matrices[code_id][coder_index[coder_id], j] = 1
+    if codings.size and passage_ids:
+        pids = np.asarray(passage_ids, dtype=np.int64)
+        j = np.searchsorted(pids, codings[:, 0])
+        inside = (j < pids.size) & (pids[np.minimum(j, pids.size - 1)] == codings[:, 0])
+        coder_of = np.vectorize(coder_index.__getitem__, otypes=[np.int64])
+        for code_id, matrix in matrices.items():
+            pick = inside & (codings[:, 1] == code_id)
+            if pick.any():
+                matrix[coder_of(codings[pick, 2]), j[pick]] = 1
     return Units(
         coders=[c.name for c in coder_rows],
         passage_ids=passage_ids,
