@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerState
 
 from trivselkode.analysis.suggest import simple_words, suggest
 from trivselkode.config import Settings
@@ -161,16 +161,18 @@ def make_app(project: Project, coder: str | None = "ann", **kwargs):  # noqa: AN
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until every worker has finished and its messages are handled."""
-    for _ in range(3):
-        await pilot.pause()
-        for _attempt in range(5):
-            try:
-                await pilot.app.workers.wait_for_complete()
-                break
-            except WorkerCancelled:  # a superseded worker (the overview's reload): wait for the rest
-                await pilot.pause()
+    """Wait until every worker has finished and what they posted is handled (no sleeping)."""
+    app = pilot.app
     await pilot.pause()
+    for _round in range(20):
+        active = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if not active:
+            return
+        try:
+            await app.workers.wait_for_complete(active)
+        except WorkerCancelled:  # a superseded worker (the overview's reload): wait for the rest
+            pass
+        await pilot.pause()  # the messages the workers posted; their handlers may start more workers
 
 
 def codings(project: Project, coder: str = "ann") -> set[tuple[int, str, int | None, int | None]]:
