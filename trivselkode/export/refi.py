@@ -110,12 +110,18 @@ class Pseudonymizer(Protocol):
 _NS_BYTES = GUID_NAMESPACE.bytes
 
 
+_SHA1 = hashlib.sha1
+_VERSION_MASK = ~((0xF << 76) | (0x3 << 62))
+_VERSION_BITS = (0x5 << 76) | (0x2 << 62)
+
+
 def guid(*parts: object) -> str:
-    """The stable GUID of a thing named by ``parts``: ``str(uuid5(...)).upper()``, computed quickly."""
-    digest = bytearray(hashlib.sha1(_NS_BYTES + _SEP.join(map(str, parts)).encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    x = digest.hex().upper()
+    """The stable GUID of a thing named by ``parts``: ``str(uuid5(...)).upper()``, computed quickly.
+
+    Called once per coding on large exports, so it avoids ``uuid.UUID``.
+    """
+    n = int.from_bytes(_SHA1(_NS_BYTES + _SEP.join(map(str, parts)).encode("utf-8")).digest()[:16], "big")
+    x = f"{(n & _VERSION_MASK) | _VERSION_BITS:032X}"
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
@@ -303,10 +309,11 @@ def _load(project: Project) -> _Data:
         )
         for pid, sid, number, part, start, end in rows:
             passages[sid].append((pid, number, part, start, end))
-        codings: dict[int, list[tuple[int, int, int | None, int | None, str | None, datetime | None]]] = defaultdict(list)
-        rows = session.exec(
-            select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo, Coding.created_at)
-            .order_by(Coding.passage_id, Coding.id)
+        codings: dict[int, list[tuple[int, int, int | None, int | None, str | None, Any]]] = defaultdict(list)
+        # Plain driver rows: hundreds of thousands of codings, and their times are
+        # converted once per distinct value (see ``when``), not once per row.
+        rows = session.connection().exec_driver_sql(
+            'SELECT passage_id, code_id, coder_id, start, "end", memo, created_at FROM coding ORDER BY passage_id, id'
         )
         for passage_id, code_id, coder_id, start, end, memo, created in rows:
             codings[passage_id].append((code_id, coder_id, start, end, memo, created))
@@ -433,13 +440,17 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     code_guids = {c.id: code_guid(c.key) for c in data.codes}
     coder_guids = {cid: coder_guid(name) for cid, name in data.coders.items()}
     source_by_id = {s.id: s for s in data.sources}
-    stamps: dict[datetime, str | None] = {}
+    stamps: dict[Any, str | None] = {}
 
-    def when(value: datetime | None) -> str | None:
+    def when(value: datetime | str | None) -> str | None:
+        """A stored time (a datetime, or SQLite's text form of one) as REFI's UTC ``…Z`` form."""
         if value is None:
             return None
         if value not in stamps:
-            stamps[value] = _dt(value)
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+            if moment.tzinfo is None:  # stored as UTC
+                moment = moment.replace(tzinfo=timezone.utc)
+            stamps[value] = _dt(moment)
         return stamps[value]
 
     def ptext(s: str) -> str:
@@ -873,7 +884,7 @@ def export_project(project: Project, out: str | Path, *, pseudonymizer: Pseudony
     result: list[ExportReport] = []
 
     def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             with zf.open(_zip_entry("project.qde"), "w") as stream:
                 files, report = _write_project(data, pseudonymizer, stream)
             for name in sorted(files):
