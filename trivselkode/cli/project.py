@@ -132,7 +132,9 @@ def build_demo(db_path: Path) -> None:
         load_codebook(project, load_codebook_file(bundled_codebook()))
         folder = data_dir("transcripts")
         codings_file = folder / "codings-demo.csv"
-        files = [p for p in sorted(folder.iterdir()) if p != codings_file and p.name != "README.md"]
+        from trivselkode.importers.formats import iter_source_files
+
+        files = [p for p in iter_source_files([folder]) if p.name not in (codings_file.name, "README.md")]
         report = import_paths(project, files, text_column="svar")
         if report.failed:
             raise TrivselError(f"demodata kunne ikke indlæses: {report.failed[0].error}")
