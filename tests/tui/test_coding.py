@@ -424,10 +424,10 @@ async def test_accept_first_suggestion_and_pick_by_number(tui_project) -> None: 
         found = screen._current_suggestions()
         assert found and found[0][1].key == "T1"  # "tryg", "dømmer" ~ dømme
         assert codings(tui_project) == set()  # suggestions are never applied by themselves
-        await pilot.press("a")
+        await pilot.press("plus")
         await settle(pilot)
         assert codings(tui_project) == {(2, "T1", None, None)}
-        await pilot.press("a")  # already there: nothing more, nothing removed
+        await pilot.press("plus")  # already there: nothing more, nothing removed
         await settle(pilot)
         assert codings(tui_project) == {(2, "T1", None, None)}
         await pilot.press("j", "j")  # passage 5: "Arrangementerne er gode. Jeg møder andre. ..."
@@ -646,7 +646,7 @@ async def test_help_lists_every_key_and_codes(tui_project) -> None:  # noqa: ANN
         assert isinstance(app.screen, HelpDialog)
         keys = {key for _title, rows in app.screen.sections for key, _what in rows}
         for key in ("↓ j", "n", "p", "g Home", "G End", "mellemrum", "s", "m", "u", "ctrl+r", "/", "*", "d", "e", "o",
-                    "r", "a", "A", "Escape", "q", "?", "ctrl+q", "1", "b", "F3"):  # fmt: skip
+                    "r", "+", "A", "Escape", "q", "?", "ctrl+q", "1", "b", "F3"):  # fmt: skip
             assert key in keys, key
         await pilot.press("escape")
         assert app.screen is screen

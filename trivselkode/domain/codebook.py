@@ -45,8 +45,8 @@ __all__ = [
 #: Keys the coding screen binds for itself; no code may use one as its shortcut.
 RESERVED_SHORTCUTS: frozenset[str] = frozenset(
     {
-        "j", "k", "n", "p", "s", "m", "u", "d", "e", "o", "r", "q", "g", "G",
-        "?", "/", "*", " ",
+        "j", "k", "n", "p", "s", "m", "u", "d", "e", "o", "r", "q", "g", "G", "A",
+        "?", "/", "*", "+", " ",
         "space", "enter", "escape", "tab", "up", "down", "left", "right",
     }
 )  # fmt: skip

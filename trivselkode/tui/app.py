@@ -41,6 +41,8 @@ KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
     "asterisk": "*",
+    "plus": "+",
+    "minus": "-",
     "space": "mellemrum",
     "escape": "Escape",
     "enter": "Enter",

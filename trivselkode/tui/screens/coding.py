@@ -61,7 +61,7 @@ class CodingScreen(Screen):
         Binding("n", "next_uncoded", "Næste ukodede", show=True),
         Binding("p", "previous_uncoded", "Forrige ukodede", show=False),
         Binding("space", "pick_code", "Vælg kode", show=True),
-        Binding("a", "accept_suggestion", "Tag forslag", show=True),
+        Binding("plus", "accept_suggestion", "Tag forslag", show=True),
         Binding("A", "choose_suggestion", "Vælg forslag", show=False),
         Binding("s", "start_span", "Udsnit", show=True),
         Binding("m", "edit_memo", "Notat", show=True),
