@@ -249,7 +249,7 @@ class CodebookPanel(Vertical):
         elif not suggestions:
             text.append("  (ingen)", style="dim")
         else:
-            text.append("  a: tag 1 · A: vælg", style="dim")
+            text.append("  +: tag 1 · A: vælg", style="dim")
             for n, (sug, code) in enumerate(suggestions[:5], start=1):
                 text.append(f"\n{n} ", style="bold")
                 text.append(f" {code.key} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
