@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -96,36 +94,17 @@ def export(
     ),
 ) -> None:
     """Eksportér kodninger (alle kodere, medmindre --coder er givet)."""
-    from trivselkode.storage.codings import CSV_COLUMNS, export_rows
+    from trivselkode.cli.common import out_path_writable
+    from trivselkode.export.codings import codings_document
 
     if out is not None:
-        from trivselkode.cli.common import out_path_writable
-
         out_path_writable(out)
-    rows = export_rows(state(ctx).project(), coder)
-    if pseudonymize:
-        from trivselkode.export.pseudonymize import Pseudonymizer
-
-        pseudo = Pseudonymizer.from_project(state(ctx).project())
-        for row in rows:
-            row["source"] = pseudo.text(row["source"])
-            if row.get("memo"):
-                row["memo"] = pseudo.text(row["memo"])
-    if fmt is ExportFormat.json:
-        import json
-
-        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buf.getvalue()
+    text, count = codings_document(state(ctx).project(), coder, fmt.value, pseudonymize)
     if out is None:
         typer.echo(text, nl=False)
     else:
         write_atomically(out, text)
-        note(f"{len(rows)} kodninger skrevet til {out}.")
+        note(f"{count} kodninger skrevet til {out}.")
 
 
 @app.command("unplaced")

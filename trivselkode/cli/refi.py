@@ -12,12 +12,6 @@ from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, out
 app = new_typer()
 
 
-def _pseudonymizer(project):  # noqa: ANN001, ANN202
-    from trivselkode.export.pseudonymize import Pseudonymizer
-
-    return Pseudonymizer.from_project(project)
-
-
 @app.command("export")
 def export(
     ctx: typer.Context,
@@ -28,11 +22,12 @@ def export(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Eksportér hele projektet som REFI-QDA (.qdpx) til NVivo, ATLAS.ti, MAXQDA og QualCoder."""
+    from trivselkode.export.pseudonymize import Pseudonymizer
     from trivselkode.export.refi import export_project
 
     out_path_writable(out)
     project = state(ctx).project()
-    pseudo = _pseudonymizer(project) if pseudonymize else None
+    pseudo = Pseudonymizer.if_asked(project, pseudonymize)
     report = export_project(project, out, pseudonymizer=pseudo)
     for warning in report.warnings:
         note(f"advarsel: {warning}")

@@ -111,6 +111,24 @@ def _prepare_out(out: Optional[Path]) -> None:
     out_path_writable(out)
 
 
+def _bands(spec: Optional[str]):  # noqa: ANN202
+    from trivselkode.analysis.attributes import AgeBands
+
+    return AgeBands.parse(spec)
+
+
+def _pseudo(project, enabled: bool, lang: str):  # noqa: ANN001, ANN202
+    from trivselkode.export.pseudonymize import Pseudonymizer
+
+    return Pseudonymizer.if_asked(project, enabled, lang)
+
+
+def _render(table, fmt: str) -> str | bytes:  # noqa: ANN001
+    from trivselkode.export import tables
+
+    return tables.render(table, fmt)
+
+
 def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
     if out is None:
         assert isinstance(data, str)
@@ -118,34 +136,6 @@ def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
         return
     write_atomically(out, data)
     note(f"{what} skrevet til {out}.")
-
-
-def _age_bands(spec: Optional[str]):  # noqa: ANN202
-    from trivselkode.analysis.attributes import AgeBands
-
-    return AgeBands.parse(spec)
-
-
-def _pseudonymizer(project, enabled: bool, lang: str):  # noqa: ANN001, ANN202
-    if not enabled:
-        return None
-    from trivselkode.export.pseudonymize import Pseudonymizer
-
-    return Pseudonymizer.from_project(project, lang)
-
-
-def _render_table(table, fmt: str) -> str | bytes:  # noqa: ANN001
-    from trivselkode.export import tables
-
-    if fmt == "table":
-        return tables.to_text(table)
-    if fmt == "csv":
-        return tables.to_csv(table)
-    if fmt == "md":
-        return tables.to_markdown(table)
-    if fmt == "xlsx":
-        return tables.to_xlsx([table])
-    raise ValueError(fmt)
 
 
 @app.command("frequencies")
@@ -181,13 +171,13 @@ def frequencies(
         by=by,
         codes=codes,
         rollup=rollup,
-        age_bands=_age_bands(age_bands),
+        age_bands=_bands(age_bands),
     )
-    pseudo = _pseudonymizer(project, pseudonymize, lang.value)
+    pseudo = _pseudo(project, pseudonymize, lang.value)
     if kind == "json":
         _emit(tables.to_json(tables.frequency_records(result, pseudo)), out, "Hyppighederne")
     else:
-        _emit(_render_table(tables.frequency_table(result, lang.value, pseudo), kind), out, "Hyppighederne")
+        _emit(_render(tables.frequency_table(result, lang.value, pseudo), kind), out, "Hyppighederne")
     note(f"Grundlag: {result.selection.describe()}.")
 
 
@@ -216,7 +206,7 @@ def cooccurrence(
     if kind == "json":
         _emit(tables.to_json(result.records()), out, "Samforekomsten")
     else:
-        _emit(_render_table(tables.cooccurrence_table(result, lang.value), kind), out, "Samforekomsten")
+        _emit(_render(tables.cooccurrence_table(result, lang.value), kind), out, "Samforekomsten")
     note(f"Grundlag: {result.selection.describe()}.")
 
 
@@ -241,13 +231,13 @@ def matrix(
     _prepare_out(out)
     project = state(ctx).project()
     result = compute_matrix(
-        project, codes=codes, coder=coder, union=union, consensus=consensus, rollup=rollup, age_bands=_age_bands(age_bands)
+        project, codes=codes, coder=coder, union=union, consensus=consensus, rollup=rollup, age_bands=_bands(age_bands)
     )
-    pseudo = _pseudonymizer(project, pseudonymize, "da")
+    pseudo = _pseudo(project, pseudonymize, "da")
     if kind == "json":
         _emit(tables.to_json(tables.matrix_records(result, pseudo)), out, "Matricen")
     else:
-        _emit(_render_table(tables.matrix_table(result, "da", pseudo), kind), out, "Matricen")
+        _emit(_render(tables.matrix_table(result, "da", pseudo), kind), out, "Matricen")
     note(f"Grundlag: {result.selection.describe()}; {len(result.rows)} deltagere.")
 
 
@@ -289,8 +279,8 @@ def quotes(
         min_words=min_words,
         max_words=max_words,
         lang=lang.value,
-        pseudonymizer=_pseudonymizer(project, pseudonymize, lang.value),
-        age_bands=_age_bands(age_bands),
+        pseudonymizer=_pseudo(project, pseudonymize, lang.value),
+        age_bands=_bands(age_bands),
     )
     _emit(render(collection, kind, title, n), out, "Citaterne")
     for warning in collection.warnings:
@@ -336,9 +326,9 @@ def chart(
         by=by,
         codes=codes,
         rollup=rollup,
-        age_bands=_age_bands(age_bands),
+        age_bands=_bands(age_bands),
     )
-    pseudo = _pseudonymizer(project, pseudonymize, lang.value)
+    pseudo = _pseudo(project, pseudonymize, lang.value)
     _emit(frequency_chart(result, kind, lang.value, measure.value, title, pseudo), out, "Diagrammet")
     note(f"Grundlag: {result.selection.describe()}.")
 

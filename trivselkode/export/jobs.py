@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trivselkode.analysis.attributes import AgeBands
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
+from trivselkode.export.pseudonymize import Pseudonymizer
 
 #: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
 Progress = Callable[[int, int, str], None]
@@ -368,36 +370,8 @@ def default_chart_codes(project: Any) -> str:
     return ",".join(keys)
 
 
-def _age_bands(spec: str | None) -> Any:
-    from trivselkode.analysis.attributes import AgeBands
-
-    return AgeBands.parse(spec)
-
-
-def _pseudonymizer(project: Any, enabled: bool, lang: str = "da") -> Any:
-    if not enabled:
-        return None
-    from trivselkode.export.pseudonymize import Pseudonymizer
-
-    return Pseudonymizer.from_project(project, lang)
-
-
 def _codes(spec: str | None) -> list[str] | None:
     return [spec] if spec and spec.strip() else None
-
-
-def _render_table(table: Any, fmt: str) -> str | bytes:
-    from trivselkode.export import tables
-
-    if fmt == "table":
-        return tables.to_text(table)
-    if fmt == "csv":
-        return tables.to_csv(table)
-    if fmt == "md":
-        return tables.to_markdown(table)
-    if fmt == "xlsx":
-        return tables.to_xlsx([table])
-    raise ValueError(fmt)
 
 
 def _frequencies(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
@@ -409,14 +383,14 @@ def _frequencies(project: Any, req: ReportRequest, fmt: str) -> tuple[str | byte
         by=req.by or None,
         codes=_codes(req.codes),
         rollup=req.rollup,
-        age_bands=_age_bands(req.age_bands),
+        age_bands=AgeBands.parse(req.age_bands),
         **req.selection_options(),
     )
-    pseudo = _pseudonymizer(project, req.pseudonymize, req.lang)
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
     if fmt == "json":
         data: str | bytes = tables.to_json(tables.frequency_records(result, pseudo))
     else:
-        data = _render_table(tables.frequency_table(result, req.lang, pseudo), fmt)
+        data = tables.render(tables.frequency_table(result, req.lang, pseudo), fmt)
     return data, f"{len(result.rows)} rækker; grundlag: {result.selection.describe()}.", []
 
 
@@ -430,7 +404,7 @@ def _cooccurrence(project: Any, req: ReportRequest, fmt: str) -> tuple[str | byt
     if fmt == "json":
         data: str | bytes = tables.to_json(result.records())
     else:
-        data = _render_table(tables.cooccurrence_table(result, req.lang), fmt)
+        data = tables.render(tables.cooccurrence_table(result, req.lang), fmt)
     return data, f"{len(result.rows)} × {len(result.cols)} koder; grundlag: {result.selection.describe()}.", []
 
 
@@ -439,13 +413,13 @@ def _matrix(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, st
     from trivselkode.export import tables
 
     result = compute_matrix(
-        project, codes=_codes(req.codes), rollup=req.rollup, age_bands=_age_bands(req.age_bands), **req.selection_options()
+        project, codes=_codes(req.codes), rollup=req.rollup, age_bands=AgeBands.parse(req.age_bands), **req.selection_options()
     )
-    pseudo = _pseudonymizer(project, req.pseudonymize, "da")
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, "da")
     if fmt == "json":
         data: str | bytes = tables.to_json(tables.matrix_records(result, pseudo))
     else:
-        data = _render_table(tables.matrix_table(result, "da", pseudo), fmt)
+        data = tables.render(tables.matrix_table(result, "da", pseudo), fmt)
     return data, f"{len(result.rows)} deltagere × {len(result.codes)} koder; grundlag: {result.selection.describe()}.", []
 
 
@@ -462,8 +436,8 @@ def _quotes(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, st
         min_words=req.min_words,
         max_words=req.max_words,
         lang=req.lang,
-        pseudonymizer=_pseudonymizer(project, req.pseudonymize, req.lang),
-        age_bands=_age_bands(req.age_bands),
+        pseudonymizer=Pseudonymizer.if_asked(project, req.pseudonymize, req.lang),
+        age_bands=AgeBands.parse(req.age_bands),
         **req.selection_options(),
     )
     data = render(collection, fmt, req.title or None, req.n)
@@ -486,43 +460,23 @@ def _chart(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str
         by=req.by or None,
         codes=codes,
         rollup=req.rollup,
-        age_bands=_age_bands(req.age_bands),
+        age_bands=AgeBands.parse(req.age_bands),
         **req.selection_options(),
     )
-    pseudo = _pseudonymizer(project, req.pseudonymize, req.lang)
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
     data = frequency_chart(result, fmt, req.lang, req.measure, req.title or None, pseudo)
     return data, f"{len(result.codes)} koder; grundlag: {result.selection.describe()}.", []
 
 
 def _codings(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    import csv
-    import io
-    import json
-
-    from trivselkode.storage.codings import CSV_COLUMNS, export_rows
+    from trivselkode.export.codings import codings_document
 
     options = req.selection_options()
     if set(options) - {"coder"}:
         raise TrivselError("kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder")
-    rows = export_rows(project, options.get("coder"))
-    if req.pseudonymize:
-        from trivselkode.export.pseudonymize import Pseudonymizer
-
-        pseudo = Pseudonymizer.from_project(project)
-        for row in rows:
-            row["source"] = pseudo.text(row["source"])
-            if row.get("memo"):
-                row["memo"] = pseudo.text(row["memo"])
-    if fmt == "json":
-        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buf.getvalue()
+    text, count = codings_document(project, options.get("coder"), fmt, req.pseudonymize)
     who = f"koder {options['coder']}" if options else "alle kodere"
-    return text, f"{len(rows)} kodninger af {who}.", []
+    return text, f"{count} kodninger af {who}.", []
 
 
 def _codebook(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
@@ -574,7 +528,7 @@ def _check_request(req: ReportRequest) -> None:
                 f"ordgrænserne {req.min_words}–{req.max_words} går ikke", "korteste skal være mindst 1 og højst længste"
             )
     if req.age_bands:
-        _age_bands(req.age_bands)
+        AgeBands.parse(req.age_bands)
     req.selection_options()
 
 
@@ -602,7 +556,7 @@ def run_report(
             from trivselkode.export.refi import export_project
 
             step(0, "Samler projektet …")
-            pseudo = _pseudonymizer(project, request.pseudonymize)
+            pseudo = Pseudonymizer.if_asked(project, request.pseudonymize)
             step(1, "Skriver REFI-QDA-projektet …")
             report = export_project(project, tmp, pseudonymizer=pseudo)
             warnings = list(report.warnings)

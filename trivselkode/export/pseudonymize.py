@@ -127,6 +127,11 @@ class Pseudonymizer:
     # ------------------------------------------------------------ building
 
     @classmethod
+    def if_asked(cls, project: Any, enabled: bool, lang: str = "da") -> Pseudonymizer | None:
+        """The project's pseudonymizer when ``--pseudonymize`` was given, else ``None``."""
+        return cls.from_project(project, lang) if enabled else None
+
+    @classmethod
     def from_project(cls, project: Any, lang: str = "da") -> Pseudonymizer:
         """The names of a project's participants (where labels are names) and metadata."""
         with project.read() as session:

@@ -145,6 +145,19 @@ def to_csv(table: Table) -> str:
     return buf.getvalue()
 
 
+def render(table: Table, fmt: str) -> str | bytes:
+    """A table as text, CSV, Markdown or XLSX (``fmt``: table, csv, md, xlsx)."""
+    if fmt == "table":
+        return to_text(table)
+    if fmt == "csv":
+        return to_csv(table)
+    if fmt == "md":
+        return to_markdown(table)
+    if fmt == "xlsx":
+        return to_xlsx([table])
+    raise ValueError(fmt)
+
+
 def to_json(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
 

@@ -1,0 +1,29 @@
+"""Codings as a CSV or JSON document (``codings export`` and the Eksport screen)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from trivselkode.export.pseudonymize import Pseudonymizer
+from trivselkode.storage.codings import CSV_COLUMNS, export_rows
+
+
+def codings_document(project: Any, coder: str | None, fmt: str, pseudonymize: bool = False) -> tuple[str, int]:
+    """Every coding (of one coder, if given) as ``fmt`` (csv or json), and how many there are."""
+    rows = export_rows(project, coder)
+    pseudo = Pseudonymizer.if_asked(project, pseudonymize)
+    if pseudo is not None:
+        for row in rows:
+            row["source"] = pseudo.text(row["source"])
+            if row.get("memo"):
+                row["memo"] = pseudo.text(row["memo"])
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n", len(rows)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue(), len(rows)
