@@ -10,7 +10,7 @@ Used by every export that may carry what people said or who they are::
 Replaced, in this order:
 
 - e-mail addresses → ``[E-mail]`` (en ``[Email]``);
-- CPR numbers, ``DDMMYY-XXXX`` with or without the dash, with a valid day
+- CPR numbers, ``DDMMYY-NNNN`` with or without the dash, with a valid day
   and month → ``[CPR]``;
 - Danish phone numbers: eight digits, optionally after ``+45``/``0045``,
   written together or in groups (``12345678``, ``12 34 56 78``,
