@@ -60,19 +60,6 @@ class Measure(str, Enum):
     codings = "codings"
 
 
-_SUFFIXES = {
-    ".txt": "table",
-    ".csv": "csv",
-    ".xlsx": "xlsx",
-    ".md": "md",
-    ".markdown": "md",
-    ".json": "json",
-    ".docx": "docx",
-    ".html": "html",
-    ".htm": "html",
-    ".png": "png",
-    ".svg": "svg",
-}
 _BINARY = {"xlsx", "docx", "png", "svg"}
 
 # Options shared by the reports.
@@ -90,11 +77,13 @@ PSEUDO = typer.Option(False, "--pseudonymize", help="Erstat navne, CPR-numre, te
 
 def _format(fmt: Optional[Enum], out: Optional[Path], allowed: type[Enum]) -> str:
     """The output format: given, else from the suffix of ``--out``, else the first allowed."""
+    from trivselkode.export.jobs import SUFFIXES  # the Eksport screen reads suffixes the same way
+
     choices = [m.value for m in allowed]
     if fmt is not None:
         value = fmt.value
-    elif out is not None and _SUFFIXES.get(out.suffix.lower()) in choices:
-        value = _SUFFIXES[out.suffix.lower()]
+    elif out is not None and SUFFIXES.get(out.suffix.lower()) in choices:
+        value = SUFFIXES[out.suffix.lower()]
     else:
         value = choices[0]
     if value in _BINARY and out is None:
