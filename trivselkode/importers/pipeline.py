@@ -46,6 +46,7 @@ from trivselkode.storage.models import (
     utcnow,
 )
 
+_SIX_DIGITS = re.compile(r"\d{6}")  # a cheap first look: most texts have no run of six digits
 CPR_RE = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
 
 
@@ -105,7 +106,8 @@ class _Prepared:
         if self.sentences_json is None:
             self.sentences_json = segment(self.parsed)
             self.words = word_count(self.parsed.text)
-            self.cpr = CPR_RE.search(self.parsed.text) is not None
+            text = self.parsed.text
+            self.cpr = _SIX_DIGITS.search(text) is not None and CPR_RE.search(text) is not None
         return self.sentences_json
 
 

@@ -1,0 +1,45 @@
+"""Grouped segmentation gives exactly spaCy's per-turn sentences."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import REPO
+from trivselkode.analysis.nlp import sentence_pipeline, sentence_spans
+from trivselkode.importers.formats import iter_source_files, parse_file
+
+TRICKY = ["Ja.", '"Ja."', "- Nej", "„Hej“", "...", "?", "!", "x", "Dr.", "kl.", "10:30", "æble", "\n", "(pause)",
+          "–", "«Nej»", "Hm", "…", "🙂", " . x ", "I:", "ØL!"]  # fmt: skip
+
+
+def per_turn(texts: list[str]) -> list[list[list[int]]]:
+    """spaCy's sentences of each text as its own document (trimmed of whitespace)."""
+    out = []
+    for doc in sentence_pipeline().pipe(texts):
+        spans = []
+        for sent in doc.sents:
+            a, b = sent.start_char, sent.end_char
+            piece = doc.text[a:b]
+            a += len(piece) - len(piece.lstrip())
+            b -= len(piece) - len(piece.rstrip())
+            if a < b:
+                spans.append([a, b])
+        out.append(spans)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TRICKY), min_size=1, max_size=10).map(" ".join), min_size=1, max_size=45))
+def test_same_as_one_document_per_turn(texts):
+    texts = [t.strip() or "a" for t in texts]
+    assert sentence_spans(texts) == per_turn(texts)
+
+
+def test_same_on_the_demo_transcripts():
+    texts = []
+    for path in iter_source_files([REPO / "transcripts"]):
+        if path.name not in ("codings-demo.csv", "README.md"):
+            texts += [t.text for t in parse_file(path, text_column="svar").turns]
+    assert len(texts) > 400
+    assert sentence_spans(texts) == per_turn(texts)
