@@ -51,13 +51,17 @@ def m_import(db: str, corpus: str) -> dict:
     from trivselkode.storage.codebook import load_codebook
     from trivselkode.storage.db import open_project
 
+    from trivselkode.analysis.nlp import sentence_pipeline
+
     started = time.perf_counter()
     project, _ = open_project(db)
     load_codebook(project, load_codebook_file(bundled_codebook()))
+    sentence_pipeline()  # the one-off load, timed apart as spaCy's own figure leaves it out
+    loaded = time.perf_counter()
     report = import_paths(project, [corpus], workers=os.cpu_count() or 1)  # as `trivselkode import` does
-    seconds = time.perf_counter() - started
+    done = time.perf_counter()
     assert not report.failed, report.failed[0].error
-    return {"seconds": seconds, "words": report.words, "files": len(report.files)}
+    return {"seconds": done - started, "pipeline": done - loaded, "words": report.words, "files": len(report.files)}
 
 
 def m_spacy(corpus: str) -> dict:
@@ -241,6 +245,8 @@ def main() -> int:
     spacy_rate = sp["words"] / sp["seconds"]
     row("import (files to stored, end to end)", f"{rate:,.0f} words/s ({imp['words']:,} words, {imp['seconds']:.1f} s)", "≥ 100,000 words/s", rate >= 100_000)
     row("  as a share of spaCy's own nlp.pipe", f"{rate / spacy_rate:.2f} (spaCy {spacy_rate:,.0f} words/s)", "≥ 0.6", rate / spacy_rate >= 0.6)
+    steady = imp["words"] / imp["pipeline"]
+    row("  the same, spaCy already loaded", f"{steady / spacy_rate:.2f} ({steady:,.0f} words/s, {imp['pipeline']:.1f} s)", "≥ 0.6", steady / spacy_rate >= 0.6)
     row("  peak memory", f"{imp['peak_mb']:.0f} MB", "≤ 500 MB", imp["peak_mb"] <= 500)
     cod = child("codings", str(db))
     print(f"(bench project: {cod['codings']:,} codings by 3 coders added in {cod['seconds']:.1f} s)", file=sys.stderr)
