@@ -60,6 +60,16 @@ class _DryRun(Exception):
     pass
 
 
+@dataclass
+class _Placed:
+    """One of the other project's passages in a source this project already has."""
+
+    source_id: int
+    theirs: Passage
+    speaker: str
+    ours: Passage | None  # None: its text has no place in ours
+
+
 def _load(other: Project) -> dict[str, list[Any]]:
     with other.read() as s:
         return {
@@ -164,7 +174,8 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         their_passages.setdefault(p.source_id, []).append(p)
     passage_map: dict[int, int | None] = {}  # their passage id -> ours (None: could not place)
     source_map: dict[int, int] = {}
-    unplaced_info: dict[int, tuple[int, Passage, str]] = {}
+    # their passage id -> where it went in a source we already had (for spans and the unplaceable)
+    placed: dict[int, _Placed] = {}
     for src in d["sources"]:
         passages = sorted(their_passages.get(src.id, []), key=lambda p: p.number)
         people = {p.id: p for p in their_participants.get(src.id, [])}
@@ -189,32 +200,28 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             _merge_participant(s, mine, our_people.get(p.label), p, report)
         our_passages = list(s.exec(select(Passage).where(Passage.source_id == mine.id).order_by(Passage.number)))
         if mine.content_hash == src.content_hash:
-            by_offsets = {(p.start, p.end): p.id for p in our_passages}
-            for p in passages:
-                passage_map[p.id] = by_offsets.get((p.start, p.end))
+            by_offsets = {(p.start, p.end): p for p in our_passages}
+            partners = [by_offsets.get((p.start, p.end)) for p in passages]
         else:
             our_labels = {p.id: p.label for p in s.exec(select(Participant).where(Participant.source_id == mine.id))}
             mapping = align_turns(
                 [Turn(label_of.get(p.participant_id, ""), p.text) for p in passages],
                 [Turn(our_labels.get(p.participant_id, ""), p.text) for p in our_passages],
             )
-            for p, j in zip(passages, mapping):
-                passage_map[p.id] = our_passages[j].id if j is not None else None
-                unplaced_info[p.id] = (mine.id, p, label_of.get(p.participant_id, ""))
-                if j is not None:
-                    unplaced_info[p.id] = (mine.id, p, label_of.get(p.participant_id, ""), our_passages[j])  # type: ignore[assignment]
+            partners = [our_passages[j] if j is not None else None for j in mapping]
+        for p, ours in zip(passages, partners):
+            passage_map[p.id] = ours.id if ours is not None else None
+            placed[p.id] = _Placed(mine.id, p, label_of.get(p.participant_id, ""), ours)
 
     # Codings: add those not here yet.
     existing = {(c.passage_id, c.code_id, c.coder_id, c.start, c.end) for c in s.exec(select(Coding))}
-    our_texts: dict[int, str] = {}
     new_rows = []
     for c in d["codings"]:
         target = passage_map.get(c.passage_id)
         start, end = c.start, c.end
-        info = unplaced_info.get(c.passage_id)
-        if target is not None and info is not None and len(info) == 4 and start is not None:
-            their_passage, our_passage = info[1], info[3]
-            moved = move_span(their_passage.text, our_passage.text, start, end)
+        info = placed.get(c.passage_id)
+        if info is not None and info.ours is not None and start is not None and info.ours.text != info.theirs.text:
+            moved = move_span(info.theirs.text, info.ours.text, start, end)
             if moved is None:
                 target = None
             else:
@@ -223,12 +230,11 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             if info is None:
                 report.conflicts.append(f"en kodning på et ukendt udsagn (id {c.passage_id}) kunne ikke placeres")
                 continue
-            src_id, their_passage, label = info[0], info[1], info[2]
             s.add(
                 UnplacedCoding(
-                    source_id=src_id, passage_number=their_passage.number, speaker=label, passage_text=their_passage.text,
-                    code_id=code_map[c.code_id], coder_id=coder_map[c.coder_id], start=c.start, end=c.end,
-                    memo=c.memo, created_at=c.created_at,
+                    source_id=info.source_id, passage_number=info.theirs.number, speaker=info.speaker,
+                    passage_text=info.theirs.text, code_id=code_map[c.code_id], coder_id=coder_map[c.coder_id],
+                    start=c.start, end=c.end, memo=c.memo, created_at=c.created_at,
                 )
             )
             report.bump("unplaced")
@@ -243,7 +249,6 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
     if new_rows:
         s.execute(insert(Coding), new_rows)
         report.bump("codings", len(new_rows))
-    del our_texts
 
     # Codings the other project itself could not place stay unplaced here.
     have_unplaced = {
