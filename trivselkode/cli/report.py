@@ -306,7 +306,9 @@ def chart(
     _prepare_out(out)
     project = state(ctx).project()
     if not codes:
-        codes = [_default_chart_codes(project)]
+        from trivselkode.export.jobs import default_chart_codes
+
+        codes = [default_chart_codes(project)]
     result = compute_frequencies(
         project,
         coder=coder,
@@ -320,19 +322,3 @@ def chart(
     pseudo = _pseudo(project, pseudonymize, lang.value)
     _emit(frequency_chart(result, kind, lang.value, measure.value, title, pseudo), out, "Diagrammet")
     note(f"Grundlag: {result.selection.describe()}.")
-
-
-def _default_chart_codes(project) -> str:  # noqa: ANN001
-    """The themes, when the codebook has any; else every code."""
-    from sqlmodel import select
-
-    from trivselkode.storage.models import Code
-
-    with project.read() as session:
-        kinds = set(session.exec(select(Code.kind).where(Code.retired == False)))  # noqa: E712
-        keys = list(session.exec(select(Code.key).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
-    if "tema" in kinds:
-        return "tema"
-    if not keys:
-        raise TrivselError("kodebogen er tom", "indlæs en kodebog med `trivselkode codebook load FIL`")
-    return ",".join(keys)

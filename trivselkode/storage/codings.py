@@ -32,7 +32,6 @@ from trivselkode.storage.models import (
     Code,
     Coder,
     Coding,
-    Participant,
     Passage,
     Source,
     SourceDone,
@@ -340,16 +339,3 @@ def unplaced_rows(project: Project, source: str | None = None) -> list[dict[str,
                 }
             )
     return out
-
-
-def participant_passage_counts(session: Session) -> dict[int, int]:
-    """Per source id, the number of passages spoken by participants (not interviewers)."""
-    from sqlalchemy import func
-
-    rows = session.exec(
-        select(Passage.source_id, func.count())
-        .join(Participant, Passage.participant_id == Participant.id)
-        .where(Participant.role != "interviewer")
-        .group_by(Passage.source_id)
-    ).all()
-    return dict(rows)

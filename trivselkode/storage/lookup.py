@@ -11,7 +11,6 @@ import re
 from rapidfuzz import process
 from sqlmodel import Session, select
 
-from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.storage.models import Code, Coder, Participant, Passage, Source
 
@@ -91,7 +90,3 @@ def get_or_create_coder(session: Session, name: str) -> Coder:
         session.add(coder)
         session.flush()
     return coder
-
-
-def is_consensus(name: str) -> bool:
-    return name == CONSENSUS_CODER
