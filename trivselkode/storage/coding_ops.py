@@ -26,6 +26,7 @@ from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
 from trivselkode.storage.codings import check_span
 from trivselkode.storage.lookup import get_or_create_coder, source_by_name
+from trivselkode.storage.status import done_marks, passages_per_source
 from trivselkode.storage.models import (
     INTERVIEWER,
     Code,
@@ -544,7 +545,7 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
                 Source.name
             )
         ).all()
-        totals = dict(session.exec(select(Passage.source_id, func.count()).group_by(Passage.source_id)).all())
+        totals = passages_per_source(session)
         spoken = dict(
             session.exec(
                 select(Passage.source_id, func.count())
@@ -564,11 +565,7 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
                     .group_by(Passage.source_id)
                 ).all()
             )
-        done: dict[int, list[str]] = {}
-        for source_id, name in session.exec(
-            select(SourceDone.source_id, Coder.name).join(Coder, SourceDone.coder_id == Coder.id).order_by(Coder.name)
-        ):
-            done.setdefault(source_id, []).append(name)
+        done = done_marks(session)
     rows = []
     for sid, name, title, kind, site, context, round_ in sources:
         row = OverviewRow(

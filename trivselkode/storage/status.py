@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coder, Coding, Meta, Participant, Passage, Source, SourceDone, UnplacedCoding
@@ -41,11 +41,25 @@ def project_status(project: Project) -> dict[str, Any]:
         }
 
 
+def passages_per_source(session: Session) -> dict[int, int]:
+    return dict(session.exec(select(Passage.source_id, func.count()).group_by(Passage.source_id)).all())
+
+
+def done_marks(session: Session) -> dict[int, list[str]]:
+    """Per source id, the coders who marked it done (by name)."""
+    done: dict[int, list[str]] = {}
+    for source_id, coder in session.exec(
+        select(SourceDone.source_id, Coder.name).join(Coder, SourceDone.coder_id == Coder.id).order_by(Coder.name)
+    ):
+        done.setdefault(source_id, []).append(coder)
+    return done
+
+
 def source_rows(project: Project) -> list[dict[str, Any]]:
     """One row per source: metadata, passages, participants, codings and done-marks."""
     with project.read() as session:
         sources = list(session.exec(select(Source).order_by(Source.name)))
-        passages = dict(session.exec(select(Passage.source_id, func.count()).group_by(Passage.source_id)).all())
+        passages = passages_per_source(session)
         people = dict(
             session.exec(
                 select(Participant.source_id, func.count())
@@ -60,11 +74,7 @@ def source_rows(project: Project) -> list[dict[str, Any]]:
                 .group_by(Passage.source_id)
             ).all()
         )
-        done: dict[int, list[str]] = {}
-        for source_id, coder in session.exec(
-            select(SourceDone.source_id, Coder.name).join(Coder, SourceDone.coder_id == Coder.id).order_by(Coder.name)
-        ):
-            done.setdefault(source_id, []).append(coder)
+        done = done_marks(session)
     return [
         {
             "name": s.name,
