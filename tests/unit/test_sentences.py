@@ -6,7 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO
-from trivselkode.analysis.nlp import sentence_pipeline, sentence_spans
+import json
+
+from trivselkode.analysis.nlp import sentence_json, sentence_pipeline, sentence_spans
 from trivselkode.importers.formats import iter_source_files, parse_file
 
 TRICKY = ["Ja.", '"Ja."', "- Nej", "„Hej“", "...", "?", "!", "x", "Dr.", "kl.", "10:30", "æble", "\n", "(pause)",
@@ -34,6 +36,16 @@ def per_turn(texts: list[str]) -> list[list[list[int]]]:
 def test_same_as_one_document_per_turn(texts):
     texts = [t.strip() or "a" for t in texts]
     assert sentence_spans(texts) == per_turn(texts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TRICKY + [" ", "\t", "\xa0", "\n\n"]), min_size=1, max_size=8).map("".join), min_size=1, max_size=45))
+def test_unstripped_texts_and_the_stored_json(texts):
+    """Texts with space at either end (or nothing else) segment as on their own, and the
+    JSON the passages table stores says the same (a text without a sentence is one whole)."""
+    spans = sentence_spans(texts)
+    assert spans == per_turn(texts)
+    assert sentence_json(texts) == [json.dumps(s or [[0, len(t)]], separators=(",", ":")) for s, t in zip(spans, texts)]
 
 
 def test_same_on_the_demo_transcripts():

@@ -9,8 +9,8 @@ do not segment text start fast.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -59,53 +59,98 @@ _GROUP = 20
 _SEPARATOR = " . x "
 
 
-def sentence_spans(texts: Iterable[str]) -> list[list[list[int]]]:
-    """For each text, its sentences as ``[start, end]`` character offsets.
+def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
+    """Every sentence of ``texts`` as three arrays: its text's index, start and end.
 
-    Offsets index the text itself; whitespace at either end of a sentence
-    (a line break inside a turn, say) is not part of it. The boundaries are
-    spaCy's sentencizer's, read from the documents' token arrays rather than
-    ``doc.sents`` (which builds a Python object per token and sentence).
+    Offsets index the text itself and are sorted by text, then start;
+    whitespace at either end of a sentence (a line break inside a turn, say)
+    is not part of it. The boundaries are spaCy's sentencizer's, read from the
+    documents' token arrays rather than ``doc.sents`` (which builds a Python
+    object per token and sentence), and worked out for all groups at once.
     """
     import numpy as np
     from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    # Where each text starts in one imagined string of all groups joined by the
+    # separator: group g's document then starts at starts[g * _GROUP].
+    starts = np.concatenate(([0], np.cumsum(lengths + len(_SEPARATOR))[:-1])) if len(texts) else lengths
+    ends = starts + lengths
+    groups = (_SEPARATOR.join(texts[i : i + _GROUP]) for i in range(0, len(texts), _GROUP))
+    arrays, offsets, sizes = [], [], []
+    for g, doc in enumerate(sentence_pipeline().pipe(groups, batch_size=64)):
+        if len(doc):
+            arrays.append(doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE]))
+            offsets.append(starts[g * _GROUP])
+            sizes.append(len(doc))
+    if not arrays:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    arr = np.concatenate(arrays).astype(np.int64)
+    idx = arr[:, 1] + np.repeat(offsets, sizes)
+    # a sentence starts where spaCy says, and at each text's first token (as
+    # it would in a document of its own)
+    new_sentence = arr[:, 0] == 1
+    first_tokens = np.searchsorted(idx, starts)
+    new_sentence[first_tokens[first_tokens < len(idx)]] = True
+    word = arr[:, 3] == 0
+    sid = np.cumsum(new_sentence)[word]
+    if sid.size == 0:
+        return sid, sid, sid
+    first_char = idx[word]
+    last_char = first_char + arr[word, 2]
+    first = np.flatnonzero(np.diff(sid, prepend=sid[0] - 1))
+    last = np.append(first[1:] - 1, sid.size - 1)
+    s_start, s_end = first_char[first], last_char[last]
+    which = np.searchsorted(starts, s_start, side="right") - 1
+    s_end = np.minimum(s_end, ends[which])  # the separator is not the text's
+    keep = s_start < s_end  # sentences of the separator itself fall out here
+    which, s_start, s_end = which[keep], s_start[keep], s_end[keep]
+    return which, s_start - starts[which], s_end - starts[which]
+
+
+def _sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """``_sentence_arrays`` as lists, each end moved back over any whitespace it holds.
+
+    A sentence ends at the end of a word token, or, clipped, at its text's
+    end: only a text that ends in whitespace can leave some inside a sentence.
+    """
+    which, a, b = (x.tolist() for x in _sentence_arrays(texts))
+    if any(t[-1:].isspace() for t in texts):
+        for i, (t, start, end) in enumerate(zip(which, a, b)):
+            text = texts[t]
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            b[i] = end
+    return which, a, b
+
+
+def sentence_spans(texts: Iterable[str]) -> list[list[list[int]]]:
+    """For each text, its sentences as ``[start, end]`` character offsets (see ``_sentence_arrays``)."""
     texts = list(texts)
     out: list[list[list[int]]] = [[] for _ in texts]
-    groups = [texts[i : i + _GROUP] for i in range(0, len(texts), _GROUP)]
-    nlp = sentence_pipeline()
-    for g, doc in enumerate(nlp.pipe((_SEPARATOR.join(group) for group in groups), batch_size=64)):
-        if len(doc) == 0:
-            continue
-        group = groups[g]
-        # where each text of the group starts and ends in the joined document
-        lengths = np.fromiter((len(t) for t in group), dtype=np.int64, count=len(group))
-        starts = np.concatenate(([0], np.cumsum(lengths + len(_SEPARATOR))[:-1]))
-        ends = starts + lengths
-        arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE]).astype(np.int64)
-        new_sentence = arr[:, 0] == 1
-        first_tokens = np.searchsorted(arr[:, 1], starts)
-        new_sentence[first_tokens[first_tokens < len(arr)]] = True
-        sentence = np.cumsum(new_sentence)
-        word = arr[:, 3] == 0
-        sid, first_char, last_char = sentence[word], arr[word, 1], arr[word, 1] + arr[word, 2]
-        if sid.size == 0:
-            continue
-        first = np.flatnonzero(np.diff(sid, prepend=sid[0] - 1))
-        last = np.append(first[1:] - 1, sid.size - 1)
-        s_start, s_end = first_char[first], last_char[last]
-        which = np.searchsorted(starts, s_start, side="right") - 1
-        s_end = np.minimum(s_end, ends[which])  # the separator is not the turn's
-        keep = s_start < s_end  # sentences of the separator itself fall out here
-        base = g * _GROUP
-        for t, a, b in zip(which[keep].tolist(), (s_start - starts[which])[keep].tolist(), (s_end - starts[which])[keep].tolist()):
-            out[base + t].append([a, b])
-    for text, spans in zip(texts, out):
-        # clipping at the end may leave trailing whitespace inside a turn
-        for span in spans:
-            while span[1] > span[0] and text[span[1] - 1].isspace():
-                span[1] -= 1
+    for t, start, end in zip(*_sentence_lists(texts)):
+        out[t].append([start, end])
     return out
+
+
+def sentence_json(texts: Sequence[str]) -> list[str]:
+    """For each text, its sentences as the compact JSON the passages table stores.
+
+    ``sentence_spans`` written as ``[[0,12],[13,40]]``; a text without a
+    sentence (only punctuation or space, say) is one sentence of its own.
+    """
+    import numpy as np
+
+    texts = list(texts)
+    which, a, b = _sentence_lists(texts)
+    pieces = list(map("[{},{}]".format, a, b))
+    bounds = np.searchsorted(np.asarray(which, dtype=np.int64), np.arange(len(texts) + 1)).tolist()
+    join = ",".join
+    return [
+        f"[{join(pieces[lo:hi])}]" if lo < hi else f"[[0,{len(text)}]]"
+        for text, lo, hi in zip(texts, bounds, bounds[1:])
+    ]
 
 
 def lemmas(text: str) -> list[tuple[str, str, int, int]]:

@@ -13,7 +13,7 @@ A file whose source name already exists is
 
 from __future__ import annotations
 
-import json
+import gc
 import multiprocessing
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from trivselkode.analysis.nlp import sentence_pipeline, sentence_spans
+from trivselkode.analysis.nlp import sentence_json, sentence_pipeline
 from trivselkode.domain.text import content_hash, word_count
 from trivselkode.domain.revision import SOURCE_SIMILARITY, Turn, align_turns, move_span, texts_similar
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import ParsedSource
+from trivselkode.importers.base import ParsedSource, ParsedTurn
 from trivselkode.importers.formats import iter_source_files, parse_file
 from trivselkode.storage.db import Project, bulk_insert
 from trivselkode.storage.models import (
@@ -46,7 +46,7 @@ from trivselkode.storage.models import (
     utcnow,
 )
 
-_SIX_DIGITS = re.compile(r"\d{6}")  # a cheap first look: most texts have no run of six digits
+_SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")  # a cheap first look: most texts have no run of six digits
 CPR_RE = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
 
 
@@ -80,12 +80,7 @@ class ImportReport:
 
 def segment(parsed: ParsedSource) -> list[str]:
     """Each turn's sentences as the JSON the passages table stores (spaCy)."""
-    turns = parsed.turns
-    dumps = json.dumps
-    return [
-        dumps(spans or [[0, len(t.text)]], separators=(",", ":"))
-        for t, spans in zip(turns, sentence_spans(t.text for t in turns))
-    ]
+    return sentence_json([t.text for t in parsed.turns])
 
 
 @dataclass
@@ -101,6 +96,34 @@ class _Prepared:
     sentences_json: list[str] | None = None
     words: int = 0
     cpr: bool = False
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        """Sent from a worker as columns: the turns' texts are slices of the source's text."""
+        p = self.parsed
+        turns = p.turns
+        text = p.text
+        columns: tuple[list[Any], ...] | list[ParsedTurn] = turns
+        if all(text[t.start : t.end] == t.text for t in turns):
+            columns = (
+                [t.speaker for t in turns],
+                [t.start for t in turns],
+                [t.end for t in turns],
+                [t.cue_start for t in turns],
+                [t.cue_end for t in turns],
+            )
+        head = (p.name, text, p.file_name, p.metadata, p.participants, p.warnings)
+        return head, columns, self.digest, self.sentences_json, self.words, self.cpr
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (name, text, file_name, metadata, participants, warnings), columns, *rest = state
+        if isinstance(columns, tuple):
+            speakers, starts, ends, cue_starts, cue_ends = columns
+            columns = [
+                ParsedTurn(sp, a, b, text[a:b], cs, ce)
+                for sp, a, b, cs, ce in zip(speakers, starts, ends, cue_starts, cue_ends)
+            ]
+        self.parsed = ParsedSource(name, text, file_name, metadata, participants, columns, warnings)
+        self.digest, self.sentences_json, self.words, self.cpr = rest
 
     def ensure_sentences(self) -> list[str]:
         if self.sentences_json is None:
@@ -214,6 +237,7 @@ def _prepare_all(
     if workers >= 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
         # Load spaCy once here, so forked workers share it instead of loading it again.
         sentence_pipeline()
+        gc.freeze()  # what the workers inherit is left alone by the collector: no copy-on-write
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
             yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
@@ -308,13 +332,20 @@ def _participant_fields(p: Any) -> dict[str, Any]:
     }
 
 
-def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[str]) -> Source:
-    source = Source(name=parsed.name, **_source_fields(parsed, digest))
-    session.add(source)
-    session.flush()
-    ids = _upsert_participants(session, source, parsed, {})
-    _insert_passages(session, source, parsed, sentences, ids)
-    return source
+def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[str]) -> int:
+    """A new source, its participants and its passages, in Core statements (no ORM objects)."""
+    fields = _source_fields(parsed, digest)
+    result = session.execute(insert(Source.__table__).values(name=parsed.name, imported_at=utcnow(), **fields))
+    source_id = result.inserted_primary_key[0]
+    table = Participant.__table__
+    if parsed.participants:
+        session.execute(
+            insert(table),
+            [{"source_id": source_id, "label": p.label, **_participant_fields(p)} for p in parsed.participants],
+        )
+    ids = dict(session.execute(select(table.c.label, table.c.id).where(table.c.source_id == source_id)).all())
+    _insert_passages(session, source_id, parsed, sentences, ids)
+    return source_id
 
 
 def _upsert_participants(
@@ -343,12 +374,12 @@ _PASSAGE_COLUMNS = ["source_id", "number", "participant_id", "start", "end", "te
 
 def _insert_passages(
     session: Session,
-    source: Source,
+    source_id: int,
     parsed: ParsedSource,
     sentences: list[str],
     participant_ids: dict[str, int],
 ) -> None:
-    sid = source.id
+    sid = source_id
     values = [
         (sid, n, participant_ids[t.speaker], t.start, t.end, t.text, sents, t.cue_start, t.cue_end)
         for n, (t, sents) in enumerate(zip(parsed.turns, sentences), start=1)
@@ -388,7 +419,7 @@ def _revise(
     ids = _upsert_participants(session, source, parsed, by_label)
     session.execute(delete(Passage).where(Passage.source_id == source.id))
     session.flush()
-    _insert_passages(session, source, parsed, sentences, ids)
+    _insert_passages(session, source.id, parsed, sentences, ids)
     new_passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
 
     unplaced: list[dict[str, Any]] = []

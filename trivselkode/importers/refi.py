@@ -1473,10 +1473,11 @@ def _store(
         result = plan.result
         existing = session.exec(select(Source).where(Source.name == parsed.name)).first()
         if existing is None:
-            source = _insert_source(session, parsed, plan.digest, plan.sentences or [])
+            source_id = _insert_source(session, parsed, plan.digest, plan.sentences or [])
             result.status = "imported"
         elif existing.content_hash == plan.digest:
             source = existing
+            source_id = source.id
             fields = _source_fields(parsed, plan.digest)
             for key in ("title", "kind", "site", "context", "round", "date"):
                 if key in parsed.metadata and fields[key] is not None and getattr(source, key) != fields[key]:
@@ -1495,7 +1496,7 @@ def _store(
                     "omdøb eller fjern den eksisterende kilde (`trivselkode sources …`) og importér igen; intet er importeret",
                 )
             unplaced = _revise(session, existing, parsed, plan.digest, plan.sentences or [])
-            source = existing
+            source_id = existing.id
             result.status = "revised"
             if unplaced:
                 report.warnings.append(
@@ -1505,7 +1506,7 @@ def _store(
         passages = list(
             session.exec(
                 select(Passage.id, Passage.number, Passage.start, Passage.end)
-                .where(Passage.source_id == source.id)
+                .where(Passage.source_id == source_id)
                 .order_by(Passage.start)
             ).all()
         )
@@ -1577,9 +1578,9 @@ def _store(
             text = note_text(ref)
             if text:
                 note = notes[ref]
-                add_memo(source_id=source.id, text=text, coder=user_coder(note.user, rs.user, doc.creating_user), created=note.created)
+                add_memo(source_id=source_id, text=text, coder=user_coder(note.user, rs.user, doc.creating_user), created=note.created)
         if rs.description and own is None:
-            add_memo(source_id=source.id, text=rs.description, coder=user_coder(rs.user, doc.creating_user), created=rs.created)
+            add_memo(source_id=source_id, text=rs.description, coder=user_coder(rs.user, doc.creating_user), created=rs.created)
         report.sources.append(result)
         report.participants += len(parsed.participants)
 

@@ -163,28 +163,31 @@ def parse_turns(
 
     ``first_line`` is the file line of the body's first line (for messages).
     """
-    starts: list[tuple[int, int, str, int]] = []  # (line start, content start, label, file line)
-    line_no = first_line
-    counted_to = 0
+    starts: list[tuple[int, int, str]] = []  # (line start, content start, label)
+    accepted: dict[str, str] = {}  # label candidates as written → the participant's label
+
+    def line_of(pos: int) -> int:
+        return first_line + body.count("\n", 0, pos)
+
     for match in _LABEL_LINE.finditer(body):
         candidate = match.group(1)
-        if not is_speaker_label(candidate, book):
-            continue
-        line_no += body.count("\n", counted_to, match.start())
-        counted_to = match.start()
-        label = book.resolve(" ".join(candidate.split()), where=f"{file}:{line_no}").label
-        starts.append((match.start(), match.end(), label, line_no))
+        label = accepted.get(candidate)
+        if label is None:
+            if not is_speaker_label(candidate, book):
+                continue
+            where = f"{file}:{line_of(match.start())}"
+            label = accepted[candidate] = book.resolve(" ".join(candidate.split()), where=where).label
+        starts.append((match.start(), match.end(), label))
     turns: list[ParsedTurn] = []
-    for index, (_, content_start, label, line) in enumerate(starts):
+    for index, (line_start, content_start, label) in enumerate(starts):
         stop = starts[index + 1][0] if index + 1 < len(starts) else len(body)
         segment = body[content_start:stop]
         stripped = segment.strip()
         if not stripped:
-            book.warnings.append(f"{file}:{line}: replikken fra '{label}' er tom og er sprunget over")
+            book.warnings.append(f"{file}:{line_of(line_start)}: replikken fra '{label}' er tom og er sprunget over")
             continue
         start = content_start + (len(segment) - len(segment.lstrip()))
-        end = start + len(stripped)
-        turns.append(ParsedTurn(speaker=label, start=start, end=end, text=stripped))
+        turns.append(ParsedTurn(label, start, start + len(stripped), stripped))
     return turns
 
 
