@@ -56,7 +56,7 @@ def m_import(db: str, corpus: str) -> dict:
     started = time.perf_counter()
     project, _ = open_project(db)
     load_codebook(project, load_codebook_file(bundled_codebook()))
-    sentence_pipeline()  # the one-off load, timed apart as spaCy's own figure leaves it out
+    sentence_pipeline()  # the one-off load, timed apart: spaCy's own nlp.pipe figure leaves it out too
     loaded = time.perf_counter()
     report = import_paths(project, [corpus], workers=os.cpu_count() or 1)  # as `trivselkode import` does
     done = time.perf_counter()
@@ -65,16 +65,19 @@ def m_import(db: str, corpus: str) -> dict:
 
 
 def m_spacy(corpus: str) -> dict:
-    from trivselkode.analysis.nlp import sentence_pipeline
+    """spaCy's own ``nlp.pipe`` over the corpus's turns: the import's yardstick."""
     from trivselkode.importers.formats import iter_source_files, parse_file
 
     texts = [t.text for p in iter_source_files([corpus]) for t in parse_file(p).turns]
     words = sum(len(t.split()) for t in texts)
-    nlp = sentence_pipeline()
     started = time.perf_counter()
+    from trivselkode.analysis.nlp import sentence_pipeline
+
+    nlp = sentence_pipeline()  # import spacy, spacy.blank("da"), the sentencizer
+    loaded = time.perf_counter()
     for _doc in nlp.pipe(texts, batch_size=512):
         pass
-    return {"seconds": time.perf_counter() - started, "words": words}
+    return {"seconds": time.perf_counter() - loaded, "load": loaded - started, "words": words}
 
 
 def m_codings(db: str) -> dict:
@@ -241,12 +244,14 @@ def main() -> int:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     imp = child("import", str(db), str(corpus))
     sp = child("spacy", str(corpus))
-    rate = imp["words"] / imp["seconds"]
-    spacy_rate = sp["words"] / sp["seconds"]
-    row("import (files to stored, end to end)", f"{rate:,.0f} words/s ({imp['words']:,} words, {imp['seconds']:.1f} s)", "≥ 100,000 words/s", rate >= 100_000)
-    row("  as a share of spaCy's own nlp.pipe", f"{rate / spacy_rate:.2f} (spaCy {spacy_rate:,.0f} words/s)", "≥ 0.6", rate / spacy_rate >= 0.6)
-    steady = imp["words"] / imp["pipeline"]
-    row("  the same, spaCy already loaded", f"{steady / spacy_rate:.2f} ({steady:,.0f} words/s, {imp['pipeline']:.1f} s)", "≥ 0.6", steady / spacy_rate >= 0.6)
+    # Both sides handle the same turns: the ratio of rates is the inverse ratio of times.
+    words = sp["words"]  # the words of the turns (the import's own count adds the speaker labels)
+    rate = words / imp["seconds"]
+    row("import (files to stored, end to end)", f"{rate:,.0f} words/s ({words:,} words, {imp['seconds']:.2f} s)", "≥ 100,000 words/s", rate >= 100_000)
+    share = sp["seconds"] / imp["pipeline"]
+    row("  as a share of spaCy's own nlp.pipe", f"{share:.2f} ({imp['pipeline']:.2f} s against spaCy's {sp['seconds']:.2f} s)", "≥ 0.6", share >= 0.6)
+    whole = (sp["load"] + sp["seconds"]) / imp["seconds"]
+    row("  the same, both counting spaCy's load", f"{whole:.2f} ({imp['seconds']:.2f} s against {sp['load'] + sp['seconds']:.2f} s)", "≥ 0.6", whole >= 0.6)
     row("  peak memory", f"{imp['peak_mb']:.0f} MB", "≤ 500 MB", imp["peak_mb"] <= 500)
     cod = child("codings", str(db))
     print(f"(bench project: {cod['codings']:,} codings by 3 coders added in {cod['seconds']:.1f} s)", file=sys.stderr)

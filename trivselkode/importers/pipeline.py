@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert, or_
 from sqlmodel import Session, select
 
 from trivselkode.analysis.nlp import sentence_json, sentence_pipeline
@@ -250,17 +250,18 @@ def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bo
     parsed = prep.parsed
     result.source = parsed.name
     result.warnings.extend(parsed.warnings)
-    existing = session.exec(select(Source).where(Source.name == parsed.name)).first()
-    if existing is not None and existing.content_hash == prep.digest:
+    # The source of that name, or failing it one with the same text, in one look.
+    same = session.execute(_SAME_SOURCE, {"name": parsed.name, "digest": prep.digest}).all()
+    named = next((row for row in same if row.name == parsed.name), None)
+    if named is not None and named.content_hash == prep.digest:
         result.status = "unchanged"
         result.passages = len(parsed.turns)
         return
-    if existing is None:
-        twin = session.exec(select(Source.name).where(Source.content_hash == prep.digest)).first()
-        if twin is not None:
-            result.status = "duplicate"
-            result.warnings.append(f"samme tekst er allerede importeret som kilden '{twin}'; filen er sprunget over")
-            return
+    if named is None and same:
+        result.status = "duplicate"
+        result.warnings.append(f"samme tekst er allerede importeret som kilden '{same[0].name}'; filen er sprunget over")
+        return
+    existing = session.get(Source, named.id) if named is not None else None
     sentences = prep.ensure_sentences()
     if prep.cpr:
         result.warnings.append(
@@ -332,18 +333,30 @@ def _participant_fields(p: Any) -> dict[str, Any]:
     }
 
 
+_SOURCE = Source.__table__
+_PARTICIPANT = Participant.__table__
+# Statements built once: the import runs them for every file.
+_SAME_SOURCE = (
+    select(_SOURCE.c.id, _SOURCE.c.name, _SOURCE.c.content_hash)
+    .where(or_(_SOURCE.c.name == bindparam("name"), _SOURCE.c.content_hash == bindparam("digest")))
+    .order_by(_SOURCE.c.id)
+)
+_INSERT_SOURCE = insert(_SOURCE)
+_INSERT_PARTICIPANT = insert(_PARTICIPANT)
+_PARTICIPANT_IDS = select(_PARTICIPANT.c.label, _PARTICIPANT.c.id).where(_PARTICIPANT.c.source_id == bindparam("source_id"))
+
+
 def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[str]) -> int:
     """A new source, its participants and its passages, in Core statements (no ORM objects)."""
     fields = _source_fields(parsed, digest)
-    result = session.execute(insert(Source.__table__).values(name=parsed.name, imported_at=utcnow(), **fields))
+    result = session.execute(_INSERT_SOURCE, {"name": parsed.name, "imported_at": utcnow(), **fields})
     source_id = result.inserted_primary_key[0]
-    table = Participant.__table__
     if parsed.participants:
         session.execute(
-            insert(table),
+            _INSERT_PARTICIPANT,
             [{"source_id": source_id, "label": p.label, **_participant_fields(p)} for p in parsed.participants],
         )
-    ids = dict(session.execute(select(table.c.label, table.c.id).where(table.c.source_id == source_id)).all())
+    ids = dict(session.execute(_PARTICIPANT_IDS, {"source_id": source_id}).all())
     _insert_passages(session, source_id, parsed, sentences, ids)
     return source_id
 
