@@ -238,9 +238,12 @@ def _prepare_all(
         # Load spaCy once here, so forked workers share it instead of loading it again.
         sentence_pipeline()
         gc.freeze()  # what the workers inherit is left alone by the collector: no copy-on-write
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
-            yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
+                yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
+        finally:
+            gc.unfreeze()
         return
     for job in jobs:
         yield job[0], _prepare_job(job)
