@@ -8,8 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from trivselkode.importers.pipeline import _prepare_job as _real_prepare_job
 from trivselkode.importers.pipeline import import_paths
 from trivselkode.storage.db import open_project
+from tests.conftest import REPO
 from trivselkode.storage.models import Participant, Passage, Source
 
 WORDS = ["jeg", "får", "lidt", "tro", "på", "verden", "æbler", "øl", "å", "Hej.", "Ja!", "kl. 10:30", "🙂", "naïve", "så:", "—"]
@@ -83,3 +85,77 @@ def test_cpr_number_warns(tmp_path: Path):
     report = import_paths(project, [tmp_path / "c.txt"])
     assert any("CPR" in w for w in report.files[0].warnings)
     project.dispose()
+
+
+def _rows(db: Path) -> dict[str, list[tuple]]:
+    """Every source, participant and passage as plain values, without ids or times."""
+    project, _ = open_project(str(db))
+    try:
+        with project.read() as s:
+            sources = {src.id: src.name for src in s.exec(select(Source))}
+            people = {p.id: (sources[p.source_id], p.label) for p in s.exec(select(Participant))}
+            return {
+                "sources": sorted(
+                    (x.name, x.title, x.kind, x.site, x.context, x.round, x.date, x.file_name, x.content_hash, x.text, str(x.extra))
+                    for x in s.exec(select(Source))
+                ),
+                "participants": sorted(
+                    (sources[p.source_id], p.label, p.role, p.gender, p.age, p.site, str(p.attributes)) for p in s.exec(select(Participant))
+                ),
+                "passages": sorted(
+                    (sources[p.source_id], p.number, people[p.participant_id], p.start, p.end, p.text, str(p.sentences), p.cue_start, p.cue_end)
+                    for p in s.exec(select(Passage))
+                ),
+            }
+    finally:
+        project.dispose()
+
+
+def test_workers_store_what_one_process_stores(tmp_path: Path):
+    """Parsed and segmented in forked workers (and sent back as columns), every row is the same."""
+    demo = sorted(p for p in (REPO / "transcripts").iterdir() if p.suffix in (".txt", ".vtt", ".docx"))
+    reports = {}
+    for workers in (0, 2):
+        project, _ = open_project(str(tmp_path / f"w{workers}.db"))
+        try:
+            reports[workers] = import_paths(project, demo, workers=workers)
+        finally:
+            project.dispose()
+    assert [f.status for f in reports[2].files] == [f.status for f in reports[0].files]
+    assert [f.warnings for f in reports[2].files] == [f.warnings for f in reports[0].files]
+    assert len(reports[2].files) > 15 and not reports[2].failed
+    serial, forked = _rows(tmp_path / "w0.db"), _rows(tmp_path / "w2.db")
+    assert len(serial["passages"]) > 400
+    assert forked == serial
+
+
+def _dies_on_the_third(args):  # a worker's job that ends its process on one file, as the OOM killer would
+    import os
+
+    if args[0].name == "c.txt":
+        os._exit(9)
+    return _real_prepare_job(args)
+
+
+def test_a_worker_that_dies_ends_the_import_with_one_clear_error(tmp_path: Path, monkeypatch):
+    import trivselkode.importers.pipeline as pipeline
+    from trivselkode.errors import TrivselError
+
+    monkeypatch.setattr(pipeline, "_prepare_job", _dies_on_the_third)  # forked workers inherit it
+    for name in "abcde":
+        (tmp_path / f"{name}.txt").write_text(f"P1: Kilde {name}. Jeg kommer her hver uge.\n", encoding="utf-8")
+    project, _ = open_project(str(tmp_path / "p.db"))
+    try:
+        try:
+            import_paths(project, sorted(tmp_path.glob("*.txt")), workers=2)
+        except TrivselError as exc:
+            assert "hjælpeproces" in exc.message and "kør samme import igen" in (exc.hint or "")
+        else:
+            raise AssertionError("the import went on without the file the dead worker had")
+        with project.read() as s:
+            stored = set(s.exec(select(Source.name)))
+            counts = {name: len(list(s.exec(select(Passage).join(Source).where(Source.name == name)))) for name in stored}
+        assert "c" not in stored and stored <= {"a", "b"}
+        assert all(n == 1 for n in counts.values())  # whatever was stored is whole
+    finally:
+        project.dispose()

@@ -18,6 +18,7 @@ import multiprocessing
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,11 @@ def _prepare_all(
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
                 yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
+        except BrokenProcessPool:
+            raise TrivselError(
+                "en hjælpeproces til importen stoppede uventet (måske løb maskinen tør for hukommelse)",
+                "filer, der nåede at blive gemt, er gemt hele; kør samme import igen – de springes over som uændrede",
+            ) from None
         finally:
             gc.unfreeze()
         return
