@@ -55,8 +55,8 @@ def sentences(text: str) -> list[list[int]]:
     return out
 
 
-def build_project(path: Path, *, big: int = 0) -> Project:
-    """Codebook, three sources (one of ``big`` passages when asked), no codings."""
+def build_project(path: Path | str, *, big: int = 0) -> Project:
+    """Codebook, three sources (one of ``big`` passages when asked), no codings (a file or a URL)."""
     project, _ = open_project(str(path))
     with project.write() as s:
         pos = 0
@@ -129,10 +129,19 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def tui_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a screen test's project lives: an SQLite file, and a PostgreSQL database when
+    a server is given, so that every screen's tests run on both back ends."""
+    if request.param == "sqlite":
+        return str(tmp_path / "test.db")
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture()
-def tui_project(tmp_path: Path):  # noqa: ANN201
+def tui_project(tui_db: str):  # noqa: ANN201
     """The small project of :func:`build_project` (named apart from the root ``project`` fixture)."""
-    project = build_project(tmp_path / "test.db")
+    project = build_project(tui_db)
     yield project
     project.dispose()
 

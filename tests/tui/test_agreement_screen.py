@@ -65,7 +65,7 @@ class Host(App):
         self.push_screen(AgreementScreen(self.project, "forsker"))
 
 
-def build(path: Path, *, done: bool = True) -> Project:
+def build(path: Path | str, *, done: bool = True) -> Project:
     """Codebook, two sources, anne's and bo's codings; both sources marked done by both (unless ``done=False``)."""
     project, _ = open_project(str(path))
     with project.write() as s:
@@ -127,8 +127,8 @@ def build(path: Path, *, done: bool = True) -> Project:
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    project = build(tmp_path / "enighed.db")
+def project(tui_db: str):
+    project = build(tui_db)
     yield project
     project.dispose()
 

@@ -51,8 +51,8 @@ class Host(App):
 
 
 @pytest.fixture
-def proj(tmp_path):
-    project, _ = open_project(str(tmp_path / "p.db"))
+def proj(tui_db):
+    project, _ = open_project(tui_db)
     make_corpus(project)
     add_coding(project, CodingRef(source="holstebro-1", passage=2, code="T1", coder="ab", memo="fra ab"))
     add_coding(project, CodingRef(source="holstebro-1", passage=2, code="T2", coder="ab", memo="også T2"))

@@ -33,6 +33,7 @@ from trivselkode.config import bundled_codebook
 from trivselkode.domain.codebook import load_codebook_file
 from trivselkode.export import jobs
 from trivselkode.storage.codings import export_rows
+from trivselkode.storage.backup import restore
 from trivselkode.storage.db import Project, open_project
 from trivselkode.tui.screens import export as export_module
 from trivselkode.tui.screens.codebook_dialogs import KeysDialog
@@ -69,11 +70,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(template: Path, tmp_path: Path):  # noqa: ANN201
-    folder = tmp_path / "db"
-    folder.mkdir()
-    shutil.copy(template, folder / "projekt.db")
-    proj, _ = open_project(str(folder / "projekt.db"))
+def project(template: Path, tmp_path: Path, tui_db: str):  # noqa: ANN201
+    """The template project: a copy of the file, or restored into a PostgreSQL database."""
+    if tui_db.startswith("postgresql"):
+        proj, _ = open_project(tui_db)
+        restore(proj, template)
+    else:
+        folder = tmp_path / "db"
+        folder.mkdir()
+        shutil.copy(template, folder / "projekt.db")
+        proj, _ = open_project(str(folder / "projekt.db"))
     yield proj
     proj.dispose()
 

@@ -46,9 +46,9 @@ class Host(App):
 
 
 @pytest.fixture
-def empty(tmp_path):
+def empty(tui_db):
     """A project of our own (not the package's TUI fixture project)."""
-    project, _ = open_project(str(tmp_path / "p.db"))
+    project, _ = open_project(tui_db)
     yield project
     project.dispose()
 
