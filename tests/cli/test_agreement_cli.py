@@ -140,8 +140,8 @@ def test_consensus_settles_without_touching_coders(two_coders):
 # ---- merging ---------------------------------------------------------------
 
 
-def _laptop(tmp_path: Path, name: str, coder: str, passages: list[int], code: str = "T1") -> Cli:
-    cli = Cli(tmp_path / f"{name}.db")
+def _laptop(tmp_path: Path, name: str, coder: str, passages: list[int], code: str = "T1", db: str | None = None) -> Cli:
+    cli = Cli(db or tmp_path / f"{name}.db")
     assert cli("init").exit_code == 0
     assert cli("import", str(write(tmp_path / "src" / "k1.txt", TEXT))).exit_code == 0
     for p in passages:
@@ -150,9 +150,15 @@ def _laptop(tmp_path: Path, name: str, coder: str, passages: list[int], code: st
     return cli
 
 
-def test_merge_twice_adds_nothing_and_keeps_both(tmp_path):
-    a = _laptop(tmp_path, "a", "anne", [2, 4, 6])
-    b = _laptop(tmp_path, "b", "bo", [2, 8])
+@pytest.mark.parametrize(
+    "into, other",
+    [("sqlite", "sqlite"), pytest.param("postgres", "sqlite", marks=pytest.mark.postgres), pytest.param("sqlite", "postgres", marks=pytest.mark.postgres)],
+)
+def test_merge_twice_adds_nothing_and_keeps_both(tmp_path, request, monkeypatch, into, other):
+    """A laptop file merged into another, into the shared server project, and a server project into a file."""
+    monkeypatch.chdir(tmp_path)  # where a server project's snapshot lands
+    a = _laptop(tmp_path, "a", "anne", [2, 4, 6], db=request.getfixturevalue("pg_url") if into == "postgres" else None)
+    b = _laptop(tmp_path, "b", "bo", [2, 8], db=request.getfixturevalue("pg_url") if other == "postgres" else None)
     dry = a.json("merge", str(b.db), "--dry-run")
     assert dry["dry_run"] and dry["added"]["codings"] == 2
     assert a.json("status")["codings"] == 3  # nothing stored by a dry run
@@ -164,6 +170,8 @@ def test_merge_twice_adds_nothing_and_keeps_both(tmp_path):
     status = a.json("status")
     assert status["codings"] == 5 and status["done"] == {"anne": ["k1"], "bo": ["k1"]}
     assert status["sources"] == 1
+    # the copy taken before the first merge is the project as it was, and opens as one
+    assert Cli(first["backup"]).json("status")["codings"] == 3
 
 
 def test_merge_new_source_codes_and_name_conflicts(tmp_path):

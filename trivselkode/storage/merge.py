@@ -87,6 +87,16 @@ def _load(other: Project) -> dict[str, list[Any]]:
         }
 
 
+def _unused(folder: Path, prefix: str, suffix: str) -> Path:
+    """``prefix`` + the time + ``suffix`` in ``folder``; a second merge within the second gets ``-2``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, n = folder / f"{prefix}{stamp}{suffix}", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{prefix}{stamp}-{n}{suffix}"
+    return path
+
+
 def merge(project: Project, other_db: str, dry_run: bool = False) -> MergeReport:
     """Bring ``other_db``'s coders, codings, memos, done-marks and new codes into ``project``."""
     if project.is_sqlite and Path(project.engine.url.database or "").resolve() == Path(other_db).expanduser().resolve():
@@ -101,10 +111,17 @@ def merge(project: Project, other_db: str, dry_run: bool = False) -> MergeReport
     report = MergeReport(dry_run=dry_run)
     if not dry_run and project.is_sqlite and project.engine.url.database:
         path = Path(project.engine.url.database)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.name}.pre-merge-{stamp}.bak")
-        backup_sqlite_file(path, backup)
-        report.backup = str(backup)
+        copy = _unused(path.parent, f"{path.name}.pre-merge-", ".bak")
+        backup_sqlite_file(path, copy)
+        report.backup = str(copy)
+    elif not dry_run and not project.is_sqlite:
+        # A server database: a snapshot of every table, as an SQLite project file here,
+        # which `trivselkode restore` loads back into an empty database.
+        from trivselkode.storage.backup import backup
+
+        copy = _unused(Path.cwd(), f"{project.engine.url.database or 'projekt'}.pre-merge-", ".db")
+        backup(project, copy)
+        report.backup = str(copy)
     try:
         with project.write() as s:
             _merge(s, data, report)
