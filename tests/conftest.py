@@ -31,9 +31,8 @@ def _pg_admin():
     return psycopg.connect(url, autocommit=True), url
 
 
-@pytest.fixture
-def pg_url():
-    """A fresh, empty PostgreSQL database for one test (skipped without a server)."""
+def _fresh_pg_database():
+    """A fresh, empty PostgreSQL database, dropped afterwards (skipped without a server)."""
     if not TEST_PG:
         pytest.skip("TRIVSELKODE_TEST_PG is not set")
     name = f"tk_{uuid.uuid4().hex[:16]}"
@@ -47,12 +46,27 @@ def pg_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test (skipped without a server)."""
+    yield from _fresh_pg_database()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path: Path) -> str:
     """The project database: an SQLite file, and a PostgreSQL database when a server is given."""
     if request.param == "sqlite":
         return str(tmp_path / "projekt.db")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_db_url(request, tmp_path_factory):
+    """As ``db_url``, shared by a module's tests (for a project that is slow to build)."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("module-db") / "projekt.db")
+    else:
+        yield from _fresh_pg_database()
 
 
 @pytest.fixture

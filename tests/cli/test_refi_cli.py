@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -29,7 +30,8 @@ def fixture_db(tmp_path_factory) -> Path:
     return folder / "fixture.db"
 
 
-def test_export_and_import_round_trip(fixture_db, tmp_path):
+def test_export_and_import_round_trip(fixture_db, tmp_path, db_url):
+    """Exported from a file, imported into a file or a PostgreSQL database, exported again."""
     out = tmp_path / "ud.qdpx"
     src = Cli(fixture_db)
     result = src("refi", "export", str(out), "--format", "json")
@@ -38,19 +40,25 @@ def test_export_and_import_round_trip(fixture_db, tmp_path):
     assert doc["sources"] == 2 and doc["codings"] == 9 and doc["bytes"] == out.stat().st_size
     with zipfile.ZipFile(out) as zf:
         assert_valid(zf.read("project.qde"))
-    dst = Cli(tmp_path / "ny.db")
+    dst = Cli(db_url)
     result = dst("refi", "import", str(out), "--format", "json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["trivselkode"] is True and report["codings"] == 9
     assert [s["status"] for s in report["sources"]] == ["imported", "imported"]
     a, _ = open_project(str(fixture_db))
-    b, _ = open_project(str(tmp_path / "ny.db"))
+    b, _ = open_project(db_url)
     try:
         assert snapshot(a) == snapshot(b)
     finally:
         a.dispose()
         b.dispose()
+    # exported again from there: the same document, but for when the sources were imported
+    assert dst("refi", "export", str(tmp_path / "igen.qdpx")).exit_code == 0
+    with zipfile.ZipFile(out) as first, zipfile.ZipFile(tmp_path / "igen.qdpx") as second:
+        one, two = (re.sub(rb'(creationDateTime=")[^"]*', rb"\1", zf.read("project.qde")) for zf in (first, second))
+        one, two = (re.sub(rb'(<Project [^>]*name=")[^"]*', rb"\1", x) for x in (one, two))
+    assert one == two
     # again: nothing new
     again = dst.json("refi", "import", str(out))
     assert again["codings"] == 0 and again["codes_added"] == []
@@ -74,8 +82,8 @@ def test_json_has_the_reading(tmp_path):
     assert set(source["reading_scores"]) == {"codepoint-crlf2", "codepoint-crlf1", "utf16-crlf2", "utf16-crlf1"}
 
 
-def test_atlas_split_names_and_skips(tmp_path):
-    cli = Cli(tmp_path / "p.db")
+def test_atlas_split_names_and_skips(db_url):
+    cli = Cli(db_url)
     result = cli("refi", "import", str(ATLAS), "--split-names", "--format", "json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)

@@ -32,8 +32,8 @@ def counts(project) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def nvivo(tmp_path_factory):
-    project, _ = open_project(str(tmp_path_factory.mktemp("nvivo") / "n.db"))
+def nvivo(module_db_url):
+    project, _ = open_project(module_db_url)
     report = import_refi(project, NVIVO)
     yield project, report
     project.dispose()
@@ -141,8 +141,8 @@ def test_nvivo_import_again_changes_nothing(nvivo):
 # --------------------------------------------------------------------------- ATLAS.ti 8
 
 
-def test_atlas_imports_what_it_can_and_says_what_it_skipped(tmp_path):
-    project, _ = open_project(str(tmp_path / "a.db"))
+def test_atlas_imports_what_it_can_and_says_what_it_skipped(db_url):
+    project, _ = open_project(db_url)
     report = import_refi(project, ATLAS, split_names=True)
     with project.read() as s:
         codes = {c.key: c for c in s.exec(select(Code))}
@@ -392,9 +392,9 @@ def test_a_missing_source_file_in_the_archive_imports_nothing(tmp_path):
     project.dispose()
 
 
-def test_a_clash_with_a_different_text_rolls_everything_back(tmp_path):
+def test_a_clash_with_a_different_text_rolls_everything_back(tmp_path, db_url):
     path = make_qdpx(tmp_path)
-    project, _ = open_project(str(tmp_path / "h.db"))
+    project, _ = open_project(db_url)
     with project.write() as s:
         from trivselkode.importers.base import ParsedParticipant, ParsedSource, ParsedTurn
         from trivselkode.importers.pipeline import _insert_source
