@@ -117,15 +117,13 @@ class TrivselGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("afbrudt", err=True)
             raise typer.Exit(130) from None
-        except Exception as exc:  # a bug or an environment failure: say it, keep it short
+        except Exception as exc:  # a bug or an environment failure (the server gone): say it, keep it short
             if os.environ.get("TRIVSELKODE_DEBUG"):
                 traceback.print_exc(file=sys.stderr)
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            from trivselkode.storage.db import mask_url
+            from trivselkode.storage.db import explain_failure
 
             typer.echo(
-                f"fejl: uventet {type(exc).__name__}: {mask_url(message)} "
-                "(intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)",
+                f"fejl: {explain_failure(exc)} (intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)",
                 err=True,
             )
             raise typer.Exit(3) from None

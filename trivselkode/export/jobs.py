@@ -585,10 +585,11 @@ def run_report(
 
 def describe_error(exc: BaseException) -> str:
     """One Danish line for any failure of an export."""
+    from trivselkode.storage.db import explain_failure
+
     if isinstance(exc, TrivselError):
         return str(exc)
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"uventet fejl: {type(exc).__name__}" + (f": {message}" if message else "") + " (intet er skrevet halvt)"
+    return f"{explain_failure(exc)} (intet er skrevet halvt)"
 
 
 __all__: Sequence[str] = (

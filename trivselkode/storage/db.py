@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from trivselkode.errors import Refused
+from trivselkode.errors import Refused, TrivselError
 from trivselkode.storage import models
 from trivselkode.storage.models import APP_ID, SCHEMA_VERSION, Meta
 
@@ -204,12 +204,13 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
             project.warnings.append(warning)
     try:
         tables = set(inspect(engine).get_table_names())
+    except OperationalError as exc:  # before DatabaseError, its base: the server or file cannot be reached
+        engine.dispose()
+        verb = "åbne" if project.is_sqlite else "forbinde til"
+        raise Refused(f"kan ikke {verb} {project.display_name}: {_first_line(exc)}") from None
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         raise Refused(f"{project.display_name} kan ikke åbnes som database: {_first_line(exc)}") from None
-    except OperationalError as exc:
-        engine.dispose()
-        raise Refused(f"kan ikke forbinde til {project.display_name}: {_first_line(exc)}") from None
 
     if not tables:
         if not create:
@@ -277,6 +278,22 @@ def bulk_insert(session: Session, table: Table, columns: list[str], values: list
         cursor.executemany(sql, values)
     finally:
         cursor.close()
+
+
+def explain_failure(exc: BaseException) -> str:
+    """One line for whatever stopped a piece of work: our own errors as they are, the
+    database going away (server, network, disk) said plainly, anything else named."""
+    if isinstance(exc, TrivselError):
+        return str(exc)
+    if isinstance(exc, (OperationalError, InterfaceError)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        if "locked" in _first_line(exc).lower():
+            return f"databasen er optaget af en anden proces ({_first_line(exc)}) – prøv igen om lidt"
+        return (
+            f"databasen svarede ikke ({mask_url(_first_line(exc))}) – "
+            "tjek forbindelsen til databaseserveren eller disken, og prøv igen"
+        )
+    text = str(exc).strip()
+    return f"uventet fejl: {type(exc).__name__}" + (f": {mask_url(text.splitlines()[0])}" if text else "")
 
 
 def _first_line(exc: BaseException) -> str:

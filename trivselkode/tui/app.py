@@ -29,7 +29,7 @@ from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
-from trivselkode.storage.db import Project
+from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CoderChosen, CodingsChanged, JumpToPassage, OpenSource
 from trivselkode.tui.screens.coding import CodingScreen
 from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
@@ -316,9 +316,9 @@ class TrivselApp(App):
                 except TrivselError as exc:
                     self.post_message(WriteFailed(str(exc), on_error))
                     return
-                except Exception as exc:  # a bug or the environment: say it, keep going
+                except Exception as exc:  # a bug or the environment (the server gone): say it, keep going
                     self.log.error(f"write failed: {exc!r}")
-                    self.post_message(WriteFailed(f"uventet fejl: {type(exc).__name__}: {exc}", on_error))
+                    self.post_message(WriteFailed(explain_failure(exc), on_error))
                     return
                 self.post_message(WriteDone(on_done, result))
 

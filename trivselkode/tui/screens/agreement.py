@@ -34,7 +34,7 @@ from trivselkode.analysis.icr import AgreementReport, CodeAgreement
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.consensus_view import Context, ReviewItem, ViewCoding
-from trivselkode.storage.db import Project
+from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged
 from trivselkode.tui.screens.agreement_dialogs import (
     AgreementKeysDialog,
@@ -43,6 +43,7 @@ from trivselkode.tui.screens.agreement_dialogs import (
     OverlapDialog,
     PairDialog,
 )
+from trivselkode.tui.screens.failures import SaysWorkerFailures
 
 POOLED = "*"
 NO_UNITS_HINT = "markér kilderne færdige for alle kodere, eller slå 'alle' til (tast a)"
@@ -105,7 +106,7 @@ def chip(key: str, color: str | None, dim: bool = False) -> Text:
 # ====================================================================== table
 
 
-class AgreementScreen(Screen[None]):
+class AgreementScreen(SaysWorkerFailures, Screen[None]):
     """Agreement per code between the chosen coders; Enter reviews a code's disagreements."""
 
     HELP_TITLE = "Enighed"
@@ -213,7 +214,7 @@ class AgreementScreen(Screen[None]):
         self._show_title()
         self._compute(self.generation, list(self.coders) if self.coders else None, self.pair, self.unit, self.overlap, self.all_passages)
 
-    @work(thread=True, exclusive=True, group="agreement")
+    @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
     def _compute(
         self,
         generation: int,
@@ -244,7 +245,7 @@ class AgreementScreen(Screen[None]):
             self.post_message(self.ReportFailed(generation, str(exc), available, no_units, False))
             return
         except Exception as exc:  # a bug or the environment: shown, never swallowed
-            self.post_message(self.ReportFailed(generation, f"{type(exc).__name__}: {exc}", available, False, True))
+            self.post_message(self.ReportFailed(generation, explain_failure(exc), available, False, True))
             return
         if not worker.is_cancelled:
             self.post_message(self.ReportReady(generation, report, available, pair, settled, total))
@@ -665,7 +666,7 @@ def decision_text(item: ReviewItem) -> Text:
     return text
 
 
-class DisagreementReviewScreen(Screen[int]):
+class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
     """Two coders' disagreements side by side, one at a time; keys settle each into ``konsensus``."""
 
     HELP_TITLE = "Uenigheder"
@@ -793,7 +794,7 @@ class DisagreementReviewScreen(Screen[int]):
 
     # ----------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="review-load")
+    @work(thread=True, exclusive=True, group="review-load", exit_on_error=False)
     def _load(self) -> None:
         from trivselkode.storage.consensus_view import review_items
 
@@ -805,7 +806,7 @@ class DisagreementReviewScreen(Screen[int]):
             self.post_message(self.LoadFailed(str(exc)))
             return
         except Exception as exc:  # shown, never swallowed
-            self.post_message(self.LoadFailed(f"uventet fejl: {type(exc).__name__}: {exc}"))
+            self.post_message(self.LoadFailed(explain_failure(exc)))
             return
         self.post_message(self.ItemsLoaded(items))
 
@@ -931,7 +932,7 @@ class DisagreementReviewScreen(Screen[int]):
         self._show_counter()
         self._settle(index, self.items[index], choice)
 
-    @work(thread=True, group="review-settle")
+    @work(thread=True, group="review-settle", exit_on_error=False)
     def _settle(self, index: int, item: ReviewItem, choice: str) -> None:
         from trivselkode.storage.consensus import settle
         from trivselkode.storage.consensus_view import reload_item
@@ -942,12 +943,12 @@ class DisagreementReviewScreen(Screen[int]):
             self.post_message(self.SettleFailed(index, str(exc)))
             return
         except Exception as exc:  # the database or a bug: said, and nothing half-stored (one transaction)
-            self.post_message(self.SettleFailed(index, f"uventet fejl: {type(exc).__name__}: {exc}"))
+            self.post_message(self.SettleFailed(index, explain_failure(exc)))
             return
         try:
             fresh = reload_item(self.project, item)
         except Exception as exc:  # stored, but not re-read: show what was asked, say so
-            self.post_message(self.SettleFailed(index, f"{type(exc).__name__}: {exc}", stored=True))
+            self.post_message(self.SettleFailed(index, explain_failure(exc), stored=True))
             return
         self.post_message(self.SettleStored(index, fresh))
 

@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
 from trivselkode.errors import TrivselError
-from trivselkode.storage.db import Project
+from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged
 from trivselkode.tui.screens.codebook_dialogs import (
     AddCodeDialog,
@@ -38,6 +38,7 @@ from trivselkode.tui.screens.codebook_dialogs import (
     KeysDialog,
     TextPromptDialog,
 )
+from trivselkode.tui.screens.failures import SaysWorkerFailures
 
 KEYS = [
     ("a", "add_code", "Ny"),
@@ -72,7 +73,7 @@ class _Change:
     codings_changed: bool = False
 
 
-class CodebookScreen(Screen[None]):
+class CodebookScreen(SaysWorkerFailures, Screen[None]):
     """Browse and edit the project's codebook."""
 
     DEFAULT_CSS = """
@@ -123,7 +124,7 @@ class CodebookScreen(Screen[None]):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="codebook-load")
+    @work(thread=True, exclusive=True, group="codebook-load", exit_on_error=False)
     def _load(self, select: str | None, note: str | None) -> None:
         from trivselkode.storage.codebook import code_rows
 
@@ -215,7 +216,7 @@ class CodebookScreen(Screen[None]):
     def _apply(self, change: _Change) -> None:
         self._run_change(change)
 
-    @work(thread=True, group="codebook-change")
+    @work(thread=True, group="codebook-change", exit_on_error=False)
     def _run_change(self, change: _Change) -> None:
         from trivselkode.storage.codebook import code_rows
 
@@ -585,6 +586,4 @@ def details(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> RenderableT
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, TrivselError):
-        return str(exc)
-    return f"Fejl: {type(exc).__name__}: {exc}"
+    return explain_failure(exc)

@@ -30,6 +30,7 @@ from trivselkode.domain.codebook import RESERVED_SHORTCUTS
 from trivselkode.domain.undo import CodingAction, CodingFact
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
+from trivselkode.storage.db import explain_failure
 from trivselkode.storage.sources import set_participant_fields
 from trivselkode.tui.screens.dialogs import (
     CodePickerDialog,
@@ -39,6 +40,7 @@ from trivselkode.tui.screens.dialogs import (
     SpeakerDialog,
     SuggestionDialog,
 )
+from trivselkode.tui.screens.failures import SaysWorkerFailures
 from trivselkode.tui.widgets.codebook_panel import CodebookPanel
 from trivselkode.tui.widgets.passage_list import PassageList
 
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 POSITION_SAVE_INTERVAL_S = 1.0
 
 
-class CodingScreen(Screen):
+class CodingScreen(SaysWorkerFailures, Screen):
     """The passages of one source, coded by the app's coder."""
 
     BINDINGS = [
@@ -210,12 +212,12 @@ class CodingScreen(Screen):
 
     # ----------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="coding-load")
+    @work(thread=True, exclusive=True, group="coding-load", exit_on_error=False)
     def load(self, number: int | None = None) -> None:
         try:
             view = ops.load_source_view(self.tapp.project, self.source_name, self.tapp.coder)
         except Exception as exc:  # shown to the user, never swallowed
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(self.LoadFailed(explain_failure(exc)))
             return
         self.post_message(self.Loaded(view, number))
 
@@ -581,12 +583,12 @@ class CodingScreen(Screen):
         parents = {code.parent_id for _s, code in pairs}
         return [(s, code) for s, code in pairs if code.id not in parents]
 
-    @work(thread=True, group="suggest")
+    @work(thread=True, group="suggest", exit_on_error=False)
     def _compute_suggestions(self, passage_id: int, text: str) -> None:
         try:
             found = self.tapp.suggester(text, self.index)
         except Exception as exc:
-            self.app.call_from_thread(self.app.notify, f"Forslag kunne ikke beregnes: {exc}", severity="error")
+            self.app.call_from_thread(self.app.notify, f"Forslag kunne ikke beregnes: {explain_failure(exc)}", severity="error")
             found = []
         self.post_message(self.SuggestionsReady(passage_id, found))
 
@@ -914,7 +916,7 @@ class CodingScreen(Screen):
             ops.save_position(self.tapp.project, self.tapp.coder, self.view.source_id, passage.number, create_coder=False)
             self._saved_number = passage.number
         except Exception as exc:
-            self.app.notify(f"Positionen kunne ikke gemmes: {exc}", severity="error")
+            self.app.notify(f"Positionen kunne ikke gemmes: {explain_failure(exc)}", severity="error")
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
         sections = list(self.HELP_EXTRA)

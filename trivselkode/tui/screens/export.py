@@ -52,6 +52,7 @@ from trivselkode.export.jobs import (
 )
 from trivselkode.storage.db import Project
 from trivselkode.tui.screens.codebook_dialogs import KeysDialog
+from trivselkode.tui.screens.failures import SaysWorkerFailures
 
 KeySections = list[tuple[str, list[tuple[str, str]]]]
 
@@ -107,7 +108,7 @@ class FieldRow(Horizontal):
         super().__init__(Label(label, classes="export-label"), *children, id=f"ex-row-{field}", classes="export-field")
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(SaysWorkerFailures, Screen[None]):
     """Pick an export, set its options and a file, and run it in a worker."""
 
     HELP_TITLE = "Eksport"

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from trivselkode.storage.coding_ops import OverviewRow, ThemeCount, overview_rows, theme_frequencies
 from trivselkode.tui.messages import OpenSource
 from trivselkode.tui.screens.dialogs import HelpInput
+from trivselkode.tui.screens.failures import SaysWorkerFailures
 from trivselkode.tui.widgets.theme_bars import ThemeBars
 
 KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
@@ -31,7 +32,7 @@ def row_matches(row: OverviewRow, words: list[str]) -> bool:
     return all(w in hay for w in words)
 
 
-class OverviewScreen(Screen):
+class OverviewScreen(SaysWorkerFailures, Screen):
     """The project's sources; Enter opens one in the coding screen."""
 
     BINDINGS = [
@@ -116,7 +117,7 @@ class OverviewScreen(Screen):
     def action_reload(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="overview-load")
+    @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
     def load(self) -> None:
         project = self.app.project
         rows = overview_rows(project, getattr(self.app, "coder", None))

@@ -28,10 +28,10 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
-from trivselkode.errors import TrivselError
-from trivselkode.storage.db import Project
+from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
 from trivselkode.tui.screens.codebook_dialogs import KeysDialog
+from trivselkode.tui.screens.failures import SaysWorkerFailures
 
 LIMIT = 200
 DEBOUNCE_S = 0.15
@@ -80,7 +80,7 @@ class SearchResults(OptionList):
         self.post_message(self.CodeKeyPressed(character))
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(SaysWorkerFailures, Screen[None]):
     """Fuzzy (or exact-word) search over all sources, with coding from the results."""
 
     DEFAULT_CSS = """
@@ -160,7 +160,7 @@ class SearchScreen(Screen[None]):
 
     # ------------------------------------------------------------------ index
 
-    @work(thread=True, exclusive=True, group="search-index")
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def _build_index(self) -> None:
         from trivselkode.storage.codebook import code_rows
 
@@ -217,7 +217,7 @@ class SearchScreen(Screen[None]):
         self._status(f"Søger ({self._mode()}) …")
         self._search(self.generation, query, self.exact)
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, generation: int, query: str, exact: bool) -> None:
         from trivselkode.storage.codebook_ops import passage_codes
 
@@ -363,7 +363,7 @@ class SearchScreen(Screen[None]):
             return
         self._toggle(hit.passage_id, code.key, hit.source, hit.number)
 
-    @work(thread=True, group="search-coding")
+    @work(thread=True, group="search-coding", exit_on_error=False)
     def _toggle(self, passage_id: int, code_key: str, source: str, number: int) -> None:
         from trivselkode.storage.codebook_ops import passage_codes, toggle_coding
 
@@ -391,7 +391,7 @@ class SearchScreen(Screen[None]):
         if self.hits:
             self._refresh_codes([h.passage_id for h in self.hits])
 
-    @work(thread=True, exclusive=True, group="search-refresh")
+    @work(thread=True, exclusive=True, group="search-refresh", exit_on_error=False)
     def _refresh_codes(self, passage_ids: list[int]) -> None:
         from trivselkode.storage.codebook_ops import passage_codes
 
@@ -450,6 +450,4 @@ class SearchScreen(Screen[None]):
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, TrivselError):
-        return str(exc)
-    return f"Fejl: {type(exc).__name__}: {exc}"
+    return explain_failure(exc)
