@@ -253,6 +253,13 @@ def main() -> int:
     whole = (sp["load"] + sp["seconds"]) / imp["seconds"]
     row("  the same, both counting spaCy's load", f"{whole:.2f} ({imp['seconds']:.2f} s against {sp['load'] + sp['seconds']:.2f} s)", "≥ 0.6", whole >= 0.6)
     row("  peak memory", f"{imp['peak_mb']:.0f} MB", "≤ 500 MB", imp["peak_mb"] <= 500)
+    fresh = out / "cli-import.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+    cli_import = wall([sys.executable, "-m", "trivselkode", "--db", str(fresh), "import", str(corpus)], runs=1)
+    row("  `trivselkode import` from process start", f"{cli_import:.2f} s ({words / cli_import:,.0f} words/s)", "(no target)", True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
     cod = child("codings", str(db))
     print(f"(bench project: {cod['codings']:,} codings by 3 coders added in {cod['seconds']:.1f} s)", file=sys.stderr)
 
