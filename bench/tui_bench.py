@@ -12,7 +12,8 @@ Prints, each next to its target:
   until the change is drawn; ``await pilot.press`` with Pilot's idle
   detection in 2 ms windows; and ``await pilot.press`` as is, whose idle
   detection rounds every key that does any work up by whole 20 ms windows
-  (printed, but too coarse to judge a 15 ms target by).
+  (printed, but too coarse to judge a 15 ms target by: a calibration line
+  shows what each way gives an app whose key only changes one label).
 
 Run: ``.venv/bin/python bench/tui_bench.py`` (``--keys N`` to change the
 number of keystrokes per measurement).
@@ -256,6 +257,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from textual.app import App
+    from textual.widgets import Static
 
     from trivselkode.config import Settings
     from trivselkode.storage.db import open_project
@@ -281,6 +283,20 @@ def main() -> None:
 
         empty = asyncio.run(keystrokes(EmptyApp(), args.keys, open_source=False))
 
+        class OneLabelApp(App):
+            """The least a key can do that shows: change one label's text."""
+
+            BINDINGS = [("j", "bump('j')"), ("1", "bump('1')")]
+
+            def compose(self):  # noqa: ANN202
+                yield Static("0", id="label")
+
+            def action_bump(self, key: str) -> None:
+                label = self.query_one("#label", Static)
+                label.update(f"{key} {int(str(label.render()).split()[-1]) + 1}")
+
+        one_label = asyncio.run(keystrokes(OneLabelApp(), args.keys, open_source=False))
+
     opens = ours["open"]
     print(f"open coding screen         median {statistics.median(opens):6.2f} s  (runs {', '.join(f'{s:.2f}' for s in opens)})   target ≤ 1 s")
     for method, title in (
@@ -303,6 +319,12 @@ def main() -> None:
                 f"empty app median {e_med * 1000:6.1f} p95 {e_p95 * 1000:6.1f} · added median {added:5.1f} ms   target ≤ 15 ms ({verdict})"
             )
     print(f"(keystrokes per measurement: {args.keys}; the toggles leave {ours['stored']} passage(s) coded)")
+    # Calibration: what each way of measuring gives an app whose key only changes one label.
+    parts = []
+    for method in ("drawn", "press-2ms", "press"):
+        added = (statistics.median(one_label[f"move-{method}"]) - statistics.median(empty[f"move-{method}"])) * 1000
+        parts.append(f"{method} {added:.1f} ms")
+    print(f"calibration, an app whose key changes one label, added median: {', '.join(parts)}")
 
 
 if __name__ == "__main__":
