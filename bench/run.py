@@ -296,6 +296,7 @@ def main() -> int:
                 rows.append((f"TUI {line.split('ms/key')[0].strip()}, {method}", "", "", "(ok)" in line))
             elif "not judged" in line:
                 unjudged.append(f"TUI {line.split('ms/key')[0].strip()}, {method}: added {line.split('added median')[1].split('ms')[0].strip()} ms")
+    rows = [r for r in rows if r[2] != "(no target)"]
     missed = [r for r in rows if not r[3]]
     print(f"\n{len(rows) - len(missed)} of {len(rows)} figures within target" + (f"; missed: {', '.join(r[0].strip() for r in missed)}" if missed else ""))
     if unjudged:
