@@ -469,8 +469,6 @@ async def test_suggestions_wait_until_the_cursor_rests(tui_project) -> None:  # 
 
 async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> None:  # noqa: ANN001
     """The real suggester: spaCy loads in a helper process while the screen answers keys."""
-    import time
-
     app = make_app(tui_project, suggester="default")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -479,10 +477,9 @@ async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> No
         await pilot.pause()
         screen = app.screen
         assert screen.suggest_running  # the model is loading ...
-        t0 = time.perf_counter()
-        await pilot.press("j")  # ... and the key is answered at once all the same
-        assert time.perf_counter() - t0 < 1.0
+        await pilot.press("j")  # ... and the key is answered while it still is
         assert screen.passage.number == 4
+        assert screen.suggest_running
         await settle(pilot)
         found = screen._current_suggestions()
         assert found is not None and "T2" in [code.key for _s, code in found]  # "ro", "stille"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -221,7 +220,8 @@ def test_theme_frequencies_union(project) -> None:  # noqa: ANN001
     assert [(t.key, t.passages) for t in freq] == [("T1", 2), ("T2", 0), ("T3", 0)]
 
 
-def test_large_source_loads_fast(tmp_path: Path) -> None:
+def test_large_source_loads_whole(tmp_path: Path) -> None:
+    """3,000 passages and a coder's 1,000 codings in one view (its speed is bench/tui_bench.py's)."""
     project = _build(tmp_path / "big.db", n=3000)
     try:
         pids, codes = _ids(project)
@@ -230,10 +230,8 @@ def test_large_source_loads_fast(tmp_path: Path) -> None:
             s.add(coder)
             s.flush()
             s.execute(insert(Coding), [dict(passage_id=p, code_id=codes["T1"], coder_id=coder.id) for p in pids[::3]])
-        t0 = time.perf_counter()
         view = ops.load_source_view(project, "alfa", "ann")
-        elapsed = time.perf_counter() - t0
         assert len(view.passages) == 3000 and len(view.mine) == 1000
-        assert elapsed < 0.5, f"loading 3,000 passages took {elapsed:.2f}s"
+        assert [p.number for p in view.passages] == list(range(1, 3001))
     finally:
         project.dispose()
