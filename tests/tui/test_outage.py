@@ -84,6 +84,8 @@ async def test_the_server_going_away_keeps_the_session(pg_url: str) -> None:
                 await pilot.press("2")  # not stored, and said so
                 await settle(pilot)
                 assert any(sev == "error" and "Ikke gemt: databasen svarede ikke" in text for sev, text in notes)
+                screen = app.screen
+                assert screen.passage.id not in screen.view.mine  # the screen does not show it as coded
                 await pilot.press("escape")  # the overview reloads: that fails too
                 await settle(pilot)
                 assert app.is_running and isinstance(app.screen, OverviewScreen)
@@ -127,6 +129,7 @@ async def test_a_locked_sqlite_file_is_said_and_the_next_try_stores(tmp_path: Pa
             await settle(pilot)
             assert codings(project) == set()
             assert any(sev == "error" and "databasen er optaget af en anden proces" in text for sev, text in notes)
+            assert app.screen.passage.id not in app.screen.view.mine  # nor does the screen
             other.execute("ROLLBACK")
             await pilot.press("1")
             await settle(pilot)
