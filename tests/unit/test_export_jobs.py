@@ -281,7 +281,7 @@ def test_a_failure_while_writing_removes_the_temporary_file(export_project, tmp_
         tmp.write_text("halv")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(jobs, "_write_bytes", broken)
+    monkeypatch.setattr(jobs, "write_data", broken)
     with pytest.raises(TrivselError, match="kan ikke skrive .*No space left"):
         run_report(export_project, ReportRequest("codings", tmp_path / "k.csv"))
     assert not (tmp_path / "k.csv").exists()

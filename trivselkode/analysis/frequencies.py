@@ -48,7 +48,7 @@ from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import coder_by_name
-from trivselkode.storage.models import Code, Coder, Coding
+from trivselkode.storage.models import Code, Coder
 
 # Names a user may give instead of a codebook kind.
 KIND_ALIASES = {

@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from trivselkode.config import Settings
 from trivselkode.errors import TrivselError
+from trivselkode.export.files import check_target, replace_atomically, write_data
 
 
 class OutputFormat(str, Enum):
@@ -79,26 +80,12 @@ def state(ctx: typer.Context) -> State:
 
 def out_path_writable(path: Path) -> None:
     """Refuse an output path that cannot be written, before any work is done."""
-    parent = path.expanduser().resolve().parent
-    if not parent.is_dir():
-        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden sti")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise TrivselError(f"kan ikke skrive til {path}", "vælg en sti, du har skriveadgang til")
+    check_target(path)
 
 
 def write_atomically(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside ``path`` and rename it into place."""
-    out_path_writable(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8", newline="")
-        else:
-            tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise TrivselError(f"kan ikke skrive {path}: {exc.strerror}") from None
+    replace_atomically(check_target(path), lambda tmp: write_data(tmp, data))
 
 
 class TrivselGroup(TyperGroup):

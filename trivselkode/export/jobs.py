@@ -24,7 +24,6 @@ No Textual here: the core never imports the UI.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from typing import Any
 from trivselkode.analysis.attributes import AgeBands
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
+from trivselkode.export.files import check_target, replace_atomically, write_data
 from trivselkode.export.pseudonymize import Pseudonymizer
 
 #: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
@@ -311,44 +311,9 @@ def format_of(kind: str, fmt: str | None, out: Path) -> str:
     return spec.formats[0]
 
 
-def check_target(out: Path) -> Path:
-    """The absolute target path, refused before any work when it cannot be written."""
-    if not str(out).strip():
-        raise TrivselError("der er intet filnavn", "skriv fx temafrekvenser.xlsx")
-    path = Path(os.path.abspath(out.expanduser()))
-    if path.is_dir():
-        raise TrivselError(f"{path} er en mappe", "skriv et filnavn, fx rapport.xlsx")
-    parent = path.parent
-    if not parent.is_dir():
-        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden mappe")
-    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise TrivselError(f"kan ikke skrive til {path}", "vælg en mappe, du har skriveadgang til")
-    return path
-
-
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp{os.getpid()}-{threading.get_ident()}")
-
-
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise ExportCancelled()
-
-
-def _commit(tmp: Path, path: Path, cancel: threading.Event | None) -> int:
-    """Rename the finished temporary file into place (unless cancelled); its size."""
-    _check(cancel)
-    size = tmp.stat().st_size
-    os.replace(tmp, path)
-    return size
-
-
-def _write_bytes(tmp: Path, data: str | bytes) -> None:
-    if isinstance(data, str):
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-    else:
-        tmp.write_bytes(data)
 
 
 # ---------------------------------------------------------------- the reports
@@ -550,34 +515,31 @@ def run_report(
     _check_request(request)
     path = check_target(Path(request.out))
     fmt = format_of(request.kind, request.fmt, path)
-    tmp = _temp_path(path)
-    try:
+
+    def write(tmp: Path) -> tuple[str, list[str]]:
         if request.kind == "refi":
-            from trivselkode.export.refi import export_project
+            from trivselkode.export.refi import write_qdpx
 
             step(0, "Samler projektet …")
             pseudo = Pseudonymizer.if_asked(project, request.pseudonymize)
             step(1, "Skriver REFI-QDA-projektet …")
-            report = export_project(project, tmp, pseudonymizer=pseudo)
-            warnings = list(report.warnings)
+            report = write_qdpx(project, tmp, pseudonymizer=pseudo)
             summary = (
                 f"{report.sources} kilder, {report.passages} udsagn, {report.codings} kodninger, "
                 f"{report.codes} koder, {report.coders} kodere, {report.notes} notater"
                 + (" (pseudonymiseret)." if report.pseudonymized else ".")
             )
+            warnings = list(report.warnings)
         else:
             step(0, _WORKING[request.kind])
             data, summary, warnings = _BUILDERS[request.kind](project, request, fmt)
             step(1, "Skriver filen …")
-            _write_bytes(tmp, data)
+            write_data(tmp, data)
         step(2, "Lægger filen på plads …")
-        size = _commit(tmp, path, cancel)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise TrivselError(f"kan ikke skrive {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        _check(cancel)  # the last moment to call it off: nothing is in place yet
+        return summary, warnings
+
+    size, (summary, warnings) = replace_atomically(path, write)
     if progress is not None:
         progress(steps, steps, "Færdig.")
     return ExportResult(request.kind, fmt, path, size, summary, warnings)

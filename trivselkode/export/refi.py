@@ -46,7 +46,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import uuid
 import zipfile
 from bisect import bisect_right
@@ -64,9 +63,9 @@ from sqlmodel import select
 
 from trivselkode import __version__
 from trivselkode.domain.codebook import normalize_color
-from trivselkode.errors import TrivselError
+from trivselkode.export.files import check_target, replace_atomically
 from trivselkode.storage.db import Project
-from trivselkode.storage.models import Code, Coder, Coding, Memo, Meta, Participant, Passage, Source
+from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Passage, Source
 
 __all__ = [
     "CODEBOOK_NS",
@@ -847,26 +846,6 @@ def build_codebook_xml(project: Project) -> tuple[bytes, int]:
 # --------------------------------------------------------------------------- writing
 
 
-def _replace_atomically(path: Path, write: Any) -> int:
-    """Call ``write(tmp_path)``, then rename the temporary file to ``path``; its size."""
-    path = Path(path)
-    parent = path.expanduser().resolve().parent
-    if not parent.is_dir():
-        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden sti")
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        write(tmp)
-        size = tmp.stat().st_size
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise TrivselError(f"kan ikke skrive {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return size
-
-
 def _zip_entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -875,26 +854,27 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 
 def export_project(project: Project, out: str | Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
-    """Write the whole project to the ``.qdpx`` file ``out``.
+    """Write the whole project to the ``.qdpx`` file ``out`` (whole, or not at all)."""
+    size, report = replace_atomically(
+        check_target(Path(out)), lambda tmp: write_qdpx(project, tmp, pseudonymizer=pseudonymizer)
+    )
+    report.path = str(out)
+    report.bytes = size
+    return report
+
+
+def write_qdpx(project: Project, path: Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
+    """Write the project as a ``.qdpx`` archive straight to ``path`` (no temporary file of its own).
 
     ``project.qde`` is streamed into the archive as it is written, so memory
     stays small however large the project is.
     """
     data = _load(project)
-    result: list[ExportReport] = []
-
-    def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            with zf.open(_zip_entry("project.qde"), "w") as stream:
-                files, report = _write_project(data, pseudonymizer, stream)
-            for name in sorted(files):
-                zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
-        result.append(report)
-
-    size = _replace_atomically(Path(out), write)
-    report = result[0]
-    report.path = str(out)
-    report.bytes = size
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        with zf.open(_zip_entry("project.qde"), "w") as stream:
+            files, report = _write_project(data, pseudonymizer, stream)
+        for name in sorted(files):
+            zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
     return report
 
 
@@ -902,5 +882,5 @@ def export_codebook(project: Project, out: str | Path) -> ExportReport:
     """Write the project's codebook to the ``.qdc`` file ``out``."""
     xml, count = build_codebook_xml(project)
     report = ExportReport(path=str(out), codes=count)
-    report.bytes = _replace_atomically(Path(out), lambda tmp: tmp.write_bytes(xml))
+    report.bytes, _ = replace_atomically(check_target(Path(out)), lambda tmp: tmp.write_bytes(xml))
     return report
