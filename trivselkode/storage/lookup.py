@@ -7,6 +7,7 @@ existing names, so a typo is mended in one go.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rapidfuzz import process
 from sqlmodel import Session, select
@@ -26,20 +27,20 @@ def _suggest(name: str, choices: list[str]) -> str | None:
     return "mente du " + " eller ".join(f"'{h[0]}'" for h in hits) + "?"
 
 
+def _by_unique(session: Session, column: Any, value: str, missing: str, hint: str) -> Any:
+    """The row whose unique ``column`` is ``value``; else NotFound, naming the nearest values."""
+    row = session.exec(select(column.class_).where(column == value)).first()
+    if row is None:
+        raise NotFound(missing, _suggest(value, list(session.exec(select(column)))) or hint)
+    return row
+
+
 def source_by_name(session: Session, name: str) -> Source:
-    source = session.exec(select(Source).where(Source.name == name)).first()
-    if source is None:
-        names = list(session.exec(select(Source.name)))
-        raise NotFound(f"kilden '{name}' findes ikke i projektet", _suggest(name, names) or "se `trivselkode status`")
-    return source
+    return _by_unique(session, Source.name, name, f"kilden '{name}' findes ikke i projektet", "se `trivselkode status`")
 
 
 def code_by_key(session: Session, key: str) -> Code:
-    code = session.exec(select(Code).where(Code.key == key)).first()
-    if code is None:
-        keys = list(session.exec(select(Code.key)))
-        raise NotFound(f"koden '{key}' findes ikke i kodebogen", _suggest(key, keys) or "se `trivselkode codebook show`")
-    return code
+    return _by_unique(session, Code.key, key, f"koden '{key}' findes ikke i kodebogen", "se `trivselkode codebook show`")
 
 
 def participant_by_label(session: Session, source: Source, label: str) -> Participant:
@@ -74,11 +75,7 @@ def check_coder_name(name: str) -> str:
 
 
 def coder_by_name(session: Session, name: str) -> Coder:
-    coder = session.exec(select(Coder).where(Coder.name == name)).first()
-    if coder is None:
-        names = list(session.exec(select(Coder.name)))
-        raise NotFound(f"koderen '{name}' findes ikke i projektet", _suggest(name, names) or "ingen har kodet endnu")
-    return coder
+    return _by_unique(session, Coder.name, name, f"koderen '{name}' findes ikke i projektet", "ingen har kodet endnu")
 
 
 def get_or_create_coder(session: Session, name: str) -> Coder:
