@@ -131,7 +131,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         try:
             rows = code_rows(self.project)
         except Exception as exc:
-            self.post_message(self.ChangeRefused(_describe(exc), None))
+            self.post_message(self.ChangeRefused(explain_failure(exc), None))
             return
         self.post_message(self.CodebookLoaded(rows, select, note))
 
@@ -226,12 +226,12 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self.post_message(self.ChangeRefused(str(exc), change.reopen))
             return
         except Exception as exc:
-            self.post_message(self.ChangeRefused(_describe(exc), None))
+            self.post_message(self.ChangeRefused(explain_failure(exc), None))
             return
         try:
             rows = code_rows(self.project)
         except Exception as exc:
-            self.post_message(self.ChangeRefused(_describe(exc), None))
+            self.post_message(self.ChangeRefused(explain_failure(exc), None))
             return
         self.post_message(self.CodebookLoaded(rows, change.select, change.done(result)))
         if change.codings_changed:
@@ -583,7 +583,3 @@ def details(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> RenderableT
     if not any(row[f] for f in ("description", "include", "exclude", "characteristics", "examples", "keywords")):
         parts.append(Text("\nIngen beskrivelse endnu – tryk e for at skrive en.", style="dim"))
     return Group(*parts)
-
-
-def _describe(exc: BaseException) -> str:
-    return explain_failure(exc)

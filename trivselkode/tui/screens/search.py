@@ -173,7 +173,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
                 CodeChip(r["key"], r["name"], r["color"], r["shortcut"], r["retired"]) for r in code_rows(self.project)
             ]
         except Exception as exc:  # shown, never swallowed
-            self.post_message(self.WorkFailed(_describe(exc)))
+            self.post_message(self.WorkFailed(explain_failure(exc)))
             return
         self.post_message(self.IndexReady(index.passage_count, seconds, codes))
 
@@ -228,7 +228,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             codes = passage_codes(self.project, [h.passage_id for h in hits], self.coder)
             seconds = time.perf_counter() - began
         except Exception as exc:
-            self.post_message(self.WorkFailed(_describe(exc)))
+            self.post_message(self.WorkFailed(explain_failure(exc)))
             return
         if not worker.is_cancelled:
             self.post_message(self.SearchFinished(generation, query, exact, hits, codes, seconds))
@@ -371,7 +371,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             outcome = toggle_coding(self.project, passage_id, code_key, self.coder)
             codes = passage_codes(self.project, [passage_id], self.coder)[passage_id]
         except Exception as exc:
-            self.post_message(self.WorkFailed(_describe(exc)))
+            self.post_message(self.WorkFailed(explain_failure(exc)))
             return
         self.post_message(self.CodingToggled(passage_id, code_key, outcome, codes, source, number))
 
@@ -398,7 +398,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         try:
             codes = passage_codes(self.project, passage_ids, self.coder)
         except Exception as exc:
-            self.post_message(self.WorkFailed(_describe(exc)))
+            self.post_message(self.WorkFailed(explain_failure(exc)))
             return
         self.post_message(self.CodesRefreshed(codes))
 
@@ -447,7 +447,3 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         self.app.push_screen(
             KeysDialog(self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])])
         )
-
-
-def _describe(exc: BaseException) -> str:
-    return explain_failure(exc)
