@@ -10,6 +10,8 @@ What becomes what:
   become ``_``), created on first use; a ``Coding`` without a user counts
   for its selection's, its source's or the project's user, else the
   ``coder`` given to :func:`import_refi`;
+* ids: GUIDs as the schema asks, or, with one warning, any other id as it
+  stands (OpenQDA's ``c001``), so that ``CodeRef``\\s still find their codes;
 * ``Code`` → a code, nested as in the file (with ``split_names``, ATLAS.ti's
   flattened ``Parent::child`` names too). A code is matched to an existing
   one by key (our own files), by the GUID our export gives that key, or by
@@ -19,8 +21,10 @@ What becomes what:
   ``isCodable="false"`` on a code without children is a retired code; on a
   grouping code it is ignored (every code is codable in trivselkode);
 * ``TextSource`` → a source, its text read from ``plainTextPath``
-  (``internal://`` in the archive's ``sources/`` or ``Sources/`` folder, or
-  beside a bare ``.qde``) or ``PlainTextContent``. The text is normalised as
+  (``internal://NAME`` or a relative path such as qc's ``round2/a.txt``, in
+  the archive's ``sources/`` or ``Sources/`` folder, or in that folder beside
+  a bare ``.qde``; a relative path is never looked up in the current folder)
+  or ``PlainTextContent``. The text is normalised as
   every source is (NFC, ``\\n``, no BOM) and split into passages: by our
   own note's passage list for our own files; else by the turn rules of a
   ``.txt`` (``LABEL:`` at a line start, see :mod:`trivselkode.importers.text`)
@@ -49,6 +53,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import textwrap
 import unicodedata
 import zipfile
 from collections import defaultdict
@@ -213,6 +218,7 @@ class RefiDocument:
     links: int = 0
     graphs: int = 0
     warnings: list[str] = field(default_factory=list)
+    code_id_problems: list[str] = field(default_factory=list)
 
     @property
     def own(self) -> dict[str, Any] | None:
@@ -258,10 +264,42 @@ def norm_guid(value: str | None) -> str | None:
     return match.group(1).upper() if match else None
 
 
+def ident(value: str | None) -> str | None:
+    """The id an element carries: a GUID in one spelling, else the value as written.
+
+    REFI-QDA asks for GUIDs, but some programs write short ids (OpenQDA's
+    ``c001``); they still tie a ``CodeRef`` to its ``Code``, so they are
+    kept as they are (never mistaken for a GUID, which always has dashes).
+    """
+    if not value or not value.strip():
+        return None
+    return norm_guid(value) or value.strip()
+
+
+# Attributes that REFI-QDA types as GUIDs.
+_ID_ATTRIBUTES = ("guid", "targetGUID", "creatingUser", "creatingUserGUID", "modifyingUser", "modifyingUserGUID")
+
+
+def _note_odd_ids(root: etree._Element, doc: RefiDocument, where: str) -> None:
+    """One warning when the file's ids are not GUIDs (they are used as they are)."""
+    odd: list[tuple[str, str]] = []
+    for el in root.iter():
+        for attr in _ID_ATTRIBUTES:
+            value = el.get(attr)
+            if value and value.strip() and norm_guid(value) is None:
+                odd.append((_local(el), value.strip()))
+    if not odd:
+        return
+    element, example = next(((e, v) for e, v in odd if e == "Code"), odd[0])
+    doc.warnings.append(
+        f"{where}: {len(odd)} id'er er ikke GUID'er, som REFI-QDA kræver (fx '{example}' på <{element}>); de er brugt, som de står"
+    )
+
+
 def _refs(el: etree._Element, name: str) -> list[str]:
     out = []
     for ref in _kids(el, name):
-        g = norm_guid(ref.get("targetGUID"))
+        g = ident(ref.get("targetGUID"))
         if g:
             out.append(g)
     return out
@@ -323,7 +361,8 @@ def parse_document(root: etree._Element, where: str) -> RefiDocument:
         doc.warnings.append(
             f"{where}: navnerummet er {ns or 'tomt'}, ikke {expected}; filen læses alligevel som REFI-QDA"
         )
-    doc.creating_user = norm_guid(root.get("creatingUserGUID"))
+    doc.creating_user = ident(root.get("creatingUserGUID"))
+    _note_odd_ids(root, doc, where)
     if doc.kind == "codebook":
         codes_el = _kid(root, "Codes")
         if codes_el is not None:
@@ -334,7 +373,7 @@ def parse_document(root: etree._Element, where: str) -> RefiDocument:
     users = _kid(root, "Users")
     if users is not None:
         for u in _kids(users, "User"):
-            g = norm_guid(u.get("guid"))
+            g = ident(u.get("guid"))
             if g:
                 doc.users[g] = RUser(g, (u.get("name") or u.get("id") or "").strip())
     codebook = _kid(root, "CodeBook")
@@ -345,13 +384,13 @@ def parse_document(root: etree._Element, where: str) -> RefiDocument:
     variables = _kid(root, "Variables")
     if variables is not None:
         for v in _kids(variables, "Variable"):
-            g = norm_guid(v.get("guid"))
+            g = ident(v.get("guid"))
             if g:
                 doc.variables[g] = RVariable(g, (v.get("name") or "").strip(), v.get("typeOfVariable") or "Text")
     cases = _kid(root, "Cases")
     if cases is not None:
         for c in _kids(cases, "Case"):
-            g = norm_guid(c.get("guid"))
+            g = ident(c.get("guid"))
             if not g:
                 continue
             case = RCase(g, (c.get("name") or "").strip(), _text_of(_kid(c, "Description")))
@@ -370,7 +409,7 @@ def parse_document(root: etree._Element, where: str) -> RefiDocument:
     notes = _kid(root, "Notes")
     if notes is not None:
         for n in _kids(notes, "Note"):
-            g = norm_guid(n.get("guid"))
+            g = ident(n.get("guid"))
             if not g:
                 continue
             content = _kid(n, "PlainTextContent")
@@ -379,7 +418,7 @@ def parse_document(root: etree._Element, where: str) -> RefiDocument:
                 (n.get("name") or "").strip(),
                 _text_of(content) if content is not None else None,
                 n.get("plainTextPath"),
-                norm_guid(n.get("creatingUser")),
+                ident(n.get("creatingUser")),
                 _when(n.get("creationDateTime")),
             )
     links = _kid(root, "Links")
@@ -399,23 +438,31 @@ def _read_sets(root: etree._Element, doc: RefiDocument, where: str) -> None:
     if not members:
         doc.warnings.append(f"{where}: et tomt <Sets/> er ikke gyldigt efter REFI-QDA-skemaet; det er sprunget over")
     for s in members:
-        g = norm_guid(s.get("guid")) or ""
+        g = ident(s.get("guid")) or ""
         item = RSet(g, (s.get("name") or "").strip())
         for m in _kids(s, "MemberCode"):
-            ref = norm_guid(m.get("targetGUID") or m.get("guid"))
+            ref = ident(m.get("targetGUID") or m.get("guid"))
             if ref:
                 item.codes.append(ref)
         item.sources = len(_kids(s, "MemberSource"))
         doc.sets.append(item)
 
 
-def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument) -> None:
+def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument, seen: dict[str, str] | None = None) -> None:
+    """Every code, parents before children. A code without an id, or with an id used before, is kept under an id of its own."""
+    top = seen is None
+    if seen is None:
+        seen = {}
     for c in _kids(parent_el, "Code"):
-        g = norm_guid(c.get("guid"))
+        g = ident(c.get("guid"))
         name = (c.get("name") or "").strip()
-        if not g:
-            doc.warnings.append(f"koden '{name}' har intet gyldigt guid og er sprunget over")
-            continue
+        if g is None or g in seen:
+            made = f"{'uden-id' if g is None else g}#{len(doc.codes) + 1}"
+            doc.code_id_problems.append(
+                f"'{name}' har intet id" if g is None else f"'{name}' har samme id som '{seen[g]}' ({g})"
+            )
+            g = made
+        seen[g] = name
         children = _kids(c, "Code")
         code = RCode(
             guid=g,
@@ -428,15 +475,22 @@ def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument
             has_children=bool(children),
         )
         doc.codes.append(code)
-        _read_codes(c, g, doc)
+        _read_codes(c, g, doc, seen)
+    if top and doc.code_id_problems:
+        problems = doc.code_id_problems
+        doc.warnings.append(
+            f"{len(problems)} kode(r) kan ikke findes ud fra deres id og er importeret uden at kunne bære kodninger fra filen: "
+            + "; ".join(problems[:4])
+            + (" …" if len(problems) > 4 else "")
+        )
 
 
 def _read_coding(el: etree._Element) -> RCoding:
     ref = _kid(el, "CodeRef")
     return RCoding(
-        guid=norm_guid(el.get("guid")) or "",
-        code=norm_guid(ref.get("targetGUID")) if ref is not None else None,
-        user=norm_guid(el.get("creatingUser")),
+        guid=ident(el.get("guid")) or "",
+        code=ident(ref.get("targetGUID")) if ref is not None else None,
+        user=ident(el.get("creatingUser")),
         created=_when(el.get("creationDateTime")),
         note_refs=_refs(el, "NoteRef"),
     )
@@ -445,13 +499,13 @@ def _read_coding(el: etree._Element) -> RCoding:
 def _read_text_source(s: etree._Element) -> RSource:
     content = _kid(s, "PlainTextContent")
     source = RSource(
-        guid=norm_guid(s.get("guid")) or "",
+        guid=ident(s.get("guid")) or "",
         name=" ".join((s.get("name") or "").split()),
         plain_text_path=s.get("plainTextPath"),
         rich_text_path=s.get("richTextPath"),
         content=_text_of(content) if content is not None else None,
         description=_text_of(_kid(s, "Description")).strip(),
-        user=norm_guid(s.get("creatingUser")),
+        user=ident(s.get("creatingUser")),
         created=_when(s.get("creationDateTime")),
     )
     for sel in _kids(s, "PlainTextSelection"):
@@ -459,12 +513,12 @@ def _read_text_source(s: etree._Element) -> RSource:
         if start is None or end is None:
             continue
         selection = RSelection(
-            guid=norm_guid(sel.get("guid")) or "",
+            guid=ident(sel.get("guid")) or "",
             start=start,
             end=end,
             name=sel.get("name") or "",
             description=_text_of(_kid(sel, "Description")).strip(),
-            user=norm_guid(sel.get("creatingUser")),
+            user=ident(sel.get("creatingUser")),
             created=_when(sel.get("creationDateTime")),
         )
         selection.codings = [_read_coding(c) for c in _kids(sel, "Coding")]
@@ -480,7 +534,7 @@ def _values(el: etree._Element) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for vv in _kids(el, "VariableValue"):
         ref = _kid(vv, "VariableRef")
-        g = norm_guid(ref.get("targetGUID")) if ref is not None else None
+        g = ident(ref.get("targetGUID")) if ref is not None else None
         if not g:
             continue
         for child in vv:
@@ -517,6 +571,7 @@ class RefiFile:
     document: RefiDocument
     archive: zipfile.ZipFile | None = None
     _members: dict[str, str] = field(default_factory=dict)  # lower-case file name -> member
+    _files: dict[str, str] = field(default_factory=dict)  # lower-case path below the .qde's folder -> member
 
     def close(self) -> None:
         if self.archive is not None:
@@ -546,12 +601,46 @@ class RefiFile:
             if candidate.is_file():
                 return candidate.read_bytes(), ""
             return None, "external"
+        inner = None if path.startswith("file://") else _inside_path(path)
         if path.startswith("file://"):
             path = path[len("file://") :]
+        if inner is not None:  # qc writes "interview.txt" for sources/interview.txt
+            if self.archive is not None:
+                member = self._files.get(("sources/" + inner).lower()) or self._files.get(inner.lower())
+                if member is None:
+                    return None, "not-in-archive"
+                return self.archive.read(member), ""
+            for folder in ("sources", "Sources"):
+                candidate = self.path.parent / folder / inner
+                if candidate.is_file():
+                    return candidate.read_bytes(), ""
+            return None, "not-included"
         candidate = Path(path)
+        if not candidate.is_absolute():  # "../x.txt": never read against the current folder
+            return None, "external"
         if candidate.is_file():
             return candidate.read_bytes(), ""
         return None, "external"
+
+
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _inside_path(path: str) -> str | None:
+    """``path`` as a path inside the archive's ``sources/`` folder, or None when it points elsewhere.
+
+    A relative path without a scheme, a drive letter or ``..`` is inside
+    (``interview.txt``, ``round2/interview.txt``, ``sources/interview.txt``).
+    """
+    path = path.replace("\\", "/").strip()
+    if not path or path.startswith("/") or _SCHEME_RE.match(path):
+        return None
+    parts = [p for p in PurePosixPath(path).parts if p not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    if len(parts) > 1 and parts[0].lower() == "sources":
+        parts = parts[1:]
+    return "/".join(parts)
 
 
 def open_refi(path: str | Path) -> RefiFile:
@@ -605,10 +694,14 @@ def _open_archive(path: Path) -> RefiFile:
                 members.setdefault(parts[-1].lower(), n)
         for n in names:  # anything else by its file name, as a last resort
             members.setdefault(PurePosixPath(n).name.lower(), n)
+        # Paths as written relative to the project file (qc's plainTextPath="round2/interview.txt").
+        base = str(PurePosixPath(qdes[0]).parent)
+        prefix = "" if base == "." else base + "/"
+        files = {n[len(prefix) :].lower(): n for n in names if n.startswith(prefix)}
     except BaseException:
         archive.close()
         raise
-    return RefiFile(path=path, kind="qdpx", document=doc, archive=archive, _members=members)
+    return RefiFile(path=path, kind="qdpx", document=doc, archive=archive, _members=members, _files=files)
 
 
 def _decode_raw(data: bytes, where: str) -> str:
@@ -692,7 +785,8 @@ def _plan_codes(doc: RefiDocument, split_names: bool, warnings: list[str]) -> li
                 guid=code.guid,
                 name=code.name or "(uden navn)",
                 parent=code.parent,
-                description=code.description,
+                # Our own text as it was; others' as a person reads it (OpenQDA indents it like the XML).
+                description=code.description if facts else textwrap.dedent(code.description).strip(),
                 color=color,
                 retired=retired,
                 note_refs=list(code.note_refs),
@@ -776,7 +870,7 @@ class QdcCodebook:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_qdc(path: str | Path, project: Any = None, *, split_names: bool = False) -> QdcCodebook:
+def read_qdc(path: str | Path | RefiFile, project: Any = None, *, split_names: bool = False) -> QdcCodebook:
     """Read a REFI-QDA codebook (``.qdc``) as a :class:`Codebook` for ``codebook load``.
 
     Keys: a code keeps the key of the project code (of ``project``, when
@@ -785,9 +879,10 @@ def read_qdc(path: str | Path, project: Any = None, *, split_names: bool = False
     Kinds come from the ``Kodetype: …`` sets our export writes; what a
     ``.qdc`` cannot carry (include/exclude, examples, keywords, shortcut)
     is taken from the project's code of the same key. A code that is not
-    codable and has no children is left out, so that loading retires it.
+    codable and has no children (a retired code) is left out: loading keeps
+    the project's code as it is, and ``--prune`` retires it.
     """
-    rf = open_refi(path)
+    rf = path if isinstance(path, RefiFile) else open_refi(path)
     try:
         doc = rf.document
     finally:
@@ -828,7 +923,7 @@ def read_qdc(path: str | Path, project: Any = None, *, split_names: bool = False
             spec.keywords = list(old.keywords or [])
             spec.shortcut = old.shortcut
         specs.append(spec)
-    name = Path(path).stem
+    name = rf.path.stem
     return QdcCodebook(Codebook(name=name, version=1, codes=specs), warnings)
 
 
@@ -1071,6 +1166,7 @@ def _plan_source(
                 )
             why = {
                 "not-included": f"tekstfilen {rsource.plain_text_path} følger ikke med filen",
+                "not-in-archive": f"tekstfilen {rsource.plain_text_path} findes ikke i arkivets sources/-mappe",
                 "external": f"tekstfilen {rsource.plain_text_path} ligger uden for filen og findes ikke her",
                 "no-text": "kilden har ingen ren tekst (kun formateret tekst)" if rsource.rich_text_path else "kilden har ingen tekst",
             }[reason]
@@ -1193,6 +1289,13 @@ def _plan_source(
     return _SourcePlan(rsource, parsed, content_hash(text), pmap, choice.reading, result)
 
 
+def _name_from_path(path: str | None) -> str:
+    """A source name from a path that names the file (``round2/viborg.txt`` → ``viborg``), not from ``internal://<GUID>``."""
+    if not path or path.strip().startswith("internal://"):
+        return ""
+    return " ".join(PurePosixPath(path.replace("\\", "/").split("://", 1)[-1]).stem.split())
+
+
 def _assign_case_selections(
     turns: list[ParsedTurn],
     cases: list[RCase],
@@ -1286,7 +1389,7 @@ def _import(
     source_plans: list[_SourcePlan] = []
     seen_names: set[str] = set()
     for rsource in doc.sources:
-        name = rsource.name or f"kilde-{rsource.guid[:8].lower()}"
+        name = rsource.name or _name_from_path(rsource.plain_text_path) or f"kilde-{rsource.guid[:8].lower()}"
         own_source = ((own or {}).get("sources") or {}).get(rsource.guid)
         if isinstance(own_source, dict) and own_source.get("name"):
             name = str(own_source["name"])
