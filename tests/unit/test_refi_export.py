@@ -18,7 +18,9 @@ import xmlschema
 from lxml import etree
 from sqlmodel import select
 
+from tests.conftest import REPO
 from trivselkode.domain.codebook import Codebook, CodeSpec
+from trivselkode.errors import TrivselError
 from trivselkode.export.refi import code_guid, export_codebook, export_project, source_guid
 from trivselkode.importers.pipeline import import_paths
 from trivselkode.storage.codebook import load_codebook
@@ -26,7 +28,8 @@ from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.lookup import get_or_create_coder
 from trivselkode.storage.models import Code, Coder, Coding, Memo, Participant, Passage, Source
 
-SCHEMAS = Path("/work/shared/refi-qda")
+# The official schemas, copied into the repository (see tests/fixtures/refi-qda/README.md).
+SCHEMAS = REPO / "tests" / "fixtures" / "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
@@ -325,13 +328,41 @@ def test_qdc_is_valid(fixture_project, tmp_path):
 def test_empty_project_exports_valid(tmp_path):
     project, _ = open_project(str(tmp_path / "empty.db"))
     try:
-        export_project(project, tmp_path / "e.qdpx")
-        assert_valid(_read(tmp_path / "e.qdpx")[0])
-        export_codebook(project, tmp_path / "e.qdc")
-        # a codebook without codes is not valid REFI; at least it is well-formed
-        etree.fromstring((tmp_path / "e.qdc").read_bytes())
+        report = export_project(project, tmp_path / "e.qdpx")
+        xml = _read(tmp_path / "e.qdpx")[0]
+        assert_valid(xml)  # Project.xsd lets <CodeBook> out; an empty <Codes/> would not be valid
+        assert report.codes == 0 and b"<CodeBook" not in xml
     finally:
         project.dispose()
+
+
+def test_an_empty_codebook_is_refused_as_qdc_and_nothing_is_written(tmp_path):
+    """Codebook.xsd asks for at least one <Code>: no .qdc can hold an empty codebook."""
+    project, _ = open_project(str(tmp_path / "empty.db"))
+    out = tmp_path / "e.qdc"
+    try:
+        with pytest.raises(TrivselError, match="mindst én kode"):
+            export_codebook(project, out)
+    finally:
+        project.dispose()
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.suffix == ".qdc"] == []
+    # the schema says so: an empty <Codes/> does not validate
+    with pytest.raises(etree.DocumentInvalid):
+        assert_valid(b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>', "Codebook.xsd")
+
+
+def test_a_codebook_of_only_retired_codes_is_still_valid(tmp_path):
+    project, _ = open_project(str(tmp_path / "r.db"))
+    try:
+        load_codebook(project, Codebook(name="K", version=1, codes=[CodeSpec(key="A", name="Gammel")]))
+        with project.write() as s:
+            code = s.exec(select(Code)).one()
+            code.retired = True
+            s.add(code)
+        export_codebook(project, tmp_path / "r.qdc")
+    finally:
+        project.dispose()
+    assert_valid((tmp_path / "r.qdc").read_bytes(), "Codebook.xsd")
 
 
 def test_write_is_atomic(fixture_project, tmp_path, monkeypatch):

@@ -63,6 +63,7 @@ from sqlmodel import select
 
 from trivselkode import __version__
 from trivselkode.domain.codebook import normalize_color
+from trivselkode.errors import TrivselError
 from trivselkode.export.files import check_target, replace_atomically
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Passage, Source
@@ -802,9 +803,18 @@ class _Tree:
 
 
 def build_codebook_xml(project: Project) -> tuple[bytes, int]:
-    """The ``.qdc`` bytes for the project's codebook and the number of codes."""
+    """The ``.qdc`` bytes for the project's codebook and the number of codes.
+
+    ``Codebook.xsd`` asks for at least one ``<Code>``, so an empty codebook
+    is refused rather than written as a file no program may accept.
+    """
     with project.read() as session:
         codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+    if not codes:
+        raise TrivselError(
+            "kodebogen er tom, og en REFI-QDA-kodebog (.qdc) skal have mindst én kode",
+            "indlæs en kodebog (`trivselkode codebook load FIL`) eller tilføj koder først",
+        )
     t = _Tree(CODEBOOK_NS)
     root = t.root("CodeBook", origin=f"trivselkode {__version__}")
     codes_el = t.sub(root, "Codes")
