@@ -315,7 +315,7 @@ def test_codebook_reload_retires_used_codes(cli, tmp_path, interview_file):
         tmp_path / "kb2.yaml",
         "name: Lille\nversion: 2\ncodes:\n  - {key: B, name: Beta ny, shortcut: '1'}\n  - {key: D, name: Delta}\n",
     )
-    result = cli("codebook", "load", str(second), "--format", "json")
+    result = cli("codebook", "load", str(second), "--prune", "--format", "json")  # without --prune nothing goes
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["retired"] == ["A"] and report["deleted"] == ["C"]

@@ -30,32 +30,81 @@ def validate(file: Path = typer.Argument(..., help="Kodebogsfil (YAML).")) -> No
 def load(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Kodebogsfil (YAML eller REFI-QDA .qdc)."),
+    prune: bool = typer.Option(
+        False, "--prune", help="Træk koder, som filen ikke har, tilbage: udgå (brugte) eller slet (ubrugte)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Vis kun, hvad indlæsningen ville gøre; intet ændres."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
-    """Indlæs en kodebog i projektet. Koder opdateres efter nøgle; brugte koder slettes aldrig, men udgår."""
+    """Indlæs en kodebog: tilføj nye koder og opdatér eksisterende efter nøgle.
+
+    Koder, som filen ikke har, bevares og nævnes; --prune trækker dem tilbage (brugte koder udgår, ubrugte slettes).
+    """
     from trivselkode.domain.codebook import load_codebook_file
     from trivselkode.storage.codebook import load_codebook
 
+    warnings: list[str] = []
     if file.suffix.lower() == ".qdc":
-        from trivselkode.importers.refi import read_qdc
+        from trivselkode.importers.refi import open_refi, read_qdc
 
-        qdc = read_qdc(file, state(ctx).project())
-        for warning in qdc.warnings:
-            note(f"advarsel: {warning}")
+        refi_file = open_refi(file)  # a file that cannot be read is refused before a project is made
+        qdc = read_qdc(refi_file, state(ctx).project())
+        warnings = list(qdc.warnings)
         book = qdc.codebook
     else:
         book = load_codebook_file(file)
-    report = load_codebook(state(ctx).project(), book)
-    if fmt is OutputFormat.json:
-        emit_json(report.as_dict())
-        return
-    parts = [f"{len(v)} {label}" for label, v in (
+    for warning in warnings:
+        note(f"advarsel: {warning}")
+    project = state(ctx).project()
+    if prune and not dry_run:
+        plan = load_codebook(project, book, prune=True, dry_run=True)
+        _say_withdrawn(plan, "plan")
+        report = load_codebook(project, book, prune=True)
+        if (report.retired, report.deleted) != (plan.retired, plan.deleted):  # someone changed the project meanwhile
+            _say_withdrawn(report, "done")
+    else:
+        report = load_codebook(project, book, prune=prune, dry_run=dry_run)
+        _say_withdrawn(report, "dry" if dry_run else "done")
+    counts = [f"{len(v)} {label}" for label, v in (
         ("nye", report.added), ("ændrede", report.updated), ("uændrede", report.unchanged),
-        ("udgået", report.retired), ("slettede", report.deleted),
+        ("bevarede uden for filen", report.kept), ("udgåede", report.retired), ("slettede", report.deleted),
     ) if v]
-    note(f"Kodebogen '{book.name}' indlæst: {', '.join(parts) or 'ingen koder'}.")
+    if dry_run:
+        note(f"Prøvekørsel – intet er ændret. '{book.name}' ville give: {', '.join(counts) or 'ingen koder'}.")
+        for label, keys in (("Nye", report.added), ("Ændrede", report.updated)):
+            if keys:
+                note(f"{label}: {_keys(keys)}")
+    else:
+        note(f"Kodebogen '{book.name}' indlæst: {', '.join(counts) or 'ingen koder'}.")
+    for key, shortcut in report.shortcuts_freed.items():
+        verb = "ville blive taget fra" if dry_run else "er taget fra"
+        why = "som udgår" if key in report.retired else "fordi en kode i filen har den"
+        note(f"Genvejen '{shortcut}' {verb} {key}, {why}.")
+    if report.kept:
+        n = len(report.kept)
+        what = "kode findes ikke i filen og er bevaret" if n == 1 else "koder findes ikke i filen og er bevaret"
+        note(f"{n} {what}; brug --prune for at trække {'den' if n == 1 else 'dem'} tilbage: {_keys(report.kept)}")
+    if fmt is OutputFormat.json:
+        emit_json({"file": str(file), "codebook": {"name": book.name, "version": book.version}, **report.as_dict(), "warnings": warnings})
+
+
+def _keys(keys: list[str], limit: int = 12) -> str:
+    return ", ".join(keys[:limit]) + (f" … (+{len(keys) - limit})" if len(keys) > limit else "")
+
+
+_WITHDRAWN = {  # (retired, deleted) per moment: the plan before --prune, what was done, a dry run
+    "plan": ("Plan for --prune: {n} udgår (bruges; kodninger og notater bevares)", "Plan for --prune: {n} slettes (ubrugte)"),
+    "done": ("Udgået (bruges; kodninger og notater bevares)", "Slettet (ubrugte)"),
+    "dry": ("Ville udgå (bruges; kodninger og notater bevares)", "Ville blive slettet (ubrugte)"),
+}
+
+
+def _say_withdrawn(report, moment: str) -> None:  # noqa: ANN001
+    retired, deleted = _WITHDRAWN[moment]
     if report.retired:
-        note(f"Udgået (har kodninger, så de er bevaret): {', '.join(report.retired)}")
+        note(f"{retired.format(n=len(report.retired))}: {_keys(report.retired)}")
+    if report.deleted:
+        note(f"{deleted.format(n=len(report.deleted))}: {_keys(report.deleted)}")
 
 
 @app.command("show")

@@ -1,8 +1,12 @@
 """The project's codebook: loading a codebook file into it and reading it back.
 
-Re-loading an edited codebook updates codes by key. A code missing from the
-new file is deleted only when nobody has coded with it; otherwise it is
-retired, so no coding is ever lost.
+Loading a codebook adds the codes the project lacks and updates the ones it
+has, by key. Codes the file does not have are kept as they are and listed
+(:attr:`LoadReport.kept`); only when asked (``prune``) are they withdrawn:
+retired when anything refers to them (codings, unplaced codings, memos,
+settled decisions), so nothing is ever lost, and deleted otherwise.
+Codes already retired are left alone either way. ``dry_run`` works out the
+same plan and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,21 +19,43 @@ from sqlmodel import Session, select
 
 from trivselkode.domain.codebook import Codebook, CodeSpec
 from trivselkode.storage.db import Project
-from trivselkode.storage.models import Code, Coding, Meta, UnplacedCoding
+from trivselkode.storage.models import Code, Coding, Decision, Memo, Meta, UnplacedCoding
 
 _FIELDS = ("name", "kind", "description", "include", "exclude", "characteristics", "examples", "keywords", "color", "shortcut", "position")
 
 
 @dataclass
 class LoadReport:
+    """What loading a codebook did, or (``dry_run``) would do, by code key.
+
+    ``kept``: codes the file does not have, left as they are (without
+    ``prune``); ``retired``/``deleted``: the codes ``prune`` withdrew;
+    ``shortcuts_freed``: key → shortcut taken from a code outside the file
+    because a code in the file has it now.
+    """
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    shortcuts_freed: dict[str, str] = field(default_factory=dict)
+    prune: bool = False
+    dry_run: bool = False
 
-    def as_dict(self) -> dict[str, list[str]]:
-        return {k: list(v) for k, v in self.__dict__.items()}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": list(self.added),
+            "updated": list(self.updated),
+            "unchanged": list(self.unchanged),
+            "kept": list(self.kept),
+            "retired": list(self.retired),
+            "deleted": list(self.deleted),
+            "shortcuts_freed": dict(self.shortcuts_freed),
+            "prune": self.prune,
+            "dry_run": self.dry_run,
+        }
 
 
 def _spec_value(spec: CodeSpec, name: str) -> Any:
@@ -42,60 +68,92 @@ def _spec_value(spec: CodeSpec, name: str) -> Any:
 
 
 def _used_code_ids(session: Session) -> set[int]:
+    """Codes something refers to, which deleting would take with it."""
     used = set(session.exec(select(Coding.code_id).distinct()))
     used |= set(session.exec(select(UnplacedCoding.code_id).distinct()))
+    used |= {c for c in session.exec(select(Memo.code_id).where(Memo.code_id.is_not(None)).distinct())}
+    used |= set(session.exec(select(Decision.code_id).distinct()))
     return used
 
 
-def load_codebook(project: Project, codebook: Codebook) -> LoadReport:
-    """Bring the project's codebook in line with ``codebook`` in one transaction."""
-    report = LoadReport()
-    with project.write() as session:
-        existing = {c.key: c for c in session.exec(select(Code))}
+def _plan(session: Session, codebook: Codebook, prune: bool) -> tuple[LoadReport, dict[str, Code], dict[str, int]]:
+    """What loading ``codebook`` does, worked out without changing anything.
+
+    Returns the report, the existing codes by key, and the new position of
+    every code outside the file (after the file's codes, in their old order).
+    """
+    report = LoadReport(prune=prune)
+    existing = {c.key: c for c in session.exec(select(Code).order_by(Code.position, Code.id))}
+    wanted = {spec.key: spec for spec in codebook.codes}
+    ids = {key: code.id for key, code in existing.items()}
+    for spec in codebook.codes:
+        code = existing.get(spec.key)
+        if code is None:
+            report.added.append(spec.key)
+            continue
+        parent_id = ids.get(spec.parent) if spec.parent else None
+        changed = code.retired or code.parent_id != parent_id or (spec.parent is not None and spec.parent not in ids)
+        changed = changed or any(getattr(code, name) != _spec_value(spec, name) for name in _FIELDS)
+        (report.updated if changed else report.unchanged).append(spec.key)
+    outside = [code for key, code in existing.items() if key not in wanted]
+    missing = [code for code in outside if not code.retired]
+    if prune and missing:
         used = _used_code_ids(session)
-        wanted = {spec.key for spec in codebook.codes}
-        # Free the shortcuts of codes that go away before others take them.
-        for key, code in existing.items():
-            if key not in wanted:
-                if code.id in used:
-                    if not code.retired or code.shortcut:
-                        code.retired = True
-                        code.shortcut = None
-                        session.add(code)
-                    report.retired.append(key)
-                else:
-                    session.delete(code)
-                    report.deleted.append(key)
+        for code in missing:
+            (report.retired if code.id in used else report.deleted).append(code.key)
+    else:
+        report.kept = [code.key for code in missing]
+    taken = {spec.shortcut for spec in codebook.codes if spec.shortcut}
+    for code in outside:
+        if code.shortcut and (code.shortcut in taken or code.key in report.retired):
+            report.shortcuts_freed[code.key] = code.shortcut
+    deleted = set(report.deleted)
+    after = max((spec.position for spec in codebook.codes), default=-1) + 1
+    positions = {code.key: after + n for n, code in enumerate(c for c in outside if c.key not in deleted)}
+    return report, existing, positions
+
+
+def load_codebook(project: Project, codebook: Codebook, *, prune: bool = False, dry_run: bool = False) -> LoadReport:
+    """Bring ``codebook`` into the project in one transaction (see the module docstring).
+
+    Without ``prune`` no code is retired or deleted. With ``dry_run`` the
+    report says what would happen and nothing is changed.
+    """
+    if dry_run:
+        with project.read() as session:
+            report, _existing, _positions = _plan(session, codebook, prune)
+        report.dry_run = True
+        return report
+    with project.write() as session:
+        report, existing, positions = _plan(session, codebook, prune)
+        # Codes outside the file: free the shortcuts the file's codes take, withdraw the pruned ones.
+        for key, position in positions.items():
+            code = existing[key]
+            if key in report.shortcuts_freed:
+                code.shortcut = None
+            if key in report.retired:
+                code.retired = True
+            code.position = position
+            session.add(code)
+        for key in report.deleted:
+            session.delete(existing[key])
         session.flush()
         for spec in codebook.codes:
             code = existing.get(spec.key)
             if code is None:
                 code = Code(key=spec.key, name=spec.name)
-                for name in _FIELDS:
-                    setattr(code, name, _spec_value(spec, name))
-                session.add(code)
-                report.added.append(spec.key)
-                continue
-            changed = code.retired
+                existing[spec.key] = code
             code.retired = False
             for name in _FIELDS:
-                value = _spec_value(spec, name)
-                if getattr(code, name) != value:
-                    setattr(code, name, value)
-                    changed = True
+                setattr(code, name, _spec_value(spec, name))
             session.add(code)
-            (report.updated if changed else report.unchanged).append(spec.key)
         session.flush()
-        ids = {c.key: c.id for c in session.exec(select(Code))}
         for spec in codebook.codes:
-            code = session.exec(select(Code).where(Code.key == spec.key)).one()
-            parent_id = ids[spec.parent] if spec.parent else None
+            code = existing[spec.key]
+            parent_id = existing[spec.parent].id if spec.parent else None
             if code.parent_id != parent_id:
                 code.parent_id = parent_id
                 session.add(code)
-                if spec.key in report.unchanged:
-                    report.unchanged.remove(spec.key)
-                    report.updated.append(spec.key)
         session.merge(Meta(key="codebook_name", value=str(codebook.name)))
         session.merge(Meta(key="codebook_version", value=str(codebook.version)))
     return report
