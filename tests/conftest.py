@@ -8,15 +8,47 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 # A PostgreSQL server URL (its maintenance database); `.ci/run` starts a throw-away cluster.
 TEST_PG = os.environ.get("TRIVSELKODE_TEST_PG")
+NO_PG = "TRIVSELKODE_TEST_PG is not set"
+
+# No test depends on the machine's speed: no per-example deadline, no "too slow" health check
+# (a loaded 2-core machine runs the suite as well as an idle one). A test's own @settings
+# inherits these unless it sets them itself.
+settings.register_profile("trivselkode", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("trivselkode")
 
 # Tests never read the developer's environment.
 for _var in ("TRIVSELKODE_DB", "TRIVSELKODE_CODER"):
     os.environ.pop(_var, None)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr  # (path, line, "Skipped: reason"); a list once xdist has carried it over
+    if isinstance(longrepr, (tuple, list)) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201
+    """After the short summary: how many tests wanted PostgreSQL, and how to run them.
+
+    On the xdist controller the workers' reports are in ``stats`` too.
+    """
+    result = yield
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if NO_PG in _skip_reason(r)]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} test{'s' if len(skipped) != 1 else ''} skipped for want of PostgreSQL (TRIVSELKODE_TEST_PG); "
+            'run `.ci/run` (or `eval "$(.ci/pg start)"; make test`) to include them.',
+            yellow=True,
+        )
+    return result
 
 
 @pytest.fixture
@@ -34,7 +66,7 @@ def _pg_admin():
 def _fresh_pg_database():
     """A fresh, empty PostgreSQL database, dropped afterwards (skipped without a server)."""
     if not TEST_PG:
-        pytest.skip("TRIVSELKODE_TEST_PG is not set")
+        pytest.skip(NO_PG)
     name = f"tk_{uuid.uuid4().hex[:16]}"
     conn, admin_url = _pg_admin()
     with conn:
