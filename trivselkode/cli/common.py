@@ -6,17 +6,20 @@ standard output; notes, warnings and progress go to standard error.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import json
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-import click
 import typer
+from typer._click import exceptions as click_errors  # typer >= 0.26 vendors click; it raises these
 from typer.core import TyperGroup
 
 from trivselkode.config import Settings
@@ -88,10 +91,83 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     replace_atomically(check_target(path), lambda tmp: write_data(tmp, data))
 
 
-class TrivselGroup(TyperGroup):
-    """Turns every mendable error into one line on standard error and an exit code."""
+def _choices(param: Any) -> list[str]:
+    """The values a choice parameter (an Enum) accepts, else none."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [str(member.value) for member in annotation]
+    return [str(getattr(c, "value", c)) for c in getattr(getattr(param, "type", None), "choices", None) or []]
 
-    def invoke(self, ctx: click.Context) -> Any:
+
+def _hint(param: Any, ctx: typer.Context | None) -> str:
+    """How the error names a parameter: 'FILE', '--format' / '-f' (typer < 0.29 wants the context)."""
+    if "ctx" in inspect.signature(param.get_error_hint).parameters:
+        return param.get_error_hint(ctx)
+    return param.get_error_hint()
+
+
+def usage_message(exc: click_errors.UsageError) -> str:
+    """What is wrong with the command line, in Danish where the words are ours."""
+    param = getattr(exc, "param", None)
+    if isinstance(exc, click_errors.NoSuchOption):
+        close = f" (mente du {' eller '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
+        return f"ukendt tilvalg: {exc.option_name}{close}"
+    if isinstance(exc, click_errors.MissingParameter):
+        if param is None:
+            return exc.format_message()
+        kind = {"argument": "argumentet", "option": "tilvalget"}.get(param.param_type_name, "parameteren")
+        return f"mangler {kind} {_hint(param, exc.ctx)}"
+    if isinstance(exc, click_errors.BadParameter) and param is not None:
+        choices = _choices(param)
+        if choices:
+            return f"ugyldig værdi for {_hint(param, exc.ctx)} – vælg en af: {', '.join(choices)}"
+        return f"ugyldig værdi for {_hint(param, exc.ctx)}: {exc.message}"
+    if isinstance(exc, click_errors.BadOptionUsage) and "requires" in exc.message:
+        return f"tilvalget {exc.option_name} skal have en værdi"
+    extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", exc.message)
+    if extra:
+        return f"for mange argumenter: {extra[1]}"
+    return exc.format_message()
+
+
+def show_usage_error(exc: click_errors.UsageError) -> NoReturn:
+    """Click's usage line and a Danish one-line error (a group without a command: its help); exit 2."""
+    ctx = exc.ctx
+    if isinstance(exc, click_errors.NoArgsIsHelpError):
+        typer.echo(ctx.get_help(), err=True)
+    else:
+        if ctx is not None:
+            typer.echo(ctx.get_usage(), err=True)
+            if ctx.command.get_help_option(ctx) is not None:
+                option = max(ctx.help_option_names, key=len)  # --help rather than -h
+                typer.echo(f"Prøv '{ctx.command_path} {option}' for hjælp.\n", err=True)
+        typer.echo(f"fejl: {usage_message(exc)}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+class TrivselGroup(TyperGroup):
+    """Turns every mendable error into one line on standard error and an exit code.
+
+    A usage error (an unknown option or command, a missing argument, a bad
+    choice) prints the usage and exits 2; a group without a command prints its
+    help and exits 2; a :class:`TrivselError` its exit code; ctrl+c 130; anything
+    else is a bug or a failed environment: one line, exit 3.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click_errors.UsageError as exc:  # the top level's own options, before invoke
+            show_usage_error(exc)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and not ctx.resilient_parsing and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx))
+            ctx.fail(f"ukendt kommando: {name}" + (f" (mente du {' eller '.join(close)}?)" if close else ""))
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TrivselError as exc:
@@ -99,8 +175,16 @@ class TrivselGroup(TyperGroup):
             for problem in getattr(exc, "problems", [])[1:]:
                 typer.echo(f"  {problem}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click_errors.UsageError as exc:
+            show_usage_error(exc)
+        except click_errors.ClickException as exc:  # e.g. a file typer could not open
+            typer.echo(f"fejl: {exc.format_message()}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except typer.Exit:
             raise
+        except typer.Abort:  # a question answered by end of input
+            typer.echo("afbrudt", err=True)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("afbrudt", err=True)
             raise typer.Exit(130) from None
