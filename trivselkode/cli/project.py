@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -116,8 +118,29 @@ def print_overview(name: str, info: dict, rows: list[dict]) -> None:
         console.print(table)
 
 
+def _remove_sqlite_file(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def build_demo(db_path: Path) -> None:
-    """A fresh demo project: bundled codebook, transcripts and two coders' codings."""
+    """A fresh demo project at ``db_path``: bundled codebook, transcripts and two coders' codings.
+
+    It is built beside ``db_path`` and renamed into place when finished, so a
+    failed or interrupted build leaves any file at ``db_path`` as it was.
+    """
+    tmp = db_path.with_name(f".{db_path.name}.tmp{os.getpid()}")
+    _remove_sqlite_file(tmp)
+    try:
+        _fill_demo(tmp)
+        for suffix in ("-wal", "-shm"):  # an old project's journal must not meet the new file
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, db_path)
+    finally:
+        _remove_sqlite_file(tmp)
+
+
+def _fill_demo(db_path: Path) -> None:
     from trivselkode.domain.codebook import load_codebook_file
     from trivselkode.importers.pipeline import import_paths
     from trivselkode.storage.codebook import load_codebook
@@ -125,8 +148,6 @@ def build_demo(db_path: Path) -> None:
     from trivselkode.storage.db import open_project
     from trivselkode.storage.status import source_rows
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     project, _ = open_project(str(db_path))
     try:
         load_codebook(project, load_codebook_file(bundled_codebook()))
@@ -154,15 +175,38 @@ def build_demo(db_path: Path) -> None:
 def demo(
     ctx: typer.Context,
     out: Optional[Path] = typer.Option(None, "--out", help="Gem demoprojektet her (standard: en midlertidig mappe)."),
+    force: bool = typer.Option(False, "--force", help="Erstat filen ved --out, hvis den findes."),
 ) -> None:
     """Åbn en frisk kopi af demoprojektet (tre bibliotekers interviews, to kodere)."""
+    from trivselkode.export.files import check_target
+
     st = state(ctx)
     if out is None:
-        out = Path(tempfile.mkdtemp(prefix="trivselkode-demo-")) / "demo.db"
-    build_demo(out)
-    st.settings = Settings(db=str(out), coder=st.settings.coder)
+        target = Path(tempfile.mkdtemp(prefix="trivselkode-demo-")) / "demo.db"
+    else:
+        target = check_target(out)
+        if target.exists() and not force:
+            raise TrivselError(f"{target} findes allerede", "vælg et andet filnavn, eller erstat filen med --force")
+    build_demo(target)
+    st.settings = Settings(db=str(target), coder=st.settings.coder)
     st._project = None
-    open_default(ctx)
+    try:
+        open_default(ctx)
+    finally:
+        note(demo_farewell(target, temporary=out is None))
+
+
+def demo_farewell(path: Path, *, temporary: bool) -> str:
+    """Where the demo project is and how to open it again (said when the demo ends)."""
+    where = str(path)
+    quoted = (f'"{where}"' if " " in where else where) if os.name == "nt" else shlex.quote(where)
+    again = f"åbn det igen med `trivselkode --db {quoted}`"
+    if temporary:
+        return (
+            f"Demoprojektet ligger i {where} – en midlertidig kopi, der bliver liggende, til systemet rydder op. "
+            f"{again[0].upper()}{again[1:]}, eller gem en kopi, du beholder, med `trivselkode demo --out demo.db`."
+        )
+    return f"Demoprojektet ligger i {where} – {again}."
 
 
 def on_terminal() -> bool:
