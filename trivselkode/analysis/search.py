@@ -7,7 +7,10 @@ The index
     passage-number order) and keeps, in memory:
 
     * each passage text *normalised*: lower-cased and with every character
-      that is not a letter or digit replaced by one space. The replacement is
+      that is not a letter or digit replaced by one space, and every
+      transcription annotation (``(griner)``, ``[pause]``, see
+      :mod:`trivselkode.domain.annotations`) blanked out, since it is not the
+      speaker's words and must not rank a passage. The replacement is
       one character for one, so an offset into the normalised text is an
       offset into the stored passage text, and a match can be highlighted
       without mapping;
@@ -65,6 +68,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func
 from sqlmodel import select
 
+from trivselkode.domain.annotations import mask
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Participant, Passage, Source
 
@@ -264,7 +268,7 @@ class SearchIndex:
                 .order_by(Source.name, Passage.number)
             ).all()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        texts = [normalize(r[1]) for r in rows]
+        texts = [normalize(mask(r[1])) for r in rows]
         word_ids: dict[str, int] = {}
         lists: list[list[int]] = []
         for i, text in enumerate(texts):

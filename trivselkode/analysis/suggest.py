@@ -17,7 +17,9 @@ loaded lazily on first use) and each word is matched against every keyword:
 A keyword of several words (``mental ro``) matches the same words in a row.
 A code's score is the sum of the best weight of each distinct matching word;
 suggestions are ranked by score, then by codebook order. They are only
-suggestions: nothing here stores anything.
+suggestions: nothing here stores anything. Transcription annotations
+(``(griner)``, ``[pause]``, see :mod:`trivselkode.domain.annotations`) are
+not the speaker's words and never match.
 
 Pure apart from the lazy spaCy call; pass ``lemmatize=simple_words`` to
 match on the word forms alone (no spaCy), or ``lemmatize=LemmaProcess()`` to
@@ -38,6 +40,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
+
+from trivselkode.domain.annotations import mask
 
 Word = tuple[str, str, int, int]  # (lower-case form, lemma, start, end)
 Lemmatizer = Callable[[str], list[Word]]
@@ -69,8 +73,8 @@ class Suggestion:
 
 
 def simple_words(text: str) -> list[Word]:
-    """The words of ``text`` with their lower-case form as lemma (no spaCy)."""
-    return [(m.group().lower(), m.group().lower(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    """The words of ``text`` with their lower-case form as lemma (no spaCy); annotations are no words."""
+    return [(m.group().lower(), m.group().lower(), m.start(), m.end()) for m in _WORD_RE.finditer(mask(text))]
 
 
 def spacy_words(text: str) -> list[Word]:
@@ -247,7 +251,8 @@ def suggest(
     index = codes if isinstance(codes, KeywordIndex) else KeywordIndex(codes)
     if not index.keywords and not index.phrases:
         return []
-    words = (lemmatize or spacy_words)(text)
+    # Annotations blanked out (offsets unchanged): whatever the lemmatizer, they are no words.
+    words = (lemmatize or spacy_words)(mask(text))
     found = index.suggest(words)
     return found[:limit] if limit is not None else found
 
