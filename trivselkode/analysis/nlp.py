@@ -4,6 +4,11 @@ Only ``spacy.blank("da")`` with the rule-based sentencizer, and the lookup
 lemmatizer whose tables come from the ``spacy-lookups-data`` package: no
 model is ever downloaded. spaCy is imported on first use, so commands that
 do not segment text start fast.
+
+spaCy refuses a document longer than ``nlp.max_length`` (1,000,000
+characters); that is no limit for the user. A text longer than
+:data:`PIECE` is segmented a piece at a time (see :func:`_long_sentences`),
+with the same sentences as spaCy would find in it whole.
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ def lemma_pipeline() -> Language:
 # line breaks would glue words into strings spaCy's tokenizer cannot cache.
 _GROUP = 20
 _SEPARATOR = " . x "
+# The longest text segmented in one go; a group of _GROUP of them stays well
+# under spaCy's max_length (1,000,000 characters).
+PIECE = 40_000
 
 
 def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
@@ -112,6 +120,68 @@ def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
 def _sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
     """``_sentence_arrays`` as lists, each end moved back over any whitespace it holds.
 
+    Texts longer than :data:`PIECE` are segmented by :func:`_long_sentences`.
+    """
+    if not texts or max(map(len, texts)) <= PIECE:
+        return _short_sentence_lists(texts)
+    long = [i for i, t in enumerate(texts) if len(t) > PIECE]
+    is_long = set(long)
+    short = [i for i in range(len(texts)) if i not in is_long]
+    which, a, b = _short_sentence_lists([texts[i] for i in short])
+    rows = [(short[w], s, e) for w, s, e in zip(which, a, b)]
+    for i in long:
+        rows.extend((i, s, e) for s, e in _long_sentences(texts[i]))
+    rows.sort()
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _cut(text: str, start: int, stop: int) -> int:
+    """Where to end a piece ``text[start:stop]``: at its last space in the second half, else at ``stop``."""
+    half = start + (stop - start) // 2
+    space = max(text.rfind(" ", half, stop), text.rfind("\n", half, stop), text.rfind("\t", half, stop))
+    return space if space > start else stop
+
+
+def _long_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of a text of any length, segmented a piece of at most :data:`PIECE` characters at a time.
+
+    Each piece ends at a space. Its last sentence may go on in the next
+    piece, so the next piece begins where that sentence begins and reads it
+    again: the sentencizer decides a boundary from the tokens before it, so
+    every other sentence of the piece is the one spaCy would find in the
+    whole text. Only a stretch of more than a piece without any sentence
+    boundary is joined across the cut.
+    """
+    out: list[tuple[int, int]] = []
+    size = len(text)
+    pos = 0
+    open_start: int | None = None  # a sentence begun in an earlier piece that goes on
+    open_end = 0
+    while pos < size:
+        end = size if size - pos <= PIECE else _cut(text, pos, pos + PIECE)
+        _which, a, b = _short_sentence_lists([text[pos:end]])
+        spans = [(pos + s, pos + e) for s, e in zip(a, b)]
+        if spans and open_start is not None:
+            spans[0] = (open_start, spans[0][1])
+            open_start = None
+        if end == size:
+            out.extend(spans)
+            break
+        if len(spans) >= 2:
+            out.extend(spans[:-1])
+            pos = spans[-1][0]  # read the last sentence again with what follows it
+        else:
+            if spans:
+                open_start, open_end = spans[0]
+            pos = end
+    if open_start is not None:
+        out.append((open_start, open_end))
+    return out
+
+
+def _short_sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """``_sentence_arrays`` as lists, each end moved back over any whitespace it holds.
+
     A sentence ends at the end of a word token, or, clipped, at its text's
     end: only a text that ends in whitespace can leave some inside a sentence.
     """
@@ -154,11 +224,22 @@ def sentence_json(texts: Sequence[str]) -> list[str]:
 
 
 def lemmas(text: str) -> list[tuple[str, str, int, int]]:
-    """The words of ``text`` as ``(lower-case form, lemma, start, end)``."""
+    """The words of ``text`` as ``(lower-case form, lemma, start, end)``.
+
+    Annotations (``(griner)``, ``[pause]``) are no words; a text of any
+    length is read a piece at a time.
+    """
+    from trivselkode.domain.annotations import mask
+
     nlp = lemma_pipeline()
-    doc = nlp(text)
+    text = mask(text)
     out = []
-    for tok in doc:
-        if tok.is_alpha:
-            out.append((tok.lower_, (tok.lemma_ or tok.text).lower(), tok.idx, tok.idx + len(tok.text)))
+    pos = 0
+    while pos < len(text):
+        end = len(text) if len(text) - pos <= PIECE else _cut(text, pos, pos + PIECE)
+        for tok in nlp(text[pos:end]):
+            if tok.is_alpha:
+                start = pos + tok.idx
+                out.append((tok.lower_, (tok.lemma_ or tok.text).lower(), start, start + len(tok.text)))
+        pos = end
     return out
