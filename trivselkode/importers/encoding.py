@@ -6,6 +6,13 @@ of NUL bytes (Windows tools sometimes write it). Anything else that contains
 NUL bytes, does not decode as cp1252 or is full of control characters is
 refused as binary.
 
+A file that is UTF-8 but for a few bytes (a line pasted from an old Windows
+document, say) is not read as cp1252 as a whole, which would turn every
+``æ`` of it into ``Ã¦``: the bytes that are not UTF-8 are read as cp1252 and
+the rest as UTF-8, with a warning naming the lines. Only a file that is
+mostly not UTF-8 is read as cp1252 throughout, with a warning when some of
+its lines looked like UTF-8.
+
 :func:`normalise` makes the stored form: Unicode NFC and ``\\n`` line ends.
 """
 
@@ -24,6 +31,13 @@ __all__ = ["decode_bytes", "normalise", "read_text"]
 # tab, form feed and carriage return do), plus DEL.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _MAX_CONTROL_RATIO = 0.01
+# Bytes that are not UTF-8, as ``surrogateescape`` decodes them.
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_ASCII_BYTES = bytes(range(128))
+# Read as mostly UTF-8 when at least one in this many foreign characters is valid UTF-8.
+_UTF8_SHARE = 10
+_SHOWN_LINES = 5
 
 
 def normalise(text: str) -> str:
@@ -66,15 +80,73 @@ def _too_many_controls(text: str) -> bool:
     return count > max(2, len(text) * _MAX_CONTROL_RATIO)
 
 
-def decode_bytes(data: bytes, where: str) -> str:
+def _lines_of(text: str, positions: list[int]) -> list[int]:
+    """The 1-based line of each position (in increasing order) in ``text``, each line once."""
+    lines: list[int] = []
+    line, last = 1, 0
+    for pos in positions:
+        line += text.count("\n", last, pos)
+        last = pos
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _line_list(where: str, lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:_SHOWN_LINES])
+    more = f" og {len(lines) - _SHOWN_LINES} andre" if len(lines) > _SHOWN_LINES else ""
+    if len(lines) == 1:
+        return f"{where}:{lines[0]}: linjen"
+    return f"{where}:{lines[0]}: linje {shown}{more}"
+
+
+def _cp1252(run: re.Match[str]) -> str:
+    return run.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+
+
+def _decode_mixed(data: bytes, where: str, warnings: list[str] | None) -> str | None:
+    """``data`` that is not all UTF-8, read UTF-8 where it is and cp1252 where it is not.
+
+    None when the file is mostly not UTF-8 (then it is cp1252 as a whole).
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    runs = list(_ESCAPED.finditer(text))
+    foreign = sum(run.end() - run.start() for run in runs)
+    valid = len(data.translate(None, _ASCII_BYTES)) - foreign  # bytes of valid UTF-8 characters
+    if valid * _UTF8_SHARE < foreign * 2:  # a character of Danish UTF-8 is two bytes
+        if valid and warnings is not None:
+            utf8 = [m.start() for m in _NON_ASCII.finditer(text) if not "\udc80" <= m.group() <= "\udcff"]
+            warnings.append(
+                f"{_line_list(where, _lines_of(text, utf8))} ligner UTF-8, men filen er ellers Windows-1252 "
+                "og er læst sådan – tjek æ, ø og å dér, og gem filen som UTF-8"
+            )
+        return None
+    if warnings is not None:
+        lines = _lines_of(text, [run.start() for run in runs])
+        warnings.append(
+            f"{_line_list(where, lines)} er ikke gyldig UTF-8; de tegn er læst som Windows-1252 (cp1252), resten som UTF-8 "
+            "– tjek æ, ø og å dér, og gem filen som UTF-8"
+        )
+    return _ESCAPED.sub(_cp1252, text)
+
+
+def decode_bytes(data: bytes, where: str, warnings: list[str] | None = None) -> str:
     """Decode ``data`` (from the file ``where``) and normalise it.
 
-    Does not check for emptiness; :func:`read_text` does.
+    Notes on how the text was read (a UTF-8 file with some lines in cp1252)
+    are added to ``warnings`` when given. Does not check for emptiness;
+    :func:`read_text` does.
     """
     text: str | None = None
     try:
         if data.startswith(codecs.BOM_UTF8):
-            text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
+            body = data[len(codecs.BOM_UTF8) :]
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                text = _decode_mixed(body, where, warnings)
+                if text is None:
+                    raise
         elif data.startswith(codecs.BOM_UTF16_LE) and not data.startswith(codecs.BOM_UTF32_LE):
             text = data[2:].decode("utf-16-le")
         elif data.startswith(codecs.BOM_UTF16_BE):
@@ -97,20 +169,22 @@ def decode_bytes(data: bytes, where: str) -> str:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                try:
-                    text = data.decode("cp1252")
-                except UnicodeDecodeError:
-                    raise _binary(where) from None
+                text = _decode_mixed(data, where, warnings)
+                if text is None:
+                    try:
+                        text = data.decode("cp1252")
+                    except UnicodeDecodeError:
+                        raise _binary(where) from None
     if "\x00" in text or _too_many_controls(text):
         raise _binary(where)
     return normalise(text)
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, warnings: list[str] | None = None) -> str:
     """The normalised text of the file at ``path``.
 
     Raises :class:`TrivselError` when the file cannot be read, is binary, or
-    holds nothing but whitespace.
+    holds nothing but whitespace; notes on its encoding go to ``warnings``.
     """
     path = Path(path)
     try:
@@ -123,7 +197,7 @@ def read_text(path: str | Path) -> str:
         raise TrivselError(
             f"{path} kan ikke læses: {exc.strerror or exc}", hint="tjek at filen findes og at du har adgang til den"
         ) from None
-    text = decode_bytes(data, str(path))
+    text = decode_bytes(data, str(path), warnings)
     if not text.strip():
         raise TrivselError(f"{path} er tom", hint="vælg en fil med indhold")
     return text
