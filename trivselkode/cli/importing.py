@@ -23,12 +23,22 @@ def import_files(
     name: Optional[str] = typer.Option(None, "--name", help="Importér (én fil) under dette kildenavn."),
     replace: bool = typer.Option(False, "--replace", help="Erstat en eksisterende kilde af samme navn (dens kodninger slettes)."),
     strict: bool = typer.Option(False, "--strict", help="Alt eller intet: én fejl, og intet importeres."),
+    speaker_pattern: Optional[str] = typer.Option(
+        None,
+        "--speaker-pattern",
+        metavar="REGEX",
+        help="Jeres egne taleretiketter som regulært udtryk, matchet i starten af hver linje; gruppen 'label' er taleren, fx '^(?P<label>[A-ZÆØÅ]+) >'.",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Importér kilder. Uændrede filer springes over; ændrede tekster bliver revisioner med bevarede kodninger."""
     from trivselkode.importers.formats import iter_source_files
     from trivselkode.importers.pipeline import import_paths
 
+    if speaker_pattern is not None:
+        from trivselkode.importers.labels import compile_speaker_pattern
+
+        compile_speaker_pattern(speaker_pattern, "--speaker-pattern")  # a bad pattern: one line, nothing opened
     project = state(ctx).project()
     total = len(iter_source_files(paths))
     show_progress = total > 1 and sys.stderr.isatty()
@@ -44,7 +54,7 @@ def import_files(
         workers = (os.cpu_count() or 1) if total >= 4 else 0
         report = import_paths(
             project, paths, text_column=text_column, name=name, replace=replace, strict=strict, on_file=on_file,
-            workers=workers,
+            workers=workers, speaker_pattern=speaker_pattern,
         )
     if fmt is OutputFormat.json:
         emit_json({"files": [f.as_dict() for f in report.files], "words": report.words, "failed": len(report.failed)})

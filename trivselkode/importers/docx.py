@@ -8,6 +8,7 @@ Metadata comes from a sidecar ``X.yaml`` beside the document.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
@@ -40,10 +41,12 @@ def docx_text(path: str | Path) -> str:
     return text
 
 
-def parse_docx(path: str | Path, meta: SourceMetadata | None = None) -> ParsedSource:
+def parse_docx(
+    path: str | Path, meta: SourceMetadata | None = None, *, speaker_pattern: re.Pattern[str] | None = None
+) -> ParsedSource:
     """Parse a ``.docx`` transcript; ``meta`` defaults to the sidecar beside it."""
     path = Path(path)
     text = docx_text(path)
     if meta is None:
         meta = load_sidecar(path)
-    return parse_transcript(text, path, meta)
+    return parse_transcript(text, path, meta, speaker_pattern=speaker_pattern)

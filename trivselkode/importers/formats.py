@@ -8,14 +8,17 @@ from a sidecar ``X.yaml``/``X.yml`` beside the file.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import ParsedSource
 
-__all__ = ["SUPPORTED_SUFFIXES", "TABULAR_SUFFIXES", "iter_source_files", "parse_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "TABULAR_SUFFIXES", "check_regular_file", "iter_source_files", "parse_file"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt", ".csv", ".xlsx")
 TABULAR_SUFFIXES = (".csv", ".xlsx")
@@ -26,14 +29,50 @@ def _supported_list() -> str:
     return ", ".join(SUPPORTED_SUFFIXES)
 
 
-def parse_file(path: str | Path, *, text_column: str | None = None, name: str | None = None) -> ParsedSource:
+def check_regular_file(path: Path) -> None:
+    """Refuse, with one clear line, anything at ``path`` that is not a readable regular file.
+
+    A symbolic link in a ring, a named pipe (FIFO, which would block the read
+    forever), a device or a socket is named as such.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise TrivselError(f"{path} er et symbolsk link til en fil, der ikke findes", hint="ret eller slet linket") from None
+        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise TrivselError(
+                f"{path} er et symbolsk link, der peger i ring (på sig selv)", hint="ret eller slet linket"
+            ) from None
+        raise TrivselError(f"{path} kan ikke læses: {exc.strerror or exc}", hint="tjek at du har adgang til den") from None
+    if stat.S_ISDIR(mode):
+        raise TrivselError(f"{path} er en mappe, ikke en fil")
+    if not stat.S_ISREG(mode):
+        what = "en navngiven pipe (FIFO)" if stat.S_ISFIFO(mode) else "ikke en almindelig fil"
+        raise TrivselError(f"{path} er {what} og kan ikke importeres", hint="importér selve filen i stedet")
+
+
+def parse_file(
+    path: str | Path,
+    *,
+    text_column: str | None = None,
+    name: str | None = None,
+    speaker_pattern: str | re.Pattern[str] | None = None,
+) -> ParsedSource:
     """Parse the file at ``path`` into a :class:`ParsedSource`.
 
     ``text_column`` names the answer column of a CSV/XLSX (ignored for other
     formats); ``name`` overrides the source name (metadata ``name`` or the
-    file stem).
+    file stem); ``speaker_pattern`` (``--speaker-pattern``) describes more
+    speaker labels of ``.txt``/``.md``/``.docx`` transcripts.
     """
     path = Path(path)
+    if isinstance(speaker_pattern, str):
+        from trivselkode.importers.labels import compile_speaker_pattern
+
+        speaker_pattern = compile_speaker_pattern(speaker_pattern, "--speaker-pattern")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         if suffix in _SIDECAR_SUFFIXES:
@@ -46,19 +85,16 @@ def parse_file(path: str | Path, *, text_column: str | None = None, name: str | 
             f"{path}: filtypen {shown} understøttes ikke",
             hint=f"brug en af {_supported_list()}",
         )
-    if path.is_dir():
-        raise TrivselError(f"{path} er en mappe, ikke en fil")
-    if not path.exists():
-        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien")
+    check_regular_file(path)
 
     if suffix in (".txt", ".md"):
         from trivselkode.importers.text import parse_text
 
-        source = parse_text(path)
+        source = parse_text(path, speaker_pattern=speaker_pattern)
     elif suffix == ".docx":
         from trivselkode.importers.docx import parse_docx
 
-        source = parse_docx(path)
+        source = parse_docx(path, speaker_pattern=speaker_pattern)
     elif suffix in (".vtt", ".srt"):
         from trivselkode.importers.subtitles import parse_subtitles
 
@@ -87,33 +123,58 @@ def _wanted(name: str) -> bool:
     )
 
 
-def iter_source_files(paths: Iterable[str | Path]) -> list[Path]:
+def iter_source_files(
+    paths: Iterable[str | Path], problems: list[tuple[Path, TrivselError]] | None = None
+) -> list[Path]:
     """The files to import: files as given, folders walked recursively.
 
     In folders only files with a supported suffix count (so sidecar ``.yaml``
     files are left out), hidden files and folders and Office lock files
-    (``~$…``) are skipped, and the files come sorted by path. A path that
-    does not exist raises :class:`TrivselError`. Each file occurs once.
+    (``~$…``) are skipped, symbolic links to folders are not followed, and
+    the files come sorted by path. A path that does not exist raises
+    :class:`TrivselError`. Each file occurs once.
+
+    Entries that are no regular file (a symbolic link in a ring, a FIFO) are
+    listed all the same: :func:`parse_file` refuses each with a clear line,
+    and the other files import. A folder that cannot be read is added to
+    ``problems`` (when given, as the folder and the error) instead of being
+    skipped silently.
     """
     found: list[Path] = []
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link in a ring
+            key = Path(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
             found.append(path)
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            where = Path(error.filename or "?")
+            problems.append(
+                (
+                    where,
+                    TrivselError(
+                        f"{where} kan ikke læses: {error.strerror or error}",
+                        hint="tjek at du har adgang til mappen; resten er importeret",
+                    ),
+                )
+            )
 
     for given in paths:
         path = Path(given)
         if path.is_dir():
             in_folder: list[Path] = []
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 in_folder.extend(Path(root) / f for f in files if _wanted(f))
             for file in sorted(in_folder):
                 add(file)
-        elif path.exists():
+        elif os.path.lexists(path):
             add(path)
         else:
             raise TrivselError(f"{path} findes ikke", hint="tjek stien til filen eller mappen")

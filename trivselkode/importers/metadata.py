@@ -11,6 +11,9 @@ file (``interview3.vtt`` + ``interview3.yaml``):
   ``deltager``), ``gender``/``køn``, ``age``/``alder`` (a whole number),
   ``site``/``bibliotek``, and any other keys, which become attributes. A bare
   string in the list is an id;
+* ``speaker_pattern``: a regular expression for the transcript's own speaker
+  labels (see :func:`trivselkode.importers.labels.compile_speaker_pattern`);
+  it is an instruction to the import and is not stored with the source;
 * any other key is kept as it is in the metadata (e.g. ``names: [...]`` for a
   later pseudonymisation).
 
@@ -25,6 +28,7 @@ ones in order of first appearance, each with one warning.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +45,7 @@ from trivselkode.importers.base import (
     ParsedParticipant,
 )
 from trivselkode.importers.encoding import decode_bytes
+from trivselkode.importers.labels import compile_speaker_pattern
 
 __all__ = [
     "SIDECAR_SUFFIXES",
@@ -84,6 +89,7 @@ class SourceMetadata:
     values: dict[str, Any] = field(default_factory=dict)
     participants: list[ParsedParticipant] = field(default_factory=list)
     file: str | None = None  # where it came from (front matter's file or the sidecar)
+    speaker_pattern: re.Pattern[str] | None = None  # the transcript's own speaker labels
 
 
 def default_role(label: str) -> str:
@@ -327,6 +333,7 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
     line_of = line_of or _no_line
     values: dict[str, Any] = {}
     participants: list[ParsedParticipant] = []
+    speaker_pattern: re.Pattern[str] | None = None
     for key, value in mapping.items():
         key_text = str(key)
         folded = key_text.strip().casefold()
@@ -347,6 +354,15 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
             number = _whole(value, "round", where)
             if number is not None:
                 values["round"] = number
+        elif folded == "speaker_pattern":
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.strip():
+                raise TrivselError(
+                    f"{where}: 'speaker_pattern' skal være et regulært udtryk i anførselstegn",
+                    hint=r"skriv fx speaker_pattern: '^(?P<label>[A-ZÆØÅ]+) >'",
+                )
+            speaker_pattern = compile_speaker_pattern(value, where)
         elif folded in ("participants", "deltagere"):
             if value is None:
                 continue
@@ -369,7 +385,7 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
                 participants.append(participant)
         else:
             values[key_text] = jsonable(value)
-    return SourceMetadata(values=values, participants=participants, file=file)
+    return SourceMetadata(values=values, participants=participants, file=file, speaker_pattern=speaker_pattern)
 
 
 # --------------------------------------------------------------------------- sidecar
@@ -425,6 +441,7 @@ class ParticipantBook:
     def __init__(self, declared: list[ParsedParticipant] | None = None) -> None:
         self.participants: list[ParsedParticipant] = []
         self.warnings: list[str] = []
+        self.unrecognised: list[tuple[str, int]] = []  # label-like line starts that are no label: (text, line)
         self._by_key: dict[str, ParsedParticipant] = {}
         self.declared: set[str] = set()
         for participant in declared or []:
@@ -450,19 +467,32 @@ class ParticipantBook:
     def get(self, label: str) -> ParsedParticipant | None:
         return self._by_key.get(label.casefold())
 
-    def resolve(self, label: str, *, where: str | None = None, warn: bool = True) -> ParsedParticipant:
-        """The participant for ``label``, added (with a warning) when new."""
+    def resolve(
+        self,
+        label: str,
+        *,
+        where: str | None = None,
+        warn: bool = True,
+        role: str | None = None,
+        said: str = "",
+    ) -> ParsedParticipant:
+        """The participant for ``label``, added (with a warning) when new.
+
+        A new participant's role is ``role``, else :func:`default_role` of the
+        label; ``said`` is what the label told about them (for the warning).
+        """
         key = label.casefold()
         participant = self._by_key.get(key)
         if participant is None:
-            participant = ParsedParticipant(label=label, role=default_role(label))
+            participant = ParsedParticipant(label=label, role=role or default_role(label))
             self._by_key[key] = participant
             self.participants.append(participant)
             if warn:
                 at = f" ({where})" if where else ""
                 role = " som interviewer" if participant.role == "interviewer" else ""
+                told = f" med {said} fra etiketten" if said else ""
                 self.warnings.append(
-                    f"ukendt deltager '{label}'{at} er oprettet{role}; "
+                    f"ukendt deltager '{label}'{at} er oprettet{role}{told}; "
                     "angiv den under 'participants' i metadata for at sætte rolle, køn og alder"
                 )
         return participant

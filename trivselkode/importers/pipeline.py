@@ -4,7 +4,10 @@ Each file is stored in one transaction (``--strict``: all files in one), so
 a failure or a killed process leaves no half-imported source behind.
 
 A file whose source name already exists is
-- a no-op when its text is unchanged;
+- a no-op when its text and its turns are unchanged (its warnings are not
+  repeated);
+- a revision when its text is unchanged but its turns are not (labels read
+  differently, say with ``--speaker-pattern``);
 - a revision when its text is similar enough: every coding is re-anchored
   to its passage in the new text, and those that cannot be placed are kept
   in ``UnplacedCoding`` and listed;
@@ -16,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,8 +36,10 @@ from trivselkode.domain.revision import SOURCE_SIMILARITY, Turn, align_turns, mo
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import ParsedSource, ParsedTurn
 from trivselkode.importers.formats import iter_source_files, parse_file
+from trivselkode.importers.labels import compile_speaker_pattern
 from trivselkode.storage.db import Project, bulk_insert
 from trivselkode.storage.models import (
+    INTERVIEWER,
     Code,
     Coder,
     Coding,
@@ -146,6 +152,7 @@ def import_paths(
     similarity: float = SOURCE_SIMILARITY,
     on_file: Callable[[FileResult], None] | None = None,
     workers: int = 0,
+    speaker_pattern: str | None = None,
 ) -> ImportReport:
     """Import every supported file under ``paths`` and report on each.
 
@@ -153,9 +160,14 @@ def import_paths(
     segmented in that many worker processes while this one stores the
     results; each file is still stored in its own transaction, in order.
     Never use workers from a process with threads (the TUI): fork is unsafe there.
+    ``speaker_pattern`` describes more speaker labels (``--speaker-pattern``).
     """
-    files = iter_source_files(paths)
-    if not files:
+    pattern = compile_speaker_pattern(speaker_pattern, "--speaker-pattern") if speaker_pattern else None
+    problems: list[tuple[Path, TrivselError]] = []
+    files = iter_source_files(paths, problems)
+    if strict and problems:
+        raise TrivselError(f"{problems[0][1].message} – intet er importeret (--strict)", problems[0][1].hint)
+    if not files and not problems:
         raise TrivselError(
             "ingen filer at importere",
             "angiv .txt, .md, .docx, .vtt, .srt, .csv eller .xlsx filer eller en mappe med dem",
@@ -165,7 +177,34 @@ def import_paths(
     with project.read() as session:
         known = {h: n for n, h in session.exec(select(Source.name, Source.content_hash))}
     report = ImportReport()
-    prepared = _prepare_all(files, text_column, name, known, workers)
+    for where, problem in problems:
+        result = FileResult(path=str(where), error=str(problem))
+        report.files.append(result)
+        if on_file:
+            on_file(result)
+    prepared = _prepare_all(files, text_column, name, known, workers, pattern)
+    try:
+        _import_prepared(
+            project, files, prepared, report, strict=strict, replace=replace, similarity=similarity, on_file=on_file
+        )
+    finally:
+        # Ends the worker processes here and now, also when storing failed (the
+        # server gone, say), rather than whenever the collector gets to it.
+        prepared.close()
+    return report
+
+
+def _import_prepared(
+    project: Project,
+    files: list[Path],
+    prepared: Iterator[tuple[Path, _Prepared | TrivselError]],
+    report: ImportReport,
+    *,
+    strict: bool,
+    replace: bool,
+    similarity: float,
+    on_file: Callable[[FileResult], None] | None,
+) -> None:
     if strict:
         results = [FileResult(path=str(p)) for p in files]
         try:
@@ -183,7 +222,7 @@ def import_paths(
             report.files.append(result)
             if on_file:
                 on_file(result)
-        return report
+        return
 
     for path, prep in prepared:
         result = FileResult(path=str(path))
@@ -198,19 +237,28 @@ def import_paths(
         report.files.append(result)
         if on_file:
             on_file(result)
-    return report
 
 
-def _prepare(path: Path, text_column: str | None, name: str | None) -> _Prepared:
-    parsed = parse_file(path, text_column=text_column, name=name)
+def _prepare(
+    path: Path, text_column: str | None, name: str | None, speaker_pattern: re.Pattern[str] | None = None
+) -> _Prepared:
+    parsed = parse_file(path, text_column=text_column, name=name, speaker_pattern=speaker_pattern)
+    roles = {p.label: p.role for p in parsed.participants}
+    if parsed.turns and all(roles.get(t.speaker) == INTERVIEWER for t in parsed.turns):
+        parsed.warnings.append(
+            f"{path}: alle {len(parsed.turns)} replikker er interviewerens, så der er intet at kode – "
+            "er deltagernes taleretiketter genkendt? Angiv dem under 'participants' i metadata eller med --speaker-pattern"
+        )
     return _Prepared(parsed=parsed, digest=content_hash(parsed.text))
 
 
-def _prepare_job(args: tuple[Path, str | None, str | None, dict[str, str]]) -> _Prepared | TrivselError:
+def _prepare_job(
+    args: tuple[Path, str | None, str | None, dict[str, str], re.Pattern[str] | None],
+) -> _Prepared | TrivselError:
     """Parse and segment one file (in a worker process); unchanged texts skip spaCy."""
-    path, text_column, name, known = args
+    path, text_column, name, known, speaker_pattern = args
     try:
-        prep = _prepare(path, text_column, name)
+        prep = _prepare(path, text_column, name, speaker_pattern)
     except TrivselError as exc:
         return exc
     if known.get(prep.digest) is None:
@@ -231,18 +279,30 @@ def _die_with_parent() -> None:
 
 
 def _prepare_all(
-    files: list[Path], text_column: str | None, name: str | None, known: dict[str, str], workers: int
+    files: list[Path],
+    text_column: str | None,
+    name: str | None,
+    known: dict[str, str],
+    workers: int,
+    speaker_pattern: re.Pattern[str] | None = None,
 ) -> Iterator[tuple[Path, _Prepared | TrivselError]]:
-    """The files parsed (and segmented), in order, lazily."""
-    jobs = [(path, text_column, name, known) for path in files]
+    """The files parsed (and segmented), in order, lazily.
+
+    Closing the iterator early (the caller failed) cancels the files not yet
+    begun and waits only for those being parsed.
+    """
+    jobs = [(path, text_column, name, known, speaker_pattern) for path in files]
     if workers >= 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
         # Load spaCy once here, so forked workers share it instead of loading it again.
         sentence_pipeline()
         gc.freeze()  # what the workers inherit is left alone by the collector: no copy-on-write
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
+            try:
                 yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         except BrokenProcessPool:
             raise TrivselError(
                 "en hjælpeproces til importen stoppede uventet (måske løb maskinen tør for hukommelse)",
@@ -258,18 +318,27 @@ def _prepare_all(
 def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bool, similarity: float) -> None:
     parsed = prep.parsed
     result.source = parsed.name
-    result.warnings.extend(parsed.warnings)
     # The source of that name, or failing it one with the same text, in one look.
     same = session.execute(_SAME_SOURCE, {"name": parsed.name, "digest": prep.digest}).all()
     named = next((row for row in same if row.name == parsed.name), None)
+    resplit = False
     if named is not None and named.content_hash == prep.digest:
-        result.status = "unchanged"
-        result.passages = len(parsed.turns)
-        return
+        if _same_turns(session, named.id, parsed):
+            # Its warnings were shown when it was imported: not again.
+            result.status = "unchanged"
+            result.passages = len(parsed.turns)
+            return
+        resplit = True
     if named is None and same:
         result.status = "duplicate"
         result.warnings.append(f"samme tekst er allerede importeret som kilden '{same[0].name}'; filen er sprunget over")
         return
+    result.warnings.extend(parsed.warnings)
+    if resplit and not replace:
+        result.warnings.append(
+            f"{Path(parsed.file_name).name}: teksten er uændret, men replikkerne er delt anderledes end ved sidste import; "
+            "kodningerne er flyttet med"
+        )
     existing = session.get(Source, named.id) if named is not None else None
     sentences = prep.ensure_sentences()
     if prep.cpr:
@@ -294,7 +363,7 @@ def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bo
             f"{Path(parsed.file_name).name}: kilden '{parsed.name}' findes allerede med en helt anden tekst",
             "importér den under et andet navn med --name NAVN, eller erstat den med --replace",
         )
-    result.unplaced = _revise(session, existing, parsed, prep.digest, sentences)
+    result.unplaced = _revise(session, existing, parsed, prep.digest, sentences, notes=result.warnings)
     result.status = "revised"
     if result.unplaced:
         result.warnings.append(
@@ -350,9 +419,23 @@ _SAME_SOURCE = (
     .where(or_(_SOURCE.c.name == bindparam("name"), _SOURCE.c.content_hash == bindparam("digest")))
     .order_by(_SOURCE.c.id)
 )
+_STORED_TURNS = (
+    select(Passage.__table__.c.start, Passage.__table__.c.end, _PARTICIPANT.c.label)
+    .join(_PARTICIPANT, Passage.__table__.c.participant_id == _PARTICIPANT.c.id)
+    .where(Passage.__table__.c.source_id == bindparam("source_id"))
+    .order_by(Passage.__table__.c.number)
+)
 _INSERT_SOURCE = insert(_SOURCE)
 _INSERT_PARTICIPANT = insert(_PARTICIPANT)
 _PARTICIPANT_IDS = select(_PARTICIPANT.c.label, _PARTICIPANT.c.id).where(_PARTICIPANT.c.source_id == bindparam("source_id"))
+
+
+def _same_turns(session: Session, source_id: int, parsed: ParsedSource) -> bool:
+    """Whether the stored passages of the source are ``parsed``'s turns (same offsets and speakers)."""
+    stored = session.execute(_STORED_TURNS, {"source_id": source_id}).all()
+    return len(stored) == len(parsed.turns) and all(
+        row[0] == t.start and row[1] == t.end and row[2] == t.speaker for row, t in zip(stored, parsed.turns)
+    )
 
 
 def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[str]) -> int:
@@ -409,15 +492,61 @@ def _insert_passages(
     bulk_insert(session, Passage.__table__, _PASSAGE_COLUMNS, values)
 
 
+def _overlap(a: int, b: int, c: int, d: int) -> int:
+    return min(b, d) - max(a, c)
+
+
+def _by_offsets(
+    old: Passage, speaker: str, start: int | None, end: int | None, new: Sequence[Any], new_speakers: list[str]
+) -> tuple[int | None, tuple[int, int] | None]:
+    """Where a coding of ``old`` lies among ``new`` passages (or turns) of the same text: (index, span).
+
+    A sub-span goes to the new passage holding most of it, clipped to that
+    passage; a whole passage to the first new one inside it with the same
+    speaker, else to the one overlapping it most.
+    """
+    a = old.start + (start or 0)
+    b = old.start + (end if end is not None else len(old.text))
+    starts = [p.start for p in new]
+    lo = max(0, bisect_right(starts, a) - 1)
+    hi = bisect_left(starts, b)
+    overlapping = [j for j in range(lo, min(hi + 1, len(new))) if _overlap(a, b, new[j].start, new[j].end) > 0]
+    if not overlapping:
+        return None, None
+    if start is None:
+        same = [j for j in overlapping if new_speakers[j] == speaker]
+        return (same[0] if same else max(overlapping, key=lambda j: _overlap(a, b, new[j].start, new[j].end))), None
+    j = max(overlapping, key=lambda j: _overlap(a, b, new[j].start, new[j].end))
+    return j, (max(a, new[j].start) - new[j].start, min(b, new[j].end) - new[j].start)
+
+
 def _revise(
-    session: Session, source: Source, parsed: ParsedSource, digest: str, sentences: list[str]
+    session: Session,
+    source: Source,
+    parsed: ParsedSource,
+    digest: str,
+    sentences: list[str],
+    *,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Replace the source's text by a revision, carrying every coding along."""
+    """Replace the source's text by a revision, carrying every coding along.
+
+    When the text is the same and only its turns differ (labels read anew),
+    codings move by their place in the text rather than by likeness; a note
+    on the ones whose passage was split goes to ``notes``.
+    """
     participants = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
     old_passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
     old_turns = [Turn(participants[p.participant_id].label, p.text) for p in old_passages]
     new_turns = [Turn(t.speaker, t.text) for t in parsed.turns]
-    mapping = align_turns(old_turns, new_turns)
+    same_text = source.text == parsed.text
+    if same_text:
+        mapping = [
+            _by_offsets(p, old_turns[i].speaker, None, None, parsed.turns, [t.speaker for t in parsed.turns])[0]
+            for i, p in enumerate(old_passages)
+        ]
+    else:
+        mapping = align_turns(old_turns, new_turns)
     by_old_id = {p.id: (i, p) for i, p in enumerate(old_passages)}
     old_ids = list(by_old_id)
 
@@ -447,11 +576,19 @@ def _revise(
     unplaced: list[dict[str, Any]] = []
     seen: set[tuple[int, int, int, int, int]] = set()
     placed_rows = []
+    new_speakers = [t.speaker for t in parsed.turns]
+    split = 0
     for row in coding_rows:
         i, old = by_old_id[row["passage_id"]]
         j = mapping[i]
         span: tuple[int, int] | None = None
-        if j is not None and row["start"] is not None and row["end"] is not None:
+        if same_text:
+            j, span = _by_offsets(old, old_turns[i].speaker, row["start"], row["end"], new_passages, new_speakers)
+            if j is not None and row["start"] is None and not (
+                new_passages[j].start <= old.start and old.end <= new_passages[j].end
+            ):
+                split += 1
+        elif j is not None and row["start"] is not None and row["end"] is not None:
             span = move_span(old.text, new_passages[j].text, row["start"], row["end"])
         if j is None or (row["start"] is not None and span is None):
             unplaced.append(
@@ -520,6 +657,11 @@ def _revise(
                 created_at=row["created_at"],
                 updated_at=utcnow(),
             )
+        )
+    if split and notes is not None:
+        notes.append(
+            f"{split} kodning(er) af hele udsagn, der nu er delt i flere replikker, ligger på den første del med "
+            "samme taler – tjek dem"
         )
     number_map = {old_passages[i].number: new_passages[j].number for i, j in enumerate(mapping) if j is not None}
     for pos in positions:

@@ -14,40 +14,43 @@ Text before the first label (a heading, say) is kept in the text but is not a
 turn. A label line with nothing after it and no continuation is skipped with
 a warning.
 
-When is ``LABEL:`` a label? The colon must be the first colon on the line and
-be followed by a space, a tab or the end of the line (so ``kl. 10:30`` and
-``https://…`` never are). ``LABEL`` is 1–40 characters, starts with a letter or
-digit, holds only letters, digits, spaces and ``._-``, and has at most four
-words. Leading spaces before it are allowed. Such a candidate is accepted when
-it is
+Which lines are labels, and what a label such as ``Mand (70)`` or
+``P2 (kvinde, 34 år)`` says about its speaker, is
+:mod:`trivselkode.importers.labels`: ``I``, ``P1``, ``Karen``, ``Kvinde 1``,
+``Kvinde med barnevogn``, ``Deltager 3``, ``**I:**``, ``[I]:`` and
+``Interviewer (Mette)`` are labels, while ``Det var sådan: jeg kom ind`` and
+``Nej: det gør jeg ikke`` continue the current turn. A line that looks like a
+label but is not recognised (``Anne Marie Holm Jensen:``) is never glued to
+the turn before it silently: it is warned about, with its file line, once per
+label. Declaring a participant in the metadata always makes its id a label,
+and a user's own pattern (``--speaker-pattern`` or ``speaker_pattern:`` in
+the metadata) makes every line it matches one.
 
-1. the id of a participant declared in the metadata, or a label already met
-   (case-insensitive), or
-2. an interviewer label (``I``, ``INT``, ``Interviewer``, ``Intervieweren``,
-   case-insensitive), or
-3. a short code: one to three letters, an optional ``-``/``_``/``.``, and one
-   to three digits (``P1``, ``D2``, ``IP3``, ``R-12``, ``p1``), or
-4. one to three words where the first starts with a capital letter and each
-   other word starts with a capital letter or is a number (``Karen``,
-   ``Kvinde 1``, ``Anne Marie``, ``SPEAKER_00``) – unless the first word is a
-   common Danish sentence opener (``Men``, ``Nej``, ``Altså``, ``Det`` …, see
-   :data:`SENTENCE_OPENERS`).
-
-So ``Det var sådan: jeg kom ind`` and ``Nej: det gør jeg ikke`` continue the
-current turn, while ``Karen: …`` starts one (with a warning when Karen was not
-declared). Declaring a participant in the metadata always makes its id a label.
+A transcript whose turns are all the interviewer's is warned about by the
+import (:mod:`trivselkode.importers.pipeline`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import INTERVIEWER_LABELS, ParsedSource, ParsedTurn
 from trivselkode.importers.encoding import read_text
+from trivselkode.importers.labels import (
+    CANDIDATE,
+    SENTENCE_OPENERS,
+    Candidate,
+    LabelInfo,
+    candidate_at,
+    label_info,
+    looks_like_label,
+    pattern_label,
+)
+from trivselkode.importers.labels import is_speaker_label as _is_label
 from trivselkode.importers.metadata import (
     ParticipantBook,
     SourceMetadata,
@@ -70,51 +73,33 @@ __all__ = [
     "split_label",
 ]
 
-# A candidate label at the start of a line: see the module docstring.
-_LABEL_LINE = re.compile(r"^[ \t]*([^\W_][\w.\- ]{0,39}?)[ \t]*:(?=[ \t]|$)", re.MULTILINE)
-_CODE = re.compile(r"[^\W\d_]{1,3}[-_.]?\d{1,3}")
-MAX_LABEL_WORDS = 4
-MAX_GUESSED_WORDS = 3
-
-# Words that open ordinary Danish sentences with a colon ("Nej: …", "Men: …");
-# a first word among them is not taken for a speaker unless declared.
-SENTENCE_OPENERS = frozenset(
-    """
-    altså bemærk bl.a både citat da de dem den denne der derfor dernæst desuden det dette disse du dvs
-    eks eksempel eksempelvis eller ellers endelig enten f.eks fordi fx først godt han her hmm hun hvad
-    hvem hvis hvor hvordan hvorfor ikke ingen især ja jamen jeg jo kort man med men min mit mine
-    nb nej nemlig nogen noget note nu nå når obs og ok okay også resultat så sådan tja vel vi vores
-    øh øhm
-    """.split()
-)
+_SHOWN_LINES = 5
 
 
 def is_speaker_label(label: str, book: ParticipantBook | None = None) -> bool:
-    """Whether the candidate ``label`` (already syntax-checked) names a speaker."""
-    words = label.split()
-    if not words or len(words) > MAX_LABEL_WORDS:
-        return False
-    label = " ".join(words)
-    if book is not None and book.known(label):
-        return True
-    if label.casefold() in INTERVIEWER_LABELS:
-        return True
-    if _CODE.fullmatch(label):
-        return True
-    if len(words) > MAX_GUESSED_WORDS:
-        return False
-    first = words[0]
-    if not first[0].isupper() or first.casefold().rstrip(".") in SENTENCE_OPENERS:
-        return False
-    return all(word[0].isupper() or word.isdigit() for word in words[1:])
+    """Whether the candidate ``label`` names a speaker (see :func:`trivselkode.importers.labels.is_speaker_label`)."""
+    return _is_label(label, book.known if book is not None else None)
+
+
+def _accepts(candidate: Candidate, book: ParticipantBook) -> bool:
+    return _is_label(candidate.base, book.known, wrapped=candidate.wrapped) or (
+        candidate.note is not None and book.known(candidate.text)
+    )
 
 
 def split_label(line: str, book: ParticipantBook | None = None) -> tuple[str, str] | None:
-    """``(label, rest)`` when ``line`` opens with an accepted ``LABEL:``, else None."""
-    match = _LABEL_LINE.match(line)
-    if match is None or not is_speaker_label(match.group(1), book):
+    """``(label, rest)`` when ``line`` opens with an accepted label, else None.
+
+    The label is the participant's (``Mand (70)``, but ``P2`` for ``P2 (kvinde)``).
+    """
+    match = CANDIDATE.match(line)
+    candidate = candidate_at(match) if match is not None else None
+    if candidate is None:
         return None
-    return " ".join(match.group(1).split()), line[match.end() :].strip()
+    book = book if book is not None else ParticipantBook()
+    if not _accepts(candidate, book):
+        return None
+    return label_info(candidate, book.declared).label, line[match.end() :].strip()
 
 
 # --------------------------------------------------------------------------- front matter
@@ -156,29 +141,126 @@ def split_front_matter(text: str, file: str) -> FrontMatter:
 # --------------------------------------------------------------------------- turns
 
 
+class _Lines:
+    """File lines of offsets into a body, asked for in increasing order (one pass over the text)."""
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.body = body
+        self.pos = 0
+        self.line = first_line
+        self.first_line = first_line
+
+    def __call__(self, pos: int) -> int:
+        if pos < self.pos:
+            self.pos, self.line = 0, self.first_line
+        self.line += self.body.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+def _user_labels(body: str, patterns: Sequence[re.Pattern[str]]) -> dict[int, tuple[int, str]]:
+    """Line start → (where the turn's text begins, label) for each line a user pattern matches."""
+    found: dict[int, tuple[int, str]] = {}
+    pos = 0
+    size = len(body)
+    while pos <= size:
+        end = body.find("\n", pos)
+        end = size if end < 0 else end
+        for pattern in patterns:
+            match = pattern.match(body, pos, end)
+            if match is not None and match.end() > pos:
+                label = pattern_label(match)
+                if label:
+                    found[pos] = (match.end(), label)
+                    break
+        pos = end + 1
+    return found
+
+
+def _speaker(book: ParticipantBook, info: LabelInfo, said: str, where: str) -> str:
+    """The participant ``info`` names (added when new), with what the label says about them.
+
+    What the metadata declares wins; a label contradicting an earlier one is
+    warned about and the first is kept.
+    """
+    participant = book.get(info.label)
+    if participant is None:
+        told = [f"køn {info.gender}"] if info.gender else []
+        told += [f"alder {info.age}"] if info.age is not None else []
+        participant = book.resolve(
+            info.label, where=where, role="interviewer" if info.interviewer else None, said=" og ".join(told)
+        )
+    declared = info.label.casefold() in book.declared
+    for field, value, shown in (("gender", info.gender, "køn"), ("age", info.age, "alder")):
+        if value is None:
+            continue
+        current = getattr(participant, field)
+        if current is None:
+            setattr(participant, field, value)
+        elif current != value and not declared:
+            book.warnings.append(
+                f"{where}: '{said}' giver {shown} {value}, men '{participant.label}' har allerede {shown} {current}; "
+                "det første er beholdt"
+            )
+    return participant.label
+
+
 def parse_turns(
-    body: str, book: ParticipantBook, *, file: str, first_line: int = 1
+    body: str,
+    book: ParticipantBook,
+    *,
+    file: str,
+    first_line: int = 1,
+    speaker_patterns: Sequence[re.Pattern[str]] = (),
 ) -> list[ParsedTurn]:
     """The turns of ``body``; new participants and warnings go to ``book``.
 
-    ``first_line`` is the file line of the body's first line (for messages).
+    ``first_line`` is the file line of the body's first line (for messages);
+    a line that one of ``speaker_patterns`` matches starts a turn (see
+    :func:`trivselkode.importers.labels.compile_speaker_pattern`).
     """
     starts: list[tuple[int, int, str]] = []  # (line start, content start, label)
-    accepted: dict[str, str] = {}  # label candidates as written → the participant's label
+    accepted: dict[str, str] = {}  # an accepted candidate as written → the participant's label
+    lookalikes: dict[str, list[int]] = {}  # a label-like candidate → its line starts
+    line_of = _Lines(body, first_line)
+    user = _user_labels(body, speaker_patterns) if speaker_patterns else {}
+    user_labels: dict[str, str] = {}
+    if user:
+        for line_start, (content_start, said) in user.items():
+            label = user_labels.get(said)
+            if label is None:
+                match = CANDIDATE.match(said + ":")
+                candidate = candidate_at(match) if match is not None and match.end() == len(said) + 1 else None
+                where = f"{file}:{line_of(line_start)}"
+                if candidate is not None:
+                    info = label_info(candidate, book.declared)
+                else:  # a label of the user's own shape: taken as it is
+                    info = LabelInfo(said, said, None, None, said.casefold() in INTERVIEWER_LABELS)
+                label = user_labels[said] = _speaker(book, info, said, where)
+            starts.append((line_start, content_start, label))
 
-    def line_of(pos: int) -> int:
-        return first_line + body.count("\n", 0, pos)
-
-    for match in _LABEL_LINE.finditer(body):
-        candidate = match.group(1)
-        label = accepted.get(candidate)
+    for match in CANDIDATE.finditer(body):
+        line_start = match.start()
+        if user and line_start in user:
+            continue
+        written = match.group()  # the same spelling is the same decision: worked out once
+        label = accepted.get(written)
         if label is None:
-            if not is_speaker_label(candidate, book):
+            candidate = candidate_at(match)
+            if candidate is None:
                 continue
-            where = f"{file}:{line_of(match.start())}"
-            label = accepted[candidate] = book.resolve(" ".join(candidate.split()), where=where).label
-        starts.append((match.start(), match.end(), label))
+            if not _accepts(candidate, book):
+                if looks_like_label(candidate):
+                    lookalikes.setdefault(candidate.text, []).append(line_start)
+                continue
+            where = f"{file}:{line_of(line_start)}"
+            label = accepted[written] = _speaker(book, label_info(candidate, book.declared), candidate.text, where)
+        starts.append((line_start, match.end(), label))
+    if user:
+        starts.sort()
+
     turns: list[ParsedTurn] = []
+    line_of = _Lines(body, first_line)
     for index, (line_start, content_start, label) in enumerate(starts):
         stop = starts[index + 1][0] if index + 1 < len(starts) else len(body)
         segment = body[content_start:stop]
@@ -188,7 +270,39 @@ def parse_turns(
             continue
         start = content_start + (len(segment) - len(segment.lstrip()))
         turns.append(ParsedTurn(label, start, start + len(stripped), stripped))
+    if lookalikes:
+        _warn_lookalikes(book, lookalikes, starts, body, file=file, first_line=first_line)
     return turns
+
+
+def _warn_lookalikes(
+    book: ParticipantBook,
+    lookalikes: dict[str, list[int]],
+    starts: list[tuple[int, int, str]],
+    body: str,
+    *,
+    file: str,
+    first_line: int,
+) -> None:
+    """One warning per label-like line start that is not a label, naming its lines."""
+    first_turn = starts[0][0] if starts else len(body)
+    found = sorted((positions[0], said, positions) for said, positions in lookalikes.items())
+    line_of = _Lines(body, first_line)
+    lines_at = {pos: line_of(pos) for pos in sorted({p for _f, _s, positions in found for p in positions})}
+    for _first, said, positions in found:
+        lines = [lines_at[pos] for pos in positions]
+        where = f"{file}:{lines[0]}"
+        others = ""
+        if len(lines) > 1:
+            shown = ", ".join(str(n) for n in lines[1:_SHOWN_LINES])
+            more = f" og {len(lines) - _SHOWN_LINES} flere" if len(lines) > _SHOWN_LINES else ""
+            others = f" (også linje {shown}{more})"
+        book.unrecognised.append((said, lines[0]))
+        glued = "lagt til replikken før den" if positions[0] > first_turn else "ikke en del af nogen replik"
+        book.warnings.append(
+            f"{where}: '{said}:' ligner en taleretiket, men genkendes ikke{others}; teksten er {glued} – "
+            f"angiv '{said}' under 'participants' i metadata, eller beskriv jeres etiketter med --speaker-pattern"
+        )
 
 
 def compose_transcript(
@@ -230,13 +344,30 @@ def make_source(
 
 
 def parse_transcript(
-    body: str, path: Path, meta: SourceMetadata, *, first_line: int = 1, warnings: list[str] | None = None
+    body: str,
+    path: Path,
+    meta: SourceMetadata,
+    *,
+    first_line: int = 1,
+    warnings: list[str] | None = None,
+    speaker_pattern: re.Pattern[str] | None = None,
 ) -> ParsedSource:
-    """A source from a transcript body in the turn syntax (text and docx share this)."""
+    """A source from a transcript body in the turn syntax (text and docx share this).
+
+    Lines matching the metadata's ``speaker_pattern`` or ``speaker_pattern``
+    (``--speaker-pattern``) start turns too.
+    """
     book = ParticipantBook(meta.participants)
     book.warnings.extend(warnings or [])
-    turns = parse_turns(body, book, file=str(path), first_line=first_line)
+    patterns = [p for p in (meta.speaker_pattern, speaker_pattern) if p is not None]
+    turns = parse_turns(body, book, file=str(path), first_line=first_line, speaker_patterns=patterns)
     if not turns:
+        if book.unrecognised:
+            said, line = book.unrecognised[0]
+            raise TrivselError(
+                f"{path}: ingen replikker fundet; '{said}:' (linje {line}) ligner en taleretiket, men genkendes ikke",
+                hint=f"angiv '{said}' under 'participants' i metadata, eller beskriv jeres etiketter med --speaker-pattern",
+            )
         raise TrivselError(
             f"{path}: ingen replikker fundet: en replik begynder med 'NAVN: tekst'",
             hint="skriv hver replik på en ny linje, fx 'I: Hvad betyder biblioteket for dig?'",
@@ -244,15 +375,23 @@ def parse_transcript(
     return make_source(path, body, meta, book, turns)
 
 
-def parse_text_content(text: str, path: Path, meta: SourceMetadata | None = None) -> ParsedSource:
+def parse_text_content(
+    text: str,
+    path: Path,
+    meta: SourceMetadata | None = None,
+    *,
+    speaker_pattern: re.Pattern[str] | None = None,
+    warnings: list[str] | None = None,
+) -> ParsedSource:
     """Parse the normalised ``text`` of the text file ``path``.
 
     Front matter wins over ``meta``; without front matter ``meta`` (or, when
-    it is None, the sidecar beside ``path``) gives the metadata.
+    it is None, the sidecar beside ``path``) gives the metadata. ``warnings``
+    are earlier notes on the file (its encoding, say).
     """
     file = str(path)
     front = split_front_matter(text, file)
-    warnings: list[str] = []
+    warnings = list(warnings or [])
     if front.yaml_text is not None:
         mapping, line_of = load_yaml_mapping(front.yaml_text, file, front.yaml_first_line)
         sidecar = meta if meta is not None else load_sidecar(path)
@@ -261,10 +400,16 @@ def parse_text_content(text: str, path: Path, meta: SourceMetadata | None = None
         meta = parse_metadata(mapping, file, line_of)
     elif meta is None:
         meta = load_sidecar(path)
-    return parse_transcript(front.body, path, meta, first_line=front.body_first_line, warnings=warnings)
+    return parse_transcript(
+        front.body, path, meta, first_line=front.body_first_line, warnings=warnings, speaker_pattern=speaker_pattern
+    )
 
 
-def parse_text(path: str | Path, meta: SourceMetadata | None = None) -> ParsedSource:
+def parse_text(
+    path: str | Path, meta: SourceMetadata | None = None, *, speaker_pattern: re.Pattern[str] | None = None
+) -> ParsedSource:
     """Parse a ``.txt`` or ``.md`` transcript."""
     path = Path(path)
-    return parse_text_content(read_text(path), path, meta)
+    warnings: list[str] = []
+    text = read_text(path, warnings)
+    return parse_text_content(text, path, meta, speaker_pattern=speaker_pattern, warnings=warnings)
