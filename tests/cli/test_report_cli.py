@@ -119,8 +119,8 @@ def test_frequencies_errors_are_one_line_and_write_nothing(project_cli, tmp_path
     target = tmp_path / "mangler" / "x.csv"
     err = one_line_error(project_cli("report", "frequencies", "--out", str(target)))
     assert "findes ikke" in err and not target.parent.exists()
-    err = one_line_error(project_cli("report", "frequencies", "--consensus"))
-    assert "konsensus" in err
+    err = one_line_error(project_cli("report", "frequencies", "--consensus", "--coders", "anne,anne"))
+    assert "to forskellige kodere" in err
     err = one_line_error(project_cli("report", "frequencies", "--union", "--coder", "bo"))
     assert "højst én" in err
     out = tmp_path / "x.csv"

@@ -235,7 +235,7 @@ async def test_matrix_xlsx_with_one_coder_equal_the_core(project, out_dir):
         await settle(pilot)
         screen = await choose(pilot, "matrix")
         selection = screen.query_one("#ex-selection", Select)
-        assert [v for _, v in selection._options] == ["auto", "coder:anne", "coder:bo"]  # type: ignore[attr-defined]
+        assert [v for _, v in selection._options] == ["auto", "consensus", "union", "coder:anne", "coder:bo"]  # type: ignore[attr-defined]
         selection.value = "coder:bo"
         screen.query_one("#ex-codes", Input).value = "tema"
         await export_to(pilot, out_dir / "matrix.xlsx")
@@ -568,7 +568,7 @@ async def test_each_kind_shows_its_own_fields_and_keeps_its_own_file(project, ou
         await choose(pilot, "quotes")
         assert out.value == "citater.docx"
         shown_label = screen.query_one("#ex-selection", Select).query_one("SelectCurrent").label  # type: ignore[attr-defined]
-        assert str(shown_label) == "Alle kodere (standard)"  # not the frequencies' label for the same value
+        assert str(shown_label) == "Standard: alle koderes forening"  # quotes read the same default as every report
         await choose(pilot, "frequencies")
         assert out.value == "mine.json" and screen.query_one("#ex-fmt", Select).value == "json"
         out.value = "mine.docx"
@@ -584,13 +584,15 @@ async def test_consensus_is_offered_and_is_the_default(tmp_path, out_dir):
             await settle(pilot)
             screen = await choose(pilot, "frequencies")
             options = list(screen.query_one("#ex-selection", Select)._options)  # type: ignore[attr-defined]
-            assert options[0] == ("Konsensus (standard)", "auto")
-            assert [v for _, v in options] == ["auto", "union", "coder:anne", "coder:bo"]
+            assert options[0] == ("Standard: konsensus", "auto")
+            assert options[1] == ("Konsensus af anne og bo", "consensus")
+            assert [v for _, v in options] == ["auto", "consensus", "union", "coder:anne", "coder:bo"]
             await export_to(pilot, out_dir / "f.json")
-            assert "grundlag: konsensus" in status(screen)
+            assert "grundlag: konsensus af anne og bo" in status(screen)
         rows = json.loads((out_dir / "f.json").read_text(encoding="utf-8"))
         assert rows == compute_frequencies(project, codes=["tema"]).rows
-        assert {r["code"]: r["passages"] for r in rows if r["passages"]} == {"T1": 1, "T2": 1}
+        assert {r["code"]: r["passages"] for r in rows if r["passages"]} == {"T1": 1, "T2": 1, "T3": 1, "T4": 1, "T6": 1}
+        assert all(r["open_disagreements"] == 0 for r in rows)
     finally:
         project.dispose()
 

@@ -7,6 +7,7 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input
 
 from trivselkode.storage import coding_ops as ops
+from trivselkode.storage import consensus
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.models import Coder
 from trivselkode.tui.messages import JumpToPassage
@@ -42,7 +43,7 @@ async def test_sources_with_progress_and_done(tui_project, size) -> None:  # noq
         assert rows[1][5:] == ["0/2", "bo"]
 
 
-async def test_theme_bars_show_union_counts(tui_project) -> None:  # noqa: ANN001
+async def test_theme_bars_read_the_union_until_the_consensus_is_settled(tui_project) -> None:  # noqa: ANN001
     pids, codes = passage_ids(tui_project), code_ids(tui_project)
     ops.toggle_code(tui_project, "ann", pids["holstebro-1"][1], codes["T1"])
     ops.toggle_code(tui_project, "bo", pids["holstebro-1"][1], codes["T1"])  # same passage: once
@@ -52,7 +53,13 @@ async def test_theme_bars_show_union_counts(tui_project) -> None:  # noqa: ANN00
         await settle(pilot)
         bars = app.screen.query_one(ThemeBars)
         assert [(t.key, t.passages) for t in bars.themes][:2] == [("T1", 2), ("T2", 0)]
-        assert "hvert udsagn tælles én gang" in bars.label
+        assert bars.label == "Temaer – udsagn med temaet; grundlag: foreningsmængden af ann, bo"
+        # bo's lone T1 settled "neither": nothing is open, the bars read the consensus.
+        consensus.settle(tui_project, "holstebro-1", 4, "T1", "neither", ("ann", "bo"), "lead")
+        await pilot.press("r")
+        await settle(pilot)
+        assert [(t.key, t.passages) for t in bars.themes][:2] == [("T1", 1), ("T2", 0)]
+        assert bars.label == "Temaer – udsagn med temaet; grundlag: konsensus af ann og bo"
         rendered = str(bars.render())
         assert "T1" in rendered and "█" in rendered and "T7" in rendered
 

@@ -210,14 +210,17 @@ def test_overview_rows_progress_and_done(project) -> None:  # noqa: ANN001
     assert ops.overview_rows(project, None)[0].coded == 0
 
 
-def test_theme_frequencies_union(project) -> None:  # noqa: ANN001
+def test_theme_frequencies_read_the_default_basis(project) -> None:  # noqa: ANN001
+    from trivselkode.analysis.frequencies import theme_frequencies
+
     pids, codes = _ids(project)
     ops.toggle_code(project, "ann", pids[1], codes["T1"])
     ops.toggle_code(project, "bo", pids[1], codes["T1"])  # same passage: counted once
     ops.toggle_code(project, "bo", pids[3], codes["T1"])
     ops.toggle_code(project, "bo", pids[3], codes["B.social"])  # not a theme
-    freq = ops.theme_frequencies(project)
-    assert [(t.key, t.passages) for t in freq] == [("T1", 2), ("T2", 0), ("T3", 0)]
+    freq = theme_frequencies(project)
+    assert [(t.key, t.passages) for t in freq.themes] == [("T1", 2), ("T2", 0), ("T3", 0)]
+    assert freq.basis == "foreningsmængden af ann, bo"
 
 
 def test_large_source_loads_whole(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from trivselkode.export.jobs import (
     with_format,
 )
 from trivselkode.storage.codebook import load_codebook
+from trivselkode.storage.consensus import settle
 from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.models import Coder, Coding, Code, Participant, Passage, Source
 
@@ -84,14 +85,26 @@ CODINGS = [
 ]
 
 
+# Every disagreement of CODINGS, settled: the consensus themes are then T1, T2, T3, T4 and T6 once each.
+SETTLED = [
+    ("holstebro-1", 2, "B.sikkerhed", "a"),
+    ("holstebro-1", 5, "B.social", "neither"),
+    ("viborg-voxpop", 1, "B.social", "a"),
+    ("viborg-voxpop", 2, "T7", "neither"),
+    ("holstebro-1", 4, "B.selvregulering", "b"),
+    ("viborg-voxpop", 1, "T3", "neither"),
+]
+
+
 def build_export_project(path: Path, consensus: bool = False) -> Project:
     """The bundled codebook, two sources (an interview and a voxpop) and anne's and bo's codings.
 
-    With ``consensus`` the ``konsensus`` coder settles a few passages too.
+    With ``consensus`` every disagreement of anne and bo is settled (:data:`SETTLED`), so the
+    consensus is the default basis.
     """
     project, _ = open_project(str(path))
     load_codebook(project, load_codebook_file(bundled_codebook()))
-    codings = CODINGS + ([("holstebro-1", 2, "T1", "konsensus"), ("holstebro-1", 4, "T2", "konsensus")] if consensus else [])
+    codings = CODINGS
     with project.write() as s:
         codes = {c.key: c.id for c in s.exec(select(Code))}
         coders = {}
@@ -134,6 +147,8 @@ def build_export_project(path: Path, consensus: bool = False) -> Project:
             insert(Coding),
             [{"passage_id": passages[(src, n)], "code_id": codes[key], "coder_id": coders[who]} for src, n, key, who in codings],
         )
+    for src, n, key, take in SETTLED if consensus else []:
+        settle(project, src, n, key, take, ("anne", "bo"), "lead")
     return project
 
 
@@ -241,7 +256,8 @@ def test_default_names_and_suffix_changes():
 
 def test_export_choices(export_project):
     choices = export_choices(export_project)
-    assert choices.coders == ["anne", "bo"] and not choices.has_consensus
+    assert choices.coders == ["anne", "bo"] and choices.has_consensus  # the two coders' consensus can be formed
+    assert choices.consensus == "konsensus af anne og bo" and choices.default_basis == "union"
     assert choices.attributes[:5] == ["site", "kind", "context", "gender", "age_band"]
     assert ("T1", "Biblioteket som et psykologisk tryghedssystem", "tema") in choices.codes
     assert "tema" in choices.kinds and "behov" in choices.kinds
@@ -336,7 +352,7 @@ def test_bad_options_are_one_danish_line(export_project, tmp_path):
         (ReportRequest("quotes", tmp_path / "c.md", min_words=9, max_words=3), "ordgrænserne"),
         (ReportRequest("frequencies", tmp_path / "f.csv", age_bands="30,18"), "stigende"),
         (ReportRequest("frequencies", tmp_path / "f.csv", by=["skostørrelse"]), "skostørrelse"),
-        (ReportRequest("frequencies", tmp_path / "f.csv", selection="consensus"), "konsensuskodning"),
+        (ReportRequest("frequencies", tmp_path / "f.csv", selection="alle"), "ukendt grundlag"),
         (ReportRequest("codings", tmp_path / "k.csv", selection="union"), "alle kodere eller for én koder"),
         (ReportRequest("chart", tmp_path / "d.png", measure="højde"), "ukendt mål"),
         (ReportRequest("frequencies", tmp_path / "f.csv", lang="de"), "ukendt sprog"),

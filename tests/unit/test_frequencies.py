@@ -223,19 +223,15 @@ def test_rollup_counts_descendants_once():
     assert rows["B.gennem"]["passages"] == 1
 
 
-def test_one_coder_and_the_consensus_default():
-    spec = small_spec()
-    spec["coders"].append("konsensus")
-    spec["codings"].append(("viborg-1", 1, "T1", "konsensus"))
-    project = build_project(spec)
+def test_one_coder_and_the_union_default():
+    """Without settled disagreements the default is the union (the consensus: test_consensus_reports)."""
+    project = build_project(small_spec())
     default = compute_frequencies(project)
-    assert default.selection.mode == "consensus"
-    assert by_code(default.rows)["T1"]["passages"] == 1
-    assert by_code(default.rows)["T2"]["codings"] == 0
+    assert default.selection.mode == "union" and default.selection.why is None
+    assert by_code(default.rows)["T1"]["passages"] == 1 and by_code(default.rows)["T1"]["codings"] == 3
     anne = by_code(compute_frequencies(project, coder="anne").rows)
     assert anne["T1"]["codings"] == 1 and anne["B.social"]["codings"] == 0
-    union = by_code(compute_frequencies(project, union=True).rows)
-    assert union["T1"]["codings"] == 3  # the consensus is not one of the united coders
+    assert "open_disagreements" not in default.rows[0]
 
 
 def test_groups_inherit_the_source_unless_the_participant_says_otherwise():
@@ -274,8 +270,10 @@ def test_unknown_code_and_empty_project_are_refused():
     with pytest.raises(TrivselError) as err:
         compute_frequencies(empty)
     assert "ingen kodninger" in err.value.message
-    with pytest.raises(TrivselError):
-        compute_frequencies(project, consensus=True)
+    alone = build_project({**small_spec(), "codings": [c for c in small_spec()["codings"] if c[3] == "anne"]})
+    with pytest.raises(TrivselError) as err:
+        compute_frequencies(alone, consensus=True)  # one coder: no consensus to form
+    assert "to kodere" in str(err.value)
     with pytest.raises(TrivselError):
         compute_frequencies(project, coder="nobody")
 
@@ -307,7 +305,7 @@ def test_effective_attributes_and_attribution():
 SITES = ["Randers", "Viborg", None]
 GENDERS = ["kvinde", "mand", None]
 AGES = [None, 12, 25, 50, 80]
-CODERS = ["anne", "bo", "konsensus"]
+CODERS = ["anne", "bo"]
 
 
 @st.composite
@@ -357,8 +355,8 @@ def random_specs(draw) -> dict[str, Any]:
     return {"coders": CODERS, "sources": sources, "codings": codings}
 
 
-def expected_rows(project, *, coders: set[str], by: list[str], rollup: bool) -> dict[tuple, dict]:
-    """The frequencies recomputed from the tables in plain Python."""
+def expected_rows(project, *, coders: set[str], by: list[str], rollup: bool, codings: list | None = None) -> dict[tuple, dict]:
+    """The frequencies recomputed from the tables in plain Python (of ``coders``, or of the rows ``codings``)."""
     with project.read() as s:
         codes = list(s.exec(select(Code).order_by(Code.position)))
         children: dict[int, list[int]] = {}
@@ -369,7 +367,8 @@ def expected_rows(project, *, coders: set[str], by: list[str], rollup: bool) -> 
         people = {p.id: p for p in s.exec(select(Participant))}
         passages = {p.id: p for p in s.exec(select(Passage))}
         coder_names = {c.id: c.name for c in s.exec(select(Coder))}
-        codings = [c for c in s.exec(select(Coding)) if coder_names[c.coder_id] in coders]
+        if codings is None:
+            codings = [c for c in s.exec(select(Coding)) if coder_names[c.coder_id] in coders]
 
     def attrs_of(p: Participant) -> dict[str, Any]:
         src = sources[p.source_id]
@@ -418,24 +417,19 @@ BYS = [[], ["site"], ["gender", "age_band"], ["kind", "round"], ["uddannelse"]]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=random_specs(), by=st.sampled_from(BYS), rollup=st.booleans(), mode=st.sampled_from(["default", "union", "anne", "consensus"]))
+@given(spec=random_specs(), by=st.sampled_from(BYS), rollup=st.booleans(), mode=st.sampled_from(["default", "union", "anne"]))
 def test_frequencies_reconcile_with_the_codings_table(spec, by, rollup, mode):
+    """One coder and the union against the codings table (the consensus: test_consensus_reports)."""
     project = build_project(spec)
     try:
         used = {c[3] for c in spec["codings"]}
-        humans = used - {"konsensus"}
         options: dict[str, Any] = {}
+        coders = used
         if mode == "union":
             options["union"] = True
-            coders = humans
         elif mode == "anne":
             options["coder"] = "anne"
             coders = {"anne"}
-        elif mode == "consensus":
-            options["consensus"] = True
-            coders = {"konsensus"}
-        else:
-            coders = {"konsensus"} if "konsensus" in used else humans
         if not coders & used or (by == ["uddannelse"] and not any(
             "uddannelse" in p.get("attributes", {}) for src in spec["sources"] for p in src["participants"]
         )):
@@ -444,7 +438,12 @@ def test_frequencies_reconcile_with_the_codings_table(spec, by, rollup, mode):
             return
         result = compute_frequencies(project, by=by, rollup=rollup, **options)
         expected = expected_rows(project, coders=coders, by=by, rollup=rollup)
-        got = {(r["code"], tuple(r[n] for n in by)): {k: r[k] for k in ("codings", "passages", "sources", "participants", "share")} for r in result.rows}
-        assert got == expected
+        fields = ("codings", "passages", "sources", "participants", "share")
+        if result.selection.mode == "consensus":
+            # Chosen by default only when the two coders never disagree: the union's passages, one coding a span.
+            assert mode == "default" and result.selection.consensus.disagreements == 0
+            fields = fields[1:]
+        got = {(r["code"], tuple(r[n] for n in by)): {k: r[k] for k in fields} for r in result.rows}
+        assert got == {k: {f: v[f] for f in fields} for k, v in expected.items()}
     finally:
         project.dispose()

@@ -14,6 +14,7 @@ from tests.unit.test_frequencies import build_project
 from trivselkode.analysis.quotes import ELLIPSIS, collect_quotes, keyword_pattern, near_duplicate, trim
 from trivselkode.errors import TrivselError
 from trivselkode.export.pseudonymize import Pseudonymizer
+from trivselkode.storage.consensus import settle
 from trivselkode.storage.models import Passage, Source
 
 LONG = (
@@ -111,13 +112,13 @@ def test_trim_drops_edge_fragments_and_focuses_long_passages_on_keywords():
 
 
 def test_trim_mends_a_bracket_split_from_its_sentence_and_leaves_notes_off_the_edges():
-    text = "Åh, det må du ikke sige. (pause) Jeg ville savne tirsdagene og kaffen her. Det er dejligt (griner)"
+    text = "Åh, det må du ikke sige. (pause) Jeg ville savne tirsdagene og kaffen her. Det er virkelig dejligt (griner)"
     # The sentencizer left "(" at the end of the first sentence.
     sents = [[0, 26], [26, 74], [75, len(text)]]
     out = trim(text, sents, (40, 50), None, 3, 60)
     assert [text[a:b] for a, b in out.pieces] == ["Jeg ville savne tirsdagene og kaffen her."]
     whole = trim(text, sents, None, None, 3, 60)
-    assert text[whole.pieces[0][0] : whole.pieces[0][1]].endswith("Det er dejligt")
+    assert text[whole.pieces[0][0] : whole.pieces[0][1]].endswith("Det er virkelig dejligt")
 
 
 def test_keyword_prefix_rule():
@@ -164,30 +165,44 @@ def ranking_spec() -> dict[str, Any]:
     for src in ("holstebro-1", "viborg-1", "randers-1"):
         for number in (1, 2, 3, 4, 5):
             codings.append((src, number, "T1", "anne"))
-    # Agreement: bo agrees on viborg-1#2 and randers-1#4; the consensus carries randers-1#3.
-    codings += [("viborg-1", 2, "T1", "bo"), ("randers-1", 4, "T1", "bo"), ("randers-1", 3, "T1", "konsensus")]
-    return {"coders": ["anne", "bo", "konsensus"], "sources": sources, "codings": codings, "stars": [("holstebro-1", 4, "bo")]}
+    # Agreement: bo agrees on viborg-1#2 and randers-1#4; anne's randers-1#3 is settled into the consensus.
+    codings += [("viborg-1", 2, "T1", "bo"), ("randers-1", 4, "T1", "bo")]
+    return {
+        "coders": ["anne", "bo"],
+        "sources": sources,
+        "codings": codings,
+        "stars": [("holstebro-1", 4, "bo")],
+        "decisions": [("randers-1", 3, "T1", "a")],
+    }
+
+
+def build_ranking(spec: dict[str, Any]):
+    """``build_project`` and the spec's decisions settled between anne and bo."""
+    project = build_project(spec)
+    for src, number, key, take in spec.get("decisions", []):
+        settle(project, src, number, key, take, ("anne", "bo"), "lead")
+    return project
 
 
 def test_ranking_stars_then_consensus_then_agreement():
-    project = build_project(ranking_spec())
+    project = build_ranking(ranking_spec())
     quotes = collect_quotes(project, codes="T1", n=4).quotes
     refs = [f"{q.source}#{q.passage}" for q in quotes]
     assert refs[0] == "holstebro-1#4"  # starred
-    assert refs[1] == "randers-1#3"  # consensus
-    assert set(refs[2:4]) == {"viborg-1#2", "randers-1#4"}  # two coders agree
+    assert set(refs[1:3]) == {"viborg-1#2", "randers-1#4"}  # in the consensus: both coders coded it
+    assert refs[3] == "randers-1#3"  # in the consensus: settled
     verify_verbatim(project, collect_quotes(project, codes="T1", n=10))
 
 
 def test_interviewers_and_too_short_passages_are_never_quoted():
-    project = build_project(ranking_spec())
+    project = build_ranking(ranking_spec())
     quotes = collect_quotes(project, codes="T1", n=50).quotes
     assert all(q.passage not in (1, 5) for q in quotes)
     assert len(quotes) == 9
 
 
 def test_one_per_participant_before_anyone_gets_a_second_turn():
-    project = build_project(ranking_spec())
+    project = build_ranking(ranking_spec())
     quotes = collect_quotes(project, codes="T1", n=9).quotes
     first_round = [(q.source, q.participant) for q in quotes[:6]]
     assert len(set(first_round)) == 6
@@ -206,9 +221,9 @@ def test_spread_over_libraries_and_genders():
 
 
 def test_pin_and_exclude():
-    project = build_project(ranking_spec())
+    project = build_ranking(ranking_spec())
     quotes = collect_quotes(project, codes="T1", n=2, pins=["viborg-1#3"], excludes=["holstebro-1#4"]).quotes
-    assert [f"{q.source}#{q.passage}" for q in quotes] == ["viborg-1#3", "randers-1#3"]
+    assert [f"{q.source}#{q.passage}" for q in quotes] == ["viborg-1#3", "randers-1#4"]
     with pytest.raises(TrivselError):
         collect_quotes(project, pins=["viborg-1#99"])
     with pytest.raises(TrivselError):
@@ -230,9 +245,20 @@ def test_near_duplicate_passages_are_quoted_once():
 
 
 def test_coder_selection_and_words_limits():
-    project = build_project(ranking_spec())
-    consensus = collect_quotes(project, codes="T1", consensus=True).quotes
-    assert [f"{q.source}#{q.passage}" for q in consensus] == ["randers-1#3"]
+    project = build_ranking(ranking_spec())
+    # The consensus counts the open disagreements as the union does, its firm part first ...
+    consensus = collect_quotes(project, codes="T1", consensus=True, n=50, min_words=2).quotes
+    unstarred = [q.open for q in consensus if not q.starred]
+    assert unstarred == sorted(unstarred) and unstarred.count(False) == 3
+    # ... and once every other disagreement is settled "neither", it is the agreed and settled passages only.
+    settled = build_ranking(ranking_spec())
+    for src in ("holstebro-1", "viborg-1", "randers-1"):
+        for number in (1, 2, 3, 4, 5):
+            if (src, number) not in {("viborg-1", 2), ("randers-1", 4), ("randers-1", 3)}:
+                settle(settled, src, number, "T1", "neither", ("anne", "bo"), "lead")
+    for options in ({"consensus": True}, {}):  # nothing open: the default is the consensus
+        quotes = collect_quotes(settled, codes="T1", n=50, **options).quotes
+        assert {f"{q.source}#{q.passage}" for q in quotes} == {"viborg-1#2", "randers-1#4", "randers-1#3"}
     bo = collect_quotes(project, codes="T1", coder="bo").quotes
     assert {f"{q.source}#{q.passage}" for q in bo} == {"viborg-1#2", "randers-1#4"}
     assert collect_quotes(project, codes="T1", n=50, min_words=2).quotes[-1].text == "Kort svar."
@@ -250,7 +276,7 @@ def test_attribution_in_danish_and_english_and_pseudonymized_text():
     spec["sources"][0]["passages"][1] = ("Karen", "Jeg hedder Karen, ring på 12 34 56 78 hvis du vil høre mere om det.")
     spec["sources"][0]["passages"][3] = ("Karen", VARIED[9])
     spec["stars"] = [("holstebro-1", 2, "anne")]
-    project = build_project(spec)
+    project = build_ranking(spec)
     da = collect_quotes(project, codes="T1", n=1).quotes[0]
     assert da.attribution == "– Kvinde, 67 år, Holstebro"
     assert "Karen" in da.text
@@ -303,14 +329,14 @@ def quote_specs(draw) -> dict[str, Any]:
     slots = [(src["name"], n + 1, len(src["passages"][n][1])) for src in sources for n in range(len(src["passages"]))]
     codings, seen = [], set()
     for (src, number, length), key, coder, narrow in draw(
-        st.lists(st.tuples(st.sampled_from(slots), st.sampled_from(["T1", "T2"]), st.sampled_from(["anne", "bo", "konsensus"]), st.booleans()), min_size=1, max_size=30)
+        st.lists(st.tuples(st.sampled_from(slots), st.sampled_from(["T1", "T2"]), st.sampled_from(["anne", "bo"]), st.booleans()), min_size=1, max_size=30)
     ):
         span = (length // 3, length // 3 + max(1, length // 4)) if narrow else ()
         if (src, number, key, coder, span) not in seen:
             seen.add((src, number, key, coder, span))
             codings.append((src, number, key, coder, *span))
     stars = [(src, n, "anne") for src, n, _ in draw(st.lists(st.sampled_from(slots), max_size=3, unique=True))]
-    return {"coders": ["anne", "bo", "konsensus"], "sources": sources, "codings": codings, "stars": stars}
+    return {"coders": ["anne", "bo"], "sources": sources, "codings": codings, "stars": stars}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

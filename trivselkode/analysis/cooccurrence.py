@@ -2,7 +2,8 @@
 
 Co-occurrence: for a row code and a column code, the number of passages that
 carry both under the selection (one coder, the consensus, or the union; the
-default as for frequencies). Rows and columns are each a kind (``tema``,
+default as for frequencies). With the consensus as basis, each cell also
+counts the passages among them where either code is an open disagreement. Rows and columns are each a kind (``tema``,
 ``behov``, …, or the aliases ``themes``, ``needs``, ``qualities``,
 ``environment``) or a comma list of code keys; the default is themes × needs.
 A code with codes below it that nobody coded directly is left out of a kind
@@ -10,7 +11,9 @@ A code with codes below it that nobody coded directly is left out of a kind
 
 Matrix: one row per participant (never interviewers) with their source,
 label and attributes, and one 0/1 column per code: 1 when any of their
-passages carries the code under the selection.
+passages carries the code under the selection. With the consensus as basis,
+each row also knows the open disagreements on that participant's passages
+(its JSON rows carry ``open_disagreements``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import Any
 import numpy as np
 
 from trivselkode.analysis.attributes import AgeBands, STANDARD_ATTRIBUTES, known_attributes
-from trivselkode.analysis.frequencies import CodeInfo, Codebook, KIND_ALIASES, ProjectData, Selection, load_project_data, unique_sorted
+from trivselkode.analysis.arrays import CodingArrays, unique_sorted
+from trivselkode.analysis.basis import Selection
+from trivselkode.analysis.frequencies import CodeInfo, Codebook, KIND_ALIASES, ProjectData, load_project_data
 from trivselkode.storage.db import Project
 
 MATRIX_FIXED = ("source", "participant")
@@ -34,13 +39,17 @@ class Cooccurrence:
     cols: list[CodeInfo]
     counts: np.ndarray  # len(rows) × len(cols)
     selection: Selection
+    open_counts: np.ndarray | None = None  # consensus only: of counts, passages where either code is open
 
     def records(self) -> list[dict[str, Any]]:
         """JSON rows: one per cell, zeros included."""
         out = []
         for i, r in enumerate(self.rows):
             for j, c in enumerate(self.cols):
-                out.append({"row": r.key, "row_name": r.name, "col": c.key, "col_name": c.name, "passages": int(self.counts[i, j])})
+                cell = {"row": r.key, "row_name": r.name, "col": c.key, "col_name": c.name, "passages": int(self.counts[i, j])}
+                if self.open_counts is not None:
+                    cell["open_disagreements"] = int(self.open_counts[i, j])
+                out.append(cell)
         return out
 
 
@@ -49,10 +58,11 @@ def _is_kind(book: Codebook, spec: str) -> bool:
     return token not in book.by_key and KIND_ALIASES.get(token.lower(), token) in book.kinds()
 
 
-def _pairs(data: ProjectData, codes: Sequence[CodeInfo], rollup: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Unique (code index, passage id) pairs of the selection, as two arrays."""
-    sel = data.codings.select(data.selection)
-    r, passage, _ = sel.mapped(data.book, codes, rollup)
+def _pairs(
+    data: ProjectData, codes: Sequence[CodeInfo], rollup: bool, codings: CodingArrays | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (code index, passage id) pairs of the selection (or of ``codings``), as two arrays."""
+    r, passage, _ = (data.codings if codings is None else codings).mapped(data.book, codes, rollup)
     span = int(data.passages.participant.size)
     keys = unique_sorted(r * span + passage)
     return keys // span, keys % span
@@ -66,9 +76,10 @@ def compute_cooccurrence(
     coder: str | None = None,
     union: bool = False,
     consensus: bool = False,
+    coders: str | Sequence[str] | None = None,
     rollup: bool = False,
 ) -> Cooccurrence:
-    data = load_project_data(project, coder=coder, union=union, consensus=consensus)
+    data = load_project_data(project, coder=coder, union=union, consensus=consensus, coders=coders)
     book = data.book
     row_codes = book.resolve(rows or "tema")
     col_codes = book.resolve(cols or "behov")
@@ -92,8 +103,20 @@ def compute_cooccurrence(
         incidence[code_idx, p_index] = 1
     ri = [every.index(c) for c in row_codes]
     ci = [every.index(c) for c in col_codes]
-    counts = incidence[ri] @ incidence[ci].T if ri and ci else np.zeros((len(ri), len(ci)), dtype=np.int64)
-    return Cooccurrence(row_codes, col_codes, np.asarray(counts, dtype=np.int64), data.selection)
+
+    def product(m: np.ndarray) -> np.ndarray:
+        return np.asarray(m[ri] @ m[ci].T if ri and ci else np.zeros((len(ri), len(ci))), dtype=np.int64)
+
+    counts = product(incidence)
+    open_counts = None
+    if data.selection.mode == "consensus":
+        # A cell's passages where neither code is open are the product of the firm incidence.
+        firm = incidence.copy()
+        o_idx, o_passage = _pairs(data, every, rollup, data.open_codings())
+        known = np.isin(o_passage, passages)
+        firm[o_idx[known], np.searchsorted(passages, o_passage[known])] = 0
+        open_counts = counts - product(firm)
+    return Cooccurrence(row_codes, col_codes, counts, data.selection, open_counts)
 
 
 # ---------------------------------------------------------------- matrix
@@ -106,6 +129,7 @@ class Matrix:
     codes: list[CodeInfo]
     rows: list[dict[str, Any]]
     selection: Selection
+    open_counts: list[int] | None = None  # consensus only: per row, the open disagreements on its passages
 
 
 def compute_matrix(
@@ -115,10 +139,11 @@ def compute_matrix(
     coder: str | None = None,
     union: bool = False,
     consensus: bool = False,
+    coders: str | Sequence[str] | None = None,
     rollup: bool = False,
     age_bands: AgeBands | None = None,
 ) -> Matrix:
-    data = load_project_data(project, coder=coder, union=union, consensus=consensus, age_bands=age_bands)
+    data = load_project_data(project, coder=coder, union=union, consensus=consensus, coders=coders, age_bands=age_bands)
     chosen = data.book.resolve(codes)
     code_idx, passage = _pairs(data, chosen, rollup)
     people = data.passages.participant[passage] if passage.size else passage
@@ -142,4 +167,14 @@ def compute_matrix(
         rows.append(row)
     standard = [a for a in STANDARD_ATTRIBUTES if a in attributes]
     ordered_attrs = standard + [a for a in attributes if a not in standard]
-    return Matrix([*MATRIX_FIXED, *ordered_attrs, *keys], ordered_attrs, chosen, rows, data.selection)
+    open_counts = None
+    if data.selection.mode == "consensus":
+        # Distinct open (passage, code) pairs of the chosen codes (and, rolled up, the codes below them).
+        opened = data.open_codings()
+        counted = {m for c in chosen for m in (data.book.subtree(c.id) if rollup else [c.id])}
+        keep = np.isin(opened.code, np.fromiter(counted, dtype=np.int64, count=len(counted)))
+        per_person = np.bincount(
+            data.passages.participant[opened.passage[keep]], minlength=max(data.participants, default=0) + 1
+        )
+        open_counts = [int(per_person[p.id]) for p in participants]
+    return Matrix([*MATRIX_FIXED, *ordered_attrs, *keys], ordered_attrs, chosen, rows, data.selection, open_counts)

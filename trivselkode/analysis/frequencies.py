@@ -1,12 +1,10 @@
 """Code frequencies: codings, passages, sources and participants per code.
 
-Whose codings count (a :class:`Selection`):
-
-- one coder (``--coder NAME``);
-- the consensus (the reserved coder ``konsensus``);
-- the union of the coders other than ``konsensus`` (a passage carrying a
-  code for any of them counts once for that code);
-- by default the consensus where it has codings, else the union.
+Whose codings count is a :class:`~trivselkode.analysis.basis.Selection`:
+one coder, the union of the coders, or the consensus of two (their
+agreement plus what was settled; open disagreements count as in the union);
+by default the consensus when none of its disagreements is open, else the
+union (see :mod:`trivselkode.analysis.basis`).
 
 Per code, and per group of the ``by`` attributes (the combination of their
 values), a row holds
@@ -16,7 +14,10 @@ values), a row holds
 - ``sources``: distinct sources of those passages;
 - ``participants``: distinct participants (never interviewers) who said one;
 - ``share``: ``participants`` over the group's participants (interviewers not
-  counted), rounded to four decimals; 0 for an empty group.
+  counted), rounded to four decimals; 0 for an empty group;
+- with the consensus as basis, ``open_disagreements``: how many of the
+  row's passages carry the code (with ``rollup``, the code or one below it)
+  through a disagreement not yet settled, counted as in the union.
 
 Codings on interviewers' turns count in ``codings``, ``passages`` and
 ``sources`` but never as a participant. With ``rollup``, a code counts
@@ -44,11 +45,11 @@ from trivselkode.analysis.attributes import (
     parse_by,
     sort_key,
 )
-from trivselkode.config import CONSENSUS_CODER
+from trivselkode.analysis.arrays import CodingArrays, PassageArrays, load_passage_arrays, unique_sorted
+from trivselkode.analysis.basis import Basis, Selection, load_basis
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.storage.db import Project
-from trivselkode.storage.lookup import coder_by_name
-from trivselkode.storage.models import Code, Coder
+from trivselkode.storage.models import Code
 
 # Names a user may give instead of a codebook kind.
 KIND_ALIASES = {
@@ -65,90 +66,6 @@ KIND_ALIASES = {
 }
 
 FREQUENCY_KEYS = ("code", "name", "codings", "passages", "sources", "participants", "share")
-
-
-# ---------------------------------------------------------------- selection
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Whose codings a report reads."""
-
-    mode: str  # "coder" | "consensus" | "union" | "all"
-    coder_ids: tuple[int, ...]
-    coder_names: tuple[str, ...]
-    consensus_id: int | None = None
-    # Codings per coder id in the whole project (to choose how to read them).
-    counts: tuple[tuple[int, int], ...] = ()
-
-    def fraction(self) -> float:
-        """The share of all codings this selection reads."""
-        total = sum(n for _, n in self.counts)
-        mine = sum(n for i, n in self.counts if i in self.coder_ids)
-        return mine / total if total else 1.0
-
-    def describe(self, lang: str = "da") -> str:
-        names = ", ".join(self.coder_names)
-        if self.mode == "coder":
-            return f"{'koder' if lang == 'da' else 'coder'} {names}"
-        if self.mode == "consensus":
-            return "konsensus" if lang == "da" else "consensus"
-        if self.mode == "union":
-            return f"{'foreningsmængden af' if lang == 'da' else 'union of'} {names}"
-        return f"{'alle kodere' if lang == 'da' else 'all coders'} ({names})"
-
-
-def _coding_counts(session: Session) -> dict[int, int]:
-    return {int(i): int(n) for i, n in raw_rows(session, "SELECT coder_id, COUNT(*) FROM coding GROUP BY coder_id")}
-
-
-def _coders_with_codings(session: Session, counts: dict[int, int]) -> dict[str, int]:
-    if not counts:
-        return {}
-    return {name: cid for cid, name in session.exec(select(Coder.id, Coder.name).where(Coder.id.in_(list(counts))))}
-
-
-def resolve_selection(
-    session: Session,
-    coder: str | None = None,
-    union: bool = False,
-    consensus: bool = False,
-    default: str = "auto",
-) -> Selection:
-    """The selection the options ask for; ``default`` is ``auto`` (consensus, else union) or ``all``."""
-    if sum((coder is not None, union, consensus)) > 1:
-        raise TrivselError("vælg højst én af --coder, --union og --consensus")
-    counts = _coding_counts(session)
-    active = _coders_with_codings(session, counts)
-    facts = tuple(sorted(counts.items()))
-    if not active:
-        raise TrivselError(
-            "projektet har ingen kodninger endnu",
-            "kod udsagn i kodningsskærmen, med `trivselkode codings add` eller importér dem med `trivselkode codings import`",
-        )
-    consensus_id = active.get(CONSENSUS_CODER)
-    humans = {n: i for n, i in sorted(active.items()) if n != CONSENSUS_CODER}
-    if coder is not None:
-        row = coder_by_name(session, coder)
-        if row.name not in active:
-            raise TrivselError(f"koderen '{row.name}' har ingen kodninger", f"kodere med kodninger: {', '.join(sorted(active))}")
-        mode = "consensus" if row.name == CONSENSUS_CODER else "coder"
-        return Selection(mode, (row.id,), (row.name,), consensus_id, facts)
-    if consensus:
-        if consensus_id is None:
-            raise TrivselError(
-                "der er ingen konsensuskodning endnu",
-                "afgør uenighederne under Enighed, eller brug --union eller --coder NAVN",
-            )
-        return Selection("consensus", (consensus_id,), (CONSENSUS_CODER,), consensus_id, facts)
-    if union or (default == "auto" and consensus_id is None):
-        if not humans:
-            raise TrivselError("kun konsensus har kodninger; der er ingen kodere at forene", "brug --consensus")
-        return Selection("union", tuple(humans.values()), tuple(humans), consensus_id, facts)
-    if default == "auto":
-        return Selection("consensus", (consensus_id,), (CONSENSUS_CODER,), consensus_id, facts)
-    ordered = sorted(active.items())
-    return Selection("all", tuple(i for _, i in ordered), tuple(n for n, _ in ordered), consensus_id, facts)
 
 
 # ---------------------------------------------------------------- codes
@@ -254,149 +171,6 @@ def load_codebook(session: Session) -> Codebook:
     )
 
 
-def code_mapping(book: Codebook, codes: Sequence[CodeInfo], rollup: bool) -> list[tuple[int, int]]:
-    """(coded code id, reported code id) pairs: identity, or every descendant with ``rollup``."""
-    if not rollup:
-        return [(c.id, c.id) for c in codes]
-    return [(member, c.id) for c in codes for member in book.subtree(c.id)]
-
-
-# ---------------------------------------------------------------- raw arrays
-
-
-def raw_rows(session: Session, sql: str) -> list[tuple]:
-    """Rows of a fixed SQL statement straight from the database driver.
-
-    Skips SQLAlchemy's row processing, which costs more than the query itself
-    on half a million rows. ``sql`` holds no parameters (integers only).
-    """
-    cursor = session.connection().connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def unique_sorted(a: np.ndarray) -> np.ndarray:
-    """``np.unique`` for int64 arrays by sorting (faster for large arrays)."""
-    if a.size == 0:
-        return a
-    s = np.sort(a)
-    keep = np.empty(s.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    return s[keep]
-
-
-@dataclass
-class CodingArrays:
-    """Every coding as parallel arrays: passage id, code id, coder id."""
-
-    passage: np.ndarray
-    code: np.ndarray
-    coder: np.ndarray
-
-    def select(self, selection: Selection) -> CodingArrays:
-        if not self.coder.size:
-            return self
-        wanted = np.zeros(int(max(self.coder.max(), *selection.coder_ids)) + 1, dtype=bool)
-        wanted[list(selection.coder_ids)] = True
-        mask = wanted[self.coder]
-        if mask.all():
-            return self
-        return CodingArrays(self.passage[mask], self.code[mask], self.coder[mask])
-
-    def mapped(self, book: Codebook, codes: Sequence[CodeInfo], rollup: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(index into codes, passage id, coder id)`` of the codings that count for ``codes``.
-
-        With ``rollup`` a coding of a descendant counts for every chosen code above it.
-        """
-        parts_r, parts_p, parts_c = [], [], []
-        size = int(self.code.max()) + 1 if self.code.size else 1
-        lookup = np.full(max(size, max((c.id for c in codes), default=0) + 1), -1, dtype=np.int64)
-        for i, code in enumerate(codes):
-            if rollup and book.has_children(code.id):
-                members = np.zeros(size, dtype=bool)
-                members[[m for m in book.subtree(code.id) if m < size]] = True
-                mask = members[self.code] if self.code.size else np.zeros(0, dtype=bool)
-                parts_r.append(np.full(int(mask.sum()), i, dtype=np.int64))
-                parts_p.append(self.passage[mask])
-                parts_c.append(self.coder[mask])
-            else:
-                lookup[code.id] = i
-        idx = lookup[self.code] if self.code.size else np.zeros(0, dtype=np.int64)
-        mask = idx >= 0
-        parts_r.append(idx[mask])
-        parts_p.append(self.passage[mask])
-        parts_c.append(self.coder[mask])
-        return np.concatenate(parts_r), np.concatenate(parts_p), np.concatenate(parts_c)
-
-
-def _max_id(session: Session, table: str) -> int:
-    value = raw_rows(session, f"SELECT MAX(id) FROM {table}")[0][0]
-    return int(value or 0)
-
-
-def _int_column(session: Session, expr: str, table: str, where: str = "") -> np.ndarray:
-    """One integer expression over a table's rows as an array.
-
-    The database joins the values into one comma-separated string
-    (``group_concat`` / ``string_agg``) that numpy parses at once: on half a
-    million rows several times faster than fetching them row by row.
-    """
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        agg = f"group_concat({expr}, ',')"
-    elif dialect == "postgresql":
-        agg = f"string_agg(CAST({expr} AS TEXT), ',')"
-    else:
-        rows = raw_rows(session, f"SELECT {expr} FROM {table} {where}")
-        return np.array(rows, dtype=np.int64).reshape(-1)
-    text = raw_rows(session, f"SELECT {agg} FROM {table} {where}")[0][0]
-    if not text:
-        return np.zeros(0, dtype=np.int64)
-    return np.fromstring(text, sep=",", dtype=np.int64)
-
-
-def load_coding_arrays(session: Session, coder_ids: Sequence[int] | None = None) -> CodingArrays:
-    """The codings (of ``coder_ids``, or all) packed into one integer a row, in one query."""
-    where = f"WHERE coder_id IN ({', '.join(str(int(i)) for i in coder_ids)})" if coder_ids else ""
-    coder_bits = max(_max_id(session, "coder"), 1).bit_length()
-    code_bits = max(_max_id(session, "code"), 1).bit_length()
-    passage_bits = max(_max_id(session, "passage"), 1).bit_length()
-    if coder_bits + code_bits + passage_bits <= 62:
-        m_code = 1 << coder_bits
-        m_passage = 1 << (coder_bits + code_bits)
-        packed = _int_column(
-            session,
-            f"CAST(passage_id AS BIGINT) * {m_passage} + CAST(code_id AS BIGINT) * {m_code} + coder_id",
-            "coding",
-            where,
-        )
-        return CodingArrays(packed >> (coder_bits + code_bits), (packed >> coder_bits) & ((1 << code_bits) - 1), packed & (m_code - 1))
-    rows = raw_rows(session, f"SELECT passage_id, code_id, coder_id FROM coding {where}")
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
-    return CodingArrays(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy())
-
-
-@dataclass
-class PassageArrays:
-    """Per passage id: its participant id (-1 where no passage has that id)."""
-
-    participant: np.ndarray
-
-
-def load_passage_arrays(session: Session) -> PassageArrays:
-    bits = max(_max_id(session, "participant"), 1).bit_length()
-    packed = _int_column(session, f"CAST(id AS BIGINT) * {1 << bits} + participant_id", "passage")
-    ids = packed >> bits
-    size = int(ids.max()) + 1 if ids.size else 1
-    participant = np.full(size, -1, dtype=np.int64)
-    participant[ids] = packed & ((1 << bits) - 1)
-    return PassageArrays(participant)
-
-
 # ---------------------------------------------------------------- frequencies
 
 
@@ -413,13 +187,27 @@ class FrequencyResult:
 
 @dataclass
 class ProjectData:
-    """What every report reads once: participants, codebook, codings, passages."""
+    """What every report reads once: participants, codebook, the basis and its codings, passages."""
 
     participants: dict[int, ParticipantInfo]
     book: Codebook
-    codings: CodingArrays
+    basis: Basis
     passages: PassageArrays
-    selection: Selection
+
+    @property
+    def selection(self) -> Selection:
+        return self.basis.selection
+
+    @property
+    def codings(self) -> CodingArrays:
+        """The codings that count under the selection."""
+        return self.basis.codings
+
+    def open_codings(self) -> CodingArrays:
+        """The open disagreements (consensus only) as codings: passage, code, coder 0."""
+        keys = self.basis.open_pairs if self.selection.mode == "consensus" else np.zeros(0, dtype=np.int64)
+        bits = self.basis.code_bits
+        return CodingArrays(keys >> bits, keys & ((1 << bits) - 1), np.zeros(keys.size, dtype=np.int64))
 
 
 def load_project_data(
@@ -428,17 +216,17 @@ def load_project_data(
     coder: str | None = None,
     union: bool = False,
     consensus: bool = False,
-    default: str = "auto",
+    coders: str | Sequence[str] | None = None,
+    firm: bool = False,
     age_bands: AgeBands | None = None,
 ) -> ProjectData:
+    """Read what a report needs in one read transaction (``coders``, ``firm``: see :func:`load_basis`)."""
     with project.read() as session:
         participants = load_participants(session, age_bands or AgeBands())
-        selection = resolve_selection(session, coder, union, consensus, default)
+        basis = load_basis(session, coder=coder, union=union, consensus=consensus, coders=coders, firm=firm)
         book = load_codebook(session)
-        # A small part is faster read by the coder index, a large one by one scan.
-        codings = load_coding_arrays(session, selection.coder_ids if selection.fraction() < 0.5 else None)
         passages = load_passage_arrays(session)
-    return ProjectData(participants, book, codings, passages, selection)
+    return ProjectData(participants, book, basis, passages)
 
 
 def compute_frequencies(
@@ -447,6 +235,7 @@ def compute_frequencies(
     coder: str | None = None,
     union: bool = False,
     consensus: bool = False,
+    coders: str | Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
     codes: str | Sequence[str] | None = None,
     rollup: bool = False,
@@ -454,7 +243,7 @@ def compute_frequencies(
 ) -> FrequencyResult:
     """The frequency rows (see the module doc), codes in codebook order, groups sorted."""
     age_bands = age_bands or AgeBands()
-    data = load_project_data(project, coder=coder, union=union, consensus=consensus, age_bands=age_bands)
+    data = load_project_data(project, coder=coder, union=union, consensus=consensus, coders=coders, age_bands=age_bands)
     by_names = parse_by(by, known_attributes(data.participants.values()))
     clash = [n for n in by_names if n in FREQUENCY_KEYS]
     if clash:
@@ -496,8 +285,7 @@ def frequencies_of(
     n_groups = max(len(groups), 1)
     n_codes = len(codes)
 
-    selected = data.codings.select(data.selection)
-    r, passage, _coder = selected.mapped(data.book, codes, rollup)
+    r, passage, _coder = data.codings.mapped(data.book, codes, rollup)
     part = data.passages.participant[passage] if passage.size else passage
     cell = r * n_groups + p_group[part]
     size = n_codes * n_groups
@@ -519,6 +307,13 @@ def frequencies_of(
     span_src = int(p_source.max()) + 1 if p_source.size else 1
     cs = unique_sorted(cell1 * span_src + p_source[part1])
     sources = np.bincount(cs // span_src, minlength=size)
+
+    consensus = data.selection.mode == "consensus"
+    if consensus:
+        ro, po, _ = data.open_codings().mapped(data.book, codes, rollup)
+        ko = unique_sorted(ro * span_p + po)
+        ro, po = ko // span_p, ko % span_p
+        still = np.bincount(ro * n_groups + p_group[data.passages.participant[po]], minlength=size)
 
     per_group = codings.reshape(n_codes, n_groups).sum(axis=0) if n_codes else np.zeros(n_groups, dtype=np.int64)
     shown = [gi for gi, g in enumerate(groups) if group_sizes.get(g, 0) or per_group[gi]]
@@ -545,5 +340,49 @@ def frequencies_of(
                     "share": round(int(people[k]) / n, 4) if n else 0.0,
                 }
             )
+            if consensus:
+                row["open_disagreements"] = int(still[k])
             out.append(row)
     return FrequencyResult(out, list(by), list(codes), data.selection, [groups[gi] for gi in shown], dict(group_sizes), rollup)
+
+
+# ---------------------------------------------------------------- the overview's bars
+
+
+@dataclass
+class ThemeCount:
+    key: str
+    name: str
+    color: str | None
+    passages: int  # passages carrying the theme under the default basis
+
+
+@dataclass
+class ThemeFrequencies:
+    themes: list[ThemeCount]
+    basis: str  # "konsensus af anne og bo", "foreningsmængden af anne, bo (konsensus: …)", or "" without codings
+
+
+def theme_frequencies(project: Project) -> ThemeFrequencies:
+    """Per theme (codes of kind ``tema``; else the top-level codes), the passages carrying it.
+
+    Read as every report reads by default (the consensus when none of its
+    disagreements is open, else the union): a passage counts once per theme.
+    """
+    with project.read() as session:
+        codes = list(session.exec(select(Code).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
+        themes = [c for c in codes if c.kind == "tema"] or [c for c in codes if c.parent_id is None]
+        if not themes:
+            return ThemeFrequencies([], "")
+        try:
+            basis = load_basis(session)
+        except TrivselError:  # no codings yet (or only the reserved coder's)
+            return ThemeFrequencies([ThemeCount(c.key, c.name, c.color, 0) for c in themes], "")
+    codings = basis.codings
+    ids = np.array([int(c.id) for c in themes], dtype=np.int64)
+    keep = np.isin(codings.code, ids)
+    pairs = unique_sorted(basis.key(codings.passage[keep], codings.code[keep]))
+    counts = np.bincount(pairs & ((1 << basis.code_bits) - 1), minlength=int(ids.max()) + 1)
+    selection = basis.selection
+    label = selection.describe() + (f" ({selection.why})" if selection.why else "")
+    return ThemeFrequencies([ThemeCount(c.key, c.name, c.color, int(counts[c.id])) for c in themes], label)

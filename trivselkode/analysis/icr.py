@@ -405,8 +405,29 @@ def _fmt(x: float | None, lang: str) -> str:
     return s.replace(".", ",") if lang == "da" else s
 
 
-def methods_paragraph(project: Project, report: AgreementReport, lang: str = "da") -> str:
-    """A short methods paragraph for a paper, from the report's own figures."""
+def _settled_sentence(settled: tuple[int, int, list[str]] | None, lang: str) -> str:
+    """"N of M disagreements were settled by …", or nothing when none was settled."""
+    if not settled or not settled[1]:
+        return ""
+    total, done, names = settled
+    if lang == "en":
+        who = f" by {' and '.join(names)}" if names else ""
+        head = f"All {total} disagreements were" if done == total else f"{done} of {total} disagreements were"
+        return f" {head} settled{who} into a consensus coding."
+    who = f" af {' og '.join(names)}" if names else ""
+    head = f"Alle {total} uenigheder blev" if done == total else f"{done} af {total} uenigheder blev"
+    return f" {head} afgjort{who} i en konsensuskodning."
+
+
+def methods_paragraph(
+    project: Project, report: AgreementReport, lang: str = "da", settled: tuple[int, int, list[str]] | None = None
+) -> str:
+    """A short methods paragraph for a paper, from the report's own figures.
+
+    ``settled`` is (disagreements, of them settled, who settled them) between
+    the report's two coders; the paragraph speaks of a consensus only when
+    some were settled.
+    """
     name, version = codebook_meta(project)
     p = report.pooled
     ci = report.alpha_ci
@@ -428,8 +449,8 @@ def methods_paragraph(project: Project, report: AgreementReport, lang: str = "da
         text += f" and Brennan–Prediger's kappa {_fmt(p.brennan_prediger, 'en')}"
         if p.cohen_kappa is not None:
             text += f"; Cohen's kappa was {_fmt(p.cohen_kappa, 'en')}"
-        text += f". The coders disagreed on {p.disagreements} of {p.units} unit-code pairs; disagreements were reviewed and settled into a consensus coding."
-        return text
+        text += f". The coders disagreed on {p.disagreements} of {p.units} unit-code pairs."
+        return text + _settled_sentence(settled, "en")
     unit = (
         "deltagernes replikker (interviewerens er udeladt)"
         if report.unit == "passage"
@@ -446,8 +467,8 @@ def methods_paragraph(project: Project, report: AgreementReport, lang: str = "da
     text += f" og Brennan–Predigers kappa {_fmt(p.brennan_prediger, 'da')}"
     if p.cohen_kappa is not None:
         text += f"; Cohens kappa var {_fmt(p.cohen_kappa, 'da')}"
-    text += f". Koderne var uenige om {p.disagreements} af {p.units} kombinationer af enhed og kode; uenighederne blev gennemgået og afgjort i en konsensuskodning."
-    return text
+    text += f". Koderne var uenige om {p.disagreements} af {p.units} kombinationer af enhed og kode."
+    return text + _settled_sentence(settled, "da")
 
 
 __all__ = [

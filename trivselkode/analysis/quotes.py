@@ -1,12 +1,13 @@
 """Representative quotes: per code, the N best passages or sub-spans.
 
-Candidates are the participants' passages (never an interviewer's) coded
-with the code by the selected coders (by default every coder, the consensus
-included). They are ranked in tiers:
+Candidates are the participants' passages (never an interviewer's) that
+carry the code under the selection (one coder, the union, or the consensus;
+the default as for every report, see :mod:`trivselkode.analysis.basis`).
+They are ranked in tiers:
 
 1. passages pinned on the command line (``--pin SOURCE#N``), in the order given;
 2. starred passages (a ``Star`` by any coder marks a quote candidate);
-3. passages the consensus carries;
+3. passages the consensus carries firmly (both coders coded it, or it was settled so);
 4. passages more coders agree on (the number of coders other than the consensus).
 
 A candidate must be quotable. Its text is the coded sub-span (the
@@ -52,14 +53,11 @@ import numpy as np
 from sqlmodel import Session, select
 
 from trivselkode.analysis.attributes import AgeBands, ParticipantInfo, attribution, check_lang
-from trivselkode.analysis.frequencies import (
-    CodeInfo,
-    Selection,
-    _int_column,
-    _max_id,
-    load_project_data,
-    unique_sorted,
-)
+from trivselkode.analysis.arrays import int_column, max_id, unique_sorted
+from trivselkode.analysis.basis import Selection
+from trivselkode.analysis.frequencies import CodeInfo, load_project_data
+from trivselkode.domain.annotations import mask as mask_annotations
+from trivselkode.domain.annotations import spoken_word_count
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Coding, Passage, Source, Star
@@ -85,6 +83,7 @@ class Quote:
     pinned: bool = False
     starred: bool = False
     consensus: bool = False
+    open: bool = False  # an open disagreement counted in (consensus only)
     coders: int = 0
     passage_id: int = field(default=0, repr=False)
     quality: tuple = field(default=(), repr=False, compare=False)
@@ -112,7 +111,10 @@ class QuoteCollection:
         return [q for c in self.codes for q in c.quotes]
 
     def rows(self) -> list[dict[str, Any]]:
-        return [q.row() for q in self.quotes]
+        """The JSON rows; with the consensus as basis each also has ``open_disagreements`` (0 or 1)."""
+        if self.selection.mode != "consensus":
+            return [q.row() for q in self.quotes]
+        return [{**q.row(), "open_disagreements": int(q.open)} for q in self.quotes]
 
 
 # ---------------------------------------------------------------- references
@@ -164,7 +166,8 @@ def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def word_count(text: str) -> int:
-    return len(text.split())
+    """The speaker's words in ``text``: transcription annotations (``(griner)``) are not counted."""
+    return spoken_word_count(text)
 
 
 def _sentences(text: str, sentences: Sequence[Sequence[int]] | None) -> list[tuple[int, int]]:
@@ -275,7 +278,7 @@ def _trim(
     if not region:
         return None
     words = [word_count(text[s:e]) for s, e in region]
-    hits = [len(pattern.findall(text[s:e])) if pattern else 0 for s, e in region]
+    hits = [len(pattern.findall(mask_annotations(text[s:e]))) if pattern else 0 for s, e in region]
     # Short answers to the interviewer's question ("Lyset.", "Ja, altså.") at either
     # end say little without the question: drop them when enough remains.
     while len(region) > 1 and words[0] < FRAGMENT and not hits[0] and sum(words[1:]) >= min_words:
@@ -371,6 +374,7 @@ class _Candidate:
     pinned: bool
     starred: bool
     consensus: bool
+    open: bool
     coders: int
     bucket: tuple
     order: tuple  # (source name, passage number)
@@ -391,6 +395,8 @@ class _Passages:
         if not wanted:
             return
         coders = set(self.selection.coder_ids)
+        if self.selection.mode != "coder" and self.selection.consensus_coder_id is not None:
+            coders.add(self.selection.consensus_coder_id)  # a settled sub-span is preferred
         with self.project.read() as session:
             for k in range(0, len(wanted), self.batch):
                 chunk = wanted[k : k + self.batch]
@@ -448,6 +454,7 @@ def collect_quotes(
     coder: str | None = None,
     union: bool = False,
     consensus: bool = False,
+    coders: str | Sequence[str] | None = None,
     pins: Sequence[str] = (),
     excludes: Sequence[str] = (),
     min_words: int = 8,
@@ -464,14 +471,16 @@ def collect_quotes(
         raise TrivselError(
             f"ordgrænserne {min_words}–{max_words} går ikke", "--min-words skal være mindst 1 og højst --max-words"
         )
-    data = load_project_data(project, coder=coder, union=union, consensus=consensus, default="all", age_bands=age_bands)
+    data = load_project_data(
+        project, coder=coder, union=union, consensus=consensus, coders=coders, firm=True, age_bands=age_bands
+    )
     with project.read() as session:
         pinned = resolve_refs(session, pins)
         excluded = {pid for _, _, pid in resolve_refs(session, excludes)}
         starred = {int(p) for p in session.exec(select(Star.passage_id).distinct())}
         numbers = _passage_numbers(session)
     book, participants, selection = data.book, data.participants, data.selection
-    selected_codes = data.codings.select(selection).code
+    selected_codes = data.codings.code
     has_codings = set(np.flatnonzero(np.bincount(selected_codes)).tolist()) if selected_codes.size else set()
     default = [c for c in book.codes if not c.retired and c.id in has_codings]
     chosen = book.resolve(codes, default=default)
@@ -482,8 +491,7 @@ def collect_quotes(
     collection = QuoteCollection([], selection, lang)
 
     # Unique (code, passage, coder) triples of the selection; interviewers and exclusions left out.
-    sel = data.codings.select(selection)
-    r, passage, coder_ids = sel.mapped(book, chosen, rollup=False)
+    r, passage, coder_ids = data.codings.mapped(book, chosen, rollup=False)
     p_counted = np.zeros(max(participants, default=0) + 2, dtype=bool)
     for pid, info in participants.items():
         p_counted[pid] = not info.is_interviewer
@@ -492,15 +500,20 @@ def collect_quotes(
         keep &= ~np.isin(passage, np.fromiter(excluded, dtype=np.int64))
     r, passage, coder_ids = r[keep], passage[keep], coder_ids[keep]
     span_p = int(data.passages.participant.size)
-    span_c = _max_coder(selection) + 1
+    span_c = int(coder_ids.max()) + 1 if coder_ids.size else 1
     triples = unique_sorted((r * span_p + passage) * span_c + coder_ids)
     pair_of = triples // span_c
-    coder_of = triples % span_c
     pairs = unique_sorted(pair_of)
-    inverse = np.searchsorted(pairs, pair_of)
-    is_cons = coder_of == (selection.consensus_id if selection.consensus_id is not None else -1)
-    humans = np.bincount(inverse[~is_cons], minlength=pairs.size)
-    cons = np.bincount(inverse[is_cons], minlength=pairs.size) > 0
+    code_ids = np.array([c.id for c in chosen], dtype=np.int64)
+    # Firm: both coders of the consensus coded it, or it was settled so.
+    cons = data.basis.is_firm(pairs % span_p, code_ids[pairs // span_p]) if pairs.size else np.zeros(0, dtype=bool)
+    is_open = (
+        data.basis.is_open(pairs % span_p, code_ids[pairs // span_p]) if pairs.size else np.zeros(0, dtype=bool)
+    )
+    if selection.mode == "consensus":  # how many of its two coders coded it (1 where open)
+        humans = np.maximum(data.basis.coders_on(pairs % span_p, code_ids[pairs // span_p]), 1)
+    else:
+        humans = np.bincount(np.searchsorted(pairs, pair_of), minlength=pairs.size)
     pair_code = pairs // span_p
     pair_passage = pairs % span_p
     is_star = np.isin(pair_passage, np.fromiter(starred, dtype=np.int64, count=len(starred)))
@@ -523,6 +536,7 @@ def collect_quotes(
                 pinned=bool(is_pin[k]),
                 starred=bool(is_star[k]),
                 consensus=bool(cons[k]),
+                open=bool(is_open[k]),
                 coders=int(humans[k]),
                 bucket=(info.attrs.get("site"), info.attrs.get("gender")),
                 order=(info.source, numbers.get(pid, 0)),
@@ -581,14 +595,9 @@ def _tiers(indices: np.ndarray, keys: np.ndarray, make) -> list[_Tier]:  # noqa:
     return out
 
 
-def _max_coder(selection: Selection) -> int:
-    ids = list(selection.coder_ids) + [i for i, _ in selection.counts]
-    return max(ids, default=0)
-
-
 def _passage_numbers(session: Session) -> dict[int, int]:
-    bits = max(_max_id(session, "passage"), 1).bit_length()
-    packed = _int_column(session, f"CAST(number AS BIGINT) * {1 << bits} + id", "passage")
+    bits = max(max_id(session, "passage"), 1).bit_length()
+    packed = int_column(session, f"CAST(number AS BIGINT) * {1 << bits} + id", "passage")
     ids = (packed & ((1 << bits) - 1)).tolist()
     return dict(zip(ids, (packed >> bits).tolist()))
 
@@ -620,7 +629,7 @@ def _pick(
         if c.passage_id not in texts.text:
             texts.load([c.passage_id] + [b.passage_id for b in ahead])
         text, sentences, number = texts.text[c.passage_id]
-        span = texts.span(c.passage_id, code.id, selection.consensus_id)
+        span = texts.span(c.passage_id, code.id, selection.consensus_coder_id)
         trimmed = trim(text, sentences, span, pattern, min_words, max_words, lenient=c.pinned or c.starred)
         quote = None
         if trimmed is not None:
@@ -635,6 +644,7 @@ def _pick(
                 pinned=c.pinned,
                 starred=c.starred,
                 consensus=c.consensus,
+                open=c.open,
                 coders=c.coders,
                 passage_id=c.passage_id,
                 quality=(trimmed.hits > 0, -abs(trimmed.words - target)),

@@ -66,7 +66,17 @@ def agreement(
     )
     for n in report.notes:
         note(n)
-    paragraph = methods_paragraph(project, report, lang.value) if methods else None
+    paragraph = None
+    if methods:
+        settled = None
+        if len(report.coders) == 2:
+            from trivselkode.storage.consensus_view import settlers
+
+            settled = settlers(
+                project, (report.coders[0], report.coders[1]), codes=[c.code for c in report.codes],
+                sources=_split(sources), all_passages=all_passages, unit=unit, overlap=overlap,
+            )
+        paragraph = methods_paragraph(project, report, lang.value, settled)
     if fmt is AgreementFormat.json:
         doc = report.as_json()
         if paragraph:

@@ -65,7 +65,14 @@ _BINARY = {"xlsx", "docx", "png", "svg"}
 # Options shared by the reports.
 CODER = typer.Option(None, "--coder", help="Kun denne koders kodninger.")
 UNION = typer.Option(False, "--union", help="Foreningsmængden af koderne (hvert udsagn tæller én gang pr. kode).")
-CONSENSUS = typer.Option(False, "--consensus", help="Kun konsensuskodningen.")
+CONSENSUS = typer.Option(
+    False,
+    "--consensus",
+    help="Konsensus af to kodere: det, de er enige om, plus det afgjorte; åbne uenigheder tæller som i foreningsmængden.",
+)
+PAIR = typer.Option(
+    None, "--coders", help="Konsensussens to kodere, fx anne,bo (standard: dem, afgørelserne nævner, ellers de to kodere)."
+)
 LANG = typer.Option(Lang.da, "--lang", help="Sprog for etiketter: da eller en.")
 OUT = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output).")
 CODES = typer.Option(None, "--codes", "-c", help="Koder: nøgler (T1,T2), typer (tema, behov) eller themes/needs/…; kan gentages.")
@@ -118,6 +125,13 @@ def _render(table, fmt: str) -> str | bytes:  # noqa: ANN001
     return tables.render(table, fmt)
 
 
+def _basis(selection, extra: str = "") -> None:  # noqa: ANN001 (Selection; imported lazily)
+    """Whose codings were read, and why the default is not the consensus when settled work is left unused."""
+    note(f"Grundlag: {selection.describe()}{extra}.")
+    if selection.why:
+        note(selection.why)
+
+
 def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
     if out is None:
         assert isinstance(data, str)
@@ -133,6 +147,7 @@ def frequencies(
     coder: Optional[str] = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
+    pair: Optional[str] = PAIR,
     by: Optional[List[str]] = BY,
     codes: Optional[List[str]] = CODES,
     fmt: Optional[TableFormat] = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
@@ -144,7 +159,7 @@ def frequencies(
 ) -> None:
     """Kodernes hyppighed: kodninger, udsagn, kilder, deltagere og andel af deltagerne.
 
-    Standard er konsensus, hvor den findes, ellers foreningsmængden af koderne.
+    Standard er konsensus af to kodere, når ingen af deres uenigheder er åbne, ellers foreningsmængden af koderne.
     """
     from trivselkode.analysis.frequencies import compute_frequencies
     from trivselkode.export import tables
@@ -157,6 +172,7 @@ def frequencies(
         coder=coder,
         union=union,
         consensus=consensus,
+        coders=pair,
         by=by,
         codes=codes,
         rollup=rollup,
@@ -167,7 +183,7 @@ def frequencies(
         _emit(tables.to_json(tables.frequency_records(result, pseudo)), out, "Hyppighederne")
     else:
         _emit(_render(tables.frequency_table(result, lang.value, pseudo), kind), out, "Hyppighederne")
-    note(f"Grundlag: {result.selection.describe()}.")
+    _basis(result.selection)
 
 
 @app.command("cooccurrence")
@@ -178,6 +194,7 @@ def cooccurrence(
     coder: Optional[str] = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
+    pair: Optional[str] = PAIR,
     fmt: Optional[TableFormat] = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
     out: Optional[Path] = OUT,
     lang: Lang = LANG,
@@ -190,13 +207,13 @@ def cooccurrence(
     kind = _format(fmt, out, TableFormat)
     _prepare_out(out)
     result = compute_cooccurrence(
-        state(ctx).project(), rows=rows, cols=cols, coder=coder, union=union, consensus=consensus, rollup=rollup
+        state(ctx).project(), rows=rows, cols=cols, coder=coder, union=union, consensus=consensus, coders=pair, rollup=rollup
     )
     if kind == "json":
         _emit(tables.to_json(result.records()), out, "Samforekomsten")
     else:
         _emit(_render(tables.cooccurrence_table(result, lang.value), kind), out, "Samforekomsten")
-    note(f"Grundlag: {result.selection.describe()}.")
+    _basis(result.selection)
 
 
 @app.command("matrix")
@@ -206,6 +223,7 @@ def matrix(
     coder: Optional[str] = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
+    pair: Optional[str] = PAIR,
     fmt: Optional[MatrixFormat] = typer.Option(None, "--format", help="csv, xlsx eller json."),
     out: Optional[Path] = OUT,
     rollup: bool = ROLLUP,
@@ -220,14 +238,21 @@ def matrix(
     _prepare_out(out)
     project = state(ctx).project()
     result = compute_matrix(
-        project, codes=codes, coder=coder, union=union, consensus=consensus, rollup=rollup, age_bands=_bands(age_bands)
+        project,
+        codes=codes,
+        coder=coder,
+        union=union,
+        consensus=consensus,
+        coders=pair,
+        rollup=rollup,
+        age_bands=_bands(age_bands),
     )
     pseudo = _pseudo(project, pseudonymize, "da")
     if kind == "json":
         _emit(tables.to_json(tables.matrix_records(result, pseudo)), out, "Matricen")
     else:
         _emit(_render(tables.matrix_table(result, "da", pseudo), kind), out, "Matricen")
-    note(f"Grundlag: {result.selection.describe()}; {len(result.rows)} deltagere.")
+    _basis(result.selection, f"; {len(result.rows)} deltagere")
 
 
 @app.command("quotes")
@@ -238,6 +263,7 @@ def quotes(
     coder: Optional[str] = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
+    pair: Optional[str] = PAIR,
     fmt: Optional[QuoteFormat] = typer.Option(None, "--format", help="md, docx, html, csv eller json."),
     pseudonymize: bool = PSEUDO,
     out: Optional[Path] = OUT,
@@ -263,6 +289,7 @@ def quotes(
         coder=coder,
         union=union,
         consensus=consensus,
+        coders=pair,
         pins=pin or [],
         excludes=exclude or [],
         min_words=min_words,
@@ -279,6 +306,8 @@ def quotes(
         f"{len(collection.quotes)} citater til {len(collection.codes)} koder fra {collection.selection.describe()}."
         + (f" Uden citater: {', '.join(empty)}." if empty else "")
     )
+    if collection.selection.why:
+        note(collection.selection.why)
 
 
 @app.command("chart")
@@ -291,6 +320,7 @@ def chart(
     coder: Optional[str] = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
+    pair: Optional[str] = PAIR,
     fmt: Optional[ChartFormat] = typer.Option(None, "--format", help="png eller svg (standard: efter filnavnet)."),
     lang: Lang = LANG,
     rollup: bool = ROLLUP,
@@ -314,6 +344,7 @@ def chart(
         coder=coder,
         union=union,
         consensus=consensus,
+        coders=pair,
         by=by,
         codes=codes,
         rollup=rollup,
@@ -321,4 +352,4 @@ def chart(
     )
     pseudo = _pseudo(project, pseudonymize, lang.value)
     _emit(frequency_chart(result, kind, lang.value, measure.value, title, pseudo), out, "Diagrammet")
-    note(f"Grundlag: {result.selection.describe()}.")
+    _basis(result.selection)

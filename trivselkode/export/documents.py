@@ -176,7 +176,7 @@ def quotes_csv(collection: QuoteCollection) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(QUOTE_KEYS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(collection.rows())
+    writer.writerows(q.row() for q in collection.quotes)
     return buf.getvalue()
 
 

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from trivselkode.analysis.attributes import AgeBands
-from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.export.files import check_target, replace_atomically, write_data
 from trivselkode.export.pseudonymize import Pseudonymizer
@@ -229,21 +228,24 @@ class ExportResult:
 
 @dataclass
 class ExportChoices:
-    """What the export form offers for a project: coders, attributes, codes."""
+    """What the export form offers for a project: coders, attributes, codes, the basis."""
 
     coders: list[str]  # coders with codings, konsensus included when it has any
-    has_consensus: bool
+    has_consensus: bool  # whether a consensus of two coders can be formed
     attributes: list[str]  # attributes a report can be broken down by
     codes: list[tuple[str, str, str]]  # (key, name, kind) of the live codes, codebook order
     kinds: list[str]
     project_stem: str
-
+    consensus: str = ""  # "konsensus af anne og bo", when it can be formed
+    default_basis: str = ""  # what a report reads by default: "consensus", "union" or "" (no codings)
+    basis_note: str = ""  # "foreningsmængden af anne, bo (konsensus: 4 af 145 uenigheder afgjort – …)"
 
 def export_choices(project: Any) -> ExportChoices:
     """The coders with codings, the attributes and the codes of ``project`` (one read)."""
     from sqlmodel import func, select
 
     from trivselkode.analysis.attributes import known_attributes, load_participants
+    from trivselkode.analysis.basis import load_basis
     from trivselkode.analysis.frequencies import load_codebook
     from trivselkode.storage.models import Coder, Coding
 
@@ -257,17 +259,25 @@ def export_choices(project: Any) -> ExportChoices:
         )
         participants = load_participants(session)
         book = load_codebook(session)
+        try:
+            selection = load_basis(session).selection if coders else None
+        except TrivselError:  # only the reserved coder has codings: no default basis
+            selection = None
     attributes = known_attributes(participants.values())
     live = [c for c in book.codes if not c.retired]
     name = project.display_name if project.is_sqlite else ""
     stem = Path(name).stem if name and name != ":memory:" else "projekt"
+    state = selection.consensus if selection is not None else None
     return ExportChoices(
         coders=coders,
-        has_consensus=CONSENSUS_CODER in coders,
+        has_consensus=state is not None,
         attributes=attributes,
         codes=[(c.key, c.name, c.kind) for c in live],
         kinds=sorted({c.kind for c in live if c.kind}),
         project_stem=stem or "projekt",
+        consensus=f"konsensus af {state.names()}" if state is not None else "",
+        default_basis=selection.mode if selection is not None else "",
+        basis_note=(selection.describe() + (f" ({selection.why})" if selection.why else "")) if selection else "",
     )
 
 
@@ -335,6 +345,11 @@ def default_chart_codes(project: Any) -> str:
     return ",".join(keys)
 
 
+def _basis(selection: Any) -> str:
+    """``grundlag: ….``, and why the default is not the consensus when settled work is left unused."""
+    return f"grundlag: {selection.describe()}." + (f" ({selection.why}.)" if selection.why else "")
+
+
 def _codes(spec: str | None) -> list[str] | None:
     return [spec] if spec and spec.strip() else None
 
@@ -356,7 +371,7 @@ def _frequencies(project: Any, req: ReportRequest, fmt: str) -> tuple[str | byte
         data: str | bytes = tables.to_json(tables.frequency_records(result, pseudo))
     else:
         data = tables.render(tables.frequency_table(result, req.lang, pseudo), fmt)
-    return data, f"{len(result.rows)} rækker; grundlag: {result.selection.describe()}.", []
+    return data, f"{len(result.rows)} rækker; {_basis(result.selection)}", []
 
 
 def _cooccurrence(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
@@ -370,7 +385,7 @@ def _cooccurrence(project: Any, req: ReportRequest, fmt: str) -> tuple[str | byt
         data: str | bytes = tables.to_json(result.records())
     else:
         data = tables.render(tables.cooccurrence_table(result, req.lang), fmt)
-    return data, f"{len(result.rows)} × {len(result.cols)} koder; grundlag: {result.selection.describe()}.", []
+    return data, f"{len(result.rows)} × {len(result.cols)} koder; {_basis(result.selection)}", []
 
 
 def _matrix(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
@@ -385,7 +400,7 @@ def _matrix(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, st
         data: str | bytes = tables.to_json(tables.matrix_records(result, pseudo))
     else:
         data = tables.render(tables.matrix_table(result, "da", pseudo), fmt)
-    return data, f"{len(result.rows)} deltagere × {len(result.codes)} koder; grundlag: {result.selection.describe()}.", []
+    return data, f"{len(result.rows)} deltagere × {len(result.codes)} koder; {_basis(result.selection)}", []
 
 
 def _quotes(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
@@ -407,7 +422,7 @@ def _quotes(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, st
     )
     data = render(collection, fmt, req.title or None, req.n)
     empty = [c.code.key for c in collection.codes if not c.quotes]
-    summary = f"{len(collection.quotes)} citater til {len(collection.codes)} koder fra {collection.selection.describe()}." + (
+    summary = f"{len(collection.quotes)} citater til {len(collection.codes)} koder; {_basis(collection.selection)}" + (
         f" Uden citater: {', '.join(empty)}." if empty else ""
     )
     return data, summary, list(collection.warnings)
@@ -430,7 +445,7 @@ def _chart(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str
     )
     pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
     data = frequency_chart(result, fmt, req.lang, req.measure, req.title or None, pseudo)
-    return data, f"{len(result.codes)} koder; grundlag: {result.selection.describe()}.", []
+    return data, f"{len(result.codes)} koder; {_basis(result.selection)}", []
 
 
 def _codings(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:

@@ -212,6 +212,12 @@ def _group_label(name: str, value: Any, lang: str, pseudonymizer: Any = None) ->
     return pseudonymizer.text(text) if pseudonymizer is not None and value is not None else text
 
 
+def _unused(selection: Any, lang: str) -> list[str]:
+    """The note on why the default is not the consensus, when settled work is left unused."""
+    why = selection.explain(lang)
+    return [why[:1].upper() + why[1:] + "."] if why else []
+
+
 def frequency_table(result: Any, lang: str = "da", pseudonymizer: Any = None) -> Table:
     """The frequency report (a :class:`FrequencyResult`) as a table."""
     columns = [Column("code", label("code", lang)), Column("name", label("name", lang))]
@@ -235,6 +241,7 @@ def frequency_table(result: Any, lang: str = "da", pseudonymizer: Any = None) ->
         title += " · " + ", ".join(attribute_label(n, lang) for n in result.by)
     total = sum(result.group_sizes.values())
     notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}; {total} {label('participants_lc', lang)}."]
+    notes += _unused(result.selection, lang)
     if result.rollup:
         notes.append(label("rollup", lang)[:1].upper() + label("rollup", lang)[1:] + ".")
     return Table(title, columns, rows, lang, notes, sheet=label("frequencies", lang))
@@ -259,7 +266,7 @@ def cooccurrence_table(result: Any, lang: str = "da") -> Table:
     columns += [Column(c.key, c.key, "int") for c in result.cols]
     rows = [[r.key, r.name, *[int(v) for v in result.counts[i]]] for i, r in enumerate(result.rows)]
     legend = "; ".join(f"{c.key} = {c.name}" for c in result.cols)
-    notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}.", legend]
+    notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}.", *_unused(result.selection, lang), legend]
     return Table(label("cooccurrence", lang), columns, rows, lang, notes, sheet="Samforekomst" if lang == "da" else "Co-occurrence")
 
 
@@ -278,5 +285,10 @@ def matrix_table(matrix: Any, lang: str = "da", pseudonymizer: Any = None) -> Ta
 
 
 def matrix_records(matrix: Any, pseudonymizer: Any = None) -> list[dict[str, Any]]:
+    """The JSON rows; with the consensus as basis each also has ``open_disagreements``."""
     table = matrix_table(matrix, pseudonymizer=pseudonymizer)
-    return [dict(zip(matrix.columns, row)) for row in table.rows]
+    records = [dict(zip(matrix.columns, row)) for row in table.rows]
+    if matrix.open_counts is not None:
+        for record, count in zip(records, matrix.open_counts):
+            record["open_disagreements"] = count
+    return records

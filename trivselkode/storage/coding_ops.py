@@ -4,8 +4,8 @@ Reading: :func:`load_source_view` loads everything one coder needs to code
 one source — passages with their speakers' attributes, the codebook, this
 coder's codings and the other coders', stars, memos, the last position and
 the done-marks — in a handful of queries (a 3,000-passage source loads in
-well under a second). :func:`overview_rows` and :func:`theme_frequencies`
-feed the overview.
+well under a second). :func:`overview_rows` feeds the overview (its theme bars
+come from :func:`trivselkode.analysis.frequencies.theme_frequencies`).
 
 Writing: every function is one transaction (``project.write()``, i.e.
 ``BEGIN IMMEDIATE`` on SQLite) and returns what it actually stored, so the
@@ -586,35 +586,6 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
     return rows
 
 
-@dataclass
-class ThemeCount:
-    key: str
-    name: str
-    color: str | None
-    passages: int  # passages coded with the theme by at least one coder
-
-
-def theme_frequencies(project) -> list[ThemeCount]:  # noqa: ANN001
-    """Per theme (codes of kind ``tema``), the passages any coder coded with it.
-
-    The union of coders: a passage coded with T1 by two coders counts once.
-    Without themes in the codebook, the top-level codes are counted instead.
-    """
-    with project.read() as session:
-        codes = list(session.exec(select(Code).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
-        themes = [c for c in codes if c.kind == THEME_KIND] or [c for c in codes if c.parent_id is None]
-        if not themes:
-            return []
-        counts = dict(
-            session.exec(
-                select(Coding.code_id, func.count(func.distinct(Coding.passage_id)))
-                .where(Coding.code_id.in_([c.id for c in themes]))
-                .group_by(Coding.code_id)
-            ).all()
-        )
-    return [ThemeCount(c.key, c.name, c.color, int(counts.get(c.id, 0))) for c in themes]
-
-
 def coder_exists(project, name: str) -> bool:  # noqa: ANN001
     with project.read() as session:
         return session.exec(select(Coder.id).where(Coder.name == name)).first() is not None
@@ -625,7 +596,6 @@ __all__ = [
     "OverviewRow",
     "PassageInfo",
     "SourceView",
-    "ThemeCount",
     "apply_change",
     "coder_exists",
     "describe_attributes",
@@ -638,6 +608,5 @@ __all__ = [
     "save_position",
     "set_memo",
     "set_star",
-    "theme_frequencies",
     "toggle_code",
 ]

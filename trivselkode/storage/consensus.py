@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key, coder_by_name, get_or_create_coder, passage_by_number, source_by_name
-from trivselkode.storage.models import Coding, Decision, utcnow
+from trivselkode.storage.models import Coder, Coding, Decision, utcnow
 
 CHOICES = ("a", "b", "both", "neither")
 
@@ -81,6 +81,64 @@ def settle(
         decision.settled_at = utcnow()
         s.add(decision)
         return Settled(source=source, passage=passage, code=code, choice=choice, codings=len(seen))
+
+
+@dataclass(frozen=True)
+class PairDecision:
+    """What a decision says: the choice, between which coders (A first), and who settled it."""
+
+    choice: str
+    coders: tuple[str, ...]
+    settled_by: str
+
+    def applies_to(self, pair: tuple[str, str]) -> bool:
+        """A decision between these two coders (in either order), or one that does not say between whom."""
+        return not self.coders or set(self.coders) == set(pair)
+
+
+def decisions_by_passage(session: Session) -> dict[tuple[int, int], PairDecision]:
+    """Every decision by (passage id, code id)."""
+    return {
+        (int(p), int(c)): PairDecision(choice, tuple(n for n in (coders or "").split(",") if n), settled_by or "")
+        for p, c, choice, coders, settled_by in session.exec(
+            select(Decision.passage_id, Decision.code_id, Decision.choice, Decision.coders, Decision.settled_by)
+        )
+    }
+
+
+def settled_among(
+    session: Session, pair: tuple[str, str], keys: list[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """Which of these disagreements of ``pair`` (passage id, code id) are settled, and by whom ("" if unknown).
+
+    Settled: a decision between the two coders applies there, or, with no
+    decision at all, the ``konsensus`` coder carries the code there (settled
+    before decisions were recorded).
+    """
+    if not keys:
+        return {}
+    decided = decisions_by_passage(session)
+    consensus_id = session.exec(select(Coder.id).where(Coder.name == CONSENSUS_CODER)).first()
+    carried: set[tuple[int, int]] = set()
+    if consensus_id is not None:
+        passages = sorted({p for p, _ in keys})
+        carried = {
+            (int(p), int(c))
+            for p, c in session.exec(
+                select(Coding.passage_id, Coding.code_id).where(
+                    Coding.coder_id == consensus_id, Coding.passage_id.in_(passages)
+                )
+            )
+        }
+    out = {}
+    for key in keys:
+        d = decided.get(key)
+        if d is not None:
+            if d.applies_to(pair):
+                out[key] = d.settled_by
+        elif key in carried:
+            out[key] = ""
+    return out
 
 
 def decisions(project: Project) -> list[dict]:

@@ -23,6 +23,7 @@ from sqlmodel import select
 from trivselkode.analysis.icr import build_units
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.storage.coding_ops import describe_attributes
+from trivselkode.storage.consensus import settled_among
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Decision, Participant, Passage, Source
 
@@ -89,7 +90,10 @@ class ReviewItem:
 
     @property
     def settled(self) -> bool:
-        return self.decision is not None
+        """Settled as the consensus counts it (see :func:`trivselkode.storage.consensus.settled_among`)."""
+        if self.decision is not None:
+            return not self.decision.coders or set(self.decision.coders) == set(self.coders)
+        return bool(self.of(CONSENSUS_CODER, self.code))
 
     def of(self, coder: str, code: str | None = None) -> list[ViewCoding]:
         """A coder's codings on the passage (of ``code`` only, when given)."""
@@ -281,19 +285,46 @@ def settled_counts(
     unit: str = "passage",
     overlap: float = 0.9,
 ) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
-    """Per code key: (disagreements between the two coders, of them settled); and the total."""
+    """Per code key: (disagreements between the two coders, of them settled); and the total.
+
+    Settled as the consensus counts it (:func:`trivselkode.storage.consensus.settled_among`).
+    """
     keys = disagreeing_pairs(project, coders, None, all_passages=all_passages, unit=unit, overlap=overlap)
     with project.read() as s:
         keys_of = dict(s.exec(select(Code.id, Code.key)).all())
-        decided = set(s.exec(select(Decision.passage_id, Decision.code_id)).all()) if keys else set()
+        settled = settled_among(s, coders, keys)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for pid, code_id in keys:
         row = counts[keys_of[code_id]]
         row[0] += 1
-        row[1] += (pid, code_id) in decided
+        row[1] += (pid, code_id) in settled
     per_code = {k: (v[0], v[1]) for k, v in counts.items()}
     total = (sum(v[0] for v in per_code.values()), sum(v[1] for v in per_code.values()))
     return per_code, total
+
+
+def settlers(
+    project: Project,
+    coders: tuple[str, str],
+    *,
+    codes: list[str] | None = None,
+    sources: list[str] | None = None,
+    all_passages: bool = False,
+    unit: str = "passage",
+    overlap: float = 0.9,
+) -> tuple[int, int, list[str]]:
+    """(disagreements, settled, who settled them – most first) between the two coders, on ``codes`` (keys)."""
+    keys = disagreeing_pairs(project, coders, None, all_passages=all_passages, unit=unit, overlap=overlap, sources=sources)
+    with project.read() as s:
+        if codes is not None:
+            wanted = set(s.exec(select(Code.id).where(Code.key.in_(codes))).all())
+            keys = [k for k in keys if k[1] in wanted]
+        settled = settled_among(s, coders, keys)
+    by: dict[str, int] = defaultdict(int)
+    for name in settled.values():
+        if name:
+            by[name] += 1
+    return len(keys), len(settled), sorted(by, key=lambda n: (-by[n], n))
 
 
 __all__ = [
@@ -308,4 +339,5 @@ __all__ = [
     "reload_item",
     "review_items",
     "settled_counts",
+    "settlers",
 ]

@@ -281,7 +281,11 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         if not self.running:
             coders = [c for c in message.choices.coders if c != CONSENSUS_CODER]
             hint = "ingen kodninger endnu" if not message.choices.coders else f"kodere med kodninger: {', '.join(coders) or 'kun konsensus'}"
-            self._status(f"Vælg en eksport og tryk Enter i et felt (eller ctrl+e). {hint[:1].upper()}{hint[1:]}.")
+            basis = message.choices.basis_note
+            self._status(
+                f"Vælg en eksport og tryk Enter i et felt (eller ctrl+e). {hint[:1].upper()}{hint[1:]}."
+                + (f" Standardgrundlag: {basis}." if basis else "")
+            )
 
     @on(ChoicesFailed)
     def _choices_failed(self, message: ChoicesFailed) -> None:
@@ -308,18 +312,13 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         if kind == "codings":
             return [("Alle kodere", "auto")] + [(f"Koder: {c}", f"coder:{c}") for c in coders]
         humans = [c for c in coders if c != CONSENSUS_CODER]
-        if kind == "quotes":
-            options = [("Alle kodere (standard)", "auto")]
-        else:
-            has = self.choices is not None and self.choices.has_consensus
-            options = [("Konsensus (standard)" if has else "Alle koderes forening (standard)", "auto")]
-        if self.choices is not None and self.choices.has_consensus and kind != "quotes":
+        default = self.choices.default_basis if self.choices else ""
+        label = {"consensus": "Standard: konsensus", "union": "Standard: alle koderes forening"}.get(default, "Standard")
+        options = [(label, "auto")]
+        if self.choices is not None and self.choices.has_consensus:
+            options.append((self.choices.consensus[:1].upper() + self.choices.consensus[1:], "consensus"))
+        if humans:
             options.append(("Alle koderes forening", "union"))
-        elif kind == "quotes":
-            if self.choices is not None and self.choices.has_consensus:
-                options.append(("Kun konsensus", "consensus"))
-            if humans:
-                options.append(("Alle koderes forening", "union"))
         options += [(f"Koder: {c}", f"coder:{c}") for c in humans]
         return options
 

@@ -15,14 +15,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from trivselkode.storage.coding_ops import OverviewRow, ThemeCount, overview_rows, theme_frequencies
+from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
+from trivselkode.storage.coding_ops import OverviewRow, overview_rows
 from trivselkode.tui.messages import OpenSource
 from trivselkode.tui.screens.dialogs import HelpInput
 from trivselkode.tui.screens.failures import SaysWorkerFailures
 from trivselkode.tui.widgets.theme_bars import ThemeBars
 
 KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
-THEMES_LABEL = "Temaer – udsagn med temaet, alle kodere samlet (hvert udsagn tælles én gang)"
+THEMES_LABEL = "Temaer – udsagn med temaet"
 
 
 def row_matches(row: OverviewRow, words: list[str]) -> bool:
@@ -71,7 +72,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     @dataclass
     class Loaded(Message):
         rows: list[OverviewRow]
-        themes: list[ThemeCount]
+        themes: ThemeFrequencies
 
     def __init__(self) -> None:
         super().__init__()
@@ -127,7 +128,9 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
-        self.query_one(ThemeBars).set_counts(message.themes, THEMES_LABEL)
+        basis = message.themes.basis
+        label = f"{THEMES_LABEL}; grundlag: {basis}" if basis else THEMES_LABEL
+        self.query_one(ThemeBars).set_counts(message.themes.themes, label)
         self._fill()
         self.loaded = True
 

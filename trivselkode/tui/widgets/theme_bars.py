@@ -7,7 +7,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from trivselkode.storage.coding_ops import ThemeCount
+from trivselkode.analysis.frequencies import ThemeCount
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 

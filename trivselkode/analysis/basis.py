@@ -1,0 +1,390 @@
+"""Whose codings a report reads: one coder, the union of coders, or their consensus.
+
+- **One coder** (``--coder NAME``): that coder's codings.
+- **The union** (``--union``): the coders other than ``konsensus``; a passage
+  carrying a code for any of them carries it once.
+- **The consensus** of two coders A and B (``--consensus``, SPEC §6): their
+  agreement plus what was settled. Per passage and code:
+
+  * both coded it → on; neither did → off;
+  * one of them did (a *disagreement*) and a decision settled it → what was
+    settled: ``a`` takes A's codings, ``b`` B's, ``both`` both, ``neither``
+    none (a decision records its coders in order, so ``a`` means the coder
+    named first there). A ``manual`` decision, or a legacy one without its
+    coders, is what the ``konsensus`` coder carries there. A disagreement
+    without a decision on which the ``konsensus`` coder carries the code
+    (settled by a version before decisions were recorded) counts as settled
+    on;
+  * a disagreement not settled is *open*, and counts as in the union.
+
+  The consensus codings are the distinct spans of the codings taken (of A
+  and B, or of ``konsensus`` for manual decisions).
+
+- **The default**: the consensus when its two coders are known and none of
+  their disagreements is open, else the union; :meth:`Selection.explain` says
+  why when settled work is left unused ("konsensus: 4 af 145 uenigheder
+  afgjort – bruger foreningsmængden").
+
+The two coders of the consensus are the ones given (``--coders A,B``), else
+the pair the decisions name, else the only two coders with codings.
+
+Everything is read in three queries (coders, decisions, the pair's codings)
+and worked out with numpy; pair keys are ``passage_id << code_bits | code_id``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlmodel import Session, select
+
+from trivselkode.analysis.arrays import CodingArrays, load_coding_arrays, max_id, raw_rows, unique_sorted
+from trivselkode.config import CONSENSUS_CODER
+from trivselkode.errors import TrivselError
+from trivselkode.storage.consensus import PairDecision, decisions_by_passage
+from trivselkode.storage.lookup import coder_by_name
+from trivselkode.storage.models import Coder
+
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+# ---------------------------------------------------------------- what was chosen
+
+
+@dataclass(frozen=True)
+class ConsensusState:
+    """How far the consensus of two coders has come."""
+
+    coders: tuple[str, str]
+    disagreements: int
+    settled: int
+    settled_by: tuple[str, ...] = ()  # who settled them, most first
+
+    @property
+    def open(self) -> int:
+        return self.disagreements - self.settled
+
+    def names(self, lang: str = "da") -> str:
+        return f" {'og' if lang == 'da' else 'and'} ".join(self.coders)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Whose codings a report reads (see the module doc)."""
+
+    mode: str  # "coder" | "union" | "consensus"
+    coder_ids: tuple[int, ...]  # the coders whose codings make up the basis
+    coder_names: tuple[str, ...]
+    consensus: ConsensusState | None = None  # the consensus pair's state, where it is known
+    consensus_coder_id: int | None = None  # the reserved coder's id, where it has codings
+    unused: str | None = None  # the default is the union although decisions exist: "settled" or the reason (Danish)
+    counts: tuple[tuple[int, int], ...] = ()  # codings per coder id in the whole project
+
+    def explain(self, lang: str = "da") -> str | None:
+        """Why the default is not the consensus, when settled work is left unused; else None."""
+        if self.unused is None:
+            return None
+        state = self.consensus
+        if self.unused == "settled" and state is not None:
+            if lang == "da":
+                return f"konsensus: {state.settled} af {state.disagreements} uenigheder afgjort – bruger foreningsmængden"
+            return f"consensus: {state.settled} of {state.disagreements} disagreements settled – using the union"
+        if lang == "da":
+            return f"konsensus: {self.unused} – bruger foreningsmængden"
+        return "consensus: its two coders are not known (name them with --coders A,B) – using the union"
+
+    @property
+    def why(self) -> str | None:
+        """:meth:`explain` in Danish."""
+        return self.explain("da")
+
+    @property
+    def open_disagreements(self) -> int | None:
+        """Open disagreements counted in (consensus only)."""
+        return self.consensus.open if self.mode == "consensus" and self.consensus else None
+
+    def fraction(self, coder_ids: Sequence[int] | None = None) -> float:
+        """The share of all codings that ``coder_ids`` (default: the selection's) hold."""
+        ids = set(self.coder_ids if coder_ids is None else coder_ids)
+        total = sum(n for _, n in self.counts)
+        return sum(n for i, n in self.counts if i in ids) / total if total else 1.0
+
+    def describe(self, lang: str = "da") -> str:
+        """``koder anne``, ``foreningsmængden af anne, bo``, ``konsensus af anne og bo (…)``."""
+        da = lang == "da"
+        if self.mode == "coder":
+            return f"{'koder' if da else 'coder'} {self.coder_names[0]}"
+        if self.mode == "union":
+            return f"{'foreningsmængden af' if da else 'union of'} {', '.join(self.coder_names)}"
+        state = self.consensus
+        assert state is not None
+        text = f"{'konsensus af' if da else 'consensus of'} {state.names(lang)}"
+        if state.open:
+            text += (
+                f" ({state.open} af {state.disagreements} uenigheder er åbne og tæller som i foreningsmængden)"
+                if da
+                else f" ({state.open} of {state.disagreements} disagreements are open and count as in the union)"
+            )
+        return text
+
+
+@dataclass
+class Basis:
+    """A selection and the codings it reads."""
+
+    selection: Selection
+    codings: CodingArrays  # the codings that count (for the consensus: its distinct spans, coder 0)
+    code_bits: int  # pair keys are passage_id << code_bits | code_id
+    open_pairs: np.ndarray = field(default_factory=lambda: EMPTY)  # open disagreements (consensus only)
+    firm_pairs: np.ndarray = field(default_factory=lambda: EMPTY)  # agreed or settled on (where a pair is known)
+    pair_coders: np.ndarray = field(default_factory=lambda: EMPTY)  # with firm_pairs' order: how many of A, B coded it
+
+    def key(self, passage: np.ndarray, code: np.ndarray) -> np.ndarray:
+        return (passage.astype(np.int64) << self.code_bits) | code.astype(np.int64)
+
+    def is_open(self, passage: np.ndarray, code: np.ndarray) -> np.ndarray:
+        return _member(self.key(passage, code), self.open_pairs)
+
+    def is_firm(self, passage: np.ndarray, code: np.ndarray) -> np.ndarray:
+        return _member(self.key(passage, code), self.firm_pairs)
+
+    def coders_on(self, passage: np.ndarray, code: np.ndarray) -> np.ndarray:
+        """How many of the consensus's two coders coded each firm (passage, code); 0 elsewhere."""
+        keys = self.key(passage, code)
+        found = _member(keys, self.firm_pairs)
+        out = np.zeros(keys.shape, dtype=np.int64)
+        out[found] = self.pair_coders[np.searchsorted(self.firm_pairs, keys[found])]
+        return out
+
+
+def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Whether each key is in the sorted, unique ``sorted_set``."""
+    if not sorted_set.size or not keys.size:
+        return np.zeros(keys.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, keys), sorted_set.size - 1)
+    return sorted_set[pos] == keys
+
+
+# ---------------------------------------------------------------- the consensus
+
+
+def _pair_rows(session: Session, who: dict[int, int], code_bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair key, who, span key) of every coding of the coders in ``who`` (coder id → 0, 1, 2)."""
+    if not who:
+        return EMPTY, EMPTY, EMPTY
+    case = " ".join(f"WHEN {int(cid)} THEN {w}" for cid, w in who.items())
+    ids = ", ".join(str(int(c)) for c in who)
+    key = f"((CAST(passage_id AS BIGINT) * {1 << code_bits} + code_id) * 4 + CASE coder_id {case} END)"
+    span = 'CAST(COALESCE(start, -1) + 1 AS BIGINT) * 2147483648 + COALESCE("end", -1) + 1'
+    where = f"WHERE coder_id IN ({ids})"
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        cell = f"CAST({key} AS TEXT) || ',' || CAST({span} AS TEXT)"
+        agg = f"group_concat({cell}, ',')" if dialect == "sqlite" else f"string_agg({cell}, ',')"
+        text = raw_rows(session, f"SELECT {agg} FROM coding {where}")[0][0]
+        flat = np.fromstring(text, sep=",", dtype=np.int64) if text else EMPTY
+    else:
+        flat = np.array(raw_rows(session, f"SELECT {key}, {span} FROM coding {where}"), dtype=np.int64).reshape(-1)
+    pairs = flat.reshape(-1, 2)
+    return pairs[:, 0] >> 2, pairs[:, 0] & 3, pairs[:, 1]
+
+
+@dataclass
+class _Consensus:
+    state: ConsensusState
+    codings: CodingArrays
+    open_pairs: np.ndarray
+    firm_pairs: np.ndarray
+    pair_coders: np.ndarray
+
+
+def _consensus(
+    session: Session,
+    pair: tuple[tuple[str, int], tuple[str, int]],
+    consensus_id: int | None,
+    decisions: dict[tuple[int, int], PairDecision],
+    code_bits: int,
+) -> _Consensus:
+    (name_a, id_a), (name_b, id_b) = pair
+    names = (name_a, name_b)
+    who = {id_a: 0, id_b: 1}
+    if consensus_id is not None:
+        who[consensus_id] = 2
+    key, w, span = _pair_rows(session, who, code_bits)
+    a = unique_sorted(key[w == 0])
+    b = unique_sorted(key[w == 1])
+    k = unique_sorted(key[w == 2])
+    both = np.intersect1d(a, b, assume_unique=True)
+    only_a = np.setdiff1d(a, b, assume_unique=True)
+    only_b = np.setdiff1d(b, a, assume_unique=True)
+    disagreements = np.union1d(only_a, only_b)
+
+    applying = {
+        (p << code_bits) | c: d for (p, c), d in decisions.items() if d.applies_to(names)
+    }
+    decided_keys = np.array(sorted(applying), dtype=np.int64)
+    settled_here = disagreements[_member(disagreements, decided_keys)]
+    undecided = disagreements[~_member(disagreements, decided_keys)]
+    legacy = undecided[_member(undecided, k)]  # the konsensus coder carries it, no decision says why
+    open_pairs = undecided[~_member(undecided, k)]
+
+    on_ab: list[int] = []  # settled on, taking A's or B's codings
+    on_k: list[int] = []  # settled on, taking the konsensus coder's codings
+    by: Counter[str] = Counter()
+    a_set = set(only_a.tolist())
+    for pk in settled_here.tolist():
+        d = applying[pk]
+        by[d.settled_by] += 1
+        if d.choice == "both":
+            on_ab.append(pk)
+        elif d.choice in ("a", "b") and len(d.coders) == 2:
+            chosen = d.coders[0 if d.choice == "a" else 1]
+            if (chosen == name_a) == (pk in a_set):
+                on_ab.append(pk)
+        elif d.choice != "neither" and _member(np.array([pk], dtype=np.int64), k)[0]:
+            on_k.append(pk)
+    firm_ab = np.union1d(both, np.array(on_ab, dtype=np.int64))
+    take_ab = np.union1d(firm_ab, open_pairs)
+    take_k = np.union1d(np.array(on_k, dtype=np.int64), legacy)
+    chosen = ((w <= 1) & _member(key, take_ab)) | ((w == 2) & _member(key, take_k))
+    rows = np.unique(np.stack([key[chosen], span[chosen]], axis=1), axis=0) if chosen.any() else np.zeros((0, 2), np.int64)
+    pk = rows[:, 0]
+    codings = CodingArrays(pk >> code_bits, pk & ((1 << code_bits) - 1), np.zeros(pk.size, dtype=np.int64))
+    firm = np.union1d(firm_ab, take_k)
+    pair_coders = _member(firm, a).astype(np.int64) + _member(firm, b)
+    state = ConsensusState(
+        names,
+        int(disagreements.size),
+        int(settled_here.size + legacy.size),
+        tuple(n for n, _ in sorted(by.items(), key=lambda kv: (-kv[1], kv[0])) if n),
+    )
+    return _Consensus(state, codings, open_pairs, firm, pair_coders)
+
+
+# ---------------------------------------------------------------- choosing
+
+
+def _active(session: Session) -> tuple[dict[str, int], tuple[tuple[int, int], ...]]:
+    counts = {int(i): int(n) for i, n in raw_rows(session, "SELECT coder_id, COUNT(*) FROM coding GROUP BY coder_id")}
+    if not counts:
+        return {}, ()
+    names = {name: cid for cid, name in session.exec(select(Coder.id, Coder.name).where(Coder.id.in_(list(counts))))}
+    return names, tuple(sorted(counts.items()))
+
+
+def parse_pair(spec: str | Sequence[str] | None) -> tuple[str, str] | None:
+    """``anne,bo`` → ("anne", "bo"); refuses anything but two different coders."""
+    if spec is None:
+        return None
+    parts = [p.strip() for s in ([spec] if isinstance(spec, str) else spec) for p in s.split(",") if p.strip()]
+    if len(parts) != 2 or parts[0] == parts[1]:
+        raise TrivselError("--coders skal nævne to forskellige kodere", "fx --coders anne,bo")
+    if CONSENSUS_CODER in parts:
+        raise TrivselError(f"'{CONSENSUS_CODER}' er konsensus selv og kan ikke være en af dens to kodere", "fx --coders anne,bo")
+    return parts[0], parts[1]
+
+
+def _pair(
+    session: Session, humans: dict[str, int], decisions: dict[tuple[int, int], PairDecision], given: tuple[str, str] | None
+) -> tuple[tuple[tuple[str, int], tuple[str, int]] | None, str | None]:
+    """The consensus pair with ids, or None and the reason."""
+    if given is not None:
+        rows = [coder_by_name(session, name) for name in given]
+        return ((rows[0].name, int(rows[0].id)), (rows[1].name, int(rows[1].id))), None
+    named: Counter[tuple[str, ...]] = Counter(d.coders for d in decisions.values() if len(d.coders) == 2)
+    distinct = {tuple(sorted(p)) for p in named}
+    if len(distinct) > 1:
+        pairs = "; ".join(",".join(p) for p in sorted(distinct))
+        return None, f"afgørelserne er truffet mellem flere koderpar ({pairs}); vælg et med --coders A,B"
+    if distinct:
+        order = named.most_common(1)[0][0]
+        found = {c.name: int(c.id) for c in session.exec(select(Coder).where(Coder.name.in_(list(order))))}
+        if len(found) == 2:
+            return ((order[0], found[order[0]]), (order[1], found[order[1]])), None
+    if len(humans) == 2:
+        (na, ia), (nb, ib) = sorted(humans.items())
+        return ((na, ia), (nb, ib)), None
+    if len(humans) < 2:
+        return None, "konsensus kræver to kodere med kodninger"
+    return None, f"der er {len(humans)} kodere ({', '.join(sorted(humans))}); vælg konsensussens to med --coders A,B"
+
+
+def load_basis(
+    session: Session,
+    *,
+    coder: str | None = None,
+    union: bool = False,
+    consensus: bool = False,
+    coders: str | Sequence[str] | None = None,
+    firm: bool = False,
+) -> Basis:
+    """The selection the options ask for and the codings it reads.
+
+    ``coders`` names the consensus's two coders. With ``firm`` the consensus
+    pair's agreed and settled codings are worked out also when the basis is
+    not the consensus (quotes rank by them).
+    """
+    if sum((coder is not None, union, consensus)) > 1:
+        raise TrivselError("vælg højst én af --coder, --union og --consensus")
+    given = parse_pair(coders)
+    active, counts = _active(session)
+    if not active:
+        raise TrivselError(
+            "projektet har ingen kodninger endnu",
+            "kod udsagn i kodningsskærmen, med `trivselkode codings add` eller importér dem med `trivselkode codings import`",
+        )
+    consensus_id = active.get(CONSENSUS_CODER)
+    humans = {n: i for n, i in sorted(active.items()) if n != CONSENSUS_CODER}
+    code_bits = max(max_id(session, "code"), 1).bit_length()
+    one = None
+    if coder is not None:
+        one = coder_by_name(session, coder)
+        if one.name == CONSENSUS_CODER:  # the reserved coder's name means the consensus
+            one, consensus = None, True
+        elif one.name not in active:
+            raise TrivselError(f"koderen '{one.name}' har ingen kodninger", f"kodere med kodninger: {', '.join(sorted(active))}")
+    mode = "consensus" if consensus else "union" if union else "coder" if one is not None else "auto"
+
+    made, decisions, reason, pair = None, {}, None, None
+    if mode in ("consensus", "auto") or firm:
+        decisions = decisions_by_passage(session)
+        pair, reason = _pair(session, humans, decisions, given)
+        if pair is None and mode == "consensus":
+            raise TrivselError(f"der er ingen konsensus at vise: {reason}", "eller brug --union eller --coder NAVN")
+        if pair is not None:
+            made = _consensus(session, pair, consensus_id, decisions, code_bits)
+    state = made.state if made is not None else None
+    known = {"firm_pairs": made.firm_pairs, "pair_coders": made.pair_coders} if made is not None else {}
+    if mode == "auto":
+        mode = "consensus" if state is not None and state.open == 0 else "union"
+
+    if mode == "consensus":
+        assert made is not None and state is not None and pair is not None
+        selection = Selection("consensus", (pair[0][1], pair[1][1]), state.coders, state, consensus_id, None, counts)
+        return Basis(selection, made.codings, code_bits, open_pairs=made.open_pairs, **known)
+    if mode == "coder":
+        assert one is not None
+        selection = Selection("coder", (int(one.id),), (one.name,), state, consensus_id, None, counts)
+        return Basis(selection, _read(session, selection), code_bits, **known)
+    if not humans:
+        raise TrivselError("kun konsensus har kodninger; der er ingen kodere at forene", "brug --consensus")
+    unused = None
+    if not union and state is not None and state.settled:
+        unused = "settled"
+    elif not union and state is None and decisions:
+        unused = reason
+    selection = Selection("union", tuple(humans.values()), tuple(humans), state, consensus_id, unused, counts)
+    return Basis(selection, _read(session, selection), code_bits, **known)
+
+
+def _read(session: Session, selection: Selection) -> CodingArrays:
+    """The selection's coders' codings: a small part by the coder index, a large one by one scan."""
+    small = selection.fraction() < 0.5
+    codings = load_coding_arrays(session, selection.coder_ids if small else None)
+    return codings if small else codings.of_coders(selection.coder_ids)
+
+
+__all__ = ["Basis", "ConsensusState", "Selection", "load_basis", "parse_pair"]
