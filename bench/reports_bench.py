@@ -240,6 +240,11 @@ def main() -> int:
         _time("frekvenser (standard)", 1.0, lambda: compute_frequencies(project).rows)
         _time("frekvenser --union --by site,gender", 1.0, lambda: compute_frequencies(project, union=True, by="site,gender").rows)
         _time("frekvenser --rollup", 1.0, lambda: compute_frequencies(project, union=True, rollup=True).rows)
+        _time(
+            "frekvenser --consensus --coders anne,bo",
+            1.0,
+            lambda: compute_frequencies(project, consensus=True, coders="anne,bo", by="site").rows,
+        )
         _time("citater, alle koder, 5 hver", 2.0, lambda: collect_quotes(project, n=5).quotes)
     finally:
         project.dispose()

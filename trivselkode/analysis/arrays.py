@@ -114,9 +114,11 @@ def int_column(session: Session, expr: str, table: str, where: str = "") -> np.n
     return np.fromstring(text, sep=",", dtype=np.int64)
 
 
-def load_coding_arrays(session: Session, coder_ids: Sequence[int] | None = None) -> CodingArrays:
-    """The codings (of ``coder_ids``, or all) packed into one integer a row, in one query."""
-    where = f"WHERE coder_id IN ({', '.join(str(int(i)) for i in coder_ids)})" if coder_ids else ""
+def load_coding_arrays(session: Session, coder_ids: Sequence[int] | None = None, condition: str = "") -> CodingArrays:
+    """The codings (of ``coder_ids``, or all; meeting the SQL ``condition``) packed into one integer a row, in one query."""
+    conditions = [f"coder_id IN ({', '.join(str(int(i)) for i in coder_ids)})"] if coder_ids else []
+    conditions += [condition] if condition else []
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     coder_bits = max(max_id(session, "coder"), 1).bit_length()
     code_bits = max(max_id(session, "code"), 1).bit_length()
     passage_bits = max(max_id(session, "passage"), 1).bit_length()

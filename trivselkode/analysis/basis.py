@@ -28,8 +28,9 @@
 The two coders of the consensus are the ones given (``--coders A,B``), else
 the pair the decisions name, else the only two coders with codings.
 
-Everything is read in three queries (coders, decisions, the pair's codings)
-and worked out with numpy; pair keys are ``passage_id << code_bits | code_id``.
+Everything is read in a few queries (coders, decisions, the pair's codings
+as packed integers, their sub-spans) and worked out with numpy on sorted
+arrays of pair keys ``passage_id << code_bits | code_id``.
 """
 
 from __future__ import annotations
@@ -160,10 +161,18 @@ class Basis:
         return out
 
 
+TABLE_LIMIT = 1 << 26  # keys up to this are looked up in a table of booleans (64 MB at most)
+
+
 def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Whether each key is in the sorted, unique ``sorted_set``."""
+    """Whether each (non-negative) key is in the sorted, unique ``sorted_set``."""
     if not sorted_set.size or not keys.size:
         return np.zeros(keys.shape, dtype=bool)
+    top = max(int(keys.max()), int(sorted_set[-1])) + 1
+    if top <= TABLE_LIMIT and top <= 64 * (keys.size + sorted_set.size):
+        table = np.zeros(top, dtype=bool)
+        table[sorted_set] = True
+        return table[keys]
     pos = np.minimum(np.searchsorted(sorted_set, keys), sorted_set.size - 1)
     return sorted_set[pos] == keys
 
@@ -171,25 +180,9 @@ def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- the consensus
 
 
-def _pair_rows(session: Session, who: dict[int, int], code_bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(pair key, who, span key) of every coding of the coders in ``who`` (coder id → 0, 1, 2)."""
-    if not who:
-        return EMPTY, EMPTY, EMPTY
-    case = " ".join(f"WHEN {int(cid)} THEN {w}" for cid, w in who.items())
-    ids = ", ".join(str(int(c)) for c in who)
-    key = f"((CAST(passage_id AS BIGINT) * {1 << code_bits} + code_id) * 4 + CASE coder_id {case} END)"
-    span = 'CAST(COALESCE(start, -1) + 1 AS BIGINT) * 2147483648 + COALESCE("end", -1) + 1'
-    where = f"WHERE coder_id IN ({ids})"
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        cell = f"CAST({key} AS TEXT) || ',' || CAST({span} AS TEXT)"
-        agg = f"group_concat({cell}, ',')" if dialect == "sqlite" else f"string_agg({cell}, ',')"
-        text = raw_rows(session, f"SELECT {agg} FROM coding {where}")[0][0]
-        flat = np.fromstring(text, sep=",", dtype=np.int64) if text else EMPTY
-    else:
-        flat = np.array(raw_rows(session, f"SELECT {key}, {span} FROM coding {where}"), dtype=np.int64).reshape(-1)
-    pairs = flat.reshape(-1, 2)
-    return pairs[:, 0] >> 2, pairs[:, 0] & 3, pairs[:, 1]
+def _sorted_union(*parts: np.ndarray) -> np.ndarray:
+    """The sorted union of disjoint sorted arrays."""
+    return np.sort(np.concatenate([np.asarray(p, dtype=np.int64) for p in parts]))
 
 
 @dataclass
@@ -208,52 +201,70 @@ def _consensus(
     decisions: dict[tuple[int, int], PairDecision],
     code_bits: int,
 ) -> _Consensus:
+    """The consensus of the pair (see the module doc), worked out on sorted arrays of pair keys."""
     (name_a, id_a), (name_b, id_b) = pair
     names = (name_a, name_b)
-    who = {id_a: 0, id_b: 1}
-    if consensus_id is not None:
-        who[consensus_id] = 2
-    key, w, span = _pair_rows(session, who, code_bits)
-    a = unique_sorted(key[w == 0])
-    b = unique_sorted(key[w == 1])
-    k = unique_sorted(key[w == 2])
-    both = np.intersect1d(a, b, assume_unique=True)
-    only_a = np.setdiff1d(a, b, assume_unique=True)
-    only_b = np.setdiff1d(b, a, assume_unique=True)
-    disagreements = np.union1d(only_a, only_b)
+    ids = ", ".join(str(int(i)) for i in [id_a, id_b] + ([consensus_id] if consensus_id is not None else []))
+    # Whole-passage codings as packed integers; the few sub-spans as rows. "+coder_id": a scan of
+    # the table beats the coder index when most codings are these coders' (SQLite's idiom; harmless elsewhere).
+    whole = load_coding_arrays(session, None, f"+coder_id IN ({ids}) AND start IS NULL")
+    spans = np.array(
+        raw_rows(
+            session,
+            f'SELECT passage_id, code_id, coder_id, start, "end" FROM coding WHERE +coder_id IN ({ids}) AND start IS NOT NULL',
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 5)
+    whole_key = (whole.passage << code_bits) | whole.code
+    span_key = (spans[:, 0] << code_bits) | spans[:, 1]
 
-    applying = {
-        (p << code_bits) | c: d for (p, c), d in decisions.items() if d.applies_to(names)
-    }
-    decided_keys = np.array(sorted(applying), dtype=np.int64)
-    settled_here = disagreements[_member(disagreements, decided_keys)]
-    undecided = disagreements[~_member(disagreements, decided_keys)]
-    legacy = undecided[_member(undecided, k)]  # the konsensus coder carries it, no decision says why
-    open_pairs = undecided[~_member(undecided, k)]
+    def coded_by(coder: int) -> np.ndarray:
+        return unique_sorted(np.concatenate([whole_key[whole.coder == coder], span_key[spans[:, 2] == coder]]))
+
+    a, b = coded_by(id_a), coded_by(id_b)
+    k = coded_by(consensus_id) if consensus_id is not None else EMPTY
+    a_in_b, b_in_a = _member(a, b), _member(b, a)
+    both, only_a, only_b = a[a_in_b], a[~a_in_b], b[~b_in_a]
+    disagreements = _sorted_union(only_a, only_b)
+
+    applying = {(p << code_bits) | c: d for (p, c), d in decisions.items() if d.applies_to(names)}
+    decided = _member(disagreements, np.array(sorted(applying), dtype=np.int64))
+    settled_here, undecided = disagreements[decided], disagreements[~decided]
+    carried = _member(undecided, k)
+    legacy, open_pairs = undecided[carried], undecided[~carried]  # legacy: konsensus carries it, no decision
 
     on_ab: list[int] = []  # settled on, taking A's or B's codings
     on_k: list[int] = []  # settled on, taking the konsensus coder's codings
     by: Counter[str] = Counter()
-    a_set = set(only_a.tolist())
+    coded_a = set(only_a.tolist())
+    carried_k = set(k.tolist())
     for pk in settled_here.tolist():
         d = applying[pk]
         by[d.settled_by] += 1
         if d.choice == "both":
             on_ab.append(pk)
         elif d.choice in ("a", "b") and len(d.coders) == 2:
-            chosen = d.coders[0 if d.choice == "a" else 1]
-            if (chosen == name_a) == (pk in a_set):
+            if (d.coders[0 if d.choice == "a" else 1] == name_a) == (pk in coded_a):
                 on_ab.append(pk)
-        elif d.choice != "neither" and _member(np.array([pk], dtype=np.int64), k)[0]:
+        elif d.choice != "neither" and pk in carried_k:  # manual, or a decision that does not name its coders
             on_k.append(pk)
-    firm_ab = np.union1d(both, np.array(on_ab, dtype=np.int64))
-    take_ab = np.union1d(firm_ab, open_pairs)
-    take_k = np.union1d(np.array(on_k, dtype=np.int64), legacy)
-    chosen = ((w <= 1) & _member(key, take_ab)) | ((w == 2) & _member(key, take_k))
-    rows = np.unique(np.stack([key[chosen], span[chosen]], axis=1), axis=0) if chosen.any() else np.zeros((0, 2), np.int64)
-    pk = rows[:, 0]
-    codings = CodingArrays(pk >> code_bits, pk & ((1 << code_bits) - 1), np.zeros(pk.size, dtype=np.int64))
-    firm = np.union1d(firm_ab, take_k)
+    firm_ab = _sorted_union(both, on_ab)
+    take_ab = _sorted_union(firm_ab, open_pairs)
+    take_k = _sorted_union(on_k, legacy)
+
+    def taken(keys: np.ndarray, coder: np.ndarray) -> np.ndarray:
+        by_ab = ((coder == id_a) | (coder == id_b)) & _member(keys, take_ab)
+        return by_ab | ((coder == (consensus_id if consensus_id is not None else -1)) & _member(keys, take_k))
+
+    # One coding a distinct span: each pair's whole-passage coding once, each sub-span once.
+    whole_taken = unique_sorted(whole_key[taken(whole_key, whole.coder)])
+    chosen = spans[taken(span_key, spans[:, 2])]
+    distinct = np.unique(chosen[:, [0, 1, 3, 4]], axis=0) if chosen.size else np.zeros((0, 4), dtype=np.int64)
+    passage = np.concatenate([whole_taken >> code_bits, distinct[:, 0]])
+    code = np.concatenate([whole_taken & ((1 << code_bits) - 1), distinct[:, 1]])
+    codings = CodingArrays(passage, code, np.zeros(passage.size, dtype=np.int64))
+
+    firm = _sorted_union(firm_ab, take_k)
     pair_coders = _member(firm, a).astype(np.int64) + _member(firm, b)
     state = ConsensusState(
         names,
