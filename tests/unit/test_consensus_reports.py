@@ -385,3 +385,15 @@ def test_the_pair_is_asked_for_when_it_cannot_be_known():
     for bad in ("anne", "anne,anne", "anne,konsensus", "anne,bo,carl"):
         with pytest.raises(TrivselError):
             compute_frequencies(project, consensus=True, coders=bad)
+
+
+def test_the_consensus_coder_is_not_coded_by_hand():
+    """A hand-made konsensus coding would be a settlement nobody decided."""
+    from trivselkode.storage.codings import CodingRef, add_coding, remove_coding
+
+    project = build_project(small_spec())
+    for call in (add_coding, remove_coding):
+        with pytest.raises(TrivselError) as err:
+            call(project, CodingRef(source="viborg-1", passage=1, code="T1", coder="konsensus"))
+        assert "consensus settle" in str(err.value)
+    assert compute_frequencies(project, consensus=True).selection.consensus.settled == 0

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import (
@@ -92,8 +93,18 @@ class CodingRef:
         return dict(self.__dict__)
 
 
+def _not_the_consensus(coder: str) -> None:
+    """The reserved coder's codings follow decisions only (a hand-made one would be a silent settlement)."""
+    if coder.strip() == CONSENSUS_CODER:
+        raise TrivselError(
+            f"'{CONSENSUS_CODER}' er den fælles kodning og kodes ikke direkte",
+            "afgør uenigheder med `trivselkode consensus settle` eller under Enighed; kod under dit eget navn",
+        )
+
+
 def add_coding(project: Project, ref: CodingRef) -> str:
     """Store one coding. Returns ``added``, ``updated`` (memo) or ``exists``."""
+    _not_the_consensus(ref.coder)
     with project.write() as session:
         source = source_by_name(session, ref.source)
         passage = passage_by_number(session, source, ref.passage)
@@ -116,6 +127,7 @@ def add_coding(project: Project, ref: CodingRef) -> str:
 
 
 def remove_coding(project: Project, ref: CodingRef) -> None:
+    _not_the_consensus(ref.coder)
     with project.write() as session:
         source = source_by_name(session, ref.source)
         passage = passage_by_number(session, source, ref.passage)
