@@ -107,6 +107,40 @@ def test_methods_paragraph(two_coders):
     assert "Krippendorffs alfa" in doc["methods"]
     low, high = doc["pooled"]["krippendorff_alpha_ci95"]
     assert low <= doc["pooled"]["krippendorff_alpha"] <= high
+    # Nothing settled: no word of a consensus.
+    assert "konsensus" not in doc["methods"] and "consensus" not in result.stdout
+
+
+def test_methods_paragraph_says_how_much_was_settled_and_by_whom(two_coders):
+    _done(two_coders, "anne", "bo")
+    settle = ["consensus", "settle", "-s", "k1", "--code", "T1", "--coders", "anne,bo"]
+    assert two_coders(*settle, "--passage", "10", "--take", "a", "--by", "mette").exit_code == 0
+    doc = two_coders.json("agreement", "--coders", "anne,bo", "--methods", "--samples", "50")
+    assert doc["pooled"]["disagreements"] == 2
+    assert doc["methods"].endswith("Koderne var uenige om 2 af 20 kombinationer af enhed og kode. "
+                                   "1 af 2 uenigheder blev afgjort af mette i en konsensuskodning.")
+    assert two_coders(*settle, "--passage", "12", "--take", "neither", "--by", "mette").exit_code == 0
+    en = two_coders.json("agreement", "--coders", "anne,bo", "--methods", "--samples", "50", "--lang", "en")
+    assert en["methods"].endswith("All 2 disagreements were settled by mette into a consensus coding.")
+    # The reports read the consensus now that nothing is open, and say so.
+    result = two_coders("report", "frequencies", "--codes", "T1", "--format", "json")
+    assert "Grundlag: konsensus af anne og bo." in result.stderr
+    assert json.loads(result.stdout)[0]["passages"] == 5 and json.loads(result.stdout)[0]["open_disagreements"] == 0
+
+
+def test_reports_say_why_settled_work_is_left_unused(two_coders):
+    _done(two_coders, "anne", "bo")
+    assert two_coders("consensus", "settle", "-s", "k1", "--code", "T1", "--coders", "anne,bo", "--passage", "10",
+                      "--take", "b", "--by", "mette").exit_code == 0
+    result = two_coders("report", "frequencies", "--codes", "T1")
+    assert result.exit_code == 0
+    assert "konsensus: 1 af 2 uenigheder afgjort – bruger foreningsmængden" in result.stderr
+    consensus = two_coders("report", "frequencies", "--codes", "T1", "--consensus", "--format", "json")
+    assert "1 af 2 uenigheder er åbne" in consensus.stderr
+    row = json.loads(consensus.stdout)[0]
+    # agreed on answers 1–4; answer 5 (anne's) settled to b (off); answer 6 (bo's) open, counted.
+    # (bo's T2 on the interviewer's turn 1 is never a unit: no disagreement, carried as in the union.)
+    assert (row["passages"], row["open_disagreements"]) == (5, 1)
 
 
 def test_disagreements_listing(two_coders):

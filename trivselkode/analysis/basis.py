@@ -17,6 +17,10 @@
     on;
   * a disagreement not settled is *open*, and counts as in the union.
 
+  The units are the participants' passages, as for agreement (SPEC §7): on
+  an interviewer's turn, which is never compared, what either coder coded is
+  carried as in the union and is no disagreement.
+
   The consensus codings are the distinct spans of the codings taken (of A
   and B, or of ``konsensus`` for manual decisions).
 
@@ -47,7 +51,7 @@ from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.consensus import PairDecision, decisions_by_passage
 from trivselkode.storage.lookup import coder_by_name
-from trivselkode.storage.models import Coder
+from trivselkode.storage.models import INTERVIEWER, Coder
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -185,6 +189,16 @@ def _sorted_union(*parts: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([np.asarray(p, dtype=np.int64) for p in parts]))
 
 
+def _interviewer_passages(session: Session) -> np.ndarray:
+    """The ids of the interviewers' passages, sorted."""
+    rows = raw_rows(
+        session,
+        "SELECT passage.id FROM passage JOIN participant ON participant.id = passage.participant_id "
+        f"WHERE participant.role = '{INTERVIEWER}' ORDER BY passage.id",
+    )
+    return np.array(rows, dtype=np.int64).reshape(-1)
+
+
 @dataclass
 class _Consensus:
     state: ConsensusState
@@ -225,7 +239,10 @@ def _consensus(
     k = coded_by(consensus_id) if consensus_id is not None else EMPTY
     a_in_b, b_in_a = _member(a, b), _member(b, a)
     both, only_a, only_b = a[a_in_b], a[~a_in_b], b[~b_in_a]
-    disagreements = _sorted_union(only_a, only_b)
+    differ = _sorted_union(only_a, only_b)
+    # Interviewers' turns are never units of agreement (SPEC §7): what one coder coded there is carried as in the union.
+    asked = _member(differ >> code_bits, _interviewer_passages(session))
+    disagreements, carried_over = differ[~asked], differ[asked]
 
     applying = {(p << code_bits) | c: d for (p, c), d in decisions.items() if d.applies_to(names)}
     decided = _member(disagreements, np.array(sorted(applying), dtype=np.int64))
@@ -249,7 +266,7 @@ def _consensus(
         elif d.choice != "neither" and pk in carried_k:  # manual, or a decision that does not name its coders
             on_k.append(pk)
     firm_ab = _sorted_union(both, on_ab)
-    take_ab = _sorted_union(firm_ab, open_pairs)
+    take_ab = _sorted_union(firm_ab, open_pairs, carried_over)
     take_k = _sorted_union(on_k, legacy)
 
     def taken(keys: np.ndarray, coder: np.ndarray) -> np.ndarray:
