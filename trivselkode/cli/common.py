@@ -47,7 +47,10 @@ class State:
     settings: Settings
     _project: Any = field(default=None, repr=False)
 
-    def project(self, announce_new: bool = True):  # noqa: ANN201 (Project; imported lazily for start-up)
+    def project(self, announce_new: bool = True, verify: bool = True):  # noqa: ANN201 (Project; imported lazily)
+        """The open project. Unless ``verify`` is false (the terminal UI, which checks before its first
+        save and each export instead), a damaged SQLite file is refused here, before a command reads
+        from it: no listing, report or export of a damaged project ends at exit 0 with rows missing."""
         if self._project is None:
             from trivselkode.storage.db import open_project
 
@@ -60,6 +63,8 @@ class State:
                     "Indlæs en kodebog med `trivselkode codebook load FIL`, eller opret projektet med `trivselkode init`."
                 )
             self._project = project
+            if verify:
+                project.verify()
         return self._project
 
     def coder(self, explicit: str | None = None) -> str:
@@ -82,8 +87,17 @@ def state(ctx: typer.Context) -> State:
 
 
 def out_path_writable(path: Path) -> None:
-    """Refuse an output path that cannot be written, before any work is done."""
-    check_target(path)
+    """Refuse an output path that cannot be written, before any work is done.
+
+    Before the project is open too: the command's own project file (``--db``)
+    is never a target.
+    """
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    st = ctx.find_root().obj if ctx is not None else None
+    db = st.settings.db if isinstance(st, State) else None
+    check_target(path, [Path(db).expanduser()] if db and "://" not in db else [])
 
 
 def write_atomically(path: Path, data: str | bytes) -> None:

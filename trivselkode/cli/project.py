@@ -223,8 +223,9 @@ def open_default(ctx: typer.Context) -> None:
     ``trivselkode demo`` get the printed overview instead of a full-screen UI.
     """
     st = state(ctx)
-    project = st.project()
-    if not on_terminal():
+    terminal = on_terminal()
+    project = st.project(verify=not terminal)  # the UI opens fast and checks before its first save and each export
+    if not terminal:
         from trivselkode.storage.status import project_status, source_rows
 
         print_overview(project.display_name, project_status(project), source_rows(project))

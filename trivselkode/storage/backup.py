@@ -6,22 +6,25 @@
   snapshot) and written into a new SQLite project file, which ``--db`` opens
   like any project and :func:`restore` loads back into an empty database.
 
-Output is written to a temporary file beside the target and renamed, so a
-failed backup leaves nothing behind.
+Output is written through ``export/files.py`` as every export is: to a
+temporary file beside the target, renamed into place when whole, so a failed
+backup (a full disk) leaves nothing behind, and never over the project itself.
 """
 
 from __future__ import annotations
 
-import os
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from trivselkode.errors import TrivselError
+from trivselkode.export.files import check_target, replace_atomically
 from trivselkode.storage.db import Project, open_project
-from trivselkode.storage.migrations import backup_sqlite_file
+from trivselkode.storage.migrations import copy_sqlite_file
 from trivselkode.storage.models import Code
 
 
@@ -79,44 +82,50 @@ def _reset_sequences(conn: Connection) -> None:
 
 
 def backup(project: Project, out: Path) -> dict[str, int]:
-    """Write a consistent copy of ``project`` to the SQLite file ``out``."""
-    out = out.expanduser()
-    if not out.parent.is_dir():
-        raise TrivselError(f"mappen {out.parent} findes ikke", "opret den, eller vælg en anden sti")
-    if not os.access(out.parent, os.W_OK):
-        raise TrivselError(f"kan ikke skrive i {out.parent}", "vælg en mappe, du har skriveadgang til")
-    if project.is_sqlite:
-        source = Path(project.engine.url.database or "")
-        if source.resolve() == out.resolve():
-            raise TrivselError("sikkerhedskopien kan ikke skrives oven i selve projektet", "vælg en anden filsti")
-        backup_sqlite_file(source, out)
-        target, _ = open_project(str(out))
-        try:
-            with target.read() as session:
-                return _counts(session.connection())
-        finally:
-            target.dispose()
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    """Write a consistent copy of ``project`` to the SQLite file ``out``.
+
+    ``out`` is checked as every export target is (never the project's own
+    files; a device is written to, a symlink through). A damaged project is
+    refused: its copy would be as damaged. The copy is written to a
+    temporary file and renamed into place, so a full disk leaves nothing.
+    """
+    path = check_target(out)
+    project.verify()
+
+    def write(tmp: Path) -> dict[str, int]:
+        if project.is_sqlite:
+            copy_sqlite_file(Path(project.engine.url.database or ""), tmp)
+            return _file_counts(tmp)
+        return _snapshot_postgres(project, tmp)
+
+    _, counts = replace_atomically(path, write)
+    return counts
+
+
+def _file_counts(path: Path) -> dict[str, int]:
+    """The rows of every table of a finished copy (read without leaving a journal beside it)."""
+    conn = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1", uri=True)
     try:
-        target, _ = open_project(str(tmp))
-        try:
-            with project.engine.connect() as src:
-                src = src.execution_options(isolation_level="REPEATABLE READ")
-                with src.begin():
-                    with target.engine.connect() as dst:
-                        dst.execution_options(trivselkode_write=True)
-                        with dst.begin():
-                            counts = copy_tables(src, dst)
-            with target.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            target.dispose()
-        os.replace(tmp, out)
+        return {t.name: int(conn.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0]) for t in _tables()}
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        conn.close()
+
+
+def _snapshot_postgres(project: Project, tmp: Path) -> dict[str, int]:
+    """Every table read in one REPEATABLE READ snapshot, written into the new SQLite project ``tmp``."""
+    target, _ = open_project(str(tmp))
+    try:
+        with project.engine.connect() as src:
+            src = src.execution_options(isolation_level="REPEATABLE READ")
+            with src.begin():
+                with target.engine.connect() as dst:
+                    dst.execution_options(trivselkode_write=True)
+                    with dst.begin():
+                        counts = copy_tables(src, dst)
+        with target.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        target.dispose()
     return counts
 
 
@@ -130,6 +139,8 @@ def restore(project: Project, backup_file: Path) -> dict[str, int]:
         raise TrivselError(f"{backup_file} findes ikke", "angiv sikkerhedskopiens filsti")
     source, _ = open_project(str(backup_file), create=False)
     try:
+        source.verify()  # a damaged backup would restore with rows missing
+        project.check_writable()
         with project.engine.connect() as check:
             existing = _counts(check)
         if any(existing[name] for name in ("source", "code", "coder")):
