@@ -4,7 +4,10 @@ SQLite is opened in WAL mode with foreign keys on and a busy timeout. Write
 transactions start with ``BEGIN IMMEDIATE``: a deferred read transaction
 that later writes fails with "database is locked" whatever the timeout, so
 every writer takes the write lock up front and waits its turn instead.
-PostgreSQL needs none of this and gets plain transactions.
+On PostgreSQL every write transaction takes one transaction-level advisory
+lock first, so the writers of one project queue as they do on SQLite: two
+processes that create the same coder or import the same file at once never
+meet in a unique index (the second finds what the first stored).
 
 A project file is guarded before SQLite writes a byte to it: a file of
 another application is refused after a read-only look at its tables; a file
@@ -47,6 +50,8 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _URL_RE = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
 # SQLite's primary result codes that matter to a user (sqlite3.Error.sqlite_errorcode & 0xff).
 _SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 8, 11, 13, 26
+# The key of the advisory lock every PostgreSQL write transaction takes ("trivsel").
+_PG_WRITE_LOCK = int.from_bytes(b"trivsel", "big")
 _RESTORE_HINT = (
     "gendan projektet fra en sikkerhedskopi: kopiér den seneste (fra `trivselkode backup`) ind over filen, "
     "eller åbn kopien direkte med --db KOPI.db"
@@ -116,8 +121,9 @@ class Project:
     def write(self) -> Iterator[Session]:
         """A session whose work is one transaction, committed on success.
 
-        On SQLite the transaction begins with ``BEGIN IMMEDIATE``. A read-only
-        or damaged project is refused before the transaction begins.
+        On SQLite the transaction begins with ``BEGIN IMMEDIATE``; on
+        PostgreSQL it first takes the project's write lock. A read-only or
+        damaged project is refused before the transaction begins.
         """
         self.check_writable()
         try:
@@ -267,6 +273,17 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_s: float, read_only: bool
             conn.exec_driver_sql("BEGIN")
 
 
+def _install_postgres_hooks(engine: Engine, busy_timeout_s: float) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # noqa: ANN001
+        if conn.get_execution_options().get("trivselkode_write"):
+            # Writers queue (as SQLite's BEGIN IMMEDIATE makes them), at most the busy timeout; one round trip.
+            conn.exec_driver_sql(
+                f"SELECT set_config('lock_timeout', '{int(busy_timeout_s * 1000)}ms', true), "
+                f"pg_advisory_xact_lock({_PG_WRITE_LOCK})"
+            )
+
+
 def _read_only_uri(path: Path) -> str:
     """An SQLite URI that reads ``path`` without writing a byte or leaving a file beside it.
 
@@ -414,6 +431,7 @@ def _make_engine(db: str, busy_timeout_s: float) -> tuple[Engine, str, str | Non
             engine = create_engine(url, pool_pre_ping=True)
         except ImportError as exc:
             raise Refused(f"databasedriveren mangler: {exc.name}", "installér trivselkode[postgres]") from None
+        _install_postgres_hooks(engine, busy_timeout_s)
     return engine, url, read_only
 
 
@@ -542,7 +560,8 @@ def explain_failure(exc: BaseException) -> str:
     if isinstance(exc, (DBAPIError, sqlite3.DatabaseError, OSError)) and is_disk_full(exc):
         return f"disken er fuld ({_first_line(exc)}) – frigør plads, og prøv igen"
     if isinstance(exc, (OperationalError, InterfaceError)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
-        if "locked" in _first_line(exc).lower():
+        first = _first_line(exc).lower()
+        if "locked" in first or "lock timeout" in first:
             return f"databasen er optaget af en anden proces ({_first_line(exc)}) – prøv igen om lidt"
         return (
             f"databasen svarede ikke ({mask_url(_first_line(exc))}) – "

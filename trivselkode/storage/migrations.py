@@ -3,7 +3,9 @@
 ``MIGRATIONS[v]`` upgrades a database from schema version ``v`` to ``v + 1``.
 Before any step runs, an SQLite project is copied beside itself
 (``NAME.db.v{old}.bak``) with the online backup API, so a failed migration
-loses nothing.
+loses nothing. On PostgreSQL a migration ends by giving every role the rights
+on the new tables that it has on the existing ones (:func:`renew_grants`), so
+coders' least-privilege roles keep working after an upgrade.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from trivselkode.errors import TrivselError
 from trivselkode.storage.models import SCHEMA_VERSION, Meta
@@ -81,7 +84,44 @@ def migrate(project, from_version: int) -> Path | None:  # noqa: ANN001 (Project
             while version < SCHEMA_VERSION:
                 MIGRATIONS[version](conn)
                 version += 1
+            if conn.dialect.name == "postgresql":
+                renew_grants(conn)
             with Session(bind=conn) as session:
                 session.merge(Meta(key="schema_version", value=str(version)))
                 session.flush()
     return backup
+
+
+_ACL = text(
+    """
+    SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS role, a.privilege_type
+    FROM pg_class c
+    CROSS JOIN LATERAL aclexplode(c.relacl) a
+    LEFT JOIN pg_roles r ON r.oid = a.grantee
+    WHERE c.oid = to_regclass(:name) AND a.grantee <> c.relowner
+    """
+)
+
+
+def renew_grants(conn: Connection, reference: str = "coding") -> None:
+    """PostgreSQL: every role gets on every project table (and its id sequence) the rights it has on ``reference``.
+
+    The README's set-up grants coders their rights on the tables that exist
+    when it runs; a table a later migration adds would otherwise be closed to
+    them. The rights on the ``reference`` table (and its sequence) are the
+    pattern; the owner's own rights are left alone.
+    """
+    table_rights = conn.execute(_ACL, {"name": f'"{reference}"'}).all()
+    reference_seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'"{reference}"'}).scalar()
+    seq_rights = conn.execute(_ACL, {"name": reference_seq}).all() if reference_seq else []
+    for table in SQLModel.metadata.sorted_tables:
+        quoted = conn.dialect.identifier_preparer.quote(table.name)
+        if conn.execute(text("SELECT to_regclass(:t)"), {"t": quoted}).scalar() is None:
+            continue
+        for role, privilege in table_rights:
+            conn.execute(text(f"GRANT {privilege} ON TABLE {quoted} TO {role}"))
+        if "id" in table.c and seq_rights:
+            seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": quoted}).scalar()
+            if seq:
+                for role, privilege in seq_rights:
+                    conn.execute(text(f"GRANT {privilege} ON SEQUENCE {seq} TO {role}"))
