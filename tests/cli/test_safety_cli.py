@@ -326,7 +326,7 @@ def test_a_damaged_project_is_named_and_nothing_is_written_or_exported(proj, tmp
         ("report", "frequencies", "--union", "--out", str(out / "f.xlsx")),
         ("refi", "export", str(out / "p.qdpx")),
         ("backup", str(out / "kopi.db")),
-        ("status",),
+        ("agreement", "--coders", "anne,bo"),
         ("codings", "add", "-s", "stor", "-p", "1", "-c", "T2", "--coder", "anne"),
         ("import", str(write(tmp_path / "ny.txt", "P1: En helt ny replik.\n"))),
     ]

@@ -48,9 +48,10 @@ class State:
     _project: Any = field(default=None, repr=False)
 
     def project(self, announce_new: bool = True, verify: bool = True):  # noqa: ANN201 (Project; imported lazily)
-        """The open project. Unless ``verify`` is false (the terminal UI, which checks before its first
-        save and each export instead), a damaged SQLite file is refused here, before a command reads
-        from it: no listing, report or export of a damaged project ends at exit 0 with rows missing."""
+        """The open project. Unless ``verify`` is false (``status``, and the terminal UI, which checks
+        before its first save and each export instead), a damaged SQLite file is refused here, before a
+        command reads from it: no listing, report or export of a damaged project ends at exit 0 with
+        rows missing."""
         if self._project is None:
             from trivselkode.storage.db import open_project
 

@@ -16,9 +16,9 @@ this user cannot write is opened read-only (without leaving a ``-wal`` or
 so it does not see what others write meanwhile) and refuses writes; a damaged
 file ("database disk image is malformed") is named as damaged.
 ``PRAGMA quick_check`` (:meth:`Project.verify`) runs before the first write
-of a process, before every export and when a CLI command opens the project,
-but not when the terminal UI opens it: on the 1,000,000-word benchmark project
-it costs about 0.4 s.
+of a process, before every export and when a CLI command opens the project
+(all but ``status``), not when the terminal UI opens it: on the
+1,000,000-word benchmark project it costs about 0.4 s.
 """
 
 from __future__ import annotations
