@@ -35,10 +35,12 @@ class ThemeBars(Widget):
         super().__init__(id=id, classes=classes)
         self.themes: list[ThemeCount] = []
         self.label = ""
+        self.loaded = False  # nothing is said of the codebook until the counts have come
 
     def set_counts(self, themes: list[ThemeCount], label: str) -> None:
         self.themes = themes
         self.label = label
+        self.loaded = True
         self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
@@ -50,7 +52,7 @@ class ThemeBars(Widget):
         label = self.label if len(self.label) <= width else self.label[: max(0, width - 1)] + "…"
         text.append(label + "\n", style="bold")
         if not self.themes:
-            text.append("(ingen temaer i kodebogen)", style="dim")
+            text.append("(ingen temaer i kodebogen)" if self.loaded else "tæller …", style="dim")
             return text
         key_w = max(len(t.key) for t in self.themes)
         name_w = max(10, min(34, width // 3))
