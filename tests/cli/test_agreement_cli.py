@@ -231,7 +231,7 @@ def test_merge_new_source_codes_and_name_conflicts(tmp_path):
     assert codes["T1"]["name"] != "Andet navn"
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     a_codings=st.sets(st.tuples(st.sampled_from([2, 4, 6, 8, 10]), st.sampled_from(["T1", "T2", "B.social"])), max_size=8),
     b_codings=st.sets(st.tuples(st.sampled_from([2, 4, 6, 8, 10]), st.sampled_from(["T1", "T3", "L.mening"])), max_size=8),

@@ -481,3 +481,14 @@ def test_backup_stopped_by_a_file_size_limit_leaves_nothing(proj, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("fejl: kan ikke skrive"), result.stderr
     assert list(out.iterdir()) == []
     assert Cli(db).json("status")["codings"] == count
+
+
+def test_a_damaged_project_is_not_merged_into_another(proj, tmp_path):
+    db, _ = proj
+    _damage_silently(db)
+    target = Cli(tmp_path / "samlet.db")
+    assert target("init").exit_code == 0
+    before = _digest(tmp_path / "samlet.db")
+    line = _refused(target("merge", str(db)))
+    assert "beskadiget" in line
+    assert _digest(tmp_path / "samlet.db") == before

@@ -104,8 +104,11 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-async def wait_for(pilot: Pilot, condition: Any, tries: int = 100) -> None:
-    """Pause until ``condition()`` holds (a worker's message may take a moment on a busy machine)."""
+async def wait_for(pilot: Pilot, condition: Any, tries: int = 3000) -> None:
+    """Pause until ``condition()`` holds (a worker's message may take a moment on a busy machine).
+
+    The bound (about a minute) only keeps a broken screen from hanging the suite.
+    """
     for _ in range(tries):
         if condition():
             return
@@ -615,7 +618,7 @@ async def test_layout_fits_and_the_form_scrolls(project, size):
         last = screen.query_one("#ex-age_bands", Input)
         last.focus()
         form = screen.query_one("#export-form")
-        for _ in range(40):  # the form scrolls to the focused field after a refresh or two
+        for _ in range(3000):  # the form scrolls to the focused field after a refresh or two (bound: a hang guard)
             await pilot.pause(0.02)
             if form.region.contains_region(last.region):
                 break

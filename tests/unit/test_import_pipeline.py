@@ -20,7 +20,7 @@ turn_text = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".jo
 turn = st.tuples(st.sampled_from(["I", "P1", "P2", "Kvinde 1"]), st.lists(turn_text, min_size=1, max_size=3))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(turns=st.lists(turn, min_size=1, max_size=15), crlf=st.booleans())
 def test_stored_offsets_index_the_stored_text(tmp_path_factory, turns, crlf):
     folder = tmp_path_factory.mktemp("imp")

@@ -230,7 +230,7 @@ turn_strategy = st.tuples(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     turns=st.lists(turn_strategy, min_size=1, max_size=8),
     newline=st.sampled_from(["\n", "\r\n", "\r"]),

@@ -105,6 +105,7 @@ def merge(project: Project, other_db: str, dry_run: bool = False) -> MergeReport
         raise TrivselError(f"{other_db} findes ikke", "angiv stien til den anden koders projektfil")
     other, _ = open_project(other_db, create=False)
     try:
+        other.verify()  # a damaged file would merge with its lost rows unsaid
         data = _load(other)
     finally:
         other.dispose()
