@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from enum import Enum
 from typing import Optional
 
@@ -86,12 +84,10 @@ def agreement(
     fields = ["code", "name", "units", "agreement", "cohen_kappa", "krippendorff_alpha", "brennan_prediger", "disagreements", "undefined"]
     rows = [c.__dict__ for c in report.codes] + [{**report.pooled.__dict__, "code": "samlet", "name": ""}]
     if fmt is AgreementFormat.csv:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({**r, "undefined": "; ".join(f"{k}: {v}" for k, v in (r["undefined"] or {}).items())})
-        typer.echo(buf.getvalue(), nl=False)
+        from trivselkode.export.cells import csv_text
+
+        undefined = ["; ".join(f"{k}: {v}" for k, v in (r["undefined"] or {}).items()) for r in rows]
+        typer.echo(csv_text(fields, [{**r, "undefined": u} for r, u in zip(rows, undefined)]), nl=False)
     else:
         from rich.console import Console
         from rich.table import Table

@@ -1,12 +1,16 @@
-"""Codings as a CSV or JSON document (``codings export`` and the Eksport screen)."""
+"""Codings as a CSV or JSON document (``codings export`` and the Eksport screen).
+
+In CSV, text a spreadsheet would run as a formula gets a leading ``'``
+(:mod:`trivselkode.export.cells`); ``codings import`` takes it off again.
+JSON carries every value exactly as stored.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
+from trivselkode.export.cells import csv_text
 from trivselkode.export.pseudonymize import Pseudonymizer
 from trivselkode.storage.codings import CSV_COLUMNS, export_rows
 
@@ -22,8 +26,4 @@ def codings_document(project: Any, coder: str | None, fmt: str, pseudonymize: bo
                 row["memo"] = pseudo.text(row["memo"])
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n", len(rows)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue(), len(rows)
+    return csv_text(CSV_COLUMNS, rows), len(rows)

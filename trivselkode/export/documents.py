@@ -5,19 +5,20 @@ what the quotes were drawn from, one heading per code ("Tema 1: …" for the
 themes) with its definition, and the quotes as block quotes in typographic
 quotation marks, each followed by its attribution ("– Kvinde, 67 år,
 Holstebro"). Line breaks inside a quote are shown as spaces there; CSV and
-JSON carry the quote text exactly as stored, with its source and passage
-number so every quote can be traced.
+JSON carry the quote text as stored, with its source and passage number so
+every quote can be traced (in CSV, text a spreadsheet would run as a formula
+gets a leading ``'``: see :mod:`trivselkode.export.cells`).
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
 import re
 
 from trivselkode.analysis.quotes import QUOTE_KEYS, CodeQuotes, QuoteCollection
+from trivselkode.export.cells import csv_text
 
 _TEXT = {
     "da": {
@@ -173,11 +174,7 @@ def quotes_docx(collection: QuoteCollection, title: str | None = None, n: int | 
 
 
 def quotes_csv(collection: QuoteCollection) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(QUOTE_KEYS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(q.row() for q in collection.quotes)
-    return buf.getvalue()
+    return csv_text(list(QUOTE_KEYS), (q.row() for q in collection.quotes))
 
 
 def quotes_json(collection: QuoteCollection) -> str:

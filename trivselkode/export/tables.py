@@ -12,7 +12,6 @@ English).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trivselkode.analysis.attributes import attribute_label, value_label
+from trivselkode.export.cells import csv_text, xlsx_append
 
 _LABELS = {
     "da": {
@@ -137,12 +137,8 @@ def to_markdown(table: Table) -> str:
 
 
 def to_csv(table: Table) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
-        writer.writerow(["" if v is None else (f"{float(v):.4f}" if c.kind == "share" else v) for v, c in zip(row, table.columns)])
-    return buf.getvalue()
+    rows = ([None if v is None else (f"{float(v):.4f}" if c.kind == "share" else v) for v, c in zip(row, table.columns)] for row in table.rows)
+    return csv_text([c.label for c in table.columns], rows)
 
 
 def render(table: Table, fmt: str) -> str | bytes:
@@ -182,11 +178,11 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
             k += 1
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append([c.label for c in table.columns])
+        xlsx_append(ws, [c.label for c in table.columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            ws.append([None if v is None else v for v in row])
+            xlsx_append(ws, row)
         for i, col in enumerate(table.columns, start=1):
             letter = get_column_letter(i)
             if col.kind == "share":
@@ -198,7 +194,7 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
         if table.notes:
             ws.append([])
             for note in table.notes:
-                ws.append([note])
+                xlsx_append(ws, [note])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

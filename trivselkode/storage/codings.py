@@ -189,6 +189,8 @@ def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
             f"overskrifterne skal være {','.join(CSV_COLUMNS)}",
         )
     reader.fieldnames = header
+    from trivselkode.export.cells import csv_unguard  # the quote our export put before formula-like text
+
     rows = []
     problems = []
     for row in reader:
@@ -200,15 +202,15 @@ def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
         except ValueError:
             problems.append(f"linje {line}: passage, start og end skal være hele tal")
             continue
-        memo = row.get("memo")
+        memo = csv_unguard(row.get("memo") or "")
         rows.append(
             (
                 line,
                 CodingRef(
-                    source=(row.get("source") or "").strip(),
+                    source=csv_unguard((row.get("source") or "").strip()),
                     passage=passage,
-                    code=(row.get("code") or "").strip(),
-                    coder=(row.get("coder") or "").strip(),
+                    code=csv_unguard((row.get("code") or "").strip()),
+                    coder=csv_unguard((row.get("coder") or "").strip()),
                     start=start,
                     end=end,
                     memo=memo if memo else None,
