@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from trivselkode.analysis.search import SearchIndex, normalize, snippet
@@ -195,3 +197,33 @@ def test_empty_project(project):
     index = SearchIndex(project).build()
     assert index.passage_count == 0
     assert index.search("bibliotek") == []
+
+
+# ---------------------------------------------------------------- decomposed (NFD) queries
+
+ÅRHUS = {"aarhus-1": ("Aarhus", [("P1", "Åbningstiderne på Hovedbiblioteket i Århus passer mig, og caféen er en god idé.")])}
+
+
+def nfd(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text  # the test means something only if the query really changes
+    return decomposed
+
+
+@pytest.mark.parametrize("query", ["på", "Århus", "åbningstiderne på", "café*", "idé", "å*"])
+def test_a_decomposed_exact_query_finds_what_the_composed_one_finds(project, query):
+    """A query typed or pasted in NFD ("a" + a combining ring) is composed like the stored text."""
+    make_corpus(project, sources={**ÅRHUS, "holstebro-1": ("Holstebro", HOLSTEBRO)}, codes=False)
+    index = SearchIndex(project).build()
+    composed = index.search(query, exact=True)
+    assert composed
+    assert index.search(nfd(query), exact=True) == composed
+
+
+@pytest.mark.parametrize("query", ["på biblioteket", "Århus", "hovedbibliotket i århus", "caféen er en god idé"])
+def test_a_decomposed_fuzzy_query_finds_what_the_composed_one_finds(project, query):
+    make_corpus(project, sources={**ÅRHUS, "holstebro-1": ("Holstebro", HOLSTEBRO)}, codes=False)
+    index = SearchIndex(project).build()
+    composed = index.search(query)
+    assert ("aarhus-1", 1) in _where(composed)
+    assert index.search(nfd(query)) == composed

@@ -23,7 +23,8 @@ The index
     compared before each search.
 
 Fuzzy search (the default)
-    The query, normalised the same way, is scored against every passage text
+    The query, composed to Unicode NFC as the stored texts are and then
+    normalised the same way, is scored against every passage text
     with ``fuzz.partial_ratio`` (the best-matching window of the text, which
     finds inflected forms, compounds and misspellings: "bibloteket" finds
     "biblioteket" and "biblioteksbesøg") in one multi-threaded
@@ -59,6 +60,7 @@ import bisect
 import re
 import threading
 import time
+import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -305,6 +307,10 @@ class SearchIndex:
         """
         if limit <= 0:
             return []
+        # Passage texts are stored in NFC (importers.encoding); a query typed or pasted decomposed
+        # ("å" as "a" + a combining ring, as macOS file names and some keyboards give it) is composed
+        # the same way, or the ring would become a space and split the word.
+        query = unicodedata.normalize("NFC", query)
         qnorm = normalize(query.strip())
         terms = qnorm.split()
         if exact:

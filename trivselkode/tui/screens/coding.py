@@ -10,6 +10,7 @@ thread workers that post messages back.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -848,7 +849,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self.search_text = event.value
+        self.search_text = unicodedata.normalize("NFC", event.value)  # composed, as the stored text is
         self.query_one(PassageList).set_query(self.search_text)
 
     @on(Input.Submitted, "#search")
