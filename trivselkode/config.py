@@ -7,7 +7,7 @@ environment, tests build it directly.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DB = "trivselkode.db"
@@ -38,7 +38,8 @@ def bundled_codebook() -> Path:
 class Settings:
     """Where the project is and who is coding."""
 
-    db: str = DEFAULT_DB
+    # Left out of repr(): a server URL may hold a password (shown masked: storage.db.display_url).
+    db: str = field(default=DEFAULT_DB, repr=False)
     coder: str | None = None
     busy_timeout_s: float = 30.0
 

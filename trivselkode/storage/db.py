@@ -19,6 +19,12 @@ file ("database disk image is malformed") is named as damaged.
 of a process, before every export and when a CLI command opens the project
 (all but ``status``), not when the terminal UI opens it: on the
 1,000,000-word benchmark project it costs about 0.4 s.
+
+A server URL is shown only through :func:`display_url` (its password as
+``***``) and every driver message through :func:`mask_url`. One whose user
+name or password holds an unencoded ``@`` or ``:`` is refused before any
+connection (:func:`check_url`), since it would be split at the wrong place
+and part of the password sent, and printed, as the host name.
 """
 
 from __future__ import annotations
@@ -58,9 +64,52 @@ _RESTORE_HINT = (
 )
 
 
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ``***`` (for messages and logs)."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+# In free text: the password of a URL (up to its last "@", so an unencoded "@" in it is covered too) and
+# a password given as a parameter (``?password=…``, ``password=…`` in a libpq connection string).
+_TEXT_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S*@")
+_PARAM_PASSWORD = re.compile(r"\b(password\s*=\s*)('[^']*'|[^&\s]*)", re.IGNORECASE)
+_ENCODE_HINT = (
+    "skriv @ som %40 og : som %3A i brugernavn og adgangskode (fx postgresql+psycopg://anna:min%40kode@vært/db), "
+    "eller udelad adgangskoden og brug PGPASSWORD eller en .pgpass-fil"
+)
+
+
+def mask_url(text: str) -> str:
+    """``text`` (a URL or a message holding one) with every password replaced by ``***``."""
+    return _PARAM_PASSWORD.sub(r"\1***", _TEXT_PASSWORD.sub(r"\1***@", text))
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0]
+
+
+def check_url(url: str) -> None:
+    """Refuse a server URL whose user name or password holds an unencoded ``@`` or ``:``.
+
+    SQLAlchemy splits such a URL at the wrong place and would send the rest of
+    the password as the host name (and print it in every error). The refusal
+    names no part of the URL beyond its scheme and comes before any connection.
+    A file path or an ``sqlite://`` URL is not checked (a path may hold ``@``).
+    An ``@`` elsewhere (in the database name or a parameter) is refused too and
+    mends the same way: SQLAlchemy decodes ``%40`` in every part.
+    """
+    scheme = _scheme(url)
+    if scheme.lower().startswith("sqlite"):
+        return
+    rest = url.split("://", 1)[1]
+    if rest.count("@") > 1:
+        raise Refused(f"database-URL'en ({scheme}://…) har et @ i adgangskoden eller brugernavnet, der ikke er kodet", _ENCODE_HINT)
+    if "@" in rest and rest.split("@", 1)[0].count(":") > 1:
+        raise Refused(f"database-URL'en ({scheme}://…) har et : i adgangskoden, der ikke er kodet", _ENCODE_HINT)
+
+
+def display_url(url: str) -> str:
+    """How a server URL is shown: its password (and a ``password`` parameter) as ``***``."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"{_scheme(url)}://…"
+    return mask_url(parsed.render_as_string(hide_password=True))
 
 
 def to_url(db: str) -> str:
@@ -100,7 +149,7 @@ class Project:
     def display_name(self) -> str:
         if self.is_sqlite:
             return self.engine.url.database or ":memory:"
-        return mask_url(self.url)
+        return display_url(self.url)
 
     @property
     def path(self) -> Path | None:
@@ -403,10 +452,19 @@ def make_engine(db: str, busy_timeout_s: float = 30.0) -> tuple[Engine, str]:
 def _make_engine(db: str, busy_timeout_s: float) -> tuple[Engine, str, str | None]:
     """The engine, its URL and why the project file cannot be written (None: it can)."""
     url = to_url(db)
+    check_url(url)
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise Refused(f"ugyldig database-URL: {mask_url(db)}", "brug en filsti eller fx postgresql+psycopg://bruger@vært/db") from None
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        what = ": porten skal være et tal" if isinstance(exc, ValueError) else ""
+        raise Refused(
+            f"ugyldig database-URL ({_scheme(url)}://…){what}", "brug en filsti eller fx postgresql+psycopg://bruger@vært:5432/db"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise Refused(
+            f"trivselkode kan ikke bruge databasetypen '{parsed.get_backend_name()}'",
+            "brug en filsti (SQLite) eller en PostgreSQL-URL, fx postgresql+psycopg://bruger@vært/db",
+        )
     read_only = None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -572,5 +630,6 @@ def explain_failure(exc: BaseException) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The first line of the driver's message, any password in it masked."""
     text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return mask_url(text.strip().splitlines()[0]) if text.strip() else type(exc).__name__
