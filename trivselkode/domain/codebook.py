@@ -11,6 +11,12 @@ PyYAML otherwise accepts silently, keeping the last) are caught. Every
 problem is reported, not just the first one; a :class:`Codebook` is built
 only when there are none.
 
+Codes nest at most :data:`MAX_CODE_DEPTH` levels deep (nested ``children`` or
+a chain of ``parent`` links), and a file whose YAML nests deeper than that
+allows, or whose aliases (``*name``) would expand it far beyond its own size,
+is refused before it is composed (see :mod:`trivselkode.domain.yamlguard`):
+so neither a deep tree nor an alias "bomb" costs more than the file's size.
+
 Pure: PyYAML and the standard library only (no database, no UI).
 """
 
@@ -26,6 +32,7 @@ from typing import Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from trivselkode.domain.yamlguard import YamlLimit, check_yaml
 from trivselkode.errors import TrivselError
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "RESERVED_SHORTCUTS",
     "Codebook",
     "CodebookInvalid",
+    "MAX_CODE_DEPTH",
     "CodeSpec",
     "Problem",
     "dump_codebook",
@@ -76,6 +84,13 @@ _LIST_FIELDS = ("characteristics", "examples", "keywords")
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _NULL_TAG = "tag:yaml.org,2002:null"
+#: How deep codes may nest (a top-level code is at level 1). Deeper trees are
+#: refused when a codebook or a REFI-QDA file is read, so that nothing that
+#: walks the tree later (display, export, roll-up) can run out of stack.
+MAX_CODE_DEPTH = 100
+# Nested ``children`` take two YAML levels a code (a list, a mapping), below
+# the top mapping and ``codes``; a list field inside the deepest code one more.
+_MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 4
 _COLOR_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
 
 
@@ -282,7 +297,23 @@ class _Validator:
 
     def _compose(self) -> Node | None:
         try:
+            check_yaml(self.text, max_depth=_MAX_YAML_DEPTH)
             root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+        except YamlLimit as exc:
+            if exc.kind == "depth":
+                message = (
+                    f"the YAML nests more than {exc.limit} levels deep here; codes may nest at most "
+                    f"{MAX_CODE_DEPTH} levels (`children` within `children`) – flatten the tree"
+                )
+            elif exc.kind == "cycle":
+                message = f"the alias *{exc.anchor} refers to the value it stands in, so the file would never end; remove the alias"
+            else:
+                message = (
+                    f"the aliases (*{exc.anchor} and others) repeat so much that the file would grow to over "
+                    f"{exc.limit:,} characters; write the values out instead of using aliases"
+                )
+            self.at(exc.line + 1, exc.column + 1, message)
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             parts = []
@@ -694,6 +725,28 @@ class _Validator:
                     )
             for key in path:
                 state[key] = 2
+
+        # Depth: a chain of parents longer than MAX_CODE_DEPTH (cycles are reported above).
+        depth: dict[str, int] = {}
+        for start in by_key:
+            chain: list[str] = []
+            current = start
+            while current is not None and current not in depth and current not in chain:
+                chain.append(current)
+                current = parent_of.get(current)
+            base = depth.get(current, 0) if current is not None else 0
+            for key in reversed(chain):
+                base += 1
+                depth[key] = base
+        too_deep = [key for key in by_key if depth.get(key, 0) > MAX_CODE_DEPTH]
+        if too_deep:
+            entry = by_key[too_deep[0]]
+            self.add(
+                entry.parent_node or entry.key_node or entry.node,
+                f"code {too_deep[0]!r} lies {depth[too_deep[0]]} levels deep ({len(too_deep)} code(s) "
+                f"deeper than {MAX_CODE_DEPTH}); codes may nest at most {MAX_CODE_DEPTH} levels – "
+                "give it a parent higher up",
+            )
 
 
 def validate_codebook_text(text: str, file: str = "<codebook>") -> tuple[Codebook | None, list[Problem]]:

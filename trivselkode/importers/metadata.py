@@ -18,7 +18,11 @@ file (``interview3.vtt`` + ``interview3.yaml``):
   later pseudonymisation).
 
 Problems are reported as :class:`TrivselError` naming the file and the
-1-based line in that file.
+1-based line in that file. YAML that nests deeper than :data:`MAX_YAML_DEPTH`
+levels, or whose aliases (``*name``) would expand it far beyond its own size
+or into itself, is refused before it is loaded (see
+:mod:`trivselkode.domain.yamlguard`): metadata never stores more than its file
+holds.
 
 :class:`ParticipantBook` keeps a source's participants while a format parser
 meets their labels: declared ones first, in declaration order, then undeclared
@@ -36,6 +40,7 @@ from typing import Any
 
 import yaml
 
+from trivselkode.domain.yamlguard import YamlLimit, check_yaml
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import (
     ATTRIBUTE_ALIASES,
@@ -72,6 +77,8 @@ ROLES = {
 MAX_LABEL = 255
 MAX_FIELD = {"gender": 32, "site": 128, "kind": 32, "context": 64, "date": 32, "name": 255}
 MAX_AGE = 130
+# Metadata is a mapping of values, lists and participants' mappings: a few levels.
+MAX_YAML_DEPTH = 32
 
 # A path into the YAML document, e.g. ("participants", 2, "age").
 YamlPath = tuple[Any, ...]
@@ -149,8 +156,12 @@ def _line_finder(root: yaml.Node | None, first_line: int) -> LineOf:
 def _duplicate_key(node: yaml.Node) -> yaml.ScalarNode | None:
     """The first key that occurs twice in a mapping anywhere under ``node``."""
     stack = [node]
+    seen: set[int] = set()  # a node shared through an alias is checked once
     while stack:
         current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in current.value:
@@ -174,6 +185,25 @@ def load_yaml_mapping(text: str, file: str, first_line: int = 1) -> tuple[dict[s
     Returns the mapping (empty for an empty document) and a ``line_of``
     function giving the file line of a path in it.
     """
+    try:
+        check_yaml(text, max_depth=MAX_YAML_DEPTH)
+    except YamlLimit as exc:
+        where = f"{file}:{first_line + exc.line}"
+        if exc.kind == "depth":
+            raise TrivselError(
+                f"{where}: metadata er indlejret mere end {exc.limit} niveauer dybt",
+                hint="skriv metadata som 'nøgle: værdi' og deltagerne som en liste",
+            ) from None
+        if exc.kind == "cycle":
+            raise TrivselError(
+                f"{where}: aliasset *{exc.anchor} henviser til den værdi, det selv står i, så metadata ville aldrig ende",
+                hint="fjern aliasset og skriv værdien ud",
+            ) from None
+        raise TrivselError(
+            f"{where}: YAML-aliasserne (*{exc.anchor} m.fl.) gentager så meget, at metadata ville fylde over "
+            f"{exc.limit:_} tegn".replace("_", "."),
+            hint="skriv værdierne ud i stedet for at bruge aliasser (*navn)",
+        ) from None
     loader = _SAFE_LOADER(text)
     try:
         node = loader.get_single_node()
