@@ -29,6 +29,12 @@ def import_files(
         metavar="REGEX",
         help="Jeres egne taleretiketter som regulært udtryk, matchet i starten af hver linje; gruppen 'label' er taleren, fx '^(?P<label>[A-ZÆØÅ]+) >'.",
     ),
+    max_unpacked: Optional[str] = typer.Option(
+        None,
+        "--max-unpacked",
+        metavar="STØRRELSE",
+        help="Hvor meget en .docx eller .xlsx må fylde udpakket, fx 2GiB eller 500MB (standard: 1 GiB, og en del over 10 MB højst 100 gange sin pakkede størrelse).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Importér kilder. Uændrede filer springes over; ændrede tekster bliver revisioner med bevarede kodninger."""
@@ -39,6 +45,11 @@ def import_files(
         from trivselkode.importers.labels import compile_speaker_pattern
 
         compile_speaker_pattern(speaker_pattern, "--speaker-pattern")  # a bad pattern: one line, nothing opened
+    unpack_limit = None
+    if max_unpacked is not None:
+        from trivselkode.importers.safety import parse_size
+
+        unpack_limit = parse_size(max_unpacked)  # a bad size: one line, nothing opened
     project = state(ctx).project()
     total = len(iter_source_files(paths))
     show_progress = total > 1 and sys.stderr.isatty()
@@ -54,7 +65,7 @@ def import_files(
         workers = (os.cpu_count() or 1) if total >= 4 else 0
         report = import_paths(
             project, paths, text_column=text_column, name=name, replace=replace, strict=strict, on_file=on_file,
-            workers=workers, speaker_pattern=speaker_pattern,
+            workers=workers, speaker_pattern=speaker_pattern, max_unpacked=unpack_limit,
         )
     if fmt is OutputFormat.json:
         emit_json({"files": [f.as_dict() for f in report.files], "words": report.words, "failed": len(report.failed)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -65,13 +66,27 @@ def import_file(
     split_names: bool = typer.Option(
         False, "--split-names", help="Del kodenavne som 'Forælder::barn' (ATLAS.ti) op i et hierarki."
     ),
+    sources_dir: Optional[Path] = typer.Option(
+        None,
+        "--sources-dir",
+        metavar="MAPPE",
+        help="Læs kilder, hvis tekstfil ligger uden for REFI-filen (en absolut sti, file:// eller relative://), fra denne mappe; uden den læses de aldrig.",
+    ),
+    max_unpacked: Optional[str] = typer.Option(
+        None,
+        "--max-unpacked",
+        metavar="STØRRELSE",
+        help="Hvor meget arkivet må fylde udpakket, fx 2GiB eller 500MB (standard: 1 GiB i alt, og en fil over 10 MB højst 100 gange sin pakkede størrelse).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Importér et REFI-QDA-projekt eller en kodebog i ét hug: alt eller intet."""
     from trivselkode.importers.refi import import_refi, open_refi
 
     st = state(ctx)
-    refi_file = open_refi(file)  # a file that is no REFI-QDA is refused before a project is made
+    # A file that is no REFI-QDA, or that is refused (a zip bomb, a DTD, a path out of the archive),
+    # is refused before a project is made.
+    refi_file = open_refi(file, sources_dir=sources_dir, max_unpacked=max_unpacked)
     try:
         project = st.project()
     except BaseException:

@@ -60,13 +60,16 @@ def parse_file(
     text_column: str | None = None,
     name: str | None = None,
     speaker_pattern: str | re.Pattern[str] | None = None,
+    max_unpacked: int | str | None = None,
 ) -> ParsedSource:
     """Parse the file at ``path`` into a :class:`ParsedSource`.
 
     ``text_column`` names the answer column of a CSV/XLSX (ignored for other
     formats); ``name`` overrides the source name (metadata ``name`` or the
     file stem); ``speaker_pattern`` (``--speaker-pattern``) describes more
-    speaker labels of ``.txt``/``.md``/``.docx`` transcripts.
+    speaker labels of ``.txt``/``.md``/``.docx`` transcripts;
+    ``max_unpacked`` bounds how much a ``.docx``/``.xlsx`` may unpack to
+    (``--max-unpacked``; see :class:`trivselkode.importers.safety.UnpackLimit`).
     """
     path = Path(path)
     if isinstance(speaker_pattern, str):
@@ -94,7 +97,7 @@ def parse_file(
     elif suffix == ".docx":
         from trivselkode.importers.docx import parse_docx
 
-        source = parse_docx(path, speaker_pattern=speaker_pattern)
+        source = parse_docx(path, speaker_pattern=speaker_pattern, max_unpacked=max_unpacked)
     elif suffix in (".vtt", ".srt"):
         from trivselkode.importers.subtitles import parse_subtitles
 
@@ -106,7 +109,7 @@ def parse_file(
     else:
         from trivselkode.importers.tabular import parse_xlsx
 
-        source = parse_xlsx(path, text_column=text_column)
+        source = parse_xlsx(path, text_column=text_column, max_unpacked=max_unpacked)
 
     if name is not None:
         name = " ".join(name.split())

@@ -153,6 +153,7 @@ def import_paths(
     on_file: Callable[[FileResult], None] | None = None,
     workers: int = 0,
     speaker_pattern: str | None = None,
+    max_unpacked: int | str | None = None,
 ) -> ImportReport:
     """Import every supported file under ``paths`` and report on each.
 
@@ -160,9 +161,14 @@ def import_paths(
     segmented in that many worker processes while this one stores the
     results; each file is still stored in its own transaction, in order.
     Never use workers from a process with threads (the TUI): fork is unsafe there.
-    ``speaker_pattern`` describes more speaker labels (``--speaker-pattern``).
+    ``speaker_pattern`` describes more speaker labels (``--speaker-pattern``);
+    ``max_unpacked`` bounds what a ``.docx``/``.xlsx`` may unpack to (``--max-unpacked``).
     """
     pattern = compile_speaker_pattern(speaker_pattern, "--speaker-pattern") if speaker_pattern else None
+    if isinstance(max_unpacked, str):
+        from trivselkode.importers.safety import parse_size
+
+        max_unpacked = parse_size(max_unpacked)
     problems: list[tuple[Path, TrivselError]] = []
     files = iter_source_files(paths, problems)
     if strict and problems:
@@ -182,7 +188,7 @@ def import_paths(
         report.files.append(result)
         if on_file:
             on_file(result)
-    prepared = _prepare_all(files, text_column, name, known, workers, pattern)
+    prepared = _prepare_all(files, text_column, name, known, workers, pattern, max_unpacked)
     try:
         _import_prepared(
             project, files, prepared, report, strict=strict, replace=replace, similarity=similarity, on_file=on_file
@@ -240,9 +246,15 @@ def _import_prepared(
 
 
 def _prepare(
-    path: Path, text_column: str | None, name: str | None, speaker_pattern: re.Pattern[str] | None = None
+    path: Path,
+    text_column: str | None,
+    name: str | None,
+    speaker_pattern: re.Pattern[str] | None = None,
+    max_unpacked: int | None = None,
 ) -> _Prepared:
-    parsed = parse_file(path, text_column=text_column, name=name, speaker_pattern=speaker_pattern)
+    parsed = parse_file(
+        path, text_column=text_column, name=name, speaker_pattern=speaker_pattern, max_unpacked=max_unpacked
+    )
     roles = {p.label: p.role for p in parsed.participants}
     if parsed.turns and all(roles.get(t.speaker) == INTERVIEWER for t in parsed.turns):
         parsed.warnings.append(
@@ -253,12 +265,12 @@ def _prepare(
 
 
 def _prepare_job(
-    args: tuple[Path, str | None, str | None, dict[str, str], re.Pattern[str] | None],
+    args: tuple[Path, str | None, str | None, dict[str, str], re.Pattern[str] | None, int | None],
 ) -> _Prepared | TrivselError:
     """Parse and segment one file (in a worker process); unchanged texts skip spaCy."""
-    path, text_column, name, known, speaker_pattern = args
+    path, text_column, name, known, speaker_pattern, max_unpacked = args
     try:
-        prep = _prepare(path, text_column, name, speaker_pattern)
+        prep = _prepare(path, text_column, name, speaker_pattern, max_unpacked)
     except TrivselError as exc:
         return exc
     if known.get(prep.digest) is None:
@@ -285,13 +297,14 @@ def _prepare_all(
     known: dict[str, str],
     workers: int,
     speaker_pattern: re.Pattern[str] | None = None,
+    max_unpacked: int | None = None,
 ) -> Iterator[tuple[Path, _Prepared | TrivselError]]:
     """The files parsed (and segmented), in order, lazily.
 
     Closing the iterator early (the caller failed) cancels the files not yet
     begun and waits only for those being parsed.
     """
-    jobs = [(path, text_column, name, known, speaker_pattern) for path in files]
+    jobs = [(path, text_column, name, known, speaker_pattern, max_unpacked) for path in files]
     if workers >= 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
         # Load spaCy once here, so forked workers share it instead of loading it again.
         sentence_pipeline()

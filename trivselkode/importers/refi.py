@@ -24,7 +24,12 @@ What becomes what:
   (``internal://NAME`` or a relative path such as qc's ``round2/a.txt``, in
   the archive's ``sources/`` or ``Sources/`` folder, or in that folder beside
   a bare ``.qde``; a relative path is never looked up in the current folder)
-  or ``PlainTextContent``. The text is normalised as
+  or ``PlainTextContent``. A path that points outside the file (absolute,
+  ``file://``, ``relative://``, ``..``) is never read, unless the caller
+  names a folder (``sources_dir``, ``--sources-dir``): then the file is read
+  if it lies in that folder, symbolic links resolved (the path itself, a
+  ``relative://`` or relative path below the folder, or the file's name in
+  the folder), and a source whose file is not there is skipped. The text is normalised as
   every source is (NFC, ``\\n``, no BOM) and split into passages: by our
   own note's passage list for our own files; else by the turn rules of a
   ``.txt`` (``LABEL:`` at a line start, see :mod:`trivselkode.importers.text`)
@@ -46,6 +51,12 @@ What becomes what:
 Pictures, PDFs, audio, video, sets, links, graphs and notes on the project as
 a whole have no place in trivselkode: they are counted in the report as
 skipped, as are selections that cannot be placed.
+
+Files from elsewhere are read defensively (:mod:`trivselkode.importers.safety`):
+an archive's members are unpacked within limits (``max_unpacked``), an
+archive with a member named ``../x`` or ``/x`` and XML with a DTD are refused
+whole, and a code tree deeper than :data:`~trivselkode.domain.codebook.MAX_CODE_DEPTH`
+levels is refused; nothing here recurses once per level of the file.
 """
 
 from __future__ import annotations
@@ -55,17 +66,17 @@ import json
 import re
 import textwrap
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from trivselkode.domain.codebook import Codebook, CodeSpec, normalize_color
+from trivselkode.domain.codebook import MAX_CODE_DEPTH, Codebook, CodeSpec, normalize_color
 from trivselkode.domain.positions import CODEPOINTS, PositionMap, Reading, choose_reading
 from trivselkode.domain.text import content_hash
 from trivselkode.errors import TrivselError
@@ -77,6 +88,7 @@ from trivselkode.importers.base import (
     ParsedSource,
     ParsedTurn,
 )
+from trivselkode.importers.safety import SafeZip, UnpackLimit, read_regular_file, refuse_dtd
 
 __all__ = [
     "CODEBOOK_NS",
@@ -326,12 +338,19 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+_EXPORT_AGAIN = "eksportér filen igen fra programmet, den kommer fra"
+
+
 def parse_xml(data: bytes, where: str) -> etree._Element:
     """The root element of the XML ``data`` (a BOM and leading blanks allowed)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.lstrip()
+    # No program writes a DTD into a REFI-QDA file; one could hide an entity bomb or read other files.
+    refuse_dtd(data, where, _EXPORT_AGAIN)
+    # huge_tree: a long text (our own note, a PlainTextContent) may pass libxml2's 10 MB a node;
+    # the input is already bounded, and entities cannot expand without a DTD.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
     try:
         return etree.fromstring(data, parser)
@@ -448,12 +467,20 @@ def _read_sets(root: etree._Element, doc: RefiDocument, where: str) -> None:
         doc.sets.append(item)
 
 
-def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument, seen: dict[str, str] | None = None) -> None:
-    """Every code, parents before children. A code without an id, or with an id used before, is kept under an id of its own."""
-    top = seen is None
-    if seen is None:
-        seen = {}
-    for c in _kids(parent_el, "Code"):
+def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument) -> None:
+    """Every code, parents before children (in document order). A code without an id, or with an id used before, is kept under an id of its own.
+
+    Walked with a stack of its own, not by recursion: a file may nest codes
+    thousands of levels deep (they are refused later, with one line).
+    """
+    seen: dict[str, str] = {}
+    stack = [(iter(_kids(parent_el, "Code")), parent)]
+    while stack:
+        siblings, parent_guid = stack[-1]
+        c = next(siblings, None)
+        if c is None:
+            stack.pop()
+            continue
         g = ident(c.get("guid"))
         name = (c.get("name") or "").strip()
         if g is None or g in seen:
@@ -464,19 +491,21 @@ def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument
             g = made
         seen[g] = name
         children = _kids(c, "Code")
-        code = RCode(
-            guid=g,
-            name=name,
-            codable=(c.get("isCodable") or "true").strip().lower() not in ("false", "0"),
-            color=c.get("color"),
-            description=_text_of(_kid(c, "Description")),
-            parent=parent,
-            note_refs=_refs(c, "NoteRef"),
-            has_children=bool(children),
+        doc.codes.append(
+            RCode(
+                guid=g,
+                name=name,
+                codable=(c.get("isCodable") or "true").strip().lower() not in ("false", "0"),
+                color=c.get("color"),
+                description=_text_of(_kid(c, "Description")),
+                parent=parent_guid,
+                note_refs=_refs(c, "NoteRef"),
+                has_children=bool(children),
+            )
         )
-        doc.codes.append(code)
-        _read_codes(c, g, doc, seen)
-    if top and doc.code_id_problems:
+        if children:
+            stack.append((iter(children), g))
+    if doc.code_id_problems:
         problems = doc.code_id_problems
         doc.warnings.append(
             f"{len(problems)} kode(r) kan ikke findes ud fra deres id og er importeret uden at kunne bære kodninger fra filen: "
@@ -564,14 +593,21 @@ def _values(el: etree._Element) -> dict[str, Any]:
 
 @dataclass
 class RefiFile:
-    """An opened ``.qdpx``/``.qde``/``.qdc``: its document and its source files."""
+    """An opened ``.qdpx``/``.qde``/``.qdc``: its document and its source files.
+
+    Source files are read from the archive (or the ``sources/`` folder beside
+    a bare ``.qde``), and from ``sources_dir`` only when one is given (see the
+    module); ``limit`` bounds what is unpacked or read.
+    """
 
     path: Path
     kind: str  # "qdpx", "qde" or "qdc"
     document: RefiDocument
-    archive: zipfile.ZipFile | None = None
+    archive: SafeZip | None = None
     _members: dict[str, str] = field(default_factory=dict)  # lower-case file name -> member
     _files: dict[str, str] = field(default_factory=dict)  # lower-case path below the .qde's folder -> member
+    sources_dir: Path | None = None
+    limit: UnpackLimit = field(default_factory=UnpackLimit)
 
     def close(self) -> None:
         if self.archive is not None:
@@ -580,47 +616,80 @@ class RefiFile:
     def read_source_file(self, path: str) -> tuple[bytes | None, str]:
         """The bytes of the file a ``plainTextPath`` names, and why not when None.
 
-        Returns ``(None, reason)`` when the file is not there.
+        Returns ``(None, reason)`` when the file is not read: ``missing-internal``,
+        ``not-in-archive``, ``not-included``, ``outside`` (it points outside the
+        file and no ``sources_dir`` allows it) or ``not-in-sources-dir``.
         """
         path = path.strip()
         if path.startswith("internal://"):
-            name = PurePosixPath(path[len("internal://") :]).name
+            name = PurePosixPath(path[len("internal://") :].replace("\\", "/")).name
             if self.archive is not None:
                 member = self._members.get(name.lower())
                 if member is None:
                     return None, "missing-internal"
                 return self.archive.read(member), ""
-            for folder in ("sources", "Sources"):
-                candidate = self.path.parent / folder / name
-                if candidate.is_file():
-                    return candidate.read_bytes(), ""
-            return None, "not-included"
-        if path.startswith("relative://"):
-            rel = path[len("relative://") :].lstrip("/")
-            candidate = self.path.parent / rel
-            if candidate.is_file():
-                return candidate.read_bytes(), ""
-            return None, "external"
-        inner = None if path.startswith("file://") else _inside_path(path)
-        if path.startswith("file://"):
-            path = path[len("file://") :]
+            return self._beside(name)
+        inner = _inside_path(path)
         if inner is not None:  # qc writes "interview.txt" for sources/interview.txt
             if self.archive is not None:
                 member = self._files.get(("sources/" + inner).lower()) or self._files.get(inner.lower())
                 if member is None:
                     return None, "not-in-archive"
                 return self.archive.read(member), ""
-            for folder in ("sources", "Sources"):
-                candidate = self.path.parent / folder / inner
-                if candidate.is_file():
-                    return candidate.read_bytes(), ""
-            return None, "not-included"
-        candidate = Path(path)
-        if not candidate.is_absolute():  # "../x.txt": never read against the current folder
-            return None, "external"
-        if candidate.is_file():
-            return candidate.read_bytes(), ""
-        return None, "external"
+            return self._beside(inner)
+        # Absolute, file://, relative://, "../x.txt": outside the file, never read against the current folder.
+        if self.sources_dir is None:
+            return None, "outside"
+        return self._from_sources_dir(path)
+
+    def _beside(self, inner: str) -> tuple[bytes | None, str]:
+        """A file in the ``sources/`` folder beside a bare ``.qde`` (a link out of that folder is not followed)."""
+        for folder in ("sources", "Sources"):
+            base = self.path.parent / folder
+            candidate = base / inner
+            if candidate.is_file():
+                try:
+                    inside = candidate.resolve().is_relative_to(base.resolve())
+                except (OSError, RuntimeError):
+                    inside = False
+                if not inside:
+                    return None, "outside"
+                return read_regular_file(candidate, self.limit.total), ""
+        return None, "not-included"
+
+    def _from_sources_dir(self, path: str) -> tuple[bytes | None, str]:
+        """The file ``path`` names, if it lies in ``sources_dir`` once symbolic links are resolved."""
+        assert self.sources_dir is not None
+        root = self.sources_dir.resolve()
+        raw = path.replace("\\", "/")
+        candidates: list[Path] = []
+        if raw.lower().startswith("file://"):
+            url = urlsplit(path)
+            if url.netloc in ("", "localhost"):
+                candidates.append(Path(unquote(url.path)))
+        elif raw.startswith("relative://"):
+            candidates.append(root / raw[len("relative://") :].lstrip("/"))
+        elif raw.startswith("/"):
+            candidates.append(Path(raw))
+        elif not _SCHEME_RE.match(raw):
+            candidates.append(root / raw)
+        # The file's name in the folder: paths are the sender's (C:\Users\…\interview.txt).
+        name = raw.rstrip("/").rsplit("/", 1)[-1]
+        if name not in ("", ".", ".."):
+            candidates.append(root / unquote(name))
+        escaped = False
+        for candidate in candidates:
+            try:
+                real = candidate.resolve(strict=True)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if not real.is_relative_to(root):
+                # Only what is in the folder counts; a link from inside it to elsewhere is refused.
+                escaped = escaped or candidate.absolute().parent.resolve().is_relative_to(root)
+                continue
+            if real.is_file():
+                return read_regular_file(real, self.limit.total), ""
+        return None, "link-out-of-sources-dir" if escaped else "not-in-sources-dir"
 
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -643,9 +712,25 @@ def _inside_path(path: str) -> str | None:
     return "/".join(parts)
 
 
-def open_refi(path: str | Path) -> RefiFile:
-    """Open a REFI-QDA file, telling ``.qdpx`` (zip) from ``.qde``/``.qdc`` (XML) by content."""
+def open_refi(
+    path: str | Path,
+    *,
+    sources_dir: str | Path | None = None,
+    max_unpacked: UnpackLimit | int | str | None = None,
+) -> RefiFile:
+    """Open a REFI-QDA file, telling ``.qdpx`` (zip) from ``.qde``/``.qdc`` (XML) by content.
+
+    ``sources_dir`` is a folder from which source files outside the file may
+    be read; ``max_unpacked`` bounds unpacking (see
+    :class:`~trivselkode.importers.safety.UnpackLimit`).
+    """
     path = Path(path)
+    limit = UnpackLimit.of(max_unpacked)
+    folder: Path | None = None
+    if sources_dir is not None:
+        folder = Path(sources_dir)
+        if not folder.is_dir():
+            raise TrivselError(f"--sources-dir {folder} er ikke en mappe", "angiv mappen med kildernes tekstfiler")
     if path.is_dir():
         raise TrivselError(f"{path} er en mappe, ikke en REFI-QDA-fil")
     if not path.is_file():
@@ -656,22 +741,23 @@ def open_refi(path: str | Path) -> RefiFile:
     except OSError as exc:
         raise TrivselError(f"{path} kan ikke læses: {exc.strerror or exc}") from None
     if head.startswith(b"PK"):
-        return _open_archive(path)
-    if path.suffix.lower() == ".qdpx":
-        raise TrivselError(f"{path} er ikke en .qdpx-fil (ikke et zip-arkiv)", "eksportér projektet igen fra programmet")
-    data = path.read_bytes()
-    root = parse_xml(data, str(path))
-    doc = parse_document(root, str(path))
-    return RefiFile(path=path, kind="qdc" if doc.kind == "codebook" else "qde", document=doc)
+        rf = _open_archive(path, limit)
+    else:
+        if path.suffix.lower() == ".qdpx":
+            raise TrivselError(f"{path} er ikke en .qdpx-fil (ikke et zip-arkiv)", "eksportér projektet igen fra programmet")
+        data = path.read_bytes()
+        root = parse_xml(data, str(path))
+        doc = parse_document(root, str(path))
+        rf = RefiFile(path=path, kind="qdc" if doc.kind == "codebook" else "qde", document=doc)
+    rf.sources_dir = folder
+    rf.limit = limit
+    return rf
 
 
-def _open_archive(path: Path) -> RefiFile:
+def _open_archive(path: Path, limit: UnpackLimit) -> RefiFile:
+    archive = SafeZip(path, limit, hint="eksportér projektet igen")
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise TrivselError(f"{path} er et ødelagt zip-arkiv: {exc}", "eksportér projektet igen") from None
-    try:
-        names = [n for n in archive.namelist() if not n.endswith("/")]
+        names = archive.namelist()
         qdes = [n for n in names if n.lower().endswith(".qde") and not PurePosixPath(n).name.startswith(("._", "."))]
         if not qdes:
             raise TrivselError(
@@ -845,21 +931,37 @@ def _plan_codes(doc: RefiDocument, split_names: bool, warnings: list[str]) -> li
 
 
 def _order_parents_first(plans: list[_CodePlan]) -> list[_CodePlan]:
+    """The plans with every parent before its children (a loop of parents is cut where it closes)."""
     by_guid = {p.guid: p for p in plans}
     done: set[str] = set()
     out: list[_CodePlan] = []
-
-    def visit(p: _CodePlan, trail: set[str]) -> None:
-        if p.guid in done:
-            return
-        if p.parent and p.parent in by_guid and p.parent not in trail:
-            visit(by_guid[p.parent], trail | {p.guid})
-        done.add(p.guid)
-        out.append(p)
-
     for p in plans:
-        visit(p, set())
+        chain: list[_CodePlan] = []  # p and its ancestors not placed yet, child first
+        on_chain: set[str] = set()
+        current: _CodePlan | None = p
+        while current is not None and current.guid not in done and current.guid not in on_chain:
+            chain.append(current)
+            on_chain.add(current.guid)
+            current = by_guid.get(current.parent) if current.parent else None
+        for plan in reversed(chain):
+            done.add(plan.guid)
+            out.append(plan)
     return out
+
+
+def _check_depth(plans: list[_CodePlan], where: Path) -> None:
+    """Refuse, in one line, a code tree deeper than MAX_CODE_DEPTH (``plans`` ordered parents first)."""
+    depth: dict[str, int] = {}
+    for plan in plans:
+        depth[plan.guid] = depth.get(plan.parent, 0) + 1 if plan.parent else 1
+    deepest = max(depth.values(), default=0)
+    if deepest > MAX_CODE_DEPTH:
+        first = next(plan for plan in plans if depth[plan.guid] > MAX_CODE_DEPTH)
+        raise TrivselError(
+            f"{where}: kodetræet er {deepest} niveauer dybt (koden '{first.name}' ligger på niveau "
+            f"{MAX_CODE_DEPTH + 1}), men trivselkode tager højst {MAX_CODE_DEPTH} niveauer; intet er importeret",
+            "flyt koderne højere op i programmet, filen kommer fra, og eksportér igen",
+        )
 
 
 @dataclass
@@ -889,6 +991,7 @@ def read_qdc(path: str | Path | RefiFile, project: Any = None, *, split_names: b
         rf.close()
     warnings = list(doc.warnings)
     plans = _order_parents_first(_plan_codes(doc, split_names, warnings))
+    _check_depth(plans, rf.path)
     # A retired code is one the codebook no longer lists (``codebook load`` retires it).
     parents = {p.parent for p in plans}
     plans = [p for p in plans if not (p.retired and p.guid not in parents)]
@@ -1167,7 +1270,9 @@ def _plan_source(
             why = {
                 "not-included": f"tekstfilen {rsource.plain_text_path} følger ikke med filen",
                 "not-in-archive": f"tekstfilen {rsource.plain_text_path} findes ikke i arkivets sources/-mappe",
-                "external": f"tekstfilen {rsource.plain_text_path} ligger uden for filen og findes ikke her",
+                "outside": f"tekstfilen {rsource.plain_text_path} ligger uden for filen og læses kun fra en mappe, du tillader med --sources-dir MAPPE",
+                "not-in-sources-dir": f"tekstfilen {rsource.plain_text_path} findes ikke i {rf.sources_dir}",
+                "link-out-of-sources-dir": f"tekstfilen {rsource.plain_text_path} er et symbolsk link ud af {rf.sources_dir} og læses ikke",
                 "no-text": "kilden har ingen ren tekst (kun formateret tekst)" if rsource.rich_text_path else "kilden har ingen tekst",
             }[reason]
             result.reason = why
@@ -1337,9 +1442,14 @@ def import_refi(
     split_names: bool = False,
     coder: str | None = None,
     on_progress: Callable[[str], None] | None = None,
+    sources_dir: str | Path | None = None,
+    max_unpacked: UnpackLimit | int | str | None = None,
 ) -> RefiImportReport:
-    """Import a ``.qdpx``, ``.qde`` or ``.qdc`` (a path, or a file from :func:`open_refi`) in one transaction."""
-    rf = path if isinstance(path, RefiFile) else open_refi(path)
+    """Import a ``.qdpx``, ``.qde`` or ``.qdc`` (a path, or a file from :func:`open_refi`) in one transaction.
+
+    ``sources_dir`` and ``max_unpacked`` are for opening a path (see :func:`open_refi`).
+    """
+    rf = path if isinstance(path, RefiFile) else open_refi(path, sources_dir=sources_dir, max_unpacked=max_unpacked)
     try:
         return _import(project, rf, split_names=split_names, coder=coder or "import", on_progress=on_progress)
     finally:
@@ -1363,6 +1473,7 @@ def _import(
     check_coder_name(coder)
 
     plans = _order_parents_first(_plan_codes(doc, split_names, report.warnings))
+    _check_depth(plans, rf.path)
 
     # Sources: names, texts, passages, positions.
     cases_by_source: dict[str, list[RCase]] = defaultdict(list)
@@ -1419,9 +1530,14 @@ def _import(
     # Notes kept in files of their own.
     for note in doc.notes.values():
         if note.text is None and note.plain_text_path:
-            data, _reason = rf.read_source_file(note.plain_text_path)
+            data, reason = rf.read_source_file(note.plain_text_path)
             if data is not None:
                 note.text = _decode_raw(data, f"{rf.path}:{note.plain_text_path}")
+            elif reason == "outside":
+                report.skipped.append(
+                    f"notatet '{note.name}': tekstfilen {note.plain_text_path} ligger uden for filen "
+                    "og læses kun fra en mappe, du tillader med --sources-dir MAPPE"
+                )
 
     # Sentences (spaCy) before the transaction, only for sources that may be stored.
     if source_plans:

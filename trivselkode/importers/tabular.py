@@ -18,7 +18,9 @@ The text column is given by the caller (``--text-column``), or by a
 ``text_column`` key in the sidecar. CSV text is decoded like any text file
 (:mod:`trivselkode.importers.encoding`); the delimiter is ``,``, ``;`` or tab,
 whichever splits the rows most consistently (an Excel ``sep=;`` first line is
-honoured). Excel files: the first sheet.
+honoured). Excel files: the first sheet, read by openpyxl from an in-memory
+copy whose members have been unpacked within limits and whose XML parts have
+no DTD (:func:`trivselkode.importers.safety.checked_office_file`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from trivselkode.importers.metadata import (
     load_sidecar,
     parse_int,
 )
+from trivselkode.importers.safety import UnpackLimit, checked_office_file
 from trivselkode.importers.text import compose_transcript, make_source
 
 __all__ = ["LABEL_COLUMNS", "parse_csv", "parse_rows", "parse_xlsx", "sniff_delimiter"]
@@ -295,18 +298,25 @@ def parse_csv(path: str | Path, *, text_column: str | None = None, meta: SourceM
 # --------------------------------------------------------------------------- Excel
 
 
-def parse_xlsx(path: str | Path, *, text_column: str | None = None, meta: SourceMetadata | None = None) -> ParsedSource:
+def parse_xlsx(
+    path: str | Path,
+    *,
+    text_column: str | None = None,
+    meta: SourceMetadata | None = None,
+    max_unpacked: UnpackLimit | int | str | None = None,
+) -> ParsedSource:
     """Parse the first sheet of an Excel workbook; ``meta`` defaults to the sidecar beside it."""
     path = Path(path)
     if not path.is_file():
         raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien")
     if meta is None:
         meta = load_sidecar(path)
+    checked = checked_office_file(path, max_unpacked, hint="åbn den i Excel og gem den igen som .xlsx")
     import openpyxl  # imported here so that other commands start fast
 
     workbook = None
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(checked, read_only=True, data_only=True)
         if not workbook.worksheets:
             raise TrivselError(f"{path} har ingen ark", hint="gem svarene i regnearkets første ark")
         sheet = workbook.worksheets[0]
@@ -321,4 +331,5 @@ def parse_xlsx(path: str | Path, *, text_column: str | None = None, meta: Source
     finally:
         if workbook is not None:
             workbook.close()
+        checked.close()
     return parse_rows(rows, path, text_column=text_column, meta=meta)

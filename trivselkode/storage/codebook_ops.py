@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from trivselkode.domain.codebook import RESERVED_SHORTCUTS, normalize_color
+from trivselkode.domain.codebook import MAX_CODE_DEPTH, RESERVED_SHORTCUTS, normalize_color
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key, get_or_create_coder
@@ -172,6 +172,25 @@ def _ancestors(codes: list[Code], code: Code) -> list[Code]:
     return out
 
 
+def _check_depth(codes: list[Code], parent: Code | None, code: Code | None = None) -> None:
+    """Refuse to put ``code`` (with its subtree; a new code when None) under ``parent`` deeper than MAX_CODE_DEPTH."""
+    if parent is None:
+        return
+    level = len(_ancestors(codes, parent)) + 2
+    below = 0
+    if code is not None:
+        children = _children(codes)
+        layer = [code.id]
+        while layer:
+            layer = [c.id for parent_id in layer for c in children.get(parent_id, [])]
+            below += 1 if layer else 0
+    if level + below > MAX_CODE_DEPTH:
+        raise TrivselError(
+            f"koderne ville ligge {level + below} niveauer dybt under '{parent.key}', men kodebogen har højst {MAX_CODE_DEPTH} niveauer",
+            "vælg en overkode højere oppe",
+        )
+
+
 def _renumber(session: Session) -> None:
     """Give every code a position in depth-first tree order (parents before children)."""
     codes = list(session.exec(select(Code)))
@@ -222,6 +241,7 @@ def add_code(
         key = _check_key(session, key)
         name = _check_name(name)
         parent_code = _parent_code(session, parent)
+        _check_depth(list(session.exec(select(Code))), parent_code)
         color = _check_color(color)
         shortcut = _check_shortcut(session, shortcut)
         positions = list(session.exec(select(Code.position)))
@@ -339,6 +359,7 @@ def move_code(project: Project, key: str, parent: str | None) -> bool:
                 f"'{new_parent.key}' ligger under '{code.key}', så flytningen ville give en løkke",
                 f"flyt først {new_parent.key} et andet sted hen, eller vælg en anden overkode",
             )
+        _check_depth(codes, new_parent, code)
         new_parent_id = new_parent.id if new_parent else None
         if code.parent_id == new_parent_id:
             return False
