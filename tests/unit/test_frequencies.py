@@ -447,3 +447,17 @@ def test_frequencies_reconcile_with_the_codings_table(spec, by, rollup, mode):
         assert got == {k: {f: v[f] for f in fields} for k, v in expected.items()}
     finally:
         project.dispose()
+
+
+def test_a_kind_the_codebook_lacks_is_named_as_such():
+    spec = small_spec()
+    spec["codes"] = [("K1", "Kode 1", "", None, []), ("K2", "Kode 2", "", None, [])]
+    spec["codings"] = [("holstebro-1", 2, "K1", "anne")]
+    project = build_project(spec)
+    for token in ("themes", "tema"):
+        with pytest.raises(TrivselError) as err:
+            compute_frequencies(project, codes=token)
+        assert "ingen koder af typen 'tema'" in err.value.message and "mente du" not in str(err.value)
+    with pytest.raises(TrivselError) as err:
+        compute_frequencies(project, codes="K12")
+    assert "'K1'" in str(err.value) and "themes" not in str(err.value)

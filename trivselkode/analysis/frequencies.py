@@ -138,10 +138,17 @@ class Codebook:
                     found = [self.by_key[token]]
                 elif kind in self.kinds():
                     found = [c for c in self.codes if c.kind == kind and not c.retired]
+                elif token.lower() in KIND_ALIASES or kind in KIND_ALIASES.values():
+                    raise NotFound(
+                        f"kodebogen har ingen koder af typen '{kind}'",
+                        "typerne er " + ", ".join(self.kinds()) if self.kinds() else "angiv kodenøgler, fx --codes T1,T2",
+                    )
                 else:
                     from rapidfuzz import process
 
-                    choices = list(self.by_key) + self.kinds() + sorted(KIND_ALIASES)
+                    kinds = self.kinds()
+                    aliases = [a for a, k in KIND_ALIASES.items() if k in kinds]
+                    choices = list(self.by_key) + kinds + sorted(aliases)
                     hits = process.extract(token, choices, limit=3, score_cutoff=60)
                     hint = ("mente du " + " eller ".join(f"'{h[0]}'" for h in hits) + "?") if hits else None
                     raise NotFound(
