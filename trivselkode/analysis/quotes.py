@@ -463,7 +463,12 @@ def collect_quotes(
     pseudonymizer: Any = None,
     age_bands: AgeBands | None = None,
 ) -> QuoteCollection:
-    """The quote collection (see the module doc). ``pseudonymizer`` has ``.text(str)``."""
+    """The quote collection (see the module doc).
+
+    ``pseudonymizer`` (a :class:`trivselkode.export.pseudonymize.Pseudonymizer`)
+    replaces names and numbers in each quote's text, attribution, source name
+    and speaker label.
+    """
     check_lang(lang)
     if n < 1:
         raise TrivselError("-n skal være mindst 1")
@@ -559,8 +564,9 @@ def collect_quotes(
     if pseudonymizer is not None:
         for q in collection.quotes:
             q.text = pseudonymizer.text(q.text)
-            q.source = pseudonymizer.text(q.source)
+            q.source = pseudonymizer.source(q.source)
             q.participant = pseudonymizer.label(q.participant)
+            q.attribution = pseudonymizer.text(q.attribution)  # an attribute may hold a name or a number
     return collection
 
 

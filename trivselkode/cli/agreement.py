@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -118,11 +119,25 @@ def disagreements(
     sources: Optional[str] = typer.Option(None, "--sources", help="Kun disse kilder."),
     all_passages: bool = typer.Option(False, "--all", help="Også ufærdige kilder."),
     fmt: DisagreementFormat = typer.Option(DisagreementFormat.md, "--format", help="md eller json."),
+    pseudonymize: bool = typer.Option(
+        False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails i kilder, talere, tekst og notater."
+    ),
+    key: Optional[Path] = typer.Option(
+        None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
+    ),
 ) -> None:
     """Vis hvert udsagn, hvor koderne er uenige, med begges koder."""
     from trivselkode.analysis.icr import disagreements as find
+    from trivselkode.cli.report import key_target, write_key_file
+    from trivselkode.export.pseudonymize import Pseudonymizer
 
-    rows = find(state(ctx).project(), _split(coders) or [], code, _split(sources), all_passages)
+    key = key_target(key, None, pseudonymize)
+    project = state(ctx).project()
+    rows = find(project, _split(coders) or [], code, _split(sources), all_passages)
+    pseudo = Pseudonymizer.if_asked(project, pseudonymize)
+    if pseudo is not None:
+        rows = [_pseudonymized(pseudo, r) for r in rows]
+    write_key_file(pseudo, key, None)
     if fmt is DisagreementFormat.json:
         emit_json(rows)
         return
@@ -143,6 +158,26 @@ def disagreements(
     if not rows:
         lines.append("Ingen uenigheder.")
     typer.echo("\n".join(lines))
+
+
+def _pseudonymized(pseudo, row: dict) -> dict:  # noqa: ANN001 (a Pseudonymizer; imported lazily)
+    """A disagreement with its source, speaker, text and memos pseudonymised (spans moved with the text)."""
+    from trivselkode.export.pseudonymize import shift
+
+    text, moves = pseudo.replace(row["text"])
+    coders = {
+        coder: [
+            {
+                **c,
+                "start": None if c["start"] is None else shift(moves, c["start"]),
+                "end": None if c["end"] is None else shift(moves, c["end"], end=True),
+                "memo": pseudo.text(c["memo"]) if c["memo"] else c["memo"],
+            }
+            for c in codings
+        ]
+        for coder, codings in row["coders"].items()
+    }
+    return {**row, "source": pseudo.source(row["source"]), "speaker": pseudo.label(row["speaker"]), "text": text, "coders": coders}
 
 
 @consensus_app.command("settle")

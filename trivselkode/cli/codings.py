@@ -92,19 +92,28 @@ def export(
     pseudonymize: bool = typer.Option(
         False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails i kildenavne og notater."
     ),
+    key: Optional[Path] = typer.Option(
+        None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
+    ),
 ) -> None:
     """Eksportér kodninger (alle kodere, medmindre --coder er givet)."""
     from trivselkode.cli.common import out_path_writable
+    from trivselkode.cli.report import key_target, write_key_file
     from trivselkode.export.codings import codings_document
+    from trivselkode.export.pseudonymize import Pseudonymizer
 
     if out is not None:
         out_path_writable(out)
-    text, count = codings_document(state(ctx).project(), coder, fmt.value, pseudonymize)
+    key = key_target(key, out, pseudonymize)
+    project = state(ctx).project()
+    pseudo = Pseudonymizer.if_asked(project, pseudonymize)
+    text, count = codings_document(project, coder, fmt.value, pseudo)
     if out is None:
         typer.echo(text, nl=False)
     else:
         write_atomically(out, text)
         note(f"{count} kodninger skrevet til {out}.")
+    write_key_file(pseudo, key, out)
 
 
 @app.command("unplaced")

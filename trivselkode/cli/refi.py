@@ -20,16 +20,22 @@ def export(
     pseudonymize: bool = typer.Option(
         False, "--pseudonymize", help="Erstat navne, CPR-, telefonnumre og e-mails som i rapporterne."
     ),
+    key: Optional[Path] = typer.Option(
+        None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Eksportér hele projektet som REFI-QDA (.qdpx) til NVivo, ATLAS.ti, MAXQDA og QualCoder."""
+    from trivselkode.cli.report import key_target, write_key_file
     from trivselkode.export.pseudonymize import Pseudonymizer
     from trivselkode.export.refi import export_project
 
     out_path_writable(out)
+    key = key_target(key, out, pseudonymize)
     project = state(ctx).project()
     pseudo = Pseudonymizer.if_asked(project, pseudonymize)
     report = export_project(project, out, pseudonymizer=pseudo)
+    write_key_file(pseudo, key, out)
     for warning in report.warnings:
         note(f"advarsel: {warning}")
     if fmt is OutputFormat.json:

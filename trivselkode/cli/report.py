@@ -80,6 +80,9 @@ BY = typer.Option(None, "--by", help="Fordel på egenskaber, fx site,gender (sit
 AGE_BANDS = typer.Option(None, "--age-bands", help="Aldersgruppernes nedre grænser (standard 18,30,45,60,75).")
 ROLLUP = typer.Option(False, "--rollup", help="Overordnede koder tæller udsagn med underkoderne.")
 PSEUDO = typer.Option(False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails.")
+KEY = typer.Option(
+    None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize; .csv eller .json)."
+)
 
 
 def _format(fmt: Optional[Enum], out: Optional[Path], allowed: type[Enum]) -> str:
@@ -119,6 +122,27 @@ def _pseudo(project, enabled: bool, lang: str):  # noqa: ANN001, ANN202
     return Pseudonymizer.if_asked(project, enabled, lang)
 
 
+def key_target(key: Optional[Path], out: Optional[Path], pseudonymize: bool) -> Optional[Path]:
+    """``--key FILE``, refused before any work when it may not be written (also used by codings, refi, disagreements)."""
+    if key is None:
+        return None
+    from trivselkode.export.pseudonymize import check_key_target
+
+    path = check_key_target(key, out, pseudonymize)
+    out_path_writable(key)  # never the command's own project file
+    return path
+
+
+def write_key_file(pseudo, key: Optional[Path], out: Optional[Path]) -> None:  # noqa: ANN001
+    """Write the key of ``pseudo`` to ``key`` (atomically) and say where it went."""
+    if key is None or pseudo is None:
+        return
+    from trivselkode.export.pseudonymize import write_key
+
+    path = write_key(pseudo, key, out)
+    note(f"Nøglen til pseudonymerne er skrevet til {path}.")
+
+
 def _render(table, fmt: str) -> str | bytes:  # noqa: ANN001
     from trivselkode.export import tables
 
@@ -156,6 +180,7 @@ def frequencies(
     rollup: bool = ROLLUP,
     age_bands: Optional[str] = AGE_BANDS,
     pseudonymize: bool = PSEUDO,
+    key: Optional[Path] = KEY,
 ) -> None:
     """Kodernes hyppighed: kodninger, udsagn, kilder, deltagere og andel af deltagerne.
 
@@ -166,6 +191,7 @@ def frequencies(
 
     kind = _format(fmt, out, TableFormat)
     _prepare_out(out)
+    key = key_target(key, out, pseudonymize)
     project = state(ctx).project()
     result = compute_frequencies(
         project,
@@ -183,6 +209,7 @@ def frequencies(
         _emit(tables.to_json(tables.frequency_records(result, pseudo)), out, "Hyppighederne")
     else:
         _emit(_render(tables.frequency_table(result, lang.value, pseudo), kind), out, "Hyppighederne")
+    write_key_file(pseudo, key, out)
     _basis(result.selection)
 
 
@@ -229,6 +256,7 @@ def matrix(
     rollup: bool = ROLLUP,
     age_bands: Optional[str] = AGE_BANDS,
     pseudonymize: bool = PSEUDO,
+    key: Optional[Path] = KEY,
 ) -> None:
     """Deltager × kode som 0/1 (rækker: kilde, deltager, egenskaber) til videre statistik."""
     from trivselkode.analysis.cooccurrence import compute_matrix
@@ -236,6 +264,7 @@ def matrix(
 
     kind = _format(fmt, out, MatrixFormat)
     _prepare_out(out)
+    key = key_target(key, out, pseudonymize)
     project = state(ctx).project()
     result = compute_matrix(
         project,
@@ -252,6 +281,7 @@ def matrix(
         _emit(tables.to_json(tables.matrix_records(result, pseudo)), out, "Matricen")
     else:
         _emit(_render(tables.matrix_table(result, "da", pseudo), kind), out, "Matricen")
+    write_key_file(pseudo, key, out)
     _basis(result.selection, f"; {len(result.rows)} deltagere")
 
 
@@ -266,6 +296,7 @@ def quotes(
     pair: Optional[str] = PAIR,
     fmt: Optional[QuoteFormat] = typer.Option(None, "--format", help="md, docx, html, csv eller json."),
     pseudonymize: bool = PSEUDO,
+    key: Optional[Path] = KEY,
     out: Optional[Path] = OUT,
     lang: Lang = LANG,
     pin: Optional[List[str]] = typer.Option(None, "--pin", help="Tag dette udsagn med først: KILDE#N (kan gentages)."),
@@ -281,7 +312,9 @@ def quotes(
 
     kind = _format(fmt, out, QuoteFormat)
     _prepare_out(out)
+    key = key_target(key, out, pseudonymize)
     project = state(ctx).project()
+    pseudo = _pseudo(project, pseudonymize, lang.value)
     collection = collect_quotes(
         project,
         codes=codes,
@@ -295,10 +328,11 @@ def quotes(
         min_words=min_words,
         max_words=max_words,
         lang=lang.value,
-        pseudonymizer=_pseudo(project, pseudonymize, lang.value),
+        pseudonymizer=pseudo,
         age_bands=_bands(age_bands),
     )
     _emit(render(collection, kind, title, n), out, "Citaterne")
+    write_key_file(pseudo, key, out)
     for warning in collection.warnings:
         note(f"advarsel: {warning}")
     empty = [c.code.key for c in collection.codes if not c.quotes]
@@ -327,6 +361,7 @@ def chart(
     age_bands: Optional[str] = AGE_BANDS,
     title: Optional[str] = typer.Option(None, "--title", help="Diagrammets titel."),
     pseudonymize: bool = PSEUDO,
+    key: Optional[Path] = KEY,
 ) -> None:
     """Søjlediagram over temaernes hyppighed, eventuelt fordelt på en egenskab (læseligt i sort-hvid)."""
     from trivselkode.analysis.frequencies import compute_frequencies
@@ -334,6 +369,7 @@ def chart(
 
     kind = _format(fmt, out, ChartFormat)
     _prepare_out(out)
+    key = key_target(key, out, pseudonymize)
     project = state(ctx).project()
     if not codes:
         from trivselkode.export.jobs import default_chart_codes
@@ -352,4 +388,5 @@ def chart(
     )
     pseudo = _pseudo(project, pseudonymize, lang.value)
     _emit(frequency_chart(result, kind, lang.value, measure.value, title, pseudo), out, "Diagrammet")
+    write_key_file(pseudo, key, out)
     _basis(result.selection)

@@ -15,13 +15,22 @@ from trivselkode.export.pseudonymize import Pseudonymizer
 from trivselkode.storage.codings import CSV_COLUMNS, export_rows
 
 
-def codings_document(project: Any, coder: str | None, fmt: str, pseudonymize: bool = False) -> tuple[str, int]:
-    """Every coding (of one coder, if given) as ``fmt`` (csv or json), and how many there are."""
+def codings_document(
+    project: Any, coder: str | None, fmt: str, pseudonymize: bool | Pseudonymizer = False
+) -> tuple[str, int]:
+    """Every coding (of one coder, if given) as ``fmt`` (csv or json), and how many there are.
+
+    ``pseudonymize``: ``True`` for the project's pseudonymizer, or one to use
+    (whose key the caller may write), or ``False``.
+    """
     rows = export_rows(project, coder)
-    pseudo = Pseudonymizer.if_asked(project, pseudonymize)
+    if isinstance(pseudonymize, Pseudonymizer):
+        pseudo: Pseudonymizer | None = pseudonymize
+    else:
+        pseudo = Pseudonymizer.if_asked(project, bool(pseudonymize))
     if pseudo is not None:
         for row in rows:
-            row["source"] = pseudo.text(row["source"])
+            row["source"] = pseudo.source(row["source"])
             if row.get("memo"):
                 row["memo"] = pseudo.text(row["memo"])
     if fmt == "json":

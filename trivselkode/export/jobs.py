@@ -33,7 +33,7 @@ from typing import Any
 from trivselkode.analysis.attributes import AgeBands
 from trivselkode.errors import TrivselError
 from trivselkode.export.files import check_target, replace_atomically, write_data
-from trivselkode.export.pseudonymize import Pseudonymizer
+from trivselkode.export.pseudonymize import Pseudonymizer, check_key_target, write_key
 
 #: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
 Progress = Callable[[int, int, str], None]
@@ -176,6 +176,8 @@ class ReportRequest:
 
     ``selection`` is ``auto`` (the command's default), ``consensus``,
     ``union`` or ``coder:NAME``; for codings ``auto`` means every coder.
+    ``key`` is ``--key FILE``: the key from placeholders to names, written
+    only when asked and never over the export itself.
     """
 
     kind: str
@@ -189,6 +191,7 @@ class ReportRequest:
     n: int = 5
     lang: str = "da"
     pseudonymize: bool = False
+    key: Path | None = None  # where to write the key to the pseudonyms (only with pseudonymize)
     rollup: bool = False
     age_bands: str | None = None
     measure: str = "share"
@@ -221,6 +224,7 @@ class ExportResult:
     bytes: int
     summary: str
     warnings: list[str] = field(default_factory=list)
+    key: Path | None = None  # the key file written beside the export's pseudonyms, if asked for
 
 
 # ---------------------------------------------------------------- choices
@@ -530,6 +534,7 @@ def run_report(
     _check_request(request)
     path = check_target(Path(request.out))
     fmt = format_of(request.kind, request.fmt, path)
+    key = check_key_target(request.key, path, request.pseudonymize)
 
     def write(tmp: Path) -> tuple[str, list[str]]:
         if request.kind == "refi":
@@ -552,12 +557,16 @@ def run_report(
             write_data(tmp, data)
         step(2, "Lægger filen på plads …")
         _check(cancel)  # the last moment to call it off: nothing is in place yet
+        if key is not None:  # the same placeholders as the export: they are stable for the project
+            lang = request.lang if request.kind in ("frequencies", "quotes", "chart") else "da"
+            written = write_key(Pseudonymizer.from_project(project, lang), key, path)
+            summary += f" Nøglen til pseudonymerne er skrevet til {written}."
         return summary, warnings
 
     size, (summary, warnings) = replace_atomically(path, write)
     if progress is not None:
         progress(steps, steps, "Færdig.")
-    return ExportResult(request.kind, fmt, path, size, summary, warnings)
+    return ExportResult(request.kind, fmt, path, size, summary, warnings, key)
 
 
 def describe_error(exc: BaseException) -> str:

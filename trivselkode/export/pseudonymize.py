@@ -1,96 +1,186 @@
-"""Pseudonymisation of exported text: names, CPR numbers, phone numbers, e-mails.
+"""Pseudonymisation of exported text: names, sources, CPR numbers, phone numbers, e-mails.
 
 Used by every export that may carry what people said or who they are::
 
     pseudo = Pseudonymizer.from_project(project, lang="da")
-    pseudo.text("Ring til Anne på 12 34 56 78")   # "Ring til [Navn 1] på [Telefon]"
-    pseudo.label("Anne")                         # "[Navn 1]"
+    pseudo.text("Ring til ANNE på 12-34-56-78")  # "Ring til [Navn 1] på [Telefon]"
+    pseudo.label("anne")                         # "[Navn 1]"
     pseudo.label("P1")                           # "P1" (a code, not a name)
+    pseudo.source("interview-anne-hansen")       # "Kilde 1"
 
-Replaced, in this order:
+Replaced, in this order (a stretch once replaced is not looked at again):
 
 - e-mail addresses → ``[E-mail]`` (en ``[Email]``);
-- CPR numbers, ``DDMMYY-NNNN`` with or without the dash, with a valid day
-  and month → ``[CPR]``;
-- Danish phone numbers: eight digits, optionally after ``+45``/``0045``,
-  written together or in groups (``12345678``, ``12 34 56 78``,
-  ``1234 5678``) → ``[Telefon]`` (en ``[Phone]``);
-- names → ``[Navn N]`` (en ``[Name N]``): the labels of participants that are
-  names rather than codes (``Anne``, ``Karen Marie`` but not ``P1``, ``I``,
-  ``R3``, ``INT``), and the people listed in a source's metadata
-  (``names: [...]``). A full name and each of its parts get the same number;
-  numbers follow the sources in name order, so they are stable for a project.
-  Names match whole words, case-sensitively (the verb "bo" is not the name
-  "Bo"), also in the genitive ("Annes" → "[Navn 1]s").
+- the names of sources that hold a known name (see below) → ``Kilde N``;
+- CPR numbers: six digits of a real date (day 01–31 within the month's
+  length, month 01–12) and four more, with a dash, a space or nothing
+  between (``020285-1235``, ``020285 1235``, ``0202851235``) → ``[CPR]``. Ten
+  digits that are no date stay;
+- Danish phone numbers: eight digits, optionally after ``+45``, ``0045`` or
+  ``(+45)``, written together (``12345678``), in pairs with one kind of
+  separator (``12 34 56 78``, ``12-34-56-78``, ``12.34.56.78``) or in fours
+  (``1234 5678``) → ``[Telefon]`` (en ``[Phone]``). A date such as
+  ``12.03.2024`` mixes its separators and is no phone number;
+- names → ``[Navn N]`` (en ``[Name N]``).
+
+Which names are known: the labels of participants that are names rather
+than codes or roles, in any case (``Anne``, ``MORTEN``, ``lise``, ``Karen
+Marie``, but not ``P1``, ``I``, ``INT``, ``A``, ``Interviewer``,
+``deltager``; see :func:`is_name`), a name in a label's note
+(``Interviewer (Mette)``), and the people listed in a source's metadata
+(``names: [...]``). A full name and each of its parts get the same number;
+numbers follow the sources in name order, so the same project gives the
+same placeholders in every export.
+
+How names are found in text, whole words only:
+
+- a *full name* — two or more parts of one known name next to each other,
+  separated by spaces or a hyphen — in any case: ``Karen Hansen``, ``KAREN
+  HANSEN``, ``karen hansen``, ``Hansen Karen``;
+- a *single part* in any case (``KAREN``, ``karen``, ``Hansen``), unless the
+  part is also an ordinary Danish word — the lower-case words of spaCy's
+  Danish lemma table (``spacy-lookups-data``) — such as Bo, Per, Dag, Mark,
+  Sten, Tim, Ask, Rose, Maj, Lise, Hans, Jens: such a part is replaced only
+  when it is capitalised as a name (``Bo`` but not the verb ``bo`` nor
+  ``BO``). A capital at the start of a sentence counts as capitalised, so
+  "Per dag …" becomes "[Navn N] dag …" when a Per is known;
+- each also in the genitive: ``Karens``, ``KARENS``, ``Karen Hansens`` →
+  ``[Navn 1]s``; where the genitive is itself a word (``karens``, a waiting
+  period) it is replaced unless written in small letters.
+
+Measured on the bundled demo (``trivselkode demo``): the 24 replacements in
+its 550 texts are all staff names; a rule matching any case without the
+ordinary-word exception would also have taken "dag" (23 times), "hans" (4)
+and "bo" (1) had Dag, Hans or Bo been known names.
+
+A source's name comes from its file name (``interview-karen-hansen``); a
+source whose name holds a part of a known name in any case, or anything
+else that would be replaced, gets a neutral name ``Kilde N`` (en ``Source
+N``), numbered in name order among such sources (a number another source is
+already called by is skipped), and that name stands for it in every export,
+also where its old name occurs in text (a memo).
+
+A key from placeholders back to the originals is written only when asked
+(:func:`write_key`, ``--key FILE``), never beside an export by default.
 """
 
 from __future__ import annotations
 
+import calendar
+import csv
+import io
+import json
+import os
 import re
+import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 PLACEHOLDERS = {
-    "da": {"name": "Navn", "cpr": "[CPR]", "phone": "[Telefon]", "email": "[E-mail]"},
-    "en": {"name": "Name", "cpr": "[CPR]", "phone": "[Phone]", "email": "[Email]"},
+    "da": {"name": "Navn", "source": "Kilde", "cpr": "[CPR]", "phone": "[Telefon]", "email": "[E-mail]"},
+    "en": {"name": "Name", "source": "Source", "cpr": "[CPR]", "phone": "[Phone]", "email": "[Email]"},
 }
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-CPR_RE = re.compile(r"(?<![\d-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[-\u2010\u2011\u2013]?\d{4}(?![\d])")
-PHONE_RE = re.compile(r"(?<![\d+])(?:(?:\+|00)45[ \u00a0]?)?\d{2}(?:[ \u00a0]?\d{2}){3}(?![\d])")
+# Day, month, year, then a dash (maybe spaced), a space, or nothing, then the serial number.
+CPR_RE = re.compile(
+    r"(?<![\d])(\d{2})(\d{2})\d{2}(?:[ \u00a0]?[-\u2010\u2011\u2012\u2013][ \u00a0]?|[ \u00a0])?\d{4}(?![\d])"
+)
+_PHONE_SEP = "[ \u00a0.\\-\u2010\u2011\u2013]"
+PHONE_RE = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)45[ \u00a0\-]?|\(\+?45\)[ \u00a0]?)?"
+    rf"(?:\d{{2}}(?P<sep>{_PHONE_SEP})\d{{2}}(?P=sep)\d{{2}}(?P=sep)\d{{2}}|\d{{4}}{_PHONE_SEP}\d{{4}}|\d{{8}})"
+    r"(?![\d])"
+)
+_WORD = re.compile(r"[^\W\d_]+")
 
-# Labels that are roles or codes, never names.
-_ROLE_WORDS = {
-    "i",
-    "int",
-    "interviewer",
-    "intervieweren",
-    "deltager",
-    "deltageren",
-    "participant",
-    "respondent",
-    "informant",
-    "moderator",
-    "speaker",
-    "taler",
-    "kvinde",
-    "mand",
-    "pige",
-    "dreng",
-    "barn",
-    "bibliotekar",
-    "bibliotekaren",
-    "personale",
-    "spørger",
-    "ukendt",
-    "unknown",
-}
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-]*(?:[-'’][^\W\d_]+)*\.?$")
+# Labels that are roles, codes or generic persons, never names (compared case-folded).
+_ROLE_WORDS = frozenset(
+    """
+    i int intv interv iv ip inf spm sp svar res resp mod del
+    interviewer intervieweren interviewperson deltager deltageren participant respondent informant
+    moderator facilitator speaker taler ukendt unknown stemme alle flere begge publikum
+    kvinde kvinden mand manden pige dreng dame herre barn ung ældre bruger låner gæst borger forælder
+    mor far søn datter besøgende person bibliotekar bibliotekaren medarbejder frivillig studerende elev
+    pensionist personale spørger leder underviser lærer
+    """.split()
+)
+_NAME_WORD = re.compile(r"^[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*\.?$")
+_NOTE = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<note>[^()]*)\)\s*$")
+
+
+# --------------------------------------------------------------------------- the Danish vocabulary
+
+_vocabulary_lock = threading.Lock()
+_vocabulary: Any = None  # a sorted numpy array of word hashes, once read
+
+
+def _load_vocabulary() -> Any:
+    """The hashes of the lower-case words of spaCy's Danish lemma table (forms and lemmas), sorted.
+
+    Hashes (this process's ``hash`` of each word) keep half a million words in
+    four megabytes; the table is read once per process, when first needed,
+    a megabyte at a time.
+    """
+    global _vocabulary
+    with _vocabulary_lock:
+        if _vocabulary is None:
+            import gzip
+            from array import array
+            from importlib.resources import files
+
+            import numpy as np
+
+            hashes = array("q")
+            path = files("spacy_lookups_data").joinpath("data", "da_lemma_lookup.json.gz")
+            # Every key and value of the flat JSON object is a quoted string (no escapes in this table):
+            # split at the quotes, every other piece is a word.
+            with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+                inside, tail = False, ""
+                while chunk := fh.read(1 << 20):
+                    pieces = (tail + chunk).split('"')
+                    tail = pieces.pop()
+                    first = 0 if inside else 1
+                    hashes.extend(hash(w) for w in pieces[first::2] if w.islower())
+                    inside = inside != (len(pieces) % 2 == 1)
+            _vocabulary = np.unique(np.frombuffer(hashes, dtype=np.int64))
+        return _vocabulary
+
+
+def is_ordinary_word(word: str) -> bool:
+    """Whether ``word`` (in any case) is an ordinary Danish word: Bo, per, Rose, Lise — not Karen, Morten."""
+    import numpy as np
+
+    vocabulary = _load_vocabulary()
+    key = hash(word.casefold())
+    i = int(np.searchsorted(vocabulary, key))
+    return i < len(vocabulary) and int(vocabulary[i]) == key
+
+
+# --------------------------------------------------------------------------- labels
 
 
 def is_name(label: str) -> bool:
-    """Whether a participant label is a person's name rather than a code.
+    """Whether a participant label is a person's name rather than a code or a role, in any case.
 
-    Codes: anything with a digit (``P1``, ``R-3``, ``Kvinde 2``), all-capital
-    abbreviations (``I``, ``INT``, ``IP``), role words (``Interviewer``,
-    ``Deltager``). Names: one to four words, each starting with a capital
-    letter followed by at least one small letter (``Bo``, ``Anne Marie``,
-    ``Jens-Ole``).
+    Codes: anything with a digit or an underscore (``P1``, ``R-3``,
+    ``Kvinde 2``, ``SPEAKER_00``), a word of one letter (``I``, ``A``), role
+    and abbreviation words (``INT``, ``IP``, ``Interviewer``, ``deltager``,
+    ``Mand``) anywhere in the label. Names: one to four words of letters (a
+    hyphen or an apostrophe inside, a dot at the end allowed), in any case:
+    ``Bo``, ``Anne Marie``, ``Jens-Ole``, ``MORTEN``, ``lise``.
     """
-    label = label.strip()
+    label = " ".join(label.split())
     if not label or any(ch.isdigit() for ch in label) or "_" in label:
         return False
     words = label.split()
     if not 1 <= len(words) <= 4:
         return False
-    if label.casefold() in _ROLE_WORDS or words[0].casefold() in _ROLE_WORDS:
-        return False
     for word in words:
         if not _NAME_WORD.match(word):
             return False
-        if not word[0].isupper():
-            return False
-        if word.rstrip(".").isupper():
+        if word.rstrip(".").casefold() in _ROLE_WORDS:
             return False
     return True
 
@@ -112,17 +202,51 @@ def _names_in(value: Any) -> list[str]:
     return []
 
 
-class Pseudonymizer:
-    """Replaces names, CPR numbers, phone numbers and e-mail addresses with placeholders."""
+def _label_names(label: str) -> list[str]:
+    """The names a participant label holds: itself, or the name in its note (``Interviewer (Mette)``)."""
+    label = " ".join(label.split())
+    if is_name(label):
+        return [label]
+    m = _NOTE.match(label)
+    if m is None:
+        return []
+    out = [m["base"]] if is_name(m["base"]) else []
+    out += [part.strip() for part in re.split(r"[,;]", m["note"]) if is_name(part.strip())]
+    return out
 
-    def __init__(self, names: Iterable[str] = (), lang: str = "da") -> None:
+
+def _parts_of(name: str) -> list[str]:
+    """The case-folded parts of a name that can stand for it (two letters or more, no role words)."""
+    return [p for p in (w.casefold() for w in _WORD.findall(name)) if len(p) >= 2 and p not in _ROLE_WORDS]
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+# --------------------------------------------------------------------------- the pseudonymizer
+
+
+class Pseudonymizer:
+    """Replaces names, sources' names, CPR numbers, phone numbers and e-mail addresses with placeholders."""
+
+    def __init__(self, names: Iterable[str] = (), lang: str = "da", sources: Iterable[str] = ()) -> None:
         self.lang = lang if lang in PLACEHOLDERS else "da"
         self._words = PLACEHOLDERS[self.lang]
-        self._numbers: dict[str, int] = {}  # casefolded full name -> number
-        self._forms: dict[str, int] = {}  # exact form (full name or part) -> number
+        self._numbers: dict[str, int] = {}  # case-folded full name -> number
+        self._originals: dict[int, str] = {}  # number -> the full name as first met
+        self._single: dict[str, int] = {}  # case-folded one-word name -> number
+        self._parts: dict[str, set[int]] = {}  # case-folded part -> numbers of the names it is part of
+        self._multi: dict[str, set[int]] = {}  # case-folded part -> numbers of the names of two or more parts
+        self._ordinary: dict[str, bool] = {}
+        self._sources: dict[str, str] = {}  # case-folded source name -> its neutral name
+        self._source_originals: dict[str, str] = {}  # neutral name -> the source's name
+        self._all_sources: set[str] = set()  # case-folded names of every source met
+        self._source_number = 0
+        self._source_pattern: re.Pattern[str] | None = None
         for name in names:
             self.add_name(name)
-        self._pattern: re.Pattern[str] | None = None
+        self.add_sources(sources)
 
     # ------------------------------------------------------------ building
 
@@ -133,7 +257,7 @@ class Pseudonymizer:
 
     @classmethod
     def from_project(cls, project: Any, lang: str = "da") -> Pseudonymizer:
-        """The names of a project's participants (where labels are names) and metadata."""
+        """The names of a project's participants (where labels are names) and metadata, and its sources."""
         with project.read() as session:
             return cls.from_session(session, lang)
 
@@ -143,37 +267,67 @@ class Pseudonymizer:
 
         from trivselkode.storage.models import Participant, Source
 
-        sources = session.exec(select(Source.id, Source.name, Source.extra).order_by(Source.name)).all()
+        sources = session.exec(select(Source.id, Source.name, Source.extra).order_by(Source.name, Source.id)).all()
         labels: dict[int, list[str]] = {}
         for source_id, label in session.exec(select(Participant.source_id, Participant.label).order_by(Participant.id)):
             labels.setdefault(source_id, []).append(label)
         names: list[str] = []
         for source_id, _name, extra in sources:
-            names.extend(label for label in labels.get(source_id, []) if is_name(label))
+            for label in labels.get(source_id, []):
+                names.extend(_label_names(label))
             for key in ("names", "navne"):
                 names.extend(_names_in((extra or {}).get(key)))
-        return cls(names, lang)
+        return cls(names, lang, [name for _id, name, _extra in sources])
 
     def add_name(self, name: str) -> None:
-        name = " ".join(name.split())
-        if len(name) < 2:
+        """Know ``name`` (a full name or a single one) and its parts."""
+        name = " ".join(name.split()).strip(".")
+        parts = _parts_of(name)
+        if not parts:
             return
-        key = name.casefold()
+        key = " ".join(parts)
         if key not in self._numbers:
             self._numbers[key] = len(self._numbers) + 1
+            self._originals[self._numbers[key]] = name
         number = self._numbers[key]
-        self._forms.setdefault(name, number)
-        words = name.split()
-        if len(words) > 1:
-            for word in words:
-                word = word.rstrip(".")
-                if len(word) >= 2 and word[0].isupper() and word.casefold() not in _ROLE_WORDS:
-                    self._forms.setdefault(word, number)
-        self._pattern = None
+        if len(parts) == 1:
+            self._single.setdefault(parts[0], number)
+        for part in parts:
+            self._parts.setdefault(part, set()).add(number)
+            if len(parts) > 1:
+                self._multi.setdefault(part, set()).add(number)
+        self._source_pattern = None
+
+    def add_sources(self, names: Iterable[str]) -> None:
+        """Give each source whose name holds a known name (or a number or address) a neutral name.
+
+        Call after every name is known; numbers follow the names in sorted order.
+        """
+        names = list(dict.fromkeys(names))
+        self._all_sources.update(n.casefold() for n in names)
+        taken = self._all_sources | {n.casefold() for n in self._source_originals}
+        number = self._source_number
+        for name in sorted(names):
+            if name.casefold() in self._sources or not self._source_holds_identifier(name):
+                continue
+            while True:
+                number += 1
+                neutral = f"{self._words['source']} {number}"
+                if neutral.casefold() not in taken:
+                    break
+            self._sources[name.casefold()] = neutral
+            self._source_originals[neutral] = name
+        self._source_number = number
+        self._source_pattern = None
+
+    def _source_holds_identifier(self, name: str) -> bool:
+        if any(w.casefold() in self._parts for w in _WORD.findall(name)):
+            return True
+        return any(regex.search(name) for regex in (EMAIL_RE, PHONE_RE)) or any(self._cpr_matches(name))
 
     @property
     def names(self) -> list[str]:
-        return list(self._forms)
+        return list(self._originals.values())
 
     # ------------------------------------------------------------ using
 
@@ -181,34 +335,235 @@ class Pseudonymizer:
         return f"[{self._words['name']} {number}]"
 
     def label(self, participant_label: str) -> str:
-        """A participant's label: its placeholder when it is a name, else unchanged."""
-        key = " ".join(participant_label.split())
-        number = self._forms.get(key) or self._numbers.get(key.casefold())
-        if number is not None:
-            return self.placeholder(number)
+        """A participant's label: its placeholder when it is a name, else the label pseudonymised as text."""
+        key = " ".join(_parts_of(participant_label))
         if is_name(participant_label):
-            self.add_name(participant_label)
-            return self.placeholder(self._numbers[key.casefold()])
+            if key not in self._numbers:
+                self.add_name(participant_label)
+            if key in self._numbers:
+                return self.placeholder(self._numbers[key])
+        for name in _label_names(participant_label):
+            self.add_name(name)
         return self.text(participant_label)
 
+    def source(self, name: str) -> str:
+        """A source's name: its neutral name when it holds a name, else the name pseudonymised as text."""
+        if not name:
+            return name
+        if name.casefold() not in self._sources and self._source_holds_identifier(name):
+            self.add_sources([name])
+        return self._sources.get(name.casefold()) or self.text(name)
+
     def text(self, s: str | None) -> str:
-        """``s`` with every e-mail, CPR number, phone number and known name replaced."""
+        """``s`` with every e-mail, neutralised source name, CPR number, phone number and known name replaced."""
         if not s:
             return s or ""
-        s = EMAIL_RE.sub(self._words["email"], s)
-        s = CPR_RE.sub(self._words["cpr"], s)
-        s = PHONE_RE.sub(self._words["phone"], s)
-        pattern = self._name_pattern()
-        if pattern is not None:
-            s = pattern.sub(lambda m: self.placeholder(self._forms[" ".join(m.group(1).split())]), s)
-        return s
+        return self.replace(s)[0]
 
-    def _name_pattern(self) -> re.Pattern[str] | None:
-        if not self._forms:
+    def replace(self, s: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+        """``s`` pseudonymised, and its replacements as ``(old start, old end, new start, new end)``."""
+        spans = self._spans(s)
+        if not spans:
+            return s, []
+        out: list[str] = []
+        moves: list[tuple[int, int, int, int]] = []
+        prev = 0
+        size = 0
+        for start, end, new in spans:
+            out.append(s[prev:start])
+            size += start - prev
+            out.append(new)
+            moves.append((start, end, size, size + len(new)))
+            size += len(new)
+            prev = end
+        out.append(s[prev:])
+        return "".join(out), moves
+
+    # ------------------------------------------------------------ finding
+
+    def _cpr_matches(self, s: str) -> Iterable[re.Match[str]]:
+        for m in CPR_RE.finditer(s):
+            day, month = int(m.group(1)), int(m.group(2))
+            # Any year: 29 February is a date in some century the number may mean.
+            if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]:
+                yield m
+
+    def _spans(self, s: str) -> list[tuple[int, int, str]]:
+        taken: list[tuple[int, int, str]] = []
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= a or start >= b for a, b, _ in taken)
+
+        def add(matches: Iterable[re.Match[str]], new: Any) -> None:
+            for m in matches:
+                if free(m.start(), m.end()):
+                    taken.append((m.start(), m.end(), new(m) if callable(new) else new))
+
+        add(EMAIL_RE.finditer(s), self._words["email"])
+        pattern = self._sources_pattern()
+        if pattern is not None:
+            add(pattern.finditer(s), lambda m: self._sources[m.group(0).casefold()])
+        add(self._cpr_matches(s), self._words["cpr"])
+        add(PHONE_RE.finditer(s), self._words["phone"])
+        if self._parts:
+            for start, end, new in self._name_spans(s):
+                if free(start, end):
+                    taken.append((start, end, new))
+        taken.sort()
+        return taken
+
+    def _sources_pattern(self) -> re.Pattern[str] | None:
+        if not self._sources:
             return None
-        if self._pattern is None:
-            forms = sorted(self._forms, key=lambda f: (-len(f), f))
-            alternatives = "|".join(r"\s+".join(re.escape(w) for w in form.split()) for form in forms)
-            # A whole word, or the word with a genitive s ("Annes").
-            self._pattern = re.compile(rf"(?<![\w\[])({alternatives})(?=s?\b)")
-        return self._pattern
+        if self._source_pattern is None:
+            # A source called just by a person's name ("karen"): in text, that is the person.
+            names = sorted((n for n in self._sources if " ".join(_parts_of(n)) not in self._numbers), key=lambda n: (-len(n), n))
+            alternatives = "|".join(re.escape(n) for n in names) or "(?!)"
+            self._source_pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+        return self._source_pattern
+
+    def _is_ordinary(self, part: str) -> bool:
+        known = self._ordinary.get(part)
+        if known is None:
+            known = self._ordinary[part] = is_ordinary_word(part)
+        return known
+
+    def _name_spans(self, s: str) -> list[tuple[int, int, str]]:
+        """Where known names stand in ``s`` (see the module doc), and their placeholders."""
+        words: list[tuple[int, int, str, str]] = []  # start, end (without a genitive s), part, genitive s
+        for m in _WORD.finditer(s):
+            word = m.group(0)
+            key = word.casefold()
+            if key in self._parts:
+                words.append((m.start(), m.end(), key, ""))
+            elif len(key) > 2 and key.endswith("s") and key[:-1] in self._parts:
+                words.append((m.start(), m.end() - 1, key[:-1], word[-1]))
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(words):
+            start, end, part, genitive = words[i]
+            # A full name: the longest run of parts of one name, separated by spaces or a hyphen.
+            common = set(self._multi.get(part, ()))
+            j = i
+            while common and not words[j][3] and j + 1 < len(words):
+                gap = s[words[j][1] : words[j + 1][0]]
+                both = common & self._multi.get(words[j + 1][2], set())
+                if not both or not (gap.isspace() or gap == "-"):
+                    break
+                common = both
+                j += 1
+            if j > i:
+                last = words[j]
+                out.append((start, last[1] + len(last[3]), self.placeholder(min(common)) + last[3]))
+                i = j + 1
+                continue
+            word = s[start:end]
+            if self._is_ordinary(part):
+                found = _is_capitalised(word)
+            elif genitive and self._is_ordinary(part + "s"):
+                found = not word.islower()  # "Karens", "KARENS" are Karen's, "karens" a waiting period
+            else:
+                found = True
+            if found:
+                number = self._single.get(part) or min(self._parts[part])
+                out.append((start, end + len(genitive), self.placeholder(number) + genitive))
+            i += 1
+        return out
+
+    # ------------------------------------------------------------ the key
+
+    def key_rows(self) -> list[dict[str, str]]:
+        """Each placeholder and what it stands for: names, then sources."""
+        rows = [
+            {"pseudonym": self.placeholder(number), "original": original, "type": "navn" if self.lang == "da" else "name"}
+            for number, original in sorted(self._originals.items())
+        ]
+        kind = "kilde" if self.lang == "da" else "source"
+        rows += [{"pseudonym": neutral, "original": name, "type": kind} for neutral, name in self._source_originals.items()]
+        return rows
+
+
+def shift(moves: list[tuple[int, int, int, int]], pos: int, end: bool = False) -> int:
+    """Where offset ``pos`` of a text is after :meth:`Pseudonymizer.replace` (``moves`` is what it returned).
+
+    An offset inside a replaced stretch goes to the replacement's start, or
+    its end when ``end`` (the end of a span).
+    """
+    delta = 0
+    for old_start, old_end, new_start, new_end in moves:
+        if pos <= old_start:
+            break
+        if pos < old_end:
+            return new_end if end else new_start
+        delta = new_end - old_end
+    return pos + delta
+
+
+# --------------------------------------------------------------------------- the key file
+
+
+def check_key_target(key: Path | str | None, export: Path | str | None, enabled: bool) -> Path | None:
+    """The key file's absolute path, refused before any work when it may not be written.
+
+    Refused: a key without pseudonymisation, a key that would be the export
+    itself (or one of the project's files, or a folder: see
+    :func:`trivselkode.export.files.check_target`), and a key that is no
+    regular file (a pipe, a device, standard output).
+    """
+    from trivselkode.errors import TrivselError
+    from trivselkode.export.files import check_target
+
+    if key is None:
+        return None
+    if not enabled:
+        raise TrivselError("en nøglefil (--key) skrives kun ved pseudonymisering", "tilføj --pseudonymize, eller udelad --key")
+    path = check_target(Path(key))
+    if str(path).startswith(("/dev/", "/proc/")) or (path.exists() and not path.is_file()):
+        raise TrivselError(f"nøglen kan ikke skrives til {path}", "angiv en almindelig fil, fx --key navnenoegle.csv")
+    if export is not None and _same_file(path, Path(export)):
+        raise TrivselError(
+            f"nøglen kan ikke skrives til {path}: det er selve eksportfilen",
+            "angiv en anden fil til nøglen, fx --key navnenoegle.csv",
+        )
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    real_a, real_b = os.path.realpath(os.path.abspath(a)), os.path.realpath(os.path.abspath(b.expanduser()))
+    if real_a == real_b:
+        return True
+    try:
+        return os.path.samefile(real_a, real_b)
+    except OSError:
+        return False
+
+
+def key_document(pseudo: Pseudonymizer, fmt: str = "csv") -> str:
+    """The key as CSV (``pseudonym,original,type``) or JSON (a list of those objects)."""
+    rows = pseudo.key_rows()
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=["pseudonym", "original", "type"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def write_key(pseudo: Pseudonymizer, key: Path | str, export: Path | str | None = None) -> Path:
+    """Write the key to ``key`` atomically (JSON for ``.json``, else CSV), readable by its owner only if new.
+
+    Checked as :func:`check_key_target` does; returns the absolute path written.
+    """
+    from trivselkode.export.files import replace_atomically, write_data
+
+    path = check_key_target(key, export, True)
+    assert path is not None
+    text = key_document(pseudo, "json" if path.suffix.lower() == ".json" else "csv")
+
+    def write(tmp: Path) -> None:
+        write_data(tmp, text)
+        os.chmod(tmp, 0o600)  # a file that is replaced keeps the old file's mode
+
+    replace_atomically(path, write)
+    return path

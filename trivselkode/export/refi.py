@@ -98,7 +98,12 @@ _SEP = "\x1f"
 
 
 class Pseudonymizer(Protocol):
-    """What ``--pseudonymize`` needs: the reports' replacements for text and labels."""
+    """What ``--pseudonymize`` needs: the reports' replacements for text and labels.
+
+    One that also has ``source(name)`` gives sources their neutral names
+    (``Kilde 3``) everywhere a source is named: its file name, cases, notes,
+    and the GUIDs derived from its name.
+    """
 
     def text(self, s: str) -> str: ...
 
@@ -456,6 +461,22 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     def ptext(s: str) -> str:
         return pseudo.text(s) if pseudo is not None else s
 
+    def pvalue(value: Any) -> Any:
+        """A variable's value: text pseudonymised (an attribute may hold an e-mail, a phone number, a name)."""
+        if pseudo is None:
+            return value
+        if isinstance(value, str):
+            return pseudo.text(value)
+        if isinstance(value, dict):
+            return {k: pvalue(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [pvalue(v) for v in value]
+        return value
+
+    # A source is named by its neutral name when pseudonymised (its name may come from a file name with a name in it).
+    source_name = getattr(pseudo, "source", None) or ptext
+    sname = {s.id: source_name(s.name) if pseudo is not None else s.name for s in data.sources}
+
     # Memos → notes, numbered per target and coder in an order that survives a round trip.
     note_items: list[tuple[str, str, str | None, str | None, str]] = []  # guid, name, user, created, text
     code_notes: dict[int, list[str]] = defaultdict(list)
@@ -474,11 +495,11 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
             title = f"Notat til koden {key}"
         elif memo.passage_id is not None and memo.passage_id in passage_where:
             sid, number = passage_where[memo.passage_id]
-            target = ("passage", source_by_id[sid].name, str(number))
-            title = f"Notat til udsagn {number} i {source_by_id[sid].name}"
+            target = ("passage", sname[sid], str(number))
+            title = f"Notat til udsagn {number} i {sname[sid]}"
         elif memo.source_id is not None and memo.source_id in source_by_id:
-            target = ("source", source_by_id[memo.source_id].name)
-            title = f"Notat til {source_by_id[memo.source_id].name}"
+            target = ("source", sname[memo.source_id])
+            title = f"Notat til {sname[memo.source_id]}"
         else:
             continue
         index = counter[(*target, coder)]
@@ -501,14 +522,14 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         for key in _SOURCE_VARIABLES:
             value = getattr(source, key)
             if _scalar(value):
-                values[key] = ptext(value) if key == "title" and isinstance(value, str) else value
+                values[key] = pvalue(value)
         for key, value in (source.extra or {}).items():
             if key in values or key in _SOURCE_VARIABLES or not _scalar(value):
                 continue
             if pseudo is not None and key in _NAMES_KEYS:
                 dropped_names = True
                 continue
-            values[key] = ptext(value) if pseudo is not None and isinstance(value, str) else value
+            values[key] = pvalue(value)
         source_vars[source.id] = values
         for key, value in values.items():
             var_values[key].append(value)
@@ -517,10 +538,10 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     for source in data.sources:
         for p in data.participants.get(source.id, []):
             label_of[p.id] = pseudo.label(p.label) if pseudo is not None else p.label
-            values = {key: getattr(p, key) for key in _PARTICIPANT_VARIABLES if _scalar(getattr(p, key))}
+            values = {key: pvalue(getattr(p, key)) for key in _PARTICIPANT_VARIABLES if _scalar(getattr(p, key))}
             for key, value in (p.attributes or {}).items():
                 if key not in values and key not in _PARTICIPANT_VARIABLES and _scalar(value):
-                    values[key] = value
+                    values[key] = pvalue(value)
             part_vars[p.id] = values
             for key, value in values.items():
                 var_values[key].append(value)
@@ -538,7 +559,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
 
     # The document.
     out('<?xml version="1.0" encoding="utf-8"?>\n')
-    out(f'<Project xmlns="{PROJECT_NS}"{_attrs([("name", data.name), ("origin", f"trivselkode {__version__}")])}>\n')
+    out(f'<Project xmlns="{PROJECT_NS}"{_attrs([("name", ptext(data.name)), ("origin", f"trivselkode {__version__}")])}>\n')
     if data.coders:
         out("  <Users>\n")
         for cid, name in sorted(data.coders.items(), key=lambda item: item[1]):
@@ -576,23 +597,24 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         out("  <Cases>\n")
         for source, p in cases:
             label = label_of[p.id]
-            cguid = participant_guid(source.name, label)
+            name = sname[source.id]
+            cguid = participant_guid(name, label)
             role = "interviewer" if p.role == "interviewer" else "deltager"
-            out(f'    <Case{_attrs([("guid", cguid), ("name", f"{source.name}: {label}")])}>\n')
-            out(f"      <Description>{_text(f'{label} ({role}) i kilden {source.name}')}</Description>\n")
+            out(f'    <Case{_attrs([("guid", cguid), ("name", f"{name}: {label}")])}>\n')
+            out(f"      <Description>{_text(f'{label} ({role}) i kilden {name}')}</Description>\n")
             out(values_xml(part_vars[p.id], "      "))
-            out(f'      <SourceRef targetGUID="{source_guid(source.name)}"/>\n')
+            out(f'      <SourceRef targetGUID="{source_guid(name)}"/>\n')
             for number in passages_of.get(p.id, []):
-                out(f'      <SelectionRef targetGUID="{passage_guid(source.name, number)}"/>\n')
+                out(f'      <SelectionRef targetGUID="{passage_guid(name, number)}"/>\n')
             out("    </Case>\n")
             note_cases[cguid] = {
-                "source": source_guid(source.name),
+                "source": source_guid(name),
                 "label": label,
                 "role": p.role,
-                "gender": p.gender,
+                "gender": pvalue(p.gender),
                 "age": p.age,
-                "site": p.site,
-                "attributes": dict(p.attributes or {}),
+                "site": pvalue(p.site),
+                "attributes": {k: pvalue(v) for k, v in (p.attributes or {}).items()},
             }
         out("  </Cases>\n")
     report.participants = len(cases)
@@ -604,7 +626,8 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     if data.sources:
         out("  <Sources>\n")
     for source in data.sources:
-        sguid = source_guid(source.name)
+        name = sname[source.id]
+        sguid = source_guid(name)
         passages = data.passages.get(source.id, [])
         text = source.text
         moved = None
@@ -616,7 +639,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
             return moved(pos, end) if moved is not None else pos
 
         files[f"{sguid}.txt"] = text
-        attrs = _attrs([("guid", sguid), ("name", source.name), ("plainTextPath", f"internal://{sguid}.txt"),
+        attrs = _attrs([("guid", sguid), ("name", name), ("plainTextPath", f"internal://{sguid}.txt"),
                         ("creationDateTime", when(source.imported_at))])
         out(f"    <TextSource{attrs}>\n")
         listed: list[list[Any]] = []
@@ -624,7 +647,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         for pid, number, part, start, end in passages:
             pstart, pend = at(start), at(end, True)
             label = label_of.get(part, "")
-            listed.append([pstart, pend, participant_guid(source.name, label)])
+            listed.append([pstart, pend, participant_guid(name, label)])
             report.passages += 1
             whole: list[str] = []
             spans: dict[tuple[int, int], tuple[int, int, list[str]]] = {}
@@ -641,7 +664,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                     if (a, b) not in spans:
                         spans[(a, b)] = (cs, ce, [])
                     holder, span_key = spans[(a, b)][2], (cs, ce)
-                coding_guid = guid("coding", source.name, number, *span_key, code.key, coder)
+                coding_guid = guid("coding", name, number, *span_key, code.key, coder)
                 if coding_guid in written:  # a span over the whole passage beside a whole-passage coding
                     continue
                 written.add(coding_guid)
@@ -652,17 +675,17 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                 if memo:
                     note_guid = guid("coding-memo", coding_guid)
                     piece += f'<NoteRef targetGUID="{note_guid}"/>'
-                    note_items.append((note_guid, f"Notat til kodning i udsagn {number} i {source.name}", coder_guids[coder_id], stamp, ptext(memo)))
+                    note_items.append((note_guid, f"Notat til kodning i udsagn {number} i {name}", coder_guids[coder_id], stamp, ptext(memo)))
                 holder.append(piece + "</Coding>")
                 report.codings += 1
             refs = "".join(f'<NoteRef targetGUID="{ref}"/>' for ref in passage_notes.get(pid, []))
-            head = _attrs([("guid", passage_guid(source.name, number)), ("name", f"Udsagn {number} · {label}"),
+            head = _attrs([("guid", passage_guid(name, number)), ("name", f"Udsagn {number} · {label}"),
                            ("startPosition", pstart), ("endPosition", pend)])
             body = "".join(whole) + refs
             selections.append((pstart, -pend, f"      <PlainTextSelection{head}>{body}</PlainTextSelection>\n" if body
                                else f"      <PlainTextSelection{head}/>\n"))
             for (a, b), (cs, ce, pieces) in spans.items():
-                head = _attrs([("guid", span_guid(source.name, number, cs, ce)), ("name", _excerpt(text[a:b])),
+                head = _attrs([("guid", span_guid(name, number, cs, ce)), ("name", _excerpt(text[a:b])),
                                ("startPosition", a), ("endPosition", b)])
                 selections.append((a, -b, f"      <PlainTextSelection{head}>{''.join(pieces)}</PlainTextSelection>\n"))
         selections.sort(key=lambda item: (item[0], item[1]))
@@ -674,15 +697,15 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         out("    </TextSource>\n")
         note_passages[sguid] = listed
         note_sources[sguid] = {
-            "name": source.name,
+            "name": name,
             "title": ptext(source.title) if source.title else source.title,
             "kind": source.kind,
-            "site": source.site,
-            "context": source.context,
+            "site": pvalue(source.site),
+            "context": pvalue(source.context),
             "round": source.round,
             "date": source.date,
             "file_name": source.file_name if pseudo is None else "",
-            "extra": {k: v for k, v in (source.extra or {}).items() if pseudo is None or k not in _NAMES_KEYS},
+            "extra": {k: pvalue(v) for k, v in (source.extra or {}).items() if pseudo is None or k not in _NAMES_KEYS},
         }
         report.sources += 1
     if data.sources:

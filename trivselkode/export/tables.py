@@ -274,8 +274,10 @@ def matrix_table(matrix: Any, lang: str = "da", pseudonymizer: Any = None) -> Ta
     for r in matrix.rows:
         values = [r[name] for name in matrix.columns]
         if pseudonymizer is not None:
-            values[0] = pseudonymizer.text(values[0])
+            values[0] = pseudonymizer.source(values[0])
             values[1] = pseudonymizer.label(values[1])
+            # Attributes too: one may hold an e-mail address, a phone number or a name.
+            values[2:] = [pseudonymizer.text(v) if isinstance(v, str) else v for v in values[2:]]
         rows.append(values)
     return Table(label("matrix", lang), columns, rows, lang, [], sheet="Matrix")
 

@@ -58,19 +58,19 @@ KeySections = list[tuple[str, list[tuple[str, str]]]]
 
 # The form's fields that each kind of export shows (the options of its command).
 FIELDS: dict[str, tuple[str, ...]] = {
-    "frequencies": ("out", "fmt", "selection", "codes", "by", "lang", "pseudonymize", "more", "rollup", "age_bands"),
+    "frequencies": ("out", "fmt", "selection", "codes", "by", "lang", "pseudonymize", "key", "more", "rollup", "age_bands"),
     "cooccurrence": ("out", "fmt", "selection", "rows", "cols", "lang", "more", "rollup"),
-    "matrix": ("out", "fmt", "selection", "codes", "pseudonymize", "more", "rollup", "age_bands"),
+    "matrix": ("out", "fmt", "selection", "codes", "pseudonymize", "key", "more", "rollup", "age_bands"),
     "quotes": (
-        "out", "fmt", "selection", "codes", "n", "lang", "pseudonymize",
+        "out", "fmt", "selection", "codes", "n", "lang", "pseudonymize", "key",
         "more", "title", "words", "pins", "excludes", "age_bands",
     ),  # fmt: skip
     "chart": (
-        "out", "fmt", "selection", "codes", "by", "measure", "lang", "pseudonymize",
+        "out", "fmt", "selection", "codes", "by", "measure", "lang", "pseudonymize", "key",
         "more", "title", "rollup", "age_bands",
     ),  # fmt: skip
-    "codings": ("out", "fmt", "selection", "pseudonymize"),
-    "refi": ("out", "pseudonymize"),
+    "codings": ("out", "fmt", "selection", "pseudonymize", "key"),
+    "refi": ("out", "pseudonymize", "key"),
     "codebook": ("out", "fmt", "retired"),
 }
 ALL_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS.values() for f in fields))
@@ -215,6 +215,11 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
                 yield FieldRow("Antal citater", FieldInput("5", id="ex-n", type="integer", compact=True), field="n")
                 yield FieldRow("Sprog", Select(LANG_OPTIONS, id="ex-lang", value="da", compact=True, allow_blank=False), field="lang")
                 yield FieldRow("Pseudonymisér", Checkbox("navne, CPR, telefon, e-mail", id="ex-pseudonymize", compact=True), field="pseudonymize")
+                yield FieldRow(
+                    "Nøglefil",
+                    FieldInput(id="ex-key", compact=True, placeholder="tom = ingen nøgle; fx navnenoegle.csv (kun ved pseudonymisering)"),
+                    field="key",
+                )
                 yield FieldRow("Udgåede koder", Checkbox("tag med (kun YAML)", id="ex-retired", compact=True), field="retired")
                 yield FieldRow("Flere valg", field="more")
                 yield FieldRow("Titel", Input(id="ex-title", compact=True, placeholder="standard-titlen"), field="title")
@@ -453,6 +458,9 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             selection=selection if isinstance(selection, str) and "selection" in fields else "auto",
             pseudonymize="pseudonymize" in fields and self.query_one("#ex-pseudonymize", Checkbox).value,
         )
+        if "key" in fields:
+            key = self.query_one("#ex-key", Input).value.strip()
+            request.key = Path(key).expanduser() if key else None
         if "codes" in fields:
             request.codes = self.query_one("#ex-codes", Input).value.strip() or None
         if "rows" in fields:
