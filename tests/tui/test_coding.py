@@ -32,10 +32,12 @@ SOURCE = "holstebro-1"
 async def open_source(pilot, source: str = SOURCE, number: int | None = None) -> CodingScreen:  # noqa: ANN001
     await settle(pilot)
     pilot.app.open_coding(source, number)
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, CodingScreen) and screen.loaded
-    return screen
+    for _round in range(200):  # a busy machine may mount the screen after the first pause: wait, bounded
+        await settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, CodingScreen) and screen.loaded:
+            return screen
+    raise AssertionError(f"Kodning did not load {source!r}: the screen is {pilot.app.screen!r}")
 
 
 def list_text(screen: CodingScreen) -> str:
