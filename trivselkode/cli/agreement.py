@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, state
+from trivselkode.cli.common import OutputFormat, emit_data, emit_json, new_typer, note, plain_console, say, state
 
 consensus_app = new_typer()
 
@@ -88,9 +88,8 @@ def agreement(
         from trivselkode.export.cells import csv_text
 
         undefined = ["; ".join(f"{k}: {v}" for k, v in (r["undefined"] or {}).items()) for r in rows]
-        typer.echo(csv_text(fields, [{**r, "undefined": u} for r, u in zip(rows, undefined)]), nl=False)
+        emit_data(csv_text(fields, [{**r, "undefined": u} for r, u in zip(rows, undefined)]))
     else:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table("Kode", "Enheder", "Enighed", "Cohens κ", "Kripp. α", "B–P κ", "Uenige", title=f"Kodere: {', '.join(report.coders)} · enhed: {report.unit}")
@@ -99,12 +98,12 @@ def agreement(
                 r["code"], str(r["units"]), _num(r["agreement"]), _num(r["cohen_kappa"]), _num(r["krippendorff_alpha"]),
                 _num(r["brennan_prediger"]), str(r["disagreements"]),
             )
-        Console().print(table)
+        plain_console().print(table)
         undefined = [(r["code"], r["undefined"]) for r in rows if r["undefined"]]
         for code, reasons in undefined:
             note(f"{code}: " + "; ".join(f"{k} ikke defineret ({v})" for k, v in reasons.items()))
     if paragraph and fmt is not AgreementFormat.json:
-        typer.echo("\n" + paragraph)
+        say("\n" + paragraph)
 
 
 class DisagreementFormat(str, Enum):
@@ -157,7 +156,7 @@ def disagreements(
         lines.append("")
     if not rows:
         lines.append("Ingen uenigheder.")
-    typer.echo("\n".join(lines))
+    emit_data("\n".join(lines) + "\n")
 
 
 def _pseudonymized(pseudo, row: dict) -> dict:  # noqa: ANN001 (a Pseudonymizer; imported lazily)
@@ -215,7 +214,7 @@ def list_decisions(
         emit_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['source']} udsagn {r['passage']} {r['code']}: {r['choice']} ({'/'.join(r['coders'])}) af {r['settled_by']} {r['settled_at']}")
+        say(f"{r['source']} udsagn {r['passage']} {r['code']}: {r['choice']} ({'/'.join(r['coders'])}) af {r['settled_by']} {r['settled_at']}")
     if not rows:
         note("Ingen afgørelser endnu.")
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, state, write_atomically
+from trivselkode.cli.common import OutputFormat, emit_data, emit_json, new_typer, note, plain_console, state, write_atomically
 
 app = new_typer()
 
@@ -20,8 +20,8 @@ def validate(file: Path = typer.Argument(..., help="Kodebogsfil (YAML).")) -> No
     book, problems = validate_codebook_file(file)
     if problems:
         for problem in problems:
-            typer.echo(str(problem), err=True)
-        typer.echo(f"fejl: {len(problems)} problem(er) i {file}", err=True)
+            note(str(problem))
+        note(f"fejl: {len(problems)} problem(er) i {file}")
         raise typer.Exit(1)
     note(f"{file}: gyldig – {len(book.codes)} koder.")
 
@@ -120,14 +120,13 @@ def show(
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("Nøgle", "Genvej", "Navn", "Type", "Kodninger")
     for depth, row in depth_first(rows):
         name = "  " * depth + row["name"] + (" (udgået)" if row["retired"] else "")
         table.add_row(row["key"], row["shortcut"] or "", name, row["kind"], str(row["codings"]))
-    Console().print(table)
+    plain_console().print(table)
     if not rows:
         note("Kodebogen er tom. Indlæs en med `trivselkode codebook load FIL`.")
 
@@ -144,7 +143,7 @@ def export(
 
     text = dump_codebook(codebook_of_project(state(ctx).project(), include_retired=retired))
     if out is None:
-        typer.echo(text, nl=False)
+        emit_data(text)
     else:
         write_atomically(out, text)
         note(f"Kodebogen er skrevet til {out}.")

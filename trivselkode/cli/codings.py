@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, state, write_atomically
+from trivselkode.cli.common import OutputFormat, emit_data, emit_json, new_typer, note, say, state, write_atomically
 
 app = new_typer()
 
@@ -109,7 +109,7 @@ def export(
     pseudo = Pseudonymizer.if_asked(project, pseudonymize)
     text, count = codings_document(project, coder, fmt.value, pseudo)
     if out is None:
-        typer.echo(text, nl=False)
+        emit_data(text)
     else:
         write_atomically(out, text)
         note(f"{count} kodninger skrevet til {out}.")
@@ -130,6 +130,6 @@ def unplaced(
         emit_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['source']} udsagn {r['old_passage']} ({r['speaker']}) {r['code']} af {r['coder']}: «{r['text'][:70]}»")
+        say(f"{r['source']} udsagn {r['old_passage']} ({r['speaker']}) {r['code']} af {r['coder']}: «{r['text'][:70]}»")
     if not rows:
         note("Ingen ikke-genplacerede kodninger.")

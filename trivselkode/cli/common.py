@@ -2,6 +2,13 @@
 
 With ``--format json`` a command prints exactly one JSON document on
 standard output; notes, warnings and progress go to standard error.
+
+Text from files is shown, never obeyed (:mod:`trivselkode.domain.display`):
+what a command prints to standard output or standard error has its control
+and bidi characters shown as symbols, and is never read as Rich markup —
+whether it goes to a terminal, a pipe or a file. JSON escapes them instead
+(``\u001b``, ``\u009b``, ``\u202e``), so it is safe and exact. A file written
+with ``--out`` keeps the text byte for byte.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typer._click import exceptions as click_errors  # typer >= 0.26 vendors cli
 from typer.core import TyperGroup
 
 from trivselkode.config import Settings
+from trivselkode.domain.display import escape_json, inert
 from trivselkode.errors import TrivselError
 from trivselkode.export.files import check_target, replace_atomically, write_data
 
@@ -33,13 +41,53 @@ class OutputFormat(str, Enum):
 
 
 def note(message: str) -> None:
-    """A note for the person at the terminal (standard error)."""
-    typer.echo(message, err=True)
+    """A note for the person at the terminal (standard error), control characters shown inert."""
+    typer.echo(inert(message), err=True)
+
+
+def say(line: str) -> None:
+    """A line of a command's output for a person (standard output), control characters shown inert."""
+    typer.echo(inert(line))
+
+
+def emit_data(text: str) -> None:
+    """A document (CSV, Markdown, YAML, a text table) on standard output, as it was rendered.
+
+    Standard output is read by people, through a pipe (``| head``) or a file
+    they then print as well as on the terminal, so control characters are shown
+    inert wherever it goes; ``--out FILE`` writes the document byte for byte. A
+    JSON document is escaped instead (:func:`escape_json`), which keeps its data
+    exact.
+    """
+    typer.echo(_json_or_inert(text), nl=False)
+
+
+def _json_or_inert(text: str) -> str:
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            json.loads(text)
+        except ValueError:
+            pass
+        else:  # control characters can only stand in its strings: escape them there, losslessly
+            return escape_json(text)
+    return inert(text)
 
 
 def emit_json(document: Any) -> None:
-    """The one JSON document of a command, on standard output."""
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    """The one JSON document of a command, on standard output (DEL, C1 and bidi characters escaped too)."""
+    typer.echo(escape_json(json.dumps(document, ensure_ascii=False, indent=2, default=str)))
+
+
+def plain_console(**kwargs: Any):  # noqa: ANN201 (rich.console.Console; imported lazily)
+    """A Rich console for tables of data: strings are shown inert and literally (no markup, no :emoji:)."""
+    from rich.console import Console
+
+    class PlainConsole(Console):
+        def render_str(self, text: str, **options: Any):  # noqa: ANN201
+            options.update(markup=False, emoji=False, highlight=False)
+            return super().render_str(inert(text), **options)
+
+    return PlainConsole(markup=False, emoji=False, highlight=False, **kwargs)
 
 
 @dataclass
@@ -156,7 +204,7 @@ def show_usage_error(exc: click_errors.UsageError) -> NoReturn:
             if ctx.command.get_help_option(ctx) is not None:
                 option = max(ctx.help_option_names, key=len)  # --help rather than -h
                 typer.echo(f"Prøv '{ctx.command_path} {option}' for hjælp.\n", err=True)
-        typer.echo(f"fejl: {usage_message(exc)}", err=True)
+        note(f"fejl: {usage_message(exc)}")
     raise typer.Exit(exc.exit_code)
 
 
@@ -186,14 +234,14 @@ class TrivselGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except TrivselError as exc:
-            typer.echo(f"fejl: {exc}", err=True)
+            note(f"fejl: {exc}")
             for problem in getattr(exc, "problems", [])[1:]:
-                typer.echo(f"  {problem}", err=True)
+                note(f"  {problem}")
             raise typer.Exit(exc.exit_code) from None
         except click_errors.UsageError as exc:
             show_usage_error(exc)
         except click_errors.ClickException as exc:  # e.g. a file typer could not open
-            typer.echo(f"fejl: {exc.format_message()}", err=True)
+            note(f"fejl: {exc.format_message()}")
             raise typer.Exit(exc.exit_code) from None
         except typer.Exit:
             raise
@@ -208,10 +256,7 @@ class TrivselGroup(TyperGroup):
                 traceback.print_exc(file=sys.stderr)
             from trivselkode.storage.db import explain_failure
 
-            typer.echo(
-                f"fejl: {explain_failure(exc)} (intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)",
-                err=True,
-            )
+            note(f"fejl: {explain_failure(exc)} (intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)")
             raise typer.Exit(3) from None
         finally:
             if ctx.parent is None and isinstance(ctx.obj, State):

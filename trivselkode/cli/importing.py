@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, note, state
+from trivselkode.cli.common import OutputFormat, emit_json, note, say, state
 
 
 def register(app: typer.Typer) -> None:
@@ -76,9 +76,9 @@ def import_files(
                 "replaced": "erstattet", "duplicate": "dublet", "failed": "FEJL",
             }[f.status]
             detail = f"{f.passages} udsagn" if f.status != "failed" else (f.error or "")
-            typer.echo(f"{label:<11} {f.source or Path(f.path).name}: {detail}")
+            say(f"{label:<11} {f.source or Path(f.path).name}: {detail}")
             for u in f.unplaced:
-                typer.echo(f"    ikke genplaceret: udsagn {u['passage']} ({u['speaker']}) {u['code']} af {u['coder']}: «{u['text'][:60]}»")
+                say(f"    ikke genplaceret: udsagn {u['passage']} ({u['speaker']}) {u['code']} af {u['coder']}: «{u['text'][:60]}»")
     if report.failed:
         note(f"fejl: {len(report.failed)} af {len(report.files)} filer kunne ikke importeres (se ovenfor); resten er importeret")
         raise typer.Exit(1)

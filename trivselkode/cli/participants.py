@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, state
+from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, plain_console, state
 from trivselkode.cli.sources import _confirm
 
 app = new_typer()
@@ -25,7 +25,6 @@ def list_participants(
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("Kilde", "Deltager", "Rolle", "Køn", "Alder", "Bibliotek", "Udsagn", "Øvrige")
@@ -35,7 +34,7 @@ def list_participants(
             r["source"], r["label"], r["role"], r["gender"] or "", str(r["age"] or ""), r["site"] or "",
             str(r["passages"]), extra,
         )
-    Console().print(table)
+    plain_console().print(table)
 
 
 @app.command("set")

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, note, state
+from trivselkode.cli.common import OutputFormat, emit_json, note, plain_console, state
 from trivselkode.config import Settings, bundled_codebook, data_dir
 from trivselkode.errors import TrivselError
 
@@ -93,13 +93,15 @@ def status(
 
 
 def print_overview(name: str, info: dict, rows: list[dict]) -> None:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
+    from trivselkode.domain.display import inert_line
+
+    console = plain_console()
     book = info["codebook"]
+    console.print(Text(inert_line(name), style="bold"), f"  kodebog: {book['name'] or '(ingen)'} v{book['version'] or '-'}", sep="")
     console.print(
-        f"[b]{name}[/b]  kodebog: {book['name'] or '(ingen)'} v{book['version'] or '-'}\n"
         f"{info['sources']} kilder · {info['passages']} udsagn · {info['participants']} deltagere · "
         f"{info['codes']} koder · {info['coders']} kodere · {info['codings']} kodninger"
         + (f" · {info['unplaced']} ikke-genplacerede" if info["unplaced"] else "")

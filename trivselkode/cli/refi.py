@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, out_path_writable, state
+from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, out_path_writable, say, state
 
 app = new_typer()
 
@@ -125,8 +125,8 @@ def import_file(
     label = {"imported": "importeret", "unchanged": "uændret", "revised": "revideret", "skipped": "sprunget over"}
     for source in report.sources:
         detail = f"{source.passages} udsagn, {source.codings} kodninger" if source.status != "skipped" else source.reason
-        typer.echo(f"{label.get(source.status, source.status):<13} {source.name}: {detail}")
-    typer.echo(
+        say(f"{label.get(source.status, source.status):<13} {source.name}: {detail}")
+    say(
         f"Koder: {len(report.codes_added)} nye, {len(report.codes_updated)} ændrede. "
         f"Kodere: {', '.join(report.coders) or 'ingen'}. "
         f"Kodninger: {report.codings} nye. Notater: {report.memos} nye."

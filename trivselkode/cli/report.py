@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import typer
 
-from trivselkode.cli.common import new_typer, note, out_path_writable, state, write_atomically
+from trivselkode.cli.common import emit_data, new_typer, note, out_path_writable, state, write_atomically
 from trivselkode.errors import TrivselError
 
 app = new_typer(help="Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
@@ -159,7 +159,7 @@ def _basis(selection, extra: str = "") -> None:  # noqa: ANN001 (Selection; impo
 def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
     if out is None:
         assert isinstance(data, str)
-        typer.echo(data, nl=False)
+        emit_data(data)
         return
     write_atomically(out, data)
     note(f"{what} skrevet til {out}.")

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, state
+from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, plain_console, state
 from trivselkode.errors import TrivselError
 
 app = new_typer()
@@ -24,7 +24,6 @@ def list_sources(
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("Kilde", "Titel", "Type", "Bibliotek", "Kontekst", "Runde", "Udsagn", "Deltagere", "Færdig")
@@ -33,7 +32,7 @@ def list_sources(
             r["name"], r["title"], r["kind"] or "", r["site"] or "", r["context"] or "", str(r["round"] or ""),
             str(r["passages"]), str(r["participants"]), ", ".join(r["done"]),
         )
-    Console().print(table)
+    plain_console().print(table)
 
 
 @app.command("set")

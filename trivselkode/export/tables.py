@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trivselkode.analysis.attributes import attribute_label, value_label
+from trivselkode.domain.display import inert_line
 from trivselkode.export.cells import csv_text, xlsx_append
 
 _LABELS = {
@@ -100,9 +101,13 @@ def _text_cell(value: Any, kind: str, lang: str) -> str:
 
 
 def to_text(table: Table) -> str:
-    """An aligned plain-text table (numbers right-aligned), with title and notes."""
-    headers = [c.label for c in table.columns]
-    cells = [[_text_cell(v, c.kind, table.lang) for v, c in zip(row, table.columns)] for row in table.rows]
+    """An aligned plain-text table (numbers right-aligned), with title and notes.
+
+    It is for reading: control characters are shown as symbols, one for one,
+    so columns stay aligned (:mod:`trivselkode.domain.display`).
+    """
+    headers = [inert_line(c.label) for c in table.columns]
+    cells = [[inert_line(_text_cell(v, c.kind, table.lang)) for v, c in zip(row, table.columns)] for row in table.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
@@ -111,21 +116,24 @@ def to_text(table: Table) -> str:
             parts.append(v.rjust(w) if c.kind in ("int", "share") else v.ljust(w))
         return "  ".join(parts).rstrip()
 
-    out = [table.title, ""] if table.title else []
+    out = [inert_line(table.title), ""] if table.title else []
     out.append(line(headers))
     out.append("  ".join("-" * w for w in widths))
     out.extend(line(r) for r in cells)
     if table.notes:
         out.append("")
-        out.extend(table.notes)
+        out.extend(inert_line(n) for n in table.notes)
     return "\n".join(out) + "\n"
 
 
 def to_markdown(table: Table) -> str:
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|").replace("\n", " ")
+    """A Markdown table, for reading: a cell stays on its row, its control and bidi characters shown as symbols
+    (a right-to-left override in a cell would turn the rest of the row around)."""
 
-    out = [f"## {table.title}", ""] if table.title else []
+    def esc(s: str) -> str:
+        return inert_line(s.replace("|", "\\|").replace("\n", " "))
+
+    out = [f"## {inert_line(table.title)}", ""] if table.title else []
     out.append("| " + " | ".join(esc(c.label) for c in table.columns) + " |")
     out.append("|" + "|".join("---:" if c.kind in ("int", "share") else "---" for c in table.columns) + "|")
     for row in table.rows:

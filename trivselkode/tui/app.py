@@ -33,6 +33,7 @@ from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CoderChosen, CodingsChanged, JumpToPassage, OpenSource
 from trivselkode.tui.screens.coding import CodingScreen
 from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
+from trivselkode.tui.plain import inert, inert_line
 from trivselkode.tui.screens.overview import OverviewScreen
 
 Suggester = Callable[[str, KeywordIndex], list[Suggestion]]
@@ -190,7 +191,7 @@ class TrivselApp(App):
     # ----------------------------------------------------------------- start
 
     def on_mount(self) -> None:
-        self.sub_title = self.project.display_name
+        self.sub_title = inert_line(self.project.display_name)
         if self.coder:
             self._start()
         else:
@@ -215,6 +216,22 @@ class TrivselApp(App):
         self.push_screen(OverviewScreen())
         if self.start_source:
             self.open_coding(self.start_source, self.start_passage)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification, always plain text: messages quote names, paths, errors and what was typed.
+
+        Screens and widgets call this too (``Widget.notify`` passes ``markup=True``
+        on): it is shown literally, with its control characters inert.
+        """
+        super().notify(inert(message), title=inert_line(title), severity=severity, timeout=timeout, markup=False)
 
     # --------------------------------------------------------------- screens
 

@@ -36,6 +36,7 @@ from trivselkode.errors import TrivselError
 from trivselkode.storage.consensus_view import Context, ReviewItem, ViewCoding
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged
+from trivselkode.tui.plain import inert, inert_line, line
 from trivselkode.tui.screens.agreement_dialogs import (
     AgreementKeysDialog,
     CodersDialog,
@@ -100,7 +101,7 @@ def binding_rows(bindings: list[Binding]) -> list[tuple[str, str]]:
 def chip(key: str, color: str | None, dim: bool = False) -> Text:
     """A code as a small coloured label: `` T1 ``."""
     style = Style(bgcolor=color or "#777777", color="#ffffff", bold=True, dim=dim)
-    return Text(f" {key} ", style=style)
+    return Text(f" {inert_line(key)} ", style=style)
 
 
 # ====================================================================== table
@@ -279,10 +280,10 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             text.append("Der er ingen enheder at sammenligne.\n\n", style="bold")
             text.append(NO_UNITS_HINT[0].upper() + NO_UNITS_HINT[1:] + ".")
         elif message.unexpected:
-            text = Text(f"Tallene kunne ikke beregnes: {message.message}", style="bold red")
+            text = line(f"Tallene kunne ikke beregnes: {message.message}", style="bold red")
             self.notify(f"Enighed: {message.message}", severity="error", timeout=8)
         else:
-            text = Text(message.message[0].upper() + message.message[1:] + ".")
+            text = line(message.message[0].upper() + message.message[1:] + ".")
             if len(self.available) < 2:
                 text.append("\n\nNår en anden også har kodet (under sit eget navn), kan I sammenlignes her.")
         self.query_one("#agreement-message", Static).update(text)
@@ -297,7 +298,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         report = self.report
         if report is not None:
             what = "udsagn" if report.unit == "passage" else "spænd-enheder"
-            text.append(f"  ·  {', '.join(report.coders)}  ·  {report.units} {what} i {len(report.sources)} kilder")
+            text.append(f"  ·  {inert_line(', '.join(report.coders))}  ·  {report.units} {what} i {len(report.sources)} kilder")
             text.append(f"  ·  samlet α {number(report.pooled.krippendorff_alpha)}")
         if self.computing:
             text.append("  ·  beregner …", style="italic")
@@ -307,11 +308,11 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         coders = self.report.coders if self.report else (self.coders or self.available)
         text = Text()
         text.append("Kodere ", style="dim")
-        text.append(", ".join(coders) if coders else "–", style="bold")
+        text.append(inert_line(", ".join(coders)) if coders else "–", style="bold")
         text.append(" [k]", style="dim")
         if self.pair and len(coders) > 2:
             text.append("  side om side ", style="dim")
-            text.append(f"{self.pair[0]} ↔ {self.pair[1]}", style="bold")
+            text.append(inert_line(f"{self.pair[0]} ↔ {self.pair[1]}"), style="bold")
             text.append(" [v]", style="dim")
         text.append("  ·  Enhed ", style="dim")
         if self.unit == "span":
@@ -357,10 +358,10 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             cells = []
             for key, _label, _width in columns:
                 if key == "code":
-                    cells.append(Text("samlet" if pooled else row.code, style="bold" if pooled else ""))
+                    cells.append(line("samlet" if pooled else row.code, style="bold" if pooled else ""))
                 elif key == "name":
                     name = f"{len(report.codes)} koder i alt" if pooled else row.name
-                    cells.append(Text(name, no_wrap=True, overflow="ellipsis", style="bold" if pooled else ""))
+                    cells.append(line(name, no_wrap=True, overflow="ellipsis", style="bold" if pooled else ""))
                 elif key in ("units", "disagreements"):
                     cells.append(Text(str(getattr(row, key)), justify="right", style="bold" if pooled else ""))
                 else:
@@ -406,13 +407,13 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             text.append(f" – alle {len(report.codes)} brugte koder under ét")
             count, settled = self.settled_total
         else:
-            text.append(row.code, style="bold")
-            text.append(f" {row.name}")
+            text.append(inert_line(row.code), style="bold")
+            text.append(f" {inert_line(row.name)}")
             count, settled = self.settled.get(row.code, (0, 0))
         text.append("\n")
         if self.pair:
             a, b = self.pair
-            text.append(f"{a} ↔ {b}: ", style="dim")
+            text.append(inert_line(f"{a} ↔ {b}: "), style="dim")
             if count:
                 text.append(f"{count} uenige udsagn, {settled} afgjort", style="bold" if settled < count else "green")
                 text.append(" · Enter: gennemgå", style="dim")
@@ -420,9 +421,9 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
                 text.append("ingen uenigheder at afgøre")
         for label, reason in undefined_reasons(row, len(report.coders)):
             text.append(f"\n{label} ikke defineret: ", style="yellow")
-            text.append(reason)
+            text.append(inert_line(reason))
         if report.notes:
-            text.append("\n" + report.notes[-1], style="dim italic")
+            text.append("\n" + inert_line(report.notes[-1]), style="dim italic")
         details.update(text)
 
     def on_resize(self, event: Resize) -> None:
@@ -581,22 +582,22 @@ def _quote(text: str, limit: int = 240) -> str:
 def _context_line(ctx: Context | None, where: str) -> Text:
     if ctx is None:
         return Text(f"({where})", style="dim italic")
-    line = Text(style="dim")
-    line.append(f"{ctx.number} {ctx.speaker}: ", style="dim bold")
-    line.append(_quote(ctx.text))
-    return line
+    shown = Text(style="dim")
+    shown.append(f"{ctx.number} {inert_line(ctx.speaker)}: ", style="dim bold")
+    shown.append(inert_line(_quote(ctx.text)))
+    return shown
 
 
 def _coding_line(coding: ViewCoding) -> Text:
-    line = Text()
-    line.append_text(chip(coding.code, coding.color))
+    shown = Text()
+    shown.append_text(chip(coding.code, coding.color))
     if coding.quote is None:
-        line.append(" hele udsagnet")
+        shown.append(" hele udsagnet")
     else:
-        line.append(" “", style="italic")
-        line.append(_quote(coding.quote, 300), style="italic")
-        line.append("”", style="italic")
-    return line
+        shown.append(" “", style="italic")
+        shown.append(inert_line(_quote(coding.quote, 300)), style="italic")
+        shown.append("”", style="italic")
+    return shown
 
 
 def coder_column(item: ReviewItem, coder: str) -> Group:
@@ -607,26 +608,26 @@ def coder_column(item: ReviewItem, coder: str) -> Group:
         for coding in mine:
             parts.append(_coding_line(coding))
             if coding.memo:
-                parts.append(Text(f"  notat: {coding.memo}", style="italic"))
+                parts.append(Text(f"  notat: {inert(coding.memo)}", style="italic"))
     else:
-        line = Text()
-        line.append_text(chip(item.code, item.code_color, dim=True))
-        line.append(" ikke kodet", style="dim italic")
-        parts.append(line)
+        shown = Text()
+        shown.append_text(chip(item.code, item.code_color, dim=True))
+        shown.append(" ikke kodet", style="dim italic")
+        parts.append(shown)
     others = [c for c in item.of(coder) if c.code != item.code]
     if others:
-        line = Text("Øvrige: ", style="dim")
+        shown = Text("Øvrige: ", style="dim")
         seen = set()
         for c in others:
             if c.code in seen:
                 continue
             seen.add(c.code)
-            line.append_text(chip(c.code, c.color, dim=True))
-            line.append(" ")
-        parts.append(line)
+            shown.append_text(chip(c.code, c.color, dim=True))
+            shown.append(" ")
+        parts.append(shown)
         for c in others:
             if c.memo:
-                parts.append(Text(f"  notat ({c.code}): {c.memo}", style="dim italic"))
+                parts.append(Text(f"  notat ({inert_line(c.code)}): {inert(c.memo)}", style="dim italic"))
     return Group(*parts)
 
 
@@ -636,7 +637,7 @@ def coder_columns(item: ReviewItem) -> Table:
     table = Table(box=box.MINIMAL, expand=True, show_header=False, show_edge=False, pad_edge=False, padding=(0, 1))
     table.add_column(ratio=1)
     table.add_column(ratio=1)
-    table.add_row(Text(f"A · {a}", style="bold"), Text(f"B · {b}", style="bold"))
+    table.add_row(line(f"A · {a}", style="bold"), line(f"B · {b}", style="bold"))
     table.add_row(coder_column(item, a), coder_column(item, b))
     return table
 
@@ -649,10 +650,10 @@ def decision_text(item: ReviewItem) -> Text:
         text.append("ikke afgjort endnu", style="yellow")
         return text
     text.append("Afgjort: ", style="bold green")
-    text.append(d.label(), style="bold")
-    text.append(f" · af {d.settled_by} {_when(d.settled_at)}", style="dim")
+    text.append(inert_line(d.label()), style="bold")
+    text.append(f" · af {inert_line(d.settled_by)} {_when(d.settled_at)}", style="dim")
     if d.coders and tuple(d.coders) != item.coders:
-        text.append(f" (mellem {' og '.join(d.coders)})", style="dim")
+        text.append(f" (mellem {inert_line(' og '.join(d.coders))})", style="dim")
     text.append(" · konsensus: ")
     mine = item.of(CONSENSUS_CODER, item.code)
     if mine:
@@ -660,9 +661,9 @@ def decision_text(item: ReviewItem) -> Text:
             if n:
                 text.append(", ")
             text.append_text(chip(coding.code, coding.color))
-            text.append(" hele udsagnet" if coding.quote is None else f" “{_quote(coding.quote, 60)}”")
+            text.append(" hele udsagnet" if coding.quote is None else f" “{inert_line(_quote(coding.quote, 60))}”")
     else:
-        text.append(f"ingen {item.code}", style="italic")
+        text.append(f"ingen {inert_line(item.code)}", style="italic")
     return text
 
 
@@ -769,7 +770,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
 
     def on_mount(self) -> None:
         title = Text("Uenigheder", style="bold", no_wrap=True, overflow="ellipsis")
-        title.append(f"  ·  {self.pair[0]} ↔ {self.pair[1]}  ·  {self.title_text}")
+        title.append(inert_line(f"  ·  {self.pair[0]} ↔ {self.pair[1]}  ·  {self.title_text}"))
         self.query_one("#review-title", Static).update(title)
         self.query_one("#review-passage").focus()
         self._load()
@@ -818,7 +819,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
             self.add_class("-empty")
             what = "nogen kode" if self.code is None else self.code
             self.query_one("#review-empty", Static).update(
-                f"{self.pair[0]} og {self.pair[1]} er ikke uenige om {what}. Escape: tilbage."
+                line(f"{self.pair[0]} og {self.pair[1]} er ikke uenige om {what}. Escape: tilbage.")
             )
             self._show_counter()
             return
@@ -829,7 +830,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
     def _load_failed(self, message: LoadFailed) -> None:
         self.loaded = True
         self.add_class("-empty")
-        self.query_one("#review-empty", Static).update(f"Uenighederne kunne ikke hentes: {message.message}")
+        self.query_one("#review-empty", Static).update(line(f"Uenighederne kunne ikke hentes: {message.message}"))
         self.notify(message.message, severity="error", timeout=8)
         self._show_counter()
 
@@ -853,7 +854,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
             if item is not None and self.code is None:
                 text.append("  ·  ")
                 text.append_text(chip(item.code, item.code_color))
-                text.append(f" {item.code_name}", style="dim")
+                text.append(f" {inert_line(item.code_name)}", style="dim")
         if self.busy:
             text.append("  ·  gemmer …", style="italic")
         self.query_one("#review-counter", Static).update(text)
@@ -865,22 +866,22 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         self.index = max(0, min(index, len(self.items) - 1))
         item = self.items[self.index]
         head = Text()
-        head.append(item.source, style="bold")
+        head.append(inert_line(item.source), style="bold")
         head.append(f" · udsagn {item.number} · ")
-        head.append(item.speaker, style="bold")
+        head.append(inert_line(item.speaker), style="bold")
         if item.attributes:
-            head.append(f" ({item.attributes})")
+            head.append(f" ({inert_line(item.attributes)})")
         self.query_one("#review-head", Static).update(head)
         self.query_one("#review-before", Static).update(_context_line(item.before, "kildens begyndelse"))
         body = Text()
-        body.append(f"{item.number} {item.speaker}: ", style="bold")
-        body.append(item.text)
+        body.append(f"{item.number} {inert_line(item.speaker)}: ", style="bold")
+        body.append(inert(item.text))
         self.query_one("#review-text", Static).update(body)
         self.query_one("#review-after", Static).update(_context_line(item.after, "kildens slutning"))
         self.query_one("#review-columns", Static).update(coder_columns(item))
         decision = decision_text(item)
         if self.last_settled:
-            decision.append(f"\nSidst afgjort: {self.last_settled}", style="dim")
+            decision.append(f"\nSidst afgjort: {inert_line(self.last_settled)}", style="dim")
         self.query_one("#review-decision", Static).update(decision)
         if moved:
             for scroll in self.query(VerticalScroll):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from itertools import combinations
 
 from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +16,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
+
+from trivselkode.tui.plain import PlainInput, line
 
 KeySections = list[tuple[str, list[tuple[str, str]]]]
 
@@ -54,7 +55,7 @@ class CodersDialog(ModalScreen[list[str] | None]):
             yield Label("Hvilke kodere skal sammenlignes?", classes="agreement-dialog-title")
             # Chosen first, in their order, so that "the first two" stays the pair.
             order = self.chosen + [c for c in self.available if c not in self.chosen]
-            yield SelectionList[str](*[(name, name, name in self.chosen) for name in order], id="coders-list")
+            yield SelectionList[str](*[(line(name), name, name in self.chosen) for name in order], id="coders-list")
             yield Static("", id="coders-error", classes="agreement-dialog-error")
             yield Static(
                 "Mellemrum: vælg/fravælg · Enter: brug valget · Escape: fortryd\n"
@@ -93,7 +94,7 @@ class PairDialog(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Hvilke to kodere side om side?", classes="agreement-dialog-title")
-            yield OptionList(*[Option(f"A: {a}  ↔  B: {b}", id=f"{i}") for i, (a, b) in enumerate(self.pairs)], id="pair-list")
+            yield OptionList(*[Option(line(f"A: {a}  ↔  B: {b}"), id=f"{i}") for i, (a, b) in enumerate(self.pairs)], id="pair-list")
             yield Static("↑/↓ vælg · Enter: brug parret · Escape: fortryd", classes="agreement-dialog-hint")
 
     def on_mount(self) -> None:
@@ -136,7 +137,7 @@ class OverlapDialog(ModalScreen[float | None]):
         with Vertical():
             yield Label("Mindste overlap for spænd", classes="agreement-dialog-title")
             yield Static("To kodninger af samme kode er enige, når de overlapper mindst så stor en del af det længste spænd.")
-            yield Input(f"{self.overlap * 100:g}", placeholder="fx 90", id="overlap-value")
+            yield PlainInput(f"{self.overlap * 100:g}", placeholder="fx 90", id="overlap-value")
             yield Static("", id="overlap-error", classes="agreement-dialog-error")
             yield Static("Procent (1–100) · Enter: brug · Escape: fortryd", classes="agreement-dialog-hint")
 
@@ -178,15 +179,15 @@ class AgreementKeysDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Taster – {self.title_text}", classes="agreement-dialog-title")
+            yield Label(line(f"Taster – {self.title_text}"), classes="agreement-dialog-title")
             with VerticalScroll():
                 for title, rows in self.sections:
                     table = Table.grid(padding=(0, 2))
                     table.add_column(style="bold", no_wrap=True, min_width=12)
                     table.add_column()
                     for key, what in rows:
-                        table.add_row(key, what)
-                    yield Static(Text(title, style="bold underline"), classes="keys-section-title")
+                        table.add_row(line(key), line(what))
+                    yield Static(line(title, style="bold underline"), classes="keys-section-title")
                     yield Static(table)
             yield Static("Escape, q eller ? lukker.", classes="agreement-dialog-hint")
 

@@ -30,6 +30,7 @@ from textual.widgets import Footer, Static, Tree
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged
+from trivselkode.tui.plain import inert_line, line, para
 from trivselkode.tui.screens.codebook_dialogs import (
     AddCodeDialog,
     CodeChoiceDialog,
@@ -174,7 +175,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         )
         if not message.rows:
             status = "Kodebogen er tom. Tryk a for en ny kode, eller indlæs en med `trivselkode codebook load FIL`."
-        self.query_one("#codebook-status", Static).update(status)
+        self.query_one("#codebook-status", Static).update(line(status))
         if message.note:
             self.notify(message.note)
 
@@ -182,9 +183,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         label = Text(no_wrap=True, overflow="ellipsis")
         label.append("■ ", style=Style(color=row["color"]) if row["color"] else "dim")
         if row["shortcut"]:
-            label.append(f"[{row['shortcut']}] ", style="bold")
-        label.append(row["key"], style="bold")
-        label.append(" " + row["name"])
+            label.append(f"[{inert_line(row['shortcut'])}] ", style="bold")
+        label.append(inert_line(row["key"]), style="bold")
+        label.append(" " + inert_line(row["name"]))
         label.append(f" ({row['codings']})", style="dim")
         if row["retired"]:
             label.append(" udgået", style="italic")
@@ -550,8 +551,8 @@ def details(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> RenderableT
     parts: list[RenderableType] = []
     title = Text()
     title.append("■■ ", style=Style(color=row["color"]) if row["color"] else "dim")
-    title.append(f"{row['key']} ", style="bold")
-    title.append(row["name"], style="bold")
+    title.append(f"{inert_line(row['key'])} ", style="bold")
+    title.append(inert_line(row["name"]), style="bold")
     if row["retired"]:
         title.append("  (udgået)", style="italic dim")
     parts.append(title)
@@ -559,27 +560,27 @@ def details(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> RenderableT
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column()
     parent = rows.get(row["parent"]) if row["parent"] else None
-    facts.add_row("Type", row["kind"] or "–")
-    facts.add_row("Overkode", f"{parent['key']} {parent['name']}" if parent else "–")
-    facts.add_row("Genvej", row["shortcut"] or "–")
-    facts.add_row("Farve", Text(row["color"], style=Style(color=row["color"])) if row["color"] else "–")
-    facts.add_row("Kodninger", str(row["codings"]))
+    facts.add_row("Type", line(row["kind"] or "–"))
+    facts.add_row("Overkode", line(f"{parent['key']} {parent['name']}" if parent else "–"))
+    facts.add_row("Genvej", line(row["shortcut"] or "–"))
+    facts.add_row("Farve", line(row["color"], style=Style(color=row["color"])) if row["color"] else "–")
+    facts.add_row("Kodninger", Text(str(row["codings"])))
     children = [r["key"] for r in rows.values() if r["parent"] == row["key"]]
     if children:
-        facts.add_row("Underkoder", ", ".join(children))
+        facts.add_row("Underkoder", line(", ".join(children)))
     parts.append(facts)
     for label, field in (("Beskrivelse", "description"), ("Medtag", "include"), ("Udelad", "exclude")):
         if row[field]:
             parts.append(Text(f"\n{label}", style="bold underline"))
-            parts.append(Text(row[field]))
+            parts.append(para(row[field]))
     for label, field in (("Kendetegn", "characteristics"), ("Eksempler", "examples")):
         if row[field]:
             parts.append(Text(f"\n{label}", style="bold underline"))
             for item in row[field]:
-                parts.append(Text(f"• {item}" if field == "characteristics" else f"“{item}”"))
+                parts.append(para(f"• {item}" if field == "characteristics" else f"“{item}”"))
     if row["keywords"]:
         parts.append(Text("\nNøgleord", style="bold underline"))
-        parts.append(Text(", ".join(row["keywords"])))
+        parts.append(line(", ".join(row["keywords"])))
     if not any(row[f] for f in ("description", "include", "exclude", "characteristics", "examples", "keywords")):
         parts.append(Text("\nIngen beskrivelse endnu – tryk e for at skrive en.", style="dim"))
     return Group(*parts)

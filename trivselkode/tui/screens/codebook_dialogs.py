@@ -21,6 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from trivselkode.tui.plain import PlainInput, PlainTextArea, inert_line, line, para
+
 KeySections = list[tuple[str, list[tuple[str, str]]]]
 
 _DIALOG_CSS = """
@@ -86,15 +88,15 @@ class KeysDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cb-dialog"):
-            yield Label(f"Taster – {self.title_text}", classes="cb-title")
+            yield Label(line(f"Taster – {self.title_text}"), classes="cb-title")
             with VerticalScroll(id="keys-scroll"):
                 for title, rows in self.sections:
                     grid = Table.grid(padding=(0, 2))
                     grid.add_column(style="bold", no_wrap=True, min_width=18)
                     grid.add_column()
                     for key, what in rows:
-                        grid.add_row(key, what)
-                    yield Static(Text(title, style="bold underline"))
+                        grid.add_row(line(key), line(what))
+                    yield Static(line(title, style="bold underline"))
                     yield Static(grid)
             yield Static("Escape, q eller ? lukker.", classes="cb-hint")
 
@@ -130,12 +132,12 @@ class TextPromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cb-dialog"):
-            yield Label(self.title_text, classes="cb-title")
-            yield Label(self.label_text)
-            yield Input(self.value, id="prompt-value", max_length=self.max_length, placeholder=self.placeholder)
-            yield Static(self.error or "", classes="cb-error", id="prompt-error")
+            yield Label(line(self.title_text), classes="cb-title")
+            yield Label(line(self.label_text))
+            yield PlainInput(self.value, id="prompt-value", max_length=self.max_length, placeholder=self.placeholder)
+            yield Static(line(self.error), classes="cb-error", id="prompt-error")
             yield Static(
-                (self.hint + " · " if self.hint else "") + "Enter: gem · Escape: fortryd",
+                line((self.hint + " · " if self.hint else "") + "Enter: gem · Escape: fortryd"),
                 classes="cb-hint",
             )
 
@@ -188,14 +190,14 @@ class AddCodeDialog(ModalScreen[dict[str, str] | None]):
             for name, label, placeholder, max_length in self.FIELDS:
                 with Horizontal(classes="cb-row"):
                     yield Label(label)
-                    yield Input(
+                    yield PlainInput(
                         self.values.get(name, ""),
                         id=f"add-{name}",
                         placeholder=placeholder,
                         max_length=max_length,
                         compact=True,
                     )
-            yield Static(self.error or "", classes="cb-error", id="add-error")
+            yield Static(line(self.error), classes="cb-error", id="add-error")
             with Horizontal(classes="cb-buttons"):
                 yield Button("Gem", variant="primary", id="add-save", compact=True)
                 yield Button("Fortryd", id="add-cancel", compact=True)
@@ -247,19 +249,19 @@ class DetailsDialog(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         code = self.code
         with Vertical(classes="cb-dialog"):
-            yield Label(f"Beskriv {code['key']} · {code['name']}", classes="cb-title")
+            yield Label(line(f"Beskriv {code['key']} · {code['name']}"), classes="cb-title")
             with VerticalScroll(id="details-fields"):
                 yield Label("Type", classes="cb-label")
-                yield Input(code.get("kind") or "", id="details-kind", placeholder="tema, behov, …", compact=True)
+                yield PlainInput(code.get("kind") or "", id="details-kind", placeholder="tema, behov, …", compact=True)
                 for name, label in self.TEXTS:
                     yield Label(label, classes="cb-label")
-                    yield TextArea(code.get(name) or "", id=f"details-{name}", soft_wrap=True, compact=True)
+                    yield PlainTextArea(code.get(name) or "", id=f"details-{name}", soft_wrap=True, compact=True)
                 for name, label in self.LISTS:
                     yield Label(label, classes="cb-label")
-                    yield TextArea("\n".join(code.get(name) or []), id=f"details-{name}", soft_wrap=True, compact=True)
+                    yield PlainTextArea("\n".join(code.get(name) or []), id=f"details-{name}", soft_wrap=True, compact=True)
                 yield Label("Nøgleord (adskilt af komma)", classes="cb-label")
-                yield Input(", ".join(code.get("keywords") or []), id="details-keywords", compact=True)
-            yield Static(self.error or "", classes="cb-error")
+                yield PlainInput(", ".join(code.get("keywords") or []), id="details-keywords", compact=True)
+            yield Static(line(self.error), classes="cb-error")
             with Horizontal(classes="cb-buttons"):
                 yield Button("Gem", variant="primary", id="details-save", compact=True)
                 yield Button("Fortryd", id="details-cancel", compact=True)
@@ -337,10 +339,10 @@ class CodeChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cb-dialog"):
-            yield Label(self.title_text, classes="cb-title")
+            yield Label(line(self.title_text), classes="cb-title")
             if self.hint:
-                yield Static(self.hint)
-            yield Input(placeholder="skriv en del af nøglen eller navnet", id="choice-query")
+                yield Static(line(self.hint))
+            yield PlainInput(placeholder="skriv en del af nøglen eller navnet", id="choice-query")
             yield OptionList(id="choice-list")
             yield Static("↑/↓ vælg · Enter: vælg · Escape: fortryd", classes="cb-hint")
 
@@ -353,7 +355,10 @@ class CodeChoiceDialog(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(
-            [Option(Text.assemble((key or "—", "bold"), " ", label) if key else Text(label, style="italic")) for key, label in self.shown]
+            [
+                Option(Text.assemble((inert_line(key), "bold"), " ", inert_line(label)) if key else line(label, style="italic"))
+                for key, label in self.shown
+            ]
         )
         if self.shown:
             options.highlighted = 0
@@ -410,8 +415,8 @@ class ConfirmChangeDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cb-dialog"):
-            yield Label(self.title_text, classes="cb-title")
-            yield Static(self.text)
+            yield Label(line(self.title_text), classes="cb-title")
+            yield Static(para(self.text))
             with Horizontal(classes="cb-buttons"):
                 yield Button(self.yes, variant="warning", id="confirm-yes", compact=True)
                 yield Button("Fortryd", id="confirm-no", compact=True)

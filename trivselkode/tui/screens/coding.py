@@ -41,6 +41,7 @@ from trivselkode.tui.screens.dialogs import (
     SpeakerDialog,
     SuggestionDialog,
 )
+from trivselkode.tui.plain import inert_line
 from trivselkode.tui.screens.failures import SaysWorkerFailures
 from trivselkode.tui.widgets.codebook_panel import CodebookPanel
 from trivselkode.tui.widgets.passage_list import PassageList
@@ -184,7 +185,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Kodning · {self.source_name} · indlæser …"), id="coding-title", classes="screen-title")
+        yield Static(Text(inert_line(f"Kodning · {self.source_name} · indlæser …")), id="coding-title", classes="screen-title")
         with Horizontal(id="coding-body"):
             yield PassageList(id="passages")
             yield CodebookPanel(id="codebook")
@@ -320,18 +321,18 @@ class CodingScreen(SaysWorkerFailures, Screen):
         coded, spoken = self._coded, self._spoken
         facts = ", ".join(x for x in (view.kind, view.site, view.context) if x)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(view.name, style="bold")
+        text.append(inert_line(view.name), style="bold")
         text.append(f" · kodet {coded}/{len(spoken)} · ")
-        text.append(self.tapp.coder, style="bold")
+        text.append(inert_line(self.tapp.coder), style="bold")
         if view.done_by:
             mine = self.tapp.coder in view.done_by
-            text.append(" · færdig: " + ", ".join(view.done_by), style="bold" if mine else "")
+            text.append(" · færdig: " + inert_line(", ".join(view.done_by)), style="bold" if mine else "")
         if self.show_others:
             text.append(" · andres kodninger vises", style="italic")
         if view.title and view.title != view.name:
-            text.append(f" · {view.title}")
+            text.append(f" · {inert_line(view.title)}")
         if facts:
-            text.append(f" · {facts}")
+            text.append(f" · {inert_line(facts)}")
         self.query_one("#coding-title", Static).update(text, layout=False)  # one line, always
 
     # ------------------------------------------------------------------ cursor
@@ -647,7 +648,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         a, b = self.span
         where = f"sætning {a + 1}" if a == b else f"sætning {a + 1}–{b + 1}"
         code = self._code(self.last_code.get(passage.id, -1))
-        target = f"kodes med {code.key}" if code else "Enter vælger koden"
+        target = f"kodes med {inert_line(code.key)}" if code else "Enter vælger koden"
         line.update(
             Text.assemble(
                 ("Udsnit: ", "bold"),

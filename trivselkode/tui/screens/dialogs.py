@@ -19,17 +19,28 @@ from textual.widgets.option_list import Option
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.errors import TrivselError
 from trivselkode.storage.coding_ops import CodeInfo
+from trivselkode.tui.plain import PlainInput, PlainTextArea, inert_line, line, para
 
 HelpSections = list[tuple[str, list[tuple[str, str]]]]
 
 
-class HelpInput(Input):
+class HelpInput(PlainInput):
     """An input that leaves ``?`` to the app, so help opens from a filter or search field too."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         if character == "?":
             return False
         return super().check_consume_key(key, character)
+
+
+def keys_table(rows: list[tuple[str, str]], key_width: int) -> Table:
+    """Keys and what they do, as a grid; every cell plain text (help rows name codes and coders)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=key_width)
+    table.add_column()
+    for key, what in rows:
+        table.add_row(line(key), line(what))
+    return table
 
 
 class HelpDialog(ModalScreen[None]):
@@ -47,16 +58,11 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
-            yield Label(f"Taster – {self.title_text}", classes="dialog-title")
+            yield Label(line(f"Taster – {self.title_text}"), classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
                 for title, rows in self.sections:
-                    table = Table.grid(padding=(0, 2))
-                    table.add_column(style="bold", no_wrap=True, min_width=12)
-                    table.add_column()
-                    for key, what in rows:
-                        table.add_row(key, what)
                     yield Static(Text(title, style="bold underline"), classes="help-section-title")
-                    yield Static(table, classes="help-section")
+                    yield Static(keys_table(rows, 12), classes="help-section")
             yield Static("Escape, q eller ? lukker.", classes="dialog-hint")
 
     def action_close(self) -> None:
@@ -72,7 +78,7 @@ class CoderDialog(ModalScreen[str | None]):
         with Vertical(id="coder-box", classes="dialog"):
             yield Label("Hvem koder?", classes="dialog-title")
             yield Static("Dit navn eller dine initialer. Dine kodninger gemmes under det navn.")
-            yield Input(placeholder="fx ann eller AHJ", id="coder-name")
+            yield PlainInput(placeholder="fx ann eller AHJ", id="coder-name")
             yield Static("", id="coder-error", classes="dialog-error")
             yield Static("Enter: fortsæt · Escape: afslut", classes="dialog-hint")
 
@@ -87,11 +93,11 @@ class CoderDialog(ModalScreen[str | None]):
         try:
             name = check_coder_name(event.value)
         except TrivselError as exc:
-            self.query_one("#coder-error", Static).update(str(exc))
+            self.query_one("#coder-error", Static).update(line(exc))
             return
         if name == CONSENSUS_CODER:
             self.query_one("#coder-error", Static).update(
-                f"'{CONSENSUS_CODER}' er den fælles kodning; den afgøres under Enighed – vælg dit eget navn"
+                line(f"'{CONSENSUS_CODER}' er den fælles kodning; den afgøres under Enighed – vælg dit eget navn")
             )
             return
         self.dismiss(name)
@@ -125,10 +131,10 @@ def _code_prompt(code: CodeInfo, number: int | None = None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if number is not None:
         text.append(f"{number} ", style="bold")
-    text.append(f" {code.key} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
-    text.append(f" {code.name}")
+    text.append(f" {inert_line(code.key)} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
+    text.append(f" {inert_line(code.name)}")
     if code.shortcut:
-        text.append(f"  [{code.shortcut}]", style="dim")
+        text.append(f"  [{inert_line(code.shortcut)}]", style="dim")
     return text
 
 
@@ -149,7 +155,7 @@ class CodePickerDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(line(self.title_text), classes="dialog-title")
             yield HelpInput(placeholder="skriv en del af navnet, nøglen eller genvejen", id="picker-query")
             yield OptionList(id="picker-list")
             yield Static("↑/↓ vælg · Enter: brug koden · Escape: luk", classes="dialog-hint")
@@ -205,7 +211,7 @@ class SuggestionDialog(ModalScreen[int | None]):
             options = []
             for n, (sug, code) in enumerate(self.suggestions, start=1):
                 prompt = _code_prompt(code, n)
-                prompt.append("  (" + ", ".join(sug.matched_words) + ")", style="italic dim")
+                prompt.append("  (" + inert_line(", ".join(sug.matched_words)) + ")", style="italic dim")
                 options.append(Option(prompt, id=str(code.id)))
             yield OptionList(*options, id="suggestion-list")
             yield Static("1–9 eller Enter: tag forslaget · Escape: luk", classes="dialog-hint")
@@ -241,8 +247,8 @@ class MemoDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-box", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield TextArea(self.draft, id="memo-text", soft_wrap=True)
+            yield Label(line(self.title_text), classes="dialog-title")
+            yield PlainTextArea(self.draft, id="memo-text", soft_wrap=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Gem", variant="primary", id="memo-save")
                 yield Button("Kassér ændringer", id="memo-discard")
@@ -304,14 +310,14 @@ class SpeakerDialog(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="speaker-box", classes="dialog"):
-            yield Label(f"Deltager {self.label}", classes="dialog-title")
+            yield Label(line(f"Deltager {self.label}"), classes="dialog-title")
             for key, title in SPEAKER_FIELDS:
                 with Horizontal(classes="field"):
                     yield Label(title, classes="field-label")
-                    yield Input(self.shown.get(key, ""), id=f"speaker-{key}")
+                    yield PlainInput(self.shown.get(key, ""), id=f"speaker-{key}")
             with Horizontal(classes="field"):
                 yield Label("Andre", classes="field-label")
-                yield Input(
+                yield PlainInput(
                     "; ".join(f"{k}={v}" for k, v in self.shown_others.items()),
                     placeholder="nøgle=værdi; nøgle=værdi",
                     id="speaker-others",
@@ -336,7 +342,7 @@ class SpeakerDialog(ModalScreen[dict[str, str] | None]):
         try:
             others = parse_other_attributes(self.query_one("#speaker-others", Input).value)
         except TrivselError as exc:
-            error.update(str(exc))
+            error.update(line(exc))
             return
         for key, value in others.items():
             if self.others.get(key) != value:
@@ -367,7 +373,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
-            yield Static(self.question, classes="dialog-question")
+            yield Static(para(self.question), classes="dialog-question")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="primary", id="confirm-yes")
                 yield Button(self.no, id="confirm-no")

@@ -51,6 +51,7 @@ from trivselkode.export.jobs import (
     with_format,
 )
 from trivselkode.storage.db import Project
+from trivselkode.tui.plain import PlainInput, inert_line, line, para
 from trivselkode.tui.screens.codebook_dialogs import KeysDialog
 from trivselkode.tui.screens.failures import SaysWorkerFailures
 
@@ -92,7 +93,7 @@ MEASURE_OPTIONS = [
 LANG_OPTIONS = [("Dansk", "da"), ("Engelsk", "en")]
 
 
-class FieldInput(Input):
+class FieldInput(PlainInput):
     """A form field that leaves ``?`` to the screen (it shows the keys); a file name or code list needs none."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
@@ -222,7 +223,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
                 )
                 yield FieldRow("Udgåede koder", Checkbox("tag med (kun YAML)", id="ex-retired", compact=True), field="retired")
                 yield FieldRow("Flere valg", field="more")
-                yield FieldRow("Titel", Input(id="ex-title", compact=True, placeholder="standard-titlen"), field="title")
+                yield FieldRow("Titel", PlainInput(id="ex-title", compact=True, placeholder="standard-titlen"), field="title")
                 yield FieldRow(
                     "Citatlængde",
                     FieldInput("8", id="ex-min_words", type="integer", compact=True),
@@ -253,8 +254,8 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         if self.cancel is not None:
             self.cancel.set()
 
-    def _title(self) -> str:
-        return f"Eksport · {self.project.display_name}"
+    def _title(self) -> Text:
+        return line(f"Eksport · {self.project.display_name}")
 
     # ----------------------------------------------------------------- choices
 
@@ -272,7 +273,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         self.choices = message.choices
         by = self.query_one("#ex-by", SelectionList)
         by.clear_options()
-        by.add_options([(attribute_label(name), name) for name in message.choices.attributes])
+        by.add_options([(line(attribute_label(name)), name) for name in message.choices.attributes])
         if message.choices.attributes:
             by.highlighted = 0  # space toggles the first one straight after Tab
         self._save_kind()  # what was typed before the choices came
@@ -313,6 +314,11 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         return [(FORMAT_LABELS[f], f) for f in KINDS[kind].formats]
 
     def _selection_options(self, kind: str) -> list[tuple[str, str]]:
+        """The choices of basis. They name coders, whose names are letters, digits, '.' and '-' only
+        (``check_coder_name``): no markup; shown inert all the same."""
+        return [(inert_line(label), value) for label, value in self._selection_choices(kind)]
+
+    def _selection_choices(self, kind: str) -> list[tuple[str, str]]:
         coders = self.choices.coders if self.choices else []
         if kind == "codings":
             return [("Alle kodere", "auto")] + [(f"Koder: {c}", f"coder:{c}") for c in coders]
@@ -357,7 +363,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         shown = FIELDS[kind]
         for name in ALL_FIELDS:
             self.query_one(f"#ex-row-{name}").display = name in shown
-        self.query_one("#export-description", Static).update(spec.description)
+        self.query_one("#export-description", Static).update(line(spec.description))
         fmt = self.query_one("#ex-fmt", Select)
         fmt.set_options(self._format_options(kind))
         fmt.value = values["fmt"] if values["fmt"] in spec.formats else spec.formats[0]
@@ -426,7 +432,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
                 warn = True
             elif path.exists():
                 text += "  (findes – overskrives)"
-        line.update(Text(text))
+        line.update(Text(inert_line(text)))
         line.set_class(warn, "-warning")
 
     # ------------------------------------------------------------------- export
@@ -584,7 +590,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
 
     def _status(self, text: str, state: str = "") -> None:
         status = self.query_one("#export-status", Static)
-        status.update(Text(text))
+        status.update(para(text))
         status.set_class(state == "-error", "-error")
         status.set_class(state == "-done", "-done")
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
 from trivselkode.storage.coding_ops import OverviewRow, overview_rows
 from trivselkode.tui.messages import OpenSource
+from trivselkode.tui.plain import inert_line, line
 from trivselkode.tui.screens.dialogs import HelpInput
 from trivselkode.tui.screens.failures import SaysWorkerFailures
 from trivselkode.tui.widgets.theme_bars import ThemeBars
@@ -108,7 +109,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         if app.project.is_sqlite:
             name = Path(name).name
         self.query_one("#overview-title", Static).update(
-            Text.assemble(("Oversigt", "bold"), f"  ·  projekt {name}  ·  koder: ", (coder, "bold"))
+            Text.assemble(("Oversigt", "bold"), f"  ·  projekt {inert_line(name)}  ·  koder: ", (inert_line(coder), "bold"))
         )
 
     def on_screen_resume(self) -> None:
@@ -144,13 +145,13 @@ class OverviewScreen(SaysWorkerFailures, Screen):
             progress = f"{row.coded}/{row.participant_passages}"
             mine = Text(progress, style="bold green" if row.done_by_me else ("" if row.coded else "dim"))
             table.add_row(
-                row.name,
-                KIND_NAMES.get(row.kind or "", row.kind or ""),
-                row.site or "",
-                row.context or "",
+                line(row.name),
+                line(KIND_NAMES.get(row.kind or "", row.kind or "")),
+                line(row.site),
+                line(row.context),
                 Text(str(row.passages), justify="right"),
                 mine,
-                ", ".join(row.done_by),
+                line(", ".join(row.done_by)),
                 key=row.name,
             )
         if current is not None:

@@ -30,6 +30,7 @@ from textual.worker import get_current_worker
 from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
+from trivselkode.tui.plain import PlainInput, inert_line, line
 from trivselkode.tui.screens.codebook_dialogs import KeysDialog
 from trivselkode.tui.screens.failures import SaysWorkerFailures
 
@@ -50,10 +51,10 @@ class CodeChip:
 def chip(code: CodeChip | None, key: str) -> Text:
     """A code as a small coloured label: `` T1 ``."""
     color = code.color if code and code.color else "#777777"
-    return Text(f" {key} ", style=Style(bgcolor=color, color="#ffffff", bold=True))
+    return Text(f" {inert_line(key)} ", style=Style(bgcolor=color, color="#ffffff", bold=True))
 
 
-class SearchQuery(Input):
+class SearchQuery(PlainInput):
     """The search field. "?" is left to the screen (it shows the keys); search ignores punctuation anyway."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
@@ -190,7 +191,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
     # ----------------------------------------------------------------- search
 
     def _status(self, text: str) -> None:
-        self.query_one("#search-status", Static).update(text)
+        self.query_one("#search-status", Static).update(line(text))
 
     def _mode(self) -> str:
         return "præcise ord" if self.exact else "fuzzy"
@@ -267,7 +268,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         return text
 
     def _marked(self, hit: SearchHit, lo: int, hi: int) -> Text:
-        flat = hit.text.replace("\n", " ").replace("\t", " ")
+        flat = inert_line(hit.text.replace("\n", " ").replace("\t", " "))  # one for one: the spans hold
         text = Text()
         if lo > 0:
             text.append("… ", style="dim")
@@ -286,9 +287,9 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
 
     def _prompt(self, hit: SearchHit) -> Group:
         head = Text(no_wrap=True, overflow="ellipsis")
-        head.append(f"{hit.source}", style="bold")
+        head.append(inert_line(hit.source), style="bold")
         head.append(f" #{hit.number}  ", style="bold")
-        head.append(hit.speaker_line, style="dim" if hit.is_interviewer else "italic")
+        head.append(inert_line(hit.speaker_line), style="dim" if hit.is_interviewer else "italic")
         head.append("  ")
         head.append_text(self._chips(hit.passage_id))
         head.append(f" {hit.score:.0f}", style="dim")
@@ -316,11 +317,11 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             target.update("")
             return
         head = Text()
-        head.append(f"{hit.source} #{hit.number} · {hit.speaker_line}", style="bold")
+        head.append(inert_line(f"{hit.source} #{hit.number} · {hit.speaker_line}"), style="bold")
         names = [
             f"{key} {self.code_info[key].name}" if key in self.code_info else key for key in self.codes_of.get(hit.passage_id, [])
         ]
-        head.append("   " + (", ".join(names) if names else "ingen koder fra dig endnu"), style="dim")
+        head.append("   " + (inert_line(", ".join(names)) if names else "ingen koder fra dig endnu"), style="dim")
         target.update(Group(head, self._marked(hit, 0, len(hit.text))))
 
     # ---------------------------------------------------------------- actions

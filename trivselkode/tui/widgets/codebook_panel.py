@@ -22,35 +22,36 @@ from textual.widgets import Static
 
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.storage.coding_ops import CodeInfo
+from trivselkode.tui.plain import inert, inert_line
 
 
 def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:
     """The definition, include/exclude and examples of a code, for reading while coding."""
     text = Text()
-    text.append(code.key, style=Style(bold=True, color=code.color) if code.color else "bold")
+    text.append(inert_line(code.key), style=Style(bold=True, color=code.color) if code.color else "bold")
     facts = [code.kind] if code.kind else []
     if code.shortcut:
         facts.append(f"genvej {code.shortcut}" + ("" if shortcut_active else " (optaget af skærmen)"))
     if facts:
-        text.append(" · " + " · ".join(facts), style="dim")
+        text.append(" · " + inert_line(" · ".join(facts)), style="dim")
     text.append("\n")
-    text.append(code.name + "\n", style="bold")
+    text.append(inert_line(code.name) + "\n", style="bold")
     if code.description:
-        text.append("\n" + code.description.strip() + "\n")
+        text.append("\n" + inert(code.description.strip()) + "\n")
     if code.characteristics:
         text.append("\n")
         for item in code.characteristics:
-            text.append(f"• {item}\n")
+            text.append(f"• {inert(item)}\n")
     if code.include:
         text.append("\nMedtag: ", style="bold")
-        text.append(code.include.strip() + "\n")
+        text.append(inert(code.include.strip()) + "\n")
     if code.exclude:
         text.append("\nUdelad: ", style="bold")
-        text.append(code.exclude.strip() + "\n")
+        text.append(inert(code.exclude.strip()) + "\n")
     if code.examples:
         text.append("\nEksempler:\n", style="bold")
         for ex in code.examples:
-            text.append(f"“{ex.strip().strip(chr(34))}”\n", style="italic")
+            text.append(f"“{inert(ex.strip().strip(chr(34)))}”\n", style="italic")
     return text
 
 
@@ -170,13 +171,13 @@ class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
     def _render(self, index: int, width: int) -> Strip:
         code = self.codes[index]
         count = self.counts.get(code.id, 0)
-        shortcut = code.shortcut if code.shortcut and code.id not in self.inactive else ""
+        shortcut = inert_line(code.shortcut) if code.shortcut and code.id not in self.inactive else ""
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(f"{shortcut:>2} ", style="bold")
         text.append("█ ", style=Style(color=code.color or "#777777"))
         text.append(f"{count:>3} " if count else "    ", style="bold")
         plain = self.get_component_rich_style("code-list--plain", partial=True)
-        text.append("  " * code.depth + code.name, style=plain if not code.shortcut else "")
+        text.append("  " * code.depth + inert_line(code.name), style=plain if not code.shortcut else "")
         text.truncate(width, overflow="ellipsis")
         strip = Strip(list(text.render(self.app.console)), text.cell_len).extend_cell_length(width)
         if index == self.highlighted:
@@ -251,8 +252,8 @@ class CodebookPanel(Vertical):
             text.append("  +: tag 1 · A: vælg", style="dim")
             for n, (sug, code) in enumerate(suggestions[:5], start=1):
                 text.append(f"\n{n} ", style="bold")
-                text.append(f" {code.key} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
-                text.append(" " + ", ".join(sug.matched_words), style="italic")
+                text.append(f" {inert_line(code.key)} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
+                text.append(" " + inert_line(", ".join(sug.matched_words)), style="italic")
         if text != self._suggestion_text:  # the box has a fixed height: no layout needed
             self._suggestion_text = text
             widget.update(text, layout=False)

@@ -35,6 +35,7 @@ from textual.strip import Strip
 
 from trivselkode.domain.undo import CodingFact
 from trivselkode.storage.coding_ops import CodeInfo, PassageInfo, SourceView
+from trivselkode.tui.plain import inert, inert_line
 
 INDENT = 6  # the gutter marker, a 4-column number and a space
 SCROLL_MARGIN = 3  # lines kept in view above and below the cursor's passage
@@ -87,7 +88,7 @@ def _chip_style(color: str | None) -> Style:
 
 def chip_label(code: CodeInfo | None, fact: CodingFact, passage: PassageInfo) -> str:
     """`` T1 `` for a whole passage, `` T1 [2–3] `` for sentences 2–3 of it."""
-    key = code.key if code else "?"
+    key = inert_line(code.key) if code else "?"
     if fact.start is None:
         return f" {key} "
     sents = passage.sentence_spans()
@@ -347,10 +348,10 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append_text(marker)
         header.append(f"{p.number:>4} ", style=self._style("number") + dim)
-        header.append(p.label, style=self._style("speaker") + dim)
+        header.append(inert_line(p.label), style=self._style("speaker") + dim)
         attrs = p.describe_speaker()
         if attrs:
-            header.append(" · " + attrs, style=self._style("meta") + dim)
+            header.append(" · " + inert_line(attrs), style=self._style("meta") + dim)
         if p.id in view.stars:
             header.append(" ★", style=self._style("star"))
         if p.id in view.memos:
@@ -367,7 +368,9 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
             row.append_text(chips)
             lines.append(row)
 
-        body = Text(p.text, style=dim)
+        # Shown inert, one character for one, so the offsets of spans, matches and the selection hold;
+        # a tab is a space here (the lines are drawn as they are, and a tab would move the terminal's cursor).
+        body = Text(inert(p.text).replace("\t", " "), style=dim)
         for fact in view.mine.get(p.id, ()):
             if fact.start is not None and is_cursor:
                 body.stylize(self._style("span"), fact.start, fact.end)
@@ -399,7 +402,7 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
             for n, (coder, facts) in enumerate(sorted(by_coder.items())):
                 if n:
                     row.append(" · ", style=self._style("others"))
-                row.append(coder + " ", style=self._style("others"))
+                row.append(inert_line(coder) + " ", style=self._style("others"))
                 for fact in facts:
                     code = self._codes.get(fact.code_id)
                     row.append(chip_label(code, fact, p), style=self._chip_styles.get(fact.code_id, Style()))

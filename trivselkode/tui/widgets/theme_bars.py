@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from trivselkode.analysis.frequencies import ThemeCount
+from trivselkode.tui.plain import inert_line
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -49,19 +50,21 @@ class ThemeBars(Widget):
     def render(self) -> RenderableType:
         width = self.content_region.width or 80
         text = Text(no_wrap=True, overflow="ellipsis")
-        label = self.label if len(self.label) <= width else self.label[: max(0, width - 1)] + "…"
+        label = inert_line(self.label)
+        label = label if len(label) <= width else label[: max(0, width - 1)] + "…"
         text.append(label + "\n", style="bold")
         if not self.themes:
             text.append("(ingen temaer i kodebogen)" if self.loaded else "tæller …", style="dim")
             return text
-        key_w = max(len(t.key) for t in self.themes)
+        key_w = max(len(t.key) for t in self.themes)  # the shown key and name have the same lengths (inert_line)
         name_w = max(10, min(34, width // 3))
         num_w = max(len(str(t.passages)) for t in self.themes)
         bar_w = max(5, width - key_w - name_w - num_w - 4)
         top = max(t.passages for t in self.themes)
         for i, theme in enumerate(self.themes):
-            name = theme.name if len(theme.name) <= name_w else theme.name[: name_w - 1] + "…"
-            text.append(f"{theme.key:<{key_w}} ", style="bold")
+            name = inert_line(theme.name)
+            name = name if len(name) <= name_w else name[: name_w - 1] + "…"
+            text.append(f"{inert_line(theme.key):<{key_w}} ", style="bold")
             text.append(f"{name:<{name_w}} ", style="dim")
             drawn = bar(theme.passages, top, bar_w)
             text.append(drawn, style=Style(color=theme.color or "#6fa8dc"))
