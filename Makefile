@@ -22,8 +22,12 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/trivselkode demo
 
+# One worker more than there are cores: screen tests spend part of their time waiting for the
+# app to go idle, and the extra worker fills it; idle workers steal queued tests at the end.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -n auto -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -q
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py

@@ -129,10 +129,24 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A screen test runs on SQLite; one marked ``both_backends`` also on PostgreSQL.
+
+    Each screen has tests on both back ends for what it reads and writes; the rest (keys,
+    dialogs, layout) exercise the same core calls and run once, which halves the time
+    of the screen tests.
+    """
+    if "tui_db" in metafunc.fixturenames:
+        backends: list = ["sqlite"]
+        if metafunc.definition.get_closest_marker("both_backends"):
+            backends.append(pytest.param("postgres", marks=pytest.mark.postgres))
+        metafunc.parametrize("tui_db", backends, indirect=True)
+
+
+@pytest.fixture
 def tui_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a screen test's project lives: an SQLite file, and a PostgreSQL database when
-    a server is given, so that every screen's tests run on both back ends."""
+    """Where a screen test's project lives: an SQLite file, or a PostgreSQL database when
+    the test is marked ``both_backends`` and a server is given."""
     if request.param == "sqlite":
         return str(tmp_path / "test.db")
     return request.getfixturevalue("pg_url")

@@ -216,6 +216,7 @@ async def open_review(pilot, code: str) -> DisagreementReviewScreen:
 # ------------------------------------------------------------------- the table
 
 
+@pytest.mark.both_backends
 async def test_table_shows_the_reports_figures_with_the_pooled_row_last(project: Project) -> None:
     app = Host(project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -370,6 +371,7 @@ async def test_more_than_two_coders_ask_for_the_pair_to_review(project: Project)
 # ------------------------------------------------------------------ reviewing
 
 
+@pytest.mark.both_backends
 async def test_settle_keys_store_the_consensus_and_leave_the_coders_alone(project: Project) -> None:
     anne, bo = codings_of(project, "anne"), codings_of(project, "bo")
     app = Host(project)
@@ -445,6 +447,7 @@ async def test_both_and_a_on_the_pooled_row_cover_every_code(project: Project) -
         assert text_of(review, "#review-counter").startswith("1 af 3 · 2 afgjort")
 
 
+@pytest.mark.both_backends
 async def test_span_disagreement_copies_the_chosen_sub_span(project: Project) -> None:
     app = Host(project)
     async with app.run_test(size=(100, 30)) as pilot:

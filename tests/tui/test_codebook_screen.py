@@ -110,6 +110,7 @@ def exports_cleanly(project) -> bool:
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_tree_counts_and_details(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:
@@ -125,6 +126,7 @@ async def test_tree_counts_and_details(proj, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_add_code(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:
@@ -212,6 +214,7 @@ async def test_rename_colour_shortcut(proj, size):
         assert exports_cleanly(proj)
 
 
+@pytest.mark.both_backends
 async def test_describe(proj):
     app = Host(proj)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -234,6 +237,7 @@ async def test_describe(proj):
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_move(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:
@@ -256,6 +260,7 @@ async def test_move(proj, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_merge(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:
@@ -295,6 +300,7 @@ async def test_merge_can_be_called_off(proj):
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_retire_and_back(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:

@@ -64,6 +64,7 @@ async def test_opens_on_first_participant_passage(tui_project, size) -> None:  #
         assert screen.has_class("-narrow") == (size[0] < 100)
 
 
+@pytest.mark.both_backends
 async def test_opens_on_saved_position_and_saves_on_leaving(tui_project) -> None:  # noqa: ANN001
     view = ops.load_source_view(tui_project, SOURCE, "ann")
     ops.save_position(tui_project, "ann", view.source_id, 5)
@@ -187,6 +188,7 @@ async def test_big_source_scrolls_to_the_end(tmp_path) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_digit_toggles_theme_and_is_stored(tui_project, size) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=size) as pilot:
@@ -287,6 +289,7 @@ async def test_codebook_panel_enter_toggles(tui_project) -> None:  # noqa: ANN00
         assert codings(tui_project) == {(2, "T2", None, None), (2, "T3", None, None)}
 
 
+@pytest.mark.both_backends
 async def test_write_error_is_a_notification_and_nothing_changes(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -306,6 +309,7 @@ async def test_write_error_is_a_notification_and_nothing_changes(tui_project) ->
 # --------------------------------------------------------------------- span
 
 
+@pytest.mark.both_backends
 async def test_span_narrows_last_toggled_code_to_sentences(tui_project) -> None:  # noqa: ANN001
     text = TRANSCRIPT[1][1]  # "Jeg føler mig tryg her. Ingen dømmer mig. Jeg kommer hver uge."
     app = make_app(tui_project)
@@ -355,6 +359,7 @@ async def test_span_keys_do_nothing_outside_span_mode(tui_project) -> None:  # n
 # --------------------------------------------------------------- undo/redo
 
 
+@pytest.mark.both_backends
 async def test_undo_redo_across_passages(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -490,6 +495,7 @@ async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> No
 # ---------------------------------------------------------- the other keys
 
 
+@pytest.mark.both_backends
 async def test_memo_saved_and_question_mark_typed(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -523,6 +529,7 @@ async def test_memo_discard_keeps_old_text(tui_project) -> None:  # noqa: ANN001
     assert ops.get_memo(tui_project, "ann", pids[SOURCE][1]) == "gammelt"
 
 
+@pytest.mark.both_backends
 async def test_star_toggles(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -538,6 +545,7 @@ async def test_star_toggles(tui_project) -> None:  # noqa: ANN001
             assert s.exec(select(Star)).all() == []
 
 
+@pytest.mark.both_backends
 async def test_done_asks_when_uncoded_and_toggles(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -560,6 +568,7 @@ async def test_done_asks_when_uncoded_and_toggles(tui_project) -> None:  # noqa:
             assert s.exec(select(SourceDone)).all() == []
 
 
+@pytest.mark.both_backends
 async def test_edit_speaker_attributes(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -596,6 +605,7 @@ async def test_others_hidden_by_default_and_shown_with_o(tui_project) -> None:  
         assert "andre:" not in list_text(screen)
 
 
+@pytest.mark.both_backends
 async def test_refresh_picks_up_other_coders(tui_project) -> None:  # noqa: ANN001
     pids, codes = passage_ids(tui_project), code_ids(tui_project)
     app = make_app(tui_project)

@@ -171,6 +171,7 @@ def leftovers(folder: Path) -> list[str]:
 # ====================================================================== every report
 
 
+@pytest.mark.both_backends
 async def test_frequencies_by_site_to_xlsx_equal_the_core(project, out_dir):
     from openpyxl import load_workbook
 
@@ -254,6 +255,7 @@ async def test_matrix_xlsx_with_one_coder_equal_the_core(project, out_dir):
     assert sum(r["T3"] for r in got) == 2  # bo coded both voxpop speakers with T3
 
 
+@pytest.mark.both_backends
 async def test_quotes_docx_and_html_hold_the_cores_quotes(project, out_dir):
     from docx import Document
     from lxml import html as lxml_html
@@ -308,6 +310,7 @@ async def test_chart_png_and_svg(project, out_dir):
     assert "T1 Biblioteket" in text and "Udsagn" in text  # the themes, counted in passages
 
 
+@pytest.mark.both_backends
 async def test_codings_csv_and_json_equal_the_core(project, out_dir):
     async with Host(project).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -328,6 +331,7 @@ async def test_codings_csv_and_json_equal_the_core(project, out_dir):
     assert json.loads((out_dir / "anne.json").read_text(encoding="utf-8")) == export_rows(project, "anne")
 
 
+@pytest.mark.both_backends
 async def test_refi_project_pseudonymised(project, out_dir):
     from lxml import etree
 

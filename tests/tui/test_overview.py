@@ -28,6 +28,7 @@ def table_rows(app) -> list[list[str]]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_sources_with_progress_and_done(tui_project, size) -> None:  # noqa: ANN001
     pids, codes = passage_ids(tui_project), code_ids(tui_project)
     ops.toggle_code(tui_project, "ann", pids["holstebro-1"][1], codes["T1"])  # passage 2, a participant
@@ -43,6 +44,7 @@ async def test_sources_with_progress_and_done(tui_project, size) -> None:  # noq
         assert rows[1][5:] == ["0/2", "bo"]
 
 
+@pytest.mark.both_backends
 async def test_theme_bars_read_the_union_until_the_consensus_is_settled(tui_project) -> None:  # noqa: ANN001
     pids, codes = passage_ids(tui_project), code_ids(tui_project)
     ops.toggle_code(tui_project, "ann", pids["holstebro-1"][1], codes["T1"])
@@ -127,6 +129,7 @@ async def test_help_from_table_and_from_filter(tui_project) -> None:  # noqa: AN
         assert app.screen.query_one("#filter", Input).value == ""
 
 
+@pytest.mark.both_backends
 async def test_coder_dialog_asks_once_and_creates_nothing(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project, coder=None)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -203,6 +206,7 @@ async def test_codebook_and_search_keys_open_screens(tui_project) -> None:  # no
         )
 
 
+@pytest.mark.both_backends
 async def test_reload_shows_changes_by_others(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -248,6 +252,7 @@ async def test_screen_with_its_own_keys_dialog_gets_the_question_mark(tui_projec
         assert OwnKeys.shown == 1 and not isinstance(app.screen, HelpDialog)
 
 
+@pytest.mark.both_backends
 async def test_codings_changed_elsewhere_reloads_the_coding_screen(tui_project) -> None:  # noqa: ANN001
     from textual.screen import Screen
 

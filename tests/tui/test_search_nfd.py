@@ -46,6 +46,7 @@ async def typed(pilot, field: str, text: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("query", ["på biblioteket", "når"])
+@pytest.mark.both_backends
 async def test_the_search_screen_finds_with_a_decomposed_query(corpus, query) -> None:  # noqa: ANN001
     app = Host(corpus)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -60,6 +61,7 @@ async def test_the_search_screen_finds_with_a_decomposed_query(corpus, query) ->
             assert decomposed and decomposed == [(h.source, h.number) for h in app.screen.hits]
 
 
+@pytest.mark.both_backends
 async def test_the_transcript_search_finds_with_a_decomposed_query(tui_project) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -93,6 +93,7 @@ async def search(pilot, text: str) -> SearchScreen:
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_search_as_you_type(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:
@@ -125,6 +126,7 @@ async def test_enter_asks_to_open_the_passage(proj, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_shortcut_toggles_code_on_highlighted_result(proj, size):
     app = Host(proj, coder="ab")
     async with app.run_test(size=size) as pilot:
@@ -187,6 +189,7 @@ async def test_refused_toggles_store_nothing(proj):
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.both_backends
 async def test_exact_mode(proj, size):
     app = Host(proj)
     async with app.run_test(size=size) as pilot:

@@ -209,7 +209,7 @@ def default_mode(spec: dict[str, Any], found: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- every report against it
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=projects(), by=st.sampled_from([[], ["site"], ["gender", "age_band"]]), rollup=st.booleans())
 def test_every_report_reads_the_consensus_as_defined(spec, by, rollup):
     project = build(spec)

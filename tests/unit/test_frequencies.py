@@ -416,7 +416,7 @@ def expected_rows(project, *, coders: set[str], by: list[str], rollup: bool, cod
 BYS = [[], ["site"], ["gender", "age_band"], ["kind", "round"], ["uddannelse"]]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=random_specs(), by=st.sampled_from(BYS), rollup=st.booleans(), mode=st.sampled_from(["default", "union", "anne"]))
 def test_frequencies_reconcile_with_the_codings_table(spec, by, rollup, mode):
     """One coder and the union against the codings table (the consensus: test_consensus_reports)."""

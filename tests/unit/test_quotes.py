@@ -339,7 +339,7 @@ def quote_specs(draw) -> dict[str, Any]:
     return {"coders": ["anne", "bo"], "sources": sources, "codings": codings, "stars": stars}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=quote_specs(), n=st.integers(1, 6), min_words=st.sampled_from([1, 4, 8]), max_words=st.sampled_from([10, 25, 60]))
 def test_random_projects_give_verbatim_spread_deterministic_quotes(spec, n, min_words, max_words):
     project = build_project(spec)
