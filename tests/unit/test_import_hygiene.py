@@ -6,6 +6,7 @@ hides a stray import.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -70,3 +71,39 @@ def test_suggestions_module_loads_spacy_lazily() -> None:
     result = _run(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# Declared at run time but never imported by name, each with its reason.
+_USED_WITHOUT_IMPORT = {
+    "spacy-lookups-data": "the data of spaCy's lookup lemmatizer, loaded by spaCy itself",
+}
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_declared_dependencies_are_exactly_what_the_code_imports() -> None:
+    """pyproject.toml's run-time dependencies name every distribution the package imports, and
+    nothing it never imports (so an install carries no dead weight and misses nothing)."""
+    import ast
+    import importlib.metadata
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    declared = {
+        _normalise(re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0])
+        for dep in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    modules: set[str] = set()
+    for path in (root / "trivselkode").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    third_party = modules - set(sys.stdlib_module_names) - {"trivselkode", "psycopg"}  # psycopg: the postgres extra
+    owners = importlib.metadata.packages_distributions()
+    imported = {_normalise(dist) for module in third_party for dist in owners.get(module, [module])}
+    assert imported - declared == set(), "imported but not declared in pyproject.toml"
+    assert declared - imported - set(_USED_WITHOUT_IMPORT) == set(), "declared but never imported"
