@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -q
+
+# The house rules: formatting, the linters chosen in pyproject.toml, the import contracts
+# (layers, and no user interface in the core).
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff format --check trivselkode tests bench
+	$(BIN)/ruff check trivselkode tests bench
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py

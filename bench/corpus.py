@@ -83,7 +83,7 @@ def add_codings(db: str, coders: int = 3, target: int = 500_000, seed: int = 7) 
     from sqlmodel import select
 
     from trivselkode.storage.db import open_project
-    from trivselkode.storage.models import Code, Coder, Coding, Participant, Passage, SourceDone, Source
+    from trivselkode.storage.models import Code, Coder, Coding, Participant, Passage, Source, SourceDone
 
     project, _ = open_project(db)
     rng = np.random.default_rng(seed)
@@ -91,7 +91,9 @@ def add_codings(db: str, coders: int = 3, target: int = 500_000, seed: int = 7) 
         codes = list(s.exec(select(Code.id).where(Code.shortcut.is_not(None))))
         passages = [
             pid
-            for pid, role in s.exec(select(Passage.id, Participant.role).join(Participant, Passage.participant_id == Participant.id))
+            for pid, role in s.exec(
+                select(Passage.id, Participant.role).join(Participant, Passage.participant_id == Participant.id)
+            )
             if role != "interviewer"
         ]
         coder_ids = []

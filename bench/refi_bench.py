@@ -51,7 +51,10 @@ def build(db: Path, codings: int) -> None:
     load_codebook(project, load_codebook_file(bundled_codebook()))
     started = time.perf_counter()
     report = import_paths(project, [corpus])
-    print(f"built: {words:,} words imported in {time.perf_counter() - started:.1f} s ({len(report.files)} files)", file=sys.stderr)
+    print(
+        f"built: {words:,} words imported in {time.perf_counter() - started:.1f} s ({len(report.files)} files)",
+        file=sys.stderr,
+    )
     project.dispose()
     n = add_codings(str(db), coders=3, target=codings)
     project, _ = open_project(str(db))
@@ -136,7 +139,9 @@ def main() -> int:
         other, _ = open_project(str(target))
         started = time.perf_counter()
         result = import_refi(other, out)
-        print(f"REFI import of the same file: {time.perf_counter() - started:6.2f} s ({result.codings:,} codings; no target)")
+        print(
+            f"REFI import of the same file: {time.perf_counter() - started:6.2f} s ({result.codings:,} codings; no target)"
+        )
         other.dispose()
     return 0 if seconds <= TARGET_S else 1
 

@@ -73,7 +73,9 @@ def _bulk(session, table: str, rows: list[dict]) -> None:  # noqa: ANN001
     sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in names)})'
 
     def values(row: dict) -> tuple:
-        out = [json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in (row[c] for c in columns)]
+        out = [
+            json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in (row[c] for c in columns)
+        ]
         return tuple(out + ([_NOW] if stamp else []))
 
     session.connection().connection.dbapi_connection.executemany(sql, [values(r) for r in rows])
@@ -184,7 +186,9 @@ def build(db: Path, n_codings: int, seed: int = 7) -> None:
             if key in seen:
                 continue
             seen.add(key)
-            rows.append({"passage_id": passage, "code_id": code, "coder_id": coder, "start": None, "end": None, "memo": None})
+            rows.append(
+                {"passage_id": passage, "code_id": code, "coder_id": coder, "start": None, "end": None, "memo": None}
+            )
         for i in range(0, len(rows), 50_000):
             _bulk(session, "coding", rows[i : i + 50_000])
         stars = [{"passage_id": p, "coder_id": 1} for p in rng.sample(targets, 300)]
@@ -226,7 +230,8 @@ def main() -> int:
         # Built in a child process, so the peak memory below is the reports' own.
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, __file__, "--build-only", "--codings", str(args.codings), "--keep", str(args.keep)], check=True
+            [sys.executable, __file__, "--build-only", "--codings", str(args.codings), "--keep", str(args.keep)],
+            check=True,
         )
         print(f"Byggede {db} ({args.codings:,} kodninger) på {time.perf_counter() - t0:.1f} s")
     from trivselkode.analysis.frequencies import compute_frequencies
@@ -238,7 +243,11 @@ def main() -> int:
             n = session.execute(text("SELECT count(*) FROM coding")).scalar_one()
         print(f"Projekt: {n:,} kodninger, 3 kodere + konsensus")
         _time("frekvenser (standard)", 1.0, lambda: compute_frequencies(project).rows)
-        _time("frekvenser --union --by site,gender", 1.0, lambda: compute_frequencies(project, union=True, by="site,gender").rows)
+        _time(
+            "frekvenser --union --by site,gender",
+            1.0,
+            lambda: compute_frequencies(project, union=True, by="site,gender").rows,
+        )
         _time("frekvenser --rollup", 1.0, lambda: compute_frequencies(project, union=True, rollup=True).rows)
         _time(
             "frekvenser --consensus --coders anne,bo",

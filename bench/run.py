@@ -29,9 +29,26 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 EXTRA_CODES = 17  # the bundled codebook has 23 leaf codes; 40 in all
 QUERIES = [
-    "tryghed", "bibloteket", "personalet er søde", "ro i hovedet", "fællesskab uden pres", "arrangement",
-    "strikkecafé", "jeg føler mig velkommen", "læser avisen", "børnene", "kaffe", "ensomhed", "mening",
-    "forfatteraften", "stille", "hjælpsom", "sprogcafé", "lånte bøger", "bliver et roligere menneske", "tro på verden",
+    "tryghed",
+    "bibloteket",
+    "personalet er søde",
+    "ro i hovedet",
+    "fællesskab uden pres",
+    "arrangement",
+    "strikkecafé",
+    "jeg føler mig velkommen",
+    "læser avisen",
+    "børnene",
+    "kaffe",
+    "ensomhed",
+    "mening",
+    "forfatteraften",
+    "stille",
+    "hjælpsom",
+    "sprogcafé",
+    "lånte bøger",
+    "bliver et roligere menneske",
+    "tro på verden",
 ]
 
 
@@ -45,13 +62,12 @@ def _peak_mb() -> float:
 
 
 def m_import(db: str, corpus: str) -> dict:
-    from trivselkode.domain.codebook import load_codebook_file
     from trivselkode.config import bundled_codebook
+    from trivselkode.domain.codebook import load_codebook_file
+    from trivselkode.domain.nlp import sentence_pipeline
     from trivselkode.importers.pipeline import import_paths
     from trivselkode.storage.codebook import load_codebook
     from trivselkode.storage.db import open_project
-
-    from trivselkode.analysis.nlp import sentence_pipeline
 
     started = time.perf_counter()
     project, _ = open_project(db)
@@ -71,7 +87,7 @@ def m_spacy(corpus: str) -> dict:
     texts = [t.text for p in iter_source_files([corpus]) for t in parse_file(p).turns]
     words = sum(len(t.split()) for t in texts)
     started = time.perf_counter()
-    from trivselkode.analysis.nlp import sentence_pipeline
+    from trivselkode.domain.nlp import sentence_pipeline
 
     nlp = sentence_pipeline()  # import spacy, spacy.blank("da"), the sentencizer
     loaded = time.perf_counter()
@@ -144,7 +160,12 @@ def m_agreement(db: str) -> dict:
     started = time.perf_counter()
     report = agreement_report(project, ["koder1", "koder2", "koder3"], leaves, chosen)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "units": report.units, "codes": len(report.codes), "alpha": report.pooled.krippendorff_alpha}
+    return {
+        "seconds": seconds,
+        "units": report.units,
+        "codes": len(report.codes),
+        "alpha": report.pooled.krippendorff_alpha,
+    }
 
 
 def m_frequencies(db: str) -> dict:
@@ -191,9 +212,7 @@ MEASURES = {
 
 def child(name: str, *args: str) -> dict:
     """Run one measurement in a fresh process; its result and its peak memory."""
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", name, *args], capture_output=True, text=True, cwd=ROOT
-    )
+    proc = subprocess.run([sys.executable, __file__, "--child", name, *args], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -247,28 +266,58 @@ def main() -> int:
     # Both sides handle the same turns: the ratio of rates is the inverse ratio of times.
     words = sp["words"]  # the words of the turns (the import's own count adds the speaker labels)
     rate = words / imp["seconds"]
-    row("import (files to stored, end to end)", f"{rate:,.0f} words/s ({words:,} words, {imp['seconds']:.2f} s)", "≥ 100,000 words/s", rate >= 100_000)
+    row(
+        "import (files to stored, end to end)",
+        f"{rate:,.0f} words/s ({words:,} words, {imp['seconds']:.2f} s)",
+        "≥ 100,000 words/s",
+        rate >= 100_000,
+    )
     share = sp["seconds"] / imp["pipeline"]
-    row("  as a share of spaCy's own nlp.pipe", f"{share:.2f} ({imp['pipeline']:.2f} s against spaCy's {sp['seconds']:.2f} s)", "≥ 0.6", share >= 0.6)
+    row(
+        "  as a share of spaCy's own nlp.pipe",
+        f"{share:.2f} ({imp['pipeline']:.2f} s against spaCy's {sp['seconds']:.2f} s)",
+        "≥ 0.6",
+        share >= 0.6,
+    )
     whole = (sp["load"] + sp["seconds"]) / imp["seconds"]
-    row("  the same, both counting spaCy's load", f"{whole:.2f} ({imp['seconds']:.2f} s against {sp['load'] + sp['seconds']:.2f} s)", "≥ 0.6", whole >= 0.6)
+    row(
+        "  the same, both counting spaCy's load",
+        f"{whole:.2f} ({imp['seconds']:.2f} s against {sp['load'] + sp['seconds']:.2f} s)",
+        "≥ 0.6",
+        whole >= 0.6,
+    )
     row("  peak memory", f"{imp['peak_mb']:.0f} MB", "≤ 500 MB", imp["peak_mb"] <= 500)
     fresh = out / "cli-import.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{fresh}{suffix}").unlink(missing_ok=True)
     cli_import = wall([sys.executable, "-m", "trivselkode", "--db", str(fresh), "import", str(corpus)], runs=1)
-    row("  `trivselkode import` from process start", f"{cli_import:.2f} s ({words / cli_import:,.0f} words/s)", "(no target)", True)
+    row(
+        "  `trivselkode import` from process start",
+        f"{cli_import:.2f} s ({words / cli_import:,.0f} words/s)",
+        "(no target)",
+        True,
+    )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{fresh}{suffix}").unlink(missing_ok=True)
     cod = child("codings", str(db))
     print(f"(bench project: {cod['codings']:,} codings by 3 coders added in {cod['seconds']:.1f} s)", file=sys.stderr)
 
     se = child("search", str(db))
-    row("fuzzy search over 1,000,000 words", f"median {se['median'] * 1000:.0f} ms, p95 {se['p95'] * 1000:.0f} ms", "≤ 300 ms", se["p95"] <= 0.3)
+    row(
+        "fuzzy search over 1,000,000 words",
+        f"median {se['median'] * 1000:.0f} ms, p95 {se['p95'] * 1000:.0f} ms",
+        "≤ 300 ms",
+        se["p95"] <= 0.3,
+    )
     row("  index build (once per session)", f"{se['build']:.2f} s", "(no target)", True)
     row("  peak memory", f"{se['peak_mb']:.0f} MB", "≤ 500 MB", se["peak_mb"] <= 500)
     ag = child("agreement", str(db))
-    row(f"agreement {ag['units']:,} passages × {ag['codes']} codes × 3", f"{ag['seconds']:.2f} s", "≤ 1 s", ag["seconds"] <= 1)
+    row(
+        f"agreement {ag['units']:,} passages × {ag['codes']} codes × 3",
+        f"{ag['seconds']:.2f} s",
+        "≤ 1 s",
+        ag["seconds"] <= 1,
+    )
     row("  peak memory", f"{ag['peak_mb']:.0f} MB", "≤ 500 MB", ag["peak_mb"] <= 500)
     fr = child("frequencies", str(db))
     row(f"frequencies over {cod['codings']:,} codings", f"{fr['seconds']:.2f} s", "≤ 1 s", fr["seconds"] <= 1)
@@ -278,7 +327,12 @@ def main() -> int:
     row("  peak memory", f"{qu['peak_mb']:.0f} MB", "≤ 500 MB", qu["peak_mb"] <= 500)
     qdpx = out / "bench.qdpx"
     re_ = child("refi", str(db), str(qdpx))
-    row(f"REFI export of the corpus ({re_['bytes'] / 1e6:.0f} MB)", f"{re_['seconds']:.2f} s", "≤ 10 s", re_["seconds"] <= 10)
+    row(
+        f"REFI export of the corpus ({re_['bytes'] / 1e6:.0f} MB)",
+        f"{re_['seconds']:.2f} s",
+        "≤ 10 s",
+        re_["seconds"] <= 10,
+    )
     row("  peak memory", f"{re_['peak_mb']:.0f} MB", "≤ 500 MB", re_["peak_mb"] <= 500)
     status = wall([sys.executable, "-m", "trivselkode", "--db", str(db), "status", "--format", "json"])
     row("CLI `status` from process start", f"{status:.2f} s", "≤ 1.2 s", status <= 1.2)
@@ -286,7 +340,9 @@ def main() -> int:
     unjudged: list[str] = []
     if not args.no_tui:
         print("\nTUI (bench/tui_bench.py):", flush=True)
-        tui = subprocess.run([sys.executable, str(ROOT / "bench" / "tui_bench.py")], cwd=ROOT, capture_output=True, text=True)
+        tui = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "tui_bench.py")], cwd=ROOT, capture_output=True, text=True
+        )
         print(tui.stdout, end="", flush=True)
         method = ""
         for line in tui.stdout.splitlines():
@@ -295,10 +351,15 @@ def main() -> int:
             if "(ok)" in line or "(OVER)" in line:
                 rows.append((f"TUI {line.split('ms/key')[0].strip()}, {method}", "", "", "(ok)" in line))
             elif "not judged" in line:
-                unjudged.append(f"TUI {line.split('ms/key')[0].strip()}, {method}: added {line.split('added median')[1].split('ms')[0].strip()} ms")
+                unjudged.append(
+                    f"TUI {line.split('ms/key')[0].strip()}, {method}: added {line.split('added median')[1].split('ms')[0].strip()} ms"
+                )
     rows = [r for r in rows if r[2] != "(no target)"]
     missed = [r for r in rows if not r[3]]
-    print(f"\n{len(rows) - len(missed)} of {len(rows)} figures within target" + (f"; missed: {', '.join(r[0].strip() for r in missed)}" if missed else ""))
+    print(
+        f"\n{len(rows) - len(missed)} of {len(rows)} figures within target"
+        + (f"; missed: {', '.join(r[0].strip() for r in missed)}" if missed else "")
+    )
     if unjudged:
         print("printed, not judged (too coarse for the target): " + "; ".join(unjudged))
     return 0

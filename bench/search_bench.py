@@ -189,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     project, _ = open_project(str(db))
     began = time.perf_counter()
     words, passages = generate(project, args.words, args.sources)
-    print(f"corpus: {words:,} words in {passages:,} passages, {args.sources} sources ({time.perf_counter() - began:.1f} s to generate)")
+    print(
+        f"corpus: {words:,} words in {passages:,} passages, {args.sources} sources ({time.perf_counter() - began:.1f} s to generate)"
+    )
 
     index = SearchIndex(project)
     before = rss_mb()
@@ -216,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "OK" if p95 <= TARGET_MS else "OVER TARGET"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the whole run (generation included): {peak:.0f} MB")
-    print(f"search over {words:,} words: median {median:.1f} ms, p95 {p95:.1f} ms, max {max(timings):.1f} ms (target ≤ {TARGET_MS:.0f} ms): {verdict}")
+    print(
+        f"search over {words:,} words: median {median:.1f} ms, p95 {p95:.1f} ms, max {max(timings):.1f} ms (target ≤ {TARGET_MS:.0f} ms): {verdict}"
+    )
     project.dispose()
     if tmp is not None:
         tmp.cleanup()

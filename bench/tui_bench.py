@@ -270,11 +270,15 @@ def main() -> None:
         print(f"project: {PASSAGES:,} passages in one source, built in {time.perf_counter() - t0:.2f} s")
 
         starts = start_to_overview(db)
-        print(f"start → overview painted   median {statistics.median(starts):6.2f} s  (runs {', '.join(f'{s:.2f}' for s in starts)})   target ≤ 2 s")
+        print(
+            f"start → overview painted   median {statistics.median(starts):6.2f} s  (runs {', '.join(f'{s:.2f}' for s in starts)})   target ≤ 2 s"
+        )
 
         project, _ = open_project(str(db))
         try:
-            ours = asyncio.run(keystrokes(TrivselApp(project, Settings(db=str(db)), coder=CODER), args.keys, open_source=True))
+            ours = asyncio.run(
+                keystrokes(TrivselApp(project, Settings(db=str(db)), coder=CODER), args.keys, open_source=True)
+            )
         finally:
             project.dispose()
 
@@ -298,7 +302,9 @@ def main() -> None:
         one_label = asyncio.run(keystrokes(OneLabelApp(), args.keys, open_source=False))
 
     opens = ours["open"]
-    print(f"open coding screen         median {statistics.median(opens):6.2f} s  (runs {', '.join(f'{s:.2f}' for s in opens)})   target ≤ 1 s")
+    print(
+        f"open coding screen         median {statistics.median(opens):6.2f} s  (runs {', '.join(f'{s:.2f}' for s in opens)})   target ≤ 1 s"
+    )
     for method, title in (
         ("drawn", "key sent → change drawn (no idle polling)"),
         ("press-2ms", "await pilot.press, Pilot's idle polling in 2 ms windows"),

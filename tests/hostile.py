@@ -36,7 +36,7 @@ PADDING = (
     "Det er et sted, hvor man kan være i fred, og hvor ingen forventer noget af én. "
 ) * 3
 
-CODEBOOK = r'''name: "Kodebog [udkast] \e]0;pwned\a"
+CODEBOOK = r"""name: "Kodebog [udkast] \e]0;pwned\a"
 version: 1
 codes:
   - key: T1
@@ -58,7 +58,7 @@ codes:
     name: "[b]fed[/b]"
     kind: tema
     parent: T1
-'''
+"""
 
 
 def _transcript() -> str:

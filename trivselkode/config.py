@@ -44,7 +44,7 @@ class Settings:
     busy_timeout_s: float = 30.0
 
     @classmethod
-    def from_env(cls, db: str | None = None, coder: str | None = None) -> "Settings":
+    def from_env(cls, db: str | None = None, coder: str | None = None) -> Settings:
         return cls(
             db=db or os.environ.get(ENV_DB) or DEFAULT_DB,
             coder=coder or os.environ.get(ENV_CODER) or None,

@@ -62,8 +62,25 @@ def test_units_need_everyone_done(two_coders):
     assert t1["krippendorff_alpha"] == pytest.approx(krippendorff_alpha([a, b]), abs=1e-15)
     t2 = next(c for c in doc["codes"] if c["code"] == "T2")
     assert t2["disagreements"] == 0 and t2["agreement"] == 1.0
-    assert set(doc["pooled"]) >= {"units", "agreement", "cohen_kappa", "krippendorff_alpha", "brennan_prediger", "disagreements", "undefined"}
-    assert set(t1) >= {"code", "units", "agreement", "cohen_kappa", "krippendorff_alpha", "brennan_prediger", "disagreements", "undefined"}
+    assert set(doc["pooled"]) >= {
+        "units",
+        "agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+        "brennan_prediger",
+        "disagreements",
+        "undefined",
+    }
+    assert set(t1) >= {
+        "code",
+        "units",
+        "agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+        "brennan_prediger",
+        "disagreements",
+        "undefined",
+    }
 
 
 def test_undefined_is_said_not_nan(two_coders):
@@ -90,7 +107,12 @@ def test_span_unit(two_coders):
     _done(cli, "anne", "bo")
     # answer 8 (passage 16): "Svar nummer 8. Det er en sætning mere." — first sentence is 0..14
     for coder, (a, b) in {"anne": (0, 14), "bo": (0, 13)}.items():
-        assert cli("codings", "add", "-s", "k1", "-p", "16", "-c", "T5", "--start", str(a), "--end", str(b), coder=coder).exit_code == 0
+        assert (
+            cli(
+                "codings", "add", "-s", "k1", "-p", "16", "-c", "T5", "--start", str(a), "--end", str(b), coder=coder
+            ).exit_code
+            == 0
+        )
     doc = cli.json("agreement", "--coders", "anne,bo", "--codes", "T5", "--unit", "span", "--overlap", "0.9")
     t5 = doc["codes"][0]
     assert t5["units"] == 1 and t5["disagreements"] == 0  # 13/14 = 0.93 >= 0.9
@@ -118,8 +140,10 @@ def test_methods_paragraph_says_how_much_was_settled_and_by_whom(two_coders):
     assert two_coders(*settle, "--passage", "10", "--take", "a", "--by", "mette").exit_code == 0
     doc = two_coders.json("agreement", "--coders", "anne,bo", "--methods", "--samples", "50")
     assert doc["pooled"]["disagreements"] == 2
-    assert doc["methods"].endswith("Koderne var uenige om 2 af 20 kombinationer af enhed og kode. "
-                                   "1 af 2 uenigheder blev afgjort af mette i en konsensuskodning.")
+    assert doc["methods"].endswith(
+        "Koderne var uenige om 2 af 20 kombinationer af enhed og kode. "
+        "1 af 2 uenigheder blev afgjort af mette i en konsensuskodning."
+    )
     assert two_coders(*settle, "--passage", "12", "--take", "neither", "--by", "mette").exit_code == 0
     en = two_coders.json("agreement", "--coders", "anne,bo", "--methods", "--samples", "50", "--lang", "en")
     assert en["methods"].endswith("All 2 disagreements were settled by mette into a consensus coding.")
@@ -131,8 +155,25 @@ def test_methods_paragraph_says_how_much_was_settled_and_by_whom(two_coders):
 
 def test_reports_say_why_settled_work_is_left_unused(two_coders):
     _done(two_coders, "anne", "bo")
-    assert two_coders("consensus", "settle", "-s", "k1", "--code", "T1", "--coders", "anne,bo", "--passage", "10",
-                      "--take", "b", "--by", "mette").exit_code == 0
+    assert (
+        two_coders(
+            "consensus",
+            "settle",
+            "-s",
+            "k1",
+            "--code",
+            "T1",
+            "--coders",
+            "anne,bo",
+            "--passage",
+            "10",
+            "--take",
+            "b",
+            "--by",
+            "mette",
+        ).exit_code
+        == 0
+    )
     result = two_coders("report", "frequencies", "--codes", "T1")
     assert result.exit_code == 0
     assert "konsensus: 1 af 2 uenigheder afgjort – bruger foreningsmængden" in result.stderr
@@ -157,18 +198,77 @@ def test_consensus_settles_without_touching_coders(two_coders):
     _done(two_coders, "anne", "bo")
     cli = two_coders
     before = [r for r in cli.json("codings", "export") if r["coder"] != "konsensus"]
-    assert cli("consensus", "settle", "-s", "k1", "-p", "10", "-c", "T1", "--take", "a", "--coders", "anne,bo", "--by", "forsker").exit_code == 0
-    assert cli("consensus", "settle", "-s", "k1", "-p", "12", "-c", "T1", "--take", "neither", "--coders", "anne,bo", "--by", "forsker").exit_code == 0
+    assert (
+        cli(
+            "consensus",
+            "settle",
+            "-s",
+            "k1",
+            "-p",
+            "10",
+            "-c",
+            "T1",
+            "--take",
+            "a",
+            "--coders",
+            "anne,bo",
+            "--by",
+            "forsker",
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            "consensus",
+            "settle",
+            "-s",
+            "k1",
+            "-p",
+            "12",
+            "-c",
+            "T1",
+            "--take",
+            "neither",
+            "--coders",
+            "anne,bo",
+            "--by",
+            "forsker",
+        ).exit_code
+        == 0
+    )
     after = cli.json("codings", "export")
     assert [r for r in after if r["coder"] != "konsensus"] == before
     assert [(r["passage"], r["code"]) for r in after if r["coder"] == "konsensus"] == [(10, "T1")]
     # changing one's mind replaces the decision
-    assert cli("consensus", "settle", "-s", "k1", "-p", "10", "-c", "T1", "--take", "b", "--coders", "anne,bo", "--by", "forsker").exit_code == 0
+    assert (
+        cli(
+            "consensus",
+            "settle",
+            "-s",
+            "k1",
+            "-p",
+            "10",
+            "-c",
+            "T1",
+            "--take",
+            "b",
+            "--coders",
+            "anne,bo",
+            "--by",
+            "forsker",
+        ).exit_code
+        == 0
+    )
     assert [r for r in cli.json("codings", "export") if r["coder"] == "konsensus"] == []
     decisions = cli.json("consensus", "list")
-    assert [(d["passage"], d["choice"], d["settled_by"]) for d in decisions] == [(10, "b", "forsker"), (12, "neither", "forsker")]
+    assert [(d["passage"], d["choice"], d["settled_by"]) for d in decisions] == [
+        (10, "b", "forsker"),
+        (12, "neither", "forsker"),
+    ]
     assert all(d["settled_at"] for d in decisions)
-    bad = cli("consensus", "settle", "-s", "k1", "-p", "10", "-c", "T1", "--take", "måske", "--coders", "anne,bo", "--by", "x")
+    bad = cli(
+        "consensus", "settle", "-s", "k1", "-p", "10", "-c", "T1", "--take", "måske", "--coders", "anne,bo", "--by", "x"
+    )
     assert bad.exit_code == 1 and "a, b, both eller neither" in bad.stderr
 
 
@@ -187,7 +287,11 @@ def _laptop(tmp_path: Path, name: str, coder: str, passages: list[int], code: st
 
 @pytest.mark.parametrize(
     "into, other",
-    [("sqlite", "sqlite"), pytest.param("postgres", "sqlite", marks=pytest.mark.postgres), pytest.param("sqlite", "postgres", marks=pytest.mark.postgres)],
+    [
+        ("sqlite", "sqlite"),
+        pytest.param("postgres", "sqlite", marks=pytest.mark.postgres),
+        pytest.param("sqlite", "postgres", marks=pytest.mark.postgres),
+    ],
 )
 def test_merge_twice_adds_nothing_and_keeps_both(tmp_path, request, monkeypatch, into, other):
     """A laptop file merged into another, into the shared server project, and a server project into a file."""
@@ -218,7 +322,10 @@ def test_merge_new_source_codes_and_name_conflicts(tmp_path):
     assert b("codings", "add", "-s", "k1", "-p", "6", "-c", "T2", coder="bo").exit_code == 0
     assert b("import", str(write(tmp_path / "src3" / "ny.txt", "P1: Helt ny kilde her.\n"))).exit_code == 0
     assert b("codings", "add", "-s", "ny", "-p", "1", "-c", "T3", coder="bo").exit_code == 0
-    kb = write(tmp_path / "kb.yaml", "name: X\nversion: 2\ncodes:\n  - {key: T1, name: Andet navn}\n  - {key: NY, name: Ny kode}\n")
+    kb = write(
+        tmp_path / "kb.yaml",
+        "name: X\nversion: 2\ncodes:\n  - {key: T1, name: Andet navn}\n  - {key: NY, name: Ny kode}\n",
+    )
     assert b("codebook", "load", str(kb)).exit_code == 0
     assert b("codings", "add", "-s", "ny", "-p", "1", "-c", "NY", coder="bo").exit_code == 0
     report = a.json("merge", str(b.db))
@@ -251,10 +358,16 @@ def _copy_sqlite(src: Path, dst: Path) -> Path:
     return dst
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
-    a_codings=st.sets(st.tuples(st.sampled_from([2, 4, 6, 8, 10]), st.sampled_from(["T1", "T2", "B.social"])), max_size=8),
-    b_codings=st.sets(st.tuples(st.sampled_from([2, 4, 6, 8, 10]), st.sampled_from(["T1", "T3", "L.mening"])), max_size=8),
+    a_codings=st.sets(
+        st.tuples(st.sampled_from([2, 4, 6, 8, 10]), st.sampled_from(["T1", "T2", "B.social"])), max_size=8
+    ),
+    b_codings=st.sets(
+        st.tuples(st.sampled_from([2, 4, 6, 8, 10]), st.sampled_from(["T1", "T3", "L.mening"])), max_size=8
+    ),
 )
 def test_merge_properties(merge_laptops, tmp_path_factory, a_codings, b_codings):
     tmp = tmp_path_factory.mktemp("merge")

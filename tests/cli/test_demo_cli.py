@@ -36,7 +36,10 @@ def test_an_existing_out_file_is_refused_and_left_alone(tmp_path, monkeypatch) -
     mine.write_bytes(b"my own project, not to be lost")
     result = demo("--out", str(mine))
     assert result.exit_code == 1, result.output
-    assert last_line(result.stderr) == f"fejl: {mine} findes allerede – vælg et andet filnavn, eller erstat filen med --force"
+    assert (
+        last_line(result.stderr)
+        == f"fejl: {mine} findes allerede – vælg et andet filnavn, eller erstat filen med --force"
+    )
     assert mine.read_bytes() == b"my own project, not to be lost" and built == []
 
 
@@ -131,7 +134,13 @@ def test_quitting_the_demo_ui_says_where_the_project_is(tmp_path) -> None:  # no
     env = {k: v for k, v in os.environ.items() if k not in ("TRIVSELKODE_DB", "TEXTUAL")}
     env.update(TERM="xterm-256color", TRIVSELKODE_CODER="anne", COLUMNS="100", LINES="24")
     proc = subprocess.Popen(
-        [script, "demo", "--out", str(out)], stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path, env=env, start_new_session=True
+        [script, "demo", "--out", str(out)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
     )
     os.close(slave)
     screen = b""

@@ -75,23 +75,57 @@ def test_import_same_file_again_is_noop(loaded, interview_file):
 
 
 def test_codings_add_remove_export(loaded):
-    ok = loaded("codings", "add", "--source", "holstebro-interview-01", "--passage", "2", "--code", "T1", "--coder", "anne")
+    ok = loaded(
+        "codings", "add", "--source", "holstebro-interview-01", "--passage", "2", "--code", "T1", "--coder", "anne"
+    )
     assert ok.exit_code == 0, ok.stderr
     # sentence-level span with memo
     ok = loaded(
-        "codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T3", "--start", "0", "--end", "44",
-        "--memo", "citat", coder="bo",
+        "codings",
+        "add",
+        "-s",
+        "holstebro-interview-01",
+        "-p",
+        "2",
+        "-c",
+        "T3",
+        "--start",
+        "0",
+        "--end",
+        "44",
+        "--memo",
+        "citat",
+        coder="bo",
     )
     assert ok.exit_code == 0, ok.stderr
     rows = loaded.json("codings", "export")
     assert rows == [
-        {"source": "holstebro-interview-01", "passage": 2, "code": "T1", "coder": "anne", "start": None, "end": None, "memo": None},
-        {"source": "holstebro-interview-01", "passage": 2, "code": "T3", "coder": "bo", "start": 0, "end": 44, "memo": "citat"},
+        {
+            "source": "holstebro-interview-01",
+            "passage": 2,
+            "code": "T1",
+            "coder": "anne",
+            "start": None,
+            "end": None,
+            "memo": None,
+        },
+        {
+            "source": "holstebro-interview-01",
+            "passage": 2,
+            "code": "T3",
+            "coder": "bo",
+            "start": 0,
+            "end": 44,
+            "memo": "citat",
+        },
     ]
     assert loaded.json("codings", "export", "--coder", "bo")[0]["coder"] == "bo"
     csv_text = loaded("codings", "export").stdout
     assert csv_text.splitlines()[0] == "source,passage,code,coder,start,end,memo"
-    assert loaded("codings", "remove", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", "--coder", "anne").exit_code == 0
+    assert (
+        loaded("codings", "remove", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", "--coder", "anne").exit_code
+        == 0
+    )
     assert len(loaded.json("codings", "export")) == 1
     again = loaded("codings", "remove", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", "--coder", "anne")
     assert "har ikke kodet" in _one_line_error(again)
@@ -99,19 +133,37 @@ def test_codings_add_remove_export(loaded):
 
 def test_coding_same_thing_twice_is_one_row(loaded):
     for _ in range(2):
-        assert loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", coder="anne").exit_code == 0
+        assert (
+            loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", coder="anne").exit_code == 0
+        )
     assert loaded.json("status")["codings"] == 1
 
 
 def test_bad_coding_references(loaded):
     err = _one_line_error(loaded("codings", "add", "-s", "holstebro-interview-0", "-p", "2", "-c", "T1", coder="anne"))
     assert "holstebro-interview-01" in err  # suggests the near name
-    err = _one_line_error(loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "99", "-c", "T1", coder="anne"))
+    err = _one_line_error(
+        loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "99", "-c", "T1", coder="anne")
+    )
     assert "nr. 99" in err
     err = _one_line_error(loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T9", coder="anne"))
     assert "T9" in err
     err = _one_line_error(
-        loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", "--start", "5", "--end", "500", coder="anne")
+        loaded(
+            "codings",
+            "add",
+            "-s",
+            "holstebro-interview-01",
+            "-p",
+            "2",
+            "-c",
+            "T1",
+            "--start",
+            "5",
+            "--end",
+            "500",
+            coder="anne",
+        )
     )
     assert "spændet" in err
     err = _one_line_error(loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1"))
@@ -175,9 +227,10 @@ def test_participant_remove_cuts_their_words(loaded):
     assert result.exit_code == 0, result.stderr
     status = loaded.json("status")
     assert status["passages"] == 3 and status["codings"] == 0 and status["participants"] == 1
+    from sqlmodel import select
+
     from trivselkode.storage.db import open_project
     from trivselkode.storage.models import Passage, Source
-    from sqlmodel import select
 
     project, _ = open_project(str(loaded.db))
     with project.read() as s:
@@ -196,7 +249,21 @@ def test_source_remove(loaded):
 
 def test_revision_keeps_codings_and_lists_unplaced(loaded, interview_file):
     loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", coder="anne")
-    loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "4", "-c", "T2", "--start", "0", "--end", "33", coder="anne")
+    loaded(
+        "codings",
+        "add",
+        "-s",
+        "holstebro-interview-01",
+        "-p",
+        "4",
+        "-c",
+        "T2",
+        "--start",
+        "0",
+        "--end",
+        "33",
+        coder="anne",
+    )
     loaded("codings", "add", "-s", "holstebro-interview-01", "-p", "5", "-c", "T7", coder="bo")  # interviewer's "Tak."
     revised = INTERVIEW.replace(
         "I: Hvad betyder biblioteket for dig?\n",
@@ -251,7 +318,7 @@ def test_strict_import_is_all_or_nothing(cli, tmp_path):
     [
         (b"", "tom"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binær"),
-        ("---\ntitle: a: b\n---\nP1: Hej.\n".encode(), "dårlig.txt:2"),
+        (b"---\ntitle: a: b\n---\nP1: Hej.\n", "dårlig.txt:2"),
     ],
     ids=["empty", "binary", "bad-front-matter"],
 )

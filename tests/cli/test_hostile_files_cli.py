@@ -98,7 +98,10 @@ def test_refi_max_unpacked_is_passed_on_and_checked(setup):
     db, cli, files = setup
     before = H.project_state(db)
     _one_line(cli("refi", "import", str(H.qdpx(files / "ok.qdpx")), "--max-unpacked", "100"), "zip-bombe")
-    _one_line(cli("refi", "import", str(files / "ok.qdpx"), "--max-unpacked", "meget"), "--max-unpacked 'meget' er ikke en størrelse")
+    _one_line(
+        cli("refi", "import", str(files / "ok.qdpx"), "--max-unpacked", "meget"),
+        "--max-unpacked 'meget' er ikke en størrelse",
+    )
     _unchanged(db, before)
     assert cli("refi", "import", str(files / "ok.qdpx"), "--max-unpacked", "2GiB").exit_code == 0
 
@@ -114,7 +117,13 @@ def test_refi_xml_with_a_dtd_is_refused(setup, kind):
     if kind == "laughs-qdpx":
         path = H.qdpx(files / "p.qdpx", H.billion_laughs())
     elif kind == "xxe-qdpx":
-        path = H.qdpx(files / "p.qdpx", H.external_entity(secret, inner=f'<Sources><TextSource guid="{H.SOURCE_GUID}" name="x"><PlainTextContent>&ext;</PlainTextContent></TextSource></Sources>'))
+        path = H.qdpx(
+            files / "p.qdpx",
+            H.external_entity(
+                secret,
+                inner=f'<Sources><TextSource guid="{H.SOURCE_GUID}" name="x"><PlainTextContent>&ext;</PlainTextContent></TextSource></Sources>',
+            ),
+        )
     elif kind == "laughs-qde":
         path = write(files / "p.qde", H.billion_laughs())
     else:
@@ -191,9 +200,17 @@ def test_refi_code_tree_1500_levels_deep_is_one_line(setup, kind):
 def test_yaml_codebook_1500_levels_deep_is_refused(setup, kind):
     db, cli, files = setup
     if kind == "nested":
-        text = "name: x\nversion: 1\ncodes:\n  - " + "".join(f"{{key: K{i}, name: n, children: [" for i in range(1500)) + "{key: Z, name: z}" + "]}" * 1500 + "\n"
+        text = (
+            "name: x\nversion: 1\ncodes:\n  - "
+            + "".join(f"{{key: K{i}, name: n, children: [" for i in range(1500))
+            + "{key: Z, name: z}"
+            + "]}" * 1500
+            + "\n"
+        )
     else:
-        text = "name: x\nversion: 1\ncodes:\n" + "".join(f"  - {{key: K{i}, name: n{i}" + (f", parent: K{i - 1}" if i else "") + "}\n" for i in range(1500))
+        text = "name: x\nversion: 1\ncodes:\n" + "".join(
+            f"  - {{key: K{i}, name: n{i}" + (f", parent: K{i - 1}" if i else "") + "}\n" for i in range(1500)
+        )
     path = write(files / "dyb.yaml", text)
     before = H.project_state(db)
     _one_line(cli("codebook", "load", str(path)), "100 levels")
@@ -203,7 +220,9 @@ def test_yaml_codebook_1500_levels_deep_is_refused(setup, kind):
 def test_a_tree_at_the_depth_limit_works_everywhere_after_import(setup):
     """100 levels: shown, exported to REFI-QDA and imported again, counted with --rollup (no recursion runs out)."""
     db, cli, files = setup
-    text = "name: dyb\nversion: 1\ncodes:\n" + "".join(f"  - {{key: K{i}, name: n{i}" + (f", parent: K{i - 1}" if i else "") + "}\n" for i in range(100))
+    text = "name: dyb\nversion: 1\ncodes:\n" + "".join(
+        f"  - {{key: K{i}, name: n{i}" + (f", parent: K{i - 1}" if i else "") + "}\n" for i in range(100)
+    )
     assert cli("codebook", "load", str(write(files / "dyb.yaml", text)), "--prune").exit_code == 0
     assert cli("codings", "add", "--source", "holstebro", "--passage", "2", "--code", "K99", coder="ole").exit_code == 0
     shown = cli("codebook", "show")
@@ -234,12 +253,21 @@ def _docx_cases(files: Path, secret: Path) -> dict[str, tuple[Path, str]]:
             ),
             "DTD",
         ),
-        "undefined-entity": (H.docx(files / "undef.docx", H.document_xml(["I: Hej &ext; og mere"])), "kan ikke læses som et Word-dokument"),
+        "undefined-entity": (
+            H.docx(files / "undef.docx", H.document_xml(["I: Hej &ext; og mere"])),
+            "kan ikke læses som et Word-dokument",
+        ),
         "dotdot-member": (
-            H.write_zip(files / "dotdot.docx", [H.member("../../x.xml", "<x/>"), H.member("word/document.xml", H.document_xml(["I: Hej"]))]),
+            H.write_zip(
+                files / "dotdot.docx",
+                [H.member("../../x.xml", "<x/>"), H.member("word/document.xml", H.document_xml(["I: Hej"]))],
+            ),
             "uden for arkivet",
         ),
-        "xlsx-zip-bomb": (H.xlsx_with(files / "bomb.xlsx", {"xl/worksheets/sheet1.xml": H.zeros("xl/worksheets/sheet1.xml")}), "zip-bombe"),
+        "xlsx-zip-bomb": (
+            H.xlsx_with(files / "bomb.xlsx", {"xl/worksheets/sheet1.xml": H.zeros("xl/worksheets/sheet1.xml")}),
+            "zip-bombe",
+        ),
         "xlsx-billion-laughs": (
             H.xlsx_with(files / "laughs.xlsx", {"xl/worksheets/sheet1.xml": H.with_doctype("worksheet")}),
             "DTD",
@@ -249,7 +277,15 @@ def _docx_cases(files: Path, secret: Path) -> dict[str, tuple[Path, str]]:
 
 @pytest.mark.parametrize(
     "kind",
-    ["zip-bomb", "billion-laughs", "external-entity", "undefined-entity", "dotdot-member", "xlsx-zip-bomb", "xlsx-billion-laughs"],
+    [
+        "zip-bomb",
+        "billion-laughs",
+        "external-entity",
+        "undefined-entity",
+        "dotdot-member",
+        "xlsx-zip-bomb",
+        "xlsx-billion-laughs",
+    ],
 )
 def test_office_files_are_checked_before_python_docx_or_openpyxl_open_them(setup, kind):
     db, cli, files = setup
@@ -349,7 +385,10 @@ def test_peak_memory_of_a_refused_bomb_stays_small(setup, kind):
     # A small parent starts the command: a child forked straight from pytest would count pytest's memory too.
     result = subprocess.run(
         [sys.executable, "-c", _MEASURE, sys.executable, "-m", "trivselkode", "--db", str(db), *args],
-        cwd=files, env=ENV, capture_output=True, text=True,
+        cwd=files,
+        env=ENV,
+        capture_output=True,
+        text=True,
     )
     code, peak_kib = (int(x) for x in result.stdout.split())
     err = result.stderr

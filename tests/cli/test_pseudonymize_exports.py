@@ -135,7 +135,9 @@ I: Hvordan kan vi fange dig?
 
 
 def codings_csv(source: str, p: People) -> str:
-    memo = f"{p.first.upper()} {p.last} nævner {p.phones[0]} og {p.email}; {p.quiet.upper()} ringer fra {p.contact_phone}"
+    memo = (
+        f"{p.first.upper()} {p.last} nævner {p.phones[0]} og {p.email}; {p.quiet.upper()} ringer fra {p.contact_phone}"
+    )
     rows = ["source,passage,code,coder,start,end,memo"]
     for number in (2, 3, 5, 6, 7):
         rows.append(f'{source},{number},T1,anne,,,"{memo}"')
@@ -282,7 +284,11 @@ def test_no_identifier_survives_any_export(p: People) -> None:
         found = {name: leaks(text, p) for name, text in texts.items()}
         assert {name: hits for name, hits in found.items() if hits} == {}
         # The exports still say something: the placeholders stand where the identifiers were.
-        assert "[Navn " in texts["projekt.qdpx"] and "[CPR]" in texts["projekt.qdpx"] and "Kilde 1" in texts["projekt.qdpx"]
+        assert (
+            "[Navn " in texts["projekt.qdpx"]
+            and "[CPR]" in texts["projekt.qdpx"]
+            and "Kilde 1" in texts["projekt.qdpx"]
+        )
         assert "[Telefon]" in texts["kodninger.csv"] and "[E-mail]" in texts["kodninger.csv"]
         assert not [f for f in out.iterdir() if not any(f.name == n for n in texts)]  # no key beside the exports
 

@@ -102,7 +102,14 @@ def test_export_codebook_and_load_it_back(fixture_db, tmp_path):
     result = src("codebook", "load", str(out), "--format", "json")
     assert result.exit_code == 0, result.stderr
     after = src.json("codebook", "show")
-    strip = lambda rows: sorted((r["key"], r["name"], r["parent"], r["kind"], r["shortcut"], r["color"], r["include"]) for r in rows if not r["retired"])  # noqa: E731
+
+    def strip(rows):  # noqa: ANN001, ANN202
+        return sorted(
+            (r["key"], r["name"], r["parent"], r["kind"], r["shortcut"], r["color"], r["include"])
+            for r in rows
+            if not r["retired"]
+        )
+
     assert strip(after) == strip(before)
     # into a new project: keys made from names, hierarchy and kinds kept
     fresh = Cli(tmp_path / "ny.db")
@@ -190,7 +197,10 @@ def test_loading_a_foreign_qdc_keeps_every_code_of_the_project(tmp_path):
 
 def test_loading_a_yaml_without_some_codes_keeps_them_and_says_which(tmp_path):
     cli = _bundled(tmp_path)
-    small = write(tmp_path / "lille.yaml", "name: Lille\nversion: 2\ncodes:\n  - {key: T1, name: Nyt navn}\n  - {key: NY, name: Ny kode}\n")
+    small = write(
+        tmp_path / "lille.yaml",
+        "name: Lille\nversion: 2\ncodes:\n  - {key: T1, name: Nyt navn}\n  - {key: NY, name: Ny kode}\n",
+    )
     doc = cli.json("codebook", "load", str(small))
     assert doc["added"] == ["NY"] and doc["updated"] == ["T1"]
     assert len(doc["kept"]) == 26 and "T2" in doc["kept"] and doc["retired"] == doc["deleted"] == []
@@ -211,7 +221,9 @@ def test_prune_prints_the_plan_then_retires_used_codes_and_deletes_unused_ones(t
     assert result.exit_code == 0, result.stderr
     plan = json.loads(result.stdout)
     assert plan["dry_run"] is True and plan["prune"] is True
-    assert plan["retired"] == ["T2"] and len(plan["deleted"]) == 26 and plan["added"] == ["ro", "faellesskab", "personale"]
+    assert (
+        plan["retired"] == ["T2"] and len(plan["deleted"]) == 26 and plan["added"] == ["ro", "faellesskab", "personale"]
+    )
     assert "Ville udgå" in result.stderr and "T2" in result.stderr
     assert cli.json("codebook", "show") == before
     # --prune: the plan first, then the deed
@@ -233,8 +245,20 @@ def test_codebook_load_json_is_one_document_with_notes_on_stderr(tmp_path):
     result = cli("codebook", "load", str(F.taguette_qdc(tmp_path)), "--format", "json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"file", "codebook", "added", "updated", "unchanged", "kept", "retired", "deleted",
-                        "shortcuts_freed", "prune", "dry_run", "warnings"}
+    assert set(doc) == {
+        "file",
+        "codebook",
+        "added",
+        "updated",
+        "unchanged",
+        "kept",
+        "retired",
+        "deleted",
+        "shortcuts_freed",
+        "prune",
+        "dry_run",
+        "warnings",
+    }
     assert doc["codebook"] == {"name": "taguette", "version": 1} and len(doc["kept"]) == 27
     assert any("<Sets/>" in w for w in doc["warnings"])
     assert "advarsel:" in result.stderr and "brug --prune" in result.stderr

@@ -23,8 +23,14 @@ def report_spec() -> dict:
     spec = ranking_spec()
     # A name that must disappear with --pseudonymize, and needs to cross with the themes.
     spec["sources"][0]["participants"][1] = {"label": "Karen", "gender": "kvinde", "age": 67}
-    spec["sources"][0]["passages"][1] = ("Karen", "Jeg hedder Karen, ring på 12 34 56 78 hvis du vil høre mere om stedet.")
-    spec["sources"][0]["passages"][3] = ("Karen", "Efter min skilsmisse var det her, jeg fandt ro til at tænke tingene igennem.")
+    spec["sources"][0]["passages"][1] = (
+        "Karen",
+        "Jeg hedder Karen, ring på 12 34 56 78 hvis du vil høre mere om stedet.",
+    )
+    spec["sources"][0]["passages"][3] = (
+        "Karen",
+        "Efter min skilsmisse var det her, jeg fandt ro til at tænke tingene igennem.",
+    )
     spec["sources"][0]["extra"] = {"names": ["Mette"]}
     spec["stars"] = [("holstebro-1", 2, "anne")]
     spec["codings"] += [
@@ -75,7 +81,15 @@ def test_frequencies_json_rows(project_cli):
     assert t1["Holstebro"]["participants"] == 2 and t1["Holstebro"]["share"] == 1.0
     plain = project_cli.json("report", "frequencies", "--codes", "T1")
     assert plain == [
-        {"code": "T1", "name": "Biblioteket som et psykologisk tryghedssystem", "codings": 17, "passages": 15, "sources": 3, "participants": 6, "share": 1.0}
+        {
+            "code": "T1",
+            "name": "Biblioteket som et psykologisk tryghedssystem",
+            "codings": 17,
+            "passages": 15,
+            "sources": 3,
+            "participants": 6,
+            "share": 1.0,
+        }
     ]
 
 
@@ -130,7 +144,13 @@ def test_frequencies_errors_are_one_line_and_write_nothing(project_cli, tmp_path
 
 def test_an_empty_project_says_so(sqlite_cli, tmp_path):
     build_project({"sources": report_spec()["sources"]}, str(sqlite_cli.db)).dispose()
-    for command in (["frequencies"], ["quotes"], ["cooccurrence"], ["matrix"], ["chart", "--out", str(tmp_path / "c.png")]):
+    for command in (
+        ["frequencies"],
+        ["quotes"],
+        ["cooccurrence"],
+        ["matrix"],
+        ["chart", "--out", str(tmp_path / "c.png")],
+    ):
         err = one_line_error(sqlite_cli("report", *command))
         assert "ingen kodninger" in err
     assert not (tmp_path / "c.png").exists()
@@ -182,7 +202,9 @@ def test_matrix_csv_xlsx_json(project_cli, tmp_path):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0])[:2] == ["source", "participant"] and list(rows[0])[-3:] == ["T1", "T2", "B.social"]
     karen = next(r for r in rows if r["participant"] == "Karen")
-    assert karen["T1"] == "1" and karen["B.social"] == "1" and karen["gender"] == "kvinde" and karen["site"] == "Holstebro"
+    assert (
+        karen["T1"] == "1" and karen["B.social"] == "1" and karen["gender"] == "kvinde" and karen["site"] == "Holstebro"
+    )
     assert len(rows) == 6  # interviewers are not rows
     data = project_cli.json("report", "matrix", "--pseudonymize")
     assert "Karen" not in json.dumps(data, ensure_ascii=False)
@@ -197,9 +219,10 @@ def test_matrix_csv_xlsx_json(project_cli, tmp_path):
 
 
 def test_quotes_json_are_verbatim_and_attributed(project_cli):
+    from sqlmodel import select
+
     from trivselkode.storage.db import open_project
     from trivselkode.storage.models import Passage, Source
-    from sqlmodel import select
 
     rows = project_cli.json("report", "quotes", "--codes", "T1,T2", "-n", "3")
     assert rows and set(rows[0]) == {"code", "text", "attribution", "source", "passage"}
@@ -209,7 +232,9 @@ def test_quotes_json_are_verbatim_and_attributed(project_cli):
         with project.read() as s:
             for row in rows:
                 src = s.exec(select(Source).where(Source.name == row["source"])).one()
-                passage = s.exec(select(Passage).where(Passage.source_id == src.id, Passage.number == row["passage"])).one()
+                passage = s.exec(
+                    select(Passage).where(Passage.source_id == src.id, Passage.number == row["passage"])
+                ).one()
                 for piece in row["text"].split(" […] "):
                     assert piece in passage.text and piece in src.text
     finally:
@@ -233,7 +258,9 @@ def test_quotes_markdown_docx_html_csv(project_cli, tmp_path):
     assert "> – Kvinde, 67 år, Holstebro" in md.stdout and "> “" in md.stdout
 
     docx_path = tmp_path / "citater.docx"
-    result = project_cli("report", "quotes", "--codes", "T1,T2", "-n", "2", "--out", str(docx_path), "--title", "Citater")
+    result = project_cli(
+        "report", "quotes", "--codes", "T1,T2", "-n", "2", "--out", str(docx_path), "--title", "Citater"
+    )
     assert result.exit_code == 0, result.stderr
     from docx import Document
 
@@ -295,7 +322,20 @@ def test_chart_png_and_svg(project_cli, tmp_path):
     width, height = png_size(png)
     assert width >= 1000 and height >= 300
     svg = tmp_path / "temaer.svg"
-    result = project_cli("report", "chart", "--out", str(svg), "--measure", "passages", "--lang", "en", "--codes", "T1,T2,B.social", "--by", "gender")
+    result = project_cli(
+        "report",
+        "chart",
+        "--out",
+        str(svg),
+        "--measure",
+        "passages",
+        "--lang",
+        "en",
+        "--codes",
+        "T1,T2,B.social",
+        "--by",
+        "gender",
+    )
     assert result.exit_code == 0, result.stderr
     text = svg.read_text(encoding="utf-8")
     assert "<svg" in text and "Passages" in text and "<pattern" in text  # hatching, not colour alone
@@ -307,9 +347,10 @@ def test_chart_png_and_svg(project_cli, tmp_path):
 
 
 def test_codings_export_pseudonymized(project_cli):
+    from sqlmodel import select
+
     from trivselkode.storage.db import open_project
     from trivselkode.storage.models import Coding
-    from sqlmodel import select
 
     project, _ = open_project(str(project_cli.db))
     try:

@@ -223,7 +223,7 @@ def test_out_naming_an_open_descriptor_writes_through_it(proj):
 
 
 def test_standard_streams_are_written_through_never_renamed_over():
-    from trivselkode.export.files import _special_target
+    from trivselkode.storage.files import _special_target
 
     for name in ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/proc/self/fd/1"):
         assert _special_target(Path(name)) == "fd", name
@@ -377,7 +377,12 @@ def _as_ordinary_user(db: Path, *args: str, cwd: Path | None = None) -> subproce
     preexec = _without_root_override if os.geteuid() == 0 else None
     return subprocess.run(
         [sys.executable, "-m", "trivselkode", "--db", str(db), *args],
-        capture_output=True, text=True, env=ENV, preexec_fn=preexec, timeout=300, cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        preexec_fn=preexec,
+        timeout=300,
+        cwd=cwd,
     )
 
 
@@ -389,7 +394,8 @@ def _permissions_apply(folder: Path) -> bool:
     try:
         done = subprocess.run(
             [sys.executable, "-c", "import sys; open(sys.argv[1], 'w')", str(probe)],
-            capture_output=True, preexec_fn=_without_root_override if os.geteuid() == 0 else None,
+            capture_output=True,
+            preexec_fn=_without_root_override if os.geteuid() == 0 else None,
         )
     finally:
         probe.unlink()
@@ -439,7 +445,9 @@ def _small_tmpfs(mount_point: Path, size: str) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)], capture_output=True
+    )
     return done.returncode == 0
 
 
@@ -474,7 +482,11 @@ def test_backup_stopped_by_a_file_size_limit_leaves_nothing(proj, tmp_path):
     out.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "trivselkode", "--db", str(db), "backup", str(out / "kopi.db")],
-        capture_output=True, text=True, env=ENV, preexec_fn=limited, timeout=300,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        preexec_fn=limited,
+        timeout=300,
     )
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]

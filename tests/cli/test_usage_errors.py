@@ -158,7 +158,9 @@ def test_the_top_level_options_are_checked_too(tmp_path) -> None:  # noqa: ANN00
     db = tmp_path / "p.db"
     line = assert_usage_error(invoke(db, "--no-such-option", "status"), (), db)
     assert line.startswith("fejl: ukendt tilvalg: --no-such-option")
-    result = CliRunner().invoke(app, ["status", "--db"], catch_exceptions=False, prog_name="trivselkode")  # --db belongs before the command
+    result = CliRunner().invoke(
+        app, ["status", "--db"], catch_exceptions=False, prog_name="trivselkode"
+    )  # --db belongs before the command
     assert result.exit_code == 2 and result.stderr.strip().endswith("fejl: ukendt tilvalg: --db")
     result = CliRunner().invoke(app, ["--db"], catch_exceptions=False, prog_name="trivselkode")
     assert result.exit_code == 2 and result.stderr.strip() == "fejl: tilvalget --db skal have en værdi"
@@ -222,7 +224,9 @@ def _env() -> dict[str, str]:
 def test_a_mendable_error_is_one_line_with_its_exit_code(tmp_path) -> None:  # noqa: ANN001
     db = tmp_path / "p.db"
     assert invoke(db, "init").exit_code == 0
-    result = CliRunner().invoke(app, ["--db", str(db), "--coder", "anne", "sources", "done", "-s", "ingen-sådan-kilde"], prog_name="trivselkode")
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "--coder", "anne", "sources", "done", "-s", "ingen-sådan-kilde"], prog_name="trivselkode"
+    )
     assert result.exit_code == 1, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("fejl: ") and "ingen-sådan-kilde" in lines[0]

@@ -74,11 +74,16 @@ def _integrity_ok(db: str) -> None:
 @pytest.mark.slow
 def test_four_coders_at_once(db_url, tmp_path):
     _project(db_url, tmp_path)
-    count = 300  # 1,200 write transactions from four processes at once: contention enough to find a lost or doubled coding
+    count = (
+        300  # 1,200 write transactions from four processes at once: contention enough to find a lost or doubled coding
+    )
     procs = {
         f"k{i}": subprocess.Popen(
             [sys.executable, str(WORKER), db_url, f"k{i}", str(count), str(i)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
         )
         for i in range(4)
     }
@@ -103,7 +108,10 @@ def test_killed_coder_loses_no_acknowledged_coding(sqlite_cli, db_path, tmp_path
         coder = f"kill{round_}"
         proc = subprocess.Popen(
             [sys.executable, str(WORKER), db, coder, "100000", str(round_)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
         )
         # wait until it is writing, then kill it at a random moment
         first = proc.stdout.readline()
@@ -130,7 +138,9 @@ def test_killed_codings_import_leaves_nothing(sqlite_cli, db_path, tmp_path):
     for delay in (0.3, 0.8, 1.5, 2.5):
         proc = subprocess.Popen(
             [sys.executable, "-m", "trivselkode", "--db", db, "codings", "import", str(csv_file)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=ENV,
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -149,11 +159,15 @@ def test_killed_file_import_leaves_nothing(sqlite_cli, db_path, tmp_path):
     folder.mkdir()
     files = 12
     for i in range(files):
-        lines = [f"P{j % 5}: Her er en replik med nogle ord om biblioteket og roen, nr. {j} i fil {i}." for j in range(6000)]
+        lines = [
+            f"P{j % 5}: Her er en replik med nogle ord om biblioteket og roen, nr. {j} i fil {i}." for j in range(6000)
+        ]
         (folder / f"f{i:02d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "trivselkode", "--db", db, "import", str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
     )
     # Kill it while it writes: as soon as the first file is stored.
     deadline = time.monotonic() + 120

@@ -115,7 +115,10 @@ def test_grants_of_coder_roles_survive_a_migration(pg_url, tmp_path, interview_f
         assert owner("init").exit_code == 0
         assert owner("import", str(interview_file)).exit_code == 0
         for name in ("anne", "bo"):
-            assert owner("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", coder=name).exit_code == 0
+            assert (
+                owner("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", coder=name).exit_code
+                == 0
+            )
         # Make it a schema-1 project: without the decision table a later schema added.
         project, _ = open_project(owner_url)
         with project.engine.begin() as conn:
@@ -133,8 +136,19 @@ def test_grants_of_coder_roles_survive_a_migration(pg_url, tmp_path, interview_f
         assert owner.json("status")["schema_version"] == SCHEMA_VERSION
         coder = Cli(coder_url)
         result = coder(
-            "consensus", "settle", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1",
-            "--take", "both", "--coders", "anne,bo", coder="anne",
+            "consensus",
+            "settle",
+            "-s",
+            "holstebro-interview-01",
+            "-p",
+            "2",
+            "-c",
+            "T1",
+            "--take",
+            "both",
+            "--coders",
+            "anne,bo",
+            coder="anne",
         )
         assert result.exit_code == 0, result.stderr
         assert len(coder.json("consensus", "list")) == 1

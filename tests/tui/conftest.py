@@ -79,8 +79,12 @@ def build_project(path: Path | str, *, big: int = 0) -> Project:
         s.add(Code(key="X.clash", name="Kode med optaget genvej", kind="andet", shortcut="j", position=20))
         s.flush()
 
-        def add_source(name: str, kind: str, site: str, context: str, turns: list[tuple[str, str]], people: dict) -> None:
-            src = Source(name=name, title=name.replace("-", " ").title(), kind=kind, site=site, context=context, text="")
+        def add_source(
+            name: str, kind: str, site: str, context: str, turns: list[tuple[str, str]], people: dict
+        ) -> None:
+            src = Source(
+                name=name, title=name.replace("-", " ").title(), kind=kind, site=site, context=context, text=""
+            )
             s.add(src)
             s.flush()
             ids = {}
@@ -163,7 +167,9 @@ def tui_project(tui_db: str):  # noqa: ANN201
 def passage_ids(project: Project) -> dict[str, list[int]]:
     """Per source name, its passage ids in order (index 0 is passage 1)."""
     with project.read() as s:
-        rows = s.exec(select(Source.name, Passage.id).join(Passage, Passage.source_id == Source.id).order_by(Passage.number))
+        rows = s.exec(
+            select(Source.name, Passage.id).join(Passage, Passage.source_id == Source.id).order_by(Passage.number)
+        )
         out: dict[str, list[int]] = {}
         for name, pid in rows:
             out.setdefault(name, []).append(pid)

@@ -93,7 +93,15 @@ def build(path: Path | str, *, done: bool = True) -> Project:
             s.execute(
                 insert(Passage),
                 [
-                    dict(source_id=src.id, number=n, participant_id=ids[label], start=0, end=len(text), text=text, sentences=[])
+                    dict(
+                        source_id=src.id,
+                        number=n,
+                        participant_id=ids[label],
+                        start=0,
+                        end=len(text),
+                        text=text,
+                        sentences=[],
+                    )
                     for n, (label, text) in enumerate(turns, start=1)
                 ],
             )
@@ -102,7 +110,12 @@ def build(path: Path | str, *, done: bool = True) -> Project:
             "holstebro-1", "Holstebro", HOLSTEBRO,
             {"I": {"role": "interviewer"}, "P1": {"gender": "kvinde", "age": 67}, "P2": {"gender": "mand", "age": 34, "site": "Viborg"}},
         )  # fmt: skip
-        source("viborg-voxpop", "Viborg", VOXPOP, {"V1": {"gender": "kvinde", "age": 45}, "V2": {"gender": "mand", "age": 71}})
+        source(
+            "viborg-voxpop",
+            "Viborg",
+            VOXPOP,
+            {"V1": {"gender": "kvinde", "age": 45}, "V2": {"gender": "mand", "age": 71}},
+        )
     assert HOLSTEBRO[4][1][SPAN[0] : SPAN[1]] == "Jeg møder andre."
     for coder, source_name, number_, code, span, memo in [
         ("anne", "holstebro-1", 2, "T1", None, None),
@@ -529,7 +542,9 @@ async def test_one_coder_is_told_that_two_are_needed(tmp_path: Path) -> None:
         app = Host(project)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle_workers(pilot)
-            assert "mindst to kodere med kodninger at sammenligne (nu kun anne)" in text_of(app.screen, "#agreement-message")
+            assert "mindst to kodere med kodninger at sammenligne (nu kun anne)" in text_of(
+                app.screen, "#agreement-message"
+            )
             await pilot.press("enter", "k")  # nothing to review, nobody to choose: no crash
             await settle_workers(pilot)
             assert isinstance(app.screen, AgreementScreen)

@@ -10,6 +10,7 @@ from sqlmodel import select
 from textual.app import App
 from textual.widgets import Input, TextArea, Tree
 
+from tests.unit.test_search import make_corpus
 from trivselkode.domain.codebook import dump_codebook, validate_codebook_text
 from trivselkode.storage.codebook import codebook_of_project
 from trivselkode.storage.codings import CodingRef, add_coding
@@ -25,8 +26,6 @@ from trivselkode.tui.screens.codebook_dialogs import (
     KeysDialog,
     TextPromptDialog,
 )
-
-from tests.unit.test_search import make_corpus
 
 SIZES = [(120, 40), (80, 24)]
 pytestmark = pytest.mark.anyio

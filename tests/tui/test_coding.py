@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input, TextArea
 
+from tests.tui.conftest import TRANSCRIPT, build_project, code_ids, codings, make_app, passage_ids, settle
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.models import Coder, Memo, Participant, Position, SourceDone, Star
@@ -21,8 +22,6 @@ from trivselkode.tui.screens.dialogs import (
 from trivselkode.tui.screens.overview import OverviewScreen
 from trivselkode.tui.widgets.codebook_panel import CodebookPanel
 from trivselkode.tui.widgets.passage_list import PassageList, wrap_offsets
-
-from tests.tui.conftest import TRANSCRIPT, build_project, code_ids, codings, make_app, passage_ids, settle
 
 pytestmark = pytest.mark.anyio
 SIZES = [(120, 40), (80, 24)]

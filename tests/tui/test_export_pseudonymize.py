@@ -78,7 +78,9 @@ async def test_every_pseudonymised_export_from_the_screen_is_clean(project, out_
     assert key["Karen Hansen"] in (out_dir / "kodninger2.csv").read_text(encoding="utf-8")
     assert key["interview-karen-hansen"] == "Kilde 1"
     # No key beside any of the exports unless asked for.
-    assert sorted(p.name for p in out_dir.iterdir()) == sorted([n for _, n in EXPORTS] + ["kodninger2.csv", "noegle.csv"])
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(
+        [n for _, n in EXPORTS] + ["kodninger2.csv", "noegle.csv"]
+    )
 
 
 @pytest.mark.parametrize(

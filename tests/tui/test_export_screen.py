@@ -32,8 +32,8 @@ from trivselkode.analysis.quotes import collect_quotes
 from trivselkode.config import bundled_codebook
 from trivselkode.domain.codebook import load_codebook_file
 from trivselkode.export import jobs
-from trivselkode.storage.codings import export_rows
 from trivselkode.storage.backup import restore
+from trivselkode.storage.codings import export_rows
 from trivselkode.storage.db import Project, open_project
 from trivselkode.tui.screens import export as export_module
 from trivselkode.tui.screens.codebook_dialogs import KeysDialog
@@ -219,7 +219,9 @@ async def test_cooccurrence_csv_equal_the_core(project, out_dir):
     async with Host(project).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = await choose(pilot, "cooccurrence")
-        assert screen.query_one("#ex-rows", Input).value == "tema" and screen.query_one("#ex-cols", Input).value == "behov"
+        assert (
+            screen.query_one("#ex-rows", Input).value == "tema" and screen.query_one("#ex-cols", Input).value == "behov"
+        )
         await export_to(pilot, out_dir / "samforekomst.csv")
         assert_done(screen, out_dir / "samforekomst.csv")
         assert screen.query_one("#ex-fmt", Select).value == "csv"
@@ -270,7 +272,9 @@ async def test_quotes_docx_and_html_hold_the_cores_quotes(project, out_dir):
         assert_done(screen, out_dir / "citater.docx")
         screen.query_one("#ex-fmt", Select).value = "html"
         await pilot.pause()
-        assert screen.query_one("#ex-out", Input).value == str(out_dir / "citater.html")  # the format changes the suffix
+        assert screen.query_one("#ex-out", Input).value == str(
+            out_dir / "citater.html"
+        )  # the format changes the suffix
         await export_to(pilot, out_dir / "citater.html")
         assert_done(screen, out_dir / "citater.html")
     from trivselkode.export.pseudonymize import Pseudonymizer
@@ -285,7 +289,9 @@ async def test_quotes_docx_and_html_hold_the_cores_quotes(project, out_dir):
     figures = tree.xpath("//figure")
     assert len(figures) == len(expected.quotes)
     assert [f.xpath("string(.//figcaption)") for f in figures] == [q.attribution for q in expected.quotes]
-    assert [(f.get("data-source"), int(f.get("data-passage"))) for f in figures] == [(q.source, q.passage) for q in expected.quotes]
+    assert [(f.get("data-source"), int(f.get("data-passage"))) for f in figures] == [
+        (q.source, q.passage) for q in expected.quotes
+    ]
 
 
 async def test_chart_png_and_svg(project, out_dir):
@@ -598,7 +604,13 @@ async def test_consensus_is_offered_and_is_the_default(tmp_path, out_dir):
             assert "grundlag: konsensus af anne og bo" in status(screen)
         rows = json.loads((out_dir / "f.json").read_text(encoding="utf-8"))
         assert rows == compute_frequencies(project, codes=["tema"]).rows
-        assert {r["code"]: r["passages"] for r in rows if r["passages"]} == {"T1": 1, "T2": 1, "T3": 1, "T4": 1, "T6": 1}
+        assert {r["code"]: r["passages"] for r in rows if r["passages"]} == {
+            "T1": 1,
+            "T2": 1,
+            "T3": 1,
+            "T4": 1,
+            "T6": 1,
+        }
         assert all(r["open_disagreements"] == 0 for r in rows)
     finally:
         project.dispose()

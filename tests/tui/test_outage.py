@@ -150,5 +150,9 @@ def test_the_cli_says_the_server_is_gone_in_one_line(pg_url: str) -> None:
         result = cli("status")
         assert result.exit_code != 0
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "kan ikke forbinde til" in lines[0] and "not currently accepting connections" in lines[0]
+        assert (
+            len(lines) == 1
+            and "kan ikke forbinde til" in lines[0]
+            and "not currently accepting connections" in lines[0]
+        )
     assert cli("status").exit_code == 0

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input
 
+from tests.tui.conftest import code_ids, make_app, passage_ids, settle
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage import consensus
 from trivselkode.storage.codings import mark_done
@@ -15,8 +16,6 @@ from trivselkode.tui.screens.coding import CodingScreen
 from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
 from trivselkode.tui.screens.overview import OverviewScreen
 from trivselkode.tui.widgets.theme_bars import ThemeBars, bar
-
-from tests.tui.conftest import code_ids, make_app, passage_ids, settle
 
 SIZES = [(120, 40), (80, 24)]
 pytestmark = pytest.mark.anyio
@@ -201,9 +200,7 @@ async def test_codebook_and_search_keys_open_screens(tui_project) -> None:  # no
         await settle(pilot)
         await pilot.press("K")
         await settle(pilot)
-        assert type(app.screen).__name__ == "CodebookScreen" or any(
-            "Kodebog" in n.message for n in app._notifications
-        )
+        assert type(app.screen).__name__ == "CodebookScreen" or any("Kodebog" in n.message for n in app._notifications)
 
 
 @pytest.mark.both_backends
@@ -218,7 +215,9 @@ async def test_reload_shows_changes_by_others(tui_project) -> None:  # noqa: ANN
         assert table_rows(app)[0][6] == "bo"
 
 
-@pytest.mark.parametrize(("key", "screen", "title"), [("E", "AgreementScreen", "Enighed"), ("X", "ExportScreen", "Eksport")])
+@pytest.mark.parametrize(
+    ("key", "screen", "title"), [("E", "AgreementScreen", "Enighed"), ("X", "ExportScreen", "Eksport")]
+)
 async def test_keys_open_enighed_and_eksport(tui_project, key, screen, title) -> None:  # noqa: ANN001
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:

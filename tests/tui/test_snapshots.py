@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from tests.tui.conftest import build_project, code_ids, make_app, passage_ids, settle
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.models import Code
-
-from tests.tui.conftest import build_project, code_ids, make_app, passage_ids, settle
 
 
 @pytest.fixture

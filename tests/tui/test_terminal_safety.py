@@ -26,7 +26,6 @@ from tests.hostile import (
     HOSTILE,
     PARTICIPANT_SHOWN,
     SHOWN,
-    SOURCE,
     SOURCE_SHOWN,
     TITLE,
     build_hostile_project,
@@ -223,7 +222,10 @@ async def test_agreement_screens(project) -> None:  # noqa: ANN001
         check(app, "X␛[2J interview [udkast]")
         table.move_cursor(row=keys.index("T1"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False) and type(app.screen).__name__ == "DisagreementReviewScreen")
+        await wait_for(
+            pilot,
+            lambda: getattr(app.screen, "loaded", False) and type(app.screen).__name__ == "DisagreementReviewScreen",
+        )
         await settle(pilot)
         check(app, SOURCE_SHOWN, PARTICIPANT_SHOWN, SHOWN, "notat: notat " + SHOWN + " [/]", "T1 [/]")
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 import struct
 import zlib
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 MiB = 1 << 20
@@ -66,8 +66,14 @@ def zeros(name: str, size: int = GiB, **claims: int) -> Member:
             crc = zlib.crc32(chunk, crc)
         _CRC[count] = crc
     crc = _CRC[count]
-    return Member(name, first + block * (count - 1) + end, crc, size,
-                  claimed_size=claims.get("claimed_size"), claimed_packed=claims.get("claimed_packed"))
+    return Member(
+        name,
+        first + block * (count - 1) + end,
+        crc,
+        size,
+        claimed_size=claims.get("claimed_size"),
+        claimed_packed=claims.get("claimed_packed"),
+    )
 
 
 def write_zip(path: Path, members: list[Member]) -> Path:
@@ -82,7 +88,24 @@ def write_zip(path: Path, members: list[Member]) -> Path:
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, m.method, 0, 0x21, m.crc, packed, size, len(name), 0)
         out += name + m.raw
         central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, m.method, 0, 0x21, m.crc, packed, size, len(name), 0, 0, 0, 0, 0, offset
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0x800,
+            m.method,
+            0,
+            0x21,
+            m.crc,
+            packed,
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
         )
         central += name
     start = len(out)
@@ -118,9 +141,7 @@ def qdpx_bomb(path: Path, size: int = GiB, **claims: int) -> Path:
 
 
 def nested_codes(depth: int, prefix: str = "C") -> str:
-    opening = "".join(
-        f'<Code guid="{_guid(i)}" name="{prefix}{i}" isCodable="true">' for i in range(depth)
-    )
+    opening = "".join(f'<Code guid="{_guid(i)}" name="{prefix}{i}" isCodable="true">' for i in range(depth))
     return opening + "</Code>" * depth
 
 
@@ -145,7 +166,9 @@ def billion_laughs(root: str = "Project", ns: str = PROJECT_NS, inner: str = "")
         prev = "lol" if i == 1 else f"lol{i - 1}"
         decl.append(f'<!ENTITY lol{i} "' + f"&{prev};" * 10 + '">')
     body = inner or "&lol9;"
-    return f'<?xml version="1.0"?>\n<!DOCTYPE {root} [\n' + "\n".join(decl) + f"\n]>\n<{root} xmlns=\"{ns}\">{body}</{root}>"
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE {root} [\n' + "\n".join(decl) + f'\n]>\n<{root} xmlns="{ns}">{body}</{root}>'
+    )
 
 
 def external_entity(target: Path, root: str = "Project", ns: str = PROJECT_NS, inner: str = "&ext;") -> str:
@@ -176,7 +199,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def document_xml(paragraphs: list[str], doctype: str = "") -> str:
-    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>" for p in paragraphs)
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         + doctype

@@ -109,7 +109,11 @@ def nvivo_qdpx(folder: Path) -> Path:
         '<Project name="oltas" origin="NVivo for Windows 12.6" xmlns="urn:QDA-XML:project:1.0">'
         "<Users>" + "".join(f'<User guid="{g}" name="{n}" />' for g, n in users) + "</Users>"
         "<CodeBook><Codes>"
-        + code("Følelser", code("Følelser/Glæde") + code("Følelser/Tryghed", description="At føle sig velkommen"), codable="false")
+        + code(
+            "Følelser",
+            code("Følelser/Glæde") + code("Følelser/Tryghed", description="At føle sig velkommen"),
+            codable="false",
+        )
         + code("Personale")
         + code("Rummet", code("Rummet/Ro"))
         + code("Læring")
@@ -129,7 +133,7 @@ def nvivo_qdpx(folder: Path) -> Path:
         zf.writestr("project.qde", xml.encode("utf-8"))
         zf.writestr(f"Sources/{src.lower()}.txt", codecs.BOM_UTF8 + NVIVO_TEXT.encode("utf-8"))
         zf.writestr(f"Sources/{src.lower()}.docx", b"PK\x03\x04 not really a docx")
-        zf.writestr(f"Sources/{empty.lower()}.txt", codecs.BOM_UTF8 + "En anden tekst uden kodninger.\r\n".encode("utf-8"))
+        zf.writestr(f"Sources/{empty.lower()}.txt", codecs.BOM_UTF8 + b"En anden tekst uden kodninger.\r\n")
         zf.writestr(f"Sources/{empty.lower()}.docx", b"PK\x03\x04 not really a docx")
     return out
 
@@ -141,10 +145,18 @@ def atlas_qde(folder: Path) -> Path:
     """A bare ``.qde`` as ATLAS.ti 8 writes it (see the module docstring)."""
     user = gid("atlas", "user")
     other = gid("atlas", "user", 2)
-    names = [("Kaffe", "#f00082"), ("Kaffe::sort kaffe", "#00ff00"), ("Kaffe::latte", None), ("Glæde", "#123456"), ("Te", None)]
+    names = [
+        ("Kaffe", "#f00082"),
+        ("Kaffe::sort kaffe", "#00ff00"),
+        ("Kaffe::latte", None),
+        ("Glæde", "#123456"),
+        ("Te", None),
+    ]
     codes = {n: gid("atlas", "code", n) for n, _c in names}
     code_xml = "".join(
-        f'<Code guid="{codes[n]}" name="{n}" isCodable="true"' + (f' color="{c}"' if c else "") + ">"
+        f'<Code guid="{codes[n]}" name="{n}" isCodable="true"'
+        + (f' color="{c}"' if c else "")
+        + ">"
         + ("<Description>uden mælk</Description>" if n == "Kaffe::sort kaffe" else "")
         + "</Code>"
         for n, c in names
@@ -159,29 +171,29 @@ def atlas_qde(folder: Path) -> Path:
   <Users><User guid="{user}" name="ATLAS.ti"/><User guid="{other}" name="Friedrich Markgraf"/></Users>
   <CodeBook><Codes>{code_xml}</Codes></CodeBook>
   <Sources>
-    <TextSource guid="{text}" name="Interview.docx" plainTextPath="internal://{gid('atlas', 'textfile')}.txt" creatingUser="{other}">
-      <PlainTextSelection guid="{gid('atlas', 'sel', 1)}" name="Jeg drikker kaffe" startPosition="3" endPosition="20" creatingUser="{other}">{coding(1, "Kaffe::sort kaffe")}</PlainTextSelection>
+    <TextSource guid="{text}" name="Interview.docx" plainTextPath="internal://{gid("atlas", "textfile")}.txt" creatingUser="{other}">
+      <PlainTextSelection guid="{gid("atlas", "sel", 1)}" name="Jeg drikker kaffe" startPosition="3" endPosition="20" creatingUser="{other}">{coding(1, "Kaffe::sort kaffe")}</PlainTextSelection>
     </TextSource>
-    <PictureSource guid="{gid('atlas', 'picture')}" name="morgenmad.jpg" path="internal://{gid('atlas', 'picfile')}.jpg">
-      <PictureSelection guid="{gid('atlas', 'picsel')}" name="Citat 6:1" firstX="1" firstY="2" secondX="30" secondY="40">{coding(2, "Glæde")}</PictureSelection>
+    <PictureSource guid="{gid("atlas", "picture")}" name="morgenmad.jpg" path="internal://{gid("atlas", "picfile")}.jpg">
+      <PictureSelection guid="{gid("atlas", "picsel")}" name="Citat 6:1" firstX="1" firstY="2" secondX="30" secondY="40">{coding(2, "Glæde")}</PictureSelection>
     </PictureSource>
-    <PDFSource guid="{gid('atlas', 'pdf')}" name="Opskrift.pdf" path="internal://{gid('atlas', 'pdffile')}.pdf">
-      <PDFSelection guid="{gid('atlas', 'pdfsel')}" name="granola" page="1" firstX="1" firstY="2" secondX="3" secondY="4">{coding(3, "Te")}</PDFSelection>
-      <Representation guid="{gid('atlas', 'repr')}" name="Representation_for_Opskrift" plainTextPath="internal://{gid('atlas', 'reprfile')}.txt"/>
+    <PDFSource guid="{gid("atlas", "pdf")}" name="Opskrift.pdf" path="internal://{gid("atlas", "pdffile")}.pdf">
+      <PDFSelection guid="{gid("atlas", "pdfsel")}" name="granola" page="1" firstX="1" firstY="2" secondX="3" secondY="4">{coding(3, "Te")}</PDFSelection>
+      <Representation guid="{gid("atlas", "repr")}" name="Representation_for_Opskrift" plainTextPath="internal://{gid("atlas", "reprfile")}.txt"/>
     </PDFSource>
-    <AudioSource guid="{gid('atlas', 'audio')}" name="Morgenmad.m4a" path="relative:///{gid('atlas', 'audiofile')}.m4a"/>
-    <VideoSource guid="{gid('atlas', 'video')}" name="Reklame.mp4" path="relative:///{gid('atlas', 'videofile')}.mp4">
-      <Transcript guid="{gid('atlas', 'transcript')}" name="Reklame - lyd.docx" plainTextPath="internal://{gid('atlas', 'transfile')}.txt"/>
-      <VideoSelection guid="{gid('atlas', 'vidsel')}" name="00:16.17 – 00:45.35" begin="16170" end="45350">{coding(4, "Kaffe::latte")}</VideoSelection>
+    <AudioSource guid="{gid("atlas", "audio")}" name="Morgenmad.m4a" path="relative:///{gid("atlas", "audiofile")}.m4a"/>
+    <VideoSource guid="{gid("atlas", "video")}" name="Reklame.mp4" path="relative:///{gid("atlas", "videofile")}.mp4">
+      <Transcript guid="{gid("atlas", "transcript")}" name="Reklame - lyd.docx" plainTextPath="internal://{gid("atlas", "transfile")}.txt"/>
+      <VideoSelection guid="{gid("atlas", "vidsel")}" name="00:16.17 – 00:45.35" begin="16170" end="45350">{coding(4, "Kaffe::latte")}</VideoSelection>
     </VideoSource>
   </Sources>
   <Notes>
-    <Note guid="{gid('atlas', 'note')}" name="Forskningsplan"><PlainTextContent>Hvad spiser folk til morgenmad?</PlainTextContent></Note>
+    <Note guid="{gid("atlas", "note")}" name="Forskningsplan"><PlainTextContent>Hvad spiser folk til morgenmad?</PlainTextContent></Note>
   </Notes>
-  <Links><Link guid="{gid('atlas', 'link')}" name="Memo-citat" originGUID="{gid('atlas', 'note')}" targetGUID="{gid('atlas', 'sel', 1)}"/></Links>
-  <Sets><Set guid="{gid('atlas', 'set')}" name="Mabel"><MemberSource targetGUID="{text}"/></Set></Sets>
-  <Graphs><Graph guid="{gid('atlas', 'graph')}" name="Netværk">
-    <Vertex guid="{gid('atlas', 'v1')}" representedGUID="{codes['Glæde']}" name="Glæde" firstX="0" firstY="0"/>
+  <Links><Link guid="{gid("atlas", "link")}" name="Memo-citat" originGUID="{gid("atlas", "note")}" targetGUID="{gid("atlas", "sel", 1)}"/></Links>
+  <Sets><Set guid="{gid("atlas", "set")}" name="Mabel"><MemberSource targetGUID="{text}"/></Set></Sets>
+  <Graphs><Graph guid="{gid("atlas", "graph")}" name="Netværk">
+    <Vertex guid="{gid("atlas", "v1")}" representedGUID="{codes["Glæde"]}" name="Glæde" firstX="0" firstY="0"/>
   </Graph></Graphs>
 </Project>
 """

@@ -32,9 +32,7 @@ from trivselkode.analysis.agreement import (
 PUBLISHED = 5e-4  # published values are printed to three decimals
 REFERENCE = 1e-9
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
-HYPOTHESIS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+HYPOTHESIS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 N = None
 
@@ -133,7 +131,7 @@ def _defined(data) -> bool:
 
 
 @st.composite
-def reliability_data(draw, values=st.integers(0, 4), min_coders=1, max_coders=5, max_units=20):
+def reliability_data(draw, values=st.integers(0, 4), min_coders=1, max_coders=5, max_units=20):  # noqa: B008 - a strategy is immutable
     m = draw(st.integers(min_coders, max_coders))
     n_units = draw(st.integers(0, max_units))
     cell = st.one_of(st.none(), values)
@@ -368,9 +366,7 @@ def test_fleiss_matches_statsmodels(table):
 @given(
     table=st.integers(2, 5).flatmap(
         lambda m: st.integers(1, 20).flatmap(
-            lambda n: st.lists(
-                st.lists(st.integers(0, 3), min_size=n, max_size=n), min_size=m, max_size=m
-            )
+            lambda n: st.lists(st.lists(st.integers(0, 3), min_size=n, max_size=n), min_size=m, max_size=m)
         )
     )
 )

@@ -14,7 +14,24 @@ def _fill(cli: Cli, interview_file: Path) -> None:
     assert cli("init").exit_code == 0
     assert cli("import", str(interview_file)).exit_code == 0
     assert cli("codings", "add", "-s", "holstebro-interview-01", "-p", "2", "-c", "T1", coder="anne").exit_code == 0
-    assert cli("codings", "add", "-s", "holstebro-interview-01", "-p", "4", "-c", "T2", "--start", "0", "--end", "10", coder="bo").exit_code == 0
+    assert (
+        cli(
+            "codings",
+            "add",
+            "-s",
+            "holstebro-interview-01",
+            "-p",
+            "4",
+            "-c",
+            "T2",
+            "--start",
+            "0",
+            "--end",
+            "10",
+            coder="bo",
+        ).exit_code
+        == 0
+    )
     assert cli("sources", "done", "-s", "holstebro-interview-01", coder="anne").exit_code == 0
 
 

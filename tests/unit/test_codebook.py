@@ -459,14 +459,7 @@ def test_a_code_that_is_its_own_parent() -> None:
 
 def test_a_cycle_through_nesting_and_parent() -> None:
     text = (
-        "name: X\n"
-        "codes:\n"
-        "  - key: A\n"
-        "    name: A\n"
-        "    parent: A.x\n"
-        "    children:\n"
-        "      - key: A.x\n"
-        "        name: X\n"
+        "name: X\ncodes:\n  - key: A\n    name: A\n    parent: A.x\n    children:\n      - key: A.x\n        name: X\n"
     )
     problems = problems_of(text)
     assert [where(p) for p in problems] == [(5, 13), (7, 14)]  # A.x has no parent line: its key

@@ -13,7 +13,9 @@ from trivselkode.storage.models import Code, Coding, Memo, Meta, Passage
 
 
 def book(*specs: CodeSpec, name: str = "Bog") -> Codebook:
-    return Codebook(name=name, version=1, codes=[CodeSpec(**{**s.__dict__, "position": n}) for n, s in enumerate(specs)])
+    return Codebook(
+        name=name, version=1, codes=[CodeSpec(**{**s.__dict__, "position": n}) for n, s in enumerate(specs)]
+    )
 
 
 START = book(
@@ -44,8 +46,13 @@ def proj(project):
     with project.write() as s:
         _insert_source(
             s,
-            ParsedSource(name="kilde", text=text, file_name="k.txt", participants=[ParsedParticipant("P1")],
-                         turns=[ParsedTurn("P1", 0, len(text), text)]),
+            ParsedSource(
+                name="kilde",
+                text=text,
+                file_name="k.txt",
+                participants=[ParsedParticipant("P1")],
+                turns=[ParsedTurn("P1", 0, len(text), text)],
+            ),
             "h",
             [f"[[0,{len(text)}]]"],
         )
@@ -57,7 +64,9 @@ def proj(project):
     return project
 
 
-FOREIGN = book(CodeSpec(key="ny", name="Ny kode"), CodeSpec(key="ny.barn", name="Barn", parent="ny", shortcut="1"), name="Fremmed")
+FOREIGN = book(
+    CodeSpec(key="ny", name="Ny kode"), CodeSpec(key="ny.barn", name="Barn", parent="ny", shortcut="1"), name="Fremmed"
+)
 
 
 def test_codes_the_file_lacks_are_kept_and_listed(proj):

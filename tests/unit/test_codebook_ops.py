@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from tests.unit.test_search import make_corpus
 from trivselkode.config import bundled_codebook
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS, dump_codebook, load_codebook_file, validate_codebook_text
 from trivselkode.errors import NotFound, TrivselError
@@ -12,8 +13,6 @@ from trivselkode.storage import codebook_ops as ops
 from trivselkode.storage.codebook import codebook_of_project, load_codebook
 from trivselkode.storage.codings import CodingRef, add_coding
 from trivselkode.storage.models import Code, Coder, Coding, Memo, Passage, Source, UnplacedCoding
-
-from tests.unit.test_search import make_corpus
 
 
 def codes(project) -> dict[str, Code]:
@@ -29,10 +28,24 @@ def snapshot(project) -> list[tuple]:
     """Everything a failed operation must leave untouched."""
     with project.read() as session:
         rows = [
-            (c.key, c.name, c.parent_id, c.kind, c.color, c.shortcut, c.position, c.retired, c.description, tuple(c.keywords))
+            (
+                c.key,
+                c.name,
+                c.parent_id,
+                c.kind,
+                c.color,
+                c.shortcut,
+                c.position,
+                c.retired,
+                c.description,
+                tuple(c.keywords),
+            )
             for c in session.exec(select(Code).order_by(Code.id))
         ]
-        rows += [(c.passage_id, c.code_id, c.coder_id, c.start, c.end, c.memo) for c in session.exec(select(Coding).order_by(Coding.id))]
+        rows += [
+            (c.passage_id, c.code_id, c.coder_id, c.start, c.end, c.memo)
+            for c in session.exec(select(Coding).order_by(Coding.id))
+        ]
     return rows
 
 
@@ -154,7 +167,11 @@ def test_shortcut(proj):
 
 def test_details(proj):
     changed = ops.update_code_details(
-        proj, "T1", description=" Tryghed.\nAnden linje ", include="Når nogen føler sig tryg", keywords=["tryg", "tryghed"]
+        proj,
+        "T1",
+        description=" Tryghed.\nAnden linje ",
+        include="Når nogen føler sig tryg",
+        keywords=["tryg", "tryghed"],
     )
     assert changed == ["description", "include", "keywords"]
     got = codes(proj)["T1"]
@@ -211,7 +228,14 @@ def test_merge_moves_and_folds_codings(proj):
         coder = session.exec(select(Coder).where(Coder.name == "ab")).one()
         session.add(Memo(code_id=t2.id, coder_id=coder.id, text="Notat om T2"))
         session.add(
-            UnplacedCoding(source_id=source.id, passage_number=9, speaker="P1", passage_text="Gammel tekst", code_id=t2.id, coder_id=coder.id)
+            UnplacedCoding(
+                source_id=source.id,
+                passage_number=9,
+                speaker="P1",
+                passage_text="Gammel tekst",
+                code_id=t2.id,
+                coder_id=coder.id,
+            )
         )
         t2.keywords = ["ro", "tryg"]
         t1.keywords = ["tryg"]
@@ -315,7 +339,9 @@ def test_retire_and_unretire(proj):
 def passage_id(proj, source: str, number: int) -> int:
     with proj.read() as session:
         return session.exec(
-            select(Passage.id).join(Source, Passage.source_id == Source.id).where(Source.name == source, Passage.number == number)
+            select(Passage.id)
+            .join(Source, Passage.source_id == Source.id)
+            .where(Source.name == source, Passage.number == number)
         ).one()
 
 

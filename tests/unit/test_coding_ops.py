@@ -40,7 +40,12 @@ def _build(path: Path, n: int = 6):  # noqa: ANN202
                 text = f"Udsagn {k}. Anden sætning her."
                 rows.append(
                     dict(
-                        source_id=src.id, number=k, participant_id=who.id, start=0, end=len(text), text=text,
+                        source_id=src.id,
+                        number=k,
+                        participant_id=who.id,
+                        start=0,
+                        end=len(text),
+                        text=text,
                         sentences=[[0, 10], [11, len(text)]],
                     )
                 )

@@ -58,16 +58,28 @@ def projects(draw) -> dict[str, Any]:
             )
         labels = [p["label"] for p in participants]
         passages = [
-            (draw(st.sampled_from(labels)), f"Her er jeg tryg og kan snakke med folk nummer {n}. Det er godt, siger kilde {s}.")
+            (
+                draw(st.sampled_from(labels)),
+                f"Her er jeg tryg og kan snakke med folk nummer {n}. Det er godt, siger kilde {s}.",
+            )
             for n in range(draw(st.integers(1, 5)))
         ]
         sources.append(
-            {"name": f"kilde-{s}", "site": draw(st.sampled_from(["Randers", "Holstebro"])), "kind": "interview",
-             "participants": participants, "passages": passages}
+            {
+                "name": f"kilde-{s}",
+                "site": draw(st.sampled_from(["Randers", "Holstebro"])),
+                "kind": "interview",
+                "participants": participants,
+                "passages": passages,
+            }
         )
     slots = [(src["name"], n + 1) for src in sources for n in range(len(src["passages"]))]
     raw = draw(
-        st.lists(st.tuples(st.sampled_from(slots), st.sampled_from(KEYS), st.sampled_from(coders), st.booleans()), min_size=1, max_size=30)
+        st.lists(
+            st.tuples(st.sampled_from(slots), st.sampled_from(KEYS), st.sampled_from(coders), st.booleans()),
+            min_size=1,
+            max_size=30,
+        )
     )
     codings, seen = [], set()
     for (src, number), key, coder, narrow in raw:
@@ -85,7 +97,11 @@ def projects(draw) -> dict[str, Any]:
     if chosen is None:
         chosen = [d for d in disagreements if draw(st.booleans())]
     decisions = [
-        (*d, draw(st.sampled_from(["a", "b", "both", "neither"])), draw(st.sampled_from([("anne", "bo"), ("bo", "anne")])))
+        (
+            *d,
+            draw(st.sampled_from(["a", "b", "both", "neither"])),
+            draw(st.sampled_from([("anne", "bo"), ("bo", "anne")])),
+        )
         for d in chosen
     ]
     # A stale decision (no longer a disagreement) and a legacy consensus coding without one.
@@ -113,7 +129,9 @@ def build(spec: dict[str, Any]):
             rows = []
             for src, number, key in spec["legacy"]:
                 pid = s.exec(
-                    select(Passage.id).join(Source, Passage.source_id == Source.id).where(Source.name == src, Passage.number == number)
+                    select(Passage.id)
+                    .join(Source, Passage.source_id == Source.id)
+                    .where(Source.name == src, Passage.number == number)
                 ).one()
                 cid = s.exec(select(Code.id).where(Code.key == key)).one()
                 rows.append({"passage_id": pid, "code_id": cid, "coder_id": consensus.id, "start": None, "end": None})
@@ -222,7 +240,9 @@ def test_every_report_reads_the_consensus_as_defined(spec, by, rollup):
         assert result.selection.mode == "consensus"
         state = result.selection.consensus
         assert (state.disagreements, state.settled, state.open) == (
-            found["disagreements"], found["settled"], len(found["open"])
+            found["disagreements"],
+            found["settled"],
+            len(found["open"]),
         )
         expected = expected_rows(project, coders=set(), by=by, rollup=rollup, codings=rows_of(found["on"]))
         open_rows = expected_open(project, found, by, rollup)
@@ -236,15 +256,21 @@ def test_every_report_reads_the_consensus_as_defined(spec, by, rollup):
         assert {k for k, v in expected.items() if v["passages"]} <= set(got)
 
         # Co-occurrence: passages carrying both, and of them those where either is open.
-        co = compute_cooccurrence(project, rows="T1,T2", cols="B.social,B.frihed", consensus=True, coders="anne,bo", rollup=rollup)
+        co = compute_cooccurrence(
+            project, rows="T1,T2", cols="B.social,B.frihed", consensus=True, coders="anne,bo", rollup=rollup
+        )
         for i, r in enumerate(co.rows):
             for j, c in enumerate(co.cols):
                 with_r = {p for (p, cid) in found["on"] if cid in members(codes, r.key, rollup)}
                 with_c = {p for (p, cid) in found["on"] if cid in members(codes, c.key, rollup)}
                 both = with_r & with_c
                 opened = {
-                    p for p in both
-                    if any((p, cid) in found["open"] for cid in members(codes, r.key, rollup) | members(codes, c.key, rollup))
+                    p
+                    for p in both
+                    if any(
+                        (p, cid) in found["open"]
+                        for cid in members(codes, r.key, rollup) | members(codes, c.key, rollup)
+                    )
                 }
                 assert (co.counts[i, j], co.open_counts[i, j]) == (len(both), len(opened)), (r.key, c.key)
 
@@ -257,15 +283,20 @@ def test_every_report_reads_the_consensus_as_defined(spec, by, rollup):
             for key in KEYS:
                 carried = any(speaker[p] == pid and cid in members(codes, key, rollup) for (p, cid) in found["on"])
                 assert row[key] == int(carried), (row, key)
-            assert still == len({
-                (p, cid) for (p, cid) in found["open"] if speaker[p] == pid
-                and any(cid in members(codes, key, rollup) for key in KEYS)
-            })
+            assert still == len(
+                {
+                    (p, cid)
+                    for (p, cid) in found["open"]
+                    if speaker[p] == pid and any(cid in members(codes, key, rollup) for key in KEYS)
+                }
+            )
 
         # Quotes: candidates are exactly the consensus's passages of the participants.
         collection = collect_quotes(project, consensus=True, coders="anne,bo", codes=",".join(KEYS), n=50, min_words=1)
         for group in collection.codes:
-            carried = {p for (p, cid) in found["on"] if cid == codes[group.code.key] and roles[speaker[p]] != "interviewer"}
+            carried = {
+                p for (p, cid) in found["on"] if cid == codes[group.code.key] and roles[speaker[p]] != "interviewer"
+            }
             assert group.candidates == len(carried), group.code.key
             assert {q.passage_id for q in group.quotes} <= carried
             for q in group.quotes:
@@ -287,7 +318,9 @@ def test_every_report_reads_the_consensus_as_defined(spec, by, rollup):
                     " – bruger foreningsmængden"
                 )
         else:
-            expected_default = expected_rows(project, coders=set(), by=by, rollup=rollup, codings=rows_of(found_default["on"]))
+            expected_default = expected_rows(
+                project, coders=set(), by=by, rollup=rollup, codings=rows_of(found_default["on"])
+            )
         for r in default.rows:
             want = expected_default.get((r["code"], tuple(r[n] for n in by)), {"passages": 0})
             assert r["passages"] == want["passages"], r
@@ -300,7 +333,9 @@ def test_every_report_reads_the_consensus_as_defined(spec, by, rollup):
         project.dispose()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(spec=projects())
 def test_the_export_job_and_the_chart_read_the_same_consensus(spec, tmp_path_factory):
     project = build(spec)
@@ -318,7 +353,9 @@ def test_the_export_job_and_the_chart_read_the_same_consensus(spec, tmp_path_fac
             options = {"consensus": True} if selection == "consensus" else {}
             assert got == compute_frequencies(project, codes="T1,T2,B.social", **options).rows
         # The chart's bars are labelled with their numbers (text in the SVG).
-        run_report(project, ReportRequest("chart", out / "c.svg", selection="consensus", codes="T1,T2", measure="passages"))
+        run_report(
+            project, ReportRequest("chart", out / "c.svg", selection="consensus", codes="T1,T2", measure="passages")
+        )
         labels = re.findall(r"font-size: 7px[^>]*>([^<]*)</text>", (out / "c.svg").read_text(encoding="utf-8"))
         wanted = [r["passages"] for r in compute_frequencies(project, codes="T1,T2", consensus=True).rows]
         assert sorted(int(x) for x in labels) == sorted(wanted)
@@ -349,8 +386,11 @@ def test_one_settled_disagreement_does_not_empty_the_report():
 
 def test_when_everything_is_settled_the_consensus_is_the_default():
     project = build_project(small_spec())
-    for src, n, key, take in [("holstebro-1", 3, "T2", "neither"), ("viborg-1", 1, "B.social", "b"),
-                              ("viborg-1", 2, "B.frihed", "neither")]:
+    for src, n, key, take in [
+        ("holstebro-1", 3, "T2", "neither"),
+        ("viborg-1", 1, "B.social", "b"),
+        ("viborg-1", 2, "B.frihed", "neither"),
+    ]:
         settle(project, src, n, key, take, ("anne", "bo"), "lead")
     result = compute_frequencies(project)
     assert result.selection.mode == "consensus" and result.selection.why is None
@@ -372,13 +412,17 @@ def test_the_only_two_coders_with_codings_are_the_default_pair_whoever_they_are(
     project = build_project(spec)
     try:
         result = compute_frequencies(project, codes="T1")
-        assert result.selection.mode == "consensus" and result.selection.describe().startswith("konsensus af anne og carl")
+        assert result.selection.mode == "consensus" and result.selection.describe().startswith(
+            "konsensus af anne og carl"
+        )
         assert [(r["code"], r["passages"]) for r in result.rows] == [("T1", 1)]
         with project.write() as s:  # carl codes passage 2 too: one open disagreement, back to the union
             pid = s.exec(select(Passage.id).where(Passage.number == 2)).one()
             cid = s.exec(select(Code.id).where(Code.key == "T1")).one()
             carl = s.exec(select(Coder.id).where(Coder.name == "carl")).one()
-            s.execute(insert(Coding), [{"passage_id": pid, "code_id": cid, "coder_id": carl, "start": None, "end": None}])
+            s.execute(
+                insert(Coding), [{"passage_id": pid, "code_id": cid, "coder_id": carl, "start": None, "end": None}]
+            )
         assert compute_frequencies(project, codes="T1").selection.mode == "union"
     finally:
         project.dispose()

@@ -88,7 +88,12 @@ def test_an_unencoded_at_or_colon_is_refused_before_connecting(password: str) ->
     assert "Traceback" not in result.stderr
     assert shows_no_secret(result.stderr), result.stderr
     assert "ikke er kodet" in result.stderr
-    assert "%40" in result.stderr and "%3A" in result.stderr and "PGPASSWORD" in result.stderr and ".pgpass" in result.stderr
+    assert (
+        "%40" in result.stderr
+        and "%3A" in result.stderr
+        and "PGPASSWORD" in result.stderr
+        and ".pgpass" in result.stderr
+    )
 
 
 def test_the_refusal_holds_for_the_environment_variable_and_merge(tmp_path) -> None:

@@ -102,7 +102,9 @@ def _name(call: ast.Call) -> str:
 
 
 def _markup_off(call: ast.Call) -> bool:
-    return any(k.arg == "markup" and isinstance(k.value, ast.Constant) and k.value.value is False for k in call.keywords)
+    return any(
+        k.arg == "markup" and isinstance(k.value, ast.Constant) and k.value.value is False for k in call.keywords
+    )
 
 
 def _calls(folder: str):  # noqa: ANN202

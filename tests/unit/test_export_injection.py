@@ -25,8 +25,8 @@ from sqlmodel import select
 
 from tests.conftest import Cli
 from tests.unit.test_frequencies import sentences_of
+from trivselkode.domain.cells import FORMULA_STARTS, csv_unguard, csv_value, is_formula_like
 from trivselkode.export import tables
-from trivselkode.export.cells import FORMULA_STARTS, csv_unguard, csv_value, is_formula_like
 from trivselkode.export.jobs import ReportRequest, run_report
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coder, Coding, Participant, Passage, Source
@@ -58,7 +58,9 @@ def build_hostile_project(path: Path, codings: bool = True) -> None:
                 s.flush()
                 attributes = {name: PAYLOADS[(i + j) % len(PAYLOADS)] for j, name in enumerate(PAYLOADS)}
                 attributes["saldo"] = -3
-                person = Participant(source_id=source.id, label=label, gender="kvinde", age=40 + i, attributes=attributes)
+                person = Participant(
+                    source_id=source.id, label=label, gender="kvinde", age=40 + i, attributes=attributes
+                )
                 s.add(person)
                 s.flush()
                 start = len(label) + 2
@@ -82,7 +84,9 @@ def build_hostile_project(path: Path, codings: bool = True) -> None:
                     rows.append({"passage_id": pid, "code_id": codes[key], "coder_id": coders["bo"], "memo": None})
                     other = KEYS[(i + 1) % len(KEYS)]
                     rows.append({"passage_id": pid, "code_id": codes[other], "coder_id": coders["bo"], "memo": payload})
-                    rows.append({"passage_id": pid, "code_id": codes[key], "coder_id": coders[HOSTILE_CODER], "memo": payload})
+                    rows.append(
+                        {"passage_id": pid, "code_id": codes[key], "coder_id": coders[HOSTILE_CODER], "memo": payload}
+                    )
                 s.execute(insert(Coding), rows)
     finally:
         project.dispose()
@@ -194,7 +198,9 @@ def test_the_eksport_screens_job_writes_the_same_safe_file(hostile: Path, tmp_pa
         result = run_report(project, ReportRequest("matrix", tmp_path / "matrix.xlsx", selection="union", codes=ALL))
         assert result.path == tmp_path / "matrix.xlsx"
         assert_xlsx_safe(result.path)
-        run_report(project, ReportRequest("quotes", tmp_path / "citater.csv", selection="union", codes=ALL, min_words=1))
+        run_report(
+            project, ReportRequest("quotes", tmp_path / "citater.csv", selection="union", codes=ALL, min_words=1)
+        )
         assert_csv_safe(read(tmp_path / "citater.csv"))
     finally:
         project.dispose()
@@ -215,7 +221,10 @@ def test_a_codings_csv_comes_back_exactly(template: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     assert export(bare, ["codings", "export"], tmp_path / "b.csv").read_bytes() == first.read_bytes()
     as_json = ["codings", "export", "--format", "json"]
-    assert export(bare, as_json, tmp_path / "b.json").read_text() == export(template, as_json, tmp_path / "a.json").read_text()
+    assert (
+        export(bare, as_json, tmp_path / "b.json").read_text()
+        == export(template, as_json, tmp_path / "a.json").read_text()
+    )
 
 
 # ---------------------------------------------------------------- the writers and the rule
@@ -235,7 +244,10 @@ def test_headers_notes_and_numbers_of_a_table() -> None:
     data = tables.to_xlsx([table])
     ws = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in ws[1]][: len(PAYLOADS)] == PAYLOADS
-    assert (ws.cell(row=2, column=len(PAYLOADS) + 1).value, ws.cell(row=2, column=len(PAYLOADS) + 1).data_type) == (-2, "n")
+    assert (ws.cell(row=2, column=len(PAYLOADS) + 1).value, ws.cell(row=2, column=len(PAYLOADS) + 1).data_type) == (
+        -2,
+        "n",
+    )
     assert [ws.cell(row=r, column=1).value for r in range(4, 4 + len(PAYLOADS))] == PAYLOADS
     assert all(c.data_type == "s" for row in ws.iter_rows() for c in row if isinstance(c.value, str))
 

@@ -31,7 +31,7 @@ from trivselkode.export.jobs import (
 from trivselkode.storage.codebook import load_codebook
 from trivselkode.storage.consensus import settle
 from trivselkode.storage.db import Project, open_project
-from trivselkode.storage.models import Coder, Coding, Code, Participant, Passage, Source
+from trivselkode.storage.models import Code, Coder, Coding, Participant, Passage, Source
 
 # ---------------------------------------------------------------- a small project
 
@@ -42,13 +42,26 @@ SOURCES = [
         "site": "Holstebro",
         "context": "bibliotek",
         "round": 1,
-        "people": {"I": {"role": "interviewer"}, "Karen": {"gender": "kvinde", "age": 67}, "P2": {"gender": "mand", "age": 34}},
+        "people": {
+            "I": {"role": "interviewer"},
+            "Karen": {"gender": "kvinde", "age": 67},
+            "P2": {"gender": "mand", "age": 34},
+        },
         "turns": [
             ("I", "Hvad betyder biblioteket for dig, og hvorfor kommer du her?"),
-            ("Karen", "Jeg hedder Karen, og her føler jeg mig tryg. Ingen dømmer mig, når jeg sidder med avisen hver morgen."),
+            (
+                "Karen",
+                "Jeg hedder Karen, og her føler jeg mig tryg. Ingen dømmer mig, når jeg sidder med avisen hver morgen.",
+            ),
             ("I", "Hvad laver du ellers her på biblioteket?"),
-            ("P2", "Jeg finder ro til at læse og tænke. Det er stille, og jeg kan fordybe mig i timevis uden at nogen forstyrrer."),
-            ("Karen", "Personalet er altid venlige og hjælpsomme, de kender mit navn og spørger til min dag. Ring gerne på 12 34 56 78."),
+            (
+                "P2",
+                "Jeg finder ro til at læse og tænke. Det er stille, og jeg kan fordybe mig i timevis uden at nogen forstyrrer.",
+            ),
+            (
+                "Karen",
+                "Personalet er altid venlige og hjælpsomme, de kender mit navn og spørger til min dag. Ring gerne på 12 34 56 78.",
+            ),
         ],
     },
     {
@@ -59,8 +72,14 @@ SOURCES = [
         "round": 1,
         "people": {"V1": {"gender": "kvinde", "age": 45}, "V2": {"gender": "mand", "age": 71}},
         "turns": [
-            ("V1", "Foredraget i aftes var gratis, og jeg mødte nye mennesker, som jeg snakkede med bagefter over en kop kaffe."),
-            ("V2", "Jeg kommer for fællesskabet, men her er ikke noget pres for at deltage, man kan bare sidde og lytte med."),
+            (
+                "V1",
+                "Foredraget i aftes var gratis, og jeg mødte nye mennesker, som jeg snakkede med bagefter over en kop kaffe.",
+            ),
+            (
+                "V2",
+                "Jeg kommer for fællesskabet, men her er ikke noget pres for at deltage, man kan bare sidde og lytte med.",
+            ),
         ],
     },
 ]
@@ -145,7 +164,10 @@ def build_export_project(path: Path, consensus: bool = False) -> Project:
                 passages[(spec["name"], number)] = pid
         s.execute(
             insert(Coding),
-            [{"passage_id": passages[(src, n)], "code_id": codes[key], "coder_id": coders[who]} for src, n, key, who in codings],
+            [
+                {"passage_id": passages[(src, n)], "code_id": codes[key], "coder_id": coders[who]}
+                for src, n, key, who in codings
+            ],
         )
     for src, n, key, take in SETTLED if consensus else []:
         settle(project, src, n, key, take, ("anne", "bo"), "lead")
@@ -178,18 +200,49 @@ TEXT_CASES = [
     ("frequencies", ["--by", "site", "--codes", "tema"], {"by": ["site"], "codes": "tema"}, "f.csv"),
     ("frequencies", ["--codes", "tema", "--lang", "en"], {"codes": "tema", "lang": "en"}, "f.md"),
     ("frequencies", ["--coder", "bo", "--rollup"], {"selection": "coder:bo", "rollup": True}, "f.json"),
-    ("frequencies", ["--by", "gender,age_band", "--age-bands", "40,60"], {"by": ["gender", "age_band"], "age_bands": "40,60"}, "f.txt"),
+    (
+        "frequencies",
+        ["--by", "gender,age_band", "--age-bands", "40,60"],
+        {"by": ["gender", "age_band"], "age_bands": "40,60"},
+        "f.txt",
+    ),
     ("cooccurrence", [], {}, "c.csv"),
-    ("cooccurrence", ["--rows", "T1,T2,T3", "--cols", "tema", "--union"], {"rows": "T1,T2,T3", "cols": "tema", "selection": "union"}, "c.json"),
+    (
+        "cooccurrence",
+        ["--rows", "T1,T2,T3", "--cols", "tema", "--union"],
+        {"rows": "T1,T2,T3", "cols": "tema", "selection": "union"},
+        "c.json",
+    ),
     ("matrix", ["--codes", "tema", "--pseudonymize"], {"codes": "tema", "pseudonymize": True}, "m.csv"),
     ("matrix", [], {}, "m.json"),
     ("quotes", ["-n", "2", "--pseudonymize"], {"n": 2, "pseudonymize": True}, "q.md"),
-    ("quotes", ["--codes", "T1,T4", "--lang", "en", "--title", "Udvalg"], {"codes": "T1,T4", "lang": "en", "title": "Udvalg"}, "q.html"),
-    ("quotes", ["--min-words", "3", "--max-words", "12", "--pin", "holstebro-1#4"], {"min_words": 3, "max_words": 12, "pins": ["holstebro-1#4"]}, "q.csv"),
-    ("quotes", ["--exclude", "holstebro-1#2", "--coder", "anne"], {"excludes": ["holstebro-1#2"], "selection": "coder:anne"}, "q.json"),
+    (
+        "quotes",
+        ["--codes", "T1,T4", "--lang", "en", "--title", "Udvalg"],
+        {"codes": "T1,T4", "lang": "en", "title": "Udvalg"},
+        "q.html",
+    ),
+    (
+        "quotes",
+        ["--min-words", "3", "--max-words", "12", "--pin", "holstebro-1#4"],
+        {"min_words": 3, "max_words": 12, "pins": ["holstebro-1#4"]},
+        "q.csv",
+    ),
+    (
+        "quotes",
+        ["--exclude", "holstebro-1#2", "--coder", "anne"],
+        {"excludes": ["holstebro-1#2"], "selection": "coder:anne"},
+        "q.json",
+    ),
     ("chart", ["--by", "site", "--measure", "passages"], {"by": ["site"], "measure": "passages"}, "d.svg"),
 ]
-COMMANDS = {"frequencies": "frequencies", "cooccurrence": "cooccurrence", "matrix": "matrix", "quotes": "quotes", "chart": "chart"}
+COMMANDS = {
+    "frequencies": "frequencies",
+    "cooccurrence": "cooccurrence",
+    "matrix": "matrix",
+    "quotes": "quotes",
+    "chart": "chart",
+}
 
 
 @pytest.mark.parametrize(("kind", "args", "options", "name"), TEXT_CASES)
@@ -210,10 +263,22 @@ def test_a_report_is_byte_for_byte_the_command_lines(export_project, tmp_path, k
 def test_codings_codebook_and_refi_are_the_command_lines(export_project, tmp_path):
     sqlite_cli = Cli(export_project.display_name)
     cases = [
-        (["codings", "export", "--pseudonymize", "--out"], ReportRequest("codings", tmp_path / "k.csv", pseudonymize=True), "k.csv"),
-        (["codings", "export", "--coder", "bo", "--format", "json", "--out"], ReportRequest("codings", tmp_path / "k.json", selection="coder:bo"), "k.json"),
+        (
+            ["codings", "export", "--pseudonymize", "--out"],
+            ReportRequest("codings", tmp_path / "k.csv", pseudonymize=True),
+            "k.csv",
+        ),
+        (
+            ["codings", "export", "--coder", "bo", "--format", "json", "--out"],
+            ReportRequest("codings", tmp_path / "k.json", selection="coder:bo"),
+            "k.json",
+        ),
         (["codebook", "export", "--out"], ReportRequest("codebook", tmp_path / "b.yaml"), "b.yaml"),
-        (["codebook", "export", "--retired", "--out"], ReportRequest("codebook", tmp_path / "r.yaml", retired=True), "r.yaml"),
+        (
+            ["codebook", "export", "--retired", "--out"],
+            ReportRequest("codebook", tmp_path / "r.yaml", retired=True),
+            "r.yaml",
+        ),
         (["refi", "export-codebook"], ReportRequest("codebook", tmp_path / "b.qdc"), "b.qdc"),
         (["refi", "export", "--pseudonymize"], ReportRequest("refi", tmp_path / "p.qdpx", pseudonymize=True), "p.qdpx"),
     ]

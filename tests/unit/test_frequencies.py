@@ -134,7 +134,15 @@ def build_project(spec: dict[str, Any], db: str = ":memory:"):
         rows = []
         for src, number, key, coder, *span in spec.get("codings", []):
             start, end = (list(span) + [None, None])[:2]
-            rows.append({"passage_id": passages[(src, number)], "code_id": ids[key], "coder_id": coders[coder], "start": start, "end": end})
+            rows.append(
+                {
+                    "passage_id": passages[(src, number)],
+                    "code_id": ids[key],
+                    "coder_id": coders[coder],
+                    "start": start,
+                    "end": end,
+                }
+            )
         if rows:
             s.execute(insert(Coding), rows)
         for src, number, coder in spec.get("stars", []):
@@ -281,7 +289,12 @@ def test_unknown_code_and_empty_project_are_refused():
 def test_codes_by_kind_and_alias():
     project = build_project(small_spec())
     assert [r["code"] for r in compute_frequencies(project, codes="themes").rows] == ["T1", "T2"]
-    assert [r["code"] for r in compute_frequencies(project, codes=["behov"]).rows] == ["B", "B.social", "B.gennem", "B.frihed"]
+    assert [r["code"] for r in compute_frequencies(project, codes=["behov"]).rows] == [
+        "B",
+        "B.social",
+        "B.gennem",
+        "B.frihed",
+    ]
 
 
 def test_effective_attributes_and_attribution():
@@ -314,7 +327,11 @@ def random_specs(draw) -> dict[str, Any]:
     for s in range(draw(st.integers(1, 3))):
         participants = [{"label": "I", "role": "interviewer"}] if draw(st.booleans()) else []
         for p in range(draw(st.integers(1, 3))):
-            person: dict[str, Any] = {"label": f"P{p + 1}", "gender": draw(st.sampled_from(GENDERS)), "age": draw(st.sampled_from(AGES))}
+            person: dict[str, Any] = {
+                "label": f"P{p + 1}",
+                "gender": draw(st.sampled_from(GENDERS)),
+                "age": draw(st.sampled_from(AGES)),
+            }
             if draw(st.booleans()):
                 person["site"] = draw(st.sampled_from(SITES))
             attrs = {}
@@ -325,7 +342,9 @@ def random_specs(draw) -> dict[str, Any]:
             person["attributes"] = attrs
             participants.append(person)
         labels = [p["label"] for p in participants]
-        passages = [(draw(st.sampled_from(labels)), f"Udsagn {n} fra kilde {s}.") for n in range(draw(st.integers(1, 5)))]
+        passages = [
+            (draw(st.sampled_from(labels)), f"Udsagn {n} fra kilde {s}.") for n in range(draw(st.integers(1, 5)))
+        ]
         sources.append(
             {
                 "name": f"kilde-{s}",
@@ -355,7 +374,9 @@ def random_specs(draw) -> dict[str, Any]:
     return {"coders": CODERS, "sources": sources, "codings": codings}
 
 
-def expected_rows(project, *, coders: set[str], by: list[str], rollup: bool, codings: list | None = None) -> dict[tuple, dict]:
+def expected_rows(
+    project, *, coders: set[str], by: list[str], rollup: bool, codings: list | None = None
+) -> dict[tuple, dict]:
     """The frequencies recomputed from the tables in plain Python (of ``coders``, or of the rows ``codings``)."""
     with project.read() as s:
         codes = list(s.exec(select(Code).order_by(Code.position)))
@@ -372,7 +393,14 @@ def expected_rows(project, *, coders: set[str], by: list[str], rollup: bool, cod
 
     def attrs_of(p: Participant) -> dict[str, Any]:
         src = sources[p.source_id]
-        values = {"site": src.site, "kind": src.kind, "context": src.context, "round": src.round, "gender": None, "age": None}
+        values = {
+            "site": src.site,
+            "kind": src.kind,
+            "context": src.context,
+            "round": src.round,
+            "gender": None,
+            "age": None,
+        }
         values.update(p.attributes)
         values["site"] = p.site if p.site is not None else values["site"]
         values["gender"] = p.gender
@@ -417,7 +445,12 @@ BYS = [[], ["site"], ["gender", "age_band"], ["kind", "round"], ["uddannelse"]]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=random_specs(), by=st.sampled_from(BYS), rollup=st.booleans(), mode=st.sampled_from(["default", "union", "anne"]))
+@given(
+    spec=random_specs(),
+    by=st.sampled_from(BYS),
+    rollup=st.booleans(),
+    mode=st.sampled_from(["default", "union", "anne"]),
+)
 def test_frequencies_reconcile_with_the_codings_table(spec, by, rollup, mode):
     """One coder and the union against the codings table (the consensus: test_consensus_reports)."""
     project = build_project(spec)
@@ -430,9 +463,10 @@ def test_frequencies_reconcile_with_the_codings_table(spec, by, rollup, mode):
         elif mode == "anne":
             options["coder"] = "anne"
             coders = {"anne"}
-        if not coders & used or (by == ["uddannelse"] and not any(
-            "uddannelse" in p.get("attributes", {}) for src in spec["sources"] for p in src["participants"]
-        )):
+        if not coders & used or (
+            by == ["uddannelse"]
+            and not any("uddannelse" in p.get("attributes", {}) for src in spec["sources"] for p in src["participants"])
+        ):
             with pytest.raises(TrivselError):
                 compute_frequencies(project, by=by, rollup=rollup, **options)
             return

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -37,7 +36,14 @@ HINT = "eksportér igen"
 
 @pytest.mark.parametrize(
     ("text", "size"),
-    [("2GiB", 2 << 30), ("500MB", 500_000_000), ("1.5G", 1_500_000_000), ("1,5 gib", 3 << 29), ("1000000", 1_000_000), ("64KiB", 65536)],
+    [
+        ("2GiB", 2 << 30),
+        ("500MB", 500_000_000),
+        ("1.5G", 1_500_000_000),
+        ("1,5 gib", 3 << 29),
+        ("1000000", 1_000_000),
+        ("64KiB", 65536),
+    ],
 )
 def test_sizes_are_read_as_written(text, size):
     assert parse_size(text) == size
@@ -63,7 +69,10 @@ def test_the_default_limit_and_the_ratio():
 # --------------------------------------------------------------------------- archives
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "sources/../../evil.txt", "/etc/evil", "\\evil.txt", "C:/evil.txt", "sources\\..\\..\\evil.txt"])
+@pytest.mark.parametrize(
+    "name",
+    ["../evil.txt", "sources/../../evil.txt", "/etc/evil", "\\evil.txt", "C:/evil.txt", "sources\\..\\..\\evil.txt"],
+)
 def test_a_member_named_out_of_the_archive_refuses_the_archive(tmp_path, name):
     path = H.write_zip(tmp_path / "a.zip", [H.member("fine.txt", "x"), H.member(name, "x")])
     with pytest.raises(TrivselError) as info:
@@ -177,7 +186,9 @@ def test_yaml_alias_to_itself_and_deep_nesting():
 
 
 def test_modest_aliases_are_fine():
-    text = "d: &d {site: Viborg, kind: interview}\nparticipants:\n" + "".join(f"  - {{id: P{i}, <<: *d}}\n" for i in range(200))
+    text = "d: &d {site: Viborg, kind: interview}\nparticipants:\n" + "".join(
+        f"  - {{id: P{i}, <<: *d}}\n" for i in range(200)
+    )
     check_yaml(text, max_depth=32)
     data, _ = load_yaml_mapping(text, "f.yaml")
     assert data["participants"][199] == {"id": "P199", "site": "Viborg", "kind": "interview"}
@@ -185,7 +196,11 @@ def test_modest_aliases_are_fine():
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [(H.yaml_alias_bomb(), "YAML-aliasserne"), ("a: &a [*a]\n", "henviser til den værdi"), ("a: " + "[" * 2000 + "]" * 2000, "indlejret")],
+    [
+        (H.yaml_alias_bomb(), "YAML-aliasserne"),
+        ("a: &a [*a]\n", "henviser til den værdi"),
+        ("a: " + "[" * 2000 + "]" * 2000, "indlejret"),
+    ],
 )
 def test_metadata_yaml_bombs_are_one_line_with_the_file_and_line(text, words):
     with pytest.raises(TrivselError) as info:
@@ -203,7 +218,13 @@ def test_codebook_alias_bomb_of_codes_is_a_problem_not_an_hour():
 
 
 def test_codebook_nested_or_chained_too_deep_is_one_problem():
-    nested = "name: x\nversion: 1\ncodes:\n  - " + "".join(f"{{key: K{i}, name: n, children: [" for i in range(1500)) + "{key: Z, name: z}" + "]}" * 1500 + "\n"
+    nested = (
+        "name: x\nversion: 1\ncodes:\n  - "
+        + "".join(f"{{key: K{i}, name: n, children: [" for i in range(1500))
+        + "{key: Z, name: z}"
+        + "]}" * 1500
+        + "\n"
+    )
     book, problems = validate_codebook_text(nested)
     assert book is None and len(problems) == 1 and "levels" in problems[0].message
     chain = "name: x\nversion: 1\ncodes:\n" + "".join(
@@ -211,9 +232,13 @@ def test_codebook_nested_or_chained_too_deep_is_one_problem():
     )
     book, problems = validate_codebook_text(chain)
     assert book is None and len(problems) == 1 and "'K100' lies 101 levels deep" in problems[0].message
-    at_the_limit = "name: x\nversion: 1\ncodes:\n  - " + "".join(
-        f"{{key: K{i}, name: n, children: [" for i in range(MAX_CODE_DEPTH - 1)
-    ) + "{key: Z, name: z}" + "]}" * (MAX_CODE_DEPTH - 1) + "\n"
+    at_the_limit = (
+        "name: x\nversion: 1\ncodes:\n  - "
+        + "".join(f"{{key: K{i}, name: n, children: [" for i in range(MAX_CODE_DEPTH - 1))
+        + "{key: Z, name: z}"
+        + "]}" * (MAX_CODE_DEPTH - 1)
+        + "\n"
+    )
     book, problems = validate_codebook_text(at_the_limit)
     assert problems == [] and len(book.codes) == MAX_CODE_DEPTH
 

@@ -8,19 +8,38 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from tests.conftest import REPO
 from trivselkode.importers.pipeline import _prepare_job as _real_prepare_job
 from trivselkode.importers.pipeline import import_paths
 from trivselkode.storage.db import open_project
-from tests.conftest import REPO
 from trivselkode.storage.models import Participant, Passage, Source
 
-WORDS = ["jeg", "får", "lidt", "tro", "på", "verden", "æbler", "øl", "å", "Hej.", "Ja!", "kl. 10:30", "🙂", "naïve", "så:", "—"]
+WORDS = [
+    "jeg",
+    "får",
+    "lidt",
+    "tro",
+    "på",
+    "verden",
+    "æbler",
+    "øl",
+    "å",
+    "Hej.",
+    "Ja!",
+    "kl. 10:30",
+    "🙂",
+    "naïve",
+    "så:",
+    "—",
+]
 
 turn_text = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
 turn = st.tuples(st.sampled_from(["I", "P1", "P2", "Kvinde 1"]), st.lists(turn_text, min_size=1, max_size=3))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(turns=st.lists(turn, min_size=1, max_size=15), crlf=st.booleans())
 def test_stored_offsets_index_the_stored_text(tmp_path_factory, turns, crlf):
     folder = tmp_path_factory.mktemp("imp")
@@ -52,7 +71,9 @@ def test_stored_offsets_index_the_stored_text(tmp_path_factory, turns, crlf):
 
 
 def test_sentences_are_stored(tmp_path: Path):
-    (tmp_path / "a.txt").write_text("P1: Jeg kommer her hver uge. Det giver ro! Og så en kop kaffe.\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "P1: Jeg kommer her hver uge. Det giver ro! Og så en kop kaffe.\n", encoding="utf-8"
+    )
     project, _ = open_project(str(tmp_path / "p.db"))
     import_paths(project, [tmp_path / "a.txt"])
     with project.read() as s:
@@ -73,7 +94,10 @@ def test_subtitle_cue_times_are_kept_out_of_text(tmp_path: Path):
     with project.read() as s:
         passages = list(s.exec(select(Passage).order_by(Passage.number)))
         source = s.exec(select(Source)).one()
-    assert [p.text for p in passages] == ["Hvad bruger du biblioteket til?", "Jeg læser aviser. Og så drikker jeg kaffe."]
+    assert [p.text for p in passages] == [
+        "Hvad bruger du biblioteket til?",
+        "Jeg læser aviser. Og så drikker jeg kaffe.",
+    ]
     assert (passages[1].cue_start, passages[1].cue_end) == (3.5, 9.25)
     assert "00:00" not in source.text
     project.dispose()
@@ -96,14 +120,37 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
             people = {p.id: (sources[p.source_id], p.label) for p in s.exec(select(Participant))}
             return {
                 "sources": sorted(
-                    (x.name, x.title, x.kind, x.site, x.context, x.round, x.date, x.file_name, x.content_hash, x.text, str(x.extra))
+                    (
+                        x.name,
+                        x.title,
+                        x.kind,
+                        x.site,
+                        x.context,
+                        x.round,
+                        x.date,
+                        x.file_name,
+                        x.content_hash,
+                        x.text,
+                        str(x.extra),
+                    )
                     for x in s.exec(select(Source))
                 ),
                 "participants": sorted(
-                    (sources[p.source_id], p.label, p.role, p.gender, p.age, p.site, str(p.attributes)) for p in s.exec(select(Participant))
+                    (sources[p.source_id], p.label, p.role, p.gender, p.age, p.site, str(p.attributes))
+                    for p in s.exec(select(Participant))
                 ),
                 "passages": sorted(
-                    (sources[p.source_id], p.number, people[p.participant_id], p.start, p.end, p.text, str(p.sentences), p.cue_start, p.cue_end)
+                    (
+                        sources[p.source_id],
+                        p.number,
+                        people[p.participant_id],
+                        p.start,
+                        p.end,
+                        p.text,
+                        str(p.sentences),
+                        p.cue_start,
+                        p.cue_end,
+                    )
                     for p in s.exec(select(Passage))
                 ),
             }
@@ -154,7 +201,9 @@ def test_a_worker_that_dies_ends_the_import_with_one_clear_error(tmp_path: Path,
             raise AssertionError("the import went on without the file the dead worker had")
         with project.read() as s:
             stored = set(s.exec(select(Source.name)))
-            counts = {name: len(list(s.exec(select(Passage).join(Source).where(Source.name == name)))) for name in stored}
+            counts = {
+                name: len(list(s.exec(select(Passage).join(Source).where(Source.name == name)))) for name in stored
+            }
         assert "c" not in stored and stored <= {"a", "b"}
         assert all(n == 1 for n in counts.values())  # whatever was stored is whole
     finally:

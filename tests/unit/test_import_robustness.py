@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import REPO, Cli, write
-from trivselkode.analysis import nlp
+from trivselkode.domain import nlp
 from trivselkode.domain.annotations import annotation_spans, mask, spoken_word_count
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Participant, Passage, Source
@@ -132,7 +132,11 @@ def test_million_character_turn_in_txt_and_docx(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     rows = stored(db)
     assert [(name, speaker) for name, speaker, _t, _s in rows] == [
-        ("lang", "I"), ("lang", "P1"), ("lang", "I"), ("lang-word", "I"), ("lang-word", "P1")
+        ("lang", "I"),
+        ("lang", "P1"),
+        ("lang", "I"),
+        ("lang-word", "I"),
+        ("lang-word", "P1"),
     ]
     for _name, speaker, text, sentences in rows:
         assert_sentences_cover(text, sentences)
@@ -178,7 +182,11 @@ def run_cli(db: Path, *args: str, timeout: float = 300) -> subprocess.CompletedP
     """``trivselkode`` as a subprocess (so that a hang fails the test instead of stopping it)."""
     return subprocess.run(
         [sys.executable, "-m", "trivselkode", "--db", str(db), *args],
-        capture_output=True, text=True, env=ENV, cwd=db.parent, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=db.parent,
+        timeout=timeout,
     )
 
 
@@ -212,7 +220,7 @@ def test_folder_with_symlink_loop_and_fifo_imports_the_rest(tmp_path: Path) -> N
 
 def test_utf8_file_with_one_cp1252_line(tmp_path: Path) -> None:
     data = (
-        "I: Hvad betyder biblioteket for dig?\n".encode()
+        b"I: Hvad betyder biblioteket for dig?\n"
         + "P1: Blåbærgrød og æbleskiver på øen.\n".encode("cp1252")
         + "I: Og så?\nP1: Så går jeg hjem, glad og træt.\n".encode()
     )
@@ -235,9 +243,7 @@ def test_utf8_bom_file_with_cp1252_lines_and_cp1252_file_with_utf8_line(tmp_path
     bom = tmp_path / "bom.txt"
     bom.write_bytes(b"\xef\xbb\xbf" + "P1: Første linje med æ.\n".encode() + "P2: Anden med ø.\n".encode("cp1252"))
     mostly = tmp_path / "mest.txt"
-    mostly.write_bytes(
-        ("P1: " + "Æbler og pærer på Ærø. " * 20 + "\n").encode("cp1252") + "P2: Blåbær.\n".encode()
-    )
+    mostly.write_bytes(("P1: " + "Æbler og pærer på Ærø. " * 20 + "\n").encode("cp1252") + "P2: Blåbær.\n".encode())
     db = tmp_path / "p.db"
     result = Cli(db)("import", str(bom), str(mostly))
     assert result.exit_code == 0, result.stderr
@@ -287,7 +293,9 @@ def test_annotations_are_no_words_for_suggestions() -> None:
 def test_annotations_are_no_words_for_search(tmp_path: Path) -> None:
     from trivselkode.analysis.search import SearchIndex
 
-    path = write(tmp_path / "a.txt", "I: Hvad så?\nP1: Jeg sidder her (pause) og læser.\nP2: Jeg tager en pause i caféen.\n")
+    path = write(
+        tmp_path / "a.txt", "I: Hvad så?\nP1: Jeg sidder her (pause) og læser.\nP2: Jeg tager en pause i caféen.\n"
+    )
     db = tmp_path / "p.db"
     assert Cli(db)("import", str(path)).exit_code == 0
     project, _ = open_project(str(db))
@@ -328,7 +336,11 @@ def test_server_gone_mid_import_is_one_line(pg_url: str, tmp_path: Path) -> None
     admin = plain.rsplit("/", 1)[0] + "/postgres"
     proc = subprocess.Popen(
         [sys.executable, "-m", "trivselkode", "--db", pg_url, "import", str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
     )
     try:
         # Wait for the first stored source, then hold the next one back with a lock ...

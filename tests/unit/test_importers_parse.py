@@ -230,7 +230,9 @@ turn_strategy = st.tuples(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     turns=st.lists(turn_strategy, min_size=1, max_size=8),
     newline=st.sampled_from(["\n", "\r\n", "\r"]),
@@ -264,7 +266,12 @@ def test_docx_with_sidecar(tmp_path: Path) -> None:
     import docx
 
     document = docx.Document()
-    for paragraph in ["Interview på Randers Bibliotek", "I: Hvad laver du her?", "P1: Jeg læser avis.", "Og drikker kaffe."]:
+    for paragraph in [
+        "Interview på Randers Bibliotek",
+        "I: Hvad laver du her?",
+        "P1: Jeg læser avis.",
+        "Og drikker kaffe.",
+    ]:
         document.add_paragraph(paragraph)
     path = tmp_path / "randers.docx"
     document.save(str(path))
@@ -272,7 +279,9 @@ def test_docx_with_sidecar(tmp_path: Path) -> None:
     source = parse_file(path)
     assert source.name == "Randers 1"
     assert source.metadata["kind"] == "voxpop"
-    assert source.text == "Interview på Randers Bibliotek\nI: Hvad laver du her?\nP1: Jeg læser avis.\nOg drikker kaffe."
+    assert (
+        source.text == "Interview på Randers Bibliotek\nI: Hvad laver du her?\nP1: Jeg læser avis.\nOg drikker kaffe."
+    )
     assert [(t.speaker, t.text) for t in source.turns] == [
         ("I", "Hvad laver du her?"),
         ("P1", "Jeg læser avis.\nOg drikker kaffe."),

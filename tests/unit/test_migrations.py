@@ -53,4 +53,8 @@ def test_cli_reads_old_project(tmp_path: Path):
     status = cli.json("status")
     assert status["codings"] == 3 and status["done"]["anne"] == ["interview"]
     rows = cli.json("codings", "export")
-    assert {(r["passage"], r["code"], r["coder"]) for r in rows} == {(2, "T1", "anne"), (2, "B.sikkerhed", "anne"), (4, "T3", "bo")}
+    assert {(r["passage"], r["code"], r["coder"]) for r in rows} == {
+        (2, "T1", "anne"),
+        (2, "B.sikkerhed", "anne"),
+        (4, "T3", "bo"),
+    }

@@ -11,7 +11,20 @@ from trivselkode.export.pseudonymize import Pseudonymizer, is_name
 
 def test_labels_that_are_names_and_labels_that_are_codes():
     names = ["Bo", "Anne", "Anne Marie", "Jens-Ole", "Ib", "Karen Blixen"]
-    codes = ["P1", "I", "INT", "Interviewer", "Intervieweren", "R3", "IP", "SPEAKER_00", "Kvinde 1", "D-2", "deltager", ""]
+    codes = [
+        "P1",
+        "I",
+        "INT",
+        "Interviewer",
+        "Intervieweren",
+        "R3",
+        "IP",
+        "SPEAKER_00",
+        "Kvinde 1",
+        "D-2",
+        "deltager",
+        "",
+    ]
     assert all(is_name(n) for n in names)
     assert not any(is_name(c) for c in codes)
 

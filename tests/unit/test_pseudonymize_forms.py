@@ -28,7 +28,9 @@ def test_full_names_in_any_case_and_the_genitive():
 
 def test_speaker_labels_in_any_case_are_names():
     assert all(is_name(n) for n in ["MORTEN", "lise", "KAREN HANSEN", "karen hansen", "Bo", "Jens-Ole", "ANNE-MARIE"])
-    assert not any(is_name(c) for c in ["A", "B", "INT", "IP", "SPM", "interviewer", "DELTAGER", "Mand", "ukendt taler"])
+    assert not any(
+        is_name(c) for c in ["A", "B", "INT", "IP", "SPM", "interviewer", "DELTAGER", "Mand", "ukendt taler"]
+    )
     pseudo = Pseudonymizer(["MORTEN", "lise"])
     assert pseudo.label("MORTEN") == pseudo.label("Morten") == pseudo.label("morten") == "[Navn 1]"
     assert pseudo.label("lise") == "[Navn 2]"

@@ -316,7 +316,10 @@ WORDS = "jeg du vi her der biblioteket ro tryg venlig personalet læse bog snakk
 def quote_specs(draw) -> dict[str, Any]:
     sources = []
     for s in range(draw(st.integers(1, 3))):
-        people = [person(f"P{i + 1}", draw(st.sampled_from(["kvinde", "mand", None])), draw(st.sampled_from([None, 20, 70]))) for i in range(draw(st.integers(1, 3)))]
+        people = [
+            person(f"P{i + 1}", draw(st.sampled_from(["kvinde", "mand", None])), draw(st.sampled_from([None, 20, 70])))
+            for i in range(draw(st.integers(1, 3)))
+        ]
         people.append({"label": "I", "role": "interviewer"})
         passages = []
         for _ in range(draw(st.integers(1, 6))):
@@ -325,11 +328,24 @@ def quote_specs(draw) -> dict[str, Any]:
                 words = draw(st.lists(st.sampled_from(WORDS), min_size=2, max_size=14))
                 sents.append(" ".join(words).capitalize() + draw(st.sampled_from([".", "!", "?"])))
             passages.append((draw(st.sampled_from([p["label"] for p in people])), " ".join(sents)))
-        sources.append({"name": f"k{s}", "site": draw(st.sampled_from(["Randers", "Viborg"])), "participants": people, "passages": passages})
+        sources.append(
+            {
+                "name": f"k{s}",
+                "site": draw(st.sampled_from(["Randers", "Viborg"])),
+                "participants": people,
+                "passages": passages,
+            }
+        )
     slots = [(src["name"], n + 1, len(src["passages"][n][1])) for src in sources for n in range(len(src["passages"]))]
     codings, seen = [], set()
     for (src, number, length), key, coder, narrow in draw(
-        st.lists(st.tuples(st.sampled_from(slots), st.sampled_from(["T1", "T2"]), st.sampled_from(["anne", "bo"]), st.booleans()), min_size=1, max_size=30)
+        st.lists(
+            st.tuples(
+                st.sampled_from(slots), st.sampled_from(["T1", "T2"]), st.sampled_from(["anne", "bo"]), st.booleans()
+            ),
+            min_size=1,
+            max_size=30,
+        )
     ):
         span = (length // 3, length // 3 + max(1, length // 4)) if narrow else ()
         if (src, number, key, coder, span) not in seen:
@@ -340,7 +356,12 @@ def quote_specs(draw) -> dict[str, Any]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=quote_specs(), n=st.integers(1, 6), min_words=st.sampled_from([1, 4, 8]), max_words=st.sampled_from([10, 25, 60]))
+@given(
+    spec=quote_specs(),
+    n=st.integers(1, 6),
+    min_words=st.sampled_from([1, 4, 8]),
+    max_words=st.sampled_from([10, 25, 60]),
+)
 def test_random_projects_give_verbatim_spread_deterministic_quotes(spec, n, min_words, max_words):
     project = build_project(spec)
     try:

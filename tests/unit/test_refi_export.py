@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ from sqlmodel import select
 
 from tests.conftest import REPO
 from trivselkode.domain.codebook import Codebook, CodeSpec
+from trivselkode.domain.guids import code_guid, source_guid
 from trivselkode.errors import TrivselError
-from trivselkode.export.refi import code_guid, export_codebook, export_project, source_guid
+from trivselkode.export.refi import export_codebook, export_project
 from trivselkode.importers.pipeline import import_paths
 from trivselkode.storage.codebook import load_codebook
 from trivselkode.storage.db import Project, open_project
@@ -33,12 +34,12 @@ SCHEMAS = REPO / "tests" / "fixtures" / "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(SCHEMAS / name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def lxml_schema(name: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
 
@@ -87,9 +88,20 @@ Mand 2: Jeg kommer for kaffen ☕ og avisen.
 """
 
 CODES = [
-    CodeSpec(key="T1", name="Tryghed", kind="tema", color="#2e7d32", shortcut="1", description="Biblioteket som tryghedssystem",
-             include="Føle sig velkommen", exclude="Ro kodes T2", characteristics=["Ingen dømmende blikke"],
-             examples=["Jeg føler mig velkommen."], keywords=["tryg", "velkommen"], position=0),
+    CodeSpec(
+        key="T1",
+        name="Tryghed",
+        kind="tema",
+        color="#2e7d32",
+        shortcut="1",
+        description="Biblioteket som tryghedssystem",
+        include="Føle sig velkommen",
+        exclude="Ro kodes T2",
+        characteristics=["Ingen dømmende blikke"],
+        examples=["Jeg føler mig velkommen."],
+        keywords=["tryg", "velkommen"],
+        position=0,
+    ),
     CodeSpec(key="T2", name="Mental ro", kind="tema", color="#42a5f5", shortcut="2", position=1),
     CodeSpec(key="B", name="Behov", kind="behov", position=2),
     CodeSpec(key="B.social", name="Sociale behov", parent="B", kind="behov", description="Fællesskab", position=3),
@@ -108,7 +120,7 @@ def make_fixture_project(folder: Path) -> Project:
     load_codebook(project, Codebook(name="Testkodebog", version=3, codes=list(CODES)))
     report = import_paths(project, [folder / "interview1.txt", folder / "voxpop-viborg.txt"])
     assert not report.failed, [f.error for f in report.failed]
-    stamp = datetime(2025, 4, 1, 12, 30, tzinfo=timezone.utc)
+    stamp = datetime(2025, 4, 1, 12, 30, tzinfo=UTC)
     with project.write() as s:
         codes = {c.key: c for c in s.exec(select(Code))}
         anne = get_or_create_coder(s, "anne")
@@ -128,19 +140,58 @@ def make_fixture_project(folder: Path) -> Project:
         rows = [
             Coding(passage_id=p2.id, code_id=codes["T1"].id, coder_id=anne.id, created_at=stamp),
             Coding(passage_id=p2.id, code_id=codes["T1"].id, coder_id=bo.id, created_at=stamp, memo="Tydeligt T1"),
-            Coding(passage_id=p2.id, code_id=codes["B.social"].id, coder_id=anne.id, start=0, end=len("Jeg får lidt tro på verden"), created_at=stamp),
-            Coding(passage_id=p4.id, code_id=codes["T2"].id, coder_id=anne.id, start=emoji_at, end=emoji_at + 1, created_at=stamp),
-            Coding(passage_id=p4.id, code_id=codes["T2"].id, coder_id=bo.id, start=0, end=emoji_at + 1, created_at=stamp),
+            Coding(
+                passage_id=p2.id,
+                code_id=codes["B.social"].id,
+                coder_id=anne.id,
+                start=0,
+                end=len("Jeg får lidt tro på verden"),
+                created_at=stamp,
+            ),
+            Coding(
+                passage_id=p4.id,
+                code_id=codes["T2"].id,
+                coder_id=anne.id,
+                start=emoji_at,
+                end=emoji_at + 1,
+                created_at=stamp,
+            ),
+            Coding(
+                passage_id=p4.id, code_id=codes["T2"].id, coder_id=bo.id, start=0, end=emoji_at + 1, created_at=stamp
+            ),
             Coding(passage_id=p4.id, code_id=codes["B.social.leg"].id, coder_id=bo.id, created_at=stamp),
-            Coding(passage_id=v1.id, code_id=codes["B"].id, coder_id=anne.id, start=len("Det er dejligt 🙂"), end=len("Det er dejligt 🙂🙂"), created_at=stamp),
+            Coding(
+                passage_id=v1.id,
+                code_id=codes["B"].id,
+                coder_id=anne.id,
+                start=len("Det er dejligt 🙂"),
+                end=len("Det er dejligt 🙂🙂"),
+                created_at=stamp,
+            ),
             Coding(passage_id=v2.id, code_id=codes["X"].id, coder_id=bo.id, created_at=stamp),
             Coding(passage_id=v2.id, code_id=codes["M"].id, coder_id=anne.id, created_at=stamp),
         ]
         for row in rows:
             s.add(row)
-        s.add(Memo(source_id=sources["interview1"].id, coder_id=anne.id, text="Godt interview.\nLidt støj.", created_at=stamp, updated_at=stamp))
+        s.add(
+            Memo(
+                source_id=sources["interview1"].id,
+                coder_id=anne.id,
+                text="Godt interview.\nLidt støj.",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
         s.add(Memo(passage_id=p4.id, coder_id=bo.id, text="Citat til rapporten", created_at=stamp, updated_at=stamp))
-        s.add(Memo(code_id=codes["T2"].id, coder_id=anne.id, text="Husk at skelne fra T1", created_at=stamp, updated_at=stamp))
+        s.add(
+            Memo(
+                code_id=codes["T2"].id,
+                coder_id=anne.id,
+                text="Husk at skelne fra T1",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
         codes["X"].retired = True
         codes["X"].shortcut = None
         s.add(codes["X"])
@@ -163,13 +214,13 @@ def snapshot(project: Project) -> dict[str, Any]:
         codings = sorted(
             (
                 (
-                src_name[passages[c.passage_id].source_id],
-                passages[c.passage_id].number,
-                key_of[c.code_id],
-                coders[c.coder_id],
-                c.start,
-                c.end,
-                c.memo,
+                    src_name[passages[c.passage_id].source_id],
+                    passages[c.passage_id].number,
+                    key_of[c.code_id],
+                    coders[c.coder_id],
+                    c.start,
+                    c.end,
+                    c.memo,
                 )
                 for c in s.exec(select(Coding))
             ),
@@ -188,20 +239,54 @@ def snapshot(project: Project) -> dict[str, Any]:
     return {
         "codes": sorted(
             (
-                (c.key, c.name, key_of.get(c.parent_id), c.kind, c.description, c.include, c.exclude, tuple(c.characteristics),
-                 tuple(c.examples), tuple(c.keywords), c.color, c.shortcut, c.retired)
+                (
+                    c.key,
+                    c.name,
+                    key_of.get(c.parent_id),
+                    c.kind,
+                    c.description,
+                    c.include,
+                    c.exclude,
+                    tuple(c.characteristics),
+                    tuple(c.examples),
+                    tuple(c.keywords),
+                    c.color,
+                    c.shortcut,
+                    c.retired,
+                )
                 for c in codes
             ),
             key=repr,
         ),
         "coders": sorted(coders.values()),
         "sources": [
-            (src.name, src.title, src.kind, src.site, src.context, src.round, src.date, src.file_name, src.text, tuple(sorted(src.extra.items(), key=str)))
+            (
+                src.name,
+                src.title,
+                src.kind,
+                src.site,
+                src.context,
+                src.round,
+                src.date,
+                src.file_name,
+                src.text,
+                tuple(sorted(src.extra.items(), key=str)),
+            )
             for src in sources
         ],
         "participants": sorted(
-            ((src_name[p.source_id], p.label, p.role, p.gender, p.age, p.site, tuple(sorted(p.attributes.items(), key=str)))
-             for p in parts.values()),
+            (
+                (
+                    src_name[p.source_id],
+                    p.label,
+                    p.role,
+                    p.gender,
+                    p.age,
+                    p.site,
+                    tuple(sorted(p.attributes.items(), key=str)),
+                )
+                for p in parts.values()
+            ),
             key=repr,
         ),
         "passages": sorted(
@@ -279,7 +364,8 @@ def test_positions_are_code_points_into_the_text_file(fixture_project, tmp_path)
             assert 0 <= a < b <= len(text)
     # the emoji coded alone is one code point wide
     emoji = [
-        sel for sel in root.iterfind(".//q:PlainTextSelection", NS)
+        sel
+        for sel in root.iterfind(".//q:PlainTextSelection", NS)
         if int(sel.get("endPosition")) - int(sel.get("startPosition")) == 1
     ]
     assert emoji and emoji[0].get("name") == "😀"

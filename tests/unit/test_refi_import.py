@@ -36,7 +36,10 @@ def sample(path: Path) -> Path:
 
 def counts(project) -> dict[str, int]:
     with project.read() as s:
-        return {m.__name__: s.exec(select(func.count()).select_from(m)).one() for m in (Code, Coder, Coding, Memo, Participant, Passage, Source)}
+        return {
+            m.__name__: s.exec(select(func.count()).select_from(m)).one()
+            for m in (Code, Coder, Coding, Memo, Participant, Passage, Source)
+        }
 
 
 # --------------------------------------------------------------------------- NVivo 12
@@ -100,7 +103,9 @@ def test_nvivo_every_selection_is_the_text_nvivo_meant(nvivo):
             passage = passages[number]
             lo, hi = max(p.start, passage.start), min(p.end, passage.end)
             assert lo < hi
-            part = (None, None) if (lo, hi) == (passage.start, passage.end) else (lo - passage.start, hi - passage.start)
+            part = (
+                (None, None) if (lo, hi) == (passage.start, passage.end) else (lo - passage.start, hi - passage.start)
+            )
             assert (number, *part) in coded
             assert passage.text[slice(*part)] in meant
         matches += 1
@@ -302,8 +307,15 @@ def _utf16_crlf2(text: str, pos: int) -> int:
     return len(prefix.encode("utf-16-le")) // 2
 
 
-def make_qdpx(tmp_path: Path, *, qde_name: str = "whatever.qde", folder: str = "Sources", bom: bool = True,
-              include_text: bool = True, xml: str | None = None) -> Path:
+def make_qdpx(
+    tmp_path: Path,
+    *,
+    qde_name: str = "whatever.qde",
+    folder: str = "Sources",
+    bom: bool = True,
+    include_text: bool = True,
+    xml: str | None = None,
+) -> Path:
     a = TEXT.index("tryg på")
     b = a + len("tryg på biblioteket")
     c = TEXT.index("Velkommen")
@@ -332,7 +344,9 @@ def test_hand_made_qdpx(tmp_path):
         source = s.exec(select(Source)).one()
         passages = list(s.exec(select(Passage).order_by(Passage.number)))
         parts = {p.id: p for p in s.exec(select(Participant))}
-        codings = s.exec(select(Coding, Code, Coder).where(Coding.code_id == Code.id, Coding.coder_id == Coder.id)).all()
+        codings = s.exec(
+            select(Coding, Code, Coder).where(Coding.code_id == Code.id, Coding.coder_id == Coder.id)
+        ).all()
         memos = {m.text: m for m in s.exec(select(Memo))}
     project.dispose()
     # codes: nesting, #RGB colour, a bad colour dropped with a warning, a non-codable leaf retired
@@ -343,9 +357,18 @@ def test_hand_made_qdpx(tmp_path):
     # the text: normalised, three paragraphs spoken by the source's only case
     assert source.text == TEXT.replace("\r\n", "\n")
     assert source.site == "Randers"
-    assert [p.text for p in passages] == ["Velkommen 😀 her.", "Jeg føler mig tryg på biblioteket.", "Det er et godt sted 🙂 at være."]
+    assert [p.text for p in passages] == [
+        "Velkommen 😀 her.",
+        "Jeg føler mig tryg på biblioteket.",
+        "Det er et godt sted 🙂 at være.",
+    ]
     karen = parts[passages[0].participant_id]
-    assert karen.label == "Karen" and karen.gender == "kvinde" and karen.age == 67 and karen.attributes == {"hobby": "strik"}
+    assert (
+        karen.label == "Karen"
+        and karen.gender == "kvinde"
+        and karen.age == 67
+        and karen.attributes == {"hobby": "strik"}
+    )
     (reading,) = [s.reading for s in report.sources]
     assert reading == "utf16-crlf2"
     # a selection inside a passage narrows; one across passages codes each, narrowed to its part
@@ -353,7 +376,13 @@ def test_hand_made_qdpx(tmp_path):
     p3 = passages[2].text
     assert spans == sorted(
         [
-            ("Velkommen", "Anne_Marie", len("Jeg føler mig "), len("Jeg føler mig tryg på biblioteket"), "kodenote: tydeligt"),
+            (
+                "Velkommen",
+                "Anne_Marie",
+                len("Jeg føler mig "),
+                len("Jeg føler mig tryg på biblioteket"),
+                "kodenote: tydeligt",
+            ),
             # no user on the coding, its selection, source or project: the importing coder
             ("Tryghed", "ole", None, None, None),
             ("Tryghed", "ole", None, None, None),
@@ -417,8 +446,13 @@ def test_a_clash_with_a_different_text_rolls_everything_back(tmp_path, db_url):
         text = "Noget helt andet, som ingen kender. " * 20
         _insert_source(
             s,
-            ParsedSource(name="Samtale", text=text, file_name="x.txt", participants=[ParsedParticipant("P1")],
-                         turns=[ParsedTurn("P1", 0, len(text) - 1, text[:-1])]),
+            ParsedSource(
+                name="Samtale",
+                text=text,
+                file_name="x.txt",
+                participants=[ParsedParticipant("P1")],
+                turns=[ParsedTurn("P1", 0, len(text) - 1, text[:-1])],
+            ),
             "x",
             [f"[[0,{len(text) - 1}]]"],
         )

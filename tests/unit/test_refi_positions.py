@@ -21,7 +21,26 @@ from trivselkode.domain.positions import (
 from trivselkode.importers.encoding import normalise
 
 # Pieces of raw text that stay whole under normalisation.
-ATOMS = ["a", "b", "æ", "ø", "Å", " ", "\n", "\r\n", "\r", "😀", "🙂", "𝄞", "e\u0301", "A\u030a", "\t", ".", "ﬁ", "\u1100\u1161"]
+ATOMS = [
+    "a",
+    "b",
+    "æ",
+    "ø",
+    "Å",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "😀",
+    "🙂",
+    "𝄞",
+    "e\u0301",
+    "A\u030a",
+    "\t",
+    ".",
+    "ﬁ",
+    "\u1100\u1161",
+]
 
 
 def _width(atom: str, reading: Reading) -> int:

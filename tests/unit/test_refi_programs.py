@@ -166,7 +166,9 @@ def test_qc_style_source_paths_inside_the_archive_are_read(tmp_path, proj):
     with proj.read() as s:
         rows = s.exec(
             select(Source.name, Passage.text, Code.name, Coder.name, Coding.start, Coding.end).where(
-                Coding.passage_id == Passage.id, Passage.source_id == Source.id, Coding.code_id == Code.id,
+                Coding.passage_id == Passage.id,
+                Passage.source_id == Source.id,
+                Coding.code_id == Code.id,
                 Coding.coder_id == Coder.id,
             )
         ).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -74,7 +74,24 @@ def test_demo_round_trip(tmp_path):
 
 # --------------------------------------------------------------------------- random projects
 
-WORDS = ["jeg", "får", "Æbler", "øl", "å", "biblioteket", "😀", "🙂🙂", "𝄞", "naïve", "q\u0301", "Hej.", "kl. 10:30", "—", "ro,", "👩‍👩‍👧"]
+WORDS = [
+    "jeg",
+    "får",
+    "Æbler",
+    "øl",
+    "å",
+    "biblioteket",
+    "😀",
+    "🙂🙂",
+    "𝄞",
+    "naïve",
+    "q\u0301",
+    "Hej.",
+    "kl. 10:30",
+    "—",
+    "ro,",
+    "👩‍👩‍👧",
+]
 LABELS = ["I", "P1", "P2", "Kvinde 1", "Åse", "Bjørn Ærø"]
 CODERS = ["anne", "bo", "konsensus", "Åse"]
 COLORS = [None, "#2e7d32", "#aabbcc", "#000000"]
@@ -102,7 +119,15 @@ source = st.fixed_dictionaries(
     }
 )
 code = st.tuples(st.sampled_from(COLORS), st.sampled_from(["", "tema", "behov"]), st.booleans(), words)
-coding = st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(CODERS), st.integers(0, 10**6), st.integers(0, 10**6), st.booleans(), st.one_of(st.none(), words))
+coding = st.tuples(
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.sampled_from(CODERS),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.booleans(),
+    st.one_of(st.none(), words),
+)
 memo = st.tuples(st.sampled_from(["source", "passage", "code"]), st.integers(0, 10**6), st.sampled_from(CODERS), words)
 
 
@@ -116,7 +141,9 @@ def _front_matter(src: dict) -> str:
     for label in labels:
         fields = [f'id: "{label}"']
         for key, value in src["attrs"].get(label, {}).items():
-            fields.append(f'{key}: {str(value).lower() if isinstance(value, bool) else repr(value) if isinstance(value, float) else value}')
+            fields.append(
+                f"{key}: {str(value).lower() if isinstance(value, bool) else repr(value) if isinstance(value, float) else value}"
+            )
         lines.append("  - {" + ", ".join(fields) + "}")
     lines.append("---")
     return "\n".join(lines) + "\n"
@@ -141,7 +168,7 @@ def _build(folder: Path, sources: list[dict], codes: list[tuple], codings: list[
     load_codebook(project, Codebook(name="Tilfældig", version=1, codes=specs))
     report = import_paths(project, files)
     assert not report.failed, [f.error for f in report.failed]
-    stamp = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    stamp = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     with project.write() as s:
         codes_db = list(s.exec(select(Code).order_by(Code.position)))
         passages = list(s.exec(select(Passage).order_by(Passage.source_id, Passage.number)))
@@ -158,8 +185,17 @@ def _build(folder: Path, sources: list[dict], codes: list[tuple], codings: list[
             if key in seen:
                 continue
             seen.add(key)
-            s.add(Coding(passage_id=passage.id, code_id=code_row.id, coder_id=get_or_create_coder(s, coder).id,
-                         start=start, end=end, memo=note, created_at=stamp))
+            s.add(
+                Coding(
+                    passage_id=passage.id,
+                    code_id=code_row.id,
+                    coder_id=get_or_create_coder(s, coder).id,
+                    start=start,
+                    end=end,
+                    memo=note,
+                    created_at=stamp,
+                )
+            )
             if retire:
                 code_row.retired = True
                 code_row.shortcut = None
@@ -167,15 +203,41 @@ def _build(folder: Path, sources: list[dict], codes: list[tuple], codings: list[
         for target, index, coder, text in memos:
             cid = get_or_create_coder(s, coder).id
             if target == "source":
-                s.add(Memo(source_id=sources_db[index % len(sources_db)].id, coder_id=cid, text=text, created_at=stamp, updated_at=stamp))
+                s.add(
+                    Memo(
+                        source_id=sources_db[index % len(sources_db)].id,
+                        coder_id=cid,
+                        text=text,
+                        created_at=stamp,
+                        updated_at=stamp,
+                    )
+                )
             elif target == "passage":
-                s.add(Memo(passage_id=passages[index % len(passages)].id, coder_id=cid, text=text, created_at=stamp, updated_at=stamp))
+                s.add(
+                    Memo(
+                        passage_id=passages[index % len(passages)].id,
+                        coder_id=cid,
+                        text=text,
+                        created_at=stamp,
+                        updated_at=stamp,
+                    )
+                )
             else:
-                s.add(Memo(code_id=codes_db[index % len(codes_db)].id, coder_id=cid, text=text, created_at=stamp, updated_at=stamp))
+                s.add(
+                    Memo(
+                        code_id=codes_db[index % len(codes_db)].id,
+                        coder_id=cid,
+                        text=text,
+                        created_at=stamp,
+                        updated_at=stamp,
+                    )
+                )
     return project
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     sources=st.lists(source, min_size=1, max_size=3),
     codes=st.lists(code, min_size=1, max_size=6),
@@ -199,12 +261,17 @@ def test_import_updates_an_older_revision_instead_of_duplicating(tmp_path):
     project = make_fixture_project(tmp_path / "a")
     export_project(project, tmp_path / "a.qdpx")
     (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "interview1.txt").write_text(INTERVIEW.replace("I: Tak.", "I: Tak skal du have."), encoding="utf-8")
+    (tmp_path / "b" / "interview1.txt").write_text(
+        INTERVIEW.replace("I: Tak.", "I: Tak skal du have."), encoding="utf-8"
+    )
     other, _ = open_project(str(tmp_path / "b" / "b.db"))
     try:
         import_paths(other, [tmp_path / "b" / "interview1.txt"])
         report = import_refi(other, tmp_path / "a.qdpx")
-        assert [(s.name, s.status) for s in report.sources] == [("interview1", "revised"), ("voxpop-viborg", "imported")]
+        assert [(s.name, s.status) for s in report.sources] == [
+            ("interview1", "revised"),
+            ("voxpop-viborg", "imported"),
+        ]
         mine, theirs = snapshot(project), snapshot(other)
         for part in ("codings", "passages", "participants", "codes", "coders"):
             assert theirs[part] == mine[part], part

@@ -19,8 +19,8 @@ import pytest
 
 from tests.conftest import REPO
 from trivselkode.errors import Refused, TrivselError
-from trivselkode.export.files import check_target, replace_atomically, write_data
 from trivselkode.storage.db import explain_failure, open_project
+from trivselkode.storage.files import check_target, replace_atomically, write_data
 
 FIXTURE = REPO / "tests" / "fixtures" / "project-schema-v1.db"
 
@@ -112,7 +112,11 @@ def test_a_migration_whose_backup_copy_fails_changes_nothing_and_leaves_no_tempo
 
     result = subprocess.run(
         [sys.executable, "-m", "trivselkode", "--db", str(db), "status"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=limited, timeout=300,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        preexec_fn=limited,
+        timeout=300,
     )
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -60,12 +60,16 @@ def make_corpus(project, sources=None, codes=True) -> None:
                 )
                 at = start + len(turn) + 1
         if codes:
-            session.add(Code(key="T1", name="Psykologisk tryghed", kind="tema", shortcut="1", color="#2e7d32", position=0))
+            session.add(
+                Code(key="T1", name="Psykologisk tryghed", kind="tema", shortcut="1", color="#2e7d32", position=0)
+            )
             session.add(Code(key="T2", name="Mental ro", kind="tema", shortcut="2", color="#1565c0", position=1))
             session.add(Code(key="B", name="Behov", kind="behov", position=2))
             session.flush()
             parent = session.exec(__import__("sqlmodel").select(Code).where(Code.key == "B")).one()
-            session.add(Code(key="B.social", name="Sociale behov", kind="behov", shortcut="x", parent_id=parent.id, position=3))
+            session.add(
+                Code(key="B.social", name="Sociale behov", kind="behov", shortcut="x", parent_id=parent.id, position=3)
+            )
 
 
 @pytest.fixture
@@ -181,7 +185,9 @@ def test_index_follows_changes(project):
     assert SearchIndex.for_project(project) is index
     assert index.search("strikkeklubben", exact=True)
     assert not index.ensure_fresh()
-    make_corpus(project, sources={"randers-1": ("Randers", [("P1", "Sofaerne ved vinduet er de bedste.")])}, codes=False)
+    make_corpus(
+        project, sources={"randers-1": ("Randers", [("P1", "Sofaerne ved vinduet er de bedste.")])}, codes=False
+    )
     hits = index.search("sofaerne")  # rebuilt by itself
     assert _where(hits) == [("randers-1", 1)]
     assert hits[0].site == "Randers"
@@ -201,7 +207,9 @@ def test_empty_project(project):
 
 # ---------------------------------------------------------------- decomposed (NFD) queries
 
-ÅRHUS = {"aarhus-1": ("Aarhus", [("P1", "Åbningstiderne på Hovedbiblioteket i Århus passer mig, og caféen er en god idé.")])}
+ÅRHUS = {
+    "aarhus-1": ("Aarhus", [("P1", "Åbningstiderne på Hovedbiblioteket i Århus passer mig, og caféen er en god idé.")])
+}
 
 
 def nfd(text: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO
-import json
-
-from trivselkode.analysis.nlp import sentence_json, sentence_pipeline, sentence_spans
+from trivselkode.domain.nlp import sentence_json, sentence_pipeline, sentence_spans
 from trivselkode.importers.formats import iter_source_files, parse_file
 
 TRICKY = ["Ja.", '"Ja."', "- Nej", "„Hej“", "...", "?", "!", "x", "Dr.", "kl.", "10:30", "æble", "\n", "(pause)",
@@ -39,7 +39,13 @@ def test_same_as_one_document_per_turn(texts):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(TRICKY + [" ", "\t", "\xa0", "\n\n"]), min_size=1, max_size=8).map("".join), min_size=1, max_size=45))
+@given(
+    st.lists(
+        st.lists(st.sampled_from(TRICKY + [" ", "\t", "\xa0", "\n\n"]), min_size=1, max_size=8).map("".join),
+        min_size=1,
+        max_size=45,
+    )
+)
 def test_unstripped_texts_and_the_stored_json(texts):
     """Texts with space at either end (or nothing else) segment as on their own, and the
     JSON the passages table stores says the same (a text without a sentence is one whole)."""

@@ -64,12 +64,8 @@ LEVELS = ("nominal", "ordinal", "interval", "ratio")
 NO_PAIRABLE = "fewer than two pairable values: no unit was coded by at least two coders"
 NO_VARIATION = "no variation: every value is the same, so expected disagreement is 0"
 NO_UNITS = "no units to compare"
-COHEN_NO_VARIATION = (
-    "no variation: both coders used one and the same label throughout, so chance agreement is 1"
-)
-FLEISS_NO_VARIATION = (
-    "no variation: every rating falls in one category, so chance agreement is 1"
-)
+COHEN_NO_VARIATION = "no variation: both coders used one and the same label throughout, so chance agreement is 1"
+FLEISS_NO_VARIATION = "no variation: every rating falls in one category, so chance agreement is 1"
 FEW_CATEGORIES = "fewer than two categories (q < 2), so agreement by chance is certain"
 FEW_RATERS = "each unit needs at least two ratings"
 
@@ -215,9 +211,7 @@ def _observed_agreement(units: int, pairs_by_m: dict[int, int], agree_by_m: dict
     return total / units
 
 
-def _nominal_alpha(
-    n: int, sum_nc2: int, pairs_by_m: dict[int, int], agree_by_m: dict[int, int]
-) -> float:
+def _nominal_alpha(n: int, sum_nc2: int, pairs_by_m: dict[int, int], agree_by_m: dict[int, int]) -> float:
     """Nominal alpha = 1 - (n-1) * sum_ck o_ck d_ck / sum_ck n_c n_k d_ck.
 
     With the nominal metric, sum_ck o_ck d_ck = sum_u 2*(disagreeing pairs in
@@ -766,9 +760,7 @@ def binary_agreement(matrix: Any) -> BinaryAgreement:
     try:
         n_1 = int(n_one.sum())
         n_0 = int(n_zero.sum())
-        results["krippendorff_alpha"] = _nominal_alpha(
-            n_1 + n_0, n_1 * n_1 + n_0 * n_0, pairs_by_m, agree_by_m
-        )
+        results["krippendorff_alpha"] = _nominal_alpha(n_1 + n_0, n_1 * n_1 + n_0 * n_0, pairs_by_m, agree_by_m)
     except AgreementUndefined as exc:
         undefined["krippendorff_alpha"] = exc.reason
     if x.shape[0] == 2:

@@ -15,7 +15,7 @@ import numpy as np
 from sqlmodel import Session
 
 if TYPE_CHECKING:
-    from trivselkode.analysis.frequencies import CodeInfo, Codebook
+    from trivselkode.analysis.frequencies import Codebook, CodeInfo
 
 
 def raw_rows(session: Session, sql: str) -> list[tuple]:
@@ -62,7 +62,9 @@ class CodingArrays:
             return self
         return CodingArrays(self.passage[mask], self.code[mask], self.coder[mask])
 
-    def mapped(self, book: Codebook, codes: Sequence[CodeInfo], rollup: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def mapped(
+        self, book: Codebook, codes: Sequence[CodeInfo], rollup: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(index into codes, passage id, coder id)`` of the codings that count for ``codes``.
 
         With ``rollup`` a coding of a descendant counts for every chosen code above it.
@@ -131,7 +133,9 @@ def load_coding_arrays(session: Session, coder_ids: Sequence[int] | None = None,
             "coding",
             where,
         )
-        return CodingArrays(packed >> (coder_bits + code_bits), (packed >> coder_bits) & ((1 << code_bits) - 1), packed & (m_code - 1))
+        return CodingArrays(
+            packed >> (coder_bits + code_bits), (packed >> coder_bits) & ((1 << code_bits) - 1), packed & (m_code - 1)
+        )
     rows = raw_rows(session, f"SELECT passage_id, code_id, coder_id FROM coding {where}")
     arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
     return CodingArrays(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy())

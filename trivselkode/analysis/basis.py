@@ -95,7 +95,9 @@ class Selection:
         state = self.consensus
         if self.unused == "settled" and state is not None:
             if lang == "da":
-                return f"konsensus: {state.settled} af {state.disagreements} uenigheder afgjort – bruger foreningsmængden"
+                return (
+                    f"konsensus: {state.settled} af {state.disagreements} uenigheder afgjort – bruger foreningsmængden"
+                )
             return f"consensus: {state.settled} of {state.disagreements} disagreements settled – using the union"
         if lang == "da":
             return f"konsensus: {self.unused} – bruger foreningsmængden"
@@ -311,12 +313,17 @@ def parse_pair(spec: str | Sequence[str] | None) -> tuple[str, str] | None:
     if len(parts) != 2 or parts[0] == parts[1]:
         raise TrivselError("--coders skal nævne to forskellige kodere", "fx --coders anne,bo")
     if CONSENSUS_CODER in parts:
-        raise TrivselError(f"'{CONSENSUS_CODER}' er konsensus selv og kan ikke være en af dens to kodere", "fx --coders anne,bo")
+        raise TrivselError(
+            f"'{CONSENSUS_CODER}' er konsensus selv og kan ikke være en af dens to kodere", "fx --coders anne,bo"
+        )
     return parts[0], parts[1]
 
 
 def _pair(
-    session: Session, humans: dict[str, int], decisions: dict[tuple[int, int], PairDecision], given: tuple[str, str] | None
+    session: Session,
+    humans: dict[str, int],
+    decisions: dict[tuple[int, int], PairDecision],
+    given: tuple[str, str] | None,
 ) -> tuple[tuple[tuple[str, int], tuple[str, int]] | None, str | None]:
     """The consensus pair with ids, or None and the reason."""
     if given is not None:
@@ -373,7 +380,9 @@ def load_basis(
         if one.name == CONSENSUS_CODER:  # the reserved coder's name means the consensus
             one, consensus = None, True
         elif one.name not in active:
-            raise TrivselError(f"koderen '{one.name}' har ingen kodninger", f"kodere med kodninger: {', '.join(sorted(active))}")
+            raise TrivselError(
+                f"koderen '{one.name}' har ingen kodninger", f"kodere med kodninger: {', '.join(sorted(active))}"
+            )
     mode = "consensus" if consensus else "union" if union else "coder" if one is not None else "auto"
 
     made, decisions, reason, pair = None, {}, None, None

@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from trivselkode.analysis.attributes import AgeBands, STANDARD_ATTRIBUTES, known_attributes
 from trivselkode.analysis.arrays import CodingArrays, unique_sorted
+from trivselkode.analysis.attributes import STANDARD_ATTRIBUTES, AgeBands, known_attributes
 from trivselkode.analysis.basis import Selection
-from trivselkode.analysis.frequencies import CodeInfo, Codebook, KIND_ALIASES, ProjectData, load_project_data
+from trivselkode.analysis.frequencies import KIND_ALIASES, Codebook, CodeInfo, ProjectData, load_project_data
 from trivselkode.storage.db import Project
 
 MATRIX_FIXED = ("source", "participant")
@@ -46,7 +46,13 @@ class Cooccurrence:
         out = []
         for i, r in enumerate(self.rows):
             for j, c in enumerate(self.cols):
-                cell = {"row": r.key, "row_name": r.name, "col": c.key, "col_name": c.name, "passages": int(self.counts[i, j])}
+                cell = {
+                    "row": r.key,
+                    "row_name": r.name,
+                    "col": c.key,
+                    "col_name": c.name,
+                    "passages": int(self.counts[i, j]),
+                }
                 if self.open_counts is not None:
                     cell["open_disagreements"] = int(self.open_counts[i, j])
                 out.append(cell)

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, select
 
+from trivselkode.analysis.arrays import CodingArrays, PassageArrays, load_passage_arrays, unique_sorted
 from trivselkode.analysis.attributes import (
     AgeBands,
     ParticipantInfo,
@@ -45,7 +46,6 @@ from trivselkode.analysis.attributes import (
     parse_by,
     sort_key,
 )
-from trivselkode.analysis.arrays import CodingArrays, PassageArrays, load_passage_arrays, unique_sorted
 from trivselkode.analysis.basis import Basis, Selection, load_basis
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.storage.db import Project
@@ -141,7 +141,9 @@ class Codebook:
                 elif token.lower() in KIND_ALIASES or kind in KIND_ALIASES.values():
                     raise NotFound(
                         f"kodebogen har ingen koder af typen '{kind}'",
-                        "typerne er " + ", ".join(self.kinds()) if self.kinds() else "angiv kodenøgler, fx --codes T1,T2",
+                        "typerne er " + ", ".join(self.kinds())
+                        if self.kinds()
+                        else "angiv kodenøgler, fx --codes T1,T2",
                     )
                 else:
                     from rapidfuzz import process
@@ -166,9 +168,9 @@ class Codebook:
 
 def load_codebook(session: Session) -> Codebook:
     rows = session.exec(
-        select(Code.id, Code.key, Code.name, Code.kind, Code.parent_id, Code.description, Code.keywords, Code.retired).order_by(
-            Code.position, Code.id
-        )
+        select(
+            Code.id, Code.key, Code.name, Code.kind, Code.parent_id, Code.description, Code.keywords, Code.retired
+        ).order_by(Code.position, Code.id)
     ).all()
     return Codebook(
         [
@@ -350,7 +352,9 @@ def frequencies_of(
             if consensus:
                 row["open_disagreements"] = int(still[k])
             out.append(row)
-    return FrequencyResult(out, list(by), list(codes), data.selection, [groups[gi] for gi in shown], dict(group_sizes), rollup)
+    return FrequencyResult(
+        out, list(by), list(codes), data.selection, [groups[gi] for gi in shown], dict(group_sizes), rollup
+    )
 
 
 # ---------------------------------------------------------------- the overview's bars

@@ -66,7 +66,7 @@ class CodeAgreement:
     undefined: dict[str, str] | None
 
     @classmethod
-    def of(cls, key: str, name: str, result: BinaryAgreement) -> "CodeAgreement":
+    def of(cls, key: str, name: str, result: BinaryAgreement) -> CodeAgreement:
         return cls(
             code=key,
             name=name,
@@ -130,9 +130,7 @@ def _resolve(project: Project, coders: list[str] | None, codes: list[str] | None
                 raise TrivselError(f"ukendt kode: {', '.join(unknown)}", "se `trivselkode codebook show`")
             code_rows = [all_codes[k] for k in codes]
         else:
-            code_rows = sorted(
-                (c for c in all_codes.values() if not c.retired), key=lambda c: (c.position, c.key)
-            )
+            code_rows = sorted((c for c in all_codes.values() if not c.retired), key=lambda c: (c.position, c.key))
         source_rows = [source_by_name(s, name) for name in sources] if sources else None
     return coder_rows, code_rows, source_rows
 
@@ -162,9 +160,8 @@ def build_units(
             .join(Participant, Passage.participant_id == Participant.id)
             .where(Participant.role != INTERVIEWER)
         )
-        codings_query = (
-            select(Coding.passage_id, Coding.code_id, Coding.coder_id)
-            .where(Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids))
+        codings_query = select(Coding.passage_id, Coding.code_id, Coding.coder_id).where(
+            Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids)
         )
         any_coded: dict[int, set[int]] = defaultdict(set)
         if all_passages:
@@ -172,19 +169,33 @@ def build_units(
                 select(Coding.passage_id, Coding.coder_id).where(Coding.coder_id.in_(coder_ids)).distinct()
             ):
                 any_coded[pid].add(coder_id)
-            rows = [(pid, sid) for pid, sid in conn.execute(participant_passages) if pid in any_coded and (scope is None or sid in scope)]
+            rows = [
+                (pid, sid)
+                for pid, sid in conn.execute(participant_passages)
+                if pid in any_coded and (scope is None or sid in scope)
+            ]
             notes.append(
                 "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig "
                 "og ikke har kodet udsagnet, tæller som manglende værdi"
             )
         else:
-            complete = sorted(sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope))
+            complete = sorted(
+                sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope)
+            )
             rows = list(conn.execute(participant_passages.where(Passage.source_id.in_(complete)))) if complete else []
-            codings_query = codings_query.join(Passage, Coding.passage_id == Passage.id).where(Passage.source_id.in_(complete))
-            skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(complete)
+            codings_query = codings_query.join(Passage, Coding.passage_id == Passage.id).where(
+                Passage.source_id.in_(complete)
+            )
+            skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(
+                complete
+            )
             notes.append(
                 f"enheder: deltagerudsagn i de {len(complete)} kilder, som alle {len(coder_ids)} kodere har markeret færdige"
-                + (f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)" if skipped else "")
+                + (
+                    f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)"
+                    if skipped
+                    else ""
+                )
             )
         codings = np.array(list(map(tuple, conn.execute(codings_query))), dtype=np.int64).reshape(-1, 3)
         source_names = dict(conn.execute(select(Source.id, Source.name)).all())
@@ -222,7 +233,9 @@ def _segments(project: Project, coder_ids: list[int], code_ids: list[int], passa
     """Per code: [(coder_id, passage_id, start, end)] in source coordinates."""
     with project.read() as s:
         rows = s.exec(
-            select(Coding.code_id, Coding.coder_id, Coding.passage_id, Coding.start, Coding.end, Passage.start, Passage.end)
+            select(
+                Coding.code_id, Coding.coder_id, Coding.passage_id, Coding.start, Coding.end, Passage.start, Passage.end
+            )
             .join(Passage, Coding.passage_id == Passage.id)
             .where(Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids))
         ).all()
@@ -378,7 +391,7 @@ def disagreements(
     for pid, coder, key, start, end, memo in codings:
         by_passage[pid][coder].append({"code": key, "start": start, "end": end, "memo": memo})
     out = []
-    for passage, source, label, gender, age in sorted(rows, key=lambda r: (r[1], r[0].number)):
+    for passage, source, label, _gender, _age in sorted(rows, key=lambda r: (r[1], r[0].number)):
         out.append(
             {
                 "source": source,
@@ -406,7 +419,7 @@ def _fmt(x: float | None, lang: str) -> str:
 
 
 def _settled_sentence(settled: tuple[int, int, list[str]] | None, lang: str) -> str:
-    """"N of M disagreements were settled by …", or nothing when none was settled."""
+    """ "N of M disagreements were settled by …", or nothing when none was settled."""
     if not settled or not settled[1]:
         return ""
     total, done, names = settled
@@ -440,7 +453,7 @@ def methods_paragraph(
         )
         text = (
             f"Inter-coder agreement was assessed for {len(report.coders)} coders ({coders}) on {report.units} units: "
-            f"{unit} from {len(report.sources)} sources. Each code of the codebook \"{name or 'codebook'}\" (version {version or '?'}) "
+            f'{unit} from {len(report.sources)} sources. Each code of the codebook "{name or "codebook"}" (version {version or "?"}) '
             f"was treated as present or absent per unit. Pooled over {len(report.codes)} codes, observed agreement was "
             f"{_fmt(p.agreement, 'en')}, Krippendorff's alpha (nominal) {_fmt(p.krippendorff_alpha, 'en')}"
         )
@@ -458,7 +471,7 @@ def methods_paragraph(
     )
     text = (
         f"Enigheden mellem {len(report.coders)} kodere ({coders}) blev vurderet på {report.units} enheder: "
-        f"{unit} fra {len(report.sources)} kilder. Hver kode i kodebogen \"{name or 'kodebog'}\" (version {version or '?'}) "
+        f'{unit} fra {len(report.sources)} kilder. Hver kode i kodebogen "{name or "kodebog"}" (version {version or "?"}) '
         f"blev behandlet som til stede eller fraværende i hver enhed. Samlet over {len(report.codes)} koder var den observerede enighed "
         f"{_fmt(p.agreement, 'da')}, Krippendorffs alfa (nominal) {_fmt(p.krippendorff_alpha, 'da')}"
     )

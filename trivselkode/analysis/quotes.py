@@ -52,8 +52,8 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, select
 
-from trivselkode.analysis.attributes import AgeBands, ParticipantInfo, attribution, check_lang
 from trivselkode.analysis.arrays import int_column, max_id, unique_sorted
+from trivselkode.analysis.attributes import AgeBands, ParticipantInfo, attribution, check_lang
 from trivselkode.analysis.basis import Selection
 from trivselkode.analysis.frequencies import CodeInfo, load_project_data
 from trivselkode.domain.annotations import mask as mask_annotations
@@ -89,7 +89,13 @@ class Quote:
     quality: tuple = field(default=(), repr=False, compare=False)
 
     def row(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "attribution": self.attribution, "source": self.source, "passage": self.passage}
+        return {
+            "code": self.code,
+            "text": self.text,
+            "attribution": self.attribution,
+            "source": self.source,
+            "passage": self.passage,
+        }
 
 
 @dataclass
@@ -512,9 +518,7 @@ def collect_quotes(
     code_ids = np.array([c.id for c in chosen], dtype=np.int64)
     # Firm: both coders of the consensus coded it, or it was settled so.
     cons = data.basis.is_firm(pairs % span_p, code_ids[pairs // span_p]) if pairs.size else np.zeros(0, dtype=bool)
-    is_open = (
-        data.basis.is_open(pairs % span_p, code_ids[pairs // span_p]) if pairs.size else np.zeros(0, dtype=bool)
-    )
+    is_open = data.basis.is_open(pairs % span_p, code_ids[pairs // span_p]) if pairs.size else np.zeros(0, dtype=bool)
     if selection.mode == "consensus":  # how many of its two coders coded it (1 where open)
         humans = np.maximum(data.basis.coders_on(pairs % span_p, code_ids[pairs // span_p]), 1)
     else:
@@ -551,7 +555,17 @@ def collect_quotes(
         pins_here = [make(k) for k in range(lo, hi) if is_pin[k]]
         pins_here.sort(key=lambda c: pinned_ids.index(c.passage_id))
         quotes = _pick(
-            code, tiers, pins_here, n, texts, keyword_pattern(tuple(code.keywords)), selection, min_words, max_words, lang, elsewhere
+            code,
+            tiers,
+            pins_here,
+            n,
+            texts,
+            keyword_pattern(tuple(code.keywords)),
+            selection,
+            min_words,
+            max_words,
+            lang,
+            elsewhere,
         )
         for q in quotes:
             elsewhere.passages.add(q.passage_id)

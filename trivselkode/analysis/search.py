@@ -203,7 +203,7 @@ class _Data:
     word_index: dict[str, int] = field(default_factory=dict)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Project, SearchIndex]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Project, SearchIndex] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -221,7 +221,7 @@ class SearchIndex:
         self.build_seconds: float | None = None
 
     @classmethod
-    def for_project(cls, project: Project) -> "SearchIndex":
+    def for_project(cls, project: Project) -> SearchIndex:
         """The project's cached index (created, not built, on first use)."""
         with _CACHE_LOCK:
             index = _CACHE.get(project)
@@ -246,7 +246,7 @@ class SearchIndex:
             sources = tuple(session.exec(select(Source.id, Source.content_hash).order_by(Source.id)).all())
         return (count, max_id, sources)
 
-    def build(self) -> "SearchIndex":
+    def build(self) -> SearchIndex:
         """Read every passage and build the index (replacing any earlier one)."""
         with self._lock:
             self._build()
@@ -570,7 +570,9 @@ def _exact_term(word: str) -> str:
     return core + ("*" if prefix else "")
 
 
-def _exact(data: _Data, terms: Iterable[str], limit: int) -> tuple[list[int], list[float], list[tuple[tuple[int, int], ...]]]:
+def _exact(
+    data: _Data, terms: Iterable[str], limit: int
+) -> tuple[list[int], list[float], list[tuple[tuple[int, int], ...]]]:
     words: list[str] = []
     for term in terms:
         parts = term.split()

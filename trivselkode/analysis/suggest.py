@@ -1,7 +1,7 @@
 """Code suggestions for a passage: codebook keywords matched on its words.
 
 Keywords are Danish lemmas (``tryghed``, ``velkommen``). A passage's words
-are lemmatised with spaCy's lookup lemmatizer (:func:`trivselkode.analysis.nlp.lemmas`,
+are lemmatised with spaCy's lookup lemmatizer (:func:`trivselkode.domain.nlp.lemmas`,
 loaded lazily on first use) and each word is matched against every keyword:
 
 - exactly, on the lemma or the word form (weight 1.0);
@@ -79,7 +79,7 @@ def simple_words(text: str) -> list[Word]:
 
 def spacy_words(text: str) -> list[Word]:
     """The words of ``text`` with spaCy's lookup lemmas (loads spaCy on first use)."""
-    from trivselkode.analysis.nlp import lemmas
+    from trivselkode.domain.nlp import lemmas
 
     return lemmas(text)
 
@@ -138,7 +138,7 @@ class LemmaProcess:
 
 def _serve() -> None:
     """The helper process: one JSON text per line in, its words as one JSON list per line out."""
-    from trivselkode.analysis.nlp import lemmas
+    from trivselkode.domain.nlp import lemmas
 
     for line in sys.stdin:
         words = lemmas(json.loads(line))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -43,16 +42,22 @@ def _num(x: float | None) -> str:
 
 def agreement(
     ctx: typer.Context,
-    coders: Optional[str] = typer.Option(None, "--coders", help="Kodere at sammenligne, fx anne,bo (standard: alle undtagen konsensus)."),
-    codes: Optional[str] = typer.Option(None, "--codes", help="Kun disse koder, fx T1,T2."),
-    sources: Optional[str] = typer.Option(None, "--sources", help="Kun disse kilder."),
+    coders: str | None = typer.Option(
+        None, "--coders", help="Kodere at sammenligne, fx anne,bo (standard: alle undtagen konsensus)."
+    ),
+    codes: str | None = typer.Option(None, "--codes", help="Kun disse koder, fx T1,T2."),
+    sources: str | None = typer.Option(None, "--sources", help="Kun disse kilder."),
     unit: str = typer.Option("passage", "--unit", help="passage (udsagn) eller span (tegnoverlap)."),
-    overlap: float = typer.Option(0.9, "--overlap", help="Mindste overlap for span-enheder (andel af det længste segment)."),
+    overlap: float = typer.Option(
+        0.9, "--overlap", help="Mindste overlap for span-enheder (andel af det længste segment)."
+    ),
     all_passages: bool = typer.Option(False, "--all", help="Alle udsagn, som nogen har kodet, også i ufærdige kilder."),
     fmt: AgreementFormat = typer.Option(AgreementFormat.table, "--format", help="table, json eller csv."),
     methods: bool = typer.Option(False, "--methods", help="Tilføj et metodeafsnit til en artikel."),
     lang: Lang = typer.Option(Lang.da, "--lang", help="Sprog for metodeafsnittet: da eller en."),
-    samples: int = typer.Option(1000, "--samples", help="Bootstrap-stikprøver til alfas konfidensinterval (med --methods)."),
+    samples: int = typer.Option(
+        1000, "--samples", help="Bootstrap-stikprøver til alfas konfidensinterval (med --methods)."
+    ),
     seed: int = typer.Option(1, "--seed", help="Frø for bootstrap (gør intervallet reproducerbart)."),
 ) -> None:
     """Enighed mellem kodere pr. kode: procent, Cohens kappa, Krippendorffs alfa, Brennan–Prediger."""
@@ -60,8 +65,15 @@ def agreement(
 
     project = state(ctx).project()
     report = agreement_report(
-        project, _split(coders), _split(codes), _split(sources), all_passages, unit, overlap,
-        ci_samples=samples if methods else 0, seed=seed,
+        project,
+        _split(coders),
+        _split(codes),
+        _split(sources),
+        all_passages,
+        unit,
+        overlap,
+        ci_samples=samples if methods else 0,
+        seed=seed,
     )
     for n in report.notes:
         note(n)
@@ -69,11 +81,16 @@ def agreement(
     if methods:
         settled = None
         if len(report.coders) == 2:
-            from trivselkode.storage.consensus_view import settlers
+            from trivselkode.analysis.review import settlers
 
             settled = settlers(
-                project, (report.coders[0], report.coders[1]), codes=[c.code for c in report.codes],
-                sources=_split(sources), all_passages=all_passages, unit=unit, overlap=overlap,
+                project,
+                (report.coders[0], report.coders[1]),
+                codes=[c.code for c in report.codes],
+                sources=_split(sources),
+                all_passages=all_passages,
+                unit=unit,
+                overlap=overlap,
             )
         paragraph = methods_paragraph(project, report, lang.value, settled)
     if fmt is AgreementFormat.json:
@@ -82,21 +99,45 @@ def agreement(
             doc["methods"] = paragraph
         emit_json(doc)
         return
-    fields = ["code", "name", "units", "agreement", "cohen_kappa", "krippendorff_alpha", "brennan_prediger", "disagreements", "undefined"]
+    fields = [
+        "code",
+        "name",
+        "units",
+        "agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+        "brennan_prediger",
+        "disagreements",
+        "undefined",
+    ]
     rows = [c.__dict__ for c in report.codes] + [{**report.pooled.__dict__, "code": "samlet", "name": ""}]
     if fmt is AgreementFormat.csv:
-        from trivselkode.export.cells import csv_text
+        from trivselkode.domain.cells import csv_text
 
         undefined = ["; ".join(f"{k}: {v}" for k, v in (r["undefined"] or {}).items()) for r in rows]
         emit_data(csv_text(fields, [{**r, "undefined": u} for r, u in zip(rows, undefined)]))
     else:
         from rich.table import Table
 
-        table = Table("Kode", "Enheder", "Enighed", "Cohens κ", "Kripp. α", "B–P κ", "Uenige", title=f"Kodere: {', '.join(report.coders)} · enhed: {report.unit}")
+        table = Table(
+            "Kode",
+            "Enheder",
+            "Enighed",
+            "Cohens κ",
+            "Kripp. α",
+            "B–P κ",
+            "Uenige",
+            title=f"Kodere: {', '.join(report.coders)} · enhed: {report.unit}",
+        )
         for r in rows:
             table.add_row(
-                r["code"], str(r["units"]), _num(r["agreement"]), _num(r["cohen_kappa"]), _num(r["krippendorff_alpha"]),
-                _num(r["brennan_prediger"]), str(r["disagreements"]),
+                r["code"],
+                str(r["units"]),
+                _num(r["agreement"]),
+                _num(r["cohen_kappa"]),
+                _num(r["krippendorff_alpha"]),
+                _num(r["brennan_prediger"]),
+                str(r["disagreements"]),
             )
         plain_console().print(table)
         undefined = [(r["code"], r["undefined"]) for r in rows if r["undefined"]]
@@ -114,14 +155,16 @@ class DisagreementFormat(str, Enum):
 def disagreements(
     ctx: typer.Context,
     coders: str = typer.Option(..., "--coders", help="To (eller flere) kodere, fx anne,bo."),
-    code: Optional[str] = typer.Option(None, "--code", help="Kun denne kode."),
-    sources: Optional[str] = typer.Option(None, "--sources", help="Kun disse kilder."),
+    code: str | None = typer.Option(None, "--code", help="Kun denne kode."),
+    sources: str | None = typer.Option(None, "--sources", help="Kun disse kilder."),
     all_passages: bool = typer.Option(False, "--all", help="Også ufærdige kilder."),
     fmt: DisagreementFormat = typer.Option(DisagreementFormat.md, "--format", help="md eller json."),
     pseudonymize: bool = typer.Option(
-        False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails i kilder, talere, tekst og notater."
+        False,
+        "--pseudonymize",
+        help="Erstat navne, CPR-numre, telefonnumre og e-mails i kilder, talere, tekst og notater.",
     ),
-    key: Optional[Path] = typer.Option(
+    key: Path | None = typer.Option(
         None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
     ),
 ) -> None:
@@ -149,7 +192,9 @@ def disagreements(
         lines.append("")
         for coder, codings in r["coders"].items():
             shown = ", ".join(
-                c["code"] + (f" [{c['start']}–{c['end']}]" if c["start"] is not None else "") + (f" ({c['memo']})" if c["memo"] else "")
+                c["code"]
+                + (f" [{c['start']}–{c['end']}]" if c["start"] is not None else "")
+                + (f" ({c['memo']})" if c["memo"] else "")
                 for c in codings
             )
             lines.append(f"- **{coder}**: {shown or '–'}")
@@ -176,7 +221,13 @@ def _pseudonymized(pseudo, row: dict) -> dict:  # noqa: ANN001 (a Pseudonymizer;
         ]
         for coder, codings in row["coders"].items()
     }
-    return {**row, "source": pseudo.source(row["source"]), "speaker": pseudo.label(row["speaker"]), "text": text, "coders": coders}
+    return {
+        **row,
+        "source": pseudo.source(row["source"]),
+        "speaker": pseudo.label(row["speaker"]),
+        "text": text,
+        "coders": coders,
+    }
 
 
 @consensus_app.command("settle")
@@ -187,7 +238,7 @@ def settle(
     code: str = typer.Option(..., "--code", "-c", help="Koden."),
     take: str = typer.Option(..., "--take", help="a, b, both eller neither."),
     coders: str = typer.Option(..., "--coders", help="De to kodere, A først, fx anne,bo."),
-    settled_by: Optional[str] = typer.Option(None, "--by", help="Hvem afgør (standard: TRIVSELKODE_CODER)."),
+    settled_by: str | None = typer.Option(None, "--by", help="Hvem afgør (standard: TRIVSELKODE_CODER)."),
 ) -> None:
     """Afgør en uenighed i konsensuskoderen (kodernes egne kodninger ændres ikke)."""
     from trivselkode.errors import TrivselError
@@ -214,7 +265,9 @@ def list_decisions(
         emit_json(rows)
         return
     for r in rows:
-        say(f"{r['source']} udsagn {r['passage']} {r['code']}: {r['choice']} ({'/'.join(r['coders'])}) af {r['settled_by']} {r['settled_at']}")
+        say(
+            f"{r['source']} udsagn {r['passage']} {r['code']}: {r['choice']} ({'/'.join(r['coders'])}) af {r['settled_by']} {r['settled_at']}"
+        )
     if not rows:
         note("Ingen afgørelser endnu.")
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_data, emit_json, new_typer, note, plain_console, state, write_atomically
+from trivselkode.cli.common import (
+    OutputFormat,
+    emit_data,
+    emit_json,
+    new_typer,
+    note,
+    plain_console,
+    state,
+    write_atomically,
+)
 
 app = new_typer()
 
@@ -65,10 +73,18 @@ def load(
     else:
         report = load_codebook(project, book, prune=prune, dry_run=dry_run)
         _say_withdrawn(report, "dry" if dry_run else "done")
-    counts = [f"{len(v)} {label}" for label, v in (
-        ("nye", report.added), ("ændrede", report.updated), ("uændrede", report.unchanged),
-        ("bevarede uden for filen", report.kept), ("udgåede", report.retired), ("slettede", report.deleted),
-    ) if v]
+    counts = [
+        f"{len(v)} {label}"
+        for label, v in (
+            ("nye", report.added),
+            ("ændrede", report.updated),
+            ("uændrede", report.unchanged),
+            ("bevarede uden for filen", report.kept),
+            ("udgåede", report.retired),
+            ("slettede", report.deleted),
+        )
+        if v
+    ]
     if dry_run:
         note(f"Prøvekørsel – intet er ændret. '{book.name}' ville give: {', '.join(counts) or 'ingen koder'}.")
         for label, keys in (("Nye", report.added), ("Ændrede", report.updated)):
@@ -85,7 +101,14 @@ def load(
         what = "kode findes ikke i filen og er bevaret" if n == 1 else "koder findes ikke i filen og er bevaret"
         note(f"{n} {what}; brug --prune for at trække {'den' if n == 1 else 'dem'} tilbage: {_keys(report.kept)}")
     if fmt is OutputFormat.json:
-        emit_json({"file": str(file), "codebook": {"name": book.name, "version": book.version}, **report.as_dict(), "warnings": warnings})
+        emit_json(
+            {
+                "file": str(file),
+                "codebook": {"name": book.name, "version": book.version},
+                **report.as_dict(),
+                "warnings": warnings,
+            }
+        )
 
 
 def _keys(keys: list[str], limit: int = 12) -> str:
@@ -93,7 +116,10 @@ def _keys(keys: list[str], limit: int = 12) -> str:
 
 
 _WITHDRAWN = {  # (retired, deleted) per moment: the plan before --prune, what was done, a dry run
-    "plan": ("Plan for --prune: {n} udgår (bruges; kodninger og notater bevares)", "Plan for --prune: {n} slettes (ubrugte)"),
+    "plan": (
+        "Plan for --prune: {n} udgår (bruges; kodninger og notater bevares)",
+        "Plan for --prune: {n} slettes (ubrugte)",
+    ),
     "done": ("Udgået (bruges; kodninger og notater bevares)", "Slettet (ubrugte)"),
     "dry": ("Ville udgå (bruges; kodninger og notater bevares)", "Ville blive slettet (ubrugte)"),
 }
@@ -134,7 +160,7 @@ def show(
 @app.command("export")
 def export(
     ctx: typer.Context,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output)."),
     retired: bool = typer.Option(False, "--retired", help="Medtag udgåede koder."),
 ) -> None:
     """Skriv projektets kodebog som YAML."""

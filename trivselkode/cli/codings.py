@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +15,9 @@ app = new_typer()
 def _ref(ctx, source, passage, code, coder, start, end, memo):  # noqa: ANN001, ANN202
     from trivselkode.storage.codings import CodingRef
 
-    return CodingRef(source=source, passage=passage, code=code, coder=state(ctx).coder(coder), start=start, end=end, memo=memo)
+    return CodingRef(
+        source=source, passage=passage, code=code, coder=state(ctx).coder(coder), start=start, end=end, memo=memo
+    )
 
 
 @app.command("add")
@@ -25,21 +26,23 @@ def add(
     source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
     passage: int = typer.Option(..., "--passage", "-p", help="Udsagnets nummer (1 = første replik)."),
     code: str = typer.Option(..., "--code", "-c", help="Kodens nøgle, fx T1."),
-    coder: Optional[str] = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
-    start: Optional[int] = typer.Option(None, "--start", help="Delspændets start i udsagnets tekst (0-baseret)."),
-    end: Optional[int] = typer.Option(None, "--end", help="Delspændets slut (eksklusiv)."),
-    memo: Optional[str] = typer.Option(None, "--memo", help="Notat til kodningen."),
+    coder: str | None = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
+    start: int | None = typer.Option(None, "--start", help="Delspændets start i udsagnets tekst (0-baseret)."),
+    end: int | None = typer.Option(None, "--end", help="Delspændets slut (eksklusiv)."),
+    memo: str | None = typer.Option(None, "--memo", help="Notat til kodningen."),
 ) -> None:
     """Kod et udsagn."""
     from trivselkode.storage.codings import add_coding
 
     ref = _ref(ctx, source, passage, code, coder, start, end, memo)
     outcome = add_coding(state(ctx).project(), ref)
-    note({
-        "added": f"{ref.coder}: {code} på udsagn {passage} i '{source}'.",
-        "updated": f"{ref.coder}: notatet på {code}, udsagn {passage} i '{source}' er opdateret.",
-        "exists": f"{ref.coder} har allerede kodet udsagn {passage} i '{source}' med {code}.",
-    }[outcome])
+    note(
+        {
+            "added": f"{ref.coder}: {code} på udsagn {passage} i '{source}'.",
+            "updated": f"{ref.coder}: notatet på {code}, udsagn {passage} i '{source}' er opdateret.",
+            "exists": f"{ref.coder} har allerede kodet udsagn {passage} i '{source}' med {code}.",
+        }[outcome]
+    )
 
 
 @app.command("remove")
@@ -48,9 +51,9 @@ def remove(
     source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
     passage: int = typer.Option(..., "--passage", "-p", help="Udsagnets nummer."),
     code: str = typer.Option(..., "--code", "-c", help="Kodens nøgle."),
-    coder: Optional[str] = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
-    start: Optional[int] = typer.Option(None, "--start", help="Delspændets start."),
-    end: Optional[int] = typer.Option(None, "--end", help="Delspændets slut."),
+    coder: str | None = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
+    start: int | None = typer.Option(None, "--start", help="Delspændets start."),
+    end: int | None = typer.Option(None, "--end", help="Delspændets slut."),
 ) -> None:
     """Fjern en kodning."""
     from trivselkode.storage.codings import remove_coding
@@ -86,13 +89,13 @@ class ExportFormat(str, Enum):
 @app.command("export")
 def export(
     ctx: typer.Context,
-    coder: Optional[str] = typer.Option(None, "--coder", help="Kun denne koders kodninger (standard: alle kodere)."),
+    coder: str | None = typer.Option(None, "--coder", help="Kun denne koders kodninger (standard: alle kodere)."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", help="csv eller json."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output)."),
     pseudonymize: bool = typer.Option(
         False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails i kildenavne og notater."
     ),
-    key: Optional[Path] = typer.Option(
+    key: Path | None = typer.Option(
         None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
     ),
 ) -> None:
@@ -119,7 +122,7 @@ def export(
 @app.command("unplaced")
 def unplaced(
     ctx: typer.Context,
-    source: Optional[str] = typer.Option(None, "--source", "-s", help="Kun denne kilde."),
+    source: str | None = typer.Option(None, "--source", "-s", help="Kun denne kilde."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Vis kodninger, som en revideret tekst ikke kunne genplacere (de er bevaret)."""

@@ -32,7 +32,7 @@ from typer.core import TyperGroup
 from trivselkode.config import Settings
 from trivselkode.domain.display import escape_json, inert
 from trivselkode.errors import TrivselError
-from trivselkode.export.files import check_target, replace_atomically, write_data
+from trivselkode.storage.files import check_target, replace_atomically, write_data
 
 
 class OutputFormat(str, Enum):

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from trivselkode import __version__
-from trivselkode.cli import agreement, codebook, codings, importing, participants, project, sources
-from trivselkode.cli import refi
-from trivselkode.cli import report
+from trivselkode.cli import agreement, codebook, codings, importing, participants, project, refi, report, sources
 from trivselkode.cli.common import State, new_typer
 from trivselkode.config import Settings
 
 app = new_typer(
-    help="trivselkode – kodning af interviews i terminalen.\n\n"
-    "Uden kommando åbnes projektet i den aktuelle mappe.",
+    help="trivselkode – kodning af interviews i terminalen.\n\nUden kommando åbnes projektet i den aktuelle mappe.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
@@ -30,10 +25,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(
-        None, "--db", envvar="TRIVSELKODE_DB", help="Projektets database: en filsti eller en SQLAlchemy-URL (standard ./trivselkode.db)."
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="TRIVSELKODE_DB",
+        help="Projektets database: en filsti eller en SQLAlchemy-URL (standard ./trivselkode.db).",
     ),
-    coder: Optional[str] = typer.Option(None, "--coder", envvar="TRIVSELKODE_CODER", help="Hvem der koder."),
+    coder: str | None = typer.Option(None, "--coder", envvar="TRIVSELKODE_CODER", help="Hvem der koder."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Vis versionen."),
 ) -> None:
     ctx.obj = State(Settings.from_env(db=db, coder=coder))
@@ -49,7 +47,11 @@ app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, mark
 app.add_typer(participants.app, name="participants", help="Deltagere: vis, ret egenskaber, fjern.")
 app.add_typer(codings.app, name="codings", help="Kodninger: tilføj, fjern, importér, eksportér.")
 app.add_typer(report.app, name="report", help="Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
-app.add_typer(refi.app, name="refi", help="REFI-QDA: udveksl projekter (.qdpx) og kodebøger (.qdc) med NVivo, ATLAS.ti, MAXQDA, QualCoder.")
+app.add_typer(
+    refi.app,
+    name="refi",
+    help="REFI-QDA: udveksl projekter (.qdpx) og kodebøger (.qdc) med NVivo, ATLAS.ti, MAXQDA, QualCoder.",
+)
 
 
 def run() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, plain_console, state
@@ -15,7 +13,7 @@ app = new_typer()
 @app.command("list")
 def list_participants(
     ctx: typer.Context,
-    source: Optional[str] = typer.Option(None, "--source", "-s", help="Kun denne kilde."),
+    source: str | None = typer.Option(None, "--source", "-s", help="Kun denne kilde."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Vis deltagerne med deres egenskaber."""
@@ -31,8 +29,14 @@ def list_participants(
     for r in rows:
         extra = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
         table.add_row(
-            r["source"], r["label"], r["role"], r["gender"] or "", str(r["age"] or ""), r["site"] or "",
-            str(r["passages"]), extra,
+            r["source"],
+            r["label"],
+            r["role"],
+            r["gender"] or "",
+            str(r["age"] or ""),
+            r["site"] or "",
+            str(r["passages"]),
+            extra,
         )
     plain_console().print(table)
 
@@ -63,7 +67,7 @@ def remove(
     yes: bool = typer.Option(False, "--yes", "-y", help="Spring bekræftelsen over."),
 ) -> None:
     """Slet en deltager: replikkerne skæres ud af teksten, og udsagn og kodninger slettes (trukket samtykke)."""
-    from trivselkode.storage.sources import remove_participant, removal_counts
+    from trivselkode.storage.sources import removal_counts, remove_participant
 
     project = state(ctx).project()
     counts = removal_counts(project, source, participant)
@@ -72,4 +76,6 @@ def remove(
         f"Slet deltageren '{participant}' i '{source}' med {counts['passages']} udsagn og {counts['codings']} kodninger?",
     )
     remove_participant(project, source, participant)
-    note(f"Deltageren '{participant}' er slettet fra '{source}' ({counts['passages']} udsagn, {counts['codings']} kodninger).")
+    note(
+        f"Deltageren '{participant}' er slettet fra '{source}' ({counts['passages']} udsagn, {counts['codings']} kodninger)."
+    )

@@ -6,7 +6,6 @@ import os
 import shlex
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -35,7 +34,9 @@ def backup(
     if fmt is OutputFormat.json:
         emit_json({"out": str(out), "rows": counts})
     else:
-        note(f"Sikkerhedskopi skrevet til {out} ({counts.get('coding', 0)} kodninger, {counts.get('source', 0)} kilder).")
+        note(
+            f"Sikkerhedskopi skrevet til {out} ({counts.get('coding', 0)} kodninger, {counts.get('source', 0)} kilder)."
+        )
 
 
 def restore(
@@ -55,7 +56,7 @@ def restore(
 
 def init(
     ctx: typer.Context,
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Kodebog at starte med (standard: den medfølgende)."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="Kodebog at starte med (standard: den medfølgende)."),
 ) -> None:
     """Opret et projekt med kodebogen (standard: den medfølgende trivselskodebog)."""
     from trivselkode.domain.codebook import load_codebook_file
@@ -100,7 +101,11 @@ def print_overview(name: str, info: dict, rows: list[dict]) -> None:
 
     console = plain_console()
     book = info["codebook"]
-    console.print(Text(inert_line(name), style="bold"), f"  kodebog: {book['name'] or '(ingen)'} v{book['version'] or '-'}", sep="")
+    console.print(
+        Text(inert_line(name), style="bold"),
+        f"  kodebog: {book['name'] or '(ingen)'} v{book['version'] or '-'}",
+        sep="",
+    )
     console.print(
         f"{info['sources']} kilder · {info['passages']} udsagn · {info['participants']} deltagere · "
         f"{info['codes']} koder · {info['coders']} kodere · {info['codings']} kodninger"
@@ -178,11 +183,11 @@ def _fill_demo(db_path: Path) -> None:
 
 def demo(
     ctx: typer.Context,
-    out: Optional[Path] = typer.Option(None, "--out", help="Gem demoprojektet her (standard: en midlertidig mappe)."),
+    out: Path | None = typer.Option(None, "--out", help="Gem demoprojektet her (standard: en midlertidig mappe)."),
     force: bool = typer.Option(False, "--force", help="Erstat filen ved --out, hvis den findes."),
 ) -> None:
     """Åbn en frisk kopi af demoprojektet (tre bibliotekers interviews, to kodere)."""
-    from trivselkode.export.files import check_target
+    from trivselkode.storage.files import check_target
 
     st = state(ctx)
     if out is None:

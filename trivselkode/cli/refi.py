@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,7 +19,7 @@ def export(
     pseudonymize: bool = typer.Option(
         False, "--pseudonymize", help="Erstat navne, CPR-, telefonnumre og e-mails som i rapporterne."
     ),
-    key: Optional[Path] = typer.Option(
+    key: Path | None = typer.Option(
         None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
@@ -72,13 +71,13 @@ def import_file(
     split_names: bool = typer.Option(
         False, "--split-names", help="Del kodenavne som 'Forælder::barn' (ATLAS.ti) op i et hierarki."
     ),
-    sources_dir: Optional[Path] = typer.Option(
+    sources_dir: Path | None = typer.Option(
         None,
         "--sources-dir",
         metavar="MAPPE",
         help="Læs kilder, hvis tekstfil ligger uden for REFI-filen (en absolut sti, file:// eller relative://), fra denne mappe; uden den læses de aldrig.",
     ),
-    max_unpacked: Optional[str] = typer.Option(
+    max_unpacked: str | None = typer.Option(
         None,
         "--max-unpacked",
         metavar="STØRRELSE",
@@ -124,7 +123,9 @@ def import_file(
         return
     label = {"imported": "importeret", "unchanged": "uændret", "revised": "revideret", "skipped": "sprunget over"}
     for source in report.sources:
-        detail = f"{source.passages} udsagn, {source.codings} kodninger" if source.status != "skipped" else source.reason
+        detail = (
+            f"{source.passages} udsagn, {source.codings} kodninger" if source.status != "skipped" else source.reason
+        )
         say(f"{label.get(source.status, source.status):<13} {source.name}: {detail}")
     say(
         f"Koder: {len(report.codes_added)} nye, {len(report.codes_updated)} ændrede. "

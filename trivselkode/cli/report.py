@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -71,21 +70,29 @@ CONSENSUS = typer.Option(
     help="Konsensus af to kodere: det, de er enige om, plus det afgjorte; åbne uenigheder tæller som i foreningsmængden.",
 )
 PAIR = typer.Option(
-    None, "--coders", help="Konsensussens to kodere, fx anne,bo (standard: dem, afgørelserne nævner, ellers de to kodere)."
+    None,
+    "--coders",
+    help="Konsensussens to kodere, fx anne,bo (standard: dem, afgørelserne nævner, ellers de to kodere).",
 )
 LANG = typer.Option(Lang.da, "--lang", help="Sprog for etiketter: da eller en.")
 OUT = typer.Option(None, "--out", "-o", help="Skriv hertil (standard: standard-output).")
-CODES = typer.Option(None, "--codes", "-c", help="Koder: nøgler (T1,T2), typer (tema, behov) eller themes/needs/…; kan gentages.")
-BY = typer.Option(None, "--by", help="Fordel på egenskaber, fx site,gender (site, kind, context, gender, age_band, round …).")
+CODES = typer.Option(
+    None, "--codes", "-c", help="Koder: nøgler (T1,T2), typer (tema, behov) eller themes/needs/…; kan gentages."
+)
+BY = typer.Option(
+    None, "--by", help="Fordel på egenskaber, fx site,gender (site, kind, context, gender, age_band, round …)."
+)
 AGE_BANDS = typer.Option(None, "--age-bands", help="Aldersgruppernes nedre grænser (standard 18,30,45,60,75).")
 ROLLUP = typer.Option(False, "--rollup", help="Overordnede koder tæller udsagn med underkoderne.")
 PSEUDO = typer.Option(False, "--pseudonymize", help="Erstat navne, CPR-numre, telefonnumre og e-mails.")
 KEY = typer.Option(
-    None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize; .csv eller .json)."
+    None,
+    "--key",
+    help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize; .csv eller .json).",
 )
 
 
-def _format(fmt: Optional[Enum], out: Optional[Path], allowed: type[Enum]) -> str:
+def _format(fmt: Enum | None, out: Path | None, allowed: type[Enum]) -> str:
     """The output format: given, else from the suffix of ``--out``, else the first allowed."""
     from trivselkode.export.jobs import SUFFIXES  # the Eksport screen reads suffixes the same way
 
@@ -101,7 +108,7 @@ def _format(fmt: Optional[Enum], out: Optional[Path], allowed: type[Enum]) -> st
     return value
 
 
-def _prepare_out(out: Optional[Path]) -> None:
+def _prepare_out(out: Path | None) -> None:
     """Refuse a target that cannot be written before any work is done."""
     if out is None:
         return
@@ -110,7 +117,7 @@ def _prepare_out(out: Optional[Path]) -> None:
     out_path_writable(out)
 
 
-def _bands(spec: Optional[str]):  # noqa: ANN202
+def _bands(spec: str | None):  # noqa: ANN202
     from trivselkode.analysis.attributes import AgeBands
 
     return AgeBands.parse(spec)
@@ -122,7 +129,7 @@ def _pseudo(project, enabled: bool, lang: str):  # noqa: ANN001, ANN202
     return Pseudonymizer.if_asked(project, enabled, lang)
 
 
-def key_target(key: Optional[Path], out: Optional[Path], pseudonymize: bool) -> Optional[Path]:
+def key_target(key: Path | None, out: Path | None, pseudonymize: bool) -> Path | None:
     """``--key FILE``, refused before any work when it may not be written (also used by codings, refi, disagreements)."""
     if key is None:
         return None
@@ -133,7 +140,7 @@ def key_target(key: Optional[Path], out: Optional[Path], pseudonymize: bool) -> 
     return path
 
 
-def write_key_file(pseudo, key: Optional[Path], out: Optional[Path]) -> None:  # noqa: ANN001
+def write_key_file(pseudo, key: Path | None, out: Path | None) -> None:  # noqa: ANN001
     """Write the key of ``pseudo`` to ``key`` (atomically) and say where it went."""
     if key is None or pseudo is None:
         return
@@ -156,7 +163,7 @@ def _basis(selection, extra: str = "") -> None:  # noqa: ANN001 (Selection; impo
         note(selection.why)
 
 
-def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
+def _emit(data: str | bytes, out: Path | None, what: str) -> None:
     if out is None:
         assert isinstance(data, str)
         emit_data(data)
@@ -168,19 +175,19 @@ def _emit(data: str | bytes, out: Optional[Path], what: str) -> None:
 @app.command("frequencies")
 def frequencies(
     ctx: typer.Context,
-    coder: Optional[str] = CODER,
+    coder: str | None = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
-    pair: Optional[str] = PAIR,
-    by: Optional[List[str]] = BY,
-    codes: Optional[List[str]] = CODES,
-    fmt: Optional[TableFormat] = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
-    out: Optional[Path] = OUT,
+    pair: str | None = PAIR,
+    by: list[str] | None = BY,
+    codes: list[str] | None = CODES,
+    fmt: TableFormat | None = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
+    out: Path | None = OUT,
     lang: Lang = LANG,
     rollup: bool = ROLLUP,
-    age_bands: Optional[str] = AGE_BANDS,
+    age_bands: str | None = AGE_BANDS,
     pseudonymize: bool = PSEUDO,
-    key: Optional[Path] = KEY,
+    key: Path | None = KEY,
 ) -> None:
     """Kodernes hyppighed: kodninger, udsagn, kilder, deltagere og andel af deltagerne.
 
@@ -216,14 +223,18 @@ def frequencies(
 @app.command("cooccurrence")
 def cooccurrence(
     ctx: typer.Context,
-    rows: str = typer.Option("themes", "--rows", help="Rækker: en type (tema, behov, livskvalitet, miljø), themes/needs/qualities/environment eller kodenøgler."),
+    rows: str = typer.Option(
+        "themes",
+        "--rows",
+        help="Rækker: en type (tema, behov, livskvalitet, miljø), themes/needs/qualities/environment eller kodenøgler.",
+    ),
     cols: str = typer.Option("needs", "--cols", help="Kolonner: som --rows (standard needs)."),
-    coder: Optional[str] = CODER,
+    coder: str | None = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
-    pair: Optional[str] = PAIR,
-    fmt: Optional[TableFormat] = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
-    out: Optional[Path] = OUT,
+    pair: str | None = PAIR,
+    fmt: TableFormat | None = typer.Option(None, "--format", help="table, csv, xlsx, md eller json."),
+    out: Path | None = OUT,
     lang: Lang = LANG,
     rollup: bool = ROLLUP,
 ) -> None:
@@ -234,7 +245,14 @@ def cooccurrence(
     kind = _format(fmt, out, TableFormat)
     _prepare_out(out)
     result = compute_cooccurrence(
-        state(ctx).project(), rows=rows, cols=cols, coder=coder, union=union, consensus=consensus, coders=pair, rollup=rollup
+        state(ctx).project(),
+        rows=rows,
+        cols=cols,
+        coder=coder,
+        union=union,
+        consensus=consensus,
+        coders=pair,
+        rollup=rollup,
     )
     if kind == "json":
         _emit(tables.to_json(result.records()), out, "Samforekomsten")
@@ -246,17 +264,17 @@ def cooccurrence(
 @app.command("matrix")
 def matrix(
     ctx: typer.Context,
-    codes: Optional[List[str]] = CODES,
-    coder: Optional[str] = CODER,
+    codes: list[str] | None = CODES,
+    coder: str | None = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
-    pair: Optional[str] = PAIR,
-    fmt: Optional[MatrixFormat] = typer.Option(None, "--format", help="csv, xlsx eller json."),
-    out: Optional[Path] = OUT,
+    pair: str | None = PAIR,
+    fmt: MatrixFormat | None = typer.Option(None, "--format", help="csv, xlsx eller json."),
+    out: Path | None = OUT,
     rollup: bool = ROLLUP,
-    age_bands: Optional[str] = AGE_BANDS,
+    age_bands: str | None = AGE_BANDS,
     pseudonymize: bool = PSEUDO,
-    key: Optional[Path] = KEY,
+    key: Path | None = KEY,
 ) -> None:
     """Deltager × kode som 0/1 (rækker: kilde, deltager, egenskaber) til videre statistik."""
     from trivselkode.analysis.cooccurrence import compute_matrix
@@ -288,23 +306,25 @@ def matrix(
 @app.command("quotes")
 def quotes(
     ctx: typer.Context,
-    codes: Optional[List[str]] = CODES,
+    codes: list[str] | None = CODES,
     n: int = typer.Option(5, "-n", "--number", help="Højst så mange citater pr. kode."),
-    coder: Optional[str] = CODER,
+    coder: str | None = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
-    pair: Optional[str] = PAIR,
-    fmt: Optional[QuoteFormat] = typer.Option(None, "--format", help="md, docx, html, csv eller json."),
+    pair: str | None = PAIR,
+    fmt: QuoteFormat | None = typer.Option(None, "--format", help="md, docx, html, csv eller json."),
     pseudonymize: bool = PSEUDO,
-    key: Optional[Path] = KEY,
-    out: Optional[Path] = OUT,
+    key: Path | None = KEY,
+    out: Path | None = OUT,
     lang: Lang = LANG,
-    pin: Optional[List[str]] = typer.Option(None, "--pin", help="Tag dette udsagn med først: KILDE#N (kan gentages)."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Udelad dette udsagn: KILDE#N (kan gentages)."),
+    pin: list[str] | None = typer.Option(None, "--pin", help="Tag dette udsagn med først: KILDE#N (kan gentages)."),
+    exclude: list[str] | None = typer.Option(None, "--exclude", help="Udelad dette udsagn: KILDE#N (kan gentages)."),
     min_words: int = typer.Option(8, "--min-words", help="Korteste citat i ord."),
-    max_words: int = typer.Option(60, "--max-words", help="Længste citat i ord (længere udsagn beskæres ved sætningsgrænser)."),
-    title: Optional[str] = typer.Option(None, "--title", help="Dokumentets titel."),
-    age_bands: Optional[str] = AGE_BANDS,
+    max_words: int = typer.Option(
+        60, "--max-words", help="Længste citat i ord (længere udsagn beskæres ved sætningsgrænser)."
+    ),
+    title: str | None = typer.Option(None, "--title", help="Dokumentets titel."),
+    age_bands: str | None = AGE_BANDS,
 ) -> None:
     """Repræsentative citater for hver kode, med tilskrivning som "– Kvinde, 67 år, Holstebro"."""
     from trivselkode.analysis.quotes import collect_quotes
@@ -348,20 +368,22 @@ def quotes(
 def chart(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", "-o", help="Billedfil: .png eller .svg."),
-    by: Optional[List[str]] = BY,
-    codes: Optional[List[str]] = CODES,
-    measure: Measure = typer.Option(Measure.share, "--measure", help="share (andel af deltagere), passages, participants eller codings."),
-    coder: Optional[str] = CODER,
+    by: list[str] | None = BY,
+    codes: list[str] | None = CODES,
+    measure: Measure = typer.Option(
+        Measure.share, "--measure", help="share (andel af deltagere), passages, participants eller codings."
+    ),
+    coder: str | None = CODER,
     union: bool = UNION,
     consensus: bool = CONSENSUS,
-    pair: Optional[str] = PAIR,
-    fmt: Optional[ChartFormat] = typer.Option(None, "--format", help="png eller svg (standard: efter filnavnet)."),
+    pair: str | None = PAIR,
+    fmt: ChartFormat | None = typer.Option(None, "--format", help="png eller svg (standard: efter filnavnet)."),
     lang: Lang = LANG,
     rollup: bool = ROLLUP,
-    age_bands: Optional[str] = AGE_BANDS,
-    title: Optional[str] = typer.Option(None, "--title", help="Diagrammets titel."),
+    age_bands: str | None = AGE_BANDS,
+    title: str | None = typer.Option(None, "--title", help="Diagrammets titel."),
     pseudonymize: bool = PSEUDO,
-    key: Optional[Path] = KEY,
+    key: Path | None = KEY,
 ) -> None:
     """Søjlediagram over temaernes hyppighed, eventuelt fordelt på en egenskab (læseligt i sort-hvid)."""
     from trivselkode.analysis.frequencies import compute_frequencies

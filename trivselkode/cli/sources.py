@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, plain_console, state
@@ -29,8 +27,15 @@ def list_sources(
     table = Table("Kilde", "Titel", "Type", "Bibliotek", "Kontekst", "Runde", "Udsagn", "Deltagere", "Færdig")
     for r in rows:
         table.add_row(
-            r["name"], r["title"], r["kind"] or "", r["site"] or "", r["context"] or "", str(r["round"] or ""),
-            str(r["passages"]), str(r["participants"]), ", ".join(r["done"]),
+            r["name"],
+            r["title"],
+            r["kind"] or "",
+            r["site"] or "",
+            r["context"] or "",
+            str(r["round"] or ""),
+            str(r["passages"]),
+            str(r["participants"]),
+            ", ".join(r["done"]),
         )
     plain_console().print(table)
 
@@ -56,7 +61,7 @@ def set_source(
 def done(
     ctx: typer.Context,
     source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    coder: Optional[str] = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
+    coder: str | None = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
     undo: bool = typer.Option(False, "--undo", help="Fjern markeringen igen."),
 ) -> None:
     """Markér en kilde som færdigkodet af en koder."""
@@ -76,7 +81,7 @@ def remove(
     yes: bool = typer.Option(False, "--yes", "-y", help="Spring bekræftelsen over."),
 ) -> None:
     """Slet en kilde med tekst, udsagn og kodninger (fx trukket samtykke)."""
-    from trivselkode.storage.sources import remove_source, removal_counts
+    from trivselkode.storage.sources import removal_counts, remove_source
 
     project = state(ctx).project()
     counts = removal_counts(project, source)

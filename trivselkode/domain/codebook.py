@@ -25,9 +25,9 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -59,7 +59,9 @@ RESERVED_SHORTCUTS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-_RESERVED_CHARS = " ".join(sorted((k for k in RESERVED_SHORTCUTS if len(k) == 1 and k != " "), key=str.lower)) + " space"
+_RESERVED_CHARS = (
+    " ".join(sorted((k for k in RESERVED_SHORTCUTS if len(k) == 1 and k != " "), key=str.lower)) + " space"
+)
 
 #: The fields of a code, in the order :func:`dump_codebook` writes them.
 CODE_FIELDS: tuple[str, ...] = (
@@ -334,10 +336,7 @@ class _Validator:
             elif exc.problem and "'\\t'" in exc.problem:
                 message = f"YAML syntax error: {detail}; indent with spaces, not tabs"
             else:
-                message = (
-                    f"YAML syntax error: {detail}; check the indentation, colons and "
-                    "quotes around this point"
-                )
+                message = f"YAML syntax error: {detail}; check the indentation, colons and quotes around this point"
             if mark is None:
                 self.at(1, 1, message)
             else:
@@ -545,8 +544,10 @@ class _Validator:
 
         for name, (fkey_node, _v) in fields.items():
             if name not in _CODE_FIELD_SET:
-                hint = " (YAML merge keys are not supported here)" if name == "<<" else _did_you_mean(
-                    name, _CODE_FIELD_SET
+                hint = (
+                    " (YAML merge keys are not supported here)"
+                    if name == "<<"
+                    else _did_you_mean(name, _CODE_FIELD_SET)
                 )
                 self.add(
                     fkey_node,
@@ -568,7 +569,9 @@ class _Validator:
             if isinstance(parent_node, ScalarNode) and parent_node.tag == _NULL_TAG:
                 parent_node = None
             elif not isinstance(parent_node, ScalarNode) or parent_node.tag != _STR_TAG:
-                self.add(parent_node, f"`parent` of {owner} is {_describe(parent_node)}; write the key of the parent code")
+                self.add(
+                    parent_node, f"`parent` of {owner} is {_describe(parent_node)}; write the key of the parent code"
+                )
                 parent_node = None
             elif not parent_node.value.strip():
                 parent_node = None
@@ -713,7 +716,7 @@ class _Validator:
                 path.append(current)
                 current = parent_of.get(current)
             if current is not None and state.get(current) == 1:
-                cycle = path[path.index(current):]
+                cycle = path[path.index(current) :]
                 shown = " → ".join(cycle + [cycle[0]])
                 for key in cycle:
                     entry = by_key[key]

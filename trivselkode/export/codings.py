@@ -1,7 +1,7 @@
 """Codings as a CSV or JSON document (``codings export`` and the Eksport screen).
 
 In CSV, text a spreadsheet would run as a formula gets a leading ``'``
-(:mod:`trivselkode.export.cells`); ``codings import`` takes it off again.
+(:mod:`trivselkode.domain.cells`); ``codings import`` takes it off again.
 JSON carries every value exactly as stored.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from trivselkode.export.cells import csv_text
+from trivselkode.domain.cells import csv_text
 from trivselkode.export.pseudonymize import Pseudonymizer
 from trivselkode.storage.codings import CSV_COLUMNS, export_rows
 

@@ -7,7 +7,7 @@ quotation marks, each followed by its attribution ("– Kvinde, 67 år,
 Holstebro"). Line breaks inside a quote are shown as spaces there; CSV and
 JSON carry the quote text as stored, with its source and passage number so
 every quote can be traced (in CSV, text a spreadsheet would run as a formula
-gets a leading ``'``: see :mod:`trivselkode.export.cells`).
+gets a leading ``'``: see :mod:`trivselkode.domain.cells`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import json
 import re
 
 from trivselkode.analysis.quotes import QUOTE_KEYS, CodeQuotes, QuoteCollection
-from trivselkode.export.cells import csv_text
+from trivselkode.domain.cells import csv_text
 
 _TEXT = {
     "da": {

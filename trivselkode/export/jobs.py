@@ -32,8 +32,8 @@ from typing import Any
 
 from trivselkode.analysis.attributes import AgeBands
 from trivselkode.errors import TrivselError
-from trivselkode.export.files import check_target, replace_atomically, write_data
 from trivselkode.export.pseudonymize import Pseudonymizer, check_key_target, write_key
+from trivselkode.storage.files import check_target, replace_atomically, write_data
 
 #: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
 Progress = Callable[[int, int, str], None]
@@ -78,7 +78,7 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         "Citater",
         ("docx", "md", "html", "csv", "json"),
         "citater",
-        "Repræsentative citater for hver kode, tilskrevet som \"– Kvinde, 67 år, Holstebro\".",
+        'Repræsentative citater for hver kode, tilskrevet som "– Kvinde, 67 år, Holstebro".',
     ),
     ReportKind(
         "chart",
@@ -244,6 +244,7 @@ class ExportChoices:
     default_basis: str = ""  # what a report reads by default: "consensus", "union" or "" (no codings)
     basis_note: str = ""  # "foreningsmængden af anne, bo (konsensus: 4 af 145 uenigheder afgjort – …)"
 
+
 def export_choices(project: Any) -> ExportChoices:
     """The coders with codings, the attributes and the codes of ``project`` (one read)."""
     from sqlmodel import func, select
@@ -397,7 +398,11 @@ def _matrix(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, st
     from trivselkode.export import tables
 
     result = compute_matrix(
-        project, codes=_codes(req.codes), rollup=req.rollup, age_bands=AgeBands.parse(req.age_bands), **req.selection_options()
+        project,
+        codes=_codes(req.codes),
+        rollup=req.rollup,
+        age_bands=AgeBands.parse(req.age_bands),
+        **req.selection_options(),
     )
     pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, "da")
     if fmt == "json":
@@ -457,7 +462,9 @@ def _codings(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, s
 
     options = req.selection_options()
     if set(options) - {"coder"}:
-        raise TrivselError("kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder")
+        raise TrivselError(
+            "kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder"
+        )
     text, count = codings_document(project, options.get("coder"), fmt, req.pseudonymize)
     who = f"koder {options['coder']}" if options else "alle kodere"
     return text, f"{count} kodninger af {who}.", []

@@ -417,7 +417,9 @@ class Pseudonymizer:
             return None
         if self._source_pattern is None:
             # A source called just by a person's name ("karen"): in text, that is the person.
-            names = sorted((n for n in self._sources if " ".join(_parts_of(n)) not in self._numbers), key=lambda n: (-len(n), n))
+            names = sorted(
+                (n for n in self._sources if " ".join(_parts_of(n)) not in self._numbers), key=lambda n: (-len(n), n)
+            )
             alternatives = "|".join(re.escape(n) for n in names) or "(?!)"
             self._source_pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
         return self._source_pattern
@@ -475,11 +477,17 @@ class Pseudonymizer:
     def key_rows(self) -> list[dict[str, str]]:
         """Each placeholder and what it stands for: names, then sources."""
         rows = [
-            {"pseudonym": self.placeholder(number), "original": original, "type": "navn" if self.lang == "da" else "name"}
+            {
+                "pseudonym": self.placeholder(number),
+                "original": original,
+                "type": "navn" if self.lang == "da" else "name",
+            }
             for number, original in sorted(self._originals.items())
         ]
         kind = "kilde" if self.lang == "da" else "source"
-        rows += [{"pseudonym": neutral, "original": name, "type": kind} for neutral, name in self._source_originals.items()]
+        rows += [
+            {"pseudonym": neutral, "original": name, "type": kind} for neutral, name in self._source_originals.items()
+        ]
         return rows
 
 
@@ -507,16 +515,18 @@ def check_key_target(key: Path | str | None, export: Path | str | None, enabled:
 
     Refused: a key without pseudonymisation, a key that would be the export
     itself (or one of the project's files, or a folder: see
-    :func:`trivselkode.export.files.check_target`), and a key that is no
+    :func:`trivselkode.storage.files.check_target`), and a key that is no
     regular file (a pipe, a device, standard output).
     """
     from trivselkode.errors import TrivselError
-    from trivselkode.export.files import check_target
+    from trivselkode.storage.files import check_target
 
     if key is None:
         return None
     if not enabled:
-        raise TrivselError("en nøglefil (--key) skrives kun ved pseudonymisering", "tilføj --pseudonymize, eller udelad --key")
+        raise TrivselError(
+            "en nøglefil (--key) skrives kun ved pseudonymisering", "tilføj --pseudonymize, eller udelad --key"
+        )
     path = check_target(Path(key))
     if str(path).startswith(("/dev/", "/proc/")) or (path.exists() and not path.is_file()):
         raise TrivselError(f"nøglen kan ikke skrives til {path}", "angiv en almindelig fil, fx --key navnenoegle.csv")
@@ -555,7 +565,7 @@ def write_key(pseudo: Pseudonymizer, key: Path | str, export: Path | str | None 
 
     Checked as :func:`check_key_target` does; returns the absolute path written.
     """
-    from trivselkode.export.files import replace_atomically, write_data
+    from trivselkode.storage.files import replace_atomically, write_data
 
     path = check_key_target(key, export, True)
     assert path is not None

@@ -42,17 +42,15 @@ Written atomically: a temporary file beside the target, renamed into place.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import math
-import uuid
 import zipfile
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -63,38 +61,40 @@ from sqlmodel import select
 
 from trivselkode import __version__
 from trivselkode.domain.codebook import normalize_color
+from trivselkode.domain.guids import (
+    code_guid,
+    coder_guid,
+    guid,
+    participant_guid,
+    passage_guid,
+    source_guid,
+    span_guid,
+    variable_guid,
+)
 from trivselkode.errors import TrivselError
-from trivselkode.export.files import check_target, replace_atomically
 from trivselkode.storage.db import Project
+from trivselkode.storage.files import check_target, replace_atomically
 from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Passage, Source
 
 __all__ = [
     "CODEBOOK_NS",
-    "GUID_NAMESPACE",
     "NOTE_FORMAT",
     "PROJECT_NS",
     "ExportReport",
     "Pseudonymizer",
     "build_codebook_xml",
     "build_project",
-    "code_guid",
-    "coder_guid",
     "export_codebook",
     "export_project",
-    "guid",
-    "source_guid",
 ]
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-#: The fixed namespace of every GUID we write (UUID 5 of our names and keys).
-GUID_NAMESPACE = uuid.UUID("6f1c1d0e-3b5a-5d7e-9a51-7472697673e6")
 #: The ``format`` of the JSON in the ``trivselkode`` note.
 NOTE_FORMAT = "trivselkode-refi"
 NOTE_NAME = "trivselkode"
 KIND_SET_PREFIX = "Kodetype: "
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_SEP = "\x1f"
 
 
 class Pseudonymizer(Protocol):
@@ -108,54 +108,6 @@ class Pseudonymizer(Protocol):
     def text(self, s: str) -> str: ...
 
     def label(self, l: str) -> str: ...  # noqa: E741
-
-
-# --------------------------------------------------------------------------- GUIDs
-
-_NS_BYTES = GUID_NAMESPACE.bytes
-
-
-_SHA1 = hashlib.sha1
-_VERSION_MASK = ~((0xF << 76) | (0x3 << 62))
-_VERSION_BITS = (0x5 << 76) | (0x2 << 62)
-
-
-def guid(*parts: object) -> str:
-    """The stable GUID of a thing named by ``parts``: ``str(uuid5(...)).upper()``, computed quickly.
-
-    Called once per coding on large exports, so it avoids ``uuid.UUID``.
-    """
-    n = int.from_bytes(_SHA1(_NS_BYTES + _SEP.join(map(str, parts)).encode("utf-8")).digest()[:16], "big")
-    x = f"{(n & _VERSION_MASK) | _VERSION_BITS:032X}"
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
-
-
-def code_guid(key: str) -> str:
-    return guid("code", key)
-
-
-def coder_guid(name: str) -> str:
-    return guid("coder", name)
-
-
-def source_guid(name: str) -> str:
-    return guid("source", name)
-
-
-def participant_guid(source: str, label: str) -> str:
-    return guid("participant", source, label)
-
-
-def passage_guid(source: str, number: int) -> str:
-    return guid("passage", source, number)
-
-
-def span_guid(source: str, number: int, start: int, end: int) -> str:
-    return guid("span", source, number, start, end)
-
-
-def variable_guid(name: str) -> str:
-    return guid("variable", name)
 
 
 # --------------------------------------------------------------------------- report
@@ -186,7 +138,7 @@ def _dt(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
@@ -211,7 +163,9 @@ def _clean(value: str) -> str:
     return "".join(c if _xml_ok(c) else "\ufffd" for c in value)
 
 
-_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_ATTR_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -309,8 +263,9 @@ def _load(project: Project) -> _Data:
             participants[p.source_id].append(p)
         passages: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)
         rows = session.exec(
-            select(Passage.id, Passage.source_id, Passage.number, Passage.participant_id, Passage.start, Passage.end)
-            .order_by(Passage.source_id, Passage.number)
+            select(
+                Passage.id, Passage.source_id, Passage.number, Passage.participant_id, Passage.start, Passage.end
+            ).order_by(Passage.source_id, Passage.number)
         )
         for pid, sid, number, part, start, end in rows:
             passages[sid].append((pid, number, part, start, end))
@@ -430,7 +385,9 @@ _VARIABLE_DESCRIPTIONS = {
 _NAMES_KEYS = ("names", "navne")
 
 
-def build_project(project: Project, pseudonymizer: Pseudonymizer | None = None) -> tuple[bytes, dict[str, str], ExportReport]:
+def build_project(
+    project: Project, pseudonymizer: Pseudonymizer | None = None
+) -> tuple[bytes, dict[str, str], ExportReport]:
     """The ``project.qde`` bytes, the source files (GUID file name → text) and counts."""
     stream = io.BytesIO()
     files, report = _write_project(_load(project), pseudonymizer, stream)
@@ -454,7 +411,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         if value not in stamps:
             moment = datetime.fromisoformat(value) if isinstance(value, str) else value
             if moment.tzinfo is None:  # stored as UTC
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
             stamps[value] = _dt(moment)
         return stamps[value]
 
@@ -505,7 +462,9 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         index = counter[(*target, coder)]
         counter[(*target, coder)] += 1
         note_guid = guid("memo", *target, coder, index)
-        note_items.append((note_guid, title, coder_guid(coder) if coder else None, _dt(memo.created_at), ptext(memo.text)))
+        note_items.append(
+            (note_guid, title, coder_guid(coder) if coder else None, _dt(memo.created_at), ptext(memo.text))
+        )
         if target[0] == "code":
             code_notes[memo.code_id].append(note_guid)
         elif target[0] == "passage":
@@ -559,11 +518,13 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
 
     # The document.
     out('<?xml version="1.0" encoding="utf-8"?>\n')
-    out(f'<Project xmlns="{PROJECT_NS}"{_attrs([("name", ptext(data.name)), ("origin", f"trivselkode {__version__}")])}>\n')
+    out(
+        f'<Project xmlns="{PROJECT_NS}"{_attrs([("name", ptext(data.name)), ("origin", f"trivselkode {__version__}")])}>\n'
+    )
     if data.coders:
         out("  <Users>\n")
         for cid, name in sorted(data.coders.items(), key=lambda item: item[1]):
-            out(f'    <User{_attrs([("guid", coder_guids[cid]), ("name", name)])}/>\n')
+            out(f"    <User{_attrs([('guid', coder_guids[cid]), ('name', name)])}/>\n")
         out("  </Users>\n")
     report.coders = len(data.coders)
     if data.codes:
@@ -573,7 +534,9 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         _codes_xml(out, tree, None, code_notes, seen, 3)
         for code in data.codes:  # codes caught in a parent cycle (never expected): at the top
             if code.id not in seen:
-                _codes_xml(out, {None: [code], **{k: v for k, v in tree.items() if k is not None}}, None, code_notes, seen, 3)
+                _codes_xml(
+                    out, {None: [code], **{k: v for k, v in tree.items() if k is not None}}, None, code_notes, seen, 3
+                )
         out("    </Codes>\n  </CodeBook>\n")
     report.codes = len(data.codes)
     if var_types:
@@ -581,7 +544,9 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         for name in sorted(var_types):
             attrs = _attrs([("guid", var_guids[name]), ("name", name), ("typeOfVariable", var_types[name])])
             if name in _VARIABLE_DESCRIPTIONS:
-                out(f"    <Variable{attrs}><Description>{_text(_VARIABLE_DESCRIPTIONS[name])}</Description></Variable>\n")
+                out(
+                    f"    <Variable{attrs}><Description>{_text(_VARIABLE_DESCRIPTIONS[name])}</Description></Variable>\n"
+                )
             else:
                 out(f"    <Variable{attrs}/>\n")
         out("  </Variables>\n")
@@ -600,7 +565,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
             name = sname[source.id]
             cguid = participant_guid(name, label)
             role = "interviewer" if p.role == "interviewer" else "deltager"
-            out(f'    <Case{_attrs([("guid", cguid), ("name", f"{name}: {label}")])}>\n')
+            out(f"    <Case{_attrs([('guid', cguid), ('name', f'{name}: {label}')])}>\n")
             out(f"      <Description>{_text(f'{label} ({role}) i kilden {name}')}</Description>\n")
             out(values_xml(part_vars[p.id], "      "))
             out(f'      <SourceRef targetGUID="{source_guid(name)}"/>\n')
@@ -633,14 +598,22 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         moved = None
         if pseudo is not None:
             labels = {p.id: p.label for p in data.participants.get(source.id, [])}
-            text, moved = _pseudonymize_source(text, [(s, e, labels.get(part, "")) for _i, _n, part, s, e in passages], pseudo)
+            text, moved = _pseudonymize_source(
+                text, [(s, e, labels.get(part, "")) for _i, _n, part, s, e in passages], pseudo
+            )
 
-        def at(pos: int, end: bool = False) -> int:
+        def at(pos: int, end: bool = False, moved=moved) -> int:  # noqa: ANN001 - this source's mapping
             return moved(pos, end) if moved is not None else pos
 
         files[f"{sguid}.txt"] = text
-        attrs = _attrs([("guid", sguid), ("name", name), ("plainTextPath", f"internal://{sguid}.txt"),
-                        ("creationDateTime", when(source.imported_at))])
+        attrs = _attrs(
+            [
+                ("guid", sguid),
+                ("name", name),
+                ("plainTextPath", f"internal://{sguid}.txt"),
+                ("creationDateTime", when(source.imported_at)),
+            ]
+        )
         out(f"    <TextSource{attrs}>\n")
         listed: list[list[Any]] = []
         selections: list[tuple[int, int, str]] = []
@@ -675,18 +648,45 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                 if memo:
                     note_guid = guid("coding-memo", coding_guid)
                     piece += f'<NoteRef targetGUID="{note_guid}"/>'
-                    note_items.append((note_guid, f"Notat til kodning i udsagn {number} i {name}", coder_guids[coder_id], stamp, ptext(memo)))
+                    note_items.append(
+                        (
+                            note_guid,
+                            f"Notat til kodning i udsagn {number} i {name}",
+                            coder_guids[coder_id],
+                            stamp,
+                            ptext(memo),
+                        )
+                    )
                 holder.append(piece + "</Coding>")
                 report.codings += 1
             refs = "".join(f'<NoteRef targetGUID="{ref}"/>' for ref in passage_notes.get(pid, []))
-            head = _attrs([("guid", passage_guid(name, number)), ("name", f"Udsagn {number} · {label}"),
-                           ("startPosition", pstart), ("endPosition", pend)])
+            head = _attrs(
+                [
+                    ("guid", passage_guid(name, number)),
+                    ("name", f"Udsagn {number} · {label}"),
+                    ("startPosition", pstart),
+                    ("endPosition", pend),
+                ]
+            )
             body = "".join(whole) + refs
-            selections.append((pstart, -pend, f"      <PlainTextSelection{head}>{body}</PlainTextSelection>\n" if body
-                               else f"      <PlainTextSelection{head}/>\n"))
+            selections.append(
+                (
+                    pstart,
+                    -pend,
+                    f"      <PlainTextSelection{head}>{body}</PlainTextSelection>\n"
+                    if body
+                    else f"      <PlainTextSelection{head}/>\n",
+                )
+            )
             for (a, b), (cs, ce, pieces) in spans.items():
-                head = _attrs([("guid", span_guid(name, number, cs, ce)), ("name", _excerpt(text[a:b])),
-                               ("startPosition", a), ("endPosition", b)])
+                head = _attrs(
+                    [
+                        ("guid", span_guid(name, number, cs, ce)),
+                        ("name", _excerpt(text[a:b])),
+                        ("startPosition", a),
+                        ("endPosition", b),
+                    ]
+                )
                 selections.append((a, -b, f"      <PlainTextSelection{head}>{''.join(pieces)}</PlainTextSelection>\n"))
         selections.sort(key=lambda item: (item[0], item[1]))
         for _a, _b, piece in selections:
@@ -741,9 +741,13 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     for note_guid, title, user, created, text in sorted(note_items):
         attrs = _attrs([("guid", note_guid), ("name", title), ("creatingUser", user), ("creationDateTime", created)])
         out(f"    <Note{attrs}><PlainTextContent>{_text(text)}</PlainTextContent></Note>\n")
-    out(f'    <Note{_attrs([("guid", own_guid), ("name", NOTE_NAME)])}>')
-    out("<Description>Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.</Description>")
-    out(f"<PlainTextContent>{_text(json.dumps(own, ensure_ascii=False, separators=(',', ':')))}</PlainTextContent></Note>\n")
+    out(f"    <Note{_attrs([('guid', own_guid), ('name', NOTE_NAME)])}>")
+    out(
+        "<Description>Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.</Description>"
+    )
+    out(
+        f"<PlainTextContent>{_text(json.dumps(own, ensure_ascii=False, separators=(',', ':')))}</PlainTextContent></Note>\n"
+    )
     out("  </Notes>\n")
     report.notes = len(note_items)
 
@@ -755,7 +759,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     if kinds:
         out("  <Sets>\n")
         for kind in sorted(kinds):
-            out(f'    <Set{_attrs([("guid", guid("kind", kind)), ("name", KIND_SET_PREFIX + kind)])}>')
+            out(f"    <Set{_attrs([('guid', guid('kind', kind)), ('name', KIND_SET_PREFIX + kind)])}>")
             out(f"<Description>{_text(f'Koder af typen {kind!r} (trivselkode)')}</Description>")
             out("".join(f'<MemberCode targetGUID="{code_guids[c.id]}"/>' for c in kinds[kind]))
             out("</Set>\n")

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from trivselkode.analysis.attributes import attribute_label, value_label
+from trivselkode.domain.cells import csv_text, xlsx_value
 from trivselkode.domain.display import inert_line
-from trivselkode.export.cells import csv_text, xlsx_append
 
 _LABELS = {
     "da": {
@@ -58,6 +58,22 @@ _LABELS = {
         "rollup": "parent codes include their sub-codes",
     },
 }
+
+
+def xlsx_append(ws: Any, values: Iterable[Any]) -> None:
+    """Append a row to an openpyxl worksheet with every text value a string cell, never a formula."""
+    from openpyxl.cell import Cell
+
+    row: list[Any] = []
+    for value in values:
+        value = xlsx_value(value)
+        if isinstance(value, str):
+            cell = Cell(ws, value=value)
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    ws.append(row)
 
 
 def label(key: str, lang: str = "da") -> str:
@@ -145,7 +161,10 @@ def to_markdown(table: Table) -> str:
 
 
 def to_csv(table: Table) -> str:
-    rows = ([None if v is None else (f"{float(v):.4f}" if c.kind == "share" else v) for v, c in zip(row, table.columns)] for row in table.rows)
+    rows = (
+        [None if v is None else (f"{float(v):.4f}" if c.kind == "share" else v) for v, c in zip(row, table.columns)]
+        for row in table.rows
+    )
     return csv_text([c.label for c in table.columns], rows)
 
 
@@ -271,7 +290,14 @@ def cooccurrence_table(result: Any, lang: str = "da") -> Table:
     rows = [[r.key, r.name, *[int(v) for v in result.counts[i]]] for i, r in enumerate(result.rows)]
     legend = "; ".join(f"{c.key} = {c.name}" for c in result.cols)
     notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}.", *_unused(result.selection, lang), legend]
-    return Table(label("cooccurrence", lang), columns, rows, lang, notes, sheet="Samforekomst" if lang == "da" else "Co-occurrence")
+    return Table(
+        label("cooccurrence", lang),
+        columns,
+        rows,
+        lang,
+        notes,
+        sheet="Samforekomst" if lang == "da" else "Co-occurrence",
+    )
 
 
 def matrix_table(matrix: Any, lang: str = "da", pseudonymizer: Any = None) -> Table:

@@ -39,14 +39,18 @@ def check_regular_file(path: Path) -> None:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         if os.path.islink(path):
-            raise TrivselError(f"{path} er et symbolsk link til en fil, der ikke findes", hint="ret eller slet linket") from None
+            raise TrivselError(
+                f"{path} er et symbolsk link til en fil, der ikke findes", hint="ret eller slet linket"
+            ) from None
         raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise TrivselError(
                 f"{path} er et symbolsk link, der peger i ring (på sig selv)", hint="ret eller slet linket"
             ) from None
-        raise TrivselError(f"{path} kan ikke læses: {exc.strerror or exc}", hint="tjek at du har adgang til den") from None
+        raise TrivselError(
+            f"{path} kan ikke læses: {exc.strerror or exc}", hint="tjek at du har adgang til den"
+        ) from None
     if stat.S_ISDIR(mode):
         raise TrivselError(f"{path} er en mappe, ikke en fil")
     if not stat.S_ISREG(mode):
@@ -120,10 +124,7 @@ def parse_file(
 
 
 def _wanted(name: str) -> bool:
-    return (
-        not name.startswith((".", "~$"))
-        and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
-    )
+    return not name.startswith((".", "~$")) and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def iter_source_files(

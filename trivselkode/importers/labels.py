@@ -38,8 +38,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from trivselkode.domain.vocabulary import INTERVIEWER_LABELS
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import INTERVIEWER_LABELS
 
 __all__ = [
     "CANDIDATE",

@@ -40,15 +40,10 @@ from typing import Any
 
 import yaml
 
+from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, INTERVIEWER_LABELS, SOURCE_KINDS
 from trivselkode.domain.yamlguard import YamlLimit, check_yaml
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import (
-    ATTRIBUTE_ALIASES,
-    CONTEXTS,
-    INTERVIEWER_LABELS,
-    SOURCE_KINDS,
-    ParsedParticipant,
-)
+from trivselkode.importers.base import ParsedParticipant
 from trivselkode.importers.encoding import decode_bytes
 from trivselkode.importers.labels import compile_speaker_pattern
 

@@ -30,9 +30,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, or_
 from sqlmodel import Session, select
 
-from trivselkode.analysis.nlp import sentence_json, sentence_pipeline
-from trivselkode.domain.text import content_hash, word_count
+from trivselkode.domain.nlp import sentence_json, sentence_pipeline
 from trivselkode.domain.revision import SOURCE_SIMILARITY, Turn, align_turns, move_span, texts_similar
+from trivselkode.domain.text import content_hash, word_count
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import ParsedSource, ParsedTurn
 from trivselkode.importers.formats import iter_source_files, parse_file
@@ -344,7 +344,9 @@ def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bo
         resplit = True
     if named is None and same:
         result.status = "duplicate"
-        result.warnings.append(f"samme tekst er allerede importeret som kilden '{same[0].name}'; filen er sprunget over")
+        result.warnings.append(
+            f"samme tekst er allerede importeret som kilden '{same[0].name}'; filen er sprunget over"
+        )
         return
     result.warnings.extend(parsed.warnings)
     if resplit and not replace:
@@ -440,7 +442,9 @@ _STORED_TURNS = (
 )
 _INSERT_SOURCE = insert(_SOURCE)
 _INSERT_PARTICIPANT = insert(_PARTICIPANT)
-_PARTICIPANT_IDS = select(_PARTICIPANT.c.label, _PARTICIPANT.c.id).where(_PARTICIPANT.c.source_id == bindparam("source_id"))
+_PARTICIPANT_IDS = select(_PARTICIPANT.c.label, _PARTICIPANT.c.id).where(
+    _PARTICIPANT.c.source_id == bindparam("source_id")
+)
 
 
 def _same_turns(session: Session, source_id: int, parsed: ParsedSource) -> bool:
@@ -487,7 +491,17 @@ def _upsert_participants(
     return {label: row.id for label, row in rows.items()}
 
 
-_PASSAGE_COLUMNS = ["source_id", "number", "participant_id", "start", "end", "text", "sentences", "cue_start", "cue_end"]
+_PASSAGE_COLUMNS = [
+    "source_id",
+    "number",
+    "participant_id",
+    "start",
+    "end",
+    "text",
+    "sentences",
+    "cue_start",
+    "cue_end",
+]
 
 
 def _insert_passages(
@@ -597,8 +611,10 @@ def _revise(
         span: tuple[int, int] | None = None
         if same_text:
             j, span = _by_offsets(old, old_turns[i].speaker, row["start"], row["end"], new_passages, new_speakers)
-            if j is not None and row["start"] is None and not (
-                new_passages[j].start <= old.start and old.end <= new_passages[j].end
+            if (
+                j is not None
+                and row["start"] is None
+                and not (new_passages[j].start <= old.start and old.end <= new_passages[j].end)
             ):
                 split += 1
         elif j is not None and row["start"] is not None and row["end"] is not None:
@@ -632,7 +648,13 @@ def _revise(
         start, end = span if span else (None, None)
         if span == (0, len(new.text)):
             start = end = None
-        key = (new.id, row["code_id"], row["coder_id"], start if start is not None else -1, end if end is not None else -1)
+        key = (
+            new.id,
+            row["code_id"],
+            row["coder_id"],
+            start if start is not None else -1,
+            end if end is not None else -1,
+        )
         if key in seen:
             continue  # two old spans collapsed into one
         seen.add(key)
@@ -652,7 +674,9 @@ def _revise(
     for row in star_rows:
         i, _old = by_old_id[row["passage_id"]]
         if mapping[i] is not None:
-            session.add(Star(passage_id=new_passages[mapping[i]].id, coder_id=row["coder_id"], created_at=row["created_at"]))
+            session.add(
+                Star(passage_id=new_passages[mapping[i]].id, coder_id=row["coder_id"], created_at=row["created_at"])
+            )
     for row in memo_rows:
         i, old = by_old_id[row["passage_id"]]
         if mapping[i] is not None:

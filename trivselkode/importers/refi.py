@@ -69,7 +69,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -79,15 +79,9 @@ from lxml import etree
 from trivselkode.domain.codebook import MAX_CODE_DEPTH, Codebook, CodeSpec, normalize_color
 from trivselkode.domain.positions import CODEPOINTS, PositionMap, Reading, choose_reading
 from trivselkode.domain.text import content_hash
+from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import (
-    ATTRIBUTE_ALIASES,
-    CONTEXTS,
-    SOURCE_KINDS,
-    ParsedParticipant,
-    ParsedSource,
-    ParsedTurn,
-)
+from trivselkode.importers.base import ParsedParticipant, ParsedSource, ParsedTurn
 from trivselkode.importers.safety import SafeZip, UnpackLimit, read_regular_file, refuse_dtd
 
 __all__ = [
@@ -111,7 +105,12 @@ SPLIT = "::"
 # When do the turn rules describe a foreign text? (see the module docstring)
 MIN_LABEL_LINE_SHARE = 0.2
 MAX_PREAMBLE_SHARE = 0.2
-_ROLES = {"participant": "participant", "deltager": "participant", "interviewer": "interviewer", "intervieweren": "interviewer"}
+_ROLES = {
+    "participant": "participant",
+    "deltager": "participant",
+    "interviewer": "interviewer",
+    "intervieweren": "interviewer",
+}
 _CODER_BAD = re.compile(r"[^\w.\-]+", re.UNICODE)
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
@@ -325,9 +324,9 @@ def _when(value: str | None) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     else:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -744,7 +743,9 @@ def open_refi(
         rf = _open_archive(path, limit)
     else:
         if path.suffix.lower() == ".qdpx":
-            raise TrivselError(f"{path} er ikke en .qdpx-fil (ikke et zip-arkiv)", "eksportér projektet igen fra programmet")
+            raise TrivselError(
+                f"{path} er ikke en .qdpx-fil (ikke et zip-arkiv)", "eksportér projektet igen fra programmet"
+            )
         data = path.read_bytes()
         root = parse_xml(data, str(path))
         doc = parse_document(root, str(path))
@@ -772,7 +773,9 @@ def _open_archive(path: Path, limit: UnpackLimit) -> RefiFile:
         root = parse_xml(archive.read(qdes[0]), f"{path}:{qdes[0]}")
         doc = parse_document(root, f"{path}:{qdes[0]}")
         if doc.kind != "project":
-            raise TrivselError(f"{path}: {qdes[0]} er en kodebog, ikke et projekt", "en .qdpx skal indeholde et <Project>")
+            raise TrivselError(
+                f"{path}: {qdes[0]} er en kodebog, ikke et projekt", "en .qdpx skal indeholde et <Project>"
+            )
         members: dict[str, str] = {}
         for n in names:
             parts = PurePosixPath(n).parts
@@ -909,7 +912,7 @@ def _plan_codes(doc: RefiDocument, split_names: bool, warnings: list[str]) -> li
                 parent_guid = by_top_name[part].guid
                 continue
             if joined not in made:
-                from trivselkode.export.refi import guid as stable_guid
+                from trivselkode.domain.guids import guid as stable_guid
 
                 group = _CodePlan(
                     guid=stable_guid("split", joined).upper(),
@@ -1032,7 +1035,7 @@ def read_qdc(path: str | Path | RefiFile, project: Any = None, *, split_names: b
 
 def _assign_keys(plans: list[_CodePlan], existing: list[tuple[int, str, str, int | None]]) -> dict[str, str]:
     """A key for every planned code (GUID → key), reusing existing keys where they match."""
-    from trivselkode.export.refi import code_guid
+    from trivselkode.domain.guids import code_guid
 
     by_export_guid = {code_guid(key).upper(): (cid, key) for cid, key, _n, _p in existing}
     by_name_parent = {(name, parent): (cid, key) for cid, key, name, parent in existing}
@@ -1212,7 +1215,9 @@ def _own_participant(data: dict[str, Any]) -> ParsedParticipant:
     )
 
 
-def _source_metadata(rsource: RSource, doc: RefiDocument, own: dict[str, Any] | None, warnings: list[str]) -> dict[str, Any]:
+def _source_metadata(
+    rsource: RSource, doc: RefiDocument, own: dict[str, Any] | None, warnings: list[str]
+) -> dict[str, Any]:
     from trivselkode.importers.metadata import jsonable
 
     if own is not None:
@@ -1226,8 +1231,15 @@ def _source_metadata(rsource: RSource, doc: RefiDocument, own: dict[str, Any] | 
     meta = {}
     for name, value in _variable_facts(rsource.values, doc.variables).items():
         folded = name.strip().casefold()
-        key = {"bibliotek": "site", "library": "site", "titel": "title", "type": "kind", "kontekst": "context",
-               "runde": "round", "dato": "date"}.get(folded, folded)
+        key = {
+            "bibliotek": "site",
+            "library": "site",
+            "titel": "title",
+            "type": "kind",
+            "kontekst": "context",
+            "runde": "round",
+            "dato": "date",
+        }.get(folded, folded)
         if key == "kind" and str(value).strip().casefold() in SOURCE_KINDS:
             meta["kind"] = str(value).strip().casefold()
         elif key == "context" and str(value).strip().casefold() in CONTEXTS:
@@ -1235,10 +1247,12 @@ def _source_metadata(rsource: RSource, doc: RefiDocument, own: dict[str, Any] | 
         elif key == "round" and (isinstance(value, int) or _int(str(value)) is not None):
             meta["round"] = value if isinstance(value, int) else _int(str(value))
         elif key in ("title", "site", "date"):
-            meta[key] = " ".join(str(value).split())[:128 if key == "site" else 10_000]
+            meta[key] = " ".join(str(value).split())[: 128 if key == "site" else 10_000]
         else:
             if key in ("kind", "context", "round"):
-                warnings.append(f"kilden '{rsource.name}': {name} = '{value}' er ikke en kendt værdi; gemt som ekstra metadata")
+                warnings.append(
+                    f"kilden '{rsource.name}': {name} = '{value}' er ikke en kendt værdi; gemt som ekstra metadata"
+                )
             meta[name] = jsonable(value)
     return meta
 
@@ -1273,7 +1287,9 @@ def _plan_source(
                 "outside": f"tekstfilen {rsource.plain_text_path} ligger uden for filen og læses kun fra en mappe, du tillader med --sources-dir MAPPE",
                 "not-in-sources-dir": f"tekstfilen {rsource.plain_text_path} findes ikke i {rf.sources_dir}",
                 "link-out-of-sources-dir": f"tekstfilen {rsource.plain_text_path} er et symbolsk link ud af {rf.sources_dir} og læses ikke",
-                "no-text": "kilden har ingen ren tekst (kun formateret tekst)" if rsource.rich_text_path else "kilden har ingen tekst",
+                "no-text": "kilden har ingen ren tekst (kun formateret tekst)"
+                if rsource.rich_text_path
+                else "kilden har ingen tekst",
             }[reason]
             result.reason = why
             report.sources.append(result)
@@ -1312,8 +1328,12 @@ def _plan_source(
             facts = own_cases.get(case.guid)
             if isinstance(facts, dict):
                 participants.append(_own_participant(facts))
-        by_case = {case.guid: _own_participant(own_cases[case.guid]).label for case in cases if isinstance(own_cases.get(case.guid), dict)}
-        listed = ((own.get("passages") or {}).get(rsource.guid))
+        by_case = {
+            case.guid: _own_participant(own_cases[case.guid]).label
+            for case in cases
+            if isinstance(own_cases.get(case.guid), dict)
+        }
+        listed = (own.get("passages") or {}).get(rsource.guid)
         if isinstance(listed, list):
             turns = []
             last = 0
@@ -1330,7 +1350,9 @@ def _plan_source(
                 turns.append(ParsedTurn(speaker=label, start=start, end=end, text=text[start:end]))
                 last = end
             if turns is None:
-                warnings.append(f"kilden '{name}': udsagnslisten i trivselkode-noten passer ikke til teksten; udsagn findes efter replikreglerne")
+                warnings.append(
+                    f"kilden '{name}': udsagnslisten i trivselkode-noten passer ikke til teksten; udsagn findes efter replikreglerne"
+                )
             else:
                 result.split = "trivselkode"
     else:
@@ -1414,7 +1436,9 @@ def _assign_case_selections(
     claims: dict[int, set[str]] = defaultdict(set)
     labels = {p.label for p in participants}
     for case in cases:
-        label = next((p.label for p in participants if p.label == case.name or case.name.endswith(": " + p.label)), None)
+        label = next(
+            (p.label for p in participants if p.label == case.name or case.name.endswith(": " + p.label)), None
+        )
         if label is None or label not in labels:
             continue
         for ref in case.selection_refs:
@@ -1483,7 +1507,11 @@ def _import(
             selection_source[sel.guid] = s.guid
     own_cases = (own or {}).get("cases") or {}
     for case in doc.cases:
-        refs = list(dict.fromkeys(case.source_refs + [selection_source[r] for r in case.selection_refs if r in selection_source]))
+        refs = list(
+            dict.fromkeys(
+                case.source_refs + [selection_source[r] for r in case.selection_refs if r in selection_source]
+            )
+        )
         facts = own_cases.get(case.guid)
         if isinstance(facts, dict) and facts.get("source"):
             refs = [str(facts["source"]).upper()]
@@ -1517,15 +1545,23 @@ def _import(
             source_plans.append(plan)
 
     for kind, sname, codings in doc.other_sources:
-        what = {"PictureSource": "billede", "PDFSource": "PDF", "AudioSource": "lyd", "VideoSource": "video"}.get(kind, kind)
-        report.skipped.append(f"kilden '{sname}' ({what}): trivselkode koder kun tekst; {codings} kodning(er) er sprunget over")
+        what = {"PictureSource": "billede", "PDFSource": "PDF", "AudioSource": "lyd", "VideoSource": "video"}.get(
+            kind, kind
+        )
+        report.skipped.append(
+            f"kilden '{sname}' ({what}): trivselkode koder kun tekst; {codings} kodning(er) er sprunget over"
+        )
     if doc.links:
         report.skipped.append(f"{doc.links} forbindelse(r) (Links) er sprunget over")
     if doc.graphs:
         report.skipped.append(f"{doc.graphs} netværk (Graphs) er sprunget over")
     foreign_sets = [s for s in doc.sets if not s.name.startswith(KIND_SET_PREFIX)]
     if foreign_sets:
-        report.skipped.append(f"{len(foreign_sets)} sæt (Sets) er sprunget over: " + ", ".join(s.name for s in foreign_sets[:6]) + (" …" if len(foreign_sets) > 6 else ""))
+        report.skipped.append(
+            f"{len(foreign_sets)} sæt (Sets) er sprunget over: "
+            + ", ".join(s.name for s in foreign_sets[:6])
+            + (" …" if len(foreign_sets) > 6 else "")
+        )
 
     # Notes kept in files of their own.
     for note in doc.notes.values():
@@ -1626,7 +1662,9 @@ def _store(
                 values[f] = [str(x) for x in facts.get(f) or []]
             shortcut = facts.get("shortcut")
             if shortcut and shortcuts.get(shortcut, key) != key:
-                report.warnings.append(f"koden {key}: genvejen '{shortcut}' bruges allerede af {shortcuts[shortcut]} og er udeladt")
+                report.warnings.append(
+                    f"koden {key}: genvejen '{shortcut}' bruges allerede af {shortcuts[shortcut]} og er udeladt"
+                )
                 shortcut = None
             values["shortcut"] = shortcut
             if shortcut:
@@ -1672,9 +1710,22 @@ def _store(
             text = f"{note.name}\n\n{text}"
         return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
 
-    def add_memo(*, source_id: int | None = None, passage_id: int | None = None, code_id: int | None = None,
-                 text: str, coder: int, created: datetime | None) -> None:
-        row: dict[str, Any] = {"source_id": source_id, "passage_id": passage_id, "code_id": code_id, "coder_id": coder, "text": text}
+    def add_memo(
+        *,
+        source_id: int | None = None,
+        passage_id: int | None = None,
+        code_id: int | None = None,
+        text: str,
+        coder: int,
+        created: datetime | None,
+    ) -> None:
+        row: dict[str, Any] = {
+            "source_id": source_id,
+            "passage_id": passage_id,
+            "code_id": code_id,
+            "coder_id": coder,
+            "text": text,
+        }
         if created is not None:
             row["created_at"] = created
         memo_rows.append(row)
@@ -1683,7 +1734,12 @@ def _store(
         for ref in plan.note_refs:
             text = note_text(ref)
             if text:
-                add_memo(code_id=code_ids[plan.guid], text=text, coder=user_coder(notes[ref].user), created=notes[ref].created)
+                add_memo(
+                    code_id=code_ids[plan.guid],
+                    text=text,
+                    coder=user_coder(notes[ref].user),
+                    created=notes[ref].created,
+                )
 
     # Sources, passages, codings.
     coding_rows: list[dict[str, Any]] = []
@@ -1706,7 +1762,9 @@ def _store(
             current = {p.label: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
             # The paragraph speaker is only a stand-in: the stored passages have their own speakers.
             keep = [p for p in parsed.participants if p.label != PARAGRAPH_SPEAKER or p.label in current]
-            _upsert_participants(session, source, ParsedSource(parsed.name, parsed.text, parsed.file_name, participants=keep), current)
+            _upsert_participants(
+                session, source, ParsedSource(parsed.name, parsed.text, parsed.file_name, participants=keep), current
+            )
             result.status = "unchanged"
         else:
             if texts_similar(existing.text, parsed.text) is None:
@@ -1734,7 +1792,9 @@ def _store(
         rs = plan.rsource
         src_coder = rs.user or doc.creating_user
 
-        def place(span: tuple[int, int]) -> list[tuple[int, int, int | None, int | None]]:
+        def place(
+            span: tuple[int, int], starts=starts, passages=passages
+        ) -> list[tuple[int, int, int | None, int | None]]:  # noqa: ANN001
             """(passage id, number, start, end) of each passage part of ``span``."""
             from bisect import bisect_right
 
@@ -1767,7 +1827,9 @@ def _store(
             for coding in sel.codings:
                 code_id = code_ids.get(coding.code) if coding.code else None
                 if code_id is None:
-                    report.warnings.append(f"kilden '{parsed.name}': en kodning henviser til en ukendt kode ({coding.code}); sprunget over")
+                    report.warnings.append(
+                        f"kilden '{parsed.name}': en kodning henviser til en ukendt kode ({coding.code}); sprunget over"
+                    )
                     continue
                 memo_parts = [t for t in (note_text(r) for r in coding.note_refs) if t]
                 memo = "\n\n".join(memo_parts) or None
@@ -1781,25 +1843,49 @@ def _store(
                 text = note_text(ref)
                 if text:
                     note = notes[ref]
-                    add_memo(passage_id=parts[0][0], text=text, coder=user_coder(note.user, sel.user, src_coder), created=note.created)
+                    add_memo(
+                        passage_id=parts[0][0],
+                        text=text,
+                        coder=user_coder(note.user, sel.user, src_coder),
+                        created=note.created,
+                    )
             if sel.description and own is None:
-                add_memo(passage_id=parts[0][0], text=sel.description, coder=user_coder(sel.user, src_coder), created=sel.created)
+                add_memo(
+                    passage_id=parts[0][0],
+                    text=sel.description,
+                    coder=user_coder(sel.user, src_coder),
+                    created=sel.created,
+                )
         for coding in rs.codings:  # coded as a whole source: every passage
             code_id = code_ids.get(coding.code) if coding.code else None
             if code_id is None:
                 continue
             cid = user_coder(coding.user, src_coder)
             for pid, _number, _s, _e in passages:
-                coding_rows.append({"passage_id": pid, "code_id": code_id, "coder_id": cid, "start": None, "end": None, "memo": None})
+                coding_rows.append(
+                    {"passage_id": pid, "code_id": code_id, "coder_id": cid, "start": None, "end": None, "memo": None}
+                )
         if unplaced:
-            report.skipped.append(f"kilden '{parsed.name}': {unplaced} markering(er) kunne ikke placeres i et udsagn og er sprunget over")
+            report.skipped.append(
+                f"kilden '{parsed.name}': {unplaced} markering(er) kunne ikke placeres i et udsagn og er sprunget over"
+            )
         for ref in rs.note_refs:
             text = note_text(ref)
             if text:
                 note = notes[ref]
-                add_memo(source_id=source_id, text=text, coder=user_coder(note.user, rs.user, doc.creating_user), created=note.created)
+                add_memo(
+                    source_id=source_id,
+                    text=text,
+                    coder=user_coder(note.user, rs.user, doc.creating_user),
+                    created=note.created,
+                )
         if rs.description and own is None:
-            add_memo(source_id=source_id, text=rs.description, coder=user_coder(rs.user, doc.creating_user), created=rs.created)
+            add_memo(
+                source_id=source_id,
+                text=rs.description,
+                coder=user_coder(rs.user, doc.creating_user),
+                created=rs.created,
+            )
         report.sources.append(result)
         report.participants += len(parsed.participants)
 
@@ -1810,14 +1896,25 @@ def _store(
         for chunk in range(0, len(passage_ids), 500):
             ids = passage_ids[chunk : chunk + 500]
             for row in session.exec(
-                select(Coding.passage_id, Coding.code_id, Coding.coder_id, func.coalesce(Coding.start, -1), func.coalesce(Coding.end, -1))
-                .where(Coding.passage_id.in_(ids))
+                select(
+                    Coding.passage_id,
+                    Coding.code_id,
+                    Coding.coder_id,
+                    func.coalesce(Coding.start, -1),
+                    func.coalesce(Coding.end, -1),
+                ).where(Coding.passage_id.in_(ids))
             ):
                 have.add(tuple(row))
         fresh = []
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for row in coding_rows:
-            key = (row["passage_id"], row["code_id"], row["coder_id"], -1 if row["start"] is None else row["start"], -1 if row["end"] is None else row["end"])
+            key = (
+                row["passage_id"],
+                row["code_id"],
+                row["coder_id"],
+                -1 if row["start"] is None else row["start"],
+                -1 if row["end"] is None else row["end"],
+            )
             if key in have:
                 continue
             have.add(key)
@@ -1869,7 +1966,11 @@ def _count_codings(session: Any, source_plans: list[_SourcePlan], coding_rows: l
         pids = sorted({r["passage_id"] for r in coding_rows})
         of: dict[int, int] = {}
         for chunk in range(0, len(pids), 500):
-            of.update(session.exec(select(Passage.id, Passage.source_id).where(Passage.id.in_(pids[chunk : chunk + 500]))).all())
+            of.update(
+                session.exec(
+                    select(Passage.id, Passage.source_id).where(Passage.id.in_(pids[chunk : chunk + 500]))
+                ).all()
+            )
         for r in coding_rows:
             counts[of[r["passage_id"]]] += 1
     for plan in source_plans:

@@ -33,8 +33,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import ATTRIBUTE_ALIASES, ParsedSource
+from trivselkode.importers.base import ParsedSource
 from trivselkode.importers.encoding import normalise, read_text
 from trivselkode.importers.metadata import (
     MAX_AGE,
@@ -251,7 +252,9 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", (-1.0, 0)
     for delimiter in DELIMITERS:
         try:
-            rows = [row for row in itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), _SNIFF_ROWS) if row]
+            rows = [
+                row for row in itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), _SNIFF_ROWS) if row
+            ]
         except csv.Error:
             continue
         if not rows or len(rows[0]) < 2:

@@ -37,8 +37,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trivselkode.domain.vocabulary import INTERVIEWER_LABELS
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import INTERVIEWER_LABELS, ParsedSource, ParsedTurn
+from trivselkode.importers.base import ParsedSource, ParsedTurn
 from trivselkode.importers.encoding import read_text
 from trivselkode.importers.labels import (
     CANDIDATE,

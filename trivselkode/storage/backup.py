@@ -6,7 +6,7 @@
   snapshot) and written into a new SQLite project file, which ``--db`` opens
   like any project and :func:`restore` loads back into an empty database.
 
-Output is written through ``export/files.py`` as every export is: to a
+Output is written through ``storage/files.py`` as every export is: to a
 temporary file beside the target, renamed into place when whole, so a failed
 backup (a full disk) leaves nothing behind, and never over the project itself.
 """
@@ -22,8 +22,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from trivselkode.errors import TrivselError
-from trivselkode.export.files import check_target, replace_atomically
 from trivselkode.storage.db import Project, open_project
+from trivselkode.storage.files import check_target, replace_atomically
 from trivselkode.storage.migrations import copy_sqlite_file
 from trivselkode.storage.models import Code
 
@@ -76,7 +76,7 @@ def _reset_sequences(conn: Connection) -> None:
         conn.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
             )
         )
 

@@ -21,7 +21,19 @@ from trivselkode.domain.codebook import Codebook, CodeSpec
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coding, Decision, Memo, Meta, UnplacedCoding
 
-_FIELDS = ("name", "kind", "description", "include", "exclude", "characteristics", "examples", "keywords", "color", "shortcut", "position")
+_FIELDS = (
+    "name",
+    "kind",
+    "description",
+    "include",
+    "exclude",
+    "characteristics",
+    "examples",
+    "keywords",
+    "color",
+    "shortcut",
+    "position",
+)
 
 
 @dataclass

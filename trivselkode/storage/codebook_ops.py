@@ -76,7 +76,9 @@ def _check_key(session: Session, key: str) -> str:
             f"brug bogstaver, tal, punktum og bindestreg, uden mellemrum (højst {_KEY_MAX} tegn), fx T8 eller B.leg",
         )
     if session.exec(select(Code.id).where(Code.key == key)).first() is not None:
-        raise TrivselError(f"nøglen '{key}' bruges allerede af en anden kode", "vælg en nøgle, der ikke findes i kodebogen")
+        raise TrivselError(
+            f"nøglen '{key}' bruges allerede af en anden kode", "vælg en nøgle, der ikke findes i kodebogen"
+        )
     return key
 
 
@@ -410,7 +412,9 @@ def merge_codes(project: Project, source_key: str, target_key: str) -> MergeRepo
         source = code_by_key(session, source_key)
         target = code_by_key(session, target_key)
         if source.id == target.id:
-            raise TrivselError(f"en kode kan ikke flettes ind i sig selv ('{source.key}')", "vælg en anden kode at flette ind i")
+            raise TrivselError(
+                f"en kode kan ikke flettes ind i sig selv ('{source.key}')", "vælg en anden kode at flette ind i"
+            )
         if target.retired:
             raise TrivselError(
                 f"koden '{target.key}' er udgået og kan ikke modtage kodninger", f"genaktivér {target.key} først"
@@ -556,7 +560,9 @@ def toggle_coding(
                 "ret eller fjern udsnittet på kodningsskærmen (Enter springer dertil)",
             )
         if code.retired:
-            raise TrivselError(f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode")
+            raise TrivselError(
+                f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode"
+            )
         if not allow_interviewer:
             role = session.get(Participant, passage.participant_id).role
             if role == INTERVIEWER:
@@ -586,4 +592,3 @@ def passage_codes(project: Project, passage_ids: Iterable[int], coder: str) -> d
                 if key not in out[pid]:
                     out[pid].append(key)
     return out
-

@@ -26,7 +26,6 @@ from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
 from trivselkode.storage.codings import check_span
 from trivselkode.storage.lookup import get_or_create_coder, source_by_name
-from trivselkode.storage.status import done_marks, passages_per_source
 from trivselkode.storage.models import (
     INTERVIEWER,
     Code,
@@ -41,6 +40,7 @@ from trivselkode.storage.models import (
     Star,
     utcnow,
 )
+from trivselkode.storage.status import done_marks, passages_per_source
 
 THEME_KIND = "tema"
 
@@ -227,9 +227,7 @@ def load_source_view(project, source_name: str, coder: str) -> SourceView:  # no
     with project.read() as session:
         source = source_by_name(session, source_name)
         coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first()
-        people = {
-            p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))
-        }
+        people = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
         passages: list[PassageInfo] = []
         for pid, number, part_id, text, sentences in session.exec(
             select(Passage.id, Passage.number, Passage.participant_id, Passage.text, Passage.sentences)
@@ -382,7 +380,14 @@ def _apply(
         if _matching(session, coder_id, fact):
             continue
         session.add(
-            Coding(passage_id=fact.passage_id, code_id=fact.code_id, coder_id=coder_id, start=start, end=end, memo=fact.memo)
+            Coding(
+                passage_id=fact.passage_id,
+                code_id=fact.code_id,
+                coder_id=coder_id,
+                start=start,
+                end=end,
+                memo=fact.memo,
+            )
         )
         done_added.append(fact)
     session.flush()
@@ -541,9 +546,9 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
     with project.read() as session:
         coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first() if coder else None
         sources = session.exec(
-            select(Source.id, Source.name, Source.title, Source.kind, Source.site, Source.context, Source.round).order_by(
-                Source.name
-            )
+            select(
+                Source.id, Source.name, Source.title, Source.kind, Source.site, Source.context, Source.round
+            ).order_by(Source.name)
         ).all()
         totals = passages_per_source(session)
         spoken = dict(

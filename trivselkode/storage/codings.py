@@ -67,7 +67,9 @@ def check_span(passage: Passage, start: int | None, end: int | None) -> tuple[in
     return start, end
 
 
-def _find(session: Session, passage_id: int, code_id: int, coder_id: int, start: int | None, end: int | None) -> Coding | None:
+def _find(
+    session: Session, passage_id: int, code_id: int, coder_id: int, start: int | None, end: int | None
+) -> Coding | None:
     return session.exec(
         select(Coding).where(
             Coding.passage_id == passage_id,
@@ -110,7 +112,9 @@ def add_coding(project: Project, ref: CodingRef) -> str:
         passage = passage_by_number(session, source, ref.passage)
         code = code_by_key(session, ref.code)
         if code.retired:
-            raise TrivselError(f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode")
+            raise TrivselError(
+                f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode"
+            )
         coder = get_or_create_coder(session, ref.coder)
         start, end = check_span(passage, ref.start, ref.end)
         existing = _find(session, passage.id, code.id, coder.id, start, end)
@@ -121,7 +125,9 @@ def add_coding(project: Project, ref: CodingRef) -> str:
                 return "updated"
             return "exists"
         session.add(
-            Coding(passage_id=passage.id, code_id=code.id, coder_id=coder.id, start=start, end=end, memo=ref.memo or None)
+            Coding(
+                passage_id=passage.id, code_id=code.id, coder_id=coder.id, start=start, end=end, memo=ref.memo or None
+            )
         )
     return "added"
 
@@ -189,7 +195,7 @@ def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
             f"overskrifterne skal være {','.join(CSV_COLUMNS)}",
         )
     reader.fieldnames = header
-    from trivselkode.export.cells import csv_unguard  # the quote our export put before formula-like text
+    from trivselkode.domain.cells import csv_unguard  # the quote our export put before formula-like text
 
     rows = []
     problems = []
@@ -280,12 +286,14 @@ def import_codings(project: Project, path: Path) -> ImportCounts:
             if ref.coder not in coders:
                 coders[ref.coder] = get_or_create_coder(session, ref.coder).id
                 created.append(ref.coder)
-        existing = {
-            (c.passage_id, c.code_id, c.coder_id, c.start, c.end)
-            for c in session.exec(
-                select(Coding).where(Coding.passage_id.in_({p.id for _, _, p, *_ in resolved}))
-            )
-        } if resolved else set()
+        existing = (
+            {
+                (c.passage_id, c.code_id, c.coder_id, c.start, c.end)
+                for c in session.exec(select(Coding).where(Coding.passage_id.in_({p.id for _, _, p, *_ in resolved})))
+            }
+            if resolved
+            else set()
+        )
         new_rows = []
         for _line, ref, passage, code, start, end in resolved:
             key = (passage.id, code.id, coders[ref.coder], start, end)

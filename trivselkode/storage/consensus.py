@@ -16,7 +16,13 @@ from sqlmodel import Session, select
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
-from trivselkode.storage.lookup import code_by_key, coder_by_name, get_or_create_coder, passage_by_number, source_by_name
+from trivselkode.storage.lookup import (
+    code_by_key,
+    coder_by_name,
+    get_or_create_coder,
+    passage_by_number,
+    source_by_name,
+)
 from trivselkode.storage.models import Coder, Coding, Decision, utcnow
 
 CHOICES = ("a", "b", "both", "neither")
@@ -53,7 +59,11 @@ def settle(
         consensus = get_or_create_coder(s, CONSENSUS_CODER)
         take = {"a": [a.id], "b": [b.id], "both": [a.id, b.id], "neither": []}[choice]
         chosen = (
-            list(s.exec(select(Coding).where(Coding.passage_id == p.id, Coding.code_id == c.id, Coding.coder_id.in_(take))))
+            list(
+                s.exec(
+                    select(Coding).where(Coding.passage_id == p.id, Coding.code_id == c.id, Coding.coder_id.in_(take))
+                )
+            )
             if take
             else []
         )
@@ -106,9 +116,7 @@ def decisions_by_passage(session: Session) -> dict[tuple[int, int], PairDecision
     }
 
 
-def settled_among(
-    session: Session, pair: tuple[str, str], keys: list[tuple[int, int]]
-) -> dict[tuple[int, int], str]:
+def settled_among(session: Session, pair: tuple[str, str], keys: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
     """Which of these disagreements of ``pair`` (passage id, code id) are settled, and by whom ("" if unknown).
 
     Settled: a decision between the two coders applies there, or, with no

@@ -98,7 +98,10 @@ def check_url(url: str) -> None:
         return
     rest = url.split("://", 1)[1]
     if rest.count("@") > 1:
-        raise Refused(f"database-URL'en ({scheme}://…) har et @ i adgangskoden eller brugernavnet, der ikke er kodet", _ENCODE_HINT)
+        raise Refused(
+            f"database-URL'en ({scheme}://…) har et @ i adgangskoden eller brugernavnet, der ikke er kodet",
+            _ENCODE_HINT,
+        )
     if "@" in rest and rest.split("@", 1)[0].count(":") > 1:
         raise Refused(f"database-URL'en ({scheme}://…) har et : i adgangskoden, der ikke er kodet", _ENCODE_HINT)
 
@@ -248,7 +251,7 @@ _OPEN_FILES: weakref.WeakSet[Project] = weakref.WeakSet()
 
 
 def open_files() -> list[tuple[Path, Project]]:
-    """The project files open in this process (for the export guard in ``export/files.py``)."""
+    """The project files open in this process (for the export guard in ``storage/files.py``)."""
     return [(p.path, p) for p in list(_OPEN_FILES) if p.path is not None]
 
 
@@ -412,7 +415,19 @@ def _check_sqlite_file(path: Path, busy_timeout_s: float = 30.0) -> None:
         )
 
 
-NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ncpfs", "fuse.rclone", "davfs"}
+NETWORK_FILESYSTEMS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "fuse.sshfs",
+    "9p",
+    "afs",
+    "ncpfs",
+    "fuse.rclone",
+    "davfs",
+}
 
 
 def filesystem_type(path: Path, mounts: str = "/proc/mounts") -> str | None:
@@ -458,7 +473,8 @@ def _make_engine(db: str, busy_timeout_s: float) -> tuple[Engine, str, str | Non
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         what = ": porten skal være et tal" if isinstance(exc, ValueError) else ""
         raise Refused(
-            f"ugyldig database-URL ({_scheme(url)}://…){what}", "brug en filsti eller fx postgresql+psycopg://bruger@vært:5432/db"
+            f"ugyldig database-URL ({_scheme(url)}://…){what}",
+            "brug en filsti eller fx postgresql+psycopg://bruger@vært:5432/db",
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise Refused(
@@ -546,7 +562,9 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
         raise
     if meta.get("app") != APP_ID:
         engine.dispose()
-        raise Refused(f"{project.display_name} er ikke en trivselkode-database", "angiv den rigtige projektfil med --db")
+        raise Refused(
+            f"{project.display_name} er ikke en trivselkode-database", "angiv den rigtige projektfil med --db"
+        )
     version = int(meta.get("schema_version", "0"))
     if version > SCHEMA_VERSION:
         engine.dispose()
@@ -617,7 +635,9 @@ def explain_failure(exc: BaseException) -> str:
         )
     if isinstance(exc, (DBAPIError, sqlite3.DatabaseError, OSError)) and is_disk_full(exc):
         return f"disken er fuld ({_first_line(exc)}) – frigør plads, og prøv igen"
-    if isinstance(exc, (OperationalError, InterfaceError)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+    if isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
         first = _first_line(exc).lower()
         if "locked" in first or "lock timeout" in first:
             return f"databasen er optaget af en anden proces ({_first_line(exc)}) – prøv igen om lidt"

@@ -40,7 +40,9 @@ def source_by_name(session: Session, name: str) -> Source:
 
 
 def code_by_key(session: Session, key: str) -> Code:
-    return _by_unique(session, Code.key, key, f"koden '{key}' findes ikke i kodebogen", "se `trivselkode codebook show`")
+    return _by_unique(
+        session, Code.key, key, f"koden '{key}' findes ikke i kodebogen", "se `trivselkode codebook show`"
+    )
 
 
 def participant_by_label(session: Session, source: Source, label: str) -> Participant:

@@ -53,7 +53,12 @@ class MergeReport:
         self.added[what] = self.added.get(what, 0) + n
 
     def as_dict(self) -> dict[str, Any]:
-        return {"added": dict(sorted(self.added.items())), "conflicts": self.conflicts, "backup": self.backup, "dry_run": self.dry_run}
+        return {
+            "added": dict(sorted(self.added.items())),
+            "conflicts": self.conflicts,
+            "backup": self.backup,
+            "dry_run": self.dry_run,
+        }
 
 
 class _DryRun(Exception):
@@ -145,11 +150,23 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         if mine is None:
             shortcut = c.shortcut if c.shortcut and c.shortcut not in used_shortcuts else None
             if c.shortcut and shortcut is None:
-                report.conflicts.append(f"koden {c.key}: genvejen '{c.shortcut}' er optaget her; koden er tilføjet uden genvej")
+                report.conflicts.append(
+                    f"koden {c.key}: genvejen '{c.shortcut}' er optaget her; koden er tilføjet uden genvej"
+                )
             mine = Code(
-                key=c.key, name=c.name, kind=c.kind, description=c.description, include=c.include, exclude=c.exclude,
-                characteristics=list(c.characteristics), examples=list(c.examples), keywords=list(c.keywords),
-                color=c.color, shortcut=shortcut, position=c.position, retired=c.retired,
+                key=c.key,
+                name=c.name,
+                kind=c.kind,
+                description=c.description,
+                include=c.include,
+                exclude=c.exclude,
+                characteristics=list(c.characteristics),
+                examples=list(c.examples),
+                keywords=list(c.keywords),
+                color=c.color,
+                shortcut=shortcut,
+                position=c.position,
+                retired=c.retired,
             )
             if shortcut:
                 used_shortcuts.add(shortcut)
@@ -250,9 +267,16 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
                 continue
             s.add(
                 UnplacedCoding(
-                    source_id=info.source_id, passage_number=info.theirs.number, speaker=info.speaker,
-                    passage_text=info.theirs.text, code_id=code_map[c.code_id], coder_id=coder_map[c.coder_id],
-                    start=c.start, end=c.end, memo=c.memo, created_at=c.created_at,
+                    source_id=info.source_id,
+                    passage_number=info.theirs.number,
+                    speaker=info.speaker,
+                    passage_text=info.theirs.text,
+                    code_id=code_map[c.code_id],
+                    coder_id=coder_map[c.coder_id],
+                    start=c.start,
+                    end=c.end,
+                    memo=c.memo,
+                    created_at=c.created_at,
                 )
             )
             report.bump("unplaced")
@@ -262,7 +286,15 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             continue
         existing.add(key)
         new_rows.append(
-            {"passage_id": target, "code_id": key[1], "coder_id": key[2], "start": start, "end": end, "memo": c.memo, "created_at": c.created_at}
+            {
+                "passage_id": target,
+                "code_id": key[1],
+                "coder_id": key[2],
+                "start": start,
+                "end": end,
+                "memo": c.memo,
+                "created_at": c.created_at,
+            }
         )
     if new_rows:
         s.execute(insert(Coding), new_rows)
@@ -274,14 +306,30 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         for u in s.exec(select(UnplacedCoding))
     }
     for u in d["unplaced"]:
-        key = (source_map[u.source_id], u.passage_number, code_map[u.code_id], coder_map[u.coder_id], u.start, u.end, u.passage_text)
+        key = (
+            source_map[u.source_id],
+            u.passage_number,
+            code_map[u.code_id],
+            coder_map[u.coder_id],
+            u.start,
+            u.end,
+            u.passage_text,
+        )
         if key in have_unplaced:
             continue
         have_unplaced.add(key)
         s.add(
             UnplacedCoding(
-                source_id=key[0], passage_number=u.passage_number, speaker=u.speaker, passage_text=u.passage_text,
-                code_id=key[2], coder_id=key[3], start=u.start, end=u.end, memo=u.memo, created_at=u.created_at,
+                source_id=key[0],
+                passage_number=u.passage_number,
+                speaker=u.speaker,
+                passage_text=u.passage_text,
+                code_id=key[2],
+                coder_id=key[3],
+                start=u.start,
+                end=u.end,
+                memo=u.memo,
+                created_at=u.created_at,
                 unplaced_at=u.unplaced_at,
             )
         )
@@ -302,7 +350,17 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         if key in memos:
             continue
         memos.add(key)
-        s.add(Memo(source_id=key[0], passage_id=key[1], code_id=key[2], coder_id=key[3], text=text, created_at=m.created_at, updated_at=m.updated_at))
+        s.add(
+            Memo(
+                source_id=key[0],
+                passage_id=key[1],
+                code_id=key[2],
+                coder_id=key[3],
+                text=text,
+                created_at=m.created_at,
+                updated_at=m.updated_at,
+            )
+        )
         report.bump("memos")
     done = {(x.source_id, x.coder_id) for x in s.exec(select(SourceDone))}
     for x in d["done"]:
@@ -325,13 +383,20 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
     for x in d["decisions"]:
         target = passage_map.get(x.passage_id)
         if target is None:
-            report.conflicts.append("en konsensusafgørelse på et udsagn uden plads her er sprunget over (kodningerne er bevaret)")
+            report.conflicts.append(
+                "en konsensusafgørelse på et udsagn uden plads her er sprunget over (kodningerne er bevaret)"
+            )
             continue
         key = (target, code_map[x.code_id])
         mine = decided.get(key)
         if mine is None:
             decided[key] = Decision(
-                passage_id=key[0], code_id=key[1], choice=x.choice, coders=x.coders, settled_by=x.settled_by, settled_at=x.settled_at
+                passage_id=key[0],
+                code_id=key[1],
+                choice=x.choice,
+                coders=x.coders,
+                settled_by=x.settled_by,
+                settled_at=x.settled_at,
             )
             s.add(decided[key])
             report.bump("decisions")
@@ -350,23 +415,46 @@ def _copy_source(
         name = f"{src.name} ({n})"
         n += 1
     mine = Source(
-        name=name, title=src.title, kind=src.kind, site=src.site, context=src.context, round=src.round, date=src.date,
-        file_name=src.file_name, content_hash=src.content_hash, text=src.text, extra=dict(src.extra), imported_at=src.imported_at,
+        name=name,
+        title=src.title,
+        kind=src.kind,
+        site=src.site,
+        context=src.context,
+        round=src.round,
+        date=src.date,
+        file_name=src.file_name,
+        content_hash=src.content_hash,
+        text=src.text,
+        extra=dict(src.extra),
+        imported_at=src.imported_at,
     )
     s.add(mine)
     s.flush()
     ids = {}
     for p in people.values():
         row = Participant(
-            source_id=mine.id, label=p.label, role=p.role, gender=p.gender, age=p.age, site=p.site, attributes=dict(p.attributes)
+            source_id=mine.id,
+            label=p.label,
+            role=p.role,
+            gender=p.gender,
+            age=p.age,
+            site=p.site,
+            attributes=dict(p.attributes),
         )
         s.add(row)
         s.flush()
         ids[p.id] = row.id
     for p in passages:
         row = Passage(
-            source_id=mine.id, number=p.number, participant_id=ids[p.participant_id], start=p.start, end=p.end, text=p.text,
-            sentences=[list(x) for x in p.sentences], cue_start=p.cue_start, cue_end=p.cue_end,
+            source_id=mine.id,
+            number=p.number,
+            participant_id=ids[p.participant_id],
+            start=p.start,
+            end=p.end,
+            text=p.text,
+            sentences=[list(x) for x in p.sentences],
+            cue_start=p.cue_start,
+            cue_end=p.cue_end,
         )
         s.add(row)
         s.flush()
@@ -374,7 +462,9 @@ def _copy_source(
     return mine
 
 
-def _merge_participant(s: Session, source: Source, mine: Participant | None, theirs: Participant, report: MergeReport) -> None:
+def _merge_participant(
+    s: Session, source: Source, mine: Participant | None, theirs: Participant, report: MergeReport
+) -> None:
     if mine is None:
         return  # their label has no turn in our text: its codings are placed by text
     changed = False
@@ -384,14 +474,18 @@ def _merge_participant(s: Session, source: Source, mine: Participant | None, the
             setattr(mine, attr, b)
             changed = True
         elif a is not None and b is not None and a != b:
-            report.conflicts.append(f"{source.name}/{mine.label}: {attr} er '{a}' her og '{b}' i den anden; værdien herfra er beholdt")
+            report.conflicts.append(
+                f"{source.name}/{mine.label}: {attr} er '{a}' her og '{b}' i den anden; værdien herfra er beholdt"
+            )
     attrs = dict(mine.attributes)
     for k, v in theirs.attributes.items():
         if k not in attrs:
             attrs[k] = v
             changed = True
         elif attrs[k] != v:
-            report.conflicts.append(f"{source.name}/{mine.label}: {k} er '{attrs[k]}' her og '{v}' i den anden; værdien herfra er beholdt")
+            report.conflicts.append(
+                f"{source.name}/{mine.label}: {k} er '{attrs[k]}' her og '{v}' i den anden; værdien herfra er beholdt"
+            )
     if changed:
         mine.attributes = attrs
         s.add(mine)

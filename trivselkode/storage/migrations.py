@@ -25,6 +25,7 @@ from trivselkode.storage.models import SCHEMA_VERSION, Meta
 
 Migration = Callable[[Connection], None]
 
+
 def _v1_to_v2(conn: Connection) -> None:
     """Version 2 adds the table of settled disagreements (consensus decisions)."""
     from trivselkode.storage.models import Decision

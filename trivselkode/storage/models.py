@@ -11,7 +11,7 @@ passage text; both ``None`` means the whole passage.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
@@ -25,7 +25,7 @@ PARTICIPANT = "participant"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Meta(SQLModel, table=True):

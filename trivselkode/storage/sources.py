@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from trivselkode.errors import TrivselError
-from trivselkode.importers.base import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
 from trivselkode.domain.text import content_hash
+from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
+from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import participant_by_label, source_by_name
 from trivselkode.storage.models import INTERVIEWER, PARTICIPANT, Coding, Participant, Passage, Source
@@ -150,7 +150,9 @@ def removal_counts(project: Project, source_name: str, label: str | None = None)
             participant = participant_by_label(session, source, label)
             passages = passages.where(Passage.participant_id == participant.id)
         ids = list(session.exec(passages))
-        codings = session.exec(select(func.count()).select_from(Coding).where(Coding.passage_id.in_(ids))).one() if ids else 0
+        codings = (
+            session.exec(select(func.count()).select_from(Coding).where(Coding.passage_id.in_(ids))).one() if ids else 0
+        )
     return {"passages": len(ids), "codings": int(codings)}
 
 

@@ -8,7 +8,17 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trivselkode.storage.db import Project
-from trivselkode.storage.models import Code, Coder, Coding, Meta, Participant, Passage, Source, SourceDone, UnplacedCoding
+from trivselkode.storage.models import (
+    Code,
+    Coder,
+    Coding,
+    Meta,
+    Participant,
+    Passage,
+    Source,
+    SourceDone,
+    UnplacedCoding,
+)
 
 
 def _count(session, model) -> int:  # noqa: ANN001

@@ -31,9 +31,9 @@ from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CoderChosen, CodingsChanged, JumpToPassage, OpenSource
+from trivselkode.tui.plain import inert, inert_line
 from trivselkode.tui.screens.coding import CodingScreen
 from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
-from trivselkode.tui.plain import inert, inert_line
 from trivselkode.tui.screens.overview import OverviewScreen
 
 Suggester = Callable[[str, KeywordIndex], list[Suggestion]]
@@ -339,7 +339,9 @@ class TrivselApp(App):
                     return
                 self.post_message(WriteDone(on_done, result))
 
-        self.run_worker(job, thread=True, group="write", exit_on_error=False, description=getattr(fn, "__name__", "write"))
+        self.run_worker(
+            job, thread=True, group="write", exit_on_error=False, description=getattr(fn, "__name__", "write")
+        )
 
     @on(WriteDone)
     def _write_done(self, message: WriteDone) -> None:

@@ -12,7 +12,7 @@ reserved ``konsensus`` coder with :func:`trivselkode.storage.consensus.settle`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 
 from rich import box
 from rich.console import Group
@@ -31,9 +31,9 @@ from textual.worker import get_current_worker
 
 from trivselkode.analysis import agreement as coefficients
 from trivselkode.analysis.icr import AgreementReport, CodeAgreement
+from trivselkode.analysis.review import Context, ReviewItem, ViewCoding
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
-from trivselkode.storage.consensus_view import Context, ReviewItem, ViewCoding
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.messages import CodingsChanged
 from trivselkode.tui.plain import inert, inert_line, line
@@ -126,12 +126,35 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
     """
 
     BINDINGS = [
-        Binding("enter", "review_code", "Gennemgå", tooltip="gennemgå uenighederne om den markerede kode (samlet: alle koder)", priority=True),
+        Binding(
+            "enter",
+            "review_code",
+            "Gennemgå",
+            tooltip="gennemgå uenighederne om den markerede kode (samlet: alle koder)",
+            priority=True,
+        ),
         Binding("k", "choose_coders", "Kodere", tooltip="vælg de kodere, der sammenlignes"),
-        Binding("v", "choose_pair", "Par", show=False, tooltip="vælg de to kodere, der vises side om side (ved flere end to)"),
+        Binding(
+            "v",
+            "choose_pair",
+            "Par",
+            show=False,
+            tooltip="vælg de to kodere, der vises side om side (ved flere end to)",
+        ),
         Binding("u", "toggle_unit", "Udsagn/spænd", tooltip="skift enhed: hele udsagn eller spænd (tegnoverlap)"),
-        Binding("o", "set_overlap", "Overlap", show=False, tooltip="mindste overlap for spænd (procent af det længste spænd)"),
-        Binding("a", "toggle_all", "Alle", tooltip="alle kodede udsagn, også i kilder, ikke alle har markeret færdige (til/fra)"),
+        Binding(
+            "o",
+            "set_overlap",
+            "Overlap",
+            show=False,
+            tooltip="mindste overlap for spænd (procent af det længste spænd)",
+        ),
+        Binding(
+            "a",
+            "toggle_all",
+            "Alle",
+            tooltip="alle kodede udsagn, også i kilder, ikke alle har markeret færdige (til/fra)",
+        ),
         Binding("r", "refresh_report", "Genberegn", show=False, tooltip="beregn tallene igen"),
         Binding("home", "cursor_row(0)", "Første", show=False, priority=True, tooltip="første kode"),
         Binding("end", "cursor_row(-1)", "Samlet", show=False, priority=True, tooltip="den samlede linje (sidst)"),
@@ -213,7 +236,14 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         self.generation += 1
         self.computing = True
         self._show_title()
-        self._compute(self.generation, list(self.coders) if self.coders else None, self.pair, self.unit, self.overlap, self.all_passages)
+        self._compute(
+            self.generation,
+            list(self.coders) if self.coders else None,
+            self.pair,
+            self.unit,
+            self.overlap,
+            self.all_passages,
+        )
 
     @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
     def _compute(
@@ -226,7 +256,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         all_passages: bool,
     ) -> None:
         from trivselkode.analysis.icr import agreement_report
-        from trivselkode.storage.consensus_view import comparable_coders, settled_counts
+        from trivselkode.analysis.review import comparable_coders, settled_counts
 
         worker = get_current_worker()
         available: list[str] = []
@@ -298,7 +328,9 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         report = self.report
         if report is not None:
             what = "udsagn" if report.unit == "passage" else "spænd-enheder"
-            text.append(f"  ·  {inert_line(', '.join(report.coders))}  ·  {report.units} {what} i {len(report.sources)} kilder")
+            text.append(
+                f"  ·  {inert_line(', '.join(report.coders))}  ·  {report.units} {what} i {len(report.sources)} kilder"
+            )
             text.append(f"  ·  samlet α {number(report.pooled.krippendorff_alpha)}")
         if self.computing:
             text.append("  ·  beregner …", style="italic")
@@ -570,7 +602,7 @@ def keys_sections(screen: Screen) -> KeySections:
 def _when(item_decision_time) -> str:  # noqa: ANN001
     stamp = item_decision_time
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
+        stamp = stamp.replace(tzinfo=UTC)
     return stamp.astimezone().strftime("%d.%m.%Y %H:%M")
 
 
@@ -693,7 +725,13 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         Binding("a", "settle('a')", "Tag A", tooltip="tag A's kodning (venstre kolonne) ind i konsensus"),
         Binding("b", "settle('b')", "Tag B", tooltip="tag B's kodning (højre kolonne) ind i konsensus"),
         Binding("2,plus", "settle('both')", "Begge", key_display="2", tooltip="tag begges kodninger ind i konsensus"),
-        Binding("0,minus", "settle('neither')", "Ingen", key_display="0", tooltip="ingen af dem: konsensus har ikke koden her"),
+        Binding(
+            "0,minus",
+            "settle('neither')",
+            "Ingen",
+            key_display="0",
+            tooltip="ingen af dem: konsensus har ikke koden her",
+        ),
         Binding("right,n", "step(1)", "Næste", key_display="→", tooltip="næste uenighed (uden at afgøre)"),
         Binding("left,p", "step(-1)", "Forrige", key_display="←", tooltip="forrige uenighed (uden at afgøre)"),
         Binding("u", "next_unsettled", "Næste uafgjorte", show=False, tooltip="spring til næste uafgjorte uenighed"),
@@ -781,7 +819,10 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
             (
                 "Afgørelser",
                 [
-                    ("a / b", f"A er {a}, B er {b}: deres kodninger af koden på udsagnet kopieres til '{CONSENSUS_CODER}'"),
+                    (
+                        "a / b",
+                        f"A er {a}, B er {b}: deres kodninger af koden på udsagnet kopieres til '{CONSENSUS_CODER}'",
+                    ),
                     ("", "kodernes egne kodninger ændres aldrig; hver afgørelse gemmes med dit navn og tidspunktet"),
                     ("", "efter en afgørelse går skærmen selv videre til næste uafgjorte uenighed"),
                     ("", "en afgjort uenighed kan afgøres om: gå tilbage til den og tryk en ny tast"),
@@ -797,7 +838,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
 
     @work(thread=True, exclusive=True, group="review-load", exit_on_error=False)
     def _load(self) -> None:
-        from trivselkode.storage.consensus_view import review_items
+        from trivselkode.analysis.review import review_items
 
         try:
             items = review_items(
@@ -935,8 +976,8 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
 
     @work(thread=True, group="review-settle", exit_on_error=False)
     def _settle(self, index: int, item: ReviewItem, choice: str) -> None:
+        from trivselkode.analysis.review import reload_item
         from trivselkode.storage.consensus import settle
-        from trivselkode.storage.consensus_view import reload_item
 
         try:
             settle(self.project, item.source, item.number, item.code, choice, item.coders, self.coder)

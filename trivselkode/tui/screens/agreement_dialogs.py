@@ -36,9 +36,12 @@ _DIALOG_CSS = """
 class CodersDialog(ModalScreen[list[str] | None]):
     """Tick the coders to compare; the first two ticked are compared side by side."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="CodersDialog") + """
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="CodersDialog")
+        + """
     CodersDialog SelectionList { height: auto; max-height: 14; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "cancel", "Fortryd"),
@@ -80,9 +83,12 @@ class CodersDialog(ModalScreen[list[str] | None]):
 class PairDialog(ModalScreen[tuple[str, str] | None]):
     """Which two of the compared coders to review side by side."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="PairDialog") + """
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="PairDialog")
+        + """
     PairDialog OptionList { height: auto; max-height: 14; }
     """
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Fortryd")]
 
@@ -94,7 +100,9 @@ class PairDialog(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Hvilke to kodere side om side?", classes="agreement-dialog-title")
-            yield OptionList(*[Option(line(f"A: {a}  ↔  B: {b}"), id=f"{i}") for i, (a, b) in enumerate(self.pairs)], id="pair-list")
+            yield OptionList(
+                *[Option(line(f"A: {a}  ↔  B: {b}"), id=f"{i}") for i, (a, b) in enumerate(self.pairs)], id="pair-list"
+            )
             yield Static("↑/↓ vælg · Enter: brug parret · Escape: fortryd", classes="agreement-dialog-hint")
 
     def on_mount(self) -> None:
@@ -123,9 +131,12 @@ def parse_overlap(value: str) -> float:
 class OverlapDialog(ModalScreen[float | None]):
     """The least overlap (share of the longer segment) for two span codings to agree."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="OverlapDialog") + """
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="OverlapDialog")
+        + """
     OverlapDialog Input { width: 16; }
     """
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Fortryd")]
 
@@ -136,7 +147,9 @@ class OverlapDialog(ModalScreen[float | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Mindste overlap for spænd", classes="agreement-dialog-title")
-            yield Static("To kodninger af samme kode er enige, når de overlapper mindst så stor en del af det længste spænd.")
+            yield Static(
+                "To kodninger af samme kode er enige, når de overlapper mindst så stor en del af det længste spænd."
+            )
             yield PlainInput(f"{self.overlap * 100:g}", placeholder="fx 90", id="overlap-value")
             yield Static("", id="overlap-error", classes="agreement-dialog-error")
             yield Static("Procent (1–100) · Enter: brug · Escape: fortryd", classes="agreement-dialog-hint")
@@ -160,11 +173,14 @@ class OverlapDialog(ModalScreen[float | None]):
 class AgreementKeysDialog(ModalScreen[None]):
     """Every key of the screen behind it."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="AgreementKeysDialog") + """
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="AgreementKeysDialog")
+        + """
     AgreementKeysDialog > Vertical { width: 84; }
     AgreementKeysDialog VerticalScroll { height: auto; max-height: 30; }
     AgreementKeysDialog .keys-section-title { padding: 1 0 0 0; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "close", "Luk"),

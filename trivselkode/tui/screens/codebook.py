@@ -301,7 +301,8 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             )
 
         self.app.push_screen(
-            TextPromptDialog(f"Omdøb {key}", "Nyt navn", row["name"] if value is None else value, error=error), submitted
+            TextPromptDialog(f"Omdøb {key}", "Nyt navn", row["name"] if value is None else value, error=error),
+            submitted,
         )
 
     def action_color_code(self, value: str | None = None, error: str | None = None) -> None:
@@ -318,7 +319,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self._apply(
                 _Change(
                     run=lambda: ops.set_code_color(self.project, key, color),
-                    done=lambda stored: f"{key} har nu farven {stored}." if stored else f"{key} har ikke længere en farve.",
+                    done=lambda stored: (
+                        f"{key} har nu farven {stored}." if stored else f"{key} har ikke længere en farve."
+                    ),
                     select=key,
                     reopen=lambda msg: self.action_color_code(color, msg),
                 )
@@ -350,7 +353,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self._apply(
                 _Change(
                     run=lambda: ops.set_code_shortcut(self.project, key, shortcut or None),
-                    done=lambda stored: f"{key} har nu genvejen '{stored}'." if stored else f"{key} har ikke længere en genvej.",
+                    done=lambda stored: (
+                        f"{key} har nu genvejen '{stored}'." if stored else f"{key} har ikke længere en genvej."
+                    ),
                     select=key,
                     reopen=lambda msg: self.action_shortcut_code(shortcut, msg),
                 )
@@ -393,9 +398,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
     def _choices(self, exclude: set[str]) -> list[tuple[str, str]]:
         return [
-            (key, self.rows[key]["name"])
-            for key in self.order
-            if key not in exclude and not self.rows[key]["retired"]
+            (key, self.rows[key]["name"]) for key in self.order if key not in exclude and not self.rows[key]["retired"]
         ]
 
     def _subtree(self, key: str) -> set[str]:
@@ -471,7 +474,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self.app.push_screen(ConfirmChangeDialog(f"Flet {key} ind i {target}?", text, yes="Flet"), confirmed)
 
         self.app.push_screen(
-            CodeChoiceDialog(f"Flet {key} ind i …", choices, hint=f"Vælg den kode, som {key}s kodninger skal flyttes til."),
+            CodeChoiceDialog(
+                f"Flet {key} ind i …", choices, hint=f"Vælg den kode, som {key}s kodninger skal flyttes til."
+            ),
             picked,
         )
 
@@ -521,7 +526,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
     def action_show_keys(self) -> None:
         self.app.push_screen(
-            KeysDialog(self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])])
+            KeysDialog(
+                self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])]
+            )
         )
 
 

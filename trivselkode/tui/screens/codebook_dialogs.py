@@ -258,7 +258,9 @@ class DetailsDialog(ModalScreen[dict[str, Any] | None]):
                     yield PlainTextArea(code.get(name) or "", id=f"details-{name}", soft_wrap=True, compact=True)
                 for name, label in self.LISTS:
                     yield Label(label, classes="cb-label")
-                    yield PlainTextArea("\n".join(code.get(name) or []), id=f"details-{name}", soft_wrap=True, compact=True)
+                    yield PlainTextArea(
+                        "\n".join(code.get(name) or []), id=f"details-{name}", soft_wrap=True, compact=True
+                    )
                 yield Label("Nøgleord (adskilt af komma)", classes="cb-label")
                 yield PlainInput(", ".join(code.get("keywords") or []), id="details-keywords", compact=True)
             yield Static(line(self.error), classes="cb-error")
@@ -275,7 +277,9 @@ class DetailsDialog(ModalScreen[dict[str, Any] | None]):
         for name, _label in self.TEXTS:
             values[name] = self.query_one(f"#details-{name}", TextArea).text
         for name, _label in self.LISTS:
-            values[name] = [line for line in self.query_one(f"#details-{name}", TextArea).text.splitlines() if line.strip()]
+            values[name] = [
+                line for line in self.query_one(f"#details-{name}", TextArea).text.splitlines() if line.strip()
+            ]
         values["keywords"] = [w for w in self.query_one("#details-keywords", Input).value.split(",") if w.strip()]
         return values
 
@@ -356,7 +360,11 @@ class CodeChoiceDialog(ModalScreen[str | None]):
         options.clear_options()
         options.add_options(
             [
-                Option(Text.assemble((inert_line(key), "bold"), " ", inert_line(label)) if key else line(label, style="italic"))
+                Option(
+                    Text.assemble((inert_line(key), "bold"), " ", inert_line(label))
+                    if key
+                    else line(label, style="italic")
+                )
                 for key, label in self.shown
             ]
         )

@@ -33,6 +33,7 @@ from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.db import explain_failure
 from trivselkode.storage.sources import set_participant_fields
+from trivselkode.tui.plain import inert_line
 from trivselkode.tui.screens.dialogs import (
     CodePickerDialog,
     ConfirmDialog,
@@ -41,7 +42,6 @@ from trivselkode.tui.screens.dialogs import (
     SpeakerDialog,
     SuggestionDialog,
 )
-from trivselkode.tui.plain import inert_line
 from trivselkode.tui.screens.failures import SaysWorkerFailures
 from trivselkode.tui.widgets.codebook_panel import CodebookPanel
 from trivselkode.tui.widgets.passage_list import PassageList
@@ -185,13 +185,17 @@ class CodingScreen(SaysWorkerFailures, Screen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(inert_line(f"Kodning · {self.source_name} · indlæser …")), id="coding-title", classes="screen-title")
+        yield Static(
+            Text(inert_line(f"Kodning · {self.source_name} · indlæser …")), id="coding-title", classes="screen-title"
+        )
         with Horizontal(id="coding-body"):
             yield PassageList(id="passages")
             yield CodebookPanel(id="codebook")
         with Horizontal(id="search-bar"):
             yield Label("Søg:", id="search-label")
-            yield HelpInput(placeholder="tekst i kilden · Enter: næste træf · Escape: luk", id="search", select_on_focus=False)
+            yield HelpInput(
+                placeholder="tekst i kilden · Enter: næste træf · Escape: luk", id="search", select_on_focus=False
+            )
         yield Static("", id="mode-line")
         yield Footer()
 
@@ -479,12 +483,14 @@ class CodingScreen(SaysWorkerFailures, Screen):
             on_done=lambda result: self._stored(result, f"{label} {code.key} på udsagn {passage.number}", passage),
         )
 
-    def _stored(
-        self, result: tuple[list[CodingFact], list[CodingFact]], label: str, passage: ops.PassageInfo
-    ) -> None:
+    def _stored(self, result: tuple[list[CodingFact], list[CodingFact]], label: str, passage: ops.PassageInfo) -> None:
         added, removed = result
         action = CodingAction(
-            added=tuple(added), removed=tuple(removed), label=label, source_name=self.source_name, passage_number=passage.number
+            added=tuple(added),
+            removed=tuple(removed),
+            label=label,
+            source_name=self.source_name,
+            passage_number=passage.number,
         )
         self.tapp.history.record(action)
         self.apply_stored(added, removed)
@@ -590,7 +596,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
         try:
             found = self.tapp.suggester(text, self.index)
         except Exception as exc:
-            self.app.call_from_thread(self.app.notify, f"Forslag kunne ikke beregnes: {explain_failure(exc)}", severity="error")
+            self.app.call_from_thread(
+                self.app.notify, f"Forslag kunne ikke beregnes: {explain_failure(exc)}", severity="error"
+            )
             found = []
         self.post_message(self.SuggestionsReady(passage_id, found))
 
@@ -866,7 +874,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
             i = (self.cursor + step * k) % n
             if needle in self.view.passages[i].text.casefold():
                 if (step > 0 and i <= self.cursor) or (step < 0 and i >= self.cursor):
-                    self.app.notify("Søgningen fortsatte fra " + ("begyndelsen" if step > 0 else "slutningen"), timeout=2)
+                    self.app.notify(
+                        "Søgningen fortsatte fra " + ("begyndelsen" if step > 0 else "slutningen"), timeout=2
+                    )
                 self._move_to(i, center=True)
                 return
         self.app.notify(f"»{self.search_text}« findes ikke i kilden", severity="warning", timeout=3)
@@ -915,7 +925,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if passage is None or passage.number == self._saved_number:
             return
         try:
-            ops.save_position(self.tapp.project, self.tapp.coder, self.view.source_id, passage.number, create_coder=False)
+            ops.save_position(
+                self.tapp.project, self.tapp.coder, self.view.source_id, passage.number, create_coder=False
+            )
             self._saved_number = passage.number
         except Exception as exc:
             self.app.notify(f"Positionen kunne ikke gemmes: {explain_failure(exc)}", severity="error")

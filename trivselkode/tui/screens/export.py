@@ -29,7 +29,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, ProgressBar, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    ProgressBar,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.widgets.option_list import Option
 
 from trivselkode.analysis.attributes import attribute_label
@@ -59,16 +70,51 @@ KeySections = list[tuple[str, list[tuple[str, str]]]]
 
 # The form's fields that each kind of export shows (the options of its command).
 FIELDS: dict[str, tuple[str, ...]] = {
-    "frequencies": ("out", "fmt", "selection", "codes", "by", "lang", "pseudonymize", "key", "more", "rollup", "age_bands"),
+    "frequencies": (
+        "out",
+        "fmt",
+        "selection",
+        "codes",
+        "by",
+        "lang",
+        "pseudonymize",
+        "key",
+        "more",
+        "rollup",
+        "age_bands",
+    ),
     "cooccurrence": ("out", "fmt", "selection", "rows", "cols", "lang", "more", "rollup"),
     "matrix": ("out", "fmt", "selection", "codes", "pseudonymize", "key", "more", "rollup", "age_bands"),
     "quotes": (
-        "out", "fmt", "selection", "codes", "n", "lang", "pseudonymize", "key",
-        "more", "title", "words", "pins", "excludes", "age_bands",
+        "out",
+        "fmt",
+        "selection",
+        "codes",
+        "n",
+        "lang",
+        "pseudonymize",
+        "key",
+        "more",
+        "title",
+        "words",
+        "pins",
+        "excludes",
+        "age_bands",
     ),  # fmt: skip
     "chart": (
-        "out", "fmt", "selection", "codes", "by", "measure", "lang", "pseudonymize", "key",
-        "more", "title", "rollup", "age_bands",
+        "out",
+        "fmt",
+        "selection",
+        "codes",
+        "by",
+        "measure",
+        "lang",
+        "pseudonymize",
+        "key",
+        "more",
+        "title",
+        "rollup",
+        "age_bands",
     ),  # fmt: skip
     "codings": ("out", "fmt", "selection", "pseudonymize", "key"),
     "refi": ("out", "pseudonymize", "key"),
@@ -204,26 +250,60 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
                 yield Static("", id="export-description")
                 yield FieldRow("Fil", FieldInput(id="ex-out", compact=True), field="out")
                 yield Static("", id="export-target")
-                yield FieldRow("Format", Select(self._format_options(self.kind), id="ex-fmt", compact=True, allow_blank=False), field="fmt")
                 yield FieldRow(
-                    "Grundlag", Select(self._selection_options(self.kind), id="ex-selection", compact=True, allow_blank=False), field="selection"
+                    "Format",
+                    Select(self._format_options(self.kind), id="ex-fmt", compact=True, allow_blank=False),
+                    field="fmt",
+                )
+                yield FieldRow(
+                    "Grundlag",
+                    Select(self._selection_options(self.kind), id="ex-selection", compact=True, allow_blank=False),
+                    field="selection",
                 )
                 yield FieldRow("Koder", FieldInput(id="ex-codes", compact=True), field="codes")
-                yield FieldRow("Rækker", FieldInput("tema", id="ex-rows", compact=True, placeholder="fx tema eller T1,T2"), field="rows")
-                yield FieldRow("Kolonner", FieldInput("behov", id="ex-cols", compact=True, placeholder="fx behov eller B.social"), field="cols")
+                yield FieldRow(
+                    "Rækker",
+                    FieldInput("tema", id="ex-rows", compact=True, placeholder="fx tema eller T1,T2"),
+                    field="rows",
+                )
+                yield FieldRow(
+                    "Kolonner",
+                    FieldInput("behov", id="ex-cols", compact=True, placeholder="fx behov eller B.social"),
+                    field="cols",
+                )
                 yield FieldRow("Fordel på", SelectionList[str](id="ex-by", compact=True), field="by")
-                yield FieldRow("Mål", Select(MEASURE_OPTIONS, id="ex-measure", value="share", compact=True, allow_blank=False), field="measure")
+                yield FieldRow(
+                    "Mål",
+                    Select(MEASURE_OPTIONS, id="ex-measure", value="share", compact=True, allow_blank=False),
+                    field="measure",
+                )
                 yield FieldRow("Antal citater", FieldInput("5", id="ex-n", type="integer", compact=True), field="n")
-                yield FieldRow("Sprog", Select(LANG_OPTIONS, id="ex-lang", value="da", compact=True, allow_blank=False), field="lang")
-                yield FieldRow("Pseudonymisér", Checkbox("navne, CPR, telefon, e-mail", id="ex-pseudonymize", compact=True), field="pseudonymize")
+                yield FieldRow(
+                    "Sprog",
+                    Select(LANG_OPTIONS, id="ex-lang", value="da", compact=True, allow_blank=False),
+                    field="lang",
+                )
+                yield FieldRow(
+                    "Pseudonymisér",
+                    Checkbox("navne, CPR, telefon, e-mail", id="ex-pseudonymize", compact=True),
+                    field="pseudonymize",
+                )
                 yield FieldRow(
                     "Nøglefil",
-                    FieldInput(id="ex-key", compact=True, placeholder="tom = ingen nøgle; fx navnenoegle.csv (kun ved pseudonymisering)"),
+                    FieldInput(
+                        id="ex-key",
+                        compact=True,
+                        placeholder="tom = ingen nøgle; fx navnenoegle.csv (kun ved pseudonymisering)",
+                    ),
                     field="key",
                 )
-                yield FieldRow("Udgåede koder", Checkbox("tag med (kun YAML)", id="ex-retired", compact=True), field="retired")
+                yield FieldRow(
+                    "Udgåede koder", Checkbox("tag med (kun YAML)", id="ex-retired", compact=True), field="retired"
+                )
                 yield FieldRow("Flere valg", field="more")
-                yield FieldRow("Titel", PlainInput(id="ex-title", compact=True, placeholder="standard-titlen"), field="title")
+                yield FieldRow(
+                    "Titel", PlainInput(id="ex-title", compact=True, placeholder="standard-titlen"), field="title"
+                )
                 yield FieldRow(
                     "Citatlængde",
                     FieldInput("8", id="ex-min_words", type="integer", compact=True),
@@ -232,10 +312,26 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
                     Static("ord", classes="export-words"),
                     field="words",
                 )
-                yield FieldRow("Fasthold", FieldInput(id="ex-pins", compact=True, placeholder="KILDE#N, … tages med først"), field="pins")
-                yield FieldRow("Udelad", FieldInput(id="ex-excludes", compact=True, placeholder="KILDE#N, … tages ikke med"), field="excludes")
-                yield FieldRow("Overordnede", Checkbox("koder tæller underkoderne med", id="ex-rollup", compact=True), field="rollup")
-                yield FieldRow("Aldersgrupper", FieldInput(id="ex-age_bands", compact=True, placeholder="18,30,45,60,75"), field="age_bands")
+                yield FieldRow(
+                    "Fasthold",
+                    FieldInput(id="ex-pins", compact=True, placeholder="KILDE#N, … tages med først"),
+                    field="pins",
+                )
+                yield FieldRow(
+                    "Udelad",
+                    FieldInput(id="ex-excludes", compact=True, placeholder="KILDE#N, … tages ikke med"),
+                    field="excludes",
+                )
+                yield FieldRow(
+                    "Overordnede",
+                    Checkbox("koder tæller underkoderne med", id="ex-rollup", compact=True),
+                    field="rollup",
+                )
+                yield FieldRow(
+                    "Aldersgrupper",
+                    FieldInput(id="ex-age_bands", compact=True, placeholder="18,30,45,60,75"),
+                    field="age_bands",
+                )
         with Vertical(id="export-run"):
             with Horizontal(id="export-actions"):
                 yield Button("Eksportér", id="ex-run", variant="primary", compact=True)
@@ -286,7 +382,11 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         self._show_kind(self.kind)
         if not self.running:
             coders = [c for c in message.choices.coders if c != CONSENSUS_CODER]
-            hint = "ingen kodninger endnu" if not message.choices.coders else f"kodere med kodninger: {', '.join(coders) or 'kun konsensus'}"
+            hint = (
+                "ingen kodninger endnu"
+                if not message.choices.coders
+                else f"kodere med kodninger: {', '.join(coders) or 'kun konsensus'}"
+            )
             basis = message.choices.basis_note
             self._status(
                 f"Vælg en eksport og tryk Enter i et felt (eller ctrl+e). {hint[:1].upper()}{hint[1:]}."
@@ -324,7 +424,9 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             return [("Alle kodere", "auto")] + [(f"Koder: {c}", f"coder:{c}") for c in coders]
         humans = [c for c in coders if c != CONSENSUS_CODER]
         default = self.choices.default_basis if self.choices else ""
-        label = {"consensus": "Standard: konsensus", "union": "Standard: alle koderes forening"}.get(default, "Standard")
+        label = {"consensus": "Standard: konsensus", "union": "Standard: alle koderes forening"}.get(
+            default, "Standard"
+        )
         options = [(label, "auto")]
         if self.choices is not None and self.choices.has_consensus:
             options.append((self.choices.consensus[:1].upper() + self.choices.consensus[1:], "consensus"))
@@ -339,7 +441,12 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         codes = ""
         if kind == "frequencies" and (self.choices is None or "tema" in self.choices.kinds):
             codes = "tema"
-        return {"out": default_name(kind, spec.formats[0], stem), "fmt": spec.formats[0], "selection": "auto", "codes": codes}
+        return {
+            "out": default_name(kind, spec.formats[0], stem),
+            "fmt": spec.formats[0],
+            "selection": "auto",
+            "codes": codes,
+        }
 
     def _save_kind(self) -> None:
         values = self.values.setdefault(self.kind, {})
@@ -442,7 +549,9 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         try:
             return int(raw)
         except ValueError:
-            raise TrivselError(f"{what} skal være et helt tal", f"skriv fx {self.query_one(f'#ex-{field}', Input).placeholder or '5'}") from None
+            raise TrivselError(
+                f"{what} skal være et helt tal", f"skriv fx {self.query_one(f'#ex-{field}', Input).placeholder or '5'}"
+            ) from None
 
     def _refs(self, field: str) -> list[str]:
         raw = self.query_one(f"#ex-{field}", Input).value
@@ -498,7 +607,9 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
 
     def action_run_export(self) -> None:
         if self.running:
-            self.notify("En eksport kører allerede – vent på den, eller tryk Escape for at afbryde.", severity="warning")
+            self.notify(
+                "En eksport kører allerede – vent på den, eller tryk Escape for at afbryde.", severity="warning"
+            )
             return
         try:
             request = self.build_request()
@@ -628,7 +739,9 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
     def action_show_keys(self) -> None:
         rows = [(_key_display(b.key), b.tooltip or b.description) for b in self.BINDINGS if isinstance(b, Binding)]
         self.app.push_screen(
-            KeysDialog(self.HELP_TITLE, [(self.HELP_TITLE, rows), *self.help_extra(), ("Overalt", [("ctrl+q", "afslut")])])
+            KeysDialog(
+                self.HELP_TITLE, [(self.HELP_TITLE, rows), *self.help_extra(), ("Overalt", [("ctrl+q", "afslut")])]
+            )
         )
 
 

@@ -109,7 +109,9 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         if app.project.is_sqlite:
             name = Path(name).name
         self.query_one("#overview-title", Static).update(
-            Text.assemble(("Oversigt", "bold"), f"  ·  projekt {inert_line(name)}  ·  koder: ", (inert_line(coder), "bold"))
+            Text.assemble(
+                ("Oversigt", "bold"), f"  ·  projekt {inert_line(name)}  ·  koder: ", (inert_line(coder), "bold")
+            )
         )
 
     def on_screen_resume(self) -> None:
@@ -160,7 +162,9 @@ class OverviewScreen(SaysWorkerFailures, Screen):
                     table.move_cursor(row=i, animate=False)
                     break
         if not self.rows:
-            table.add_row(Text("(ingen kilder – indlæs med `trivselkode import FILER`)", style="dim"), "", "", "", "", "", "")
+            table.add_row(
+                Text("(ingen kilder – indlæs med `trivselkode import FILER`)", style="dim"), "", "", "", "", "", ""
+            )
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:

@@ -243,7 +243,9 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         more = f" (de {LIMIT} bedste)" if count >= LIMIT else ""
         mode = "præcise ord" if message.exact else "fuzzy"
         if count:
-            self._status(f"{count} udsagn{more} · {mode} · {message.seconds * 1000:.0f} ms · Enter åbner, genveje koder")
+            self._status(
+                f"{count} udsagn{more} · {mode} · {message.seconds * 1000:.0f} ms · Enter åbner, genveje koder"
+            )
         else:
             hint = " – prøv fuzzy (ctrl+e)" if message.exact else ""
             self._status(f"Ingen udsagn passer på '{message.query.strip()}'{hint}")
@@ -319,7 +321,8 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         head = Text()
         head.append(inert_line(f"{hit.source} #{hit.number} · {hit.speaker_line}"), style="bold")
         names = [
-            f"{key} {self.code_info[key].name}" if key in self.code_info else key for key in self.codes_of.get(hit.passage_id, [])
+            f"{key} {self.code_info[key].name}" if key in self.code_info else key
+            for key in self.codes_of.get(hit.passage_id, [])
         ]
         head.append("   " + (inert_line(", ".join(names)) if names else "ingen koder fra dig endnu"), style="dim")
         target.update(Group(head, self._marked(hit, 0, len(hit.text))))
@@ -446,5 +449,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
 
     def action_show_keys(self) -> None:
         self.app.push_screen(
-            KeysDialog(self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])])
+            KeysDialog(
+                self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])]
+            )
         )

@@ -252,7 +252,10 @@ class CodebookPanel(Vertical):
             text.append("  +: tag 1 · A: vælg", style="dim")
             for n, (sug, code) in enumerate(suggestions[:5], start=1):
                 text.append(f"\n{n} ", style="bold")
-                text.append(f" {inert_line(code.key)} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
+                text.append(
+                    f" {inert_line(code.key)} ",
+                    style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True),
+                )
                 text.append(" " + inert_line(", ".join(sug.matched_words)), style="italic")
         if text != self._suggestion_text:  # the box has a fixed height: no layout needed
             self._suggestion_text = text

@@ -212,7 +212,9 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
             quote = text[start:end] if start is not None and end is not None else None
             codings[pid][name].append(ViewCoding(c.key, c.name, c.color, start, end, memo, quote))
         decided = {
-            (d.passage_id, d.code_id): Decided(d.choice, d.coders.split(",") if d.coders else [], d.settled_by, d.settled_at)
+            (d.passage_id, d.code_id): Decided(
+                d.choice, d.coders.split(",") if d.coders else [], d.settled_by, d.settled_at
+            )
             for d in s.exec(select(Decision).where(Decision.passage_id.in_(passage_ids)))
         }
 
@@ -314,7 +316,9 @@ def settlers(
     overlap: float = 0.9,
 ) -> tuple[int, int, list[str]]:
     """(disagreements, settled, who settled them – most first) between the two coders, on ``codes`` (keys)."""
-    keys = disagreeing_pairs(project, coders, None, all_passages=all_passages, unit=unit, overlap=overlap, sources=sources)
+    keys = disagreeing_pairs(
+        project, coders, None, all_passages=all_passages, unit=unit, overlap=overlap, sources=sources
+    )
     with project.read() as s:
         if codes is not None:
             wanted = set(s.exec(select(Code.id).where(Code.key.in_(codes))).all())

@@ -16,7 +16,7 @@ injection is followed:
   more. A field holding a carriage return is quoted, as one holding a line
   feed is (Python before 3.12 leaves a lone CR bare when lines end in LF, and
   every reader then breaks the row there).
-* XLSX (:func:`xlsx_append`): text is always a string cell (openpyxl would
+* XLSX (:func:`trivselkode.export.tables.xlsx_append`): text is always a string cell (openpyxl would
   otherwise turn any text beginning with ``=`` into a formula); no quote is
   added, since a string cell is never evaluated. Characters XML cannot hold
   (C0 controls other than tab, line feed and carriage return) are written in
@@ -99,19 +99,3 @@ def xlsx_value(value: Any) -> Any:
         value = _LOOKS_ESCAPED.sub(r"_x005F_\1", value)
         return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     return value
-
-
-def xlsx_append(ws: Any, values: Iterable[Any]) -> None:
-    """Append a row to an openpyxl worksheet with every text value a string cell, never a formula."""
-    from openpyxl.cell import Cell
-
-    row: list[Any] = []
-    for value in values:
-        value = xlsx_value(value)
-        if isinstance(value, str):
-            cell = Cell(ws, value=value)
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
-    ws.append(row)
