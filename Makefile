@@ -30,11 +30,12 @@ test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -q
 
 # The house rules: formatting, the linters chosen in pyproject.toml, the import contracts
-# (layers, and no user interface in the core).
+# (layers, and no user interface in the core), and mypy over the core packages.
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check trivselkode tests bench
 	$(BIN)/ruff check trivselkode tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py

@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 import numpy as np
 
@@ -609,9 +609,9 @@ def fleiss_kappa(counts: Any) -> float:
         for v in row:
             if isinstance(v, (str, bytes)) or not isinstance(v, (numbers.Real, np.bool_)):
                 raise ValueError(f"counts must be non-negative integers, got {v!r}")
-            if v != v or v < 0 or int(v) != v:
+            if v != v or v < 0 or int(cast(SupportsInt, v)) != v:
                 raise ValueError(f"counts must be non-negative integers, got {v!r}")
-            out.append(int(v))
+            out.append(int(cast(SupportsInt, v)))
         ints.append(out)
     sums = {sum(row) for row in ints}
     if len(sums) != 1:

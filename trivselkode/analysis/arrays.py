@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from sqlmodel import Session
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+
     from trivselkode.analysis.frequencies import Codebook, CodeInfo
 
 
@@ -24,10 +26,11 @@ def raw_rows(session: Session, sql: str) -> list[tuple]:
     Skips SQLAlchemy's row processing, which costs more than the query itself
     on half a million rows. ``sql`` holds no parameters (integers only).
     """
-    cursor = session.connection().connection.dbapi_connection.cursor()
+    # A pooled connection that is checked out always holds its DBAPI connection.
+    cursor = cast("DBAPIConnection", session.connection().connection.dbapi_connection).cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        return cast("list[tuple]", cursor.fetchall())
     finally:
         cursor.close()
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.errors import TrivselError
 from trivselkode.storage.models import INTERVIEWER, Participant, Source
@@ -263,7 +263,7 @@ def load_participants(session: Session, age_bands: AgeBands | None = None) -> di
     """
     age_bands = age_bands or AgeBands()
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload, misc]  # sqlmodel types select() for at most 4 columns
             Participant.id,
             Participant.source_id,
             Participant.label,
@@ -277,7 +277,7 @@ def load_participants(session: Session, age_bands: AgeBands | None = None) -> di
             Source.kind,
             Source.context,
             Source.round,
-        ).join(Source, Participant.source_id == Source.id)
+        ).join(Source, col(Participant.source_id) == Source.id)
     ).all()
     out: dict[int, ParticipantInfo] = {}
     for pid, sid, label, role, gender, age, psite, pattrs, sname, ssite, skind, scontext, sround in rows:

@@ -42,9 +42,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
-from sqlmodel import Session, select
+import numpy.typing as npt
+from sqlmodel import Session, col, select
 
 from trivselkode.analysis.arrays import CodingArrays, load_coding_arrays, max_id, raw_rows, unique_sorted
 from trivselkode.config import CONSENSUS_CODER
@@ -186,7 +188,7 @@ def _member(keys: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- the consensus
 
 
-def _sorted_union(*parts: np.ndarray) -> np.ndarray:
+def _sorted_union(*parts: npt.ArrayLike) -> np.ndarray:
     """The sorted union of disjoint sorted arrays."""
     return np.sort(np.concatenate([np.asarray(p, dtype=np.int64) for p in parts]))
 
@@ -301,7 +303,10 @@ def _active(session: Session) -> tuple[dict[str, int], tuple[tuple[int, int], ..
     counts = {int(i): int(n) for i, n in raw_rows(session, "SELECT coder_id, COUNT(*) FROM coding GROUP BY coder_id")}
     if not counts:
         return {}, ()
-    names = {name: cid for cid, name in session.exec(select(Coder.id, Coder.name).where(Coder.id.in_(list(counts))))}
+    names = {
+        name: cast(int, cid)
+        for cid, name in session.exec(select(Coder.id, Coder.name).where(col(Coder.id).in_(list(counts))))
+    }
     return names, tuple(sorted(counts.items()))
 
 
@@ -328,7 +333,7 @@ def _pair(
     """The consensus pair with ids, or None and the reason."""
     if given is not None:
         rows = [coder_by_name(session, name) for name in given]
-        return ((rows[0].name, int(rows[0].id)), (rows[1].name, int(rows[1].id))), None
+        return ((rows[0].name, int(cast(int, rows[0].id))), (rows[1].name, int(cast(int, rows[1].id)))), None
     named: Counter[tuple[str, ...]] = Counter(d.coders for d in decisions.values() if len(d.coders) == 2)
     distinct = {tuple(sorted(p)) for p in named}
     if len(distinct) > 1:
@@ -336,7 +341,9 @@ def _pair(
         return None, f"afgørelserne er truffet mellem flere koderpar ({pairs}); vælg et med --coders A,B"
     if distinct:
         order = named.most_common(1)[0][0]
-        found = {c.name: int(c.id) for c in session.exec(select(Coder).where(Coder.name.in_(list(order))))}
+        found = {
+            c.name: int(cast(int, c.id)) for c in session.exec(select(Coder).where(col(Coder.name).in_(list(order))))
+        }
         if len(found) == 2:
             return ((order[0], found[order[0]]), (order[1], found[order[1]])), None
     if len(humans) == 2:
@@ -404,7 +411,7 @@ def load_basis(
         return Basis(selection, made.codings, code_bits, open_pairs=made.open_pairs, **known)
     if mode == "coder":
         assert one is not None
-        selection = Selection("coder", (int(one.id),), (one.name,), state, consensus_id, None, counts)
+        selection = Selection("coder", (int(cast(int, one.id)),), (one.name,), state, consensus_id, None, counts)
         return Basis(selection, _read(session, selection), code_bits, **known)
     if not humans:
         raise TrivselError("kun konsensus har kodninger; der er ingen kodere at forene", "brug --consensus")

@@ -32,10 +32,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.analysis.arrays import CodingArrays, PassageArrays, load_passage_arrays, unique_sorted
 from trivselkode.analysis.attributes import (
@@ -168,9 +168,9 @@ class Codebook:
 
 def load_codebook(session: Session) -> Codebook:
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             Code.id, Code.key, Code.name, Code.kind, Code.parent_id, Code.description, Code.keywords, Code.retired
-        ).order_by(Code.position, Code.id)
+        ).order_by(col(Code.position), col(Code.id))
     ).all()
     return Codebook(
         [
@@ -381,7 +381,7 @@ def theme_frequencies(project: Project) -> ThemeFrequencies:
     disagreements is open, else the union): a passage counts once per theme.
     """
     with project.read() as session:
-        codes = list(session.exec(select(Code).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
+        codes = list(session.exec(select(Code).where(Code.retired == False).order_by(col(Code.position), col(Code.id))))  # noqa: E712
         themes = [c for c in codes if c.kind == "tema"] or [c for c in codes if c.parent_id is None]
         if not themes:
             return ThemeFrequencies([], "")
@@ -390,7 +390,7 @@ def theme_frequencies(project: Project) -> ThemeFrequencies:
         except TrivselError:  # no codings yet (or only the reserved coder's)
             return ThemeFrequencies([ThemeCount(c.key, c.name, c.color, 0) for c in themes], "")
     codings = basis.codings
-    ids = np.array([int(c.id) for c in themes], dtype=np.int64)
+    ids = np.array([int(cast(int, c.id)) for c in themes], dtype=np.int64)
     keep = np.isin(codings.code, ids)
     pairs = unique_sorted(basis.key(codings.passage[keep], codings.code[keep]))
     counts = np.bincount(pairs & ((1 << basis.code_bits) - 1), minlength=int(ids.max()) + 1)

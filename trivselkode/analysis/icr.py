@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, binary_agreement, krippendorff_alpha_ci
 from trivselkode.errors import TrivselError
@@ -116,7 +116,7 @@ def _resolve(project: Project, coders: list[str] | None, codes: list[str] | None
         else:
             # Every coder who has coded, except the consensus coder.
             coder_rows = list(
-                s.exec(select(Coder).where(Coder.id.in_(select(Coding.coder_id).distinct())).order_by(Coder.name))
+                s.exec(select(Coder).where(col(Coder.id).in_(select(Coding.coder_id).distinct())).order_by(Coder.name))
             )
             coder_rows = [c for c in coder_rows if c.name != "konsensus"]
         if len(coder_rows) < 2:
@@ -151,22 +151,22 @@ def build_units(
         conn = s.connection()  # plain Core rows: this runs over hundreds of thousands of codings
         done = defaultdict(set)
         for source_id, coder_id in conn.execute(
-            select(SourceDone.source_id, SourceDone.coder_id).where(SourceDone.coder_id.in_(coder_ids))
+            select(SourceDone.source_id, SourceDone.coder_id).where(col(SourceDone.coder_id).in_(coder_ids))
         ):
             done[source_id].add(coder_id)
         scope = {src.id for src in source_rows} if source_rows else None
         participant_passages = (
             select(Passage.id, Passage.source_id)
-            .join(Participant, Passage.participant_id == Participant.id)
+            .join(Participant, col(Passage.participant_id) == Participant.id)
             .where(Participant.role != INTERVIEWER)
         )
         codings_query = select(Coding.passage_id, Coding.code_id, Coding.coder_id).where(
-            Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids)
+            col(Coding.coder_id).in_(coder_ids), col(Coding.code_id).in_(code_ids)
         )
         any_coded: dict[int, set[int]] = defaultdict(set)
         if all_passages:
             for pid, coder_id in conn.execute(
-                select(Coding.passage_id, Coding.coder_id).where(Coding.coder_id.in_(coder_ids)).distinct()
+                select(Coding.passage_id, Coding.coder_id).where(col(Coding.coder_id).in_(coder_ids)).distinct()
             ):
                 any_coded[pid].add(coder_id)
             rows = [
@@ -182,9 +182,11 @@ def build_units(
             complete = sorted(
                 sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope)
             )
-            rows = list(conn.execute(participant_passages.where(Passage.source_id.in_(complete)))) if complete else []
-            codings_query = codings_query.join(Passage, Coding.passage_id == Passage.id).where(
-                Passage.source_id.in_(complete)
+            rows = (
+                list(conn.execute(participant_passages.where(col(Passage.source_id).in_(complete)))) if complete else []
+            )
+            codings_query = codings_query.join(Passage, col(Coding.passage_id) == Passage.id).where(
+                col(Passage.source_id).in_(complete)
             )
             skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(
                 complete
@@ -198,7 +200,7 @@ def build_units(
                 )
             )
         codings = np.array(list(map(tuple, conn.execute(codings_query))), dtype=np.int64).reshape(-1, 3)
-        source_names = dict(conn.execute(select(Source.id, Source.name)).all())
+        source_names: dict[int, str] = dict(conn.execute(select(Source.id, Source.name)).all())
     rows.sort()
     passage_ids = [pid for pid, _ in rows]
     coder_index = {cid: i for i, cid in enumerate(coder_ids)}
@@ -212,13 +214,13 @@ def build_units(
     matrices = {cid: base.copy() for cid in code_ids}
     if codings.size and passage_ids:
         pids = np.asarray(passage_ids, dtype=np.int64)
-        j = np.searchsorted(pids, codings[:, 0])
-        inside = (j < pids.size) & (pids[np.minimum(j, pids.size - 1)] == codings[:, 0])
+        at = np.searchsorted(pids, codings[:, 0])
+        inside = (at < pids.size) & (pids[np.minimum(at, pids.size - 1)] == codings[:, 0])
         coder_of = np.vectorize(coder_index.__getitem__, otypes=[np.int64])
         for code_id, matrix in matrices.items():
             pick = inside & (codings[:, 1] == code_id)
             if pick.any():
-                matrix[coder_of(codings[pick, 2]), j[pick]] = 1
+                matrix[coder_of(codings[pick, 2]), at[pick]] = 1
     return Units(
         coders=[c.name for c in coder_rows],
         passage_ids=passage_ids,
@@ -233,11 +235,11 @@ def _segments(project: Project, coder_ids: list[int], code_ids: list[int], passa
     """Per code: [(coder_id, passage_id, start, end)] in source coordinates."""
     with project.read() as s:
         rows = s.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
                 Coding.code_id, Coding.coder_id, Coding.passage_id, Coding.start, Coding.end, Passage.start, Passage.end
             )
-            .join(Passage, Coding.passage_id == Passage.id)
-            .where(Coding.coder_id.in_(coder_ids), Coding.code_id.in_(code_ids))
+            .join(Passage, col(Coding.passage_id) == Passage.id)
+            .where(col(Coding.coder_id).in_(coder_ids), col(Coding.code_id).in_(code_ids))
         ).all()
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     for code_id, coder_id, pid, cs, ce, ps, pe in rows:
@@ -259,7 +261,7 @@ def span_units(units: Units, project: Project, overlap: float) -> Units:
     if not 0 < overlap <= 1:
         raise TrivselError("--overlap skal ligge mellem 0 og 1", "fx --overlap 0.9")
     with project.read() as s:
-        ids = {name: cid for cid, name in s.exec(select(Coder.id, Coder.name))}
+        ids = {name: cast(int, cid) for cid, name in s.exec(select(Coder.id, Coder.name))}
     coder_ids = [ids[name] for name in units.coders]
     coder_index = {cid: i for i, cid in enumerate(coder_ids)}
     segments = _segments(project, coder_ids, list(units.codes), set(units.passage_ids))
@@ -375,17 +377,24 @@ def disagreements(
     with project.read() as s:
         coder_ids = {name: cid for cid, name in s.exec(select(Coder.id, Coder.name))}
         rows = s.exec(
-            select(Passage, Source.name, Participant.label, Participant.gender, Participant.age)
-            .join(Source, Passage.source_id == Source.id)
-            .join(Participant, Passage.participant_id == Participant.id)
-            .where(Passage.id.in_(list(differing)))
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+                Passage, Source.name, Participant.label, Participant.gender, Participant.age
+            )
+            .join(Source, col(Passage.source_id) == Source.id)
+            .join(Participant, col(Passage.participant_id) == Participant.id)
+            .where(col(Passage.id).in_(list(differing)))
         ).all()
         codings = s.exec(
-            select(Coding.passage_id, Coder.name, Code.key, Coding.start, Coding.end, Coding.memo)
-            .join(Coder, Coding.coder_id == Coder.id)
-            .join(Code, Coding.code_id == Code.id)
-            .where(Coding.passage_id.in_(list(differing)), Coding.coder_id.in_([coder_ids[c] for c in units.coders]))
-            .order_by(Code.position, Code.key)
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+                Coding.passage_id, Coder.name, Code.key, Coding.start, Coding.end, Coding.memo
+            )
+            .join(Coder, col(Coding.coder_id) == Coder.id)
+            .join(Code, col(Coding.code_id) == Code.id)
+            .where(
+                col(Coding.passage_id).in_(list(differing)),
+                col(Coding.coder_id).in_([coder_ids[c] for c in units.coders]),
+            )
+            .order_by(col(Code.position), col(Code.key))
         ).all()
     by_passage: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {c: [] for c in units.coders})
     for pid, coder, key, start, end, memo in codings:

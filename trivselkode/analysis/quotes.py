@@ -47,10 +47,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.analysis.arrays import int_column, max_id, unique_sorted
 from trivselkode.analysis.attributes import AgeBands, ParticipantInfo, attribution, check_lang
@@ -407,13 +407,15 @@ class _Passages:
             for k in range(0, len(wanted), self.batch):
                 chunk = wanted[k : k + self.batch]
                 for pid, text, sentences, number in session.exec(
-                    select(Passage.id, Passage.text, Passage.sentences, Passage.number).where(Passage.id.in_(chunk))
-                ):
-                    self.text[pid] = (text, sentences or [], number)
-                for pid, code_id, coder_id, start, end in session.exec(
-                    select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end).where(
-                        Coding.passage_id.in_(chunk), Coding.start.is_not(None)
+                    select(Passage.id, Passage.text, col(Passage.sentences), Passage.number).where(
+                        col(Passage.id).in_(chunk)
                     )
+                ):
+                    self.text[cast(int, pid)] = (text, sentences or [], number)
+                for pid, code_id, coder_id, start, end in session.exec(
+                    select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+                        Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end
+                    ).where(col(Coding.passage_id).in_(chunk), col(Coding.start).is_not(None))
                 ):
                     if coder_id in coders and end is not None:
                         self.spans.setdefault((pid, code_id), []).append((coder_id, start, end))

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trivselkode.analysis.icr import build_units
 from trivselkode.config import CONSENSUS_CODER
@@ -105,7 +105,7 @@ def comparable_coders(project: Project) -> list[str]:
     """Every coder who has codings, except the consensus coder, by name."""
     with project.read() as s:
         names = s.exec(
-            select(Coder.name).where(Coder.id.in_(select(Coding.coder_id).distinct())).order_by(Coder.name)
+            select(Coder.name).where(col(Coder.id).in_(select(Coding.coder_id).distinct())).order_by(Coder.name)
         ).all()
     return [n for n in names if n != CONSENSUS_CODER]
 
@@ -148,9 +148,11 @@ def disagreeing_pairs(
             ids = {name: cid for cid, name in s.exec(select(Coder.id, Coder.name))}
             index = {ids[name]: i for i, name in enumerate(units.coders)}
             rows = s.exec(
-                select(Coding.code_id, Coding.coder_id, Coding.passage_id, Coding.start, Coding.end, Passage.text)
-                .join(Passage, Coding.passage_id == Passage.id)
-                .where(Coding.coder_id.in_(list(index)), Coding.code_id.in_(list(units.codes)))
+                select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+                    Coding.code_id, Coding.coder_id, Coding.passage_id, Coding.start, Coding.end, Passage.text
+                )
+                .join(Passage, col(Coding.passage_id) == Passage.id)
+                .where(col(Coding.coder_id).in_(list(index)), col(Coding.code_id).in_(list(units.codes)))
             ).all()
         in_scope = set(units.passage_ids)
         segments: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
@@ -185,9 +187,9 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
             p.id: (p, src, part)
             for p, src, part in s.exec(
                 select(Passage, Source, Participant)
-                .join(Source, Passage.source_id == Source.id)
-                .join(Participant, Passage.participant_id == Participant.id)
-                .where(Passage.id.in_(passage_ids))
+                .join(Source, col(Passage.source_id) == Source.id)
+                .join(Participant, col(Passage.participant_id) == Participant.id)
+                .where(col(Passage.id).in_(passage_ids))
             )
         }
         wanted: dict[int, set[int]] = defaultdict(set)
@@ -197,15 +199,17 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
         for source_id, numbers in wanted.items():
             for number, text, label, role in s.exec(
                 select(Passage.number, Passage.text, Participant.label, Participant.role)
-                .join(Participant, Passage.participant_id == Participant.id)
-                .where(Passage.source_id == source_id, Passage.number.in_(sorted(numbers)))
+                .join(Participant, col(Passage.participant_id) == Participant.id)
+                .where(Passage.source_id == source_id, col(Passage.number).in_(sorted(numbers)))
             ):
                 neighbours[(source_id, number)] = Context(number, label, role == INTERVIEWER, text)
         codings: dict[int, dict[str, list[ViewCoding]]] = defaultdict(lambda: {name: [] for name in shown})
         for pid, name, code_id, start, end, memo in s.exec(
-            select(Coding.passage_id, Coder.name, Coding.code_id, Coding.start, Coding.end, Coding.memo)
-            .join(Coder, Coding.coder_id == Coder.id)
-            .where(Coding.passage_id.in_(passage_ids), Coder.name.in_(shown))
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+                Coding.passage_id, Coder.name, Coding.code_id, Coding.start, Coding.end, Coding.memo
+            )
+            .join(Coder, col(Coding.coder_id) == Coder.id)
+            .where(col(Coding.passage_id).in_(passage_ids), col(Coder.name).in_(shown))
         ):
             c = codes[code_id]
             text = passages[pid][0].text
@@ -215,7 +219,7 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
             (d.passage_id, d.code_id): Decided(
                 d.choice, d.coders.split(",") if d.coders else [], d.settled_by, d.settled_at
             )
-            for d in s.exec(select(Decision).where(Decision.passage_id.in_(passage_ids)))
+            for d in s.exec(select(Decision).where(col(Decision.passage_id).in_(passage_ids)))
         }
 
     position = {c.key: c.position for c in codes.values()}
@@ -321,7 +325,7 @@ def settlers(
     )
     with project.read() as s:
         if codes is not None:
-            wanted = set(s.exec(select(Code.id).where(Code.key.in_(codes))).all())
+            wanted = set(s.exec(select(Code.id).where(col(Code.key).in_(codes))).all())
             keys = [k for k in keys if k[1] in wanted]
         settled = settled_among(s, coders, keys)
     by: dict[str, int] = defaultdict(int)

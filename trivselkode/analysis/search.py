@@ -64,11 +64,12 @@ import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trivselkode.domain.annotations import mask
 from trivselkode.storage.db import Project
@@ -242,8 +243,8 @@ class SearchIndex:
 
     def _fingerprint(self) -> tuple:
         with self.project.read() as session:
-            count, max_id = session.exec(select(func.count(Passage.id), func.max(Passage.id))).one()
-            sources = tuple(session.exec(select(Source.id, Source.content_hash).order_by(Source.id)).all())
+            count, max_id = session.exec(select(func.count(col(Passage.id)), func.max(Passage.id))).one()
+            sources = tuple(session.exec(select(Source.id, Source.content_hash).order_by(col(Source.id))).all())
         return (count, max_id, sources)
 
     def build(self) -> SearchIndex:
@@ -266,8 +267,8 @@ class SearchIndex:
         with self.project.read() as session:
             rows = session.exec(
                 select(Passage.id, Passage.text)
-                .join(Source, Passage.source_id == Source.id)
-                .order_by(Source.name, Passage.number)
+                .join(Source, col(Passage.source_id) == Source.id)
+                .order_by(Source.name, col(Passage.number))
             ).all()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         texts = [normalize(mask(r[1])) for r in rows]
@@ -341,7 +342,7 @@ class SearchIndex:
         ids = [int(data.passage_ids[i]) for i in ranked]
         with self.project.read() as session:
             rows = session.exec(
-                select(
+                select(  # type: ignore[call-overload, misc]  # sqlmodel types select() for at most 4 columns
                     Passage.id,
                     Passage.number,
                     Passage.text,
@@ -353,9 +354,9 @@ class SearchIndex:
                     Participant.age,
                     Participant.site,
                 )
-                .join(Source, Passage.source_id == Source.id)
-                .join(Participant, Passage.participant_id == Participant.id)
-                .where(Passage.id.in_(ids))
+                .join(Source, col(Passage.source_id) == Source.id)
+                .join(Participant, col(Passage.participant_id) == Participant.id)
+                .where(col(Passage.id).in_(ids))
             ).all()
         by_id = {row[0]: row for row in rows}
         hits: list[SearchHit] = []
@@ -505,7 +506,7 @@ def _word_bonus(data: _Data, phrase: str, order: np.ndarray) -> np.ndarray:
         return bonus
     holding = starts
     for wid in exact_ids[:-1]:
-        holding = np.intersect1d(holding, data.postings[wid], assume_unique=True)
+        holding = np.intersect1d(holding, data.postings[cast(int, wid)], assume_unique=True)
     whole_word = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
     word_start = re.compile(r"(?<!\w)" + re.escape(phrase))
     for n in np.nonzero(np.isin(order, holding))[0]:

@@ -37,7 +37,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from rapidfuzz import fuzz, process
 
@@ -102,9 +102,9 @@ class LemmaProcess:
         with self._lock:
             proc = self._ensure()
             try:
-                proc.stdin.write(json.dumps(text) + "\n")
-                proc.stdin.flush()
-                line = proc.stdout.readline()
+                cast(IO[str], proc.stdin).write(json.dumps(text) + "\n")  # piped: never None
+                cast(IO[str], proc.stdin).flush()
+                line = cast(IO[str], proc.stdout).readline()
             except (BrokenPipeError, OSError):
                 line = ""
             if not line:
@@ -130,7 +130,7 @@ class LemmaProcess:
         if proc is None:
             return
         try:
-            proc.stdin.close()
+            cast(IO[str], proc.stdin).close()
             proc.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()

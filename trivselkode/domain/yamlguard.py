@@ -26,7 +26,7 @@ Pure: PyYAML only; the caller words the message in its own language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -98,11 +98,11 @@ def _check(text: str, loader: type, max_depth: int, max_extra: int) -> None:
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor in open_anchors:
                     raise _at("cycle", event, anchor=event.anchor)
-                weight = weights.get(event.anchor)
-                if weight is None:
+                alias_weight = weights.get(cast(str, event.anchor))  # an alias always names its anchor
+                if alias_weight is None:
                     continue  # an undefined alias: the composer says so, with its place
-                stack[-1][1] += weight
-                extra += weight - 1
+                stack[-1][1] += alias_weight
+                extra += alias_weight - 1
                 if extra > allowed_extra:
                     raise _at("aliases", event, anchor=event.anchor, limit=allowed_extra)
             elif isinstance(event, yaml.CollectionStartEvent):

@@ -247,7 +247,7 @@ class ExportChoices:
 
 def export_choices(project: Any) -> ExportChoices:
     """The coders with codings, the attributes and the codes of ``project`` (one read)."""
-    from sqlmodel import func, select
+    from sqlmodel import col, func, select
 
     from trivselkode.analysis.attributes import known_attributes, load_participants
     from trivselkode.analysis.basis import load_basis
@@ -258,7 +258,9 @@ def export_choices(project: Any) -> ExportChoices:
         coders = sorted(
             name
             for name, count in session.exec(
-                select(Coder.name, func.count(Coding.id)).join(Coding, Coding.coder_id == Coder.id).group_by(Coder.name)
+                select(Coder.name, func.count(col(Coding.id)))
+                .join(Coding, col(Coding.coder_id) == Coder.id)
+                .group_by(Coder.name)
             )
             if count
         )
@@ -336,13 +338,15 @@ def _check(cancel: threading.Event | None) -> None:
 
 def default_chart_codes(project: Any) -> str:
     """The themes, when the codebook has any; else every live code (as ``report chart``)."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from trivselkode.storage.models import Code
 
     with project.read() as session:
         kinds = set(session.exec(select(Code.kind).where(Code.retired == False)))  # noqa: E712
-        keys = list(session.exec(select(Code.key).where(Code.retired == False).order_by(Code.position, Code.id)))  # noqa: E712
+        keys = list(
+            session.exec(select(Code.key).where(Code.retired == False).order_by(col(Code.position), col(Code.id)))  # noqa: E712
+        )
     if "tema" in kinds:
         return "tema"
     if not keys:

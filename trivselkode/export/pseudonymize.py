@@ -263,13 +263,17 @@ class Pseudonymizer:
 
     @classmethod
     def from_session(cls, session: Any, lang: str = "da") -> Pseudonymizer:
-        from sqlmodel import select
+        from sqlmodel import col, select
 
         from trivselkode.storage.models import Participant, Source
 
-        sources = session.exec(select(Source.id, Source.name, Source.extra).order_by(Source.name, Source.id)).all()
+        sources = session.exec(
+            select(Source.id, Source.name, Source.extra).order_by(col(Source.name), col(Source.id))
+        ).all()
         labels: dict[int, list[str]] = {}
-        for source_id, label in session.exec(select(Participant.source_id, Participant.label).order_by(Participant.id)):
+        for source_id, label in session.exec(
+            select(Participant.source_id, Participant.label).order_by(col(Participant.id))
+        ):
             labels.setdefault(source_id, []).append(label)
         names: list[str] = []
         for source_id, _name, extra in sources:

@@ -48,16 +48,16 @@ import math
 import zipfile
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from lxml import etree
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trivselkode import __version__
 from trivselkode.domain.codebook import normalize_color
@@ -255,29 +255,29 @@ class _Data:
 def _load(project: Project) -> _Data:
     with project.read() as session:
         meta = {m.key: m.value for m in session.exec(select(Meta))}
-        codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
-        coders = dict(session.exec(select(Coder.id, Coder.name).order_by(Coder.name)).all())
+        codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
+        coders = cast(dict[int, str], dict(session.exec(select(Coder.id, Coder.name).order_by(Coder.name)).all()))
         sources = list(session.exec(select(Source).order_by(Source.name)))
         participants: dict[int, list[Participant]] = defaultdict(list)
-        for p in session.exec(select(Participant).order_by(Participant.source_id, Participant.id)):
+        for p in session.exec(select(Participant).order_by(col(Participant.source_id), col(Participant.id))):
             participants[p.source_id].append(p)
         passages: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)
         rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
                 Passage.id, Passage.source_id, Passage.number, Passage.participant_id, Passage.start, Passage.end
-            ).order_by(Passage.source_id, Passage.number)
+            ).order_by(col(Passage.source_id), col(Passage.number))
         )
         for pid, sid, number, part, start, end in rows:
             passages[sid].append((pid, number, part, start, end))
         codings: dict[int, list[tuple[int, int, int | None, int | None, str | None, Any]]] = defaultdict(list)
         # Plain driver rows: hundreds of thousands of codings, and their times are
         # converted once per distinct value (see ``when``), not once per row.
-        rows = session.connection().exec_driver_sql(
+        driver_rows = session.connection().exec_driver_sql(
             'SELECT passage_id, code_id, coder_id, start, "end", memo, created_at FROM coding ORDER BY passage_id, id'
         )
-        for passage_id, code_id, coder_id, start, end, memo, created in rows:
+        for passage_id, code_id, coder_id, start, end, memo, created in driver_rows:
             codings[passage_id].append((code_id, coder_id, start, end, memo, created))
-        memos = list(session.exec(select(Memo).order_by(Memo.id)))
+        memos = list(session.exec(select(Memo).order_by(col(Memo.id))))
     if project.is_sqlite:
         name = Path(project.display_name).stem or "trivselkode"
     else:
@@ -311,7 +311,7 @@ def _pseudonymize_source(
     replaced stretch goes to the replacement's start (a start) or end (an end).
     """
     pieces: list[str] = []
-    anchors: list[tuple[int, int, int, list[tuple[str, int, int, int, int]] | None]] = []
+    anchors: list[tuple[int, int, int, Sequence[tuple[str, int, int, int, int]] | None]] = []
     out = 0
     prev = 0
     for start, end, label in sorted(passages):
@@ -466,11 +466,11 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
             (note_guid, title, coder_guid(coder) if coder else None, _dt(memo.created_at), ptext(memo.text))
         )
         if target[0] == "code":
-            code_notes[memo.code_id].append(note_guid)
+            code_notes[cast(int, memo.code_id)].append(note_guid)
         elif target[0] == "passage":
-            passage_notes[memo.passage_id].append(note_guid)
+            passage_notes[cast(int, memo.passage_id)].append(note_guid)
         else:
-            source_notes[memo.source_id].append(note_guid)
+            source_notes[cast(int, memo.source_id)].append(note_guid)
 
     # Variables: their values first, whose types decide typeOfVariable.
     var_values: dict[str, list[Any]] = defaultdict(list)
@@ -489,19 +489,19 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                 dropped_names = True
                 continue
             values[key] = pvalue(value)
-        source_vars[source.id] = values
+        source_vars[cast(int, source.id)] = values
         for key, value in values.items():
             var_values[key].append(value)
     part_vars: dict[int, dict[str, Any]] = {}
     label_of: dict[int, str] = {}
     for source in data.sources:
-        for p in data.participants.get(source.id, []):
-            label_of[p.id] = pseudo.label(p.label) if pseudo is not None else p.label
+        for p in data.participants.get(cast(int, source.id), []):
+            label_of[cast(int, p.id)] = pseudo.label(p.label) if pseudo is not None else p.label
             values = {key: pvalue(getattr(p, key)) for key in _PARTICIPANT_VARIABLES if _scalar(getattr(p, key))}
             for key, value in (p.attributes or {}).items():
                 if key not in values and key not in _PARTICIPANT_VARIABLES and _scalar(value):
                     values[key] = pvalue(value)
-            part_vars[p.id] = values
+            part_vars[cast(int, p.id)] = values
             for key, value in values.items():
                 var_values[key].append(value)
     if dropped_names:
@@ -557,19 +557,19 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     for rows in data.passages.values():
         for _pid, number, part, _s, _e in rows:
             passages_of[part].append(number)
-    cases = [(source, p) for source in data.sources for p in data.participants.get(source.id, [])]
+    cases = [(source, p) for source in data.sources for p in data.participants.get(cast(int, source.id), [])]
     if cases:
         out("  <Cases>\n")
         for source, p in cases:
-            label = label_of[p.id]
+            label = label_of[cast(int, p.id)]
             name = sname[source.id]
             cguid = participant_guid(name, label)
             role = "interviewer" if p.role == "interviewer" else "deltager"
             out(f"    <Case{_attrs([('guid', cguid), ('name', f'{name}: {label}')])}>\n")
             out(f"      <Description>{_text(f'{label} ({role}) i kilden {name}')}</Description>\n")
-            out(values_xml(part_vars[p.id], "      "))
+            out(values_xml(part_vars[cast(int, p.id)], "      "))
             out(f'      <SourceRef targetGUID="{source_guid(name)}"/>\n')
-            for number in passages_of.get(p.id, []):
+            for number in passages_of.get(cast(int, p.id), []):
                 out(f'      <SelectionRef targetGUID="{passage_guid(name, number)}"/>\n')
             out("    </Case>\n")
             note_cases[cguid] = {
@@ -593,11 +593,11 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     for source in data.sources:
         name = sname[source.id]
         sguid = source_guid(name)
-        passages = data.passages.get(source.id, [])
+        passages = data.passages.get(cast(int, source.id), [])
         text = source.text
         moved = None
         if pseudo is not None:
-            labels = {p.id: p.label for p in data.participants.get(source.id, [])}
+            labels = {p.id: p.label for p in data.participants.get(cast(int, source.id), [])}
             text, moved = _pseudonymize_source(
                 text, [(s, e, labels.get(part, "")) for _i, _n, part, s, e in passages], pseudo
             )
@@ -625,11 +625,12 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
             whole: list[str] = []
             spans: dict[tuple[int, int], tuple[int, int, list[str]]] = {}
             written: set[str] = set()
-            for code_id, coder_id, cs, ce, memo, created in data.codings.get(pid, []):
-                code = code_by_id.get(code_id)
-                coder = data.coders.get(coder_id)
-                if code is None or coder is None:
+            for code_id, coder_id, cs, ce, coding_memo, created in data.codings.get(pid, []):
+                coding_code = code_by_id.get(code_id)
+                coding_coder = data.coders.get(coder_id)
+                if coding_code is None or coding_coder is None:
                     continue
+                span_key: tuple[str | int, ...]
                 if cs is None or ce is None or (cs <= 0 and ce >= end - start):
                     holder, span_key = whole, ("all",)
                 else:
@@ -637,7 +638,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                     if (a, b) not in spans:
                         spans[(a, b)] = (cs, ce, [])
                     holder, span_key = spans[(a, b)][2], (cs, ce)
-                coding_guid = guid("coding", name, number, *span_key, code.key, coder)
+                coding_guid = guid("coding", name, number, *span_key, coding_code.key, coding_coder)
                 if coding_guid in written:  # a span over the whole passage beside a whole-passage coding
                     continue
                 written.add(coding_guid)
@@ -645,7 +646,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                 piece = f'<Coding guid="{coding_guid}" creatingUser="{coder_guids[coder_id]}"'
                 piece += f' creationDateTime="{stamp}">' if stamp else ">"
                 piece += f'<CodeRef targetGUID="{code_guids[code_id]}"/>'
-                if memo:
+                if coding_memo:
                     note_guid = guid("coding-memo", coding_guid)
                     piece += f'<NoteRef targetGUID="{note_guid}"/>'
                     note_items.append(
@@ -654,7 +655,7 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
                             f"Notat til kodning i udsagn {number} i {name}",
                             coder_guids[coder_id],
                             stamp,
-                            ptext(memo),
+                            ptext(coding_memo),
                         )
                     )
                 holder.append(piece + "</Coding>")
@@ -691,9 +692,9 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
         selections.sort(key=lambda item: (item[0], item[1]))
         for _a, _b, piece in selections:
             out(piece)
-        for ref in source_notes.get(source.id, []):
+        for ref in source_notes.get(cast(int, source.id), []):
             out(f'      <NoteRef targetGUID="{ref}"/>\n')
-        out(values_xml(source_vars[source.id], "      "))
+        out(values_xml(source_vars[cast(int, source.id)], "      "))
         out("    </TextSource>\n")
         note_passages[sguid] = listed
         note_sources[sguid] = {
@@ -738,8 +739,10 @@ def _write_project(data: _Data, pseudo: Pseudonymizer | None, stream: Any) -> tu
     }
     own_guid = guid("trivselkode-note")
     out("  <Notes>\n")
-    for note_guid, title, user, created, text in sorted(note_items):
-        attrs = _attrs([("guid", note_guid), ("name", title), ("creatingUser", user), ("creationDateTime", created)])
+    for note_guid, title, user, note_created, text in sorted(note_items):
+        attrs = _attrs(
+            [("guid", note_guid), ("name", title), ("creatingUser", user), ("creationDateTime", note_created)]
+        )
         out(f"    <Note{attrs}><PlainTextContent>{_text(text)}</PlainTextContent></Note>\n")
     out(f"    <Note{_attrs([('guid', own_guid), ('name', NOTE_NAME)])}>")
     out(
@@ -781,7 +784,7 @@ def _codes_xml(
     for code in children.get(parent, []):
         if code.id in seen:
             continue
-        seen.add(code.id)
+        seen.add(cast(int, code.id))
         attrs = _attrs(
             [
                 ("guid", code_guid(code.key)),
@@ -793,7 +796,7 @@ def _codes_xml(
         inner = []
         if code.description:
             inner.append(f"{pad}  <Description>{_text(code.description)}</Description>\n")
-        inner.extend(f'{pad}  <NoteRef targetGUID="{ref}"/>\n' for ref in note_refs.get(code.id, []))
+        inner.extend(f'{pad}  <NoteRef targetGUID="{ref}"/>\n' for ref in note_refs.get(cast(int, code.id), []))
         if not inner and not children.get(code.id):
             out(f"{pad}<Code{attrs}/>\n")
             continue
@@ -836,7 +839,7 @@ def build_codebook_xml(project: Project) -> tuple[bytes, int]:
     is refused rather than written as a file no program may accept.
     """
     with project.read() as session:
-        codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+        codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
     if not codes:
         raise TrivselError(
             "kodebogen er tom, og en REFI-QDA-kodebog (.qdc) skal have mindst én kode",
@@ -852,7 +855,7 @@ def build_codebook_xml(project: Project) -> tuple[bytes, int]:
         for code in children.get(parent, []):
             if code.id in seen:
                 continue
-            seen.add(code.id)
+            seen.add(cast(int, code.id))
             el = t.sub(
                 parent_el,
                 "Code",

@@ -158,12 +158,12 @@ def _duplicate_key(node: yaml.Node) -> yaml.ScalarNode | None:
             continue
         seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
+            seen_keys: set[str] = set()
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
+                    if key.value in seen_keys:
                         return key
-                    seen.add(key.value)
+                    seen_keys.add(key.value)
                 stack.append(value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)

@@ -20,15 +20,15 @@ import gc
 import multiprocessing
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, or_
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, Row, Table, bindparam, delete, insert, or_
+from sqlmodel import Session, col, select
 
 from trivselkode.domain.nlp import sentence_json, sentence_pipeline
 from trivselkode.domain.revision import SOURCE_SIMILARITY, Turn, align_turns, move_span, texts_similar
@@ -298,7 +298,7 @@ def _prepare_all(
     workers: int,
     speaker_pattern: re.Pattern[str] | None = None,
     max_unpacked: int | None = None,
-) -> Iterator[tuple[Path, _Prepared | TrivselError]]:
+) -> Generator[tuple[Path, _Prepared | TrivselError], None, None]:
     """The files parsed (and segmented), in order, lazily.
 
     Closing the iterator early (the caller failed) cancels the files not yet
@@ -426,8 +426,9 @@ def _participant_fields(p: Any) -> dict[str, Any]:
     }
 
 
-_SOURCE = Source.__table__
-_PARTICIPANT = Participant.__table__
+_SOURCE: Table = Source.__table__  # type: ignore[attr-defined]  # sqlmodel's types lack __table__
+_PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]  # sqlmodel's types lack __table__
+_PASSAGE: Table = Passage.__table__  # type: ignore[attr-defined]  # sqlmodel's types lack __table__
 # Statements built once: the import runs them for every file.
 _SAME_SOURCE = (
     select(_SOURCE.c.id, _SOURCE.c.name, _SOURCE.c.content_hash)
@@ -435,10 +436,10 @@ _SAME_SOURCE = (
     .order_by(_SOURCE.c.id)
 )
 _STORED_TURNS = (
-    select(Passage.__table__.c.start, Passage.__table__.c.end, _PARTICIPANT.c.label)
-    .join(_PARTICIPANT, Passage.__table__.c.participant_id == _PARTICIPANT.c.id)
-    .where(Passage.__table__.c.source_id == bindparam("source_id"))
-    .order_by(Passage.__table__.c.number)
+    select(_PASSAGE.c.start, _PASSAGE.c.end, _PARTICIPANT.c.label)
+    .join(_PARTICIPANT, _PASSAGE.c.participant_id == _PARTICIPANT.c.id)
+    .where(_PASSAGE.c.source_id == bindparam("source_id"))
+    .order_by(_PASSAGE.c.number)
 )
 _INSERT_SOURCE = insert(_SOURCE)
 _INSERT_PARTICIPANT = insert(_PARTICIPANT)
@@ -458,8 +459,11 @@ def _same_turns(session: Session, source_id: int, parsed: ParsedSource) -> bool:
 def _insert_source(session: Session, parsed: ParsedSource, digest: str, sentences: list[str]) -> int:
     """A new source, its participants and its passages, in Core statements (no ORM objects)."""
     fields = _source_fields(parsed, digest)
-    result = session.execute(_INSERT_SOURCE, {"name": parsed.name, "imported_at": utcnow(), **fields})
-    source_id = result.inserted_primary_key[0]
+    result = cast(
+        CursorResult[Any], session.execute(_INSERT_SOURCE, {"name": parsed.name, "imported_at": utcnow(), **fields})
+    )
+    primary_key = cast(Row[Any], result.inserted_primary_key)  # always set after a single-row insert
+    source_id: int = primary_key[0]
     if parsed.participants:
         session.execute(
             _INSERT_PARTICIPANT,
@@ -477,7 +481,7 @@ def _upsert_participants(
     for p in parsed.participants:
         row = existing.get(p.label)
         if row is None:
-            row = Participant(source_id=source.id, label=p.label, **_participant_fields(p))
+            row = Participant(source_id=cast(int, source.id), label=p.label, **_participant_fields(p))
         else:
             # Keep attributes set after import unless the file now states them.
             row.role = p.role
@@ -488,7 +492,7 @@ def _upsert_participants(
         session.add(row)
         rows[p.label] = row
     session.flush()  # one batch of inserts for all of them
-    return {label: row.id for label, row in rows.items()}
+    return {label: cast(int, row.id) for label, row in rows.items()}
 
 
 _PASSAGE_COLUMNS = [
@@ -516,7 +520,7 @@ def _insert_passages(
         (sid, n, participant_ids[t.speaker], t.start, t.end, t.text, sents, t.cue_start, t.cue_end)
         for n, (t, sents) in enumerate(zip(parsed.turns, sentences), start=1)
     ]
-    bulk_insert(session, Passage.__table__, _PASSAGE_COLUMNS, values)
+    bulk_insert(session, _PASSAGE, _PASSAGE_COLUMNS, values)
 
 
 def _overlap(a: int, b: int, c: int, d: int) -> int:
@@ -563,7 +567,9 @@ def _revise(
     on the ones whose passage was split goes to ``notes``.
     """
     participants = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
-    old_passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
+    old_passages = list(
+        session.exec(select(Passage).where(Passage.source_id == source.id).order_by(col(Passage.number)))
+    )
     old_turns = [Turn(participants[p.participant_id].label, p.text) for p in old_passages]
     new_turns = [Turn(t.speaker, t.text) for t in parsed.turns]
     same_text = source.text == parsed.text
@@ -577,9 +583,9 @@ def _revise(
     by_old_id = {p.id: (i, p) for i, p in enumerate(old_passages)}
     old_ids = list(by_old_id)
 
-    codings = list(session.exec(select(Coding).where(Coding.passage_id.in_(old_ids)))) if old_ids else []
-    stars = list(session.exec(select(Star).where(Star.passage_id.in_(old_ids)))) if old_ids else []
-    memos = list(session.exec(select(Memo).where(Memo.passage_id.in_(old_ids)))) if old_ids else []
+    codings = list(session.exec(select(Coding).where(col(Coding.passage_id).in_(old_ids)))) if old_ids else []
+    stars = list(session.exec(select(Star).where(col(Star.passage_id).in_(old_ids)))) if old_ids else []
+    memos = list(session.exec(select(Memo).where(col(Memo.passage_id).in_(old_ids)))) if old_ids else []
     code_keys = dict(session.exec(select(Code.id, Code.key)).all())
     coder_names = dict(session.exec(select(Coder.id, Coder.name)).all())
     positions = list(session.exec(select(Position).where(Position.source_id == source.id)))
@@ -595,10 +601,12 @@ def _revise(
     session.add(source)
     by_label = {p.label: p for p in participants.values()}
     ids = _upsert_participants(session, source, parsed, by_label)
-    session.execute(delete(Passage).where(Passage.source_id == source.id))
+    session.execute(delete(Passage).where(col(Passage.source_id) == source.id))
     session.flush()
-    _insert_passages(session, source.id, parsed, sentences, ids)
-    new_passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
+    _insert_passages(session, cast(int, source.id), parsed, sentences, ids)
+    new_passages = list(
+        session.exec(select(Passage).where(Passage.source_id == source.id).order_by(col(Passage.number)))
+    )
 
     unplaced: list[dict[str, Any]] = []
     seen: set[tuple[int, int, int, int, int]] = set()
@@ -631,7 +639,7 @@ def _revise(
             )
             session.add(
                 UnplacedCoding(
-                    source_id=source.id,
+                    source_id=cast(int, source.id),
                     passage_number=old.number,
                     speaker=old_turns[i].speaker,
                     passage_text=old.text,
@@ -648,16 +656,16 @@ def _revise(
         start, end = span if span else (None, None)
         if span == (0, len(new.text)):
             start = end = None
-        key = (
-            new.id,
+        coding_key = (
+            cast(int, new.id),
             row["code_id"],
             row["coder_id"],
             start if start is not None else -1,
             end if end is not None else -1,
         )
-        if key in seen:
+        if coding_key in seen:
             continue  # two old spans collapsed into one
-        seen.add(key)
+        seen.add(coding_key)
         placed_rows.append(
             {
                 "passage_id": new.id,
@@ -673,14 +681,20 @@ def _revise(
         session.execute(insert(Coding), placed_rows)
     for row in star_rows:
         i, _old = by_old_id[row["passage_id"]]
-        if mapping[i] is not None:
+        new_index = mapping[i]
+        if new_index is not None:
             session.add(
-                Star(passage_id=new_passages[mapping[i]].id, coder_id=row["coder_id"], created_at=row["created_at"])
+                Star(
+                    passage_id=cast(int, new_passages[new_index].id),
+                    coder_id=row["coder_id"],
+                    created_at=row["created_at"],
+                )
             )
     for row in memo_rows:
         i, old = by_old_id[row["passage_id"]]
-        if mapping[i] is not None:
-            passage_id, source_id, text = new_passages[mapping[i]].id, None, row["text"]
+        new_index = mapping[i]
+        if new_index is not None:
+            passage_id, source_id, text = new_passages[new_index].id, None, row["text"]
         else:
             # Keep the note on the source, saying where it came from.
             passage_id, source_id = None, source.id

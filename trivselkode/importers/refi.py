@@ -71,7 +71,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -1299,7 +1299,7 @@ def _plan_source(
             )
             return None
         raw = _decode_raw(data, f"{rf.path}:{rsource.plain_text_path}")
-    pmap = PositionMap(raw)
+    pmap = PositionMap(cast(str, raw))  # set above unless the source was skipped
     text = pmap.text
     if not text.strip():
         result.reason = "teksten er tom"
@@ -1603,7 +1603,7 @@ def _store(
     default_coder: str,
 ) -> None:
     from sqlalchemy import func, insert
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from trivselkode.domain.revision import texts_similar
     from trivselkode.importers.pipeline import _insert_source, _revise, _source_fields, _upsert_participants
@@ -1615,7 +1615,7 @@ def _store(
 
     def coder_id(name: str) -> int:
         if name not in coder_ids:
-            coder_ids[name] = get_or_create_coder(session, name).id
+            coder_ids[name] = cast(int, get_or_create_coder(session, name).id)
             if name not in report.coders:
                 report.coders.append(name)
         return coder_ids[name]
@@ -1690,7 +1690,7 @@ def _store(
             if changed:
                 session.add(code)
                 report.codes_updated.append(key)
-        code_ids[plan.guid] = code.id
+        code_ids[plan.guid] = cast(int, code.id)
     if own is not None and isinstance(own.get("codebook"), dict) and not existing_codes:
         session.merge(Meta(key="codebook_name", value=str(own["codebook"].get("name") or "Kodebog")))
         session.merge(Meta(key="codebook_version", value=str(own["codebook"].get("version") or "1")))
@@ -1743,17 +1743,17 @@ def _store(
 
     # Sources, passages, codings.
     coding_rows: list[dict[str, Any]] = []
-    for plan in source_plans:
-        parsed = plan.parsed
-        result = plan.result
+    for source_plan in source_plans:
+        parsed = source_plan.parsed
+        result = source_plan.result
         existing = session.exec(select(Source).where(Source.name == parsed.name)).first()
         if existing is None:
-            source_id = _insert_source(session, parsed, plan.digest, plan.sentences or [])
+            source_id = _insert_source(session, parsed, source_plan.digest, source_plan.sentences or [])
             result.status = "imported"
-        elif existing.content_hash == plan.digest:
+        elif existing.content_hash == source_plan.digest:
             source = existing
             source_id = source.id
-            fields = _source_fields(parsed, plan.digest)
+            fields = _source_fields(parsed, source_plan.digest)
             for key in ("title", "kind", "site", "context", "round", "date"):
                 if key in parsed.metadata and fields[key] is not None and getattr(source, key) != fields[key]:
                     setattr(source, key, fields[key])
@@ -1772,24 +1772,24 @@ def _store(
                     f"kilden '{parsed.name}' findes allerede i projektet med en helt anden tekst",
                     "omdøb eller fjern den eksisterende kilde (`trivselkode sources …`) og importér igen; intet er importeret",
                 )
-            unplaced = _revise(session, existing, parsed, plan.digest, plan.sentences or [])
+            unplaced_codings = _revise(session, existing, parsed, source_plan.digest, source_plan.sentences or [])
             source_id = existing.id
             result.status = "revised"
-            if unplaced:
+            if unplaced_codings:
                 report.warnings.append(
-                    f"kilden '{parsed.name}': {len(unplaced)} eksisterende kodning(er) kunne ikke genplaceres i den nye tekst; se `trivselkode codings unplaced`"
+                    f"kilden '{parsed.name}': {len(unplaced_codings)} eksisterende kodning(er) kunne ikke genplaceres i den nye tekst; se `trivselkode codings unplaced`"
                 )
         session.flush()
         passages = list(
             session.exec(
                 select(Passage.id, Passage.number, Passage.start, Passage.end)
                 .where(Passage.source_id == source_id)
-                .order_by(Passage.start)
+                .order_by(col(Passage.start))
             ).all()
         )
         result.passages = len(passages)
         starts = [p[2] for p in passages]
-        rs = plan.rsource
+        rs = source_plan.rsource
         src_coder = rs.user or doc.creating_user
 
         def place(
@@ -1814,7 +1814,7 @@ def _store(
 
         unplaced = 0
         for sel in rs.selections:
-            span = plan.pmap.span(sel.start, sel.end, plan.reading)
+            span = source_plan.pmap.span(sel.start, sel.end, source_plan.reading)
             if span is None or span[0] >= span[1]:
                 unplaced += 1
                 continue
@@ -1835,7 +1835,14 @@ def _store(
                 memo = "\n\n".join(memo_parts) or None
                 cid = user_coder(coding.user, sel.user, src_coder)
                 for pid, _number, a, b in parts:
-                    row = {"passage_id": pid, "code_id": code_id, "coder_id": cid, "start": a, "end": b, "memo": memo}
+                    row: dict[str, Any] = {
+                        "passage_id": pid,
+                        "code_id": code_id,
+                        "coder_id": cid,
+                        "start": a,
+                        "end": b,
+                        "memo": memo,
+                    }
                     if coding.created is not None:
                         row["created_at"] = coding.created
                     coding_rows.append(row)
@@ -1895,29 +1902,29 @@ def _store(
         have: set[tuple[int, int, int, int, int]] = set()
         for chunk in range(0, len(passage_ids), 500):
             ids = passage_ids[chunk : chunk + 500]
-            for row in session.exec(
-                select(
+            for stored in session.exec(
+                select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
                     Coding.passage_id,
                     Coding.code_id,
                     Coding.coder_id,
                     func.coalesce(Coding.start, -1),
                     func.coalesce(Coding.end, -1),
-                ).where(Coding.passage_id.in_(ids))
+                ).where(col(Coding.passage_id).in_(ids))
             ):
-                have.add(tuple(row))
+                have.add(tuple(stored))
         fresh = []
         now = datetime.now(UTC)
         for row in coding_rows:
-            key = (
+            coding_key = (
                 row["passage_id"],
                 row["code_id"],
                 row["coder_id"],
                 -1 if row["start"] is None else row["start"],
                 -1 if row["end"] is None else row["end"],
             )
-            if key in have:
+            if coding_key in have:
                 continue
-            have.add(key)
+            have.add(coding_key)
             row.setdefault("created_at", now)
             fresh.append(row)
         if fresh:
@@ -1931,8 +1938,8 @@ def _store(
         for row in memo_rows:
             clause = [Memo.coder_id == row["coder_id"], Memo.text == row["text"]]
             for f in ("source_id", "passage_id", "code_id"):
-                col = getattr(Memo, f)
-                clause.append(col.is_(None) if row[f] is None else col == row[f])
+                column = getattr(Memo, f)
+                clause.append(column.is_(None) if row[f] is None else column == row[f])
             if session.exec(select(Memo.id).where(*clause)).first() is None:
                 fresh_memos.append(row)
         for row in fresh_memos:
@@ -1955,12 +1962,12 @@ def _count_codings(session: Any, source_plans: list[_SourcePlan], coding_rows: l
     """Codings per source in the file (placed parts, before de-duplication)."""
     if not source_plans:
         return
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from trivselkode.storage.models import Passage, Source
 
     names = [p.parsed.name for p in source_plans]
-    ids = dict(session.exec(select(Source.name, Source.id).where(Source.name.in_(names))).all())
+    ids = dict(session.exec(select(Source.name, Source.id).where(col(Source.name).in_(names))).all())
     counts: dict[int, int] = defaultdict(int)
     if coding_rows:
         pids = sorted({r["passage_id"] for r in coding_rows})
@@ -1968,7 +1975,7 @@ def _count_codings(session: Any, source_plans: list[_SourcePlan], coding_rows: l
         for chunk in range(0, len(pids), 500):
             of.update(
                 session.exec(
-                    select(Passage.id, Passage.source_id).where(Passage.id.in_(pids[chunk : chunk + 500]))
+                    select(Passage.id, Passage.source_id).where(col(Passage.id).in_(pids[chunk : chunk + 500]))
                 ).all()
             )
         for r in coding_rows:

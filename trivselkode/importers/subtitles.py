@@ -59,7 +59,7 @@ def parse_timestamp(text: str) -> float | None:
     hours, minutes, seconds, fraction = match.groups()
     if int(minutes) >= 60 or int(seconds) >= 60:
         return None
-    value = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    value: float = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
     if fraction:
         value += int(fraction.ljust(3, "0")) / 1000
     return value

@@ -94,7 +94,9 @@ def split_label(line: str, book: ParticipantBook | None = None) -> tuple[str, st
     The label is the participant's (``Mand (70)``, but ``P2`` for ``P2 (kvinde)``).
     """
     match = CANDIDATE.match(line)
-    candidate = candidate_at(match) if match is not None else None
+    if match is None:
+        return None
+    candidate = candidate_at(match)
     if candidate is None:
         return None
     book = book if book is not None else ParticipantBook()

@@ -12,10 +12,10 @@ same plan and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.domain.codebook import Codebook, CodeSpec
 from trivselkode.storage.db import Project
@@ -83,7 +83,7 @@ def _used_code_ids(session: Session) -> set[int]:
     """Codes something refers to, which deleting would take with it."""
     used = set(session.exec(select(Coding.code_id).distinct()))
     used |= set(session.exec(select(UnplacedCoding.code_id).distinct()))
-    used |= {c for c in session.exec(select(Memo.code_id).where(Memo.code_id.is_not(None)).distinct())}
+    used |= {cast(int, c) for c in session.exec(select(Memo.code_id).where(col(Memo.code_id).is_not(None)).distinct())}
     used |= set(session.exec(select(Decision.code_id).distinct()))
     return used
 
@@ -95,7 +95,7 @@ def _plan(session: Session, codebook: Codebook, prune: bool) -> tuple[LoadReport
     every code outside the file (after the file's codes, in their old order).
     """
     report = LoadReport(prune=prune)
-    existing = {c.key: c for c in session.exec(select(Code).order_by(Code.position, Code.id))}
+    existing = {c.key: c for c in session.exec(select(Code).order_by(col(Code.position), col(Code.id)))}
     wanted = {spec.key: spec for spec in codebook.codes}
     ids = {key: code.id for key, code in existing.items()}
     for spec in codebook.codes:
@@ -138,6 +138,7 @@ def load_codebook(project: Project, codebook: Codebook, *, prune: bool = False, 
         return report
     with project.write() as session:
         report, existing, positions = _plan(session, codebook, prune)
+        code: Code | None
         # Codes outside the file: free the shortcuts the file's codes take, withdraw the pruned ones.
         for key, position in positions.items():
             code = existing[key]
@@ -175,7 +176,7 @@ def codebook_of_project(project: Project, include_retired: bool = False) -> Code
     """The project's codebook as a :class:`Codebook` (for export to YAML)."""
     with project.read() as session:
         meta = {m.key: m.value for m in session.exec(select(Meta))}
-        codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+        codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
     by_id = {c.id: c for c in codes}
     specs = []
     for pos, code in enumerate(c for c in codes if include_retired or not c.retired):
@@ -207,8 +208,8 @@ def codebook_of_project(project: Project, include_retired: bool = False) -> Code
 def code_rows(project: Project) -> list[dict[str, Any]]:
     """Every code with its place in the tree and how often it is used."""
     with project.read() as session:
-        codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
-        counts = dict(session.exec(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
+        codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
+        counts = dict(session.exec(select(Coding.code_id, func.count()).group_by(col(Coding.code_id))).all())
     by_id = {c.id: c for c in codes}
     rows = []
     for code in codes:
@@ -228,7 +229,7 @@ def code_rows(project: Project) -> list[dict[str, Any]]:
                 "characteristics": list(code.characteristics),
                 "examples": list(code.examples),
                 "keywords": list(code.keywords),
-                "codings": counts.get(code.id, 0),
+                "codings": counts.get(cast(int, code.id), 0),
             }
         )
     return rows

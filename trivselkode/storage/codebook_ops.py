@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, delete, update
+from sqlmodel import Session, col, select
 
 from trivselkode.domain.codebook import MAX_CODE_DEPTH, RESERVED_SHORTCUTS, normalize_color
 from trivselkode.errors import TrivselError
@@ -168,7 +168,7 @@ def _ancestors(codes: list[Code], code: Code) -> list[Code]:
     seen: set[int] = set()
     current = by_id.get(code.parent_id) if code.parent_id else None
     while current is not None and current.id not in seen:
-        seen.add(current.id)
+        seen.add(cast(int, current.id))
         out.append(current)
         current = by_id.get(current.parent_id) if current.parent_id else None
     return out
@@ -211,7 +211,7 @@ def _renumber(session: Session) -> None:
         if parent_id is not None and parent_id not in ids:
             for code in group:
                 ordered.append(code)
-                for sub in _descendants(codes, code.id):
+                for sub in _descendants(codes, cast(int, code.id)):
                     ordered.append(sub)
     for pos, code in enumerate(ordered):
         if code.position != pos:
@@ -356,7 +356,7 @@ def move_code(project: Project, key: str, parent: str | None) -> bool:
         if new_parent is not None and new_parent.id == code.id:
             raise TrivselError(f"koden '{code.key}' kan ikke ligge under sig selv", "vælg en anden overkode")
         codes = list(session.exec(select(Code)))
-        if new_parent is not None and new_parent.id in {c.id for c in _descendants(codes, code.id)}:
+        if new_parent is not None and new_parent.id in {c.id for c in _descendants(codes, cast(int, code.id))}:
             raise TrivselError(
                 f"'{new_parent.key}' ligger under '{code.key}', så flytningen ville give en løkke",
                 f"flyt først {new_parent.key} et andet sted hen, eller vælg en anden overkode",
@@ -428,9 +428,9 @@ def merge_codes(project: Project, source_key: str, target_key: str) -> MergeRepo
         for coding in session.exec(select(Coding).where(Coding.code_id == source.id)):
             twin = targets.get(key_of(coding))
             if twin is None:
-                move_ids.append(coding.id)
+                move_ids.append(cast(int, coding.id))
                 continue
-            fold_ids.append(coding.id)
+            fold_ids.append(cast(int, coding.id))
             joined = _join_memos(twin.memo, coding.memo)
             if joined != twin.memo:
                 if twin.memo and coding.memo:
@@ -438,21 +438,27 @@ def merge_codes(project: Project, source_key: str, target_key: str) -> MergeRepo
                 twin.memo = joined
                 session.add(twin)
         for chunk in _chunks(fold_ids):
-            session.execute(delete(Coding).where(Coding.id.in_(chunk)))
+            session.execute(delete(Coding).where(col(Coding.id).in_(chunk)))
         for chunk in _chunks(move_ids):
-            session.execute(update(Coding).where(Coding.id.in_(chunk)).values(code_id=target.id))
+            session.execute(update(Coding).where(col(Coding.id).in_(chunk)).values(code_id=target.id))
         report.codings_moved = len(move_ids)
         report.codings_folded = len(fold_ids)
 
-        result = session.execute(
-            update(UnplacedCoding).where(UnplacedCoding.code_id == source.id).values(code_id=target.id)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(UnplacedCoding).where(col(UnplacedCoding.code_id) == source.id).values(code_id=target.id)
+            ),
         )
         report.unplaced_moved = result.rowcount or 0
-        result = session.execute(update(Memo).where(Memo.code_id == source.id).values(code_id=target.id))
+        result = cast(
+            CursorResult[Any],
+            session.execute(update(Memo).where(col(Memo.code_id) == source.id).values(code_id=target.id)),
+        )
         report.code_memos_moved = result.rowcount or 0
 
         codes = list(session.exec(select(Code)))
-        if target.id in {c.id for c in _descendants(codes, source.id)}:
+        if target.id in {c.id for c in _descendants(codes, cast(int, source.id))}:
             # Lift the target out of the source's subtree before the children move under it.
             target.parent_id = source.parent_id
             session.add(target)
@@ -494,7 +500,7 @@ def retire_code(project: Project, key: str) -> RetireReport:
     with project.write() as session:
         code = code_by_key(session, key)
         codes = list(session.exec(select(Code)))
-        for each in [code, *_descendants(codes, code.id)]:
+        for each in [code, *_descendants(codes, cast(int, code.id))]:
             if each.retired:
                 continue
             each.retired = True
@@ -564,10 +570,12 @@ def toggle_coding(
                 f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode"
             )
         if not allow_interviewer:
-            role = session.get(Participant, passage.participant_id).role
+            role = cast(Participant, session.get(Participant, passage.participant_id)).role
             if role == INTERVIEWER:
                 raise TrivselError("interviewerens udsagn kodes ikke", "kod deltagernes svar")
-        session.add(Coding(passage_id=passage.id, code_id=code.id, coder_id=coder_row.id))
+        session.add(
+            Coding(passage_id=cast(int, passage.id), code_id=cast(int, code.id), coder_id=cast(int, coder_row.id))
+        )
     return "added"
 
 
@@ -584,9 +592,9 @@ def passage_codes(project: Project, passage_ids: Iterable[int], coder: str) -> d
         for chunk in _chunks(ids):
             rows = session.exec(
                 select(Coding.passage_id, Code.key)
-                .join(Code, Coding.code_id == Code.id)
-                .where(Coding.coder_id == coder_id, Coding.passage_id.in_(chunk))
-                .order_by(Code.position, Code.id)
+                .join(Code, col(Coding.code_id) == Code.id)
+                .where(Coding.coder_id == coder_id, col(Coding.passage_id).in_(chunk))
+                .order_by(col(Code.position), col(Code.id))
             ).all()
             for pid, key in rows:
                 if key not in out[pid]:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
@@ -182,7 +182,7 @@ class SourceView:
 
 
 def _code_infos(session: Session) -> list[CodeInfo]:
-    codes = list(session.exec(select(Code).order_by(Code.position, Code.id)))
+    codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
     ids = {c.id for c in codes}
     children: dict[int | None, list[Code]] = {}
     for c in codes:
@@ -193,7 +193,7 @@ def _code_infos(session: Session) -> list[CodeInfo]:
         for c in children.get(parent, []):
             out.append(
                 CodeInfo(
-                    id=c.id,
+                    id=cast(int, c.id),
                     key=c.key,
                     name=c.name,
                     parent_id=c.parent_id,
@@ -230,7 +230,7 @@ def load_source_view(project, source_name: str, coder: str) -> SourceView:  # no
         people = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
         passages: list[PassageInfo] = []
         for pid, number, part_id, text, sentences in session.exec(
-            select(Passage.id, Passage.number, Passage.participant_id, Passage.text, Passage.sentences)
+            select(Passage.id, Passage.number, Passage.participant_id, Passage.text, Passage.sentences)  # type: ignore[call-overload]  # sqlmodel's select() overloads stop at 4 columns
             .where(Passage.source_id == source.id)
             .order_by(Passage.number)
         ):
@@ -254,7 +254,7 @@ def load_source_view(project, source_name: str, coder: str) -> SourceView:  # no
         mine: dict[int, list[CodingFact]] = {}
         others: dict[int, list[tuple[str, CodingFact]]] = {}
         for pid, code_id, cid, start, end, memo in session.exec(
-            select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo)
+            select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo)  # type: ignore[call-overload]  # sqlmodel's select() overloads stop at 4 columns
             .join(Passage, Coding.passage_id == Passage.id)
             .where(Passage.source_id == source.id)
             .order_by(Coding.id)
@@ -271,16 +271,16 @@ def load_source_view(project, source_name: str, coder: str) -> SourceView:  # no
             stars = set(
                 session.exec(
                     select(Star.passage_id)
-                    .join(Passage, Star.passage_id == Passage.id)
+                    .join(Passage, col(Star.passage_id) == Passage.id)
                     .where(Passage.source_id == source.id, Star.coder_id == coder_id)
                 )
             )
             memos = dict(
                 session.exec(
                     select(Memo.passage_id, Memo.text)
-                    .join(Passage, Memo.passage_id == Passage.id)
+                    .join(Passage, col(Memo.passage_id) == Passage.id)
                     .where(Passage.source_id == source.id, Memo.coder_id == coder_id)
-                    .order_by(Memo.id)
+                    .order_by(col(Memo.id))
                 ).all()
             )
             position = session.exec(
@@ -289,14 +289,14 @@ def load_source_view(project, source_name: str, coder: str) -> SourceView:  # no
         done_by = list(
             session.exec(
                 select(Coder.name)
-                .join(SourceDone, SourceDone.coder_id == Coder.id)
+                .join(SourceDone, col(SourceDone.coder_id) == Coder.id)
                 .where(SourceDone.source_id == source.id)
                 .order_by(Coder.name)
             )
         )
         codes = _code_infos(session)
     return SourceView(
-        source_id=source.id,
+        source_id=cast(int, source.id),
         name=source.name,
         title=source.title,
         kind=source.kind,
@@ -321,7 +321,7 @@ def done_by(project, source_id: int) -> list[str]:  # noqa: ANN001
         return list(
             session.exec(
                 select(Coder.name)
-                .join(SourceDone, SourceDone.coder_id == Coder.id)
+                .join(SourceDone, col(SourceDone.coder_id) == Coder.id)
                 .where(SourceDone.source_id == source_id)
                 .order_by(Coder.name)
             )
@@ -336,8 +336,8 @@ def _matching(session: Session, coder_id: int, fact: CodingFact) -> list[Coding]
         Coding.passage_id == fact.passage_id,
         Coding.code_id == fact.code_id,
         Coding.coder_id == coder_id,
-        Coding.start == fact.start if fact.start is not None else Coding.start.is_(None),
-        Coding.end == fact.end if fact.end is not None else Coding.end.is_(None),
+        Coding.start == fact.start if fact.start is not None else col(Coding.start).is_(None),
+        Coding.end == fact.end if fact.end is not None else col(Coding.end).is_(None),
     )
     return list(session.exec(query))
 
@@ -407,7 +407,7 @@ def apply_change(
     redo apply :class:`~trivselkode.domain.undo.CodingAction` s with this.
     """
     with project.write() as session:
-        coder_id = get_or_create_coder(session, coder).id
+        coder_id = cast(int, get_or_create_coder(session, coder).id)
         return _apply(session, coder_id, added, removed)
 
 
@@ -417,7 +417,7 @@ def toggle_code(project, coder: str, passage_id: int, code_id: int) -> tuple[lis
     Returns ``(added, removed)``.
     """
     with project.write() as session:
-        coder_id = get_or_create_coder(session, coder).id
+        coder_id = cast(int, get_or_create_coder(session, coder).id)
         rows = list(
             session.exec(
                 select(Coding).where(
@@ -441,7 +441,7 @@ def narrow_to_span(
     """Code ``start``–``end`` of a passage; a whole-passage coding of the same code becomes the span."""
     whole = CodingFact(passage_id, code_id)
     with project.write() as session:
-        coder_id = get_or_create_coder(session, coder).id
+        coder_id = cast(int, get_or_create_coder(session, coder).id)
         passage = _passage(session, passage_id)
         start_, end_ = check_span(passage, start, end)
         if start_ is None:  # the span is the whole passage
@@ -452,7 +452,7 @@ def narrow_to_span(
 def set_star(project, coder: str, passage_id: int, starred: bool) -> bool:  # noqa: ANN001
     """Star (or unstar) a passage as a quote candidate. Returns the stored state."""
     with project.write() as session:
-        coder_id = get_or_create_coder(session, coder).id
+        coder_id = cast(int, get_or_create_coder(session, coder).id)
         _passage(session, passage_id)
         row = session.get(Star, (passage_id, coder_id))
         if starred and row is None:
@@ -467,9 +467,9 @@ def get_memo(project, coder: str, passage_id: int) -> str:  # noqa: ANN001
     with project.read() as session:
         text = session.exec(
             select(Memo.text)
-            .join(Coder, Memo.coder_id == Coder.id)
+            .join(Coder, col(Memo.coder_id) == Coder.id)
             .where(Memo.passage_id == passage_id, Coder.name == coder)
-            .order_by(Memo.id)
+            .order_by(col(Memo.id))
         ).first()
     return text or ""
 
@@ -478,10 +478,12 @@ def set_memo(project, coder: str, passage_id: int, text: str) -> str:  # noqa: A
     """Store the coder's memo on a passage; an empty (or blank) text removes it. Returns what is stored."""
     text = text.rstrip()
     with project.write() as session:
-        coder_id = get_or_create_coder(session, coder).id
+        coder_id = cast(int, get_or_create_coder(session, coder).id)
         _passage(session, passage_id)
         rows = list(
-            session.exec(select(Memo).where(Memo.passage_id == passage_id, Memo.coder_id == coder_id).order_by(Memo.id))
+            session.exec(
+                select(Memo).where(Memo.passage_id == passage_id, Memo.coder_id == coder_id).order_by(col(Memo.id))
+            )
         )
         if not text.strip():
             for row in rows:
@@ -509,7 +511,7 @@ def save_position(project, coder: str, source_id: int, passage_number: int, *, c
             if coder_id is None:
                 return False
         else:
-            coder_id = get_or_create_coder(session, coder).id
+            coder_id = cast(int, get_or_create_coder(session, coder).id)
         row = session.get(Position, (source_id, coder_id))
         if row is None:
             session.add(Position(source_id=source_id, coder_id=coder_id, passage_number=passage_number))
@@ -546,7 +548,7 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
     with project.read() as session:
         coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first() if coder else None
         sources = session.exec(
-            select(
+            select(  # type: ignore[call-overload, misc]  # sqlmodel's select() overloads stop at 4 columns
                 Source.id, Source.name, Source.title, Source.kind, Source.site, Source.context, Source.round
             ).order_by(Source.name)
         ).all()
@@ -554,9 +556,9 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
         spoken = dict(
             session.exec(
                 select(Passage.source_id, func.count())
-                .join(Participant, Passage.participant_id == Participant.id)
+                .join(Participant, col(Passage.participant_id) == Participant.id)
                 .where(Participant.role != INTERVIEWER)
-                .group_by(Passage.source_id)
+                .group_by(col(Passage.source_id))
             ).all()
         )
         coded: dict[int, int] = {}
@@ -564,10 +566,10 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
             coded = dict(
                 session.exec(
                     select(Passage.source_id, func.count(func.distinct(Coding.passage_id)))
-                    .join(Passage, Coding.passage_id == Passage.id)
-                    .join(Participant, Passage.participant_id == Participant.id)
+                    .join(Passage, col(Coding.passage_id) == Passage.id)
+                    .join(Participant, col(Passage.participant_id) == Participant.id)
                     .where(Coding.coder_id == coder_id, Participant.role != INTERVIEWER)
-                    .group_by(Passage.source_id)
+                    .group_by(col(Passage.source_id))
                 ).all()
             )
         done = done_marks(session)

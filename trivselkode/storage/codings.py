@@ -14,10 +14,10 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
@@ -75,8 +75,8 @@ def _find(
             Coding.passage_id == passage_id,
             Coding.code_id == code_id,
             Coding.coder_id == coder_id,
-            Coding.start == start if start is not None else Coding.start.is_(None),
-            Coding.end == end if end is not None else Coding.end.is_(None),
+            Coding.start == start if start is not None else col(Coding.start).is_(None),
+            Coding.end == end if end is not None else col(Coding.end).is_(None),
         )
     ).first()
 
@@ -117,7 +117,7 @@ def add_coding(project: Project, ref: CodingRef) -> str:
             )
         coder = get_or_create_coder(session, ref.coder)
         start, end = check_span(passage, ref.start, ref.end)
-        existing = _find(session, passage.id, code.id, coder.id, start, end)
+        existing = _find(session, cast(int, passage.id), cast(int, code.id), cast(int, coder.id), start, end)
         if existing is not None:
             if ref.memo is not None and ref.memo != existing.memo:
                 existing.memo = ref.memo or None
@@ -126,7 +126,12 @@ def add_coding(project: Project, ref: CodingRef) -> str:
             return "exists"
         session.add(
             Coding(
-                passage_id=passage.id, code_id=code.id, coder_id=coder.id, start=start, end=end, memo=ref.memo or None
+                passage_id=cast(int, passage.id),
+                code_id=cast(int, code.id),
+                coder_id=cast(int, coder.id),
+                start=start,
+                end=end,
+                memo=ref.memo or None,
             )
         )
     return "added"
@@ -140,7 +145,7 @@ def remove_coding(project: Project, ref: CodingRef) -> None:
         code = code_by_key(session, ref.code)
         coder = coder_by_name(session, ref.coder)
         start, end = check_span(passage, ref.start, ref.end)
-        existing = _find(session, passage.id, code.id, coder.id, start, end)
+        existing = _find(session, cast(int, passage.id), cast(int, code.id), cast(int, coder.id), start, end)
         if existing is None:
             where = f" ({start}–{end})" if start is not None else ""
             raise TrivselError(
@@ -157,7 +162,7 @@ def mark_done(project: Project, source_name: str, coder_name: str, done: bool = 
         coder = get_or_create_coder(session, coder_name)
         row = session.get(SourceDone, (source.id, coder.id))
         if done and row is None:
-            session.add(SourceDone(source_id=source.id, coder_id=coder.id))
+            session.add(SourceDone(source_id=cast(int, source.id), coder_id=cast(int, coder.id)))
             return True
         if not done and row is not None:
             session.delete(row)
@@ -178,6 +183,7 @@ def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
         raise TrivselError(f"kan ikke læse {path}: {exc.strerror}") from None
     if b"\x00" in raw:
         raise TrivselError(f"{path} er ikke en CSV-fil (binære data)", "eksportér kodningerne som CSV i UTF-8")
+    text: str | None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -248,13 +254,13 @@ def import_codings(project: Project, path: Path) -> ImportCounts:
     """All rows of a codings CSV in one transaction, or nothing at all."""
     rows = read_codings_csv(path)
     with project.write() as session:
-        sources = {s.name: s.id for s in session.exec(select(Source))}
+        sources = {s.name: cast(int, s.id) for s in session.exec(select(Source))}
         codes = {c.key: c for c in session.exec(select(Code))}
-        coders = {c.name: c.id for c in session.exec(select(Coder))}
+        coders = {c.name: cast(int, c.id) for c in session.exec(select(Coder))}
         passages: dict[tuple[int, int], Passage] = {}
         wanted_sources = {sources[r.source] for _, r in rows if r.source in sources}
         if wanted_sources:
-            for p in session.exec(select(Passage).where(Passage.source_id.in_(wanted_sources))):
+            for p in session.exec(select(Passage).where(col(Passage.source_id).in_(wanted_sources))):
                 passages[(p.source_id, p.number)] = p
         problems: list[str] = []
         resolved = []
@@ -284,19 +290,21 @@ def import_codings(project: Project, path: Path) -> ImportCounts:
         created = []
         for _line, ref, *_ in resolved:
             if ref.coder not in coders:
-                coders[ref.coder] = get_or_create_coder(session, ref.coder).id
+                coders[ref.coder] = cast(int, get_or_create_coder(session, ref.coder).id)
                 created.append(ref.coder)
         existing = (
             {
                 (c.passage_id, c.code_id, c.coder_id, c.start, c.end)
-                for c in session.exec(select(Coding).where(Coding.passage_id.in_({p.id for _, _, p, *_ in resolved})))
+                for c in session.exec(
+                    select(Coding).where(col(Coding.passage_id).in_({p.id for _, _, p, *_ in resolved}))
+                )
             }
             if resolved
             else set()
         )
         new_rows = []
         for _line, ref, passage, code, start, end in resolved:
-            key = (passage.id, code.id, coders[ref.coder], start, end)
+            key = (cast(int, passage.id), cast(int, code.id), coders[ref.coder], start, end)
             if key in existing:
                 continue
             existing.add(key)
@@ -319,7 +327,7 @@ def export_rows(project: Project, coder: str | None = None) -> list[dict[str, An
     """Every coding (of one coder, if given) as CSV-ready rows, in source order."""
     with project.read() as session:
         query = (
-            select(Source.name, Passage.number, Code.key, Coder.name, Coding.start, Coding.end, Coding.memo)
+            select(Source.name, Passage.number, Code.key, Coder.name, Coding.start, Coding.end, Coding.memo)  # type: ignore[call-overload]  # sqlmodel's select() overloads stop at 4 columns
             .join(Passage, Coding.passage_id == Passage.id)
             .join(Source, Passage.source_id == Source.id)
             .join(Code, Coding.code_id == Code.id)
@@ -338,10 +346,10 @@ def unplaced_rows(project: Project, source: str | None = None) -> list[dict[str,
     with project.read() as session:
         query = (
             select(UnplacedCoding, Source.name, Code.key, Coder.name)
-            .join(Source, UnplacedCoding.source_id == Source.id)
-            .join(Code, UnplacedCoding.code_id == Code.id)
-            .join(Coder, UnplacedCoding.coder_id == Coder.id)
-            .order_by(Source.name, UnplacedCoding.passage_number)
+            .join(Source, col(UnplacedCoding.source_id) == Source.id)
+            .join(Code, col(UnplacedCoding.code_id) == Code.id)
+            .join(Coder, col(UnplacedCoding.coder_id) == Coder.id)
+            .order_by(Source.name, col(UnplacedCoding.passage_number))
         )
         if source is not None:
             src = source_by_name(session, source)

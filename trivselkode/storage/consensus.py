@@ -9,9 +9,10 @@ codings are never touched. Each decision records who settled it and when.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
@@ -61,14 +62,18 @@ def settle(
         chosen = (
             list(
                 s.exec(
-                    select(Coding).where(Coding.passage_id == p.id, Coding.code_id == c.id, Coding.coder_id.in_(take))
+                    select(Coding).where(
+                        Coding.passage_id == p.id, Coding.code_id == c.id, col(Coding.coder_id).in_(take)
+                    )
                 )
             )
             if take
             else []
         )
         s.execute(
-            delete(Coding).where(Coding.passage_id == p.id, Coding.code_id == c.id, Coding.coder_id == consensus.id)
+            delete(Coding).where(
+                col(Coding.passage_id) == p.id, col(Coding.code_id) == c.id, col(Coding.coder_id) == consensus.id
+            )
         )
         seen: dict[tuple[int | None, int | None], Coding] = {}
         for row in chosen:
@@ -78,13 +83,20 @@ def settle(
                     seen[key].memo = f"{seen[key].memo}\n{row.memo}" if seen[key].memo else row.memo
                 continue
             seen[key] = Coding(
-                passage_id=p.id, code_id=c.id, coder_id=consensus.id, start=row.start, end=row.end, memo=row.memo
+                passage_id=cast(int, p.id),
+                code_id=cast(int, c.id),
+                coder_id=cast(int, consensus.id),
+                start=row.start,
+                end=row.end,
+                memo=row.memo,
             )
         for coding in seen.values():
             s.add(coding)
         decision = s.exec(select(Decision).where(Decision.passage_id == p.id, Decision.code_id == c.id)).first()
         if decision is None:
-            decision = Decision(passage_id=p.id, code_id=c.id, choice=choice, settled_by=settled_by)
+            decision = Decision(
+                passage_id=cast(int, p.id), code_id=cast(int, c.id), choice=choice, settled_by=settled_by
+            )
         decision.choice = choice
         decision.coders = f"{a.name},{b.name}"
         decision.settled_by = settled_by
@@ -111,7 +123,7 @@ def decisions_by_passage(session: Session) -> dict[tuple[int, int], PairDecision
     return {
         (int(p), int(c)): PairDecision(choice, tuple(n for n in (coders or "").split(",") if n), settled_by or "")
         for p, c, choice, coders, settled_by in session.exec(
-            select(Decision.passage_id, Decision.code_id, Decision.choice, Decision.coders, Decision.settled_by)
+            select(Decision.passage_id, Decision.code_id, Decision.choice, Decision.coders, Decision.settled_by)  # type: ignore[call-overload]  # sqlmodel's select() overloads stop at 4 columns
         )
     }
 
@@ -134,7 +146,7 @@ def settled_among(session: Session, pair: tuple[str, str], keys: list[tuple[int,
             (int(p), int(c))
             for p, c in session.exec(
                 select(Coding.passage_id, Coding.code_id).where(
-                    Coding.coder_id == consensus_id, Coding.passage_id.in_(passages)
+                    Coding.coder_id == consensus_id, col(Coding.passage_id).in_(passages)
                 )
             )
         }
@@ -155,10 +167,10 @@ def decisions(project: Project) -> list[dict]:
     with project.read() as s:
         rows = s.exec(
             select(Decision, Source.name, Passage.number, Code.key)
-            .join(Passage, Decision.passage_id == Passage.id)
-            .join(Source, Passage.source_id == Source.id)
-            .join(Code, Decision.code_id == Code.id)
-            .order_by(Source.name, Passage.number, Code.key)
+            .join(Passage, col(Decision.passage_id) == Passage.id)
+            .join(Source, col(Passage.source_id) == Source.id)
+            .join(Code, col(Decision.code_id) == Code.id)
+            .order_by(Source.name, col(Passage.number), Code.key)
         ).all()
     return [
         {

@@ -40,11 +40,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -614,7 +615,7 @@ def bulk_insert(session: Session, table: Table, columns: list[str], values: list
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = cast(DBAPIConnection, conn.connection.dbapi_connection).cursor()
     try:
         cursor.executemany(sql, values)
     finally:

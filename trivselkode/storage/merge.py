@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.domain.revision import Turn, align_turns, move_span
 from trivselkode.errors import TrivselError
@@ -179,7 +179,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             report.conflicts.append(
                 f"koden {c.key} hedder '{mine.name}' her og '{c.name}' i den anden; navnet herfra er beholdt, kodningerne er lagt på {c.key}"
             )
-        code_map[c.id] = mine.id
+        code_map[c.id] = cast(int, mine.id)
     for c in new_codes:
         parent = theirs_by_id.get(c.parent_id) if c.parent_id else None
         if parent is not None:
@@ -196,7 +196,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             s.add(coders[c.name])
             s.flush()
             report.bump("coders")
-        coder_map[c.id] = coders[c.name].id
+        coder_map[c.id] = cast(int, coders[c.name].id)
 
     # Sources: content hash, then name.
     by_hash = {src.content_hash: src for src in s.exec(select(Source))}
@@ -213,40 +213,44 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
     placed: dict[int, _Placed] = {}
     for src in d["sources"]:
         passages = sorted(their_passages.get(src.id, []), key=lambda p: p.number)
-        people = {p.id: p for p in their_participants.get(src.id, [])}
-        mine = by_hash.get(src.content_hash)
-        if mine is None and src.name in by_name:
-            mine = by_name[src.name]
+        people = {cast(int, p.id): p for p in their_participants.get(src.id, [])}
+        our_source = by_hash.get(src.content_hash)
+        if our_source is None and src.name in by_name:
+            our_source = by_name[src.name]
             report.conflicts.append(
                 f"kilden '{src.name}' har en anden tekst i den anden fil; dens kodninger er genplaceret i teksten herfra"
             )
-        if mine is None:
-            mine = _copy_source(s, src, people, passages, passage_map)
-            by_hash[mine.content_hash] = mine
-            by_name[mine.name] = mine
-            source_map[src.id] = mine.id
+        if our_source is None:
+            our_source = _copy_source(s, src, people, passages, passage_map)
+            by_hash[our_source.content_hash] = our_source
+            by_name[our_source.name] = our_source
+            source_map[src.id] = cast(int, our_source.id)
             report.bump("sources")
             continue
-        source_map[src.id] = mine.id
-        our_people = {p.label: p for p in s.exec(select(Participant).where(Participant.source_id == mine.id))}
+        source_map[src.id] = cast(int, our_source.id)
+        our_people = {p.label: p for p in s.exec(select(Participant).where(Participant.source_id == our_source.id))}
         label_of = {}
         for p in people.values():
             label_of[p.id] = p.label
-            _merge_participant(s, mine, our_people.get(p.label), p, report)
-        our_passages = list(s.exec(select(Passage).where(Passage.source_id == mine.id).order_by(Passage.number)))
-        if mine.content_hash == src.content_hash:
+            _merge_participant(s, our_source, our_people.get(p.label), p, report)
+        our_passages = list(
+            s.exec(select(Passage).where(Passage.source_id == our_source.id).order_by(col(Passage.number)))
+        )
+        if our_source.content_hash == src.content_hash:
             by_offsets = {(p.start, p.end): p for p in our_passages}
             partners = [by_offsets.get((p.start, p.end)) for p in passages]
         else:
-            our_labels = {p.id: p.label for p in s.exec(select(Participant).where(Participant.source_id == mine.id))}
+            our_labels = {
+                p.id: p.label for p in s.exec(select(Participant).where(Participant.source_id == our_source.id))
+            }
             mapping = align_turns(
                 [Turn(label_of.get(p.participant_id, ""), p.text) for p in passages],
                 [Turn(our_labels.get(p.participant_id, ""), p.text) for p in our_passages],
             )
             partners = [our_passages[j] if j is not None else None for j in mapping]
-        for p, ours in zip(passages, partners):
-            passage_map[p.id] = ours.id if ours is not None else None
-            placed[p.id] = _Placed(mine.id, p, label_of.get(p.participant_id, ""), ours)
+        for p, partner in zip(passages, partners):
+            passage_map[cast(int, p.id)] = partner.id if partner is not None else None
+            placed[cast(int, p.id)] = _Placed(cast(int, our_source.id), p, label_of.get(p.participant_id, ""), partner)
 
     # Codings: add those not here yet.
     existing = {(c.passage_id, c.code_id, c.coder_id, c.start, c.end) for c in s.exec(select(Coding))}
@@ -306,7 +310,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         for u in s.exec(select(UnplacedCoding))
     }
     for u in d["unplaced"]:
-        key = (
+        unplaced_key = (
             source_map[u.source_id],
             u.passage_number,
             code_map[u.code_id],
@@ -315,17 +319,17 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             u.end,
             u.passage_text,
         )
-        if key in have_unplaced:
+        if unplaced_key in have_unplaced:
             continue
-        have_unplaced.add(key)
+        have_unplaced.add(unplaced_key)
         s.add(
             UnplacedCoding(
-                source_id=key[0],
+                source_id=unplaced_key[0],
                 passage_number=u.passage_number,
                 speaker=u.speaker,
                 passage_text=u.passage_text,
-                code_id=key[2],
-                coder_id=key[3],
+                code_id=unplaced_key[2],
+                coder_id=unplaced_key[3],
                 start=u.start,
                 end=u.end,
                 memo=u.memo,
@@ -346,16 +350,16 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             their = next((p for p in d["passages"] if p.id == m.passage_id), None)
             source_id = source_map.get(their.source_id) if their else source_id
             text = f"[Notat til udsagn {their.number if their else '?'} i den anden fil] {m.text}"
-        key = (source_id, passage_id, code_map.get(m.code_id) if m.code_id else None, coder_map[m.coder_id], text)
-        if key in memos:
+        memo_key = (source_id, passage_id, code_map.get(m.code_id) if m.code_id else None, coder_map[m.coder_id], text)
+        if memo_key in memos:
             continue
-        memos.add(key)
+        memos.add(memo_key)
         s.add(
             Memo(
-                source_id=key[0],
-                passage_id=key[1],
-                code_id=key[2],
-                coder_id=key[3],
+                source_id=memo_key[0],
+                passage_id=memo_key[1],
+                code_id=memo_key[2],
+                coder_id=memo_key[3],
                 text=text,
                 created_at=m.created_at,
                 updated_at=m.updated_at,
@@ -364,20 +368,20 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         report.bump("memos")
     done = {(x.source_id, x.coder_id) for x in s.exec(select(SourceDone))}
     for x in d["done"]:
-        key = (source_map[x.source_id], coder_map[x.coder_id])
-        if key not in done:
-            done.add(key)
-            s.add(SourceDone(source_id=key[0], coder_id=key[1], done_at=x.done_at))
+        done_key = (source_map[x.source_id], coder_map[x.coder_id])
+        if done_key not in done:
+            done.add(done_key)
+            s.add(SourceDone(source_id=done_key[0], coder_id=done_key[1], done_at=x.done_at))
             report.bump("done")
     stars = {(x.passage_id, x.coder_id) for x in s.exec(select(Star))}
     for x in d["stars"]:
         target = passage_map.get(x.passage_id)
         if target is None:
             continue
-        key = (target, coder_map[x.coder_id])
-        if key not in stars:
-            stars.add(key)
-            s.add(Star(passage_id=key[0], coder_id=key[1], created_at=x.created_at))
+        star_key = (target, coder_map[x.coder_id])
+        if star_key not in stars:
+            stars.add(star_key)
+            s.add(Star(passage_id=star_key[0], coder_id=star_key[1], created_at=x.created_at))
             report.bump("stars")
     decided = {(x.passage_id, x.code_id): x for x in s.exec(select(Decision))}
     for x in d["decisions"]:
@@ -387,20 +391,20 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
                 "en konsensusafgørelse på et udsagn uden plads her er sprunget over (kodningerne er bevaret)"
             )
             continue
-        key = (target, code_map[x.code_id])
-        mine = decided.get(key)
-        if mine is None:
-            decided[key] = Decision(
-                passage_id=key[0],
-                code_id=key[1],
+        decision_key = (target, code_map[x.code_id])
+        our_decision = decided.get(decision_key)
+        if our_decision is None:
+            decided[decision_key] = Decision(
+                passage_id=decision_key[0],
+                code_id=decision_key[1],
                 choice=x.choice,
                 coders=x.coders,
                 settled_by=x.settled_by,
                 settled_at=x.settled_at,
             )
-            s.add(decided[key])
+            s.add(decided[decision_key])
             report.bump("decisions")
-        elif mine.choice != x.choice:
+        elif our_decision.choice != x.choice:
             report.conflicts.append("en konsensusafgørelse er truffet anderledes her; afgørelsen herfra er beholdt")
     s.flush()
 
@@ -430,10 +434,10 @@ def _copy_source(
     )
     s.add(mine)
     s.flush()
-    ids = {}
+    ids: dict[int, int] = {}
     for p in people.values():
         row = Participant(
-            source_id=mine.id,
+            source_id=cast(int, mine.id),
             label=p.label,
             role=p.role,
             gender=p.gender,
@@ -443,22 +447,22 @@ def _copy_source(
         )
         s.add(row)
         s.flush()
-        ids[p.id] = row.id
-    for p in passages:
-        row = Passage(
-            source_id=mine.id,
-            number=p.number,
-            participant_id=ids[p.participant_id],
-            start=p.start,
-            end=p.end,
-            text=p.text,
-            sentences=[list(x) for x in p.sentences],
-            cue_start=p.cue_start,
-            cue_end=p.cue_end,
+        ids[cast(int, p.id)] = cast(int, row.id)
+    for passage in passages:
+        new_passage = Passage(
+            source_id=cast(int, mine.id),
+            number=passage.number,
+            participant_id=ids[passage.participant_id],
+            start=passage.start,
+            end=passage.end,
+            text=passage.text,
+            sentences=[list(x) for x in passage.sentences],
+            cue_start=passage.cue_start,
+            cue_end=passage.cue_end,
         )
-        s.add(row)
+        s.add(new_passage)
         s.flush()
-        passage_map[p.id] = row.id
+        passage_map[cast(int, passage.id)] = new_passage.id
     return mine
 
 

@@ -30,7 +30,8 @@ def _v1_to_v2(conn: Connection) -> None:
     """Version 2 adds the table of settled disagreements (consensus decisions)."""
     from trivselkode.storage.models import Decision
 
-    Decision.__table__.create(conn, checkfirst=True)  # with its indexes
+    # With its indexes.
+    Decision.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # sqlmodel's types lack __table__
 
 
 # Version 1 is the first released schema; each later version adds its step here.

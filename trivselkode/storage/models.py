@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 SCHEMA_VERSION = 2
 APP_ID = "trivselkode"
@@ -120,9 +120,9 @@ class Coding(SQLModel, table=True):
 # One row per passage + code + coder + span; NULL spans (whole passage) compare equal.
 Index(
     "ux_coding_unique",
-    Coding.passage_id,
-    Coding.code_id,
-    Coding.coder_id,
+    col(Coding.passage_id),
+    col(Coding.code_id),
+    col(Coding.coder_id),
     func.coalesce(Coding.start, -1),
     func.coalesce(Coding.end, -1),
     unique=True,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trivselkode.domain.text import content_hash
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
@@ -151,7 +151,9 @@ def removal_counts(project: Project, source_name: str, label: str | None = None)
             passages = passages.where(Passage.participant_id == participant.id)
         ids = list(session.exec(passages))
         codings = (
-            session.exec(select(func.count()).select_from(Coding).where(Coding.passage_id.in_(ids))).one() if ids else 0
+            session.exec(select(func.count()).select_from(Coding).where(col(Coding.passage_id).in_(ids))).one()
+            if ids
+            else 0
         )
     return {"passages": len(ids), "codings": int(codings)}
 
@@ -173,7 +175,9 @@ def remove_participant(project: Project, source_name: str, label: str) -> dict[s
     with project.write() as session:
         source = source_by_name(session, source_name)
         participant = participant_by_label(session, source, label)
-        passages = list(session.exec(select(Passage).where(Passage.source_id == source.id).order_by(Passage.number)))
+        passages = list(
+            session.exec(select(Passage).where(Passage.source_id == source.id).order_by(col(Passage.number)))
+        )
         text = source.text
         pieces: list[str] = []
         cursor = 0
@@ -216,17 +220,19 @@ def remove_participant(project: Project, source_name: str, label: str) -> dict[s
 def participant_rows(project: Project, source_name: str | None = None) -> list[dict[str, Any]]:
     """Every participant (of one source, if given) with their attributes and passage count."""
     with project.read() as session:
-        query = select(Participant, Source).join(Source, Participant.source_id == Source.id)
+        query = select(Participant, Source).join(Source, col(Participant.source_id) == Source.id)
         if source_name is not None:
             query = query.where(Participant.source_id == source_by_name(session, source_name).id)
-        counts = dict(session.exec(select(Passage.participant_id, func.count()).group_by(Passage.participant_id)).all())
+        counts = dict(
+            session.exec(select(Passage.participant_id, func.count()).group_by(col(Passage.participant_id))).all()
+        )
         rows = []
-        for participant, source in session.exec(query.order_by(Source.name, Participant.id)):
+        for participant, source in session.exec(query.order_by(Source.name, col(Participant.id))):
             rows.append(
                 {
                     **participant_summary(participant, source),
                     "attributes": dict(participant.attributes),
-                    "passages": counts.get(participant.id, 0),
+                    "passages": counts.get(cast(int, participant.id), 0),
                 }
             )
     return rows

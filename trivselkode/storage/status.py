@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import (
@@ -31,8 +31,8 @@ def project_status(project: Project) -> dict[str, Any]:
         done: dict[str, list[str]] = {name: [] for name in session.exec(select(Coder.name).order_by(Coder.name))}
         for coder, source in session.exec(
             select(Coder.name, Source.name)
-            .join(SourceDone, SourceDone.coder_id == Coder.id)
-            .join(Source, SourceDone.source_id == Source.id)
+            .join(SourceDone, col(SourceDone.coder_id) == Coder.id)
+            .join(Source, col(SourceDone.source_id) == Source.id)
             .order_by(Coder.name, Source.name)
         ):
             done[coder].append(source)
@@ -52,14 +52,14 @@ def project_status(project: Project) -> dict[str, Any]:
 
 
 def passages_per_source(session: Session) -> dict[int, int]:
-    return dict(session.exec(select(Passage.source_id, func.count()).group_by(Passage.source_id)).all())
+    return dict(session.exec(select(Passage.source_id, func.count()).group_by(col(Passage.source_id))).all())
 
 
 def done_marks(session: Session) -> dict[int, list[str]]:
     """Per source id, the coders who marked it done (by name)."""
     done: dict[int, list[str]] = {}
     for source_id, coder in session.exec(
-        select(SourceDone.source_id, Coder.name).join(Coder, SourceDone.coder_id == Coder.id).order_by(Coder.name)
+        select(SourceDone.source_id, Coder.name).join(Coder, col(SourceDone.coder_id) == Coder.id).order_by(Coder.name)
     ):
         done.setdefault(source_id, []).append(coder)
     return done
@@ -74,14 +74,14 @@ def source_rows(project: Project) -> list[dict[str, Any]]:
             session.exec(
                 select(Participant.source_id, func.count())
                 .where(Participant.role != "interviewer")
-                .group_by(Participant.source_id)
+                .group_by(col(Participant.source_id))
             ).all()
         )
         codings = dict(
             session.exec(
                 select(Passage.source_id, func.count())
-                .join(Coding, Coding.passage_id == Passage.id)
-                .group_by(Passage.source_id)
+                .join(Coding, col(Coding.passage_id) == Passage.id)
+                .group_by(col(Passage.source_id))
             ).all()
         )
         done = done_marks(session)
@@ -93,10 +93,10 @@ def source_rows(project: Project) -> list[dict[str, Any]]:
             "site": s.site,
             "context": s.context,
             "round": s.round,
-            "passages": passages.get(s.id, 0),
-            "participants": people.get(s.id, 0),
-            "codings": codings.get(s.id, 0),
-            "done": done.get(s.id, []),
+            "passages": passages.get(cast(int, s.id), 0),
+            "participants": people.get(cast(int, s.id), 0),
+            "codings": codings.get(cast(int, s.id), 0),
+            "done": done.get(cast(int, s.id), []),
         }
         for s in sources
     ]
