@@ -98,7 +98,7 @@ from trivselkode.tui import app as tui_app
 painted = []
 
 async def probe(pilot):
-    from trivselkode.tui.screens.overview import OverviewScreen
+    from trivselkode.tui.overview.screen import OverviewScreen
     app = pilot.app
     while not (isinstance(app.screen, OverviewScreen) and app.screen.loaded):
         await asyncio.sleep(0.002)

@@ -16,9 +16,7 @@ from trivselkode.storage.codebook import codebook_of_project
 from trivselkode.storage.codings import CodingRef, add_coding
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coding
-from trivselkode.tui.messages import CodingsChanged
-from trivselkode.tui.screens.codebook import CodebookScreen
-from trivselkode.tui.screens.codebook_dialogs import (
+from trivselkode.tui.codebook.dialogs import (
     AddCodeDialog,
     CodeChoiceDialog,
     ConfirmChangeDialog,
@@ -26,6 +24,8 @@ from trivselkode.tui.screens.codebook_dialogs import (
     KeysDialog,
     TextPromptDialog,
 )
+from trivselkode.tui.codebook.screen import CodebookScreen
+from trivselkode.tui.messages import CodingsChanged
 
 SIZES = [(120, 40), (80, 24)]
 pytestmark = pytest.mark.anyio

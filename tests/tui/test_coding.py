@@ -10,8 +10,10 @@ from tests.tui.conftest import TRANSCRIPT, build_project, code_ids, codings, mak
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.models import Coder, Memo, Participant, Position, SourceDone, Star
-from trivselkode.tui.screens.coding import CodingScreen
-from trivselkode.tui.screens.dialogs import (
+from trivselkode.tui.coding.codebook_panel import CodebookPanel
+from trivselkode.tui.coding.passage_list import PassageList, wrap_offsets
+from trivselkode.tui.coding.screen import CodingScreen
+from trivselkode.tui.common.dialogs import (
     CodePickerDialog,
     ConfirmDialog,
     HelpDialog,
@@ -19,9 +21,7 @@ from trivselkode.tui.screens.dialogs import (
     SpeakerDialog,
     SuggestionDialog,
 )
-from trivselkode.tui.screens.overview import OverviewScreen
-from trivselkode.tui.widgets.codebook_panel import CodebookPanel
-from trivselkode.tui.widgets.passage_list import PassageList, wrap_offsets
+from trivselkode.tui.overview.screen import OverviewScreen
 
 pytestmark = pytest.mark.anyio
 SIZES = [(120, 40), (80, 24)]
@@ -265,7 +265,7 @@ async def test_space_opens_fuzzy_picker(tui_project) -> None:  # noqa: ANN001
 
 
 async def test_picker_ranks_by_key_and_part_of_name(tui_project) -> None:  # noqa: ANN001
-    from trivselkode.tui.screens.dialogs import rank_codes
+    from trivselkode.tui.common.dialogs import rank_codes
 
     codes = ops.load_codes(tui_project)
     assert rank_codes("t4", codes)[0].key == "T4"

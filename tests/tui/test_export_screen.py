@@ -35,9 +35,9 @@ from trivselkode.export import jobs
 from trivselkode.storage.backup import restore
 from trivselkode.storage.codings import export_rows
 from trivselkode.storage.db import Project, open_project
-from trivselkode.tui.screens import export as export_module
-from trivselkode.tui.screens.codebook_dialogs import KeysDialog
-from trivselkode.tui.screens.export import FIELDS, ExportScreen
+from trivselkode.tui.codebook.dialogs import KeysDialog
+from trivselkode.tui.export import screen as export_module
+from trivselkode.tui.export.screen import FIELDS, ExportScreen
 
 pytestmark = pytest.mark.anyio
 

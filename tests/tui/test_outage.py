@@ -15,8 +15,8 @@ import pytest
 
 from tests.tui.conftest import build_project, codings, make_app, settle
 from trivselkode.storage.db import open_project
-from trivselkode.tui.screens.coding import CodingScreen
-from trivselkode.tui.screens.overview import OverviewScreen
+from trivselkode.tui.coding.screen import CodingScreen
+from trivselkode.tui.overview.screen import OverviewScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -11,11 +11,11 @@ from trivselkode.storage import coding_ops as ops
 from trivselkode.storage import consensus
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.models import Coder
+from trivselkode.tui.coding.screen import CodingScreen
+from trivselkode.tui.common.dialogs import CoderDialog, HelpDialog
 from trivselkode.tui.messages import JumpToPassage
-from trivselkode.tui.screens.coding import CodingScreen
-from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
-from trivselkode.tui.screens.overview import OverviewScreen
-from trivselkode.tui.widgets.theme_bars import ThemeBars, bar
+from trivselkode.tui.overview.screen import OverviewScreen
+from trivselkode.tui.overview.theme_bars import ThemeBars, bar
 
 SIZES = [(120, 40), (80, 24)]
 pytestmark = pytest.mark.anyio

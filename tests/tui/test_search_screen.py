@@ -11,9 +11,9 @@ from tests.unit.test_search import make_corpus
 from trivselkode.storage import codebook_ops as ops
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coder, Coding, Passage, Source
+from trivselkode.tui.codebook.dialogs import KeysDialog
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
-from trivselkode.tui.screens.codebook_dialogs import KeysDialog
-from trivselkode.tui.screens.search import SearchResults, SearchScreen
+from trivselkode.tui.search.screen import SearchResults, SearchScreen
 
 SIZES = [(120, 40), (80, 24)]
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ from tests.conftest import Cli
 from tests.tui.conftest import codings, make_app, settle
 from tests.tui.test_overview import table_rows
 from trivselkode.storage.db import open_project
-from trivselkode.tui.screens.coding import CodingScreen
+from trivselkode.tui.coding.screen import CodingScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -72,7 +72,7 @@ def test_json_shows_the_escapes() -> None:
 # syntactic, so they flag only what is certainly built in place from data: an
 # f-string, a concatenation or a field (``row["name"]``, ``self.title``) handed
 # to a widget or a table that parses strings. Data must go through
-# ``trivselkode.tui.plain.line``/``para`` (TUI) or the CLI's ``note``/``say``/
+# ``trivselkode.tui.common.plain.line``/``para`` (TUI) or the CLI's ``note``/``say``/
 # ``emit_data``/``plain_console`` instead.
 
 import ast  # noqa: E402
@@ -124,7 +124,7 @@ def test_the_tui_hands_no_string_built_from_data_to_a_markup_parser() -> None:
             found.append(f"{path}:{call.lineno}: {name}(<string built from data>)")
         elif name == "add_row" and any(_dynamic(a, fields=True) for a in call.args):
             found.append(f"{path}:{call.lineno}: add_row(<string cell>) – pass line(...) or Text")
-    assert not found, "pass line(...)/para(...) (trivselkode.tui.plain) instead:\n" + "\n".join(found)
+    assert not found, "pass line(...)/para(...) (trivselkode.tui.common.plain) instead:\n" + "\n".join(found)
 
 
 def test_the_cli_prints_only_through_the_inert_helpers() -> None:

@@ -30,11 +30,11 @@ from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project, explain_failure
+from trivselkode.tui.coding.screen import CodingScreen
+from trivselkode.tui.common.dialogs import CoderDialog, HelpDialog
+from trivselkode.tui.common.plain import inert, inert_line
 from trivselkode.tui.messages import CoderChosen, CodingsChanged, JumpToPassage, OpenSource
-from trivselkode.tui.plain import inert, inert_line
-from trivselkode.tui.screens.coding import CodingScreen
-from trivselkode.tui.screens.dialogs import CoderDialog, HelpDialog
-from trivselkode.tui.screens.overview import OverviewScreen
+from trivselkode.tui.overview.screen import OverviewScreen
 
 Suggester = Callable[[str, KeywordIndex], list[Suggestion]]
 
@@ -61,10 +61,10 @@ KEY_NAMES = {
 }
 
 OTHER_SCREENS = {
-    "search": ("trivselkode.tui.screens.search", "SearchScreen", "Søgning"),
-    "codebook": ("trivselkode.tui.screens.codebook", "CodebookScreen", "Kodebog"),
-    "agreement": ("trivselkode.tui.screens.agreement", "AgreementScreen", "Enighed"),
-    "export": ("trivselkode.tui.screens.export", "ExportScreen", "Eksport"),
+    "search": ("trivselkode.tui.search.screen", "SearchScreen", "Søgning"),
+    "codebook": ("trivselkode.tui.codebook.screen", "CodebookScreen", "Kodebog"),
+    "agreement": ("trivselkode.tui.agreement.screen", "AgreementScreen", "Enighed"),
+    "export": ("trivselkode.tui.export.screen", "ExportScreen", "Eksport"),
 }
 
 
@@ -277,7 +277,8 @@ class TrivselApp(App):
             module = importlib.import_module(module_name)
             cls = getattr(module, class_name)
         except ModuleNotFoundError as exc:
-            if exc.name == module_name:
+            # The screen's module, or a package above it, is not installed: not in this version.
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 self.notify(f"{title} er ikke med i denne version endnu.", severity="warning")
                 return
             self.notify(f"{title} kunne ikke åbnes: {exc}", severity="error")

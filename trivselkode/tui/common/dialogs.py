@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.errors import TrivselError
 from trivselkode.storage.coding_ops import CodeInfo
-from trivselkode.tui.plain import PlainInput, PlainTextArea, inert_line, line, para
+from trivselkode.tui.common.plain import PlainInput, PlainTextArea, inert_line, line, para
 
 HelpSections = list[tuple[str, list[tuple[str, str]]]]
 

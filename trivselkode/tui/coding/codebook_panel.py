@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.storage.coding_ops import CodeInfo
-from trivselkode.tui.plain import inert, inert_line
+from trivselkode.tui.common.plain import inert, inert_line
 
 
 def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:

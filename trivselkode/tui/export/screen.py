@@ -62,9 +62,9 @@ from trivselkode.export.jobs import (
     with_format,
 )
 from trivselkode.storage.db import Project
-from trivselkode.tui.plain import PlainInput, inert_line, line, para
-from trivselkode.tui.screens.codebook_dialogs import KeysDialog
-from trivselkode.tui.screens.failures import SaysWorkerFailures
+from trivselkode.tui.codebook.dialogs import KeysDialog
+from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.plain import PlainInput, inert_line, line, para
 
 KeySections = list[tuple[str, list[tuple[str, str]]]]
 

@@ -29,10 +29,10 @@ from textual.worker import get_current_worker
 
 from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
 from trivselkode.storage.db import Project, explain_failure
+from trivselkode.tui.codebook.dialogs import KeysDialog
+from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.plain import PlainInput, inert_line, line
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
-from trivselkode.tui.plain import PlainInput, inert_line, line
-from trivselkode.tui.screens.codebook_dialogs import KeysDialog
-from trivselkode.tui.screens.failures import SaysWorkerFailures
 
 LIMIT = 200
 DEBOUNCE_S = 0.15

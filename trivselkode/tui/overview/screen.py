@@ -17,11 +17,11 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
 from trivselkode.storage.coding_ops import OverviewRow, overview_rows
+from trivselkode.tui.common.dialogs import HelpInput
+from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.plain import inert_line, line
 from trivselkode.tui.messages import OpenSource
-from trivselkode.tui.plain import inert_line, line
-from trivselkode.tui.screens.dialogs import HelpInput
-from trivselkode.tui.screens.failures import SaysWorkerFailures
-from trivselkode.tui.widgets.theme_bars import ThemeBars
+from trivselkode.tui.overview.theme_bars import ThemeBars
 
 KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
 THEMES_LABEL = "Temaer – udsagn med temaet"

@@ -29,9 +29,7 @@ from textual.widgets import Footer, Static, Tree
 
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, explain_failure
-from trivselkode.tui.messages import CodingsChanged
-from trivselkode.tui.plain import inert_line, line, para
-from trivselkode.tui.screens.codebook_dialogs import (
+from trivselkode.tui.codebook.dialogs import (
     AddCodeDialog,
     CodeChoiceDialog,
     ConfirmChangeDialog,
@@ -39,7 +37,9 @@ from trivselkode.tui.screens.codebook_dialogs import (
     KeysDialog,
     TextPromptDialog,
 )
-from trivselkode.tui.screens.failures import SaysWorkerFailures
+from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.plain import inert_line, line, para
+from trivselkode.tui.messages import CodingsChanged
 
 KEYS = [
     ("a", "add_code", "Ny"),

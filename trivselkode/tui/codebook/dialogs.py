@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from trivselkode.tui.plain import PlainInput, PlainTextArea, inert_line, line, para
+from trivselkode.tui.common.plain import PlainInput, PlainTextArea, inert_line, line, para
 
 KeySections = list[tuple[str, list[tuple[str, str]]]]
 

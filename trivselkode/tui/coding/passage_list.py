@@ -35,7 +35,7 @@ from textual.strip import Strip
 
 from trivselkode.domain.undo import CodingFact
 from trivselkode.storage.coding_ops import CodeInfo, PassageInfo, SourceView
-from trivselkode.tui.plain import inert, inert_line
+from trivselkode.tui.common.plain import inert, inert_line
 
 INDENT = 6  # the gutter marker, a 4-column number and a space
 SCROLL_MARGIN = 3  # lines kept in view above and below the cursor's passage

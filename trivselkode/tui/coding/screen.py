@@ -33,8 +33,9 @@ from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.db import explain_failure
 from trivselkode.storage.sources import set_participant_fields
-from trivselkode.tui.plain import inert_line
-from trivselkode.tui.screens.dialogs import (
+from trivselkode.tui.coding.codebook_panel import CodebookPanel
+from trivselkode.tui.coding.passage_list import PassageList
+from trivselkode.tui.common.dialogs import (
     CodePickerDialog,
     ConfirmDialog,
     HelpInput,
@@ -42,9 +43,8 @@ from trivselkode.tui.screens.dialogs import (
     SpeakerDialog,
     SuggestionDialog,
 )
-from trivselkode.tui.screens.failures import SaysWorkerFailures
-from trivselkode.tui.widgets.codebook_panel import CodebookPanel
-from trivselkode.tui.widgets.passage_list import PassageList
+from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.plain import inert_line
 
 if TYPE_CHECKING:
     from trivselkode.tui.app import TrivselApp

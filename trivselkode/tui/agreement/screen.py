@@ -35,16 +35,16 @@ from trivselkode.analysis.review import Context, ReviewItem, ViewCoding
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, explain_failure
-from trivselkode.tui.messages import CodingsChanged
-from trivselkode.tui.plain import inert, inert_line, line
-from trivselkode.tui.screens.agreement_dialogs import (
+from trivselkode.tui.agreement.dialogs import (
     AgreementKeysDialog,
     CodersDialog,
     KeySections,
     OverlapDialog,
     PairDialog,
 )
-from trivselkode.tui.screens.failures import SaysWorkerFailures
+from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.plain import inert, inert_line, line
+from trivselkode.tui.messages import CodingsChanged
 
 POOLED = "*"
 NO_UNITS_HINT = "markér kilderne færdige for alle kodere, eller slå 'alle' til (tast a)"

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from trivselkode.tui.plain import PlainInput, line
+from trivselkode.tui.common.plain import PlainInput, line
 
 KeySections = list[tuple[str, list[tuple[str, str]]]]
 

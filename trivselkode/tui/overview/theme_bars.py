@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from trivselkode.analysis.frequencies import ThemeCount
-from trivselkode.tui.plain import inert_line
+from trivselkode.tui.common.plain import inert_line
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 

@@ -1,0 +1,1 @@
+"""The agreement screen (Enighed): coefficients, disagreements and settling them, and its dialogs."""

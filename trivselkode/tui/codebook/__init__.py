@@ -1,0 +1,1 @@
+"""The codebook screen (Kodebog) and its dialogs."""

@@ -1,0 +1,1 @@
+"""The kit every screen shares: dialogs, inert text, worker-failure reporting."""

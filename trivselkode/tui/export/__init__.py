@@ -1,0 +1,1 @@
+"""The export screen (Eksport): reports, quotes and files from one form."""

@@ -1,0 +1,1 @@
+"""The overview screen (Oversigt): sources, theme bars and the way into every other screen."""

@@ -1,0 +1,1 @@
+"""The search screen (Søgning): fuzzy search over every passage."""
