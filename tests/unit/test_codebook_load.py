@@ -40,7 +40,7 @@ def rows(project) -> dict[str, tuple]:
 def proj(project):
     """The START codebook; T1 coded on a passage, a memo on X."""
     load_codebook(project, START)
-    from trivselkode.importers.pipeline import _insert_source
+    from trivselkode.storage.source_store import insert_source as _insert_source
 
     text = "Jeg føler mig tryg her."
     with project.write() as s:

@@ -441,7 +441,7 @@ def test_a_clash_with_a_different_text_rolls_everything_back(tmp_path, db_url):
     project, _ = open_project(db_url)
     with project.write() as s:
         from trivselkode.importers.base import ParsedParticipant, ParsedSource, ParsedTurn
-        from trivselkode.importers.pipeline import _insert_source
+        from trivselkode.storage.source_store import insert_source as _insert_source
 
         text = "Noget helt andet, som ingen kender. " * 20
         _insert_source(
