@@ -454,7 +454,7 @@ def test_a_codebook_of_only_retired_codes_is_still_valid(tmp_path):
 def test_write_is_atomic(fixture_project, tmp_path, monkeypatch):
     out = tmp_path / "p.qdpx"
     out.write_bytes(b"old")
-    import trivselkode.export.refi as refi
+    import trivselkode.export.refi.archive as refi
 
     def boom(*a, **k):
         raise RuntimeError("disk full")

@@ -1,0 +1,47 @@
+"""The ``.qdpx`` archive: ``project.qde`` streamed into a zip beside ``sources/<GUID>.txt``, written atomically."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from trivselkode.export.refi.common import ExportReport, Pseudonymizer
+from trivselkode.export.refi.data import load_data
+from trivselkode.export.refi.project import write_project
+from trivselkode.storage.db import Project
+from trivselkode.storage.files import check_target, replace_atomically
+
+#: Every entry's date, so that the same project gives the same bytes.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def export_project(project: Project, out: str | Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
+    """Write the whole project to the ``.qdpx`` file ``out`` (whole, or not at all)."""
+    size, report = replace_atomically(
+        check_target(Path(out)), lambda tmp: write_qdpx(project, tmp, pseudonymizer=pseudonymizer)
+    )
+    report.path = str(out)
+    report.bytes = size
+    return report
+
+
+def write_qdpx(project: Project, path: Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
+    """Write the project as a ``.qdpx`` archive straight to ``path`` (no temporary file of its own).
+
+    ``project.qde`` is streamed into the archive as it is written, so memory
+    stays small however large the project is.
+    """
+    data = load_data(project)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        with zf.open(_zip_entry("project.qde"), "w") as stream:
+            files, report = write_project(data, pseudonymizer, stream)
+        for name in sorted(files):
+            zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
+    return report

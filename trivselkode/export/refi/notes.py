@@ -1,0 +1,125 @@
+"""Memos as REFI ``Notes``, and the ``trivselkode`` note with what REFI has no place for."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from trivselkode.domain.guids import coder_guid, guid
+from trivselkode.export.refi.common import NOTE_FORMAT, NOTE_NAME
+from trivselkode.export.refi.context import Context
+from trivselkode.export.refi.markup import iso_utc, xml_attrs, xml_text
+
+#: A note: (guid, name, creating user's guid, created, text).
+NoteItem = tuple[str, str, str | None, str | None, str]
+
+
+@dataclass
+class Notes:
+    """The notes to write, and the GUIDs of those each code, source and passage refers to (``NoteRef``)."""
+
+    items: list[NoteItem] = field(default_factory=list)
+    of_code: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    of_source: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    of_passage: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class OwnNote:
+    """What the ``trivselkode`` note holds beside the codes, gathered while cases and sources are written."""
+
+    cases: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
+    passages: dict[str, list[list[Any]]] = field(default_factory=dict)
+
+
+def collect_notes(ctx: Context) -> Notes:
+    """Memos → notes, numbered per target and coder in an order that survives a round trip."""
+    data = ctx.data
+    notes = Notes()
+    passage_where: dict[int, tuple[int, int]] = {}
+    for sid, rows in data.passages.items():
+        for pid, number, _part, _s, _e in rows:
+            passage_where[pid] = (sid, number)
+    sname = ctx.source_names
+    counter: dict[tuple[str, ...], int] = defaultdict(int)
+    for memo in sorted(data.memos, key=lambda m: (iso_utc(m.created_at) or "", m.text, m.id or 0)):
+        coder = data.coders.get(memo.coder_id, "")
+        if memo.code_id is not None and memo.code_id in ctx.code_by_id:
+            key = ctx.code_by_id[memo.code_id].key
+            target: tuple[str, ...] = ("code", key)
+            title = f"Notat til koden {key}"
+        elif memo.passage_id is not None and memo.passage_id in passage_where:
+            sid, number = passage_where[memo.passage_id]
+            target = ("passage", sname[sid], str(number))
+            title = f"Notat til udsagn {number} i {sname[sid]}"
+        elif memo.source_id is not None and memo.source_id in ctx.source_by_id:
+            target = ("source", sname[memo.source_id])
+            title = f"Notat til {sname[memo.source_id]}"
+        else:
+            continue
+        index = counter[(*target, coder)]
+        counter[(*target, coder)] += 1
+        note_guid = guid("memo", *target, coder, index)
+        notes.items.append(
+            (note_guid, title, coder_guid(coder) if coder else None, iso_utc(memo.created_at), ctx.ptext(memo.text))
+        )
+        if target[0] == "code":
+            notes.of_code[cast(int, memo.code_id)].append(note_guid)
+        elif target[0] == "passage":
+            notes.of_passage[cast(int, memo.passage_id)].append(note_guid)
+        else:
+            notes.of_source[cast(int, memo.source_id)].append(note_guid)
+    return notes
+
+
+def own_note_data(ctx: Context, own: OwnNote) -> dict[str, Any]:
+    """The JSON of the ``trivselkode`` note: code keys, kinds, cases, sources and passage boundaries."""
+    data = ctx.data
+    return {
+        "format": NOTE_FORMAT,
+        "version": 1,
+        "positions": "codepoint",
+        "codebook": {"name": data.codebook_name, "version": data.codebook_version},
+        "codes": {
+            ctx.code_guids[c.id]: {
+                "key": c.key,
+                "kind": c.kind,
+                "include": c.include,
+                "exclude": c.exclude,
+                "characteristics": list(c.characteristics or []),
+                "examples": list(c.examples or []),
+                "keywords": list(c.keywords or []),
+                "shortcut": c.shortcut,
+                "retired": bool(c.retired),
+                "position": c.position,
+            }
+            for c in data.codes
+        },
+        "sources": own.sources,
+        "cases": own.cases,
+        "passages": own.passages,
+    }
+
+
+def write_notes(ctx: Context, notes: Notes, own: OwnNote) -> str:
+    """``<Notes>``: the memos, then our own note; returns our note's GUID."""
+    out = ctx.out
+    own_guid = guid("trivselkode-note")
+    out("  <Notes>\n")
+    for note_guid, title, user, note_created, text in sorted(notes.items):
+        attrs = xml_attrs(
+            [("guid", note_guid), ("name", title), ("creatingUser", user), ("creationDateTime", note_created)]
+        )
+        out(f"    <Note{attrs}><PlainTextContent>{xml_text(text)}</PlainTextContent></Note>\n")
+    out(f"    <Note{xml_attrs([('guid', own_guid), ('name', NOTE_NAME)])}>")
+    out(
+        "<Description>Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.</Description>"
+    )
+    content = json.dumps(own_note_data(ctx, own), ensure_ascii=False, separators=(",", ":"))
+    out(f"<PlainTextContent>{xml_text(content)}</PlainTextContent></Note>\n")
+    out("  </Notes>\n")
+    ctx.report.notes = len(notes.items)
+    return own_guid

@@ -1,0 +1,176 @@
+"""``project.qde``: the whole project as REFI-QDA XML, written in steps to a stream.
+
+The document's parts in the order ``Project.xsd`` asks for them: ``Users``,
+``CodeBook``, ``Variables``, ``Cases``, ``Sources`` (``sources.py``),
+``Notes`` (``notes.py``), ``Sets``. Memos and variables are gathered first,
+since codes, cases and sources refer to them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Any, cast
+
+from trivselkode import __version__
+from trivselkode.domain.guids import code_guid, guid, participant_guid, passage_guid, source_guid
+from trivselkode.export.refi.common import (
+    KIND_SET_PREFIX,
+    PROJECT_NS,
+    ExportReport,
+    Pseudonymizer,
+    codes_by_kind,
+    codes_tree,
+)
+from trivselkode.export.refi.context import Context
+from trivselkode.export.refi.data import ProjectData, load_data
+from trivselkode.export.refi.markup import XmlOut, code_color, xml_attrs, xml_text
+from trivselkode.export.refi.notes import OwnNote, collect_notes, write_notes
+from trivselkode.export.refi.sources import write_sources
+from trivselkode.export.refi.variables import Variables, collect_variables, write_variables
+from trivselkode.storage.db import Project
+from trivselkode.storage.models import Code
+
+
+def build_project(
+    project: Project, pseudonymizer: Pseudonymizer | None = None
+) -> tuple[bytes, dict[str, str], ExportReport]:
+    """The ``project.qde`` bytes, the source files (GUID file name → text) and counts."""
+    stream = io.BytesIO()
+    files, report = write_project(load_data(project), pseudonymizer, stream)
+    return stream.getvalue(), files, report
+
+
+def write_project(data: ProjectData, pseudo: Pseudonymizer | None, stream: Any) -> tuple[dict[str, str], ExportReport]:
+    """Write ``project.qde`` to ``stream``; return the source texts (by file name) and the counts."""
+    ctx = Context(data, pseudo, stream)
+    notes = collect_notes(ctx)
+    variables = collect_variables(ctx)
+    own = OwnNote()
+    out = ctx.out
+    out('<?xml version="1.0" encoding="utf-8"?>\n')
+    out(
+        f'<Project xmlns="{PROJECT_NS}"{xml_attrs([("name", ctx.ptext(data.name)), ("origin", f"trivselkode {__version__}")])}>\n'
+    )
+    _write_users(ctx)
+    _write_codebook(ctx, notes.of_code)
+    write_variables(ctx, variables)
+    _write_cases(ctx, variables, own)
+    files = write_sources(ctx, notes, variables, own)
+    own_guid = write_notes(ctx, notes, own)
+    _write_sets(ctx)
+    out(f'  <NoteRef targetGUID="{own_guid}"/>\n</Project>\n')
+    out.flush()
+    return files, ctx.report
+
+
+def _write_users(ctx: Context) -> None:
+    """``<Users>``: the coders."""
+    coders = ctx.data.coders
+    if coders:
+        ctx.out("  <Users>\n")
+        for cid, name in sorted(coders.items(), key=lambda item: item[1]):
+            ctx.out(f"    <User{xml_attrs([('guid', ctx.coder_guids[cid]), ('name', name)])}/>\n")
+        ctx.out("  </Users>\n")
+    ctx.report.coders = len(coders)
+
+
+def _write_codebook(ctx: Context, code_notes: dict[int, list[str]]) -> None:
+    """``<CodeBook>``: the codes nested under their parents, with their notes."""
+    codes, out = ctx.data.codes, ctx.out
+    if codes:
+        out("  <CodeBook>\n    <Codes>\n")
+        tree = codes_tree(codes)
+        seen: set[int] = set()
+        _codes_xml(out, tree, None, code_notes, seen, 3)
+        for code in codes:  # codes caught in a parent cycle (never expected): at the top
+            if code.id not in seen:
+                _codes_xml(
+                    out, {None: [code], **{k: v for k, v in tree.items() if k is not None}}, None, code_notes, seen, 3
+                )
+        out("    </Codes>\n  </CodeBook>\n")
+    ctx.report.codes = len(codes)
+
+
+def _codes_xml(
+    out: XmlOut,
+    children: dict[int | None, list[Code]],
+    parent: int | None,
+    note_refs: dict[int, list[str]],
+    seen: set[int],
+    depth: int,
+) -> None:
+    pad = "  " * depth
+    for code in children.get(parent, []):
+        if code.id in seen:
+            continue
+        seen.add(cast(int, code.id))
+        attrs = xml_attrs(
+            [
+                ("guid", code_guid(code.key)),
+                ("name", code.name),
+                ("isCodable", "false" if code.retired else "true"),
+                ("color", code_color(code.color)),
+            ]
+        )
+        inner = []
+        if code.description:
+            inner.append(f"{pad}  <Description>{xml_text(code.description)}</Description>\n")
+        inner.extend(f'{pad}  <NoteRef targetGUID="{ref}"/>\n' for ref in note_refs.get(cast(int, code.id), []))
+        if not inner and not children.get(code.id):
+            out(f"{pad}<Code{attrs}/>\n")
+            continue
+        out(f"{pad}<Code{attrs}>\n")
+        out("".join(inner))
+        _codes_xml(out, children, code.id, note_refs, seen, depth + 1)
+        out(f"{pad}</Code>\n")
+
+
+def _write_cases(ctx: Context, variables: Variables, own: OwnNote) -> None:
+    """``<Cases>``: the participants, with their variables and their passages' selections."""
+    data, out = ctx.data, ctx.out
+    passages_of: dict[int, list[int]] = defaultdict(list)
+    for rows in data.passages.values():
+        for _pid, number, part, _s, _e in rows:
+            passages_of[part].append(number)
+    cases = [(source, p) for source in data.sources for p in data.participants.get(cast(int, source.id), [])]
+    if cases:
+        out("  <Cases>\n")
+        for source, p in cases:
+            label = variables.labels[cast(int, p.id)]
+            name = ctx.source_names[source.id]
+            cguid = participant_guid(name, label)
+            role = "interviewer" if p.role == "interviewer" else "deltager"
+            out(f"    <Case{xml_attrs([('guid', cguid), ('name', f'{name}: {label}')])}>\n")
+            out(f"      <Description>{xml_text(f'{label} ({role}) i kilden {name}')}</Description>\n")
+            out(variables.values_xml(variables.of_participant[cast(int, p.id)], "      "))
+            out(f'      <SourceRef targetGUID="{source_guid(name)}"/>\n')
+            for number in passages_of.get(cast(int, p.id), []):
+                out(f'      <SelectionRef targetGUID="{passage_guid(name, number)}"/>\n')
+            out("    </Case>\n")
+            own.cases[cguid] = {
+                "source": source_guid(name),
+                "label": label,
+                "role": p.role,
+                "gender": ctx.pvalue(p.gender),
+                "age": p.age,
+                "site": ctx.pvalue(p.site),
+                "attributes": {k: ctx.pvalue(v) for k, v in (p.attributes or {}).items()},
+            }
+        out("  </Cases>\n")
+    ctx.report.participants = len(cases)
+
+
+def _write_sets(ctx: Context) -> None:
+    """``<Sets>``: one per code kind."""
+    kinds = codes_by_kind(ctx.data.codes)
+    if not kinds:
+        return
+    out = ctx.out
+    out("  <Sets>\n")
+    for kind in sorted(kinds):
+        out(f"    <Set{xml_attrs([('guid', guid('kind', kind)), ('name', KIND_SET_PREFIX + kind)])}>")
+        out(f"<Description>{xml_text(f'Koder af typen {kind!r} (trivselkode)')}</Description>")
+        out("".join(f'<MemberCode targetGUID="{ctx.code_guids[c.id]}"/>' for c in kinds[kind]))
+        out("</Set>\n")
+    out("  </Sets>\n")
