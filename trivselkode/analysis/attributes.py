@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES
 from trivselkode.errors import TrivselError
 from trivselkode.storage.models import INTERVIEWER, Participant, Source
 
@@ -29,11 +30,7 @@ STANDARD_ATTRIBUTES = ("site", "kind", "context", "gender", "age_band", "age", "
 SOURCE_ATTRIBUTES = ("site", "kind", "context", "round")
 # Keys of ``Participant.attributes`` that mean a standard column.
 _ALIASES = {
-    "køn": "gender",
-    "kon": "gender",
-    "alder": "age",
-    "bibliotek": "site",
-    "library": "site",
+    **{key: std for key, std in ATTRIBUTE_ALIASES.items() if key != std},  # køn, alder, bibliotek, …
     "kildetype": "kind",
     "kontekst": "context",
     "runde": "round",

@@ -31,10 +31,11 @@ import numpy as np
 from sqlmodel import col, select
 
 from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, binary_agreement, krippendorff_alpha_ci
+from trivselkode.analysis.methods_text import methods_paragraph
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import coder_by_name, source_by_name
-from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Meta, Participant, Passage, Source, SourceDone
+from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Participant, Passage, Source, SourceDone
 
 FIELDS = ("agreement", "cohen_kappa", "krippendorff_alpha", "brennan_prediger")
 
@@ -53,6 +54,8 @@ class Units:
     unit: str = "passage"
 
 
+# The figures of a BinaryAgreement under the code's key and name: a record of its own, not a
+# subclass, because the JSON rows list the fields in this order (code and name first).
 @dataclass
 class CodeAgreement:
     code: str
@@ -155,50 +158,14 @@ def build_units(
         ):
             done[source_id].add(coder_id)
         scope = {src.id for src in source_rows} if source_rows else None
-        participant_passages = (
-            select(Passage.id, Passage.source_id)
-            .join(Participant, col(Passage.participant_id) == Participant.id)
-            .where(Participant.role != INTERVIEWER)
-        )
         codings_query = select(Coding.passage_id, Coding.code_id, Coding.coder_id).where(
             col(Coding.coder_id).in_(coder_ids), col(Coding.code_id).in_(code_ids)
         )
         any_coded: dict[int, set[int]] = defaultdict(set)
         if all_passages:
-            for pid, coder_id in conn.execute(
-                select(Coding.passage_id, Coding.coder_id).where(col(Coding.coder_id).in_(coder_ids)).distinct()
-            ):
-                any_coded[pid].add(coder_id)
-            rows = [
-                (pid, sid)
-                for pid, sid in conn.execute(participant_passages)
-                if pid in any_coded and (scope is None or sid in scope)
-            ]
-            notes.append(
-                "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig "
-                "og ikke har kodet udsagnet, tæller som manglende værdi"
-            )
+            rows = _all_coded_passages(conn, coder_ids, scope, any_coded, notes)
         else:
-            complete = sorted(
-                sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope)
-            )
-            rows = (
-                list(conn.execute(participant_passages.where(col(Passage.source_id).in_(complete)))) if complete else []
-            )
-            codings_query = codings_query.join(Passage, col(Coding.passage_id) == Passage.id).where(
-                col(Passage.source_id).in_(complete)
-            )
-            skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(
-                complete
-            )
-            notes.append(
-                f"enheder: deltagerudsagn i de {len(complete)} kilder, som alle {len(coder_ids)} kodere har markeret færdige"
-                + (
-                    f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)"
-                    if skipped
-                    else ""
-                )
-            )
+            rows, codings_query = _done_passages(conn, coder_ids, scope, done, codings_query, notes)
         codings = np.array(list(map(tuple, conn.execute(codings_query))), dtype=np.int64).reshape(-1, 3)
         source_names: dict[int, str] = dict(conn.execute(select(Source.id, Source.name)).all())
     rows.sort()
@@ -212,15 +179,7 @@ def build_units(
                 if cid not in done.get(source_of[pid], set()) and cid not in any_coded.get(pid, set()):
                     base[i, j] = -1
     matrices = {cid: base.copy() for cid in code_ids}
-    if codings.size and passage_ids:
-        pids = np.asarray(passage_ids, dtype=np.int64)
-        at = np.searchsorted(pids, codings[:, 0])
-        inside = (at < pids.size) & (pids[np.minimum(at, pids.size - 1)] == codings[:, 0])
-        coder_of = np.vectorize(coder_index.__getitem__, otypes=[np.int64])
-        for code_id, matrix in matrices.items():
-            pick = inside & (codings[:, 1] == code_id)
-            if pick.any():
-                matrix[coder_of(codings[pick, 2]), at[pick]] = 1
+    _mark_present(matrices, codings, passage_ids, coder_index)
     return Units(
         coders=[c.name for c in coder_rows],
         passage_ids=passage_ids,
@@ -229,6 +188,78 @@ def build_units(
         codes={c.id: (c.key, c.name) for c in code_rows},
         notes=notes,
     )
+
+
+def _participant_passages() -> Any:
+    """(passage id, source id) of every participant's passage: an interviewer's is never a unit."""
+    return (
+        select(Passage.id, Passage.source_id)
+        .join(Participant, col(Passage.participant_id) == Participant.id)
+        .where(Participant.role != INTERVIEWER)
+    )
+
+
+def _all_coded_passages(
+    conn: Any, coder_ids: list[int], scope: set[int] | None, any_coded: dict[int, set[int]], notes: list[str]
+) -> list[tuple[int, int]]:
+    """The units with ``all_passages``: every participant passage one of the coders coded (filling ``any_coded``)."""
+    for pid, coder_id in conn.execute(
+        select(Coding.passage_id, Coding.coder_id).where(col(Coding.coder_id).in_(coder_ids)).distinct()
+    ):
+        any_coded[pid].add(coder_id)
+    rows = [
+        (pid, sid)
+        for pid, sid in conn.execute(_participant_passages())
+        if pid in any_coded and (scope is None or sid in scope)
+    ]
+    notes.append(
+        "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig "
+        "og ikke har kodet udsagnet, tæller som manglende værdi"
+    )
+    return rows
+
+
+def _done_passages(
+    conn: Any,
+    coder_ids: list[int],
+    scope: set[int] | None,
+    done: dict[int, set[int]],
+    codings_query: Any,
+    notes: list[str],
+) -> tuple[list[tuple[int, int]], Any]:
+    """The default units: the participant passages of the sources every coder marked done; and
+    ``codings_query`` narrowed to those sources."""
+    complete = sorted(sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope))
+    rows = list(conn.execute(_participant_passages().where(col(Passage.source_id).in_(complete)))) if complete else []
+    codings_query = codings_query.join(Passage, col(Coding.passage_id) == Passage.id).where(
+        col(Passage.source_id).in_(complete)
+    )
+    skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(complete)
+    notes.append(
+        f"enheder: deltagerudsagn i de {len(complete)} kilder, som alle {len(coder_ids)} kodere har markeret færdige"
+        + (
+            f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)"
+            if skipped
+            else ""
+        )
+    )
+    return rows, codings_query
+
+
+def _mark_present(
+    matrices: dict[int, np.ndarray], codings: np.ndarray, passage_ids: list[int], coder_index: dict[int, int]
+) -> None:
+    """1 where a coder coded the code on a unit (``codings``: rows of passage, code, coder)."""
+    if not (codings.size and passage_ids):
+        return
+    pids = np.asarray(passage_ids, dtype=np.int64)
+    at = np.searchsorted(pids, codings[:, 0])
+    inside = (at < pids.size) & (pids[np.minimum(at, pids.size - 1)] == codings[:, 0])
+    coder_of = np.vectorize(coder_index.__getitem__, otypes=[np.int64])
+    for code_id, matrix in matrices.items():
+        pick = inside & (codings[:, 1] == code_id)
+        if pick.any():
+            matrix[coder_of(codings[pick, 2]), at[pick]] = 1
 
 
 def _segments(project: Project, coder_ids: list[int], code_ids: list[int], passage_ids: set[int] | None):
@@ -412,85 +443,6 @@ def disagreements(
             }
         )
     return out
-
-
-def codebook_meta(project: Project) -> tuple[str | None, str | None]:
-    with project.read() as s:
-        meta = {m.key: m.value for m in s.exec(select(Meta))}
-    return meta.get("codebook_name"), meta.get("codebook_version")
-
-
-def _fmt(x: float | None, lang: str) -> str:
-    if x is None:
-        return "ikke defineret" if lang == "da" else "undefined"
-    s = f"{x:.2f}"
-    return s.replace(".", ",") if lang == "da" else s
-
-
-def _settled_sentence(settled: tuple[int, int, list[str]] | None, lang: str) -> str:
-    """ "N of M disagreements were settled by …", or nothing when none was settled."""
-    if not settled or not settled[1]:
-        return ""
-    total, done, names = settled
-    if lang == "en":
-        who = f" by {' and '.join(names)}" if names else ""
-        head = f"All {total} disagreements were" if done == total else f"{done} of {total} disagreements were"
-        return f" {head} settled{who} into a consensus coding."
-    who = f" af {' og '.join(names)}" if names else ""
-    head = f"Alle {total} uenigheder blev" if done == total else f"{done} af {total} uenigheder blev"
-    return f" {head} afgjort{who} i en konsensuskodning."
-
-
-def methods_paragraph(
-    project: Project, report: AgreementReport, lang: str = "da", settled: tuple[int, int, list[str]] | None = None
-) -> str:
-    """A short methods paragraph for a paper, from the report's own figures.
-
-    ``settled`` is (disagreements, of them settled, who settled them) between
-    the report's two coders; the paragraph speaks of a consensus only when
-    some were settled.
-    """
-    name, version = codebook_meta(project)
-    p = report.pooled
-    ci = report.alpha_ci
-    coders = ", ".join(report.coders)
-    if lang == "en":
-        unit = (
-            "participant turns (interviewer turns excluded)"
-            if report.unit == "passage"
-            else "coded segments matched across coders by their character overlap"
-        )
-        text = (
-            f"Inter-coder agreement was assessed for {len(report.coders)} coders ({coders}) on {report.units} units: "
-            f'{unit} from {len(report.sources)} sources. Each code of the codebook "{name or "codebook"}" (version {version or "?"}) '
-            f"was treated as present or absent per unit. Pooled over {len(report.codes)} codes, observed agreement was "
-            f"{_fmt(p.agreement, 'en')}, Krippendorff's alpha (nominal) {_fmt(p.krippendorff_alpha, 'en')}"
-        )
-        if ci:
-            text += f" (95% bootstrap CI {_fmt(ci[0], 'en')}–{_fmt(ci[1], 'en')})"
-        text += f" and Brennan–Prediger's kappa {_fmt(p.brennan_prediger, 'en')}"
-        if p.cohen_kappa is not None:
-            text += f"; Cohen's kappa was {_fmt(p.cohen_kappa, 'en')}"
-        text += f". The coders disagreed on {p.disagreements} of {p.units} unit-code pairs."
-        return text + _settled_sentence(settled, "en")
-    unit = (
-        "deltagernes replikker (interviewerens er udeladt)"
-        if report.unit == "passage"
-        else "kodede segmenter, parret på tværs af kodere efter tegnoverlap"
-    )
-    text = (
-        f"Enigheden mellem {len(report.coders)} kodere ({coders}) blev vurderet på {report.units} enheder: "
-        f'{unit} fra {len(report.sources)} kilder. Hver kode i kodebogen "{name or "kodebog"}" (version {version or "?"}) '
-        f"blev behandlet som til stede eller fraværende i hver enhed. Samlet over {len(report.codes)} koder var den observerede enighed "
-        f"{_fmt(p.agreement, 'da')}, Krippendorffs alfa (nominal) {_fmt(p.krippendorff_alpha, 'da')}"
-    )
-    if ci:
-        text += f" (95 %-bootstrap-konfidensinterval {_fmt(ci[0], 'da')}–{_fmt(ci[1], 'da')})"
-    text += f" og Brennan–Predigers kappa {_fmt(p.brennan_prediger, 'da')}"
-    if p.cohen_kappa is not None:
-        text += f"; Cohens kappa var {_fmt(p.cohen_kappa, 'da')}"
-    text += f". Koderne var uenige om {p.disagreements} af {p.units} kombinationer af enhed og kode."
-    return text + _settled_sentence(settled, "da")
 
 
 __all__ = [

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from trivselkode.analysis.icr import build_units
 from trivselkode.config import CONSENSUS_CODER
@@ -192,29 +192,8 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
                 .where(col(Passage.id).in_(passage_ids))
             )
         }
-        wanted: dict[int, set[int]] = defaultdict(set)
-        for p, _src, _part in passages.values():
-            wanted[p.source_id].update((p.number - 1, p.number + 1))
-        neighbours: dict[tuple[int, int], Context] = {}
-        for source_id, numbers in wanted.items():
-            for number, text, label, role in s.exec(
-                select(Passage.number, Passage.text, Participant.label, Participant.role)
-                .join(Participant, col(Passage.participant_id) == Participant.id)
-                .where(Passage.source_id == source_id, col(Passage.number).in_(sorted(numbers)))
-            ):
-                neighbours[(source_id, number)] = Context(number, label, role == INTERVIEWER, text)
-        codings: dict[int, dict[str, list[ViewCoding]]] = defaultdict(lambda: {name: [] for name in shown})
-        for pid, name, code_id, start, end, memo in s.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
-                Coding.passage_id, Coder.name, Coding.code_id, Coding.start, Coding.end, Coding.memo
-            )
-            .join(Coder, col(Coding.coder_id) == Coder.id)
-            .where(col(Coding.passage_id).in_(passage_ids), col(Coder.name).in_(shown))
-        ):
-            c = codes[code_id]
-            text = passages[pid][0].text
-            quote = text[start:end] if start is not None and end is not None else None
-            codings[pid][name].append(ViewCoding(c.key, c.name, c.color, start, end, memo, quote))
+        neighbours = _neighbours(s, passages)
+        codings = _codings(s, passage_ids, shown, codes, passages)
         decided = {
             (d.passage_id, d.code_id): Decided(
                 d.choice, d.coders.split(",") if d.coders else [], d.settled_by, d.settled_at
@@ -258,6 +237,47 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
         )
     items.sort(key=lambda it: (it.source, it.number, codes[it.code_id].position, it.code))
     return items
+
+
+def _neighbours(
+    s: Session, passages: dict[int | None, tuple[Passage, Source, Participant]]
+) -> dict[tuple[int, int], Context]:
+    """The turns before and after each passage, by (source id, number)."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for p, _src, _part in passages.values():
+        wanted[p.source_id].update((p.number - 1, p.number + 1))
+    neighbours: dict[tuple[int, int], Context] = {}
+    for source_id, numbers in wanted.items():
+        for number, text, label, role in s.exec(
+            select(Passage.number, Passage.text, Participant.label, Participant.role)
+            .join(Participant, col(Passage.participant_id) == Participant.id)
+            .where(Passage.source_id == source_id, col(Passage.number).in_(sorted(numbers)))
+        ):
+            neighbours[(source_id, number)] = Context(number, label, role == INTERVIEWER, text)
+    return neighbours
+
+
+def _codings(
+    s: Session,
+    passage_ids: list[int],
+    shown: list[str],
+    codes: dict[int | None, Code],
+    passages: dict[int | None, tuple[Passage, Source, Participant]],
+) -> dict[int, dict[str, list[ViewCoding]]]:
+    """Per passage, the codings of each shown coder (the two and the consensus)."""
+    codings: dict[int, dict[str, list[ViewCoding]]] = defaultdict(lambda: {name: [] for name in shown})
+    for pid, name, code_id, start, end, memo in s.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+            Coding.passage_id, Coder.name, Coding.code_id, Coding.start, Coding.end, Coding.memo
+        )
+        .join(Coder, col(Coding.coder_id) == Coder.id)
+        .where(col(Coding.passage_id).in_(passage_ids), col(Coder.name).in_(shown))
+    ):
+        c = codes[code_id]
+        text = passages[pid][0].text
+        quote = text[start:end] if start is not None and end is not None else None
+        codings[pid][name].append(ViewCoding(c.key, c.name, c.color, start, end, memo, quote))
+    return codings
 
 
 def review_items(

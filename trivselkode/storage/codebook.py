@@ -17,23 +17,12 @@ from typing import Any, cast
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from trivselkode.domain.codebook import Codebook, CodeSpec
+from trivselkode.domain.codebook import CODE_FIELDS, Codebook, CodeSpec
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coding, Decision, Memo, Meta, UnplacedCoding
 
-_FIELDS = (
-    "name",
-    "kind",
-    "description",
-    "include",
-    "exclude",
-    "characteristics",
-    "examples",
-    "keywords",
-    "color",
-    "shortcut",
-    "position",
-)
+# The fields a code of the file sets on the project's code (its key finds it, its parent is linked apart).
+_FIELDS = (*(f for f in CODE_FIELDS if f not in ("key", "parent")), "position")
 
 
 @dataclass

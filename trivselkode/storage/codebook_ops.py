@@ -23,16 +23,26 @@ nothing of it is left.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from trivselkode.domain.codebook import MAX_CODE_DEPTH, RESERVED_SHORTCUTS, normalize_color
 from trivselkode.errors import TrivselError
+from trivselkode.storage.code_rules import (
+    check_color,
+    check_depth,
+    check_key,
+    check_name,
+    check_shortcut,
+    clean_list,
+    code_ancestors,
+    code_descendants,
+    find_parent_code,
+    renumber_codes,
+)
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key, get_or_create_coder
 from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Memo, Participant, Passage, UnplacedCoding
@@ -54,169 +64,7 @@ __all__ = [
     "update_code_details",
 ]
 
-_KEY_RE = re.compile(r"^\w[\w.\-]*$", re.UNICODE)
-_KEY_MAX = 128
 _CHUNK = 500
-
-
-def _reserved_list() -> str:
-    return " ".join(sorted((k for k in RESERVED_SHORTCUTS if len(k) == 1 and k != " "), key=str.lower))
-
-
-# ----------------------------------------------------------------- validation
-
-
-def _check_key(session: Session, key: str) -> str:
-    key = (key or "").strip()
-    if not key:
-        raise TrivselError("koden mangler en nøgle", "giv den en kort, entydig nøgle som T8 eller B.leg")
-    if len(key) > _KEY_MAX or not _KEY_RE.match(key):
-        raise TrivselError(
-            f"ugyldig nøgle '{key}'",
-            f"brug bogstaver, tal, punktum og bindestreg, uden mellemrum (højst {_KEY_MAX} tegn), fx T8 eller B.leg",
-        )
-    if session.exec(select(Code.id).where(Code.key == key)).first() is not None:
-        raise TrivselError(
-            f"nøglen '{key}' bruges allerede af en anden kode", "vælg en nøgle, der ikke findes i kodebogen"
-        )
-    return key
-
-
-def _check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise TrivselError("koden mangler et navn", "skriv kodens danske navn")
-    if "\n" in name or "\r" in name:
-        raise TrivselError("et kodenavn skal stå på én linje", "skriv beskrivelsen i feltet Beskrivelse")
-    return name
-
-
-def _check_color(color: str | None) -> str | None:
-    if color is None or not color.strip():
-        return None
-    normalized = normalize_color(color)
-    if normalized is None:
-        raise TrivselError(f"ugyldig farve '{color.strip()}'", "skriv den som #rrggbb eller #rgb i hex, fx #2e7d32")
-    return normalized
-
-
-def _check_shortcut(session: Session, shortcut: str | None, own_id: int | None = None) -> str | None:
-    if shortcut is None or shortcut == "":
-        return None
-    if shortcut in RESERVED_SHORTCUTS or shortcut.strip() == "":
-        raise TrivselError(
-            f"genvejen '{shortcut}' er reserveret af kodningsskærmen",
-            f"vælg et tegn, der hverken er reserveret ({_reserved_list()} mellemrum) eller bruges af en anden kode",
-        )
-    if len(shortcut) != 1:
-        raise TrivselError(f"genvejen '{shortcut}' er ikke ét tegn", "brug ét bogstav, ét tal eller ét tegn")
-    if not shortcut.isprintable():
-        raise TrivselError("genvejen er ikke et synligt tegn", "brug et bogstav eller et tal")
-    query = select(Code).where(Code.shortcut == shortcut)
-    if own_id is not None:
-        query = query.where(Code.id != own_id)
-    other = session.exec(query).first()
-    if other is not None:
-        raise TrivselError(
-            f"genvejen '{shortcut}' bruges allerede af {other.key} ({other.name})",
-            "vælg en anden genvej, eller fjern den fra den anden kode først",
-        )
-    return shortcut
-
-
-def _clean_list(values: Iterable[str] | None) -> list[str]:
-    out: list[str] = []
-    for value in values or []:
-        value = str(value).strip()
-        if value and value not in out:
-            out.append(value)
-    return out
-
-
-def _parent_code(session: Session, parent: str | None) -> Code | None:
-    if parent is None or not parent.strip():
-        return None
-    code = code_by_key(session, parent.strip())
-    if code.retired:
-        raise TrivselError(
-            f"overkoden '{code.key}' er udgået", f"genaktivér {code.key} først, eller vælg en anden overkode"
-        )
-    return code
-
-
-def _children(codes: list[Code]) -> dict[int | None, list[Code]]:
-    out: dict[int | None, list[Code]] = {}
-    for code in sorted(codes, key=lambda c: (c.position, c.id or 0)):
-        out.setdefault(code.parent_id, []).append(code)
-    return out
-
-
-def _descendants(codes: list[Code], code_id: int) -> list[Code]:
-    children = _children(codes)
-    out: list[Code] = []
-    stack = list(reversed(children.get(code_id, [])))
-    while stack:
-        code = stack.pop()
-        out.append(code)
-        stack.extend(reversed(children.get(code.id, [])))
-    return out
-
-
-def _ancestors(codes: list[Code], code: Code) -> list[Code]:
-    by_id = {c.id: c for c in codes}
-    out: list[Code] = []
-    seen: set[int] = set()
-    current = by_id.get(code.parent_id) if code.parent_id else None
-    while current is not None and current.id not in seen:
-        seen.add(cast(int, current.id))
-        out.append(current)
-        current = by_id.get(current.parent_id) if current.parent_id else None
-    return out
-
-
-def _check_depth(codes: list[Code], parent: Code | None, code: Code | None = None) -> None:
-    """Refuse to put ``code`` (with its subtree; a new code when None) under ``parent`` deeper than MAX_CODE_DEPTH."""
-    if parent is None:
-        return
-    level = len(_ancestors(codes, parent)) + 2
-    below = 0
-    if code is not None:
-        children = _children(codes)
-        layer = [code.id]
-        while layer:
-            layer = [c.id for parent_id in layer for c in children.get(parent_id, [])]
-            below += 1 if layer else 0
-    if level + below > MAX_CODE_DEPTH:
-        raise TrivselError(
-            f"koderne ville ligge {level + below} niveauer dybt under '{parent.key}', men kodebogen har højst {MAX_CODE_DEPTH} niveauer",
-            "vælg en overkode højere oppe",
-        )
-
-
-def _renumber(session: Session) -> None:
-    """Give every code a position in depth-first tree order (parents before children)."""
-    codes = list(session.exec(select(Code)))
-    children = _children(codes)
-    ids = {c.id for c in codes}
-    ordered: list[Code] = []
-
-    def walk(parent: int | None) -> None:
-        for code in children.get(parent, []):
-            ordered.append(code)
-            walk(code.id)
-
-    walk(None)
-    # Codes under a missing parent (cannot happen through this module) go last.
-    for parent_id, group in children.items():
-        if parent_id is not None and parent_id not in ids:
-            for code in group:
-                ordered.append(code)
-                for sub in _descendants(codes, cast(int, code.id)):
-                    ordered.append(sub)
-    for pos, code in enumerate(ordered):
-        if code.position != pos:
-            code.position = pos
-            session.add(code)
 
 
 # ----------------------------------------------------------------- operations
@@ -240,12 +88,12 @@ def add_code(
 ) -> str:
     """Add a code (last among its siblings). Returns its key."""
     with project.write() as session:
-        key = _check_key(session, key)
-        name = _check_name(name)
-        parent_code = _parent_code(session, parent)
-        _check_depth(list(session.exec(select(Code))), parent_code)
-        color = _check_color(color)
-        shortcut = _check_shortcut(session, shortcut)
+        key = check_key(session, key)
+        name = check_name(name)
+        parent_code = find_parent_code(session, parent)
+        check_depth(list(session.exec(select(Code))), parent_code)
+        color = check_color(color)
+        shortcut = check_shortcut(session, shortcut)
         positions = list(session.exec(select(Code.position)))
         code = Code(
             key=key,
@@ -255,16 +103,16 @@ def add_code(
             description=(description or "").strip(),
             include=(include or "").strip(),
             exclude=(exclude or "").strip(),
-            characteristics=_clean_list(characteristics),
-            examples=_clean_list(examples),
-            keywords=_clean_list(keywords),
+            characteristics=clean_list(characteristics),
+            examples=clean_list(examples),
+            keywords=clean_list(keywords),
             color=color,
             shortcut=shortcut,
             position=max(positions, default=-1) + 1,
         )
         session.add(code)
         session.flush()
-        _renumber(session)
+        renumber_codes(session)
     return key
 
 
@@ -272,7 +120,7 @@ def rename_code(project: Project, key: str, name: str) -> str:
     """Give a code a new name. Returns the old name."""
     with project.write() as session:
         code = code_by_key(session, key)
-        name = _check_name(name)
+        name = check_name(name)
         old = code.name
         code.name = name
         session.add(code)
@@ -283,7 +131,7 @@ def set_code_color(project: Project, key: str, color: str | None) -> str | None:
     """Set (or with ``None``/"" clear) a code's colour. Returns the stored colour."""
     with project.write() as session:
         code = code_by_key(session, key)
-        code.color = _check_color(color)
+        code.color = check_color(color)
         session.add(code)
         return code.color
 
@@ -292,7 +140,7 @@ def set_code_shortcut(project: Project, key: str, shortcut: str | None) -> str |
     """Set (or with ``None``/"" clear) a code's shortcut. Returns the stored shortcut."""
     with project.write() as session:
         code = code_by_key(session, key)
-        shortcut = _check_shortcut(session, shortcut, own_id=code.id)
+        shortcut = check_shortcut(session, shortcut, own_id=code.id)
         if shortcut is not None and code.retired:
             raise TrivselError(f"koden '{code.key}' er udgået og kan ikke få en genvej", f"genaktivér {code.key} først")
         code.shortcut = shortcut
@@ -339,7 +187,7 @@ def update_code_details(
             else:
                 if isinstance(value, str):
                     raise TrivselError(f"feltet {name} skal være en liste", "angiv én værdi pr. punkt")
-                value = _clean_list(value)
+                value = clean_list(value)
             if getattr(code, name) != value:
                 setattr(code, name, value)
                 changed.append(name)
@@ -352,16 +200,16 @@ def move_code(project: Project, key: str, parent: str | None) -> bool:
     """Put a code (with its subtree) under ``parent`` (``None``: the top level). False if it was there already."""
     with project.write() as session:
         code = code_by_key(session, key)
-        new_parent = _parent_code(session, parent)
+        new_parent = find_parent_code(session, parent)
         if new_parent is not None and new_parent.id == code.id:
             raise TrivselError(f"koden '{code.key}' kan ikke ligge under sig selv", "vælg en anden overkode")
         codes = list(session.exec(select(Code)))
-        if new_parent is not None and new_parent.id in {c.id for c in _descendants(codes, cast(int, code.id))}:
+        if new_parent is not None and new_parent.id in {c.id for c in code_descendants(codes, cast(int, code.id))}:
             raise TrivselError(
                 f"'{new_parent.key}' ligger under '{code.key}', så flytningen ville give en løkke",
                 f"flyt først {new_parent.key} et andet sted hen, eller vælg en anden overkode",
             )
-        _check_depth(codes, new_parent, code)
+        check_depth(codes, new_parent, code)
         new_parent_id = new_parent.id if new_parent else None
         if code.parent_id == new_parent_id:
             return False
@@ -370,7 +218,7 @@ def move_code(project: Project, key: str, parent: str | None) -> bool:
         code.position = max((c.position for c in codes), default=0) + 1
         session.add(code)
         session.flush()
-        _renumber(session)
+        renumber_codes(session)
     return True
 
 
@@ -458,7 +306,7 @@ def merge_codes(project: Project, source_key: str, target_key: str) -> MergeRepo
         report.code_memos_moved = result.rowcount or 0
 
         codes = list(session.exec(select(Code)))
-        if target.id in {c.id for c in _descendants(codes, cast(int, source.id))}:
+        if target.id in {c.id for c in code_descendants(codes, cast(int, source.id))}:
             # Lift the target out of the source's subtree before the children move under it.
             target.parent_id = source.parent_id
             session.add(target)
@@ -477,7 +325,7 @@ def merge_codes(project: Project, source_key: str, target_key: str) -> MergeRepo
         session.flush()
         session.delete(source)
         session.flush()
-        _renumber(session)
+        renumber_codes(session)
     return report
 
 
@@ -500,7 +348,7 @@ def retire_code(project: Project, key: str) -> RetireReport:
     with project.write() as session:
         code = code_by_key(session, key)
         codes = list(session.exec(select(Code)))
-        for each in [code, *_descendants(codes, cast(int, code.id))]:
+        for each in [code, *code_descendants(codes, cast(int, code.id))]:
             if each.retired:
                 continue
             each.retired = True
@@ -518,7 +366,7 @@ def unretire_code(project: Project, key: str) -> RetireReport:
     with project.write() as session:
         code = code_by_key(session, key)
         codes = list(session.exec(select(Code)))
-        for each in [code, *_ancestors(codes, code)]:
+        for each in [code, *code_ancestors(codes, code)]:
             if not each.retired:
                 continue
             each.retired = False

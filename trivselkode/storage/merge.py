@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from trivselkode.domain.revision import Turn, align_turns, move_span
+from trivselkode.domain.revision import move_span
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, open_project
+from trivselkode.storage.merge_sources import MergeMaps, copied, merge_sources
 from trivselkode.storage.migrations import backup_sqlite_file
 from trivselkode.storage.models import (
     Code,
@@ -63,16 +64,6 @@ class MergeReport:
 
 class _DryRun(Exception):
     pass
-
-
-@dataclass
-class _Placed:
-    """One of the other project's passages in a source this project already has."""
-
-    source_id: int
-    theirs: Passage
-    speaker: str
-    ours: Passage | None  # None: its text has no place in ours
 
 
 def _load(other: Project) -> dict[str, list[Any]]:
@@ -139,13 +130,31 @@ def merge(project: Project, other_db: str, dry_run: bool = False) -> MergeReport
 
 
 def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
-    # Codes by key.
+    maps = MergeMaps()
+    _merge_codes(s, d["codes"], maps, report)
+    _merge_coders(s, d["coders"], maps, report)
+    merge_sources(s, d, maps, report)
+    _merge_codings(s, d["codings"], maps, report)
+    _merge_unplaced(s, d["unplaced"], maps, report)
+    _merge_memos(s, d["memos"], d["passages"], maps, report)
+    _merge_marks(s, d["done"], d["stars"], maps, report)
+    _merge_decisions(s, d["decisions"], maps, report)
+    s.flush()
+
+
+_CODE_FIELDS = (
+    "key", "name", "kind", "description", "include", "exclude", "characteristics",
+    "examples", "keywords", "color", "position", "retired",
+)  # fmt: skip
+
+
+def _merge_codes(s: Session, their_codes: list[Any], maps: MergeMaps, report: MergeReport) -> None:
+    """Codes by key; a new code's parent is set once all new codes are here."""
     ours = {c.key: c for c in s.exec(select(Code))}
-    theirs_by_id = {c.id: c for c in d["codes"]}
-    code_map: dict[int, int] = {}
+    theirs_by_id = {c.id: c for c in their_codes}
     used_shortcuts = {c.shortcut for c in ours.values() if c.shortcut}
     new_codes: list[Code] = []
-    for c in sorted(d["codes"], key=lambda c: (c.position, c.id)):
+    for c in sorted(their_codes, key=lambda c: (c.position, c.id)):
         mine = ours.get(c.key)
         if mine is None:
             shortcut = c.shortcut if c.shortcut and c.shortcut not in used_shortcuts else None
@@ -153,21 +162,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
                 report.conflicts.append(
                     f"koden {c.key}: genvejen '{c.shortcut}' er optaget her; koden er tilføjet uden genvej"
                 )
-            mine = Code(
-                key=c.key,
-                name=c.name,
-                kind=c.kind,
-                description=c.description,
-                include=c.include,
-                exclude=c.exclude,
-                characteristics=list(c.characteristics),
-                examples=list(c.examples),
-                keywords=list(c.keywords),
-                color=c.color,
-                shortcut=shortcut,
-                position=c.position,
-                retired=c.retired,
-            )
+            mine = Code(**copied(c, *_CODE_FIELDS), shortcut=shortcut)
             if shortcut:
                 used_shortcuts.add(shortcut)
             s.add(mine)
@@ -179,7 +174,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             report.conflicts.append(
                 f"koden {c.key} hedder '{mine.name}' her og '{c.name}' i den anden; navnet herfra er beholdt, kodningerne er lagt på {c.key}"
             )
-        code_map[c.id] = cast(int, mine.id)
+        maps.codes[c.id] = cast(int, mine.id)
     for c in new_codes:
         parent = theirs_by_id.get(c.parent_id) if c.parent_id else None
         if parent is not None:
@@ -187,78 +182,27 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             mine.parent_id = ours[parent.key].id
             s.add(mine)
 
-    # Coders by name.
+
+def _merge_coders(s: Session, their_coders: list[Any], maps: MergeMaps, report: MergeReport) -> None:
+    """Coders by name."""
     coders = {c.name: c for c in s.exec(select(Coder))}
-    coder_map: dict[int, int] = {}
-    for c in d["coders"]:
+    for c in their_coders:
         if c.name not in coders:
             coders[c.name] = Coder(name=c.name, created_at=c.created_at)
             s.add(coders[c.name])
             s.flush()
             report.bump("coders")
-        coder_map[c.id] = cast(int, coders[c.name].id)
+        maps.coders[c.id] = cast(int, coders[c.name].id)
 
-    # Sources: content hash, then name.
-    by_hash = {src.content_hash: src for src in s.exec(select(Source))}
-    by_name = {src.name: src for src in by_hash.values()}
-    their_participants: dict[int, list[Participant]] = {}
-    for p in d["participants"]:
-        their_participants.setdefault(p.source_id, []).append(p)
-    their_passages: dict[int, list[Passage]] = {}
-    for p in d["passages"]:
-        their_passages.setdefault(p.source_id, []).append(p)
-    passage_map: dict[int, int | None] = {}  # their passage id -> ours (None: could not place)
-    source_map: dict[int, int] = {}
-    # their passage id -> where it went in a source we already had (for spans and the unplaceable)
-    placed: dict[int, _Placed] = {}
-    for src in d["sources"]:
-        passages = sorted(their_passages.get(src.id, []), key=lambda p: p.number)
-        people = {cast(int, p.id): p for p in their_participants.get(src.id, [])}
-        our_source = by_hash.get(src.content_hash)
-        if our_source is None and src.name in by_name:
-            our_source = by_name[src.name]
-            report.conflicts.append(
-                f"kilden '{src.name}' har en anden tekst i den anden fil; dens kodninger er genplaceret i teksten herfra"
-            )
-        if our_source is None:
-            our_source = _copy_source(s, src, people, passages, passage_map)
-            by_hash[our_source.content_hash] = our_source
-            by_name[our_source.name] = our_source
-            source_map[src.id] = cast(int, our_source.id)
-            report.bump("sources")
-            continue
-        source_map[src.id] = cast(int, our_source.id)
-        our_people = {p.label: p for p in s.exec(select(Participant).where(Participant.source_id == our_source.id))}
-        label_of = {}
-        for p in people.values():
-            label_of[p.id] = p.label
-            _merge_participant(s, our_source, our_people.get(p.label), p, report)
-        our_passages = list(
-            s.exec(select(Passage).where(Passage.source_id == our_source.id).order_by(col(Passage.number)))
-        )
-        if our_source.content_hash == src.content_hash:
-            by_offsets = {(p.start, p.end): p for p in our_passages}
-            partners = [by_offsets.get((p.start, p.end)) for p in passages]
-        else:
-            our_labels = {
-                p.id: p.label for p in s.exec(select(Participant).where(Participant.source_id == our_source.id))
-            }
-            mapping = align_turns(
-                [Turn(label_of.get(p.participant_id, ""), p.text) for p in passages],
-                [Turn(our_labels.get(p.participant_id, ""), p.text) for p in our_passages],
-            )
-            partners = [our_passages[j] if j is not None else None for j in mapping]
-        for p, partner in zip(passages, partners):
-            passage_map[cast(int, p.id)] = partner.id if partner is not None else None
-            placed[cast(int, p.id)] = _Placed(cast(int, our_source.id), p, label_of.get(p.participant_id, ""), partner)
 
-    # Codings: add those not here yet.
+def _merge_codings(s: Session, their_codings: list[Any], maps: MergeMaps, report: MergeReport) -> None:
+    """Codings: add those not here yet; one whose span has no place here is kept unplaced."""
     existing = {(c.passage_id, c.code_id, c.coder_id, c.start, c.end) for c in s.exec(select(Coding))}
     new_rows = []
-    for c in d["codings"]:
-        target = passage_map.get(c.passage_id)
+    for c in their_codings:
+        target = maps.passages.get(c.passage_id)
         start, end = c.start, c.end
-        info = placed.get(c.passage_id)
+        info = maps.placed.get(c.passage_id)
         if info is not None and info.ours is not None and start is not None and info.ours.text != info.theirs.text:
             moved = move_span(info.theirs.text, info.ours.text, start, end)
             if moved is None:
@@ -271,21 +215,18 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
                 continue
             s.add(
                 UnplacedCoding(
+                    **copied(c, "start", "end", "memo", "created_at"),
                     source_id=info.source_id,
                     passage_number=info.theirs.number,
                     speaker=info.speaker,
                     passage_text=info.theirs.text,
-                    code_id=code_map[c.code_id],
-                    coder_id=coder_map[c.coder_id],
-                    start=c.start,
-                    end=c.end,
-                    memo=c.memo,
-                    created_at=c.created_at,
+                    code_id=maps.codes[c.code_id],
+                    coder_id=maps.coders[c.coder_id],
                 )
             )
             report.bump("unplaced")
             continue
-        key = (target, code_map[c.code_id], coder_map[c.coder_id], start, end)
+        key = (target, maps.codes[c.code_id], maps.coders[c.coder_id], start, end)
         if key in existing:
             continue
         existing.add(key)
@@ -304,17 +245,19 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         s.execute(insert(Coding), new_rows)
         report.bump("codings", len(new_rows))
 
-    # Codings the other project itself could not place stay unplaced here.
+
+def _merge_unplaced(s: Session, their_unplaced: list[Any], maps: MergeMaps, report: MergeReport) -> None:
+    """Codings the other project itself could not place stay unplaced here."""
     have_unplaced = {
         (u.source_id, u.passage_number, u.code_id, u.coder_id, u.start, u.end, u.passage_text)
         for u in s.exec(select(UnplacedCoding))
     }
-    for u in d["unplaced"]:
+    for u in their_unplaced:
         unplaced_key = (
-            source_map[u.source_id],
+            maps.sources[u.source_id],
             u.passage_number,
-            code_map[u.code_id],
-            coder_map[u.coder_id],
+            maps.codes[u.code_id],
+            maps.coders[u.coder_id],
             u.start,
             u.end,
             u.passage_text,
@@ -324,33 +267,33 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
         have_unplaced.add(unplaced_key)
         s.add(
             UnplacedCoding(
+                **copied(
+                    u, "passage_number", "speaker", "passage_text", "start", "end", "memo", "created_at", "unplaced_at"
+                ),
                 source_id=unplaced_key[0],
-                passage_number=u.passage_number,
-                speaker=u.speaker,
-                passage_text=u.passage_text,
                 code_id=unplaced_key[2],
                 coder_id=unplaced_key[3],
-                start=u.start,
-                end=u.end,
-                memo=u.memo,
-                created_at=u.created_at,
-                unplaced_at=u.unplaced_at,
             )
         )
         report.bump("unplaced")
 
-    # Memos, done-marks, stars, decisions.
+
+def _merge_memos(
+    s: Session, their_memos: list[Any], their_passages: list[Any], maps: MergeMaps, report: MergeReport
+) -> None:
+    """Memos not here yet; a note whose passage has no place here is kept on its source."""
     memos = {(m.source_id, m.passage_id, m.code_id, m.coder_id, m.text) for m in s.exec(select(Memo))}
-    for m in d["memos"]:
-        passage_id = passage_map.get(m.passage_id) if m.passage_id else None
-        source_id = source_map.get(m.source_id) if m.source_id else None
+    for m in their_memos:
+        passage_id = maps.passages.get(m.passage_id) if m.passage_id else None
+        source_id = maps.sources.get(m.source_id) if m.source_id else None
         text = m.text
         if m.passage_id and passage_id is None:
             # Keep a note whose passage has no place here on its source.
-            their = next((p for p in d["passages"] if p.id == m.passage_id), None)
-            source_id = source_map.get(their.source_id) if their else source_id
+            their = next((p for p in their_passages if p.id == m.passage_id), None)
+            source_id = maps.sources.get(their.source_id) if their else source_id
             text = f"[Notat til udsagn {their.number if their else '?'} i den anden fil] {m.text}"
-        memo_key = (source_id, passage_id, code_map.get(m.code_id) if m.code_id else None, coder_map[m.coder_id], text)
+        code_id = maps.codes.get(m.code_id) if m.code_id else None
+        memo_key = (source_id, passage_id, code_id, maps.coders[m.coder_id], text)
         if memo_key in memos:
             continue
         memos.add(memo_key)
@@ -366,131 +309,50 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
             )
         )
         report.bump("memos")
+
+
+def _merge_marks(
+    s: Session, their_done: list[Any], their_stars: list[Any], maps: MergeMaps, report: MergeReport
+) -> None:
+    """Done-marks and stars not here yet (a star on a passage with no place here is dropped)."""
     done = {(x.source_id, x.coder_id) for x in s.exec(select(SourceDone))}
-    for x in d["done"]:
-        done_key = (source_map[x.source_id], coder_map[x.coder_id])
+    for x in their_done:
+        done_key = (maps.sources[x.source_id], maps.coders[x.coder_id])
         if done_key not in done:
             done.add(done_key)
             s.add(SourceDone(source_id=done_key[0], coder_id=done_key[1], done_at=x.done_at))
             report.bump("done")
     stars = {(x.passage_id, x.coder_id) for x in s.exec(select(Star))}
-    for x in d["stars"]:
-        target = passage_map.get(x.passage_id)
+    for x in their_stars:
+        target = maps.passages.get(x.passage_id)
         if target is None:
             continue
-        star_key = (target, coder_map[x.coder_id])
+        star_key = (target, maps.coders[x.coder_id])
         if star_key not in stars:
             stars.add(star_key)
             s.add(Star(passage_id=star_key[0], coder_id=star_key[1], created_at=x.created_at))
             report.bump("stars")
+
+
+def _merge_decisions(s: Session, their_decisions: list[Any], maps: MergeMaps, report: MergeReport) -> None:
+    """Consensus decisions: a new one is added; one settled differently here keeps ours."""
     decided = {(x.passage_id, x.code_id): x for x in s.exec(select(Decision))}
-    for x in d["decisions"]:
-        target = passage_map.get(x.passage_id)
+    for x in their_decisions:
+        target = maps.passages.get(x.passage_id)
         if target is None:
             report.conflicts.append(
                 "en konsensusafgørelse på et udsagn uden plads her er sprunget over (kodningerne er bevaret)"
             )
             continue
-        decision_key = (target, code_map[x.code_id])
+        decision_key = (target, maps.codes[x.code_id])
         our_decision = decided.get(decision_key)
         if our_decision is None:
             decided[decision_key] = Decision(
+                **copied(x, "choice", "coders", "settled_by", "settled_at"),
                 passage_id=decision_key[0],
                 code_id=decision_key[1],
-                choice=x.choice,
-                coders=x.coders,
-                settled_by=x.settled_by,
-                settled_at=x.settled_at,
             )
             s.add(decided[decision_key])
             report.bump("decisions")
         elif our_decision.choice != x.choice:
             report.conflicts.append("en konsensusafgørelse er truffet anderledes her; afgørelsen herfra er beholdt")
-    s.flush()
-
-
-def _copy_source(
-    s: Session, src: Source, people: dict[int, Participant], passages: list[Passage], passage_map: dict[int, int | None]
-) -> Source:
-    name = src.name
-    taken = set(s.exec(select(Source.name)))
-    n = 2
-    while name in taken:
-        name = f"{src.name} ({n})"
-        n += 1
-    mine = Source(
-        name=name,
-        title=src.title,
-        kind=src.kind,
-        site=src.site,
-        context=src.context,
-        round=src.round,
-        date=src.date,
-        file_name=src.file_name,
-        content_hash=src.content_hash,
-        text=src.text,
-        extra=dict(src.extra),
-        imported_at=src.imported_at,
-    )
-    s.add(mine)
-    s.flush()
-    ids: dict[int, int] = {}
-    for p in people.values():
-        row = Participant(
-            source_id=cast(int, mine.id),
-            label=p.label,
-            role=p.role,
-            gender=p.gender,
-            age=p.age,
-            site=p.site,
-            attributes=dict(p.attributes),
-        )
-        s.add(row)
-        s.flush()
-        ids[cast(int, p.id)] = cast(int, row.id)
-    for passage in passages:
-        new_passage = Passage(
-            source_id=cast(int, mine.id),
-            number=passage.number,
-            participant_id=ids[passage.participant_id],
-            start=passage.start,
-            end=passage.end,
-            text=passage.text,
-            sentences=[list(x) for x in passage.sentences],
-            cue_start=passage.cue_start,
-            cue_end=passage.cue_end,
-        )
-        s.add(new_passage)
-        s.flush()
-        passage_map[cast(int, passage.id)] = new_passage.id
-    return mine
-
-
-def _merge_participant(
-    s: Session, source: Source, mine: Participant | None, theirs: Participant, report: MergeReport
-) -> None:
-    if mine is None:
-        return  # their label has no turn in our text: its codings are placed by text
-    changed = False
-    for attr in ("gender", "age", "site"):
-        a, b = getattr(mine, attr), getattr(theirs, attr)
-        if a is None and b is not None:
-            setattr(mine, attr, b)
-            changed = True
-        elif a is not None and b is not None and a != b:
-            report.conflicts.append(
-                f"{source.name}/{mine.label}: {attr} er '{a}' her og '{b}' i den anden; værdien herfra er beholdt"
-            )
-    attrs = dict(mine.attributes)
-    for k, v in theirs.attributes.items():
-        if k not in attrs:
-            attrs[k] = v
-            changed = True
-        elif attrs[k] != v:
-            report.conflicts.append(
-                f"{source.name}/{mine.label}: {k} er '{attrs[k]}' her og '{v}' i den anden; værdien herfra er beholdt"
-            )
-    if changed:
-        mine.attributes = attrs
-        s.add(mine)
-        report.bump("attributes")
