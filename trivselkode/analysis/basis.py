@@ -212,6 +212,33 @@ class _Consensus:
     pair_coders: np.ndarray
 
 
+def _settled_on(
+    settled_here: np.ndarray,
+    applying: dict[int, PairDecision],
+    name_a: str,
+    only_a: np.ndarray,
+    k: np.ndarray,
+) -> tuple[list[int], list[int], Counter[str]]:
+    """Where the decisions settle the pair's disagreements: taking A's or B's codings, or the
+    konsensus coder's; and how many each settler settled."""
+    on_ab: list[int] = []  # settled on, taking A's or B's codings
+    on_k: list[int] = []  # settled on, taking the konsensus coder's codings
+    by: Counter[str] = Counter()
+    coded_a = set(only_a.tolist())
+    carried_k = set(k.tolist())
+    for pk in settled_here.tolist():
+        d = applying[pk]
+        by[d.settled_by] += 1
+        if d.choice == "both":
+            on_ab.append(pk)
+        elif d.choice in ("a", "b") and len(d.coders) == 2:
+            if (d.coders[0 if d.choice == "a" else 1] == name_a) == (pk in coded_a):
+                on_ab.append(pk)
+        elif d.choice != "neither" and pk in carried_k:  # manual, or a decision that does not name its coders
+            on_k.append(pk)
+    return on_ab, on_k, by
+
+
 def _consensus(
     session: Session,
     pair: tuple[tuple[str, int], tuple[str, int]],
@@ -254,21 +281,7 @@ def _consensus(
     carried = _member(undecided, k)
     legacy, open_pairs = undecided[carried], undecided[~carried]  # legacy: konsensus carries it, no decision
 
-    on_ab: list[int] = []  # settled on, taking A's or B's codings
-    on_k: list[int] = []  # settled on, taking the konsensus coder's codings
-    by: Counter[str] = Counter()
-    coded_a = set(only_a.tolist())
-    carried_k = set(k.tolist())
-    for pk in settled_here.tolist():
-        d = applying[pk]
-        by[d.settled_by] += 1
-        if d.choice == "both":
-            on_ab.append(pk)
-        elif d.choice in ("a", "b") and len(d.coders) == 2:
-            if (d.coders[0 if d.choice == "a" else 1] == name_a) == (pk in coded_a):
-                on_ab.append(pk)
-        elif d.choice != "neither" and pk in carried_k:  # manual, or a decision that does not name its coders
-            on_k.append(pk)
+    on_ab, on_k, by = _settled_on(settled_here, applying, name_a, only_a, k)
     firm_ab = _sorted_union(both, on_ab)
     take_ab = _sorted_union(firm_ab, open_pairs, carried_over)
     take_k = _sorted_union(on_k, legacy)

@@ -267,17 +267,14 @@ def group_of(info: ParticipantInfo | None, by: Sequence[str]) -> tuple:
     return tuple(info.attrs.get(name) for name in by)
 
 
-def frequencies_of(
-    data: ProjectData,
-    codes: Sequence[CodeInfo],
-    by: Sequence[str],
-    age_bands: AgeBands,
-    rollup: bool = False,
-) -> FrequencyResult:
-    """Count with arrays: one pass of sorting and bincounts, no loop over codings."""
-    participants = data.participants
-    # Groups and per-participant lookups.
-    max_pid = max(participants, default=0)
+def _participant_groups(
+    participants: dict[int, ParticipantInfo], by: Sequence[str], max_pid: int
+) -> tuple[dict[tuple, int], dict[tuple, int], np.ndarray, np.ndarray, np.ndarray]:
+    """The groups of ``by`` and, per participant id, its group, its source and whether it counts.
+
+    Returns the group of each tuple of values, the number of (non-interviewer)
+    participants in each, and the three per-participant arrays.
+    """
     group_index: dict[tuple, int] = {}
     p_group = np.zeros(max_pid + 2, dtype=np.int64)
     p_source = np.zeros(max_pid + 2, dtype=np.int64)
@@ -290,6 +287,37 @@ def frequencies_of(
         p_counted[pid] = not info.is_interviewer
         if not info.is_interviewer:
             group_sizes[g] += 1
+    return group_index, group_sizes, p_group, p_source, p_counted
+
+
+def _shown_groups(
+    groups: list[tuple],
+    group_index: dict[tuple, int],
+    group_sizes: dict[tuple, int],
+    per_group: np.ndarray,
+    by: Sequence[str],
+    age_bands: AgeBands,
+) -> tuple[list[tuple], list[int]]:
+    """The groups to show a row for, in their order: those with people or codings (one row without ``by``)."""
+    shown = [gi for gi, g in enumerate(groups) if group_sizes.get(g, 0) or per_group[gi]]
+    shown.sort(key=lambda gi: tuple(sort_key(n, v, age_bands) for n, v in zip(by, groups[gi])))
+    if not by:
+        shown = [group_index[()]] if () in group_index else []
+        if not shown:
+            groups, shown = [()], [0]
+    return groups, shown
+
+
+def frequencies_of(
+    data: ProjectData,
+    codes: Sequence[CodeInfo],
+    by: Sequence[str],
+    age_bands: AgeBands,
+    rollup: bool = False,
+) -> FrequencyResult:
+    """Count with arrays: one pass of sorting and bincounts, no loop over codings."""
+    max_pid = max(data.participants, default=0)
+    group_index, group_sizes, p_group, p_source, p_counted = _participant_groups(data.participants, by, max_pid)
     groups = list(group_index)
     n_groups = max(len(groups), 1)
     n_codes = len(codes)
@@ -325,12 +353,7 @@ def frequencies_of(
         still = np.bincount(ro * n_groups + p_group[data.passages.participant[po]], minlength=size)
 
     per_group = codings.reshape(n_codes, n_groups).sum(axis=0) if n_codes else np.zeros(n_groups, dtype=np.int64)
-    shown = [gi for gi, g in enumerate(groups) if group_sizes.get(g, 0) or per_group[gi]]
-    shown.sort(key=lambda gi: tuple(sort_key(n, v, age_bands) for n, v in zip(by, groups[gi])))
-    if not by:
-        shown = [group_index[()]] if () in group_index else []
-        if not shown:
-            groups, shown = [()], [0]
+    groups, shown = _shown_groups(groups, group_index, group_sizes, per_group, by, age_bands)
     out: list[dict[str, Any]] = []
     for i, code in enumerate(codes):
         for gi in shown:

@@ -62,20 +62,43 @@ also where its old name occurs in text (a memo).
 
 A key from placeholders back to the originals is written only when asked
 (:func:`write_key`, ``--key FILE``), never beside an export by default.
+
+Beside this module: :mod:`~trivselkode.export.pseudonym_names` (which labels
+are names, the Danish vocabulary) and :mod:`~trivselkode.export.pseudonym_key`
+(the key file).
 """
 
 from __future__ import annotations
 
 import calendar
-import csv
-import io
-import json
-import os
 import re
-import threading
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
+
+from trivselkode.export.pseudonym_key import check_key_target, key_document, write_key
+from trivselkode.export.pseudonym_names import (
+    WORD_RE,
+    is_capitalised,
+    is_name,
+    is_ordinary_word,
+    label_names,
+    name_parts,
+    names_in,
+)
+
+__all__ = [
+    "CPR_RE",
+    "EMAIL_RE",
+    "PHONE_RE",
+    "PLACEHOLDERS",
+    "Pseudonymizer",
+    "check_key_target",
+    "is_name",
+    "is_ordinary_word",
+    "key_document",
+    "shift",
+    "write_key",
+]
 
 PLACEHOLDERS = {
     "da": {"name": "Navn", "source": "Kilde", "cpr": "[CPR]", "phone": "[Telefon]", "email": "[E-mail]"},
@@ -93,138 +116,6 @@ PHONE_RE = re.compile(
     rf"(?:\d{{2}}(?P<sep>{_PHONE_SEP})\d{{2}}(?P=sep)\d{{2}}(?P=sep)\d{{2}}|\d{{4}}{_PHONE_SEP}\d{{4}}|\d{{8}})"
     r"(?![\d])"
 )
-_WORD = re.compile(r"[^\W\d_]+")
-
-# Labels that are roles, codes or generic persons, never names (compared case-folded).
-_ROLE_WORDS = frozenset(
-    """
-    i int intv interv iv ip inf spm sp svar res resp mod del
-    interviewer intervieweren interviewperson deltager deltageren participant respondent informant
-    moderator facilitator speaker taler ukendt unknown stemme alle flere begge publikum
-    kvinde kvinden mand manden pige dreng dame herre barn ung ældre bruger låner gæst borger forælder
-    mor far søn datter besøgende person bibliotekar bibliotekaren medarbejder frivillig studerende elev
-    pensionist personale spørger leder underviser lærer
-    """.split()
-)
-_NAME_WORD = re.compile(r"^[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*\.?$")
-_NOTE = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<note>[^()]*)\)\s*$")
-
-
-# --------------------------------------------------------------------------- the Danish vocabulary
-
-_vocabulary_lock = threading.Lock()
-_vocabulary: Any = None  # a sorted numpy array of word hashes, once read
-
-
-def _load_vocabulary() -> Any:
-    """The hashes of the lower-case words of spaCy's Danish lemma table (forms and lemmas), sorted.
-
-    Hashes (this process's ``hash`` of each word) keep half a million words in
-    four megabytes; the table is read once per process, when first needed,
-    a megabyte at a time.
-    """
-    global _vocabulary
-    with _vocabulary_lock:
-        if _vocabulary is None:
-            import gzip
-            from array import array
-            from importlib.resources import files
-
-            import numpy as np
-
-            hashes = array("q")
-            path = files("spacy_lookups_data").joinpath("data", "da_lemma_lookup.json.gz")
-            # Every key and value of the flat JSON object is a quoted string (no escapes in this table):
-            # split at the quotes, every other piece is a word.
-            with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-                inside, tail = False, ""
-                while chunk := fh.read(1 << 20):
-                    pieces = (tail + chunk).split('"')
-                    tail = pieces.pop()
-                    first = 0 if inside else 1
-                    hashes.extend(hash(w) for w in pieces[first::2] if w.islower())
-                    inside = inside != (len(pieces) % 2 == 1)
-            _vocabulary = np.unique(np.frombuffer(hashes, dtype=np.int64))
-        return _vocabulary
-
-
-def is_ordinary_word(word: str) -> bool:
-    """Whether ``word`` (in any case) is an ordinary Danish word: Bo, per, Rose, Lise — not Karen, Morten."""
-    import numpy as np
-
-    vocabulary = _load_vocabulary()
-    key = hash(word.casefold())
-    i = int(np.searchsorted(vocabulary, key))
-    return i < len(vocabulary) and int(vocabulary[i]) == key
-
-
-# --------------------------------------------------------------------------- labels
-
-
-def is_name(label: str) -> bool:
-    """Whether a participant label is a person's name rather than a code or a role, in any case.
-
-    Codes: anything with a digit or an underscore (``P1``, ``R-3``,
-    ``Kvinde 2``, ``SPEAKER_00``), a word of one letter (``I``, ``A``), role
-    and abbreviation words (``INT``, ``IP``, ``Interviewer``, ``deltager``,
-    ``Mand``) anywhere in the label. Names: one to four words of letters (a
-    hyphen or an apostrophe inside, a dot at the end allowed), in any case:
-    ``Bo``, ``Anne Marie``, ``Jens-Ole``, ``MORTEN``, ``lise``.
-    """
-    label = " ".join(label.split())
-    if not label or any(ch.isdigit() for ch in label) or "_" in label:
-        return False
-    words = label.split()
-    if not 1 <= len(words) <= 4:
-        return False
-    for word in words:
-        if not _NAME_WORD.match(word):
-            return False
-        if word.rstrip(".").casefold() in _ROLE_WORDS:
-            return False
-    return True
-
-
-def _names_in(value: Any) -> list[str]:
-    """Names in a metadata value: a string, a list of strings, or mappings with a name."""
-    if isinstance(value, str):
-        return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
-    if isinstance(value, dict):
-        for key in ("name", "navn"):
-            if isinstance(value.get(key), str):
-                return [value[key].strip()]
-        return []
-    if isinstance(value, (list, tuple)):
-        out: list[str] = []
-        for item in value:
-            out.extend(_names_in(item))
-        return out
-    return []
-
-
-def _label_names(label: str) -> list[str]:
-    """The names a participant label holds: itself, or the name in its note (``Interviewer (Mette)``)."""
-    label = " ".join(label.split())
-    if is_name(label):
-        return [label]
-    m = _NOTE.match(label)
-    if m is None:
-        return []
-    out = [m["base"]] if is_name(m["base"]) else []
-    out += [part.strip() for part in re.split(r"[,;]", m["note"]) if is_name(part.strip())]
-    return out
-
-
-def _parts_of(name: str) -> list[str]:
-    """The case-folded parts of a name that can stand for it (two letters or more, no role words)."""
-    return [p for p in (w.casefold() for w in _WORD.findall(name)) if len(p) >= 2 and p not in _ROLE_WORDS]
-
-
-def _is_capitalised(word: str) -> bool:
-    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
-
-
-# --------------------------------------------------------------------------- the pseudonymizer
 
 
 class Pseudonymizer:
@@ -278,15 +169,15 @@ class Pseudonymizer:
         names: list[str] = []
         for source_id, _name, extra in sources:
             for label in labels.get(source_id, []):
-                names.extend(_label_names(label))
+                names.extend(label_names(label))
             for key in ("names", "navne"):
-                names.extend(_names_in((extra or {}).get(key)))
+                names.extend(names_in((extra or {}).get(key)))
         return cls(names, lang, [name for _id, name, _extra in sources])
 
     def add_name(self, name: str) -> None:
         """Know ``name`` (a full name or a single one) and its parts."""
         name = " ".join(name.split()).strip(".")
-        parts = _parts_of(name)
+        parts = name_parts(name)
         if not parts:
             return
         key = " ".join(parts)
@@ -325,7 +216,7 @@ class Pseudonymizer:
         self._source_pattern = None
 
     def _source_holds_identifier(self, name: str) -> bool:
-        if any(w.casefold() in self._parts for w in _WORD.findall(name)):
+        if any(w.casefold() in self._parts for w in WORD_RE.findall(name)):
             return True
         return any(regex.search(name) for regex in (EMAIL_RE, PHONE_RE)) or any(self._cpr_matches(name))
 
@@ -340,13 +231,13 @@ class Pseudonymizer:
 
     def label(self, participant_label: str) -> str:
         """A participant's label: its placeholder when it is a name, else the label pseudonymised as text."""
-        key = " ".join(_parts_of(participant_label))
+        key = " ".join(name_parts(participant_label))
         if is_name(participant_label):
             if key not in self._numbers:
                 self.add_name(participant_label)
             if key in self._numbers:
                 return self.placeholder(self._numbers[key])
-        for name in _label_names(participant_label):
+        for name in label_names(participant_label):
             self.add_name(name)
         return self.text(participant_label)
 
@@ -422,7 +313,7 @@ class Pseudonymizer:
         if self._source_pattern is None:
             # A source called just by a person's name ("karen"): in text, that is the person.
             names = sorted(
-                (n for n in self._sources if " ".join(_parts_of(n)) not in self._numbers), key=lambda n: (-len(n), n)
+                (n for n in self._sources if " ".join(name_parts(n)) not in self._numbers), key=lambda n: (-len(n), n)
             )
             alternatives = "|".join(re.escape(n) for n in names) or "(?!)"
             self._source_pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
@@ -437,7 +328,7 @@ class Pseudonymizer:
     def _name_spans(self, s: str) -> list[tuple[int, int, str]]:
         """Where known names stand in ``s`` (see the module doc), and their placeholders."""
         words: list[tuple[int, int, str, str]] = []  # start, end (without a genitive s), part, genitive s
-        for m in _WORD.finditer(s):
+        for m in WORD_RE.finditer(s):
             word = m.group(0)
             key = word.casefold()
             if key in self._parts:
@@ -465,7 +356,7 @@ class Pseudonymizer:
                 continue
             word = s[start:end]
             if self._is_ordinary(part):
-                found = _is_capitalised(word)
+                found = is_capitalised(word)
             elif genitive and self._is_ordinary(part + "s"):
                 found = not word.islower()  # "Karens", "KARENS" are Karen's, "karens" a waiting period
             else:
@@ -509,75 +400,3 @@ def shift(moves: list[tuple[int, int, int, int]], pos: int, end: bool = False) -
             return new_end if end else new_start
         delta = new_end - old_end
     return pos + delta
-
-
-# --------------------------------------------------------------------------- the key file
-
-
-def check_key_target(key: Path | str | None, export: Path | str | None, enabled: bool) -> Path | None:
-    """The key file's absolute path, refused before any work when it may not be written.
-
-    Refused: a key without pseudonymisation, a key that would be the export
-    itself (or one of the project's files, or a folder: see
-    :func:`trivselkode.storage.files.check_target`), and a key that is no
-    regular file (a pipe, a device, standard output).
-    """
-    from trivselkode.errors import TrivselError
-    from trivselkode.storage.files import check_target
-
-    if key is None:
-        return None
-    if not enabled:
-        raise TrivselError(
-            "en nøglefil (--key) skrives kun ved pseudonymisering", "tilføj --pseudonymize, eller udelad --key"
-        )
-    path = check_target(Path(key))
-    if str(path).startswith(("/dev/", "/proc/")) or (path.exists() and not path.is_file()):
-        raise TrivselError(f"nøglen kan ikke skrives til {path}", "angiv en almindelig fil, fx --key navnenoegle.csv")
-    if export is not None and _same_file(path, Path(export)):
-        raise TrivselError(
-            f"nøglen kan ikke skrives til {path}: det er selve eksportfilen",
-            "angiv en anden fil til nøglen, fx --key navnenoegle.csv",
-        )
-    return path
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    real_a, real_b = os.path.realpath(os.path.abspath(a)), os.path.realpath(os.path.abspath(b.expanduser()))
-    if real_a == real_b:
-        return True
-    try:
-        return os.path.samefile(real_a, real_b)
-    except OSError:
-        return False
-
-
-def key_document(pseudo: Pseudonymizer, fmt: str = "csv") -> str:
-    """The key as CSV (``pseudonym,original,type``) or JSON (a list of those objects)."""
-    rows = pseudo.key_rows()
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=["pseudonym", "original", "type"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def write_key(pseudo: Pseudonymizer, key: Path | str, export: Path | str | None = None) -> Path:
-    """Write the key to ``key`` atomically (JSON for ``.json``, else CSV), readable by its owner only if new.
-
-    Checked as :func:`check_key_target` does; returns the absolute path written.
-    """
-    from trivselkode.storage.files import replace_atomically, write_data
-
-    path = check_key_target(key, export, True)
-    assert path is not None
-    text = key_document(pseudo, "json" if path.suffix.lower() == ".json" else "csv")
-
-    def write(tmp: Path) -> None:
-        write_data(tmp, text)
-        os.chmod(tmp, 0o600)  # a file that is replaced keeps the old file's mode
-
-    replace_atomically(path, write)
-    return path

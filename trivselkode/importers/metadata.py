@@ -24,6 +24,9 @@ or into itself, is refused before it is loaded (see
 :mod:`trivselkode.domain.yamlguard`): metadata never stores more than its file
 holds.
 
+Beside this module: :mod:`~trivselkode.importers.metadata_yaml` (loading the
+YAML) and :mod:`~trivselkode.importers.participant_book`.
+
 :class:`ParticipantBook` keeps a source's participants while a format parser
 meets their labels: declared ones first, in declaration order, then undeclared
 ones in order of first appearance, each with one warning.
@@ -33,21 +36,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, INTERVIEWER_LABELS, SOURCE_KINDS
-from trivselkode.domain.yamlguard import YamlLimit, check_yaml
+from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
 from trivselkode.errors import TrivselError
 from trivselkode.importers.base import ParsedParticipant
 from trivselkode.importers.encoding import decode_bytes
 from trivselkode.importers.labels import compile_speaker_pattern
+from trivselkode.importers.metadata_yaml import MAX_YAML_DEPTH, LineOf, load_yaml_mapping, no_line
+from trivselkode.importers.participant_book import ParticipantBook, default_role
 
 __all__ = [
+    "MAX_YAML_DEPTH",
     "SIDECAR_SUFFIXES",
     "LineOf",
     "ParticipantBook",
@@ -72,16 +75,6 @@ ROLES = {
 MAX_LABEL = 255
 MAX_FIELD = {"gender": 32, "site": 128, "kind": 32, "context": 64, "date": 32, "name": 255}
 MAX_AGE = 130
-# Metadata is a mapping of values, lists and participants' mappings: a few levels.
-MAX_YAML_DEPTH = 32
-
-# A path into the YAML document, e.g. ("participants", 2, "age").
-YamlPath = tuple[Any, ...]
-LineOf = Callable[[YamlPath], "int | None"]
-
-
-def _no_line(path: YamlPath) -> int | None:
-    return None
 
 
 @dataclass
@@ -92,11 +85,6 @@ class SourceMetadata:
     participants: list[ParsedParticipant] = field(default_factory=list)
     file: str | None = None  # where it came from (front matter's file or the sidecar)
     speaker_pattern: re.Pattern[str] | None = None  # the transcript's own speaker labels
-
-
-def default_role(label: str) -> str:
-    """``interviewer`` for the interviewer labels (case-insensitive), else ``participant``."""
-    return "interviewer" if label.strip().casefold() in INTERVIEWER_LABELS else "participant"
 
 
 def jsonable(value: Any) -> Any:
@@ -114,123 +102,11 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-# --------------------------------------------------------------------------- YAML
+# --------------------------------------------------------------------------- where
 
 
 def _where(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
-
-
-def _line_finder(root: yaml.Node | None, first_line: int) -> LineOf:
-    """A function from a path in the document to its 1-based line in the file."""
-
-    def line_of(path: YamlPath) -> int | None:
-        node = root
-        best = node.start_mark.line if node is not None else None
-        for step in path:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == str(step):
-                        child = value
-                        best = key.start_mark.line
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                if 0 <= step < len(node.value):
-                    child = node.value[step]
-                    best = child.start_mark.line
-            if child is None:
-                break
-            node = child
-            best = node.start_mark.line
-        return None if best is None else first_line + best
-
-    return line_of
-
-
-def _duplicate_key(node: yaml.Node) -> yaml.ScalarNode | None:
-    """The first key that occurs twice in a mapping anywhere under ``node``."""
-    stack = [node]
-    seen: set[int] = set()  # a node shared through an alias is checked once
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            seen_keys: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen_keys:
-                        return key
-                    seen_keys.add(key.value)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-    return None
-
-
-# libyaml's loader when PyYAML was built with it: several times faster, same marks.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml_mapping(text: str, file: str, first_line: int = 1) -> tuple[dict[str, Any], LineOf]:
-    """Parse ``text`` (which starts at line ``first_line`` of ``file``) as a YAML mapping.
-
-    Returns the mapping (empty for an empty document) and a ``line_of``
-    function giving the file line of a path in it.
-    """
-    try:
-        check_yaml(text, max_depth=MAX_YAML_DEPTH)
-    except YamlLimit as exc:
-        where = f"{file}:{first_line + exc.line}"
-        if exc.kind == "depth":
-            raise TrivselError(
-                f"{where}: metadata er indlejret mere end {exc.limit} niveauer dybt",
-                hint="skriv metadata som 'nøgle: værdi' og deltagerne som en liste",
-            ) from None
-        if exc.kind == "cycle":
-            raise TrivselError(
-                f"{where}: aliasset *{exc.anchor} henviser til den værdi, det selv står i, så metadata ville aldrig ende",
-                hint="fjern aliasset og skriv værdien ud",
-            ) from None
-        raise TrivselError(
-            f"{where}: YAML-aliasserne (*{exc.anchor} m.fl.) gentager så meget, at metadata ville fylde over "
-            f"{exc.limit:_} tegn".replace("_", "."),
-            hint="skriv værdierne ud i stedet for at bruge aliasser (*navn)",
-        ) from None
-    loader = _SAFE_LOADER(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}, _no_line
-        duplicate = _duplicate_key(node)
-        if duplicate is not None:
-            raise TrivselError(
-                f"{file}:{first_line + duplicate.start_mark.line}: nøglen '{duplicate.value}' står to gange",
-                hint="slet den ene",
-            )
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark is not None else first_line
-        problem = exc.problem or exc.context or "ukendt fejl"
-        raise TrivselError(
-            f"{file}:{line}: ugyldig YAML ({problem})",
-            hint="ret linjen; brug 'nøgle: værdi', og sæt tekst med kolon i anførselstegn",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise TrivselError(f"{file}:{first_line}: ugyldig YAML ({exc})") from None
-    finally:
-        loader.dispose()
-    if data is None:
-        return {}, _no_line
-    if not isinstance(data, dict):
-        raise TrivselError(
-            f"{file}:{first_line + node.start_mark.line}: metadata skal være en samling af 'nøgle: værdi'",
-            hint="skriv fx 'kind: interview' på hver sin linje",
-        )
-    return data, _line_finder(node, first_line)
 
 
 # --------------------------------------------------------------------------- validation
@@ -355,7 +231,7 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
     ``line_of(path)`` gives the 1-based file line of a key (see
     :func:`load_yaml_mapping`); without it errors name only the file.
     """
-    line_of = line_of or _no_line
+    line_of = line_of or no_line
     values: dict[str, Any] = {}
     participants: list[ParsedParticipant] = []
     speaker_pattern: re.Pattern[str] | None = None
@@ -429,7 +305,7 @@ def find_sidecar(path: str | Path) -> Path | None:
 def _read_sidecar_raw(path: str | Path) -> tuple[Path | None, dict[str, Any], LineOf]:
     sidecar = find_sidecar(path)
     if sidecar is None:
-        return None, {}, _no_line
+        return None, {}, no_line
     try:
         data = sidecar.read_bytes()
     except OSError as exc:
@@ -450,74 +326,3 @@ def load_sidecar(path: str | Path) -> SourceMetadata:
     if sidecar is None:
         return SourceMetadata()
     return parse_metadata(mapping, str(sidecar), line_of)
-
-
-# --------------------------------------------------------------------------- participants
-
-
-class ParticipantBook:
-    """A source's participants as a parser meets their labels.
-
-    Labels match case-insensitively: ``p1`` in the text is the declared
-    ``P1``. Undeclared labels are added in order of first appearance with one
-    warning each (unless ``warn=False``).
-    """
-
-    def __init__(self, declared: list[ParsedParticipant] | None = None) -> None:
-        self.participants: list[ParsedParticipant] = []
-        self.warnings: list[str] = []
-        self.unrecognised: list[tuple[str, int]] = []  # label-like line starts that are no label: (text, line)
-        self._by_key: dict[str, ParsedParticipant] = {}
-        self.declared: set[str] = set()
-        for participant in declared or []:
-            key = participant.label.casefold()
-            if key in self._by_key:
-                continue
-            # A copy: the caller's metadata stays as it was declared.
-            copy = ParsedParticipant(
-                label=participant.label,
-                role=participant.role,
-                gender=participant.gender,
-                age=participant.age,
-                site=participant.site,
-                attributes=dict(participant.attributes),
-            )
-            self._by_key[key] = copy
-            self.participants.append(copy)
-            self.declared.add(key)
-
-    def known(self, label: str) -> bool:
-        return label.casefold() in self._by_key
-
-    def get(self, label: str) -> ParsedParticipant | None:
-        return self._by_key.get(label.casefold())
-
-    def resolve(
-        self,
-        label: str,
-        *,
-        where: str | None = None,
-        warn: bool = True,
-        role: str | None = None,
-        said: str = "",
-    ) -> ParsedParticipant:
-        """The participant for ``label``, added (with a warning) when new.
-
-        A new participant's role is ``role``, else :func:`default_role` of the
-        label; ``said`` is what the label told about them (for the warning).
-        """
-        key = label.casefold()
-        participant = self._by_key.get(key)
-        if participant is None:
-            participant = ParsedParticipant(label=label, role=role or default_role(label))
-            self._by_key[key] = participant
-            self.participants.append(participant)
-            if warn:
-                at = f" ({where})" if where else ""
-                role = " som interviewer" if participant.role == "interviewer" else ""
-                told = f" med {said} fra etiketten" if said else ""
-                self.warnings.append(
-                    f"ukendt deltager '{label}'{at} er oprettet{role}{told}; "
-                    "angiv den under 'participants' i metadata for at sætte rolle, køn og alder"
-                )
-        return participant

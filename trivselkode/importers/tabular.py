@@ -30,12 +30,13 @@ import datetime as _dt
 import io
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES
 from trivselkode.errors import TrivselError
-from trivselkode.importers.base import ParsedSource
+from trivselkode.importers.base import ParsedParticipant, ParsedSource
 from trivselkode.importers.encoding import normalise, read_text
 from trivselkode.importers.metadata import (
     MAX_AGE,
@@ -133,6 +134,110 @@ def _find_label_column(columns: list[str], text_index: int) -> int | None:
     return None
 
 
+@dataclass
+class _Tally:
+    """What :func:`parse_rows` gathers row by row: the answers, and the rows to warn about."""
+
+    entries: list[tuple[str, str, None, None]] = field(default_factory=list)
+    empty_rows: list[int] = field(default_factory=list)
+    bad_ages: list[int] = field(default_factory=list)
+    long_values: list[int] = field(default_factory=list)
+    first_row_of: dict[str, int] = field(default_factory=dict)
+    repeated: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _header_row(iterator: Iterator[tuple[int, Sequence[Any]]], file: str) -> Sequence[Any]:
+    """The first row with a value: the column names."""
+    for _, raw_header in iterator:
+        if any(_cell(value) is not None for value in raw_header):
+            return raw_header
+    raise TrivselError(f"{file} er tom", hint="første række skal navngive kolonnerne")
+
+
+def _standard_columns(columns: list[str], text_index: int, label_index: int | None) -> dict[int, str]:
+    """The columns that are a standard attribute (age, gender, site), each standard once."""
+    standard_of: dict[int, str] = {}
+    for index, column in enumerate(columns):
+        standard = ATTRIBUTE_ALIASES.get(column.strip().casefold())
+        if standard and standard not in standard_of.values() and index not in (text_index, label_index):
+            standard_of[index] = standard
+    return standard_of
+
+
+def _respondent(book: ParticipantBook, cells: list[Any], label_index: int | None, data_index: int) -> ParsedParticipant:
+    """The participant a row's answer is from: its label column's value, else ``R<n>``."""
+    label = None
+    if label_index is not None and cells[label_index] is not None:
+        label = " ".join(_as_text(cells[label_index]).split())[:MAX_LABEL]
+    label = label or f"R{data_index}"
+    participant = book.resolve(label, warn=False)
+    if participant.label.casefold() not in book.declared:
+        participant.role = "participant"
+    return participant
+
+
+def _take_attributes(
+    participant: ParsedParticipant,
+    cells: list[Any],
+    columns: list[str],
+    standard_of: dict[int, str],
+    skipped: tuple[int, int | None],
+    row_number: int,
+    tally: _Tally,
+) -> None:
+    """Give ``participant`` a row's other columns: age, gender and site where they fit, else attributes."""
+    for index, value in enumerate(cells[: len(columns)]):
+        if value is None or index in skipped:
+            continue
+        column = columns[index]
+        standard = standard_of.get(index)
+        if standard == "age":
+            age = parse_int(value)
+            if age is not None and 0 <= age <= MAX_AGE:
+                if participant.age is None:
+                    participant.age = age
+                continue
+            tally.bad_ages.append(row_number)
+        elif standard in ("gender", "site"):
+            text = _as_text(value)
+            if len(text) <= MAX_FIELD[standard]:
+                if getattr(participant, standard) is None:
+                    setattr(participant, standard, text)
+                continue
+            tally.long_values.append(row_number)
+        participant.attributes.setdefault(column, jsonable(value))
+
+
+def _survey_warnings(
+    file: str, columns: list[str], text_index: int, standard_of: dict[int, str], tally: _Tally
+) -> list[str]:
+    """The warnings about skipped rows, values kept as attributes and respondents in several rows."""
+    text_name = columns[text_index]
+    warnings: list[str] = []
+    if tally.empty_rows:
+        warnings.append(
+            f"{file}: {len(tally.empty_rows)} række(r) uden svar i kolonnen '{text_name}' er sprunget over "
+            f"(række {_rows_shown(tally.empty_rows)})"
+        )
+    if tally.bad_ages:
+        age_column = columns[next(i for i, s in standard_of.items() if s == "age")]
+        warnings.append(
+            f"{file}: kolonnen '{age_column}' har {len(tally.bad_ages)} værdi(er) der ikke er en alder i hele år "
+            f"(række {_rows_shown(tally.bad_ages)}); de er gemt som attributter"
+        )
+    if tally.long_values:
+        warnings.append(
+            f"{file}: {len(tally.long_values)} værdi(er) for køn eller bibliotek er for lange "
+            f"(række {_rows_shown(tally.long_values)}); de er gemt som attributter"
+        )
+    for label, row_numbers in tally.repeated.items():
+        warnings.append(
+            f"{file}: respondenten '{label}' optræder i flere rækker (række {_rows_shown(row_numbers)}); "
+            "svarene er lagt på samme deltager"
+        )
+    return warnings
+
+
 def parse_rows(
     rows: Iterable[tuple[int, Sequence[Any]]],
     path: Path,
@@ -143,27 +248,13 @@ def parse_rows(
     """A survey source from ``(row number, cells)`` pairs, the header first."""
     file = str(path)
     iterator = iter(rows)
-    for _, raw_header in iterator:
-        if any(_cell(value) is not None for value in raw_header):
-            break
-    else:
-        raise TrivselError(f"{file} er tom", hint="første række skal navngive kolonnerne")
-    columns = _header(raw_header)
+    columns = _header(_header_row(iterator, file))
     text_index = _find_text_column(columns, text_column or meta.values.get("text_column"), file)
     label_index = _find_label_column(columns, text_index)
-    standard_of: dict[int, str] = {}
-    for index, column in enumerate(columns):
-        standard = ATTRIBUTE_ALIASES.get(column.strip().casefold())
-        if standard and standard not in standard_of.values() and index not in (text_index, label_index):
-            standard_of[index] = standard
+    standard_of = _standard_columns(columns, text_index, label_index)
 
     book = ParticipantBook(meta.participants)
-    entries: list[tuple[str, str, None, None]] = []
-    empty_rows: list[int] = []
-    bad_ages: list[int] = []
-    long_values: list[int] = []
-    first_row_of: dict[str, int] = {}
-    repeated: dict[str, list[int]] = {}
+    tally = _Tally()
     data_index = 0
     for row_number, raw in iterator:
         cells = [_cell(value) for value in raw]
@@ -173,71 +264,24 @@ def parse_rows(
         cells += [None] * (len(columns) - len(cells))
         answer = cells[text_index] if text_index < len(cells) else None
         if answer is None:
-            empty_rows.append(row_number)
+            tally.empty_rows.append(row_number)
             continue
-        label = None
-        if label_index is not None and cells[label_index] is not None:
-            label = " ".join(_as_text(cells[label_index]).split())[:MAX_LABEL]
-        label = label or f"R{data_index}"
-        participant = book.resolve(label, warn=False)
-        if participant.label.casefold() not in book.declared:
-            participant.role = "participant"
+        participant = _respondent(book, cells, label_index, data_index)
         key = participant.label.casefold()
-        if key in first_row_of:
-            repeated.setdefault(participant.label, [first_row_of[key]]).append(row_number)
+        if key in tally.first_row_of:
+            tally.repeated.setdefault(participant.label, [tally.first_row_of[key]]).append(row_number)
         else:
-            first_row_of[key] = row_number
-        for index, value in enumerate(cells[: len(columns)]):
-            if value is None or index in (text_index, label_index):
-                continue
-            column = columns[index]
-            standard = standard_of.get(index)
-            if standard == "age":
-                age = parse_int(value)
-                if age is not None and 0 <= age <= MAX_AGE:
-                    if participant.age is None:
-                        participant.age = age
-                    continue
-                bad_ages.append(row_number)
-            elif standard in ("gender", "site"):
-                text = _as_text(value)
-                if len(text) <= MAX_FIELD[standard]:
-                    if getattr(participant, standard) is None:
-                        setattr(participant, standard, text)
-                    continue
-                long_values.append(row_number)
-            participant.attributes.setdefault(column, jsonable(value))
-        entries.append((participant.label, _as_text(answer), None, None))
+            tally.first_row_of[key] = row_number
+        _take_attributes(participant, cells, columns, standard_of, (text_index, label_index), row_number, tally)
+        tally.entries.append((participant.label, _as_text(answer), None, None))
 
-    text_name = columns[text_index]
-    if not entries:
+    if not tally.entries:
         raise TrivselError(
-            f"{file}: ingen svar fundet i kolonnen '{text_name}'",
+            f"{file}: ingen svar fundet i kolonnen '{columns[text_index]}'",
             hint="tjek at det er den rigtige kolonne (--text-column)",
         )
-    warnings = book.warnings
-    if empty_rows:
-        warnings.append(
-            f"{file}: {len(empty_rows)} række(r) uden svar i kolonnen '{text_name}' er sprunget over "
-            f"(række {_rows_shown(empty_rows)})"
-        )
-    if bad_ages:
-        age_column = columns[next(i for i, s in standard_of.items() if s == "age")]
-        warnings.append(
-            f"{file}: kolonnen '{age_column}' har {len(bad_ages)} værdi(er) der ikke er en alder i hele år "
-            f"(række {_rows_shown(bad_ages)}); de er gemt som attributter"
-        )
-    if long_values:
-        warnings.append(
-            f"{file}: {len(long_values)} værdi(er) for køn eller bibliotek er for lange "
-            f"(række {_rows_shown(long_values)}); de er gemt som attributter"
-        )
-    for label, row_numbers in repeated.items():
-        warnings.append(
-            f"{file}: respondenten '{label}' optræder i flere rækker (række {_rows_shown(row_numbers)}); "
-            "svarene er lagt på samme deltager"
-        )
-    text, turns = compose_transcript(entries)
+    book.warnings.extend(_survey_warnings(file, columns, text_index, standard_of, tally))
+    text, turns = compose_transcript(tally.entries)
     meta = SourceMetadata(values=dict(meta.values), participants=meta.participants, file=meta.file)
     meta.values.setdefault("kind", "survey")
     meta.values.pop("text_column", None)
