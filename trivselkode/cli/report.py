@@ -5,12 +5,16 @@ Every report reads every coder's codings unless told otherwise (``--coder``,
 Without ``--format`` the format follows the suffix of ``--out`` (``.xlsx``,
 ``.csv`` …), else the first one listed. Outputs are written to a temporary
 file beside the target and renamed, so nothing is ever half-written.
+Each command builds its report with
+:func:`trivselkode.export.reports.build_report`, the function the Eksport
+screen runs, so both give the same file from the same options.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -117,18 +121,6 @@ def _prepare_out(out: Path | None) -> None:
     out_path_writable(out)
 
 
-def _bands(spec: str | None):  # noqa: ANN202
-    from trivselkode.analysis.attributes import AgeBands
-
-    return AgeBands.parse(spec)
-
-
-def _pseudo(project, enabled: bool, lang: str):  # noqa: ANN001, ANN202
-    from trivselkode.export.pseudonymize import Pseudonymizer
-
-    return Pseudonymizer.if_asked(project, enabled, lang)
-
-
 def key_target(key: Path | None, out: Path | None, pseudonymize: bool) -> Path | None:
     """``--key FILE``, refused before any work when it may not be written (also used by codings, refi, disagreements)."""
     if key is None:
@@ -150,17 +142,36 @@ def write_key_file(pseudo, key: Path | None, out: Path | None) -> None:  # noqa:
     note(f"Nøglen til pseudonymerne er skrevet til {path}.")
 
 
-def _render(table, fmt: str) -> str | bytes:  # noqa: ANN001
-    from trivselkode.export import tables
+def _run(
+    ctx: typer.Context,
+    kind: str,
+    what: str,
+    fmt: Enum | None,
+    allowed: type[Enum],
+    key: Path | None,
+    basis: tuple[str | None, bool, bool],
+    **options: Any,
+) -> None:
+    """Build the ``kind`` report as the Eksport screen does, write it, and say what was written and from what.
 
-    return tables.render(table, fmt)
+    ``options`` are the report's options (:class:`~trivselkode.export.reports.ReportRequest`, ``out`` among
+    them); ``basis`` is ``--coder``, ``--union`` and ``--consensus``; ``what`` names the output in the note.
+    """
+    from trivselkode.export.reports import ReportRequest, build_report, selection_of
 
-
-def _basis(selection, extra: str = "") -> None:  # noqa: ANN001 (Selection; imported lazily)
-    """Whose codings were read, and why the default is not the consensus when settled work is left unused."""
-    note(f"Grundlag: {selection.describe()}{extra}.")
-    if selection.why:
-        note(selection.why)
+    out = options.pop("out")
+    request = ReportRequest(kind, out, _format(fmt, out, allowed), **options)
+    _prepare_out(out)
+    key = key_target(key, out, request.pseudonymize)
+    project = state(ctx).project()
+    request.selection = selection_of(*basis)
+    report = build_report(project, request)
+    _emit(report.data, out, what)
+    write_key_file(report.pseudonymizer, key, out)
+    for warning in report.warnings:
+        note(f"advarsel: {warning}")
+    for line in report.notes:
+        note(line)
 
 
 def _emit(data: str | bytes, out: Path | None, what: str) -> None:
@@ -193,31 +204,23 @@ def frequencies(
 
     Standard er konsensus af to kodere, når ingen af deres uenigheder er åbne, ellers foreningsmængden af koderne.
     """
-    from trivselkode.analysis.frequencies import compute_frequencies
-    from trivselkode.export import tables
-
-    kind = _format(fmt, out, TableFormat)
-    _prepare_out(out)
-    key = key_target(key, out, pseudonymize)
-    project = state(ctx).project()
-    result = compute_frequencies(
-        project,
-        coder=coder,
-        union=union,
-        consensus=consensus,
+    _run(
+        ctx,
+        "frequencies",
+        "Hyppighederne",
+        fmt,
+        TableFormat,
+        key,
+        (coder, union, consensus),
+        out=out,
         coders=pair,
-        by=by,
+        by=by or [],
         codes=codes,
+        lang=lang.value,
         rollup=rollup,
-        age_bands=_bands(age_bands),
+        age_bands=age_bands,
+        pseudonymize=pseudonymize,
     )
-    pseudo = _pseudo(project, pseudonymize, lang.value)
-    if kind == "json":
-        _emit(tables.to_json(tables.frequency_records(result, pseudo)), out, "Hyppighederne")
-    else:
-        _emit(_render(tables.frequency_table(result, lang.value, pseudo), kind), out, "Hyppighederne")
-    write_key_file(pseudo, key, out)
-    _basis(result.selection)
 
 
 @app.command("cooccurrence")
@@ -239,26 +242,21 @@ def cooccurrence(
     rollup: bool = ROLLUP,
 ) -> None:
     """Samforekomst: antal udsagn, der bærer både rækkens og kolonnens kode (standard temaer × behov)."""
-    from trivselkode.analysis.cooccurrence import compute_cooccurrence
-    from trivselkode.export import tables
-
-    kind = _format(fmt, out, TableFormat)
-    _prepare_out(out)
-    result = compute_cooccurrence(
-        state(ctx).project(),
+    _run(
+        ctx,
+        "cooccurrence",
+        "Samforekomsten",
+        fmt,
+        TableFormat,
+        None,
+        (coder, union, consensus),
+        out=out,
         rows=rows,
         cols=cols,
-        coder=coder,
-        union=union,
-        consensus=consensus,
         coders=pair,
+        lang=lang.value,
         rollup=rollup,
     )
-    if kind == "json":
-        _emit(tables.to_json(result.records()), out, "Samforekomsten")
-    else:
-        _emit(_render(tables.cooccurrence_table(result, lang.value), kind), out, "Samforekomsten")
-    _basis(result.selection)
 
 
 @app.command("matrix")
@@ -277,30 +275,21 @@ def matrix(
     key: Path | None = KEY,
 ) -> None:
     """Deltager × kode som 0/1 (rækker: kilde, deltager, egenskaber) til videre statistik."""
-    from trivselkode.analysis.cooccurrence import compute_matrix
-    from trivselkode.export import tables
-
-    kind = _format(fmt, out, MatrixFormat)
-    _prepare_out(out)
-    key = key_target(key, out, pseudonymize)
-    project = state(ctx).project()
-    result = compute_matrix(
-        project,
-        codes=codes,
-        coder=coder,
-        union=union,
-        consensus=consensus,
+    _run(
+        ctx,
+        "matrix",
+        "Matricen",
+        fmt,
+        MatrixFormat,
+        key,
+        (coder, union, consensus),
+        out=out,
         coders=pair,
+        codes=codes,
         rollup=rollup,
-        age_bands=_bands(age_bands),
+        age_bands=age_bands,
+        pseudonymize=pseudonymize,
     )
-    pseudo = _pseudo(project, pseudonymize, "da")
-    if kind == "json":
-        _emit(tables.to_json(tables.matrix_records(result, pseudo)), out, "Matricen")
-    else:
-        _emit(_render(tables.matrix_table(result, "da", pseudo), kind), out, "Matricen")
-    write_key_file(pseudo, key, out)
-    _basis(result.selection, f"; {len(result.rows)} deltagere")
 
 
 @app.command("quotes")
@@ -327,41 +316,27 @@ def quotes(
     age_bands: str | None = AGE_BANDS,
 ) -> None:
     """Repræsentative citater for hver kode, med tilskrivning som "– Kvinde, 67 år, Holstebro"."""
-    from trivselkode.analysis.quotes import collect_quotes
-    from trivselkode.export.documents import render
-
-    kind = _format(fmt, out, QuoteFormat)
-    _prepare_out(out)
-    key = key_target(key, out, pseudonymize)
-    project = state(ctx).project()
-    pseudo = _pseudo(project, pseudonymize, lang.value)
-    collection = collect_quotes(
-        project,
+    _run(
+        ctx,
+        "quotes",
+        "Citaterne",
+        fmt,
+        QuoteFormat,
+        key,
+        (coder, union, consensus),
+        out=out,
+        coders=pair,
         codes=codes,
         n=n,
-        coder=coder,
-        union=union,
-        consensus=consensus,
-        coders=pair,
-        pins=pin or [],
-        excludes=exclude or [],
+        lang=lang.value,
+        pseudonymize=pseudonymize,
+        age_bands=age_bands,
+        title=title,
         min_words=min_words,
         max_words=max_words,
-        lang=lang.value,
-        pseudonymizer=pseudo,
-        age_bands=_bands(age_bands),
+        pins=pin or [],
+        excludes=exclude or [],
     )
-    _emit(render(collection, kind, title, n), out, "Citaterne")
-    write_key_file(pseudo, key, out)
-    for warning in collection.warnings:
-        note(f"advarsel: {warning}")
-    empty = [c.code.key for c in collection.codes if not c.quotes]
-    note(
-        f"{len(collection.quotes)} citater til {len(collection.codes)} koder fra {collection.selection.describe()}."
-        + (f" Uden citater: {', '.join(empty)}." if empty else "")
-    )
-    if collection.selection.why:
-        note(collection.selection.why)
 
 
 @app.command("chart")
@@ -386,29 +361,22 @@ def chart(
     key: Path | None = KEY,
 ) -> None:
     """Søjlediagram over temaernes hyppighed, eventuelt fordelt på en egenskab (læseligt i sort-hvid)."""
-    from trivselkode.analysis.frequencies import compute_frequencies
-    from trivselkode.export.charts import frequency_chart
-
-    kind = _format(fmt, out, ChartFormat)
-    _prepare_out(out)
-    key = key_target(key, out, pseudonymize)
-    project = state(ctx).project()
-    if not codes:
-        from trivselkode.export.jobs import default_chart_codes
-
-        codes = [default_chart_codes(project)]
-    result = compute_frequencies(
-        project,
-        coder=coder,
-        union=union,
-        consensus=consensus,
-        coders=pair,
-        by=by,
+    _run(
+        ctx,
+        "chart",
+        "Diagrammet",
+        fmt,
+        ChartFormat,
+        key,
+        (coder, union, consensus),
+        out=out,
+        by=by or [],
         codes=codes,
+        measure=measure.value,
+        coders=pair,
+        lang=lang.value,
         rollup=rollup,
-        age_bands=_bands(age_bands),
+        age_bands=age_bands,
+        title=title,
+        pseudonymize=pseudonymize,
     )
-    pseudo = _pseudo(project, pseudonymize, lang.value)
-    _emit(frequency_chart(result, kind, lang.value, measure.value, title, pseudo), out, "Diagrammet")
-    write_key_file(pseudo, key, out)
-    _basis(result.selection)

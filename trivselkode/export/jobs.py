@@ -1,10 +1,11 @@
 """Export jobs: one report, one file, written atomically, with progress and cancelling.
 
 The terminal UI's Eksport screen runs every report through :func:`run_report`
-in a worker thread. It calls the same core functions as ``trivselkode
-report …``, ``codings export``, ``refi export`` and ``codebook export`` with
-the same options, so a file from the screen equals the file from the
-command line::
+in a worker thread. It builds the reports with
+:func:`trivselkode.export.reports.build_report`, the function ``trivselkode
+report …`` calls, and the other exports with the core functions of
+``codings export``, ``refi export`` and ``codebook export``, with the same
+options, so a file from the screen equals the file from the command line::
 
     request = ReportRequest("frequencies", Path("temafrekvenser.xlsx"), by=["site"])
     result = run_report(project, request, progress=print, cancel=threading.Event())
@@ -26,13 +27,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from trivselkode.analysis.attributes import AgeBands
+from trivselkode.analysis.attributes import LANGS, AgeBands
 from trivselkode.errors import TrivselError
 from trivselkode.export.pseudonymize import Pseudonymizer, check_key_target, write_key
+from trivselkode.export.reports import BUILDERS, ReportRequest, build_report
 from trivselkode.storage.files import check_target, replace_atomically, write_data
 
 #: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
@@ -159,8 +161,8 @@ FORMAT_LABELS = {
     "yaml": "YAML (.yaml)",
     "qdc": "REFI-QDA-kodebog (.qdc)",
 }
-MEASURES = ("share", "passages", "participants", "codings")
-LANGS = ("da", "en")
+#: The builder of each kind, as :func:`build_report` finds it (the tests hold reports here).
+_BUILDERS = BUILDERS
 
 
 class ExportCancelled(TrivselError):
@@ -168,52 +170,6 @@ class ExportCancelled(TrivselError):
 
     def __init__(self) -> None:
         super().__init__("eksporten er afbrudt; der er ikke skrevet nogen fil")
-
-
-@dataclass
-class ReportRequest:
-    """What to export and how: the options of the matching command-line command.
-
-    ``selection`` is ``auto`` (the command's default), ``consensus``,
-    ``union`` or ``coder:NAME``; for codings ``auto`` means every coder.
-    ``key`` is ``--key FILE``: the key from placeholders to names, written
-    only when asked and never over the export itself.
-    """
-
-    kind: str
-    out: Path
-    fmt: str | None = None
-    selection: str = "auto"
-    by: list[str] = field(default_factory=list)
-    codes: str | None = None
-    rows: str = "themes"
-    cols: str = "needs"
-    n: int = 5
-    lang: str = "da"
-    pseudonymize: bool = False
-    key: Path | None = None  # where to write the key to the pseudonyms (only with pseudonymize)
-    rollup: bool = False
-    age_bands: str | None = None
-    measure: str = "share"
-    title: str | None = None
-    min_words: int = 8
-    max_words: int = 60
-    pins: list[str] = field(default_factory=list)
-    excludes: list[str] = field(default_factory=list)
-    retired: bool = False
-
-    def selection_options(self) -> dict[str, Any]:
-        """``coder``/``union``/``consensus`` as the core functions take them."""
-        sel = self.selection or "auto"
-        if sel == "auto":
-            return {}
-        if sel == "consensus":
-            return {"consensus": True}
-        if sel == "union":
-            return {"union": True}
-        if sel.startswith("coder:") and sel[6:]:
-            return {"coder": sel[6:]}
-        raise TrivselError(f"ukendt grundlag '{sel}'", "vælg standard, konsensus, foreningsmængden eller én koder")
 
 
 @dataclass
@@ -333,171 +289,6 @@ def _check(cancel: threading.Event | None) -> None:
         raise ExportCancelled()
 
 
-# ---------------------------------------------------------------- the reports
-
-
-def default_chart_codes(project: Any) -> str:
-    """The themes, when the codebook has any; else every live code (as ``report chart``)."""
-    from sqlmodel import col, select
-
-    from trivselkode.storage.models import Code
-
-    with project.read() as session:
-        kinds = set(session.exec(select(Code.kind).where(Code.retired == False)))  # noqa: E712
-        keys = list(
-            session.exec(select(Code.key).where(Code.retired == False).order_by(col(Code.position), col(Code.id)))  # noqa: E712
-        )
-    if "tema" in kinds:
-        return "tema"
-    if not keys:
-        raise TrivselError("kodebogen er tom", "indlæs en kodebog (Kodebog eller `trivselkode codebook load FIL`)")
-    return ",".join(keys)
-
-
-def _basis(selection: Any) -> str:
-    """``grundlag: ….``, and why the default is not the consensus when settled work is left unused."""
-    return f"grundlag: {selection.describe()}." + (f" ({selection.why}.)" if selection.why else "")
-
-
-def _codes(spec: str | None) -> list[str] | None:
-    return [spec] if spec and spec.strip() else None
-
-
-def _frequencies(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    from trivselkode.analysis.frequencies import compute_frequencies
-    from trivselkode.export import tables
-
-    result = compute_frequencies(
-        project,
-        by=req.by or None,
-        codes=_codes(req.codes),
-        rollup=req.rollup,
-        age_bands=AgeBands.parse(req.age_bands),
-        **req.selection_options(),
-    )
-    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
-    if fmt == "json":
-        data: str | bytes = tables.to_json(tables.frequency_records(result, pseudo))
-    else:
-        data = tables.render(tables.frequency_table(result, req.lang, pseudo), fmt)
-    return data, f"{len(result.rows)} rækker; {_basis(result.selection)}", []
-
-
-def _cooccurrence(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    from trivselkode.analysis.cooccurrence import compute_cooccurrence
-    from trivselkode.export import tables
-
-    result = compute_cooccurrence(
-        project, rows=req.rows or "themes", cols=req.cols or "needs", rollup=req.rollup, **req.selection_options()
-    )
-    if fmt == "json":
-        data: str | bytes = tables.to_json(result.records())
-    else:
-        data = tables.render(tables.cooccurrence_table(result, req.lang), fmt)
-    return data, f"{len(result.rows)} × {len(result.cols)} koder; {_basis(result.selection)}", []
-
-
-def _matrix(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    from trivselkode.analysis.cooccurrence import compute_matrix
-    from trivselkode.export import tables
-
-    result = compute_matrix(
-        project,
-        codes=_codes(req.codes),
-        rollup=req.rollup,
-        age_bands=AgeBands.parse(req.age_bands),
-        **req.selection_options(),
-    )
-    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, "da")
-    if fmt == "json":
-        data: str | bytes = tables.to_json(tables.matrix_records(result, pseudo))
-    else:
-        data = tables.render(tables.matrix_table(result, "da", pseudo), fmt)
-    return data, f"{len(result.rows)} deltagere × {len(result.codes)} koder; {_basis(result.selection)}", []
-
-
-def _quotes(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    from trivselkode.analysis.quotes import collect_quotes
-    from trivselkode.export.documents import render
-
-    collection = collect_quotes(
-        project,
-        codes=_codes(req.codes),
-        n=req.n,
-        pins=req.pins,
-        excludes=req.excludes,
-        min_words=req.min_words,
-        max_words=req.max_words,
-        lang=req.lang,
-        pseudonymizer=Pseudonymizer.if_asked(project, req.pseudonymize, req.lang),
-        age_bands=AgeBands.parse(req.age_bands),
-        **req.selection_options(),
-    )
-    data = render(collection, fmt, req.title or None, req.n)
-    empty = [c.code.key for c in collection.codes if not c.quotes]
-    summary = f"{len(collection.quotes)} citater til {len(collection.codes)} koder; {_basis(collection.selection)}" + (
-        f" Uden citater: {', '.join(empty)}." if empty else ""
-    )
-    return data, summary, list(collection.warnings)
-
-
-def _chart(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    from trivselkode.analysis.frequencies import compute_frequencies
-    from trivselkode.export.charts import frequency_chart
-
-    if req.measure not in MEASURES:
-        raise TrivselError(f"ukendt mål '{req.measure}'", "vælg andel, udsagn, deltagere eller kodninger")
-    codes = _codes(req.codes) or [default_chart_codes(project)]
-    result = compute_frequencies(
-        project,
-        by=req.by or None,
-        codes=codes,
-        rollup=req.rollup,
-        age_bands=AgeBands.parse(req.age_bands),
-        **req.selection_options(),
-    )
-    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
-    data = frequency_chart(result, fmt, req.lang, req.measure, req.title or None, pseudo)
-    return data, f"{len(result.codes)} koder; {_basis(result.selection)}", []
-
-
-def _codings(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    from trivselkode.export.codings import codings_document
-
-    options = req.selection_options()
-    if set(options) - {"coder"}:
-        raise TrivselError(
-            "kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder"
-        )
-    text, count = codings_document(project, options.get("coder"), fmt, req.pseudonymize)
-    who = f"koder {options['coder']}" if options else "alle kodere"
-    return text, f"{count} kodninger af {who}.", []
-
-
-def _codebook(project: Any, req: ReportRequest, fmt: str) -> tuple[str | bytes, str, list[str]]:
-    if fmt == "qdc":
-        from trivselkode.export.refi import build_codebook_xml
-
-        xml, count = build_codebook_xml(project)
-        return xml, f"{count} koder (REFI-QDA-kodebog).", []
-    from trivselkode.domain.codebook import dump_codebook
-    from trivselkode.storage.codebook import codebook_of_project
-
-    book = codebook_of_project(project, include_retired=req.retired)
-    return dump_codebook(book), f"{len(book.codes)} koder" + (" (udgåede med)." if req.retired else "."), []
-
-
-_BUILDERS = {
-    "frequencies": _frequencies,
-    "cooccurrence": _cooccurrence,
-    "matrix": _matrix,
-    "quotes": _quotes,
-    "chart": _chart,
-    "codings": _codings,
-    "codebook": _codebook,
-}
-
-
 # What the long first step of each export does (the screen shows it while it runs).
 _WORKING = {
     "frequencies": "Tæller kodninger, udsagn og deltagere …",
@@ -543,6 +334,8 @@ def run_report(
             progress(i, steps, text)
 
     _check_request(request)
+    if request.out is None:
+        raise TrivselError("der er intet filnavn", f"skriv fx {default_name(request.kind)}")
     path = check_target(Path(request.out))
     fmt = format_of(request.kind, request.fmt, path)
     key = check_key_target(request.key, path, request.pseudonymize)
@@ -563,9 +356,10 @@ def run_report(
             warnings = list(report.warnings)
         else:
             step(0, _WORKING[request.kind])
-            data, summary, warnings = _BUILDERS[request.kind](project, request, fmt)
+            built = build_report(project, replace(request, fmt=fmt))
+            summary, warnings = built.summary, built.warnings
             step(1, "Skriver filen …")
-            write_data(tmp, data)
+            write_data(tmp, built.data)
         step(2, "Lægger filen på plads …")
         _check(cancel)  # the last moment to call it off: nothing is in place yet
         if key is not None:  # the same placeholders as the export: they are stable for the project

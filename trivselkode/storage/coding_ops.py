@@ -1,334 +1,139 @@
-"""What the coding screens ask of the database, by ids (no UI here).
+"""What the coding screens and ``trivselkode codings`` write to the database, by ids (no UI here).
 
-Reading: :func:`load_source_view` loads everything one coder needs to code
-one source — passages with their speakers' attributes, the codebook, this
-coder's codings and the other coders', stars, memos, the last position and
-the done-marks — in a handful of queries (a 3,000-passage source loads in
-well under a second). :func:`overview_rows` feeds the overview (its theme bars
-come from :func:`trivselkode.analysis.frequencies.theme_frequencies`).
+:func:`write_codings` is the one way codings are written: the terminal UI
+(:func:`apply_change`, :func:`toggle_code`, :func:`narrow_to_span`, undo and
+redo) and the command line (:func:`trivselkode.storage.codings.add_coding`
+and ``remove_coding``, which look names up first) all go through it. It
+refuses the reserved ``konsensus`` coder, whose codings follow settled
+disagreements only, and creates any other coder on their first write.
 
-Writing: every function is one transaction (``project.write()``, i.e.
-``BEGIN IMMEDIATE`` on SQLite) and returns what it actually stored, so the
-screen shows a change only once it is in the database. The coder is created
-on their first write.
+Every function is one transaction (``project.write()``, i.e. ``BEGIN
+IMMEDIATE`` on SQLite) and returns what it actually stored, so the screen
+shows a change only once it is in the database.
+
+The reading side (:class:`SourceView`, :func:`load_source_view`,
+:func:`overview_rows` …) is :mod:`trivselkode.storage.coding_views`; its
+names are importable from here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from trivselkode.config import CONSENSUS_CODER
 from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
-from trivselkode.storage.codings import check_span
-from trivselkode.storage.lookup import get_or_create_coder, source_by_name
-from trivselkode.storage.models import (
-    INTERVIEWER,
-    Code,
-    Coder,
-    Coding,
-    Memo,
-    Participant,
-    Passage,
-    Position,
-    Source,
-    SourceDone,
-    Star,
-    utcnow,
+from trivselkode.storage.coding_views import (
+    CodeInfo,
+    OverviewRow,
+    PassageInfo,
+    SourceView,
+    coder_exists,
+    describe_attributes,
+    done_by,
+    load_codes,
+    load_source_view,
+    overview_rows,
 )
-from trivselkode.storage.status import done_marks, passages_per_source
-
-THEME_KIND = "tema"
-
-
-# ----------------------------------------------------------------------------- views
+from trivselkode.storage.lookup import get_or_create_coder
+from trivselkode.storage.models import Code, Coder, Coding, Memo, Passage, Position, Star, utcnow
 
 
-@dataclass
-class CodeInfo:
-    """One code of the codebook, as the coding screen shows it."""
-
-    id: int
-    key: str
-    name: str
-    parent_id: int | None = None
-    kind: str = ""
-    color: str | None = None
-    shortcut: str | None = None
-    description: str = ""
-    include: str = ""
-    exclude: str = ""
-    characteristics: list[str] = field(default_factory=list)
-    examples: list[str] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    retired: bool = False
-    depth: int = 0
+def check_span(passage: Passage, start: int | None, end: int | None) -> tuple[int | None, int | None]:
+    """Validate a sub-span of a passage; a span covering all of it is no span."""
+    if start is None and end is None:
+        return None, None
+    if start is None or end is None:
+        raise TrivselError("angiv både --start og --end, eller ingen af dem")
+    if not (0 <= start < end <= len(passage.text)):
+        raise TrivselError(
+            f"spændet {start}–{end} ligger ikke inden for udsagnet (0–{len(passage.text)})",
+            "start skal være mindre end slut, og slut højst udsagnets længde",
+        )
+    if start == 0 and end == len(passage.text):
+        return None, None
+    return start, end
 
 
-@dataclass
-class PassageInfo:
-    """One passage with its speaker's attributes (site inherited from the source)."""
-
-    id: int
-    number: int
-    participant_id: int
-    label: str
-    role: str
-    gender: str | None
-    age: int | None
-    site: str | None
-    attributes: dict[str, Any]
-    text: str
-    sentences: list[list[int]]
-
-    @property
-    def is_interviewer(self) -> bool:
-        return self.role == INTERVIEWER
-
-    def sentence_spans(self) -> list[tuple[int, int]]:
-        """The sentences as (start, end); a passage without any is one sentence."""
-        spans = [(int(s), int(e)) for s, e in self.sentences if 0 <= s < e <= len(self.text)]
-        return spans or [(0, len(self.text))]
-
-    def describe_speaker(self) -> str:
-        """``Kvinde, 67 år, Holstebro`` (as the report attributes quotes)."""
-        return describe_attributes(self.gender, self.age, self.site)
+def refuse_consensus(coder: str) -> None:
+    """The reserved coder's codings follow decisions only (a hand-made one would be a silent settlement)."""
+    if coder.strip() == CONSENSUS_CODER:
+        raise TrivselError(
+            f"'{CONSENSUS_CODER}' er den fælles kodning og kodes ikke direkte",
+            "afgør uenigheder med `trivselkode consensus settle` eller under Enighed; kod under dit eget navn",
+        )
 
 
-def describe_attributes(gender: str | None, age: int | None, site: str | None) -> str:
-    parts = []
-    if gender:
-        parts.append(gender.capitalize())
-    if age is not None:
-        parts.append(f"{age} år")
-    if site:
-        parts.append(site)
-    return ", ".join(parts)
+# --------------------------------------------------------------------------- the one writer
 
 
 @dataclass
-class SourceView:
-    """Everything the coding screen shows of one source for one coder."""
+class CodingChange:
+    """What :func:`write_codings` stored."""
 
-    source_id: int
-    name: str
-    title: str
-    kind: str | None
-    site: str | None
-    context: str | None
-    coder: str
-    coder_id: int | None
-    passages: list[PassageInfo]
-    codes: list[CodeInfo]
-    mine: dict[int, list[CodingFact]]
-    others: dict[int, list[tuple[str, CodingFact]]]
-    stars: set[int]
-    memos: dict[int, str]
-    position: int | None
-    done_by: list[str]
+    added: list[CodingFact] = field(default_factory=list)
+    removed: list[CodingFact] = field(default_factory=list)
+    updated: list[CodingFact] = field(default_factory=list)  # codings there already whose memo was changed
 
-    @property
-    def codes_by_id(self) -> dict[int, CodeInfo]:
-        return {c.id: c for c in self.codes}
 
-    def index_of_number(self, number: int) -> int | None:
-        for i, p in enumerate(self.passages):
-            if p.number == number:
-                return i
-        return None
+#: ``plan(session) -> (added, removed)``: the change, worked out inside the transaction that makes it.
+Plan = Callable[[Session], tuple[Sequence[CodingFact], Sequence[CodingFact]]]
 
-    def first_participant_index(self) -> int:
-        for i, p in enumerate(self.passages):
-            if not p.is_interviewer:
-                return i
-        return 0
 
-    def start_index(self) -> int:
-        """Where the coding screen opens: the last position, else the first participant turn."""
-        if self.position is not None:
-            i = self.index_of_number(self.position)
-            if i is not None:
-                return i
-        return self.first_participant_index()
+def write_codings(project, coder: str, plan: Plan, *, memos: bool = False) -> CodingChange:  # noqa: ANN001
+    """Remove and add codings of ``coder`` in one transaction: the one way codings are written.
 
-    def counts(self, mine: bool = True) -> dict[int, int]:
-        """Per code id, the passages of this source coded with it (mine, or all coders')."""
-        out: dict[int, int] = {}
-        for facts in self.mine.values():
-            for code_id in {f.code_id for f in facts}:
-                out[code_id] = out.get(code_id, 0) + 1
-        if not mine:
-            for pid, items in self.others.items():
-                mine_codes = {f.code_id for f in self.mine.get(pid, ())}
-                for code_id in {f.code_id for _c, f in items} - mine_codes:
-                    out[code_id] = out.get(code_id, 0) + 1
-        return out
-
-    def apply(self, added: Iterable[CodingFact], removed: Iterable[CodingFact]) -> None:
-        """Bring the in-memory codings in line with a stored change."""
+    ``plan`` looks up what to change (its errors come before the coder is
+    created). Codings to remove that are gone are skipped; codings to add
+    that exist are not added twice — with ``memos`` (the command line's
+    ``codings add``), their memo is set to the one given instead (``None``:
+    left as it is, ``""``: none), and a new coding's empty memo is none.
+    """
+    refuse_consensus(coder)
+    with project.write() as session:
+        added, removed = plan(session)
+        coder_id = cast(int, get_or_create_coder(session, coder).id)
+        change = CodingChange()
         for fact in removed:
-            facts = self.mine.get(fact.passage_id, [])
-            self.mine[fact.passage_id] = [f for f in facts if f != fact]
-            if not self.mine[fact.passage_id]:
-                del self.mine[fact.passage_id]
+            for row in _matching(session, coder_id, fact):
+                change.removed.append(_fact(row))
+                session.delete(row)
+        session.flush()
         for fact in added:
-            facts = self.mine.setdefault(fact.passage_id, [])
-            if fact not in facts:
-                facts.append(fact)
+            _add(session, coder_id, fact, memos, change)
+        session.flush()
+    return change
 
 
-def _code_infos(session: Session) -> list[CodeInfo]:
-    codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
-    ids = {c.id for c in codes}
-    children: dict[int | None, list[Code]] = {}
-    for c in codes:
-        children.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
-    out: list[CodeInfo] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for c in children.get(parent, []):
-            out.append(
-                CodeInfo(
-                    id=cast(int, c.id),
-                    key=c.key,
-                    name=c.name,
-                    parent_id=c.parent_id,
-                    kind=c.kind or "",
-                    color=c.color,
-                    shortcut=c.shortcut,
-                    description=c.description or "",
-                    include=c.include or "",
-                    exclude=c.exclude or "",
-                    characteristics=list(c.characteristics or []),
-                    examples=list(c.examples or []),
-                    keywords=list(c.keywords or []),
-                    retired=bool(c.retired),
-                    depth=depth,
-                )
-            )
-            walk(c.id, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
-def load_codes(project) -> list[CodeInfo]:  # noqa: ANN001
-    """The codebook, parents before children, with each code's depth."""
-    with project.read() as session:
-        return _code_infos(session)
-
-
-def load_source_view(project, source_name: str, coder: str) -> SourceView:  # noqa: ANN001
-    """Everything to code ``source_name`` as ``coder`` (who may not exist yet)."""
-    with project.read() as session:
-        source = source_by_name(session, source_name)
-        coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first()
-        people = {p.id: p for p in session.exec(select(Participant).where(Participant.source_id == source.id))}
-        passages: list[PassageInfo] = []
-        for pid, number, part_id, text, sentences in session.exec(
-            select(Passage.id, Passage.number, Passage.participant_id, Passage.text, Passage.sentences)  # type: ignore[call-overload]  # sqlmodel's select() overloads stop at 4 columns
-            .where(Passage.source_id == source.id)
-            .order_by(Passage.number)
-        ):
-            person = people[part_id]
-            passages.append(
-                PassageInfo(
-                    id=pid,
-                    number=number,
-                    participant_id=part_id,
-                    label=person.label,
-                    role=person.role,
-                    gender=person.gender,
-                    age=person.age,
-                    site=person.site or source.site,
-                    attributes=person.attributes,
-                    text=text,
-                    sentences=sentences or [],
-                )
-            )
-        coder_names = dict(session.exec(select(Coder.id, Coder.name)).all())
-        mine: dict[int, list[CodingFact]] = {}
-        others: dict[int, list[tuple[str, CodingFact]]] = {}
-        for pid, code_id, cid, start, end, memo in session.exec(
-            select(Coding.passage_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo)  # type: ignore[call-overload]  # sqlmodel's select() overloads stop at 4 columns
-            .join(Passage, Coding.passage_id == Passage.id)
-            .where(Passage.source_id == source.id)
-            .order_by(Coding.id)
-        ):
-            fact = CodingFact(pid, code_id, start, end, memo)
-            if cid == coder_id:
-                mine.setdefault(pid, []).append(fact)
-            else:
-                others.setdefault(pid, []).append((coder_names.get(cid, "?"), fact))
-        stars: set[int] = set()
-        memos: dict[int, str] = {}
-        position = None
-        if coder_id is not None:
-            stars = set(
-                session.exec(
-                    select(Star.passage_id)
-                    .join(Passage, col(Star.passage_id) == Passage.id)
-                    .where(Passage.source_id == source.id, Star.coder_id == coder_id)
-                )
-            )
-            memos = dict(
-                session.exec(
-                    select(Memo.passage_id, Memo.text)
-                    .join(Passage, col(Memo.passage_id) == Passage.id)
-                    .where(Passage.source_id == source.id, Memo.coder_id == coder_id)
-                    .order_by(col(Memo.id))
-                ).all()
-            )
-            position = session.exec(
-                select(Position.passage_number).where(Position.source_id == source.id, Position.coder_id == coder_id)
-            ).first()
-        done_by = list(
-            session.exec(
-                select(Coder.name)
-                .join(SourceDone, col(SourceDone.coder_id) == Coder.id)
-                .where(SourceDone.source_id == source.id)
-                .order_by(Coder.name)
-            )
+def _add(session: Session, coder_id: int, fact: CodingFact, memos: bool, change: CodingChange) -> None:
+    passage = live_passage(session, fact.passage_id)
+    usable_code(session, fact.code_id)
+    start, end = check_span(passage, fact.start, fact.end)
+    given = fact.memo
+    fact = CodingFact(fact.passage_id, fact.code_id, start, end, (given or None) if memos else given)
+    there = _matching(session, coder_id, fact)
+    if there:
+        row = there[0]
+        if memos and given is not None and given != row.memo:
+            row.memo = given or None
+            session.add(row)
+            change.updated.append(_fact(row))
+        return
+    session.add(
+        Coding(
+            passage_id=fact.passage_id,
+            code_id=fact.code_id,
+            coder_id=coder_id,
+            start=start,
+            end=end,
+            memo=fact.memo,
         )
-        codes = _code_infos(session)
-    return SourceView(
-        source_id=cast(int, source.id),
-        name=source.name,
-        title=source.title,
-        kind=source.kind,
-        site=source.site,
-        context=source.context,
-        coder=coder,
-        coder_id=coder_id,
-        passages=passages,
-        codes=codes,
-        mine=mine,
-        others=others,
-        stars=stars,
-        memos=memos,
-        position=position,
-        done_by=done_by,
     )
-
-
-def done_by(project, source_id: int) -> list[str]:  # noqa: ANN001
-    """The coders who marked the source done."""
-    with project.read() as session:
-        return list(
-            session.exec(
-                select(Coder.name)
-                .join(SourceDone, col(SourceDone.coder_id) == Coder.id)
-                .where(SourceDone.source_id == source_id)
-                .order_by(Coder.name)
-            )
-        )
-
-
-# --------------------------------------------------------------------------- writing
+    change.added.append(fact)
 
 
 def _matching(session: Session, coder_id: int, fact: CodingFact) -> list[Coding]:
@@ -342,7 +147,8 @@ def _matching(session: Session, coder_id: int, fact: CodingFact) -> list[Coding]
     return list(session.exec(query))
 
 
-def _usable_code(session: Session, code_id: int) -> Code:
+def usable_code(session: Session, code_id: int) -> Code:
+    """The code, refused when it is gone or retired (no new codings of a retired code)."""
     code = session.get(Code, code_id)
     if code is None:
         raise TrivselError("koden findes ikke længere i kodebogen", "tryk r for at genindlæse")
@@ -351,7 +157,8 @@ def _usable_code(session: Session, code_id: int) -> Code:
     return code
 
 
-def _passage(session: Session, passage_id: int) -> Passage:
+def live_passage(session: Session, passage_id: int) -> Passage:
+    """The passage, refused when it is gone (its source revised since the screen loaded it)."""
     passage = session.get(Passage, passage_id)
     if passage is None:
         raise TrivselError("udsagnet findes ikke længere (kilden er måske revideret)", "tryk r for at genindlæse")
@@ -362,36 +169,7 @@ def _fact(row: Coding) -> CodingFact:
     return CodingFact(row.passage_id, row.code_id, row.start, row.end, row.memo)
 
 
-def _apply(
-    session: Session, coder_id: int, added: Sequence[CodingFact], removed: Sequence[CodingFact]
-) -> tuple[list[CodingFact], list[CodingFact]]:
-    done_removed: list[CodingFact] = []
-    for fact in removed:
-        for row in _matching(session, coder_id, fact):
-            done_removed.append(_fact(row))
-            session.delete(row)
-    session.flush()
-    done_added: list[CodingFact] = []
-    for fact in added:
-        passage = _passage(session, fact.passage_id)
-        _usable_code(session, fact.code_id)
-        start, end = check_span(passage, fact.start, fact.end)
-        fact = CodingFact(fact.passage_id, fact.code_id, start, end, fact.memo)
-        if _matching(session, coder_id, fact):
-            continue
-        session.add(
-            Coding(
-                passage_id=fact.passage_id,
-                code_id=fact.code_id,
-                coder_id=coder_id,
-                start=start,
-                end=end,
-                memo=fact.memo,
-            )
-        )
-        done_added.append(fact)
-    session.flush()
-    return done_added, done_removed
+# --------------------------------------------------------------------------- the coding screen's changes
 
 
 def apply_change(
@@ -406,9 +184,8 @@ def apply_change(
     exists is not added twice; one that is gone is not removed). Undo and
     redo apply :class:`~trivselkode.domain.undo.CodingAction` s with this.
     """
-    with project.write() as session:
-        coder_id = cast(int, get_or_create_coder(session, coder).id)
-        return _apply(session, coder_id, added, removed)
+    change = write_codings(project, coder, lambda _session: (added, removed))
+    return change.added, change.removed
 
 
 def toggle_code(project, coder: str, passage_id: int, code_id: int) -> tuple[list[CodingFact], list[CodingFact]]:  # noqa: ANN001
@@ -416,18 +193,21 @@ def toggle_code(project, coder: str, passage_id: int, code_id: int) -> tuple[lis
 
     Returns ``(added, removed)``.
     """
-    with project.write() as session:
-        coder_id = cast(int, get_or_create_coder(session, coder).id)
+
+    def plan(session: Session) -> tuple[list[CodingFact], list[CodingFact]]:
         rows = list(
             session.exec(
-                select(Coding).where(
-                    Coding.passage_id == passage_id, Coding.code_id == code_id, Coding.coder_id == coder_id
-                )
+                select(Coding)
+                .join(Coder, col(Coding.coder_id) == Coder.id)
+                .where(Coding.passage_id == passage_id, Coding.code_id == code_id, Coder.name == coder.strip())
             )
         )
         if rows:
-            return _apply(session, coder_id, (), [_fact(r) for r in rows])
-        return _apply(session, coder_id, [CodingFact(passage_id, code_id)], ())
+            return [], [_fact(r) for r in rows]
+        return [CodingFact(passage_id, code_id)], []
+
+    change = write_codings(project, coder, plan)
+    return change.added, change.removed
 
 
 def narrow_to_span(
@@ -440,20 +220,25 @@ def narrow_to_span(
 ) -> tuple[list[CodingFact], list[CodingFact]]:
     """Code ``start``–``end`` of a passage; a whole-passage coding of the same code becomes the span."""
     whole = CodingFact(passage_id, code_id)
-    with project.write() as session:
-        coder_id = cast(int, get_or_create_coder(session, coder).id)
-        passage = _passage(session, passage_id)
-        start_, end_ = check_span(passage, start, end)
+
+    def plan(session: Session) -> tuple[list[CodingFact], list[CodingFact]]:
+        start_, end_ = check_span(live_passage(session, passage_id), start, end)
         if start_ is None:  # the span is the whole passage
-            return _apply(session, coder_id, [whole], ())
-        return _apply(session, coder_id, [CodingFact(passage_id, code_id, start_, end_)], [whole])
+            return [whole], []
+        return [CodingFact(passage_id, code_id, start_, end_)], [whole]
+
+    change = write_codings(project, coder, plan)
+    return change.added, change.removed
+
+
+# --------------------------------------------------------------------------- stars, memos, positions
 
 
 def set_star(project, coder: str, passage_id: int, starred: bool) -> bool:  # noqa: ANN001
     """Star (or unstar) a passage as a quote candidate. Returns the stored state."""
     with project.write() as session:
         coder_id = cast(int, get_or_create_coder(session, coder).id)
-        _passage(session, passage_id)
+        live_passage(session, passage_id)
         row = session.get(Star, (passage_id, coder_id))
         if starred and row is None:
             session.add(Star(passage_id=passage_id, coder_id=coder_id))
@@ -479,7 +264,7 @@ def set_memo(project, coder: str, passage_id: int, text: str) -> str:  # noqa: A
     text = text.rstrip()
     with project.write() as session:
         coder_id = cast(int, get_or_create_coder(session, coder).id)
-        _passage(session, passage_id)
+        live_passage(session, passage_id)
         rows = list(
             session.exec(
                 select(Memo).where(Memo.passage_id == passage_id, Memo.coder_id == coder_id).order_by(col(Memo.id))
@@ -522,98 +307,28 @@ def save_position(project, coder: str, source_id: int, passage_number: int, *, c
     return True
 
 
-# --------------------------------------------------------------------------- overview
-
-
-@dataclass
-class OverviewRow:
-    """One source in the overview, with one coder's progress."""
-
-    source_id: int
-    name: str
-    title: str
-    kind: str | None
-    site: str | None
-    context: str | None
-    round: int | None
-    passages: int
-    participant_passages: int
-    coded: int  # participant passages this coder has coded
-    done_by: list[str]
-    done_by_me: bool = False
-
-
-def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN001
-    """Every source with its passages, this coder's progress and who finished it."""
-    with project.read() as session:
-        coder_id = session.exec(select(Coder.id).where(Coder.name == coder)).first() if coder else None
-        sources = session.exec(
-            select(  # type: ignore[call-overload, misc]  # sqlmodel's select() overloads stop at 4 columns
-                Source.id, Source.name, Source.title, Source.kind, Source.site, Source.context, Source.round
-            ).order_by(Source.name)
-        ).all()
-        totals = passages_per_source(session)
-        spoken = dict(
-            session.exec(
-                select(Passage.source_id, func.count())
-                .join(Participant, col(Passage.participant_id) == Participant.id)
-                .where(Participant.role != INTERVIEWER)
-                .group_by(col(Passage.source_id))
-            ).all()
-        )
-        coded: dict[int, int] = {}
-        if coder_id is not None:
-            coded = dict(
-                session.exec(
-                    select(Passage.source_id, func.count(func.distinct(Coding.passage_id)))
-                    .join(Passage, col(Coding.passage_id) == Passage.id)
-                    .join(Participant, col(Passage.participant_id) == Participant.id)
-                    .where(Coding.coder_id == coder_id, Participant.role != INTERVIEWER)
-                    .group_by(col(Passage.source_id))
-                ).all()
-            )
-        done = done_marks(session)
-    rows = []
-    for sid, name, title, kind, site, context, round_ in sources:
-        row = OverviewRow(
-            source_id=sid,
-            name=name,
-            title=title or "",
-            kind=kind,
-            site=site,
-            context=context,
-            round=round_,
-            passages=totals.get(sid, 0),
-            participant_passages=spoken.get(sid, 0),
-            coded=coded.get(sid, 0),
-            done_by=done.get(sid, []),
-            done_by_me=bool(coder) and coder in done.get(sid, []),
-        )
-        rows.append(row)
-    return rows
-
-
-def coder_exists(project, name: str) -> bool:  # noqa: ANN001
-    with project.read() as session:
-        return session.exec(select(Coder.id).where(Coder.name == name)).first() is not None
-
-
 __all__ = [
     "CodeInfo",
+    "CodingChange",
     "OverviewRow",
     "PassageInfo",
     "SourceView",
     "apply_change",
+    "check_span",
     "coder_exists",
     "describe_attributes",
     "done_by",
     "get_memo",
+    "live_passage",
     "load_codes",
     "load_source_view",
     "narrow_to_span",
     "overview_rows",
+    "refuse_consensus",
     "save_position",
     "set_memo",
     "set_star",
     "toggle_code",
+    "usable_code",
+    "write_codings",
 ]

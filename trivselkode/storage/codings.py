@@ -1,6 +1,9 @@
 """Codings: adding and removing them, done-marks, CSV import and export.
 
-Every function that changes something is one transaction.
+Every function that changes something is one transaction. Adding and
+removing look the names up and then write through
+:func:`trivselkode.storage.coding_ops.write_codings`, as the coding screen
+does.
 
 CSV columns: ``source,passage,code,coder,start,end,memo``. ``passage`` is the
 1-based number of the turn in its source (interviewers' turns counted too);
@@ -19,8 +22,9 @@ from typing import Any, cast
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from trivselkode.config import CONSENSUS_CODER
+from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
+from trivselkode.storage.coding_ops import check_span, usable_code, write_codings
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import (
     code_by_key,
@@ -51,36 +55,6 @@ class CodingsInvalid(TrivselError):
         self.problems = problems
 
 
-def check_span(passage: Passage, start: int | None, end: int | None) -> tuple[int | None, int | None]:
-    """Validate a sub-span of a passage; a span covering all of it is no span."""
-    if start is None and end is None:
-        return None, None
-    if start is None or end is None:
-        raise TrivselError("angiv både --start og --end, eller ingen af dem")
-    if not (0 <= start < end <= len(passage.text)):
-        raise TrivselError(
-            f"spændet {start}–{end} ligger ikke inden for udsagnet (0–{len(passage.text)})",
-            "start skal være mindre end slut, og slut højst udsagnets længde",
-        )
-    if start == 0 and end == len(passage.text):
-        return None, None
-    return start, end
-
-
-def _find(
-    session: Session, passage_id: int, code_id: int, coder_id: int, start: int | None, end: int | None
-) -> Coding | None:
-    return session.exec(
-        select(Coding).where(
-            Coding.passage_id == passage_id,
-            Coding.code_id == code_id,
-            Coding.coder_id == coder_id,
-            Coding.start == start if start is not None else col(Coding.start).is_(None),
-            Coding.end == end if end is not None else col(Coding.end).is_(None),
-        )
-    ).first()
-
-
 @dataclass
 class CodingRef:
     source: str
@@ -95,64 +69,40 @@ class CodingRef:
         return dict(self.__dict__)
 
 
-def _not_the_consensus(coder: str) -> None:
-    """The reserved coder's codings follow decisions only (a hand-made one would be a silent settlement)."""
-    if coder.strip() == CONSENSUS_CODER:
-        raise TrivselError(
-            f"'{CONSENSUS_CODER}' er den fælles kodning og kodes ikke direkte",
-            "afgør uenigheder med `trivselkode consensus settle` eller under Enighed; kod under dit eget navn",
-        )
+def _passage_and_code(session: Session, ref: CodingRef) -> tuple[Passage, Code]:
+    source = source_by_name(session, ref.source)
+    return passage_by_number(session, source, ref.passage), code_by_key(session, ref.code)
 
 
 def add_coding(project: Project, ref: CodingRef) -> str:
     """Store one coding. Returns ``added``, ``updated`` (memo) or ``exists``."""
-    _not_the_consensus(ref.coder)
-    with project.write() as session:
-        source = source_by_name(session, ref.source)
-        passage = passage_by_number(session, source, ref.passage)
-        code = code_by_key(session, ref.code)
-        if code.retired:
-            raise TrivselError(
-                f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode"
-            )
-        coder = get_or_create_coder(session, ref.coder)
-        start, end = check_span(passage, ref.start, ref.end)
-        existing = _find(session, cast(int, passage.id), cast(int, code.id), cast(int, coder.id), start, end)
-        if existing is not None:
-            if ref.memo is not None and ref.memo != existing.memo:
-                existing.memo = ref.memo or None
-                session.add(existing)
-                return "updated"
-            return "exists"
-        session.add(
-            Coding(
-                passage_id=cast(int, passage.id),
-                code_id=cast(int, code.id),
-                coder_id=cast(int, coder.id),
-                start=start,
-                end=end,
-                memo=ref.memo or None,
-            )
-        )
-    return "added"
+
+    def plan(session: Session) -> tuple[list[CodingFact], list[CodingFact]]:
+        passage, code = _passage_and_code(session, ref)
+        usable_code(session, cast(int, code.id))
+        return [CodingFact(cast(int, passage.id), cast(int, code.id), ref.start, ref.end, ref.memo)], []
+
+    change = write_codings(project, ref.coder, plan, memos=True)
+    return "added" if change.added else "updated" if change.updated else "exists"
 
 
 def remove_coding(project: Project, ref: CodingRef) -> None:
-    _not_the_consensus(ref.coder)
-    with project.write() as session:
-        source = source_by_name(session, ref.source)
-        passage = passage_by_number(session, source, ref.passage)
-        code = code_by_key(session, ref.code)
-        coder = coder_by_name(session, ref.coder)
+    planned: list[CodingFact] = []
+
+    def plan(session: Session) -> tuple[list[CodingFact], list[CodingFact]]:
+        passage, code = _passage_and_code(session, ref)
+        coder_by_name(session, ref.coder)
         start, end = check_span(passage, ref.start, ref.end)
-        existing = _find(session, cast(int, passage.id), cast(int, code.id), cast(int, coder.id), start, end)
-        if existing is None:
-            where = f" ({start}–{end})" if start is not None else ""
-            raise TrivselError(
-                f"{ref.coder} har ikke kodet udsagn {ref.passage} i '{ref.source}' med {ref.code}{where}",
-                "se kodningerne med `trivselkode codings export`",
-            )
-        session.delete(existing)
+        planned.append(CodingFact(cast(int, passage.id), cast(int, code.id), start, end))
+        return [], planned
+
+    if not write_codings(project, ref.coder, plan).removed:
+        start, end = planned[0].start, planned[0].end
+        where = f" ({start}–{end})" if start is not None else ""
+        raise TrivselError(
+            f"{ref.coder} har ikke kodet udsagn {ref.passage} i '{ref.source}' med {ref.code}{where}",
+            "se kodningerne med `trivselkode codings export`",
+        )
 
 
 def mark_done(project: Project, source_name: str, coder_name: str, done: bool = True) -> bool:

@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from trivselkode.analysis.suggest import Suggestion
-from trivselkode.storage.coding_ops import CodeInfo
+from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.plain import inert, inert_line
 
 

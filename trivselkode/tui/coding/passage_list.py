@@ -34,7 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from trivselkode.domain.undo import CodingFact
-from trivselkode.storage.coding_ops import CodeInfo, PassageInfo, SourceView
+from trivselkode.storage.coding_views import CodeInfo, PassageInfo, SourceView
 from trivselkode.tui.common.plain import inert, inert_line
 
 INDENT = 6  # the gutter marker, a 4-column number and a space

@@ -1,0 +1,317 @@
+"""Reports built from a request: the one path of ``trivselkode report …`` and the Eksport screen.
+
+:func:`build_report` turns a :class:`ReportRequest` (the options of the
+matching command-line command) into a :class:`Report`: the rendered
+document, one line for the screen, the command line's lines on standard
+error, the warnings, and for JSON the data itself. The command line writes
+it to ``--out`` or standard output; :func:`trivselkode.export.jobs.run_report`
+writes it atomically to a file, with progress and cancelling::
+
+    request = ReportRequest("frequencies", Path("temafrekvenser.csv"), fmt="csv", by=["site"])
+    report = build_report(project, request)
+    report.data       # the CSV text
+    report.summary    # "12 rækker; grundlag: foreningsmængden af anne, bo."
+    report.notes      # ["Grundlag: foreningsmængden af anne, bo."]
+
+No Textual and no typer here: the core never imports the user interfaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trivselkode.analysis.attributes import AgeBands
+from trivselkode.errors import TrivselError
+from trivselkode.export.charts import MEASURES
+from trivselkode.export.pseudonymize import Pseudonymizer
+
+
+@dataclass
+class ReportRequest:
+    """What to export and how: the options of the matching command-line command.
+
+    ``selection`` is ``auto`` (the command's default), ``consensus``,
+    ``union`` or ``coder:NAME``; for codings ``auto`` means every coder.
+    ``coders`` names the consensus's two coders (``--coders A,B``).
+    ``key`` is ``--key FILE``: the key from placeholders to names, written
+    only when asked and never over the export itself. ``fmt`` is the format
+    to write; :func:`build_report` needs it decided (``run_report`` takes it
+    from the file's suffix, the command line from ``--format``). ``out`` is
+    ``None`` when the command line writes to standard output.
+    """
+
+    kind: str
+    out: Path | None
+    fmt: str | None = None
+    selection: str = "auto"
+    coders: str | None = None
+    by: list[str] = field(default_factory=list)
+    codes: str | list[str] | None = None
+    rows: str = "themes"
+    cols: str = "needs"
+    n: int = 5
+    lang: str = "da"
+    pseudonymize: bool = False
+    key: Path | None = None  # where to write the key to the pseudonyms (only with pseudonymize)
+    rollup: bool = False
+    age_bands: str | None = None
+    measure: str = "share"
+    title: str | None = None
+    min_words: int = 8
+    max_words: int = 60
+    pins: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+    retired: bool = False
+
+    def selection_options(self) -> dict[str, Any]:
+        """``coder``/``union``/``consensus`` (and ``coders``) as the core functions take them."""
+        pair = {"coders": self.coders} if self.coders is not None else {}
+        sel = self.selection or "auto"
+        if sel == "auto":
+            return pair
+        if sel == "consensus":
+            return {"consensus": True, **pair}
+        if sel == "union":
+            return {"union": True, **pair}
+        if sel.startswith("coder:"):  # an empty name is the core's unknown-coder error, as before
+            return {"coder": sel[6:], **pair}
+        raise TrivselError(f"ukendt grundlag '{sel}'", "vælg standard, konsensus, foreningsmængden eller én koder")
+
+
+def selection_of(coder: str | None = None, union: bool = False, consensus: bool = False) -> str:
+    """A request's ``selection`` from the command line's ``--coder``, ``--union`` and ``--consensus``."""
+    if sum((coder is not None, union, consensus)) > 1:
+        raise TrivselError("vælg højst én af --coder, --union og --consensus")
+    if coder is not None:
+        return f"coder:{coder}"
+    return "union" if union else "consensus" if consensus else "auto"
+
+
+@dataclass
+class Report:
+    """One report, built: the document and what to say about it."""
+
+    data: str | bytes  # the document: text, or bytes for xlsx, docx, png and svg
+    summary: str  # one Danish line for the Eksport screen: what was made, from whose codings
+    notes: list[str]  # the command line's lines on standard error after the document
+    warnings: list[str] = field(default_factory=list)
+    records: Any = None  # with JSON: the data the document holds
+    pseudonymizer: Pseudonymizer | None = None  # the placeholders used, when asked to pseudonymize
+
+
+#: ``builder(project, request) -> Report``, one for each kind of export but REFI-QDA.
+Builder = Callable[[Any, ReportRequest], Report]
+
+
+def build_report(project: Any, request: ReportRequest) -> Report:
+    """Build the report ``request`` asks for, in ``request.fmt``; raise :class:`TrivselError` on a mendable problem."""
+    if request.fmt is None:
+        raise ValueError("build_report needs the request's format")
+    return BUILDERS[request.kind](project, request)
+
+
+def default_chart_codes(project: Any) -> str:
+    """The themes, when the codebook has any; else every live code (as ``report chart``)."""
+    from sqlmodel import col, select
+
+    from trivselkode.storage.models import Code
+
+    with project.read() as session:
+        kinds = set(session.exec(select(Code.kind).where(Code.retired == False)))  # noqa: E712
+        keys = list(
+            session.exec(select(Code.key).where(Code.retired == False).order_by(col(Code.position), col(Code.id)))  # noqa: E712
+        )
+    if "tema" in kinds:
+        return "tema"
+    if not keys:
+        raise TrivselError("kodebogen er tom", "indlæs en kodebog (Kodebog eller `trivselkode codebook load FIL`)")
+    return ",".join(keys)
+
+
+# ---------------------------------------------------------------- the builders
+
+
+def _basis(selection: Any) -> str:
+    """``grundlag: ….``, and why the default is not the consensus when settled work is left unused."""
+    return f"grundlag: {selection.describe()}." + (f" ({selection.why}.)" if selection.why else "")
+
+
+def _notes(first: str, selection: Any) -> list[str]:
+    """The command line's closing lines: ``first``, then why the default is not the consensus."""
+    return [first, *([selection.why] if selection.why else [])]
+
+
+def _codes(spec: str | list[str] | None) -> list[str] | None:
+    if isinstance(spec, str):
+        return [spec] if spec.strip() else None
+    return list(spec) if spec else None
+
+
+def _tabular(req: ReportRequest, records: Callable[[], Any], table: Callable[[], Any]) -> tuple[str | bytes, Any]:
+    """The document in ``req.fmt``: the records as JSON, else the table rendered; and the records (JSON only)."""
+    from trivselkode.export import tables
+
+    if req.fmt == "json":
+        data = records()
+        return tables.to_json(data), data
+    return tables.render(table(), str(req.fmt)), None
+
+
+def _frequencies(project: Any, req: ReportRequest) -> Report:
+    from trivselkode.analysis.frequencies import compute_frequencies
+    from trivselkode.export import tables
+
+    result = compute_frequencies(
+        project,
+        by=req.by or None,
+        codes=_codes(req.codes),
+        rollup=req.rollup,
+        age_bands=AgeBands.parse(req.age_bands),
+        **req.selection_options(),
+    )
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
+    data, records = _tabular(
+        req,
+        lambda: tables.frequency_records(result, pseudo),
+        lambda: tables.frequency_table(result, req.lang, pseudo),
+    )
+    summary = f"{len(result.rows)} rækker; {_basis(result.selection)}"
+    notes = _notes(f"Grundlag: {result.selection.describe()}.", result.selection)
+    return Report(data, summary, notes, records=records, pseudonymizer=pseudo)
+
+
+def _cooccurrence(project: Any, req: ReportRequest) -> Report:
+    from trivselkode.analysis.cooccurrence import compute_cooccurrence
+    from trivselkode.export import tables
+
+    result = compute_cooccurrence(
+        project, rows=req.rows or "themes", cols=req.cols or "needs", rollup=req.rollup, **req.selection_options()
+    )
+    data, records = _tabular(req, result.records, lambda: tables.cooccurrence_table(result, req.lang))
+    summary = f"{len(result.rows)} × {len(result.cols)} koder; {_basis(result.selection)}"
+    notes = _notes(f"Grundlag: {result.selection.describe()}.", result.selection)
+    return Report(data, summary, notes, records=records)
+
+
+def _matrix(project: Any, req: ReportRequest) -> Report:
+    from trivselkode.analysis.cooccurrence import compute_matrix
+    from trivselkode.export import tables
+
+    result = compute_matrix(
+        project,
+        codes=_codes(req.codes),
+        rollup=req.rollup,
+        age_bands=AgeBands.parse(req.age_bands),
+        **req.selection_options(),
+    )
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, "da")
+    data, records = _tabular(
+        req, lambda: tables.matrix_records(result, pseudo), lambda: tables.matrix_table(result, "da", pseudo)
+    )
+    summary = f"{len(result.rows)} deltagere × {len(result.codes)} koder; {_basis(result.selection)}"
+    notes = _notes(f"Grundlag: {result.selection.describe()}; {len(result.rows)} deltagere.", result.selection)
+    return Report(data, summary, notes, records=records, pseudonymizer=pseudo)
+
+
+def _quotes(project: Any, req: ReportRequest) -> Report:
+    from trivselkode.analysis.quotes import collect_quotes
+    from trivselkode.export.documents import render
+
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
+    collection = collect_quotes(
+        project,
+        codes=_codes(req.codes),
+        n=req.n,
+        pins=req.pins,
+        excludes=req.excludes,
+        min_words=req.min_words,
+        max_words=req.max_words,
+        lang=req.lang,
+        pseudonymizer=pseudo,
+        age_bands=AgeBands.parse(req.age_bands),
+        **req.selection_options(),
+    )
+    data = render(collection, str(req.fmt), req.title or None, req.n)
+    selection = collection.selection
+    empty = [c.code.key for c in collection.codes if not c.quotes]
+    counted = f"{len(collection.quotes)} citater til {len(collection.codes)} koder"
+    without = f" Uden citater: {', '.join(empty)}." if empty else ""
+    summary = f"{counted}; {_basis(selection)}{without}"
+    notes = _notes(f"{counted} fra {selection.describe()}.{without}", selection)
+    return Report(data, summary, notes, list(collection.warnings), pseudonymizer=pseudo)
+
+
+def _chart(project: Any, req: ReportRequest) -> Report:
+    from trivselkode.analysis.frequencies import compute_frequencies
+    from trivselkode.export.charts import frequency_chart
+
+    if req.measure not in MEASURES:
+        raise TrivselError(f"ukendt mål '{req.measure}'", "vælg andel, udsagn, deltagere eller kodninger")
+    codes = _codes(req.codes) or [default_chart_codes(project)]
+    result = compute_frequencies(
+        project,
+        by=req.by or None,
+        codes=codes,
+        rollup=req.rollup,
+        age_bands=AgeBands.parse(req.age_bands),
+        **req.selection_options(),
+    )
+    pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
+    data = frequency_chart(result, str(req.fmt), req.lang, req.measure, req.title or None, pseudo)
+    summary = f"{len(result.codes)} koder; {_basis(result.selection)}"
+    notes = _notes(f"Grundlag: {result.selection.describe()}.", result.selection)
+    return Report(data, summary, notes, pseudonymizer=pseudo)
+
+
+def _codings(project: Any, req: ReportRequest) -> Report:
+    from trivselkode.export.codings import codings_document
+
+    options = req.selection_options()
+    if set(options) - {"coder"}:
+        raise TrivselError(
+            "kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder"
+        )
+    text, count = codings_document(project, options.get("coder"), str(req.fmt), req.pseudonymize)
+    who = f"koder {options['coder']}" if options else "alle kodere"
+    summary = f"{count} kodninger af {who}."
+    return Report(text, summary, [summary])
+
+
+def _codebook(project: Any, req: ReportRequest) -> Report:
+    if req.fmt == "qdc":
+        from trivselkode.export.refi import build_codebook_xml
+
+        xml, count = build_codebook_xml(project)
+        summary = f"{count} koder (REFI-QDA-kodebog)."
+        return Report(xml, summary, [summary])
+    from trivselkode.domain.codebook import dump_codebook
+    from trivselkode.storage.codebook import codebook_of_project
+
+    book = codebook_of_project(project, include_retired=req.retired)
+    summary = f"{len(book.codes)} koder" + (" (udgåede med)." if req.retired else ".")
+    return Report(dump_codebook(book), summary, [summary])
+
+
+#: The builder of each kind (REFI-QDA is written straight to its file by ``run_report``).
+BUILDERS: dict[str, Builder] = {
+    "frequencies": _frequencies,
+    "cooccurrence": _cooccurrence,
+    "matrix": _matrix,
+    "quotes": _quotes,
+    "chart": _chart,
+    "codings": _codings,
+    "codebook": _codebook,
+}
+
+__all__ = [
+    "BUILDERS",
+    "Builder",
+    "Report",
+    "ReportRequest",
+    "build_report",
+    "default_chart_codes",
+    "selection_of",
+]
