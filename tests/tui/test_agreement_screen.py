@@ -25,13 +25,14 @@ from trivselkode.storage.codings import CodingRef, add_coding, mark_done
 from trivselkode.storage.consensus import decisions
 from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.models import Code, Coder, Coding, Participant, Passage, Source
-from trivselkode.tui.agreement.dialogs import AgreementKeysDialog, CodersDialog, PairDialog
+from trivselkode.tui.agreement.dialogs import CodersDialog, PairDialog
 from trivselkode.tui.agreement.screen import (
     NO_UNITS_HINT,
     AgreementScreen,
     DisagreementReviewScreen,
     number,
 )
+from trivselkode.tui.common.help import HelpDialog as AgreementKeysDialog
 
 pytestmark = pytest.mark.anyio
 

@@ -16,15 +16,12 @@ from trivselkode.storage.codebook import codebook_of_project
 from trivselkode.storage.codings import CodingRef, add_coding
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coding
-from trivselkode.tui.codebook.dialogs import (
-    AddCodeDialog,
-    CodeChoiceDialog,
-    ConfirmChangeDialog,
-    DetailsDialog,
-    KeysDialog,
-    TextPromptDialog,
-)
+from trivselkode.tui.codebook.dialogs import AddCodeDialog, DetailsDialog
 from trivselkode.tui.codebook.screen import CodebookScreen
+from trivselkode.tui.common.confirm import ConfirmDialog as ConfirmChangeDialog
+from trivselkode.tui.common.help import HelpDialog as KeysDialog
+from trivselkode.tui.common.picker import CodePickerDialog as CodeChoiceDialog
+from trivselkode.tui.common.prompt import TextPromptDialog
 from trivselkode.tui.messages import CodingsChanged
 
 SIZES = [(120, 40), (80, 24)]

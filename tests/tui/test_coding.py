@@ -13,14 +13,10 @@ from trivselkode.storage.models import Coder, Memo, Participant, Position, Sourc
 from trivselkode.tui.coding.codebook_panel import CodebookPanel
 from trivselkode.tui.coding.passage_list import PassageList, wrap_offsets
 from trivselkode.tui.coding.screen import CodingScreen
-from trivselkode.tui.common.dialogs import (
-    CodePickerDialog,
-    ConfirmDialog,
-    HelpDialog,
-    MemoDialog,
-    SpeakerDialog,
-    SuggestionDialog,
-)
+from trivselkode.tui.common.confirm import ConfirmDialog
+from trivselkode.tui.common.dialogs import MemoDialog, SpeakerDialog, SuggestionDialog
+from trivselkode.tui.common.help import HelpDialog
+from trivselkode.tui.common.picker import CodePickerDialog
 from trivselkode.tui.overview.screen import OverviewScreen
 
 pytestmark = pytest.mark.anyio
@@ -265,7 +261,7 @@ async def test_space_opens_fuzzy_picker(tui_project) -> None:  # noqa: ANN001
 
 
 async def test_picker_ranks_by_key_and_part_of_name(tui_project) -> None:  # noqa: ANN001
-    from trivselkode.tui.common.dialogs import rank_codes
+    from trivselkode.tui.common.picker import rank_codes
 
     codes = ops.load_codes(tui_project)
     assert rank_codes("t4", codes)[0].key == "T4"

@@ -35,7 +35,7 @@ from trivselkode.export import jobs
 from trivselkode.storage.backup import restore
 from trivselkode.storage.codings import export_rows
 from trivselkode.storage.db import Project, open_project
-from trivselkode.tui.codebook.dialogs import KeysDialog
+from trivselkode.tui.common.help import HelpDialog as KeysDialog
 from trivselkode.tui.export import screen as export_module
 from trivselkode.tui.export.screen import FIELDS, ExportScreen
 

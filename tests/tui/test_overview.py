@@ -12,7 +12,8 @@ from trivselkode.storage import consensus
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.models import Coder
 from trivselkode.tui.coding.screen import CodingScreen
-from trivselkode.tui.common.dialogs import CoderDialog, HelpDialog
+from trivselkode.tui.common.dialogs import CoderDialog
+from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.messages import JumpToPassage
 from trivselkode.tui.overview.screen import OverviewScreen
 from trivselkode.tui.overview.theme_bars import ThemeBars, bar

@@ -11,7 +11,7 @@ from tests.unit.test_search import make_corpus
 from trivselkode.storage import codebook_ops as ops
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coder, Coding, Passage, Source
-from trivselkode.tui.codebook.dialogs import KeysDialog
+from trivselkode.tui.common.help import HelpDialog as KeysDialog
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
 from trivselkode.tui.search.screen import SearchResults, SearchScreen
 

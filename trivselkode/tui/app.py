@@ -3,9 +3,12 @@
 Every change a screen makes goes through :meth:`TrivselApp.run_write`: a
 thread worker runs one core function (one transaction) and posts the result
 back; writes run one at a time in the order they were asked for, so "toggle,
-toggle" is stored as it was typed. The screen shows a change only in the
-``on_done`` callback, i.e. once it is stored; an error becomes a
-notification and nothing is lost.
+toggle" is stored as it was typed. The writer answers with typed messages,
+not callbacks: a :class:`~trivselkode.tui.messages.Stored` of the screen's
+own kind (what was stored, ``result`` filled in), which the screen shows in
+its handler, so a change is shown only once it is stored; or a
+:class:`~trivselkode.tui.messages.Refused` (what was refused, and why),
+which bubbles up to the app and becomes a notification. Nothing is lost.
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import TextArea
 
@@ -31,34 +33,24 @@ from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.coding.screen import CodingScreen
-from trivselkode.tui.common.dialogs import CoderDialog, HelpDialog
+from trivselkode.tui.common import keys
+from trivselkode.tui.common.dialogs import CoderDialog
+from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.plain import inert, inert_line
-from trivselkode.tui.messages import CoderChosen, CodingsChanged, JumpToPassage, OpenSource
+from trivselkode.tui.common.textual_internals import own_bindings
+from trivselkode.tui.messages import (
+    CoderChosen,
+    CodingsChanged,
+    HistoryStepRefused,
+    HistoryStepStored,
+    JumpToPassage,
+    OpenSource,
+    Refused,
+    Stored,
+)
 from trivselkode.tui.overview.screen import OverviewScreen
 
 Suggester = Callable[[str, KeywordIndex], list[Suggestion]]
-
-KEY_NAMES = {
-    "question_mark": "?",
-    "slash": "/",
-    "asterisk": "*",
-    "plus": "+",
-    "minus": "-",
-    "space": "mellemrum",
-    "escape": "Escape",
-    "enter": "Enter",
-    "tab": "Tab",
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-    "shift+left": "shift+←",
-    "shift+right": "shift+→",
-    "pageup": "PgUp",
-    "pagedown": "PgDn",
-    "home": "Home",
-    "end": "End",
-}
 
 OTHER_SCREENS = {
     "search": ("trivselkode.tui.search.screen", "SearchScreen", "Søgning"),
@@ -68,41 +60,9 @@ OTHER_SCREENS = {
 }
 
 
-def key_display(key: str) -> str:
-    key = key.strip()
-    if key in KEY_NAMES:
-        return KEY_NAMES[key]
-    if key.startswith("f") and key[1:].isdigit():
-        return key.upper()
-    if key.startswith("shift+f") and key[7:].isdigit():
-        return "shift+" + key[6:].upper()
-    return key
-
-
-def help_sections(screen: Screen, app: App) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every key of ``screen``: its bindings, its extra notes, and the global keys."""
-    rows = []
-    long = getattr(screen, "HELP_TEXT", {})
-    for binding in getattr(screen, "BINDINGS", []):
-        if isinstance(binding, Binding):
-            keys, action, description = binding.key, binding.action, binding.tooltip or binding.description
-        else:
-            keys, action, description = binding[0], binding[1], (binding[2] if len(binding) > 2 else binding[1])
-        rows.append((" ".join(key_display(k) for k in keys.split(",")), long.get(action, description)))
-    sections = [(getattr(screen, "HELP_TITLE", None) or "Skærmen", rows)]
-    extra = screen.help_extra() if hasattr(screen, "help_extra") else getattr(screen, "HELP_EXTRA", [])
-    sections.extend(extra)
-    sections.append(
-        (
-            "Overalt",
-            [
-                ("?", "denne hjælp (også i søge- og filterfelter)"),
-                ("Escape", "lukker enhver dialog"),
-                ("ctrl+q", "afslut (alt er allerede gemt)"),
-            ],
-        )
-    )
-    return sections
+def help_sections(screen: Screen, app: App) -> keys.HelpSections:
+    """What ``?`` shows over ``screen``: its bindings, its extra notes, and the keys that work everywhere."""
+    return keys.help_sections(screen)
 
 
 class _WriteOrder:
@@ -129,22 +89,6 @@ class _WriteOrder:
             with self._cond:
                 self._serving += 1
                 self._cond.notify_all()
-
-
-@dataclass
-class WriteDone(Message):
-    """A write is stored; ``callback(result)`` shows it."""
-
-    callback: Callable[[Any], None] | None
-    result: Any
-
-
-@dataclass
-class WriteFailed(Message):
-    """A write was refused or failed; nothing of it is stored."""
-
-    error: str
-    callback: Callable[[], None] | None
 
 
 class TrivselApp(App):
@@ -248,15 +192,11 @@ class TrivselApp(App):
         screen = self.screen
         if isinstance(screen, CodingScreen) and screen.source_name == source_name and screen.view is not None:
             if passage_number is not None:
-                index = screen.view.index_of_number(passage_number)
-                if index is None:
-                    self.notify(f"Kilden har intet udsagn nr. {passage_number}", severity="warning")
-                else:
-                    screen._move_to(index, center=True)
+                screen.jump_to(passage_number)
             return
         new = CodingScreen(source_name, passage_number)
         if isinstance(screen, CodingScreen):
-            screen._save_position_if_moved()
+            screen.save_position()
             self.switch_screen(new)
         else:
             self.push_screen(new)
@@ -304,8 +244,8 @@ class TrivselApp(App):
             if isinstance(self.focused, TextArea):
                 return False  # let "?" be typed into a memo
             screen = self.screen
-            if not isinstance(screen, HelpDialog) and "question_mark" in screen._bindings.key_to_bindings:
-                return False  # the screen (or dialog) shows its own keys
+            if "question_mark" in own_bindings(screen):
+                return False  # the screen (or dialog) shows its own keys, or a screen's keys close on "?"
         return True
 
     async def action_quit(self) -> None:
@@ -320,11 +260,18 @@ class TrivselApp(App):
         self,
         fn: Callable[..., Any],
         *args: Any,
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[], None] | None = None,
+        reply_to: MessagePump | None = None,
+        stored: Stored | None = None,
+        refused: Refused | None = None,
         **kwargs: Any,
     ) -> None:
-        """Run ``fn(project, *args, **kwargs)`` in a thread worker, after every earlier write."""
+        """Run ``fn(project, *args, **kwargs)`` in a thread worker, after every earlier write.
+
+        Once it is stored, ``stored`` (its ``result`` set to what ``fn``
+        returned) is posted to ``reply_to`` (the screen that asked; the app if
+        none, or if that screen is gone); if it is refused or fails,
+        ``refused`` (or a plain :class:`Refused`) with its ``error``.
+        """
         ticket = self._writes.ticket()
 
         def job() -> None:
@@ -332,28 +279,33 @@ class TrivselApp(App):
                 try:
                     result = fn(self.project, *args, **kwargs)
                 except TrivselError as exc:
-                    self.post_message(WriteFailed(str(exc), on_error))
+                    self._refuse(reply_to, refused, str(exc))
                     return
                 except Exception as exc:  # a bug or the environment (the server gone): say it, keep going
                     self.log.error(f"write failed: {exc!r}")
-                    self.post_message(WriteFailed(explain_failure(exc), on_error))
+                    self._refuse(reply_to, refused, explain_failure(exc))
                     return
-                self.post_message(WriteDone(on_done, result))
+                if stored is not None:
+                    stored.result = result
+                    self._answer(reply_to, stored)
 
         self.run_worker(
             job, thread=True, group="write", exit_on_error=False, description=getattr(fn, "__name__", "write")
         )
 
-    @on(WriteDone)
-    def _write_done(self, message: WriteDone) -> None:
-        if message.callback is not None:
-            message.callback(message.result)
+    def _refuse(self, reply_to: MessagePump | None, refused: Refused | None, error: str) -> None:
+        message = refused if refused is not None else Refused()
+        message.error = error
+        self._answer(reply_to if refused is not None else None, message)
 
-    @on(WriteFailed)
-    def _write_failed(self, message: WriteFailed) -> None:
+    def _answer(self, reply_to: MessagePump | None, message: Stored | Refused) -> None:
+        """Post a writer's answer (from its thread) to the screen that asked, else to the app."""
+        if reply_to is None or not reply_to.post_message(message):
+            self.post_message(message)
+
+    @on(Refused)
+    def _write_refused(self, message: Refused) -> None:
         self.notify(f"Ikke gemt: {message.error}", severity="error", timeout=8)
-        if message.callback is not None:
-            message.callback()
 
     # ------------------------------------------------------------- undo/redo
 
@@ -363,20 +315,7 @@ class TrivselApp(App):
             self.notify("Intet at fortryde.", timeout=2)
             return
         self.history.commit_undo(action)  # moved back if the write fails
-        inverse = action.inverted()
-
-        def failed() -> None:
-            if self.history.peek_redo() is action:
-                self.history.commit_redo(action)
-
-        self.run_write(
-            ops.apply_change,
-            self.coder,
-            added=list(inverse.added),
-            removed=list(inverse.removed),
-            on_done=lambda result: self._show_action(action, *result, verb="Fortrudt"),
-            on_error=failed,
-        )
+        self._store_step(action, action.inverted(), redo=False)
 
     def redo(self) -> None:
         action = self.history.peek_redo()
@@ -384,19 +323,33 @@ class TrivselApp(App):
             self.notify("Intet at gentage.", timeout=2)
             return
         self.history.commit_redo(action)
+        self._store_step(action, action, redo=True)
 
-        def failed() -> None:
-            if self.history.peek_undo() is action:
-                self.history.commit_undo(action)
-
+    def _store_step(self, action: CodingAction, change: CodingAction, *, redo: bool) -> None:
+        """Store ``change`` (``action`` or its inverse) for an undo or a redo of ``action``."""
         self.run_write(
             ops.apply_change,
             self.coder,
-            added=list(action.added),
-            removed=list(action.removed),
-            on_done=lambda result: self._show_action(action, *result, verb="Gentaget"),
-            on_error=failed,
+            added=list(change.added),
+            removed=list(change.removed),
+            stored=HistoryStepStored(action, redo),
+            refused=HistoryStepRefused(action, redo),
         )
+
+    @on(HistoryStepRefused)
+    def _history_step_refused(self, message: HistoryStepRefused) -> None:
+        """The step was not stored: it goes back where it was in the history."""
+        action = message.action
+        if message.redo:
+            if self.history.peek_undo() is action:
+                self.history.commit_undo(action)
+        elif self.history.peek_redo() is action:
+            self.history.commit_redo(action)
+
+    @on(HistoryStepStored)
+    def _history_step_stored(self, message: HistoryStepStored) -> None:
+        added, removed = message.result
+        self._show_action(message.action, added, removed, verb="Gentaget" if message.redo else "Fortrudt")
 
     def _show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact], verb: str) -> None:
         shown = False

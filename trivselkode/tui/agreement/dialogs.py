@@ -1,47 +1,31 @@
-"""The small dialogs of Enighed: which coders, which pair side by side, the span overlap, the keys.
+"""The small dialogs of Enighed: which coders, which pair side by side, the span overlap.
 
-Each carries its own DEFAULT_CSS, so it looks the same in any host app.
-Escape closes every one of them without changing anything.
+Each loads its styles itself (the kit's and ``dialogs.tcss`` beside this
+module), so it looks the same in any host app. Escape closes every one of
+them without changing anything. The keys are the kit's :class:`HelpDialog`.
 """
 
 from __future__ import annotations
 
 from itertools import combinations
 
-from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from trivselkode.tui.common.modal import Dialog, dialog_css
 from trivselkode.tui.common.plain import PlainInput, line
 
-KeySections = list[tuple[str, list[tuple[str, str]]]]
-
-_DIALOG_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 64; max-width: 96%; height: auto; max-height: 92%;
-    padding: 0 1; border: round $accent; background: $surface;
-}}
-{name} .agreement-dialog-title {{ text-style: bold; width: 100%; padding: 0 0 1 0; }}
-{name} .agreement-dialog-hint {{ color: $text-muted; padding: 1 0 0 0; }}
-{name} .agreement-dialog-error {{ color: $error; height: auto; }}
-"""
+AGREEMENT_DIALOGS_TCSS = dialog_css(__file__)
 
 
-class CodersDialog(ModalScreen[list[str] | None]):
+class CodersDialog(Dialog[list[str] | None]):
     """Tick the coders to compare; the first two ticked are compared side by side."""
 
-    DEFAULT_CSS = (
-        _DIALOG_CSS.format(name="CodersDialog")
-        + """
-    CodersDialog SelectionList { height: auto; max-height: 14; }
-    """
-    )
+    CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Fortryd"),
@@ -54,16 +38,16 @@ class CodersDialog(ModalScreen[list[str] | None]):
         self.chosen = [c for c in chosen if c in available]
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Hvilke kodere skal sammenlignes?", classes="agreement-dialog-title")
+        with Vertical(classes="dialog"):
+            yield Label("Hvilke kodere skal sammenlignes?", classes="dialog-title")
             # Chosen first, in their order, so that "the first two" stays the pair.
             order = self.chosen + [c for c in self.available if c not in self.chosen]
             yield SelectionList[str](*[(line(name), name, name in self.chosen) for name in order], id="coders-list")
-            yield Static("", id="coders-error", classes="agreement-dialog-error")
+            yield Static("", id="coders-error", classes="dialog-error")
             yield Static(
                 "Mellemrum: vælg/fravælg · Enter: brug valget · Escape: fortryd\n"
                 "De to første valgte vises side om side, når du gennemgår uenighederne.",
-                classes="agreement-dialog-hint",
+                classes="dialog-hint",
             )
 
     def on_mount(self) -> None:
@@ -76,19 +60,11 @@ class CodersDialog(ModalScreen[list[str] | None]):
             return
         self.dismiss(chosen)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class PairDialog(ModalScreen[tuple[str, str] | None]):
+class PairDialog(Dialog[tuple[str, str] | None]):
     """Which two of the compared coders to review side by side."""
 
-    DEFAULT_CSS = (
-        _DIALOG_CSS.format(name="PairDialog")
-        + """
-    PairDialog OptionList { height: auto; max-height: 14; }
-    """
-    )
+    CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
     BINDINGS = [Binding("escape", "cancel", "Fortryd")]
 
@@ -98,12 +74,12 @@ class PairDialog(ModalScreen[tuple[str, str] | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Hvilke to kodere side om side?", classes="agreement-dialog-title")
+        with Vertical(classes="dialog"):
+            yield Label("Hvilke to kodere side om side?", classes="dialog-title")
             yield OptionList(
                 *[Option(line(f"A: {a}  ↔  B: {b}"), id=f"{i}") for i, (a, b) in enumerate(self.pairs)], id="pair-list"
             )
-            yield Static("↑/↓ vælg · Enter: brug parret · Escape: fortryd", classes="agreement-dialog-hint")
+            yield Static("↑/↓ vælg · Enter: brug parret · Escape: fortryd", classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -113,9 +89,6 @@ class PairDialog(ModalScreen[tuple[str, str] | None]):
     @on(OptionList.OptionSelected, "#pair-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.pairs[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def parse_overlap(value: str) -> float:
@@ -128,15 +101,10 @@ def parse_overlap(value: str) -> float:
     return share
 
 
-class OverlapDialog(ModalScreen[float | None]):
+class OverlapDialog(Dialog[float | None]):
     """The least overlap (share of the longer segment) for two span codings to agree."""
 
-    DEFAULT_CSS = (
-        _DIALOG_CSS.format(name="OverlapDialog")
-        + """
-    OverlapDialog Input { width: 16; }
-    """
-    )
+    CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
     BINDINGS = [Binding("escape", "cancel", "Fortryd")]
 
@@ -145,14 +113,14 @@ class OverlapDialog(ModalScreen[float | None]):
         self.overlap = overlap
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Mindste overlap for spænd", classes="agreement-dialog-title")
+        with Vertical(classes="dialog"):
+            yield Label("Mindste overlap for spænd", classes="dialog-title")
             yield Static(
                 "To kodninger af samme kode er enige, når de overlapper mindst så stor en del af det længste spænd."
             )
             yield PlainInput(f"{self.overlap * 100:g}", placeholder="fx 90", id="overlap-value")
-            yield Static("", id="overlap-error", classes="agreement-dialog-error")
-            yield Static("Procent (1–100) · Enter: brug · Escape: fortryd", classes="agreement-dialog-hint")
+            yield Static("", id="overlap-error", classes="dialog-error")
+            yield Static("Procent (1–100) · Enter: brug · Escape: fortryd", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -165,47 +133,3 @@ class OverlapDialog(ModalScreen[float | None]):
             self.query_one("#overlap-error", Static).update("Skriv en procent mellem 1 og 100, fx 90.")
             return
         self.dismiss(share)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class AgreementKeysDialog(ModalScreen[None]):
-    """Every key of the screen behind it."""
-
-    DEFAULT_CSS = (
-        _DIALOG_CSS.format(name="AgreementKeysDialog")
-        + """
-    AgreementKeysDialog > Vertical { width: 84; }
-    AgreementKeysDialog VerticalScroll { height: auto; max-height: 30; }
-    AgreementKeysDialog .keys-section-title { padding: 1 0 0 0; }
-    """
-    )
-
-    BINDINGS = [
-        Binding("escape", "close", "Luk"),
-        Binding("q", "close", "Luk", show=False),
-        Binding("question_mark", "close", "Luk", show=False),
-    ]
-
-    def __init__(self, title: str, sections: KeySections) -> None:
-        super().__init__()
-        self.title_text = title
-        self.sections = sections
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(line(f"Taster – {self.title_text}"), classes="agreement-dialog-title")
-            with VerticalScroll():
-                for title, rows in self.sections:
-                    table = Table.grid(padding=(0, 2))
-                    table.add_column(style="bold", no_wrap=True, min_width=12)
-                    table.add_column()
-                    for key, what in rows:
-                        table.add_row(line(key), line(what))
-                    yield Static(line(title, style="bold underline"), classes="keys-section-title")
-                    yield Static(table)
-            yield Static("Escape, q eller ? lukker.", classes="agreement-dialog-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)

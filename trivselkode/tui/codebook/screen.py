@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -29,16 +30,14 @@ from textual.widgets import Footer, Static, Tree
 
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, explain_failure
-from trivselkode.tui.codebook.dialogs import (
-    AddCodeDialog,
-    CodeChoiceDialog,
-    ConfirmChangeDialog,
-    DetailsDialog,
-    KeysDialog,
-    TextPromptDialog,
-)
+from trivselkode.tui.codebook.dialogs import AddCodeDialog, DetailsDialog
+from trivselkode.tui.common.confirm import ConfirmDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.help import HelpDialog
+from trivselkode.tui.common.keys import BACK_ONLY, help_sections
+from trivselkode.tui.common.picker import CodePickerDialog
 from trivselkode.tui.common.plain import inert_line, line, para
+from trivselkode.tui.common.prompt import TextPromptDialog
 from trivselkode.tui.messages import CodingsChanged
 
 KEYS = [
@@ -77,12 +76,7 @@ class _Change:
 class CodebookScreen(SaysWorkerFailures, Screen[None]):
     """Browse and edit the project's codebook."""
 
-    DEFAULT_CSS = """
-    CodebookScreen #codebook-body { height: 1fr; }
-    CodebookScreen #codebook-tree { width: 1fr; min-width: 30; border-right: solid $primary-darken-2; }
-    CodebookScreen #codebook-details { width: 1fr; padding: 0 1; }
-    CodebookScreen #codebook-status { height: 1; padding: 0 1; color: $text-muted; }
-    """
+    CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
     BINDINGS = [
         Binding("escape", "back", "Tilbage"),
@@ -435,7 +429,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                 )
             )
 
-        self.app.push_screen(CodeChoiceDialog(f"Flyt {key} under …", choices), picked)
+        self.app.push_screen(CodePickerDialog(f"Flyt {key} under …", choices), picked)
 
     def action_merge_code(self) -> None:
         from trivselkode.storage import codebook_ops as ops
@@ -471,10 +465,13 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                     )
                 )
 
-            self.app.push_screen(ConfirmChangeDialog(f"Flet {key} ind i {target}?", text, yes="Flet"), confirmed)
+            self.app.push_screen(
+                ConfirmDialog(text, yes="Flet", no="Fortryd", title=f"Flet {key} ind i {target}?", careful=True),
+                confirmed,
+            )
 
         self.app.push_screen(
-            CodeChoiceDialog(
+            CodePickerDialog(
                 f"Flet {key} ind i …", choices, hint=f"Vælg den kode, som {key}s kodninger skal flyttes til."
             ),
             picked,
@@ -525,11 +522,8 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         ]
 
     def action_show_keys(self) -> None:
-        self.app.push_screen(
-            KeysDialog(
-                self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])]
-            )
-        )
+        sections = help_sections(self, BACK_ONLY, bindings=False)
+        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, look="compact", own_question_mark=True))
 
 
 def _merge_note(report: Any) -> str:

@@ -4,27 +4,26 @@ The screen owns the state (the loaded :class:`SourceView`, the cursor, the
 modes) and changes it in its handlers. Every change goes to the database
 through :meth:`TrivselApp.run_write` (a thread worker, one transaction,
 writes in the order they were asked for) and is shown only once it is
-stored. Slow work — loading the source, spaCy for suggestions — runs in
-thread workers that post messages back.
+stored: in the handler of the message the writer answers with
+(:mod:`trivselkode.tui.coding.writes`). Slow work — loading the source,
+spaCy for suggestions — runs in thread workers that post messages back.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Key
 from textual.keys import key_to_character
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Static
 
 from trivselkode.analysis.suggest import KeywordIndex, Suggestion
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS
@@ -34,17 +33,26 @@ from trivselkode.storage.codings import mark_done
 from trivselkode.storage.db import explain_failure
 from trivselkode.storage.sources import set_participant_fields
 from trivselkode.tui.coding.codebook_panel import CodebookPanel
+from trivselkode.tui.coding.cursor import PassageCursor
 from trivselkode.tui.coding.passage_list import PassageList
-from trivselkode.tui.common.dialogs import (
-    CodePickerDialog,
-    ConfirmDialog,
-    HelpInput,
-    MemoDialog,
-    SpeakerDialog,
-    SuggestionDialog,
+from trivselkode.tui.coding.search_bar import SearchBar
+from trivselkode.tui.coding.span_mode import SpanMode
+from trivselkode.tui.coding.writes import (
+    CodingStored,
+    DoneStored,
+    MemoRefused,
+    MemoStored,
+    SpeakerRefused,
+    SpeakerStored,
+    StarStored,
 )
+from trivselkode.tui.common.confirm import ConfirmDialog
+from trivselkode.tui.common.dialogs import MemoDialog, SpeakerDialog, SuggestionDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.picker import CodePickerDialog
 from trivselkode.tui.common.plain import inert_line
+from trivselkode.tui.common.textual_internals import own_bindings
+from trivselkode.tui.messages import Refused, Stored
 
 if TYPE_CHECKING:
     from trivselkode.tui.app import TrivselApp
@@ -159,9 +167,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self.source_name = source_name
         self.start_number = passage_number
         self.view: ops.SourceView | None = None
-        self.cursor = 0
+        self.cursor = PassageCursor()  # the passage, and the span of sentences while narrowing
         self.show_others = False
-        self.span: tuple[int, int] | None = None  # sentence indexes while narrowing
         self.last_code: dict[int, int] = {}  # passage id -> code id last toggled there
         self.search_text = ""
         self.index: KeywordIndex | None = None
@@ -191,17 +198,11 @@ class CodingScreen(SaysWorkerFailures, Screen):
         with Horizontal(id="coding-body"):
             yield PassageList(id="passages")
             yield CodebookPanel(id="codebook")
-        with Horizontal(id="search-bar"):
-            yield Label("Søg:", id="search-label")
-            yield HelpInput(
-                placeholder="tekst i kilden · Enter: næste træf · Escape: luk", id="search", select_on_focus=False
-            )
-        yield Static("", id="mode-line")
+        yield SearchBar(id="search-bar")
+        yield SpanMode(self.cursor, id="mode-line")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#search-bar").display = False
-        self.query_one("#mode-line").display = False
         self.query_one(PassageList).focus()
         self.load()
         self.set_interval(POSITION_SAVE_INTERVAL_S, self._save_position_if_moved)
@@ -252,16 +253,16 @@ class CodingScreen(SaysWorkerFailures, Screen):
                 self.app.notify(f"Kilden har intet udsagn nr. {self.start_number}", severity="warning")
         else:
             keep = None
-        self.cursor = keep if keep is not None else view.start_index()
+        self.cursor.load(view.passages, keep if keep is not None else view.start_index())
         self._index_of_id = {p.id: i for i, p in enumerate(view.passages)}
         self._spoken = {p.id for p in view.passages if not p.is_interviewer}
         self._coded = sum(1 for pid in view.mine if pid in self._spoken)
-        self._saved_number = view.passages[self.cursor].number if view.passages else None  # where it opened
+        self._saved_number = view.passages[self.cursor.index].number if view.passages else None  # where it opened
         self._setup_shortcuts()
         if self.index is None or first_load:
             self.index = KeywordIndex(view.codes)
         self.query_one(PassageList).show_others = self.show_others
-        self.query_one(PassageList).set_view(view, self.cursor)
+        self.query_one(PassageList).set_view(view, self.cursor.index)
         self.query_one(CodebookPanel).set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
         self._update_title()
         self._cursor_changed()
@@ -301,7 +302,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
                 self.shortcuts[code.shortcut] = code.id
         # Shortcuts are bindings like the screen's own keys, so a quick "j 1" is handled
         # in the order typed (a key handler would run before the binding of the key before it).
-        keymap = self._bindings.key_to_bindings
+        keymap = own_bindings(self)
         for key in self._shortcut_keys:
             keymap.pop(key, None)
         self._shortcut_keys = []
@@ -343,17 +344,20 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     @property
     def passage(self) -> ops.PassageInfo | None:
-        if self.view is None or not self.view.passages:
-            return None
-        return self.view.passages[self.cursor]
+        return self.cursor.passage
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The sentences being narrowed to (``s`` mode), else ``None``."""
+        return self.cursor.span
 
     def _move_to(self, index: int, center: bool = False) -> None:
         if self.view is None:
             return
-        index = max(0, min(len(self.view.passages) - 1, index))
-        self._cancel_span()
-        if index != self.cursor:
-            self.cursor = index
+        index = self.cursor.clamp(index)
+        self.query_one(SpanMode).end()
+        if index != self.cursor.index:
+            self.cursor.index = index
             self.query_one(PassageList).set_cursor(index, center=center)
             self._cursor_changed()
         else:
@@ -368,28 +372,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self.query_one(CodebookPanel).highlight_code(last)
         self._show_suggestions()
 
-    def _participant_indexes(self, start: int, step: int) -> list[int]:
-        out = []
-        i = start
-        while 0 <= i < len(self.view.passages):
-            if not self.view.passages[i].is_interviewer:
-                out.append(i)
-            i += step
-        return out
-
-    def _step(self, step: int, predicate: Callable[[ops.PassageInfo], bool] | None = None) -> int | None:
-        if self.view is None:
-            return None
-        i = self.cursor + step
-        while 0 <= i < len(self.view.passages):
-            p = self.view.passages[i]
-            if not p.is_interviewer and (predicate is None or predicate(p)):
-                return i
-            i += step
-        return None
-
     def action_move(self, step: int) -> None:
-        target = self._step(step)
+        target = self.cursor.step(step)
         if target is not None:
             self._move_to(target)
 
@@ -397,38 +381,35 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if self.view is None:
             return
         plist = self.query_one(PassageList)
-        region = plist.block_region(self.cursor)
+        region = plist.block_region(self.cursor.index)
         line = region.y + direction * max(1, plist.scrollable_content_region.height - 2)
         index = plist.index_at_line(max(0, line))
         if index is None:
             index = len(self.view.passages) - 1 if direction > 0 else 0
-        while 0 <= index < len(self.view.passages) and self.view.passages[index].is_interviewer:
-            index += direction
-        if 0 <= index < len(self.view.passages):
-            self._move_to(index)
+        target = self.cursor.participant_from(index, direction)
+        if target is not None:
+            self._move_to(target)
 
     def action_first(self) -> None:
         if self.view:
-            found = self._participant_indexes(0, 1)
-            self._move_to(found[0] if found else 0)
+            self._move_to(self.cursor.first())
 
     def action_last(self) -> None:
         if self.view:
-            found = self._participant_indexes(len(self.view.passages) - 1, -1)
-            self._move_to(found[0] if found else len(self.view.passages) - 1)
+            self._move_to(self.cursor.last())
 
     def _uncoded(self, p: ops.PassageInfo) -> bool:
         return p.id not in self.view.mine
 
     def action_next_uncoded(self) -> None:
-        target = self._step(1, self._uncoded)
+        target = self.cursor.step(1, self._uncoded)
         if target is None:
             self.app.notify("Ingen ukodede udsagn efter dette.", timeout=3)
         else:
             self._move_to(target)
 
     def action_previous_uncoded(self) -> None:
-        target = self._step(-1, self._uncoded)
+        target = self.cursor.step(-1, self._uncoded)
         if target is None:
             self.app.notify("Ingen ukodede udsagn før dette.", timeout=3)
         else:
@@ -457,15 +438,10 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if code.retired:
             self.app.notify(f"Koden {code.key} er udgået.", severity="error")
             return
-        self.last_code[passage.id] = code_id
+        self._remember_code(passage, code_id)
         self.query_one(CodebookPanel).highlight_code(code_id)
-        self.tapp.run_write(
-            ops.toggle_code,
-            self.tapp.coder,
-            passage.id,
-            code_id,
-            on_done=lambda result: self._stored(result, f"{code.key} på udsagn {passage.number}", passage),
-        )
+        label = f"{code.key} på udsagn {passage.number}"
+        self._write(ops.toggle_code, self.tapp.coder, passage.id, code_id, stored=CodingStored(label, passage.number))
 
     def _add(self, code_id: int, label: str) -> None:
         passage = self._codable()
@@ -475,22 +451,34 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if any(f.code_id == code_id for f in self.view.mine.get(passage.id, ())):
             self.app.notify(f"{code.key} er allerede sat på udsagnet.", timeout=3)
             return
-        self.last_code[passage.id] = code_id
-        self.tapp.run_write(
+        self._remember_code(passage, code_id)
+        self._write(
             ops.apply_change,
             self.tapp.coder,
             added=[CodingFact(passage.id, code_id)],
-            on_done=lambda result: self._stored(result, f"{label} {code.key} på udsagn {passage.number}", passage),
+            stored=CodingStored(f"{label} {code.key} på udsagn {passage.number}", passage.number),
         )
 
-    def _stored(self, result: tuple[list[CodingFact], list[CodingFact]], label: str, passage: ops.PassageInfo) -> None:
-        added, removed = result
+    def _write(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        stored: Stored | None = None,
+        refused: Refused | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Store a change through the app's writer; ``stored`` or ``refused`` comes back here."""
+        self.tapp.run_write(fn, *args, reply_to=self, stored=stored, refused=refused, **kwargs)
+
+    @on(CodingStored)
+    def _stored(self, message: CodingStored) -> None:
+        added, removed = message.result
         action = CodingAction(
             added=tuple(added),
             removed=tuple(removed),
-            label=label,
+            label=message.label,
             source_name=self.source_name,
-            passage_number=passage.number,
+            passage_number=message.passage_number,
         )
         self.tapp.history.record(action)
         self.apply_stored(added, removed)
@@ -529,7 +517,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
                 self.query_one(CodebookPanel).highlight_code(code_id)
                 self.toggle(code_id)
 
-        self.app.push_screen(CodePickerDialog(self.view.codes), chosen)
+        self.app.push_screen(CodePickerDialog.for_codes(self.view.codes), chosen)
 
     # -------------------------------------------------------------- undo/redo
 
@@ -637,68 +625,35 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     # ------------------------------------------------------------------ span
 
-    def _selection(self) -> tuple[int, int] | None:
-        passage = self.passage
-        if passage is None or self.span is None:
-            return None
-        sents = passage.sentence_spans()
-        a, b = self.span
-        return sents[a][0], sents[b][1]
-
-    def _show_span(self) -> None:
-        passage = self.passage
-        line = self.query_one("#mode-line", Static)
-        if self.span is None or passage is None:
-            line.display = False
-            self.query_one(PassageList).set_selection(None)
-            return
-        n = len(passage.sentence_spans())
-        a, b = self.span
-        where = f"sætning {a + 1}" if a == b else f"sætning {a + 1}–{b + 1}"
-        code = self._code(self.last_code.get(passage.id, -1))
-        target = f"kodes med {inert_line(code.key)}" if code else "Enter vælger koden"
-        line.update(
-            Text.assemble(
-                ("Udsnit: ", "bold"),
-                f"{where} af {n} · {target} · →/← udvid/formindsk · shift+→/← flyt start · Enter: kod · Escape: annullér",
-            )
-        )
-        line.display = True
-        self.query_one(PassageList).set_selection(self._selection())
-
-    def _cancel_span(self) -> None:
-        if self.span is not None:
-            self.span = None
-            self._show_span()
+    def _remember_code(self, passage: ops.PassageInfo, code_id: int) -> None:
+        """``code_id`` was the last code toggled on ``passage``: Enter in the ``s`` mode applies it."""
+        self.last_code[passage.id] = code_id
+        code = self._code(code_id)
+        self.query_one(SpanMode).code_key = code.key if code else None
 
     def action_start_span(self) -> None:
-        if self._codable() is None:
+        passage = self._codable()
+        if passage is None:
             return
-        self.span = (0, 0)
-        self._show_span()
+        code = self._code(self.last_code.get(passage.id, -1))
+        self.query_one(SpanMode).begin(code.key if code else None)
 
     def action_span_end(self, step: int) -> None:
-        if self.span is None:
-            return
-        n = len(self.passage.sentence_spans())
-        a, b = self.span
-        self.span = (a, max(a, min(n - 1, b + step)))
-        self._show_span()
+        self.query_one(SpanMode).grow(step)
 
     def action_span_start(self, step: int) -> None:
-        if self.span is None:
-            return
-        n = len(self.passage.sentence_spans())
-        a, b = self.span
-        a = max(0, min(n - 1, a + step))
-        self.span = (a, max(a, b))
-        self._show_span()
+        self.query_one(SpanMode).shift(step)
 
     def action_confirm(self) -> None:
-        if self.span is None:
-            return
-        passage = self.passage
-        selection = self._selection()
+        self.query_one(SpanMode).confirm()
+
+    @on(SpanMode.Changed)
+    def _span_changed(self, message: SpanMode.Changed) -> None:
+        self.query_one(PassageList).set_selection(message.selection)
+
+    @on(SpanMode.Confirmed)
+    def _span_confirmed(self, message: SpanMode.Confirmed) -> None:
+        passage, selection = message.passage, message.selection
         code_id = self.last_code.get(passage.id)
         if code_id is not None and self._code(code_id) is not None:
             self._store_span(passage, code_id, selection)
@@ -708,28 +663,26 @@ class CodingScreen(SaysWorkerFailures, Screen):
             if picked is not None:
                 self._store_span(passage, picked, selection)
 
-        self.app.push_screen(CodePickerDialog(self.view.codes, title="Kod udsnittet med"), chosen)
+        self.app.push_screen(CodePickerDialog.for_codes(self.view.codes, title="Kod udsnittet med"), chosen)
 
     def _store_span(self, passage: ops.PassageInfo, code_id: int, selection: tuple[int, int]) -> None:
         code = self._code(code_id)
         self.last_code[passage.id] = code_id
-        self.span = None
-        self._show_span()
-        self.tapp.run_write(
+        self.query_one(SpanMode).end()
+        label = f"udsnit {code.key} på udsagn {passage.number}"
+        self._write(
             ops.narrow_to_span,
             self.tapp.coder,
             passage.id,
             code_id,
             *selection,
-            on_done=lambda result: self._stored(result, f"udsnit {code.key} på udsagn {passage.number}", passage),
+            stored=CodingStored(label, passage.number),
         )
 
     # ------------------------------------------------------------ other keys
 
     def action_escape(self) -> None:
-        if self.span is not None:
-            self._cancel_span()
-        else:
+        if not self.query_one(SpanMode).end():
             self.action_back()
 
     def action_back(self) -> None:
@@ -741,40 +694,45 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if passage is None:
             return
         starred = passage.id not in self.view.stars
+        self._write(ops.set_star, self.tapp.coder, passage.id, starred, stored=StarStored(passage.id))
 
-        def done(state: bool) -> None:
-            (self.view.stars.add if state else self.view.stars.discard)(passage.id)
-            self.query_one(PassageList).invalidate(self._index_of_id[passage.id])
-            self.app.notify("Markeret som citatkandidat ★" if state else "Stjernen er fjernet", timeout=2)
-
-        self.tapp.run_write(ops.set_star, self.tapp.coder, passage.id, starred, on_done=done)
+    @on(StarStored)
+    def _star_stored(self, message: StarStored) -> None:
+        state: bool = message.result
+        (self.view.stars.add if state else self.view.stars.discard)(message.passage_id)
+        self.query_one(PassageList).invalidate(self._index_of_id[message.passage_id])
+        self.app.notify("Markeret som citatkandidat ★" if state else "Stjernen er fjernet", timeout=2)
 
     def action_edit_memo(self) -> None:
         passage = self.passage
         if passage is None:
             return
+        self._open_memo(passage, self.view.memos.get(passage.id, ""))
 
+    def _open_memo(self, passage: ops.PassageInfo, stored_text: str, draft: str | None = None) -> None:
         title = f"Notat til udsagn {passage.number} ({passage.label})"
-        stored_text = self.view.memos.get(passage.id, "")
 
         def edited(text: str | None) -> None:
             if text is None:
                 return
+            refused = MemoRefused(passage, stored_text, text)
+            self._write(ops.set_memo, self.tapp.coder, passage.id, text, stored=MemoStored(passage.id), refused=refused)
 
-            def done(stored: str) -> None:
-                if stored:
-                    self.view.memos[passage.id] = stored
-                else:
-                    self.view.memos.pop(passage.id, None)
-                self.query_one(PassageList).invalidate(self._index_of_id[passage.id])
-                self.app.notify("Notatet er gemt" if stored else "Notatet er slettet", timeout=2)
+        self.app.push_screen(MemoDialog(title, stored_text, draft=draft), edited)
 
-            def failed() -> None:  # nothing typed is lost: the dialog comes back with the text
-                self.app.push_screen(MemoDialog(title, stored_text, draft=text), edited)
+    @on(MemoStored)
+    def _memo_stored(self, message: MemoStored) -> None:
+        stored: str = message.result
+        if stored:
+            self.view.memos[message.passage_id] = stored
+        else:
+            self.view.memos.pop(message.passage_id, None)
+        self.query_one(PassageList).invalidate(self._index_of_id[message.passage_id])
+        self.app.notify("Notatet er gemt" if stored else "Notatet er slettet", timeout=2)
 
-            self.tapp.run_write(ops.set_memo, self.tapp.coder, passage.id, text, on_done=done, on_error=failed)
-
-        self.app.push_screen(MemoDialog(title, stored_text), edited)
+    @on(MemoRefused)
+    def _memo_refused(self, message: MemoRefused) -> None:  # nothing typed is lost: the dialog comes back with it
+        self._open_memo(message.passage, message.stored_text, message.draft)
 
     def action_toggle_done(self) -> None:
         if self.view is None:
@@ -785,18 +743,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         def store(ok: bool = True) -> None:
             if not ok:
                 return
-
-            def stored(_changed: bool) -> None:
-                if done_now:
-                    self.view.done_by = [c for c in self.view.done_by if c != coder]
-                else:
-                    self.view.done_by = sorted({*self.view.done_by, coder})
-                self._update_title()
-                self.app.notify(
-                    "Kilden er ikke længere markeret færdig" if done_now else "Kilden er markeret færdig ✓", timeout=3
-                )
-
-            self.tapp.run_write(mark_done, self.source_name, coder, not done_now, on_done=stored)
+            self._write(mark_done, self.source_name, coder, not done_now, stored=DoneStored(coder, not done_now))
 
         uncoded = sum(1 for p in self.view.passages if not p.is_interviewer and p.id not in self.view.mine)
         if not done_now and uncoded:
@@ -807,28 +754,49 @@ class CodingScreen(SaysWorkerFailures, Screen):
         else:
             store()
 
+    @on(DoneStored)
+    def _done_stored(self, message: DoneStored) -> None:
+        coder = message.coder
+        if not message.done:
+            self.view.done_by = [c for c in self.view.done_by if c != coder]
+        else:
+            self.view.done_by = sorted({*self.view.done_by, coder})
+        self._update_title()
+        self.app.notify(
+            "Kilden er ikke længere markeret færdig" if not message.done else "Kilden er markeret færdig ✓", timeout=3
+        )
+
     def action_edit_speaker(self) -> None:
         passage = self.passage
         if passage is None:
             return
+        self._open_speaker(passage)
+
+    def _open_speaker(self, passage: ops.PassageInfo, draft: dict[str, str] | None = None) -> None:
         values = {"gender": passage.gender, "age": passage.age, "site": passage.site}
 
         def edited(changes: dict[str, str] | None) -> None:
             if not changes:
                 return
-
-            def done(_summary: dict) -> None:
-                self.app.notify(f"Deltager {passage.label} er opdateret", timeout=3)
-                self.load(passage.number)
-
-            def failed() -> None:  # the dialog comes back with what was typed
-                self.app.push_screen(SpeakerDialog(passage.label, values, passage.attributes, draft=changes), edited)
-
-            self.tapp.run_write(
-                set_participant_fields, self.source_name, passage.label, changes, on_done=done, on_error=failed
+            self._write(
+                set_participant_fields,
+                self.source_name,
+                passage.label,
+                changes,
+                stored=SpeakerStored(passage),
+                refused=SpeakerRefused(passage, changes),
             )
 
-        self.app.push_screen(SpeakerDialog(passage.label, values, passage.attributes), edited)
+        self.app.push_screen(SpeakerDialog(passage.label, values, passage.attributes, draft=draft), edited)
+
+    @on(SpeakerStored)
+    def _speaker_stored(self, message: SpeakerStored) -> None:
+        self.app.notify(f"Deltager {message.passage.label} er opdateret", timeout=3)
+        self.load(message.passage.number)
+
+    @on(SpeakerRefused)
+    def _speaker_refused(self, message: SpeakerRefused) -> None:  # the dialog comes back with what was typed
+        self._open_speaker(message.passage, message.draft)
 
     def action_toggle_others(self) -> None:
         self.show_others = not self.show_others
@@ -851,58 +819,38 @@ class CodingScreen(SaysWorkerFailures, Screen):
     # ---------------------------------------------------------------- search
 
     def action_open_search(self) -> None:
-        bar = self.query_one("#search-bar")
-        bar.display = True
-        search = self.query_one("#search", Input)
-        search.focus()
+        self.query_one(SearchBar).open()
 
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.search_text = unicodedata.normalize("NFC", event.value)  # composed, as the stored text is
+    @on(SearchBar.QueryChanged)
+    def _search_changed(self, message: SearchBar.QueryChanged) -> None:
+        self.search_text = message.query
         self.query_one(PassageList).set_query(self.search_text)
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self) -> None:
-        self.action_search_next()
+    @on(SearchBar.Find)
+    def _search_find(self, message: SearchBar.Find) -> None:
+        self._find(message.step)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self) -> None:
+        self.query_one(PassageList).focus()
 
     def _find(self, step: int) -> None:
         if self.view is None or not self.search_text.strip():
             return
-        needle = self.search_text.casefold()
-        n = len(self.view.passages)
-        for k in range(1, n + 1):
-            i = (self.cursor + step * k) % n
-            if needle in self.view.passages[i].text.casefold():
-                if (step > 0 and i <= self.cursor) or (step < 0 and i >= self.cursor):
-                    self.app.notify(
-                        "Søgningen fortsatte fra " + ("begyndelsen" if step > 0 else "slutningen"), timeout=2
-                    )
-                self._move_to(i, center=True)
-                return
-        self.app.notify(f"»{self.search_text}« findes ikke i kilden", severity="warning", timeout=3)
+        found = self.cursor.find(self.search_text, step)
+        if found is None:
+            self.app.notify(f"»{self.search_text}« findes ikke i kilden", severity="warning", timeout=3)
+            return
+        index, wrapped = found
+        if wrapped:
+            self.app.notify("Søgningen fortsatte fra " + ("begyndelsen" if step > 0 else "slutningen"), timeout=2)
+        self._move_to(index, center=True)
 
     def action_search_next(self) -> None:
         self._find(1)
 
     def action_search_previous(self) -> None:
         self._find(-1)
-
-    @on(Key)
-    def _search_keys(self, event: Key) -> None:
-        search = self.query_one("#search", Input)
-        if self.focused is not search:
-            return
-        if event.key == "escape":
-            event.stop()
-            event.prevent_default()
-            self.query_one("#search-bar").display = False
-            self.query_one(PassageList).focus()
-        elif event.key == "down":
-            event.stop()
-            self.action_search_next()
-        elif event.key == "up":
-            event.stop()
-            self.action_search_previous()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("span_end", "span_start", "confirm"):
@@ -917,7 +865,19 @@ class CodingScreen(SaysWorkerFailures, Screen):
             return
         number = passage.number
         self._saved_number = number
-        self.tapp.run_write(ops.save_position, self.tapp.coder, self.view.source_id, number, create_coder=False)
+        self._write(ops.save_position, self.tapp.coder, self.view.source_id, number, create_coder=False)
+
+    def save_position(self) -> None:
+        """Store the position if it moved (in the writer, after every earlier write): the screen is left."""
+        self._save_position_if_moved()
+
+    def jump_to(self, number: int) -> None:
+        """Move the cursor to passage ``number`` (asked from another screen), or say there is none."""
+        index = self.view.index_of_number(number) if self.view else None
+        if index is None:
+            self.app.notify(f"Kilden har intet udsagn nr. {number}", severity="warning")
+        else:
+            self._move_to(index, center=True)
 
     def save_position_now(self) -> None:
         """Store the position at once (on quitting: no worker may outlive the app)."""

@@ -1,75 +1,29 @@
-"""The small modal dialogs of the TUI. Escape closes every one of them."""
+"""The small dialogs of the coding screen and the app: who codes, suggestions, memos, speakers.
+
+Escape closes every one of them. The shared kit beside them: :mod:`.help`,
+:mod:`.confirm`, :mod:`.prompt`, :mod:`.picker` (all on :class:`.modal.Dialog`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rapidfuzz import fuzz
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.errors import TrivselError
-from trivselkode.storage.coding_ops import CodeInfo
-from trivselkode.tui.common.plain import PlainInput, PlainTextArea, inert_line, line, para
-
-HelpSections = list[tuple[str, list[tuple[str, str]]]]
-
-
-class HelpInput(PlainInput):
-    """An input that leaves ``?`` to the app, so help opens from a filter or search field too."""
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        if character == "?":
-            return False
-        return super().check_consume_key(key, character)
+from trivselkode.storage.coding_views import CodeInfo
+from trivselkode.tui.common.modal import Dialog
+from trivselkode.tui.common.picker import code_prompt
+from trivselkode.tui.common.plain import PlainInput, PlainTextArea, inert_line, line
 
 
-def keys_table(rows: list[tuple[str, str]], key_width: int) -> Table:
-    """Keys and what they do, as a grid; every cell plain text (help rows name codes and coders)."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True, min_width=key_width)
-    table.add_column()
-    for key, what in rows:
-        table.add_row(line(key), line(what))
-    return table
-
-
-class HelpDialog(ModalScreen[None]):
-    """Every key of the screen behind it."""
-
-    BINDINGS = [
-        Binding("escape", "close", "Luk"),
-        Binding("q", "close", "Luk", show=False),
-    ]
-
-    def __init__(self, title: str, sections: HelpSections) -> None:
-        super().__init__()
-        self.title_text = title
-        self.sections = sections
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="help-box", classes="dialog"):
-            yield Label(line(f"Taster – {self.title_text}"), classes="dialog-title")
-            with VerticalScroll(id="help-scroll"):
-                for title, rows in self.sections:
-                    yield Static(Text(title, style="bold underline"), classes="help-section-title")
-                    yield Static(keys_table(rows, 12), classes="help-section")
-            yield Static("Escape, q eller ? lukker.", classes="dialog-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class CoderDialog(ModalScreen[str | None]):
+class CoderDialog(Dialog[str | None]):
     """Asked once at start when neither --coder nor TRIVSELKODE_CODER says who codes."""
 
     BINDINGS = [Binding("escape", "cancel", "Afslut")]
@@ -102,99 +56,8 @@ class CoderDialog(ModalScreen[str | None]):
             return
         self.dismiss(name)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-def rank_codes(query: str, codes: list[CodeInfo]) -> list[CodeInfo]:
-    """Codes best matching ``query`` (part of a name, a key or a shortcut), best first."""
-    query = query.strip()
-    if not query:
-        return list(codes)
-    q = query.casefold()
-    scored = []
-    for pos, code in enumerate(codes):
-        if code.shortcut and q == code.shortcut.casefold() or q == code.key.casefold():
-            score = 200.0
-        elif code.key.casefold().startswith(q):
-            score = 150.0 + len(q)
-        else:
-            hay = f"{code.key} {code.name}".casefold()
-            score = 100.0 + len(q) if q in hay else fuzz.WRatio(q, hay)
-        if score >= 60:
-            scored.append((-score, pos, code))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return [code for _s, _p, code in scored]
-
-
-def _code_prompt(code: CodeInfo, number: int | None = None) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
-    if number is not None:
-        text.append(f"{number} ", style="bold")
-    text.append(f" {inert_line(code.key)} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
-    text.append(f" {inert_line(code.name)}")
-    if code.shortcut:
-        text.append(f"  [{inert_line(code.shortcut)}]", style="dim")
-    return text
-
-
-class CodePickerDialog(ModalScreen[int | None]):
-    """Find any code by typing part of its name, key or shortcut; Enter applies it."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Luk"),
-        Binding("down", "move(1)", "Ned", show=False),
-        Binding("up", "move(-1)", "Op", show=False),
-    ]
-
-    def __init__(self, codes: list[CodeInfo], title: str = "Vælg kode") -> None:
-        super().__init__()
-        self.codes = [c for c in codes if not c.retired]
-        self.title_text = title
-        self.shown: list[CodeInfo] = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker-box", classes="dialog"):
-            yield Label(line(self.title_text), classes="dialog-title")
-            yield HelpInput(placeholder="skriv en del af navnet, nøglen eller genvejen", id="picker-query")
-            yield OptionList(id="picker-list")
-            yield Static("↑/↓ vælg · Enter: brug koden · Escape: luk", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self._fill("")
-        self.query_one(Input).focus()
-
-    def _fill(self, query: str) -> None:
-        self.shown = rank_codes(query, self.codes)
-        ol = self.query_one(OptionList)
-        ol.set_options([Option(_code_prompt(c), id=str(c.id)) for c in self.shown])
-        if self.shown:
-            ol.highlighted = 0
-
-    @on(Input.Changed, "#picker-query")
-    def _changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def action_move(self, step: int) -> None:
-        ol = self.query_one(OptionList)
-        if self.shown:
-            ol.highlighted = max(0, min(len(self.shown) - 1, (ol.highlighted or 0) + step))
-
-    @on(Input.Submitted, "#picker-query")
-    def _submitted(self) -> None:
-        index = self.query_one(OptionList).highlighted
-        if index is not None and self.shown:
-            self.dismiss(self.shown[index].id)
-
-    @on(OptionList.OptionSelected, "#picker-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class SuggestionDialog(ModalScreen[int | None]):
+class SuggestionDialog(Dialog[int | None]):
     """The suggestions for the passage, numbered: a digit or Enter accepts one."""
 
     BINDINGS = [Binding("escape", "cancel", "Luk")] + [
@@ -210,7 +73,7 @@ class SuggestionDialog(ModalScreen[int | None]):
             yield Label("Forslag til udsagnet", classes="dialog-title")
             options = []
             for n, (sug, code) in enumerate(self.suggestions, start=1):
-                prompt = _code_prompt(code, n)
+                prompt = code_prompt(code, n)
                 prompt.append("  (" + inert_line(", ".join(sug.matched_words)) + ")", style="italic dim")
                 options.append(Option(prompt, id=str(code.id)))
             yield OptionList(*options, id="suggestion-list")
@@ -227,11 +90,8 @@ class SuggestionDialog(ModalScreen[int | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class MemoDialog(ModalScreen[str | None]):
+class MemoDialog(Dialog[str | None]):
     """A memo on a passage. Escape and ctrl+s save and close; Kassér closes without saving."""
 
     BINDINGS = [
@@ -288,7 +148,7 @@ def parse_other_attributes(text: str) -> dict[str, str]:
     return out
 
 
-class SpeakerDialog(ModalScreen[dict[str, str] | None]):
+class SpeakerDialog(Dialog[dict[str, str] | None]):
     """Edit a speaker's gender, age, site and any other attributes."""
 
     BINDINGS = [Binding("escape", "cancel", "Luk")]
@@ -351,44 +211,3 @@ class SpeakerDialog(ModalScreen[dict[str, str] | None]):
             if key not in others:
                 changes[key] = ""
         self.dismiss(changes)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question: y or Enter says yes; n or Escape says no."""
-
-    BINDINGS = [
-        Binding("escape", "answer(False)", "Nej"),
-        Binding("n", "answer(False)", "Nej", show=False),
-        Binding("y,j", "answer(True)", "Ja", show=False),
-    ]
-
-    def __init__(self, question: str, yes: str = "Ja", no: str = "Nej") -> None:
-        super().__init__()
-        self.question = question
-        self.yes = yes
-        self.no = no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box", classes="dialog"):
-            yield Static(para(self.question), classes="dialog-question")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="primary", id="confirm-yes")
-                yield Button(self.no, id="confirm-no")
-            yield Static("j/y eller Enter: ja · n eller Escape: nej", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

@@ -62,11 +62,10 @@ from trivselkode.export.jobs import (
     with_format,
 )
 from trivselkode.storage.db import Project
-from trivselkode.tui.codebook.dialogs import KeysDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.help import HelpDialog
+from trivselkode.tui.common.keys import QUIT_ONLY, HelpSections, help_sections
 from trivselkode.tui.common.plain import PlainInput, inert_line, line, para
-
-KeySections = list[tuple[str, list[tuple[str, str]]]]
 
 # The form's fields that each kind of export shows (the options of its command).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -160,34 +159,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
 
     HELP_TITLE = "Eksport"
 
-    DEFAULT_CSS = """
-    ExportScreen { layout: vertical; }
-    ExportScreen #export-title { height: 1; padding: 0 1; background: $primary; color: $text; }
-    ExportScreen #export-body { height: 1fr; }
-    ExportScreen #export-kinds { width: 26; height: 1fr; border: none; border-right: vkey $panel-lighten-2; padding: 0; }
-    ExportScreen #export-form { width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    ExportScreen #export-description { color: $text-muted; height: auto; margin-bottom: 1; }
-    ExportScreen .export-field { height: auto; max-width: 76; }
-    ExportScreen .export-label { width: 14; height: 1; color: $text-muted; padding-right: 1; }
-    ExportScreen .export-field Input { width: 1fr; }
-    ExportScreen .export-field Select { width: 1fr; }
-    ExportScreen .export-field Checkbox { width: 1fr; }
-    ExportScreen #export-target { height: auto; color: $text-muted; padding-left: 14; }
-    ExportScreen #export-target.-warning { color: $warning; }
-    ExportScreen #ex-by { width: 1fr; height: auto; max-height: 8; }
-    ExportScreen #ex-row-words Input { width: 8; }
-    ExportScreen .export-words { width: auto; height: 1; padding: 0 1; }
-    ExportScreen #ex-row-more { margin-top: 1; }
-    ExportScreen #ex-row-more .export-label { width: 1fr; text-style: bold; color: $text-muted; }
-    ExportScreen #export-run { height: auto; padding: 0 1; border-top: hkey $panel-lighten-2; }
-    ExportScreen #export-actions { height: 1; }
-    ExportScreen #ex-run { min-width: 16; margin-right: 2; }
-    ExportScreen #ex-progress { display: none; width: 1fr; }
-    ExportScreen.-running #ex-progress { display: block; }
-    ExportScreen #export-status { height: auto; max-height: 4; }
-    ExportScreen #export-status.-error { color: $error; }
-    ExportScreen #export-status.-done { color: $success; }
-    """
+    CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
     BINDINGS = [
         Binding("ctrl+e", "run_export", "Eksportér", priority=True, tooltip="kør eksporten (også Enter i et felt)"),
@@ -713,7 +685,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             self.notify("Eksporten er afbrudt; der er ikke skrevet nogen fil.", severity="warning")
         self.app.pop_screen()
 
-    def help_extra(self) -> KeySections:
+    def help_extra(self) -> HelpSections:
         """The keys beyond the bindings (the app's help shows these after them)."""
         return [
             (
@@ -737,19 +709,8 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         ]
 
     def action_show_keys(self) -> None:
-        rows = [(_key_display(b.key), b.tooltip or b.description) for b in self.BINDINGS if isinstance(b, Binding)]
-        self.app.push_screen(
-            KeysDialog(
-                self.HELP_TITLE, [(self.HELP_TITLE, rows), *self.help_extra(), ("Overalt", [("ctrl+q", "afslut")])]
-            )
-        )
-
-
-_KEY_NAMES = {"question_mark": "?", "escape": "Escape", "enter": "Enter"}
-
-
-def _key_display(keys: str) -> str:
-    return " ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+        sections = help_sections(self, QUIT_ONLY)
+        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, look="compact", own_question_mark=True))
 
 
 def _size(n: int) -> str:

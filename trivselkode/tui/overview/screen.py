@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
-from trivselkode.storage.coding_ops import OverviewRow, overview_rows
-from trivselkode.tui.common.dialogs import HelpInput
+from trivselkode.storage.coding_views import OverviewRow, overview_rows
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.help import HelpInput
 from trivselkode.tui.common.plain import inert_line, line
 from trivselkode.tui.messages import OpenSource
 from trivselkode.tui.overview.theme_bars import ThemeBars

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Group
 from rich.style import Style
@@ -29,8 +30,9 @@ from textual.worker import get_current_worker
 
 from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
 from trivselkode.storage.db import Project, explain_failure
-from trivselkode.tui.codebook.dialogs import KeysDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.help import HelpDialog
+from trivselkode.tui.common.keys import BACK_ONLY, help_sections
 from trivselkode.tui.common.plain import PlainInput, inert_line, line
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
 
@@ -84,13 +86,7 @@ class SearchResults(OptionList):
 class SearchScreen(SaysWorkerFailures, Screen[None]):
     """Fuzzy (or exact-word) search over all sources, with coding from the results."""
 
-    DEFAULT_CSS = """
-    SearchScreen { layout: vertical; }
-    SearchScreen #search-query { margin: 0 0; }
-    SearchScreen #search-status { height: 1; padding: 0 1; color: $text-muted; }
-    SearchScreen #search-results { height: 1fr; border: none; }
-    SearchScreen #search-preview { height: auto; max-height: 8; border-top: solid $primary-darken-2; padding: 0 1; }
-    """
+    CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
     BINDINGS = [
         Binding("escape", "back", "Tilbage"),
@@ -448,8 +444,5 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         ]
 
     def action_show_keys(self) -> None:
-        self.app.push_screen(
-            KeysDialog(
-                self.HELP_TITLE, self.help_extra() + [("Overalt", [("?", "vis tasterne"), ("Escape", "tilbage")])]
-            )
-        )
+        sections = help_sections(self, BACK_ONLY, bindings=False)
+        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, look="compact", own_question_mark=True))

@@ -1,0 +1,71 @@
+"""The one help dialog (every key of the screen behind it) and the input that leaves ``?`` to it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Label, Static
+
+from trivselkode.tui.common.keys import HelpRows, HelpSections
+from trivselkode.tui.common.modal import Dialog
+from trivselkode.tui.common.plain import PlainInput, line
+from trivselkode.tui.common.textual_internals import own_bindings
+
+LOOKS = ("wide", "medium", "compact")
+
+
+class HelpInput(PlainInput):
+    """An input that leaves ``?`` to the app, so help opens from a filter or search field too."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if character == "?":
+            return False
+        return super().check_consume_key(key, character)
+
+
+def keys_table(rows: HelpRows, key_width: int) -> Table:
+    """Keys and what they do, as a grid; every cell plain text (help rows name codes and coders)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=key_width)
+    table.add_column()
+    for key, what in rows:
+        table.add_row(line(key), line(what))
+    return table
+
+
+class HelpDialog(Dialog[None]):
+    """Every key of the screen behind it, in sections. Escape, q or ? closes it.
+
+    ``look`` is the box: ``wide`` (the app's help), ``medium`` (Enighed) or
+    ``compact`` (Søgning, Kodebog, Eksport: narrower, a shorter list, wider keys).
+    ``own_question_mark``: ``?`` closes it by a binding of its own (a screen's
+    keys, in any host app); otherwise ``?`` is the app's help key, which closes it.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Luk"),
+        Binding("q", "cancel", "Luk", show=False),
+    ]
+
+    def __init__(
+        self, title: str, sections: HelpSections, *, look: str = "wide", own_question_mark: bool = False
+    ) -> None:
+        if look not in LOOKS:
+            raise ValueError(f"look must be one of {LOOKS}, not {look!r}")
+        super().__init__(classes=f"-{look}")
+        if own_question_mark:
+            own_bindings(self)["question_mark"] = [Binding("question_mark", "cancel", "Luk", show=False)]
+        self.title_text = title
+        self.sections = sections
+        self.key_width = 18 if look == "compact" else 12
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box", classes="dialog"):
+            yield Label(line(f"Taster – {self.title_text}"), classes="dialog-title")
+            with VerticalScroll(id="help-scroll"):
+                for title, rows in self.sections:
+                    yield Static(line(title, style="bold underline"), classes="help-section-title")
+                    yield Static(keys_table(rows, self.key_width), classes="help-section")
+            yield Static("Escape, q eller ? lukker.", classes="dialog-hint")
