@@ -58,3 +58,26 @@ def test_cli_reads_old_project(tmp_path: Path):
         (2, "B.sikkerhed", "anne"),
         (4, "T3", "bo"),
     }
+
+
+FIXTURE_V2 = Path(__file__).resolve().parent.parent / "fixtures" / "project-schema-v2.db"
+
+
+def test_schema_v2_gains_reasons_audit_and_chosen_quotes_and_keeps_its_decisions(tmp_path: Path):
+    db = tmp_path / "v2.db"
+    shutil.copy(FIXTURE_V2, db)
+    before = _rows(db, "decision")
+    assert len(before) == 2
+    project, _ = open_project(str(db))
+    project.dispose()
+    with sqlite3.connect(db) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+        decision_columns = [r[1] for r in conn.execute('PRAGMA table_info("decision")')]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert int(version) == SCHEMA_VERSION >= 3
+    assert decision_columns[-1] == "reason"
+    assert {"decisionevent", "quotechoice"} <= tables
+    assert [r[:-1] for r in _rows(db, "decision")] == before  # every decision kept, with no reason yet
+    assert all(r[-1] is None for r in _rows(db, "decision"))
+    assert (tmp_path / "v2.db.v2.bak").exists()

@@ -10,7 +10,9 @@ Conflicts are listed and resolved the safe way, never by dropping a coding:
   are re-anchored onto our text as a revision would be; those that cannot be
   placed are kept as unplaced codings;
 - a participant attribute with another value here: ours stays;
-- a consensus decision settled differently here: ours stays.
+- a consensus decision settled differently here: ours stays (the audit rows of both
+  are kept, each once);
+- a quote chosen differently here: ours stays; theirs are added after ours.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlmodel import Session, select
 from trivselkode.domain.revision import move_span
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, open_project
+from trivselkode.storage.merge_decisions import merge_decision_events, merge_decisions, merge_quote_choices
 from trivselkode.storage.merge_sources import MergeMaps, copied, merge_sources
 from trivselkode.storage.migrations import backup_sqlite_file
 from trivselkode.storage.models import (
@@ -33,9 +36,11 @@ from trivselkode.storage.models import (
     Coder,
     Coding,
     Decision,
+    DecisionEvent,
     Memo,
     Participant,
     Passage,
+    QuoteChoice,
     Source,
     SourceDone,
     Star,
@@ -80,6 +85,8 @@ def _load(other: Project) -> dict[str, list[Any]]:
             "done": list(s.exec(select(SourceDone))),
             "stars": list(s.exec(select(Star))),
             "decisions": list(s.exec(select(Decision))),
+            "decision_events": list(s.exec(select(DecisionEvent))),
+            "quote_choices": list(s.exec(select(QuoteChoice))),
         }
 
 
@@ -138,7 +145,9 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
     _merge_unplaced(s, d["unplaced"], maps, report)
     _merge_memos(s, d["memos"], d["passages"], maps, report)
     _merge_marks(s, d["done"], d["stars"], maps, report)
-    _merge_decisions(s, d["decisions"], maps, report)
+    merge_decisions(s, d["decisions"], maps, report)
+    merge_decision_events(s, d["decision_events"], maps, report)
+    merge_quote_choices(s, d["quote_choices"], maps, report)
     s.flush()
 
 
@@ -332,27 +341,3 @@ def _merge_marks(
             stars.add(star_key)
             s.add(Star(passage_id=star_key[0], coder_id=star_key[1], created_at=x.created_at))
             report.bump("stars")
-
-
-def _merge_decisions(s: Session, their_decisions: list[Any], maps: MergeMaps, report: MergeReport) -> None:
-    """Consensus decisions: a new one is added; one settled differently here keeps ours."""
-    decided = {(x.passage_id, x.code_id): x for x in s.exec(select(Decision))}
-    for x in their_decisions:
-        target = maps.passages.get(x.passage_id)
-        if target is None:
-            report.conflicts.append(
-                "en konsensusafgørelse på et udsagn uden plads her er sprunget over (kodningerne er bevaret)"
-            )
-            continue
-        decision_key = (target, maps.codes[x.code_id])
-        our_decision = decided.get(decision_key)
-        if our_decision is None:
-            decided[decision_key] = Decision(
-                **copied(x, "choice", "coders", "settled_by", "settled_at"),
-                passage_id=decision_key[0],
-                code_id=decision_key[1],
-            )
-            s.add(decided[decision_key])
-            report.bump("decisions")
-        elif our_decision.choice != x.choice:
-            report.conflicts.append("en konsensusafgørelse er truffet anderledes her; afgørelsen herfra er beholdt")

@@ -34,8 +34,20 @@ def _v1_to_v2(conn: Connection) -> None:
     Decision.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # sqlmodel's types lack __table__
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """Version 3 adds a settlement's reason, the settlements' audit trail and the chosen quotes."""
+    from sqlalchemy import inspect
+
+    from trivselkode.storage.models import DecisionEvent, QuoteChoice
+
+    if "reason" not in {c["name"] for c in inspect(conn).get_columns("decision")}:
+        conn.execute(text("ALTER TABLE decision ADD COLUMN reason TEXT"))
+    DecisionEvent.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # sqlmodel's types lack __table__
+    QuoteChoice.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def copy_sqlite_file(src: Path, dest: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel, col
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_ID = "trivselkode"
 
 INTERVIEWER = "interviewer"
@@ -200,3 +200,45 @@ class Decision(SQLModel, table=True):
     coders: str = Field(default="", max_length=255)  # the compared coders, comma-separated, A first
     settled_by: str = Field(max_length=64)
     settled_at: datetime = Field(default_factory=utcnow)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # schema version 3
+
+
+class DecisionEvent(SQLModel, table=True):
+    """The audit trail of settlements: one row each time a disagreement is settled, changed or undone.
+
+    ``choice`` is what the decision became (``undone`` when it was removed);
+    the passage text is read through ``passage_id``. Rows are only ever
+    added. Added in schema version 3.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", index=True)
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", index=True)
+    choice: str = Field(max_length=16)  # a | b | both | neither | manual | undone
+    previous: str | None = Field(default=None, max_length=16)  # the choice before, if any
+    coders: str = Field(default="", max_length=255)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    by: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class QuoteChoice(SQLModel, table=True):
+    """The researcher's choice among a code's candidate quotes, kept for the next export.
+
+    ``state`` is ``picked`` (used, in ``position`` order, before any automatic
+    choice) or ``dropped`` (never used for this code). ``start``/``end``
+    narrow the quote inside the passage (``None``: the automatic trim).
+    Added in schema version 3.
+    """
+
+    __table_args__ = (UniqueConstraint("code_id", "passage_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", index=True)
+    passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", index=True)
+    state: str = Field(max_length=16)  # picked | dropped
+    position: int = 0
+    start: int | None = None
+    end: int | None = None
+    chosen_by: str = Field(default="", max_length=64)
+    chosen_at: datetime = Field(default_factory=utcnow)
