@@ -225,7 +225,7 @@ def test_quotes_json_are_verbatim_and_attributed(project_cli):
     from trivselkode.storage.models import Passage, Source
 
     rows = project_cli.json("report", "quotes", "--codes", "T1,T2", "-n", "3")
-    assert rows and set(rows[0]) == {"code", "text", "attribution", "source", "passage"}
+    assert rows and set(rows[0]) == {"code", "text", "attribution", "reference", "source", "passage"}
     assert rows[0]["attribution"] == "– Kvinde, 67 år, Holstebro"  # the starred passage first
     project, _ = open_project(str(project_cli.db))
     try:
@@ -288,7 +288,7 @@ def test_quotes_markdown_docx_html_csv(project_cli, tmp_path):
 
     csv_out = project_cli("report", "quotes", "--format", "csv", "--codes", "T1")
     rows = list(csv.DictReader(io.StringIO(csv_out.stdout)))
-    assert list(rows[0]) == ["code", "text", "attribution", "source", "passage"]
+    assert list(rows[0]) == ["code", "text", "attribution", "reference", "source", "passage"]
     assert rows[0]["source"] == "holstebro-1" and rows[0]["passage"] == "2"
     assert leftovers(tmp_path) == []
 

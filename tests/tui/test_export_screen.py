@@ -288,7 +288,8 @@ async def test_quotes_docx_and_html_hold_the_cores_quotes(project, out_dir):
     tree = lxml_html.fromstring((out_dir / "citater.html").read_bytes())
     figures = tree.xpath("//figure")
     assert len(figures) == len(expected.quotes)
-    assert [f.xpath("string(.//figcaption)") for f in figures] == [q.attribution for q in expected.quotes]
+    assert [f.findtext("figcaption") for f in figures] == [q.attribution for q in expected.quotes]
+    assert [f.findtext("figcaption/cite") for f in figures] == [q.reference for q in expected.quotes]
     assert [(f.get("data-source"), int(f.get("data-passage"))) for f in figures] == [
         (q.source, q.passage) for q in expected.quotes
     ]

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from trivselkode.analysis.attributes import ParticipantInfo, attribution
 from trivselkode.analysis.basis import Selection
 from trivselkode.analysis.frequencies import CodeInfo
-from trivselkode.analysis.quote_trim import TARGET_WORDS, near_duplicate, quote_text, trim
+from trivselkode.analysis.quote_trim import TARGET_WORDS, Trimmed, near_duplicate, quote_text, trim, word_count
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Coding, Passage
 
@@ -40,12 +40,15 @@ class Quote:
     coders: int = 0
     passage_id: int = field(default=0, repr=False)
     quality: tuple = field(default=(), repr=False, compare=False)
+    picked: bool = False  # the researcher picked it (``QuoteChoice``)
+    reference: str = ""  # "Interview 3, Holstebro, udsagn 14" (set once the quotes are picked)
 
     def row(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "text": self.text,
             "attribution": self.attribution,
+            "reference": self.reference,
             "source": self.source,
             "passage": self.passage,
         }
@@ -62,6 +65,8 @@ class Candidate:
     coders: int
     bucket: tuple
     order: tuple  # (source name, passage number)
+    picked: bool = False  # the researcher picked it: quoted whatever its length
+    span: tuple[int, int] | None = None  # the researcher's own narrowing of a picked quote
 
 
 class PassageTexts:
@@ -189,14 +194,16 @@ class Picker:
         """``c``'s quote, or ``None`` when it cannot be quoted (``ahead``: fetch their texts in the same batch)."""
         if c.passage_id in self.evaluated:
             return self.evaluated[c.passage_id]
-        texts = self.texts
-        if c.passage_id not in texts.text:
-            texts.load([c.passage_id] + [b.passage_id for b in ahead])
-        text, sentences, number = texts.text[c.passage_id]
-        span = texts.span(c.passage_id, self.code.id, self.selection.consensus_coder_id)
-        trimmed = trim(
-            text, sentences, span, self.pattern, self.min_words, self.max_words, lenient=c.pinned or c.starred
-        )
+        if c.passage_id not in self.texts.text:
+            self.texts.load([c.passage_id] + [b.passage_id for b in ahead])
+        quote = self.quote_of(c)
+        self.evaluated[c.passage_id] = quote
+        return quote
+
+    def quote_of(self, c: Candidate) -> Quote | None:
+        """``c``'s quote, its text loaded (uncached: :meth:`evaluate` keeps the automatic choice's)."""
+        text, sentences, number = self.texts.text[c.passage_id]
+        trimmed = self._trim(c, text, sentences)
         quote = None
         if trimmed is not None:
             quote = Quote(
@@ -209,14 +216,29 @@ class Picker:
                 pieces=list(trimmed.pieces),
                 pinned=c.pinned,
                 starred=c.starred,
+                picked=c.picked,
                 consensus=c.consensus,
                 open=c.open,
                 coders=c.coders,
                 passage_id=c.passage_id,
                 quality=(trimmed.hits > 0, -abs(trimmed.words - self.target)),
             )
-        self.evaluated[c.passage_id] = quote
         return quote
+
+    def _trim(self, c: Candidate, text: str, sentences: list) -> Trimmed | None:
+        """The pieces of ``c``'s quote: the researcher's own span as it is, else trimmed (leniently when
+        pinned, starred or picked)."""
+        if c.span is not None:
+            start, end = max(0, c.span[0]), min(len(text), c.span[1])
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                return Trimmed([(start, end)], word_count(text[start:end]), 0)
+        span = self.texts.span(c.passage_id, self.code.id, self.selection.consensus_coder_id)
+        lenient = c.pinned or c.starred or c.picked
+        return trim(text, sentences, span, self.pattern, self.min_words, self.max_words, lenient=lenient)
 
     def take(self, c: Candidate, q: Quote) -> None:
         self.picked.append(q)
@@ -225,10 +247,12 @@ class Picker:
         self.sites.add(c.bucket[0])
         self.genders.add(c.bucket[1])
 
-    def pick(self, tiers: list[Tier], pins: list[Candidate], n: int) -> list[Quote]:
-        # 1. Pins, in the order given, whatever else holds.
-        for c in pins:
-            q = self.evaluate(c, ())
+    def pick(self, tiers: list[Tier], pins: list[Candidate], n: int, picked: Sequence[Candidate] = ()) -> list[Quote]:
+        # 1. Pins (this run's), then the researcher's picks (stored), in their order, whatever else holds.
+        for c in [*pins, *picked]:
+            if c.passage_id in self.picked_ids:
+                continue
+            q = self.evaluate(c, picked)
             if q is not None:
                 self.take(c, q)
         # 2. The rest: the best eligible candidate of the highest tier, again and again.

@@ -3,7 +3,12 @@
 Candidates are the participants' passages (never an interviewer's) that
 carry the code under the selection (one coder, the union, or the consensus;
 the default as for every report, see :mod:`trivselkode.analysis.basis`).
-They are ranked in tiers:
+The researcher's stored choice (``QuoteChoice``, see
+:mod:`trivselkode.storage.quote_choices`) comes first: this run's pins
+(``--pin``), then the picked passages in their order (each quoted whatever
+its length, or as the researcher narrowed it), and a dropped passage is no
+candidate of its code at all; the automatic choice fills up to ``n``. The
+other candidates are ranked in tiers:
 
 1. passages pinned on the command line (``--pin SOURCE#N``), in the order given;
 2. starred passages (a ``Star`` by any coder marks a quote candidate);
@@ -28,6 +33,9 @@ a stem of four letters or more matches any word beginning with it ("tryg"
 → "trygt", "trygge", "tryghed"); a shorter one matches itself with a common
 inflection ("ro" → "ro", "roen", but not "roman").
 
+Every quote carries its source reference ("Interview 3, Holstebro, udsagn
+14": :func:`source_reference`), pseudonymised with the rest when asked.
+
 Picking, per code: always the best eligible candidate of the highest tier,
 where eligible means quotable, not a near-duplicate (rapidfuzz) of one
 already picked, and from a participant who has not yet been quoted for the
@@ -44,7 +52,7 @@ gives the same quotes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -54,6 +62,7 @@ from trivselkode.analysis.arrays import int_column, max_id, unique_sorted
 from trivselkode.analysis.attributes import AgeBands, check_lang
 from trivselkode.analysis.basis import Selection
 from trivselkode.analysis.frequencies import CodeInfo, ProjectData, load_project_data
+from trivselkode.analysis.quote_candidates import Listed, list_candidates, source_reference
 from trivselkode.analysis.quote_pick import WINDOW, Candidate, Elsewhere, PassageTexts, Picker, Quote, tiers_of
 from trivselkode.analysis.quote_trim import (
     ELLIPSIS,
@@ -71,6 +80,7 @@ from trivselkode.analysis.quote_trim import (
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Passage, Source, Star
+from trivselkode.storage.quote_choices import CodeChoices, load_choices
 
 __all__ = [
     "ELLIPSIS",
@@ -81,6 +91,7 @@ __all__ = [
     "TARGET_WORDS",
     "WINDOW",
     "CodeQuotes",
+    "Listed",
     "Quote",
     "QuoteCollection",
     "Trimmed",
@@ -90,11 +101,12 @@ __all__ = [
     "parse_ref",
     "quote_text",
     "resolve_refs",
+    "source_reference",
     "trim",
     "word_count",
 ]
 
-QUOTE_KEYS = ("code", "text", "attribution", "source", "passage")
+QUOTE_KEYS = ("code", "text", "attribution", "reference", "source", "passage")
 
 
 @dataclass
@@ -102,6 +114,7 @@ class CodeQuotes:
     code: CodeInfo
     quotes: list[Quote]
     candidates: int = 0
+    listed: list[Listed] = field(default_factory=list)  # every candidate, when asked (``listing``)
 
 
 @dataclass
@@ -169,12 +182,18 @@ def collect_quotes(
     lang: str = "da",
     pseudonymizer: Any = None,
     age_bands: AgeBands | None = None,
+    choices: bool = True,
+    listing: bool = False,
 ) -> QuoteCollection:
     """The quote collection (see the module doc).
 
+    ``choices``: follow the researcher's stored choices (``QuoteChoice``:
+    the picked first, in their order, the dropped never), else the automatic
+    choice alone. ``listing``: also list every candidate of each code
+    (:attr:`CodeQuotes.listed`, see :mod:`trivselkode.analysis.quote_candidates`).
     ``pseudonymizer`` (a :class:`trivselkode.export.pseudonymize.Pseudonymizer`)
-    replaces names and numbers in each quote's text, attribution, source name
-    and speaker label.
+    replaces names and numbers in each quote's text, attribution, reference,
+    source name and speaker label.
     """
     check_lang(lang)
     if n < 1:
@@ -191,6 +210,10 @@ def collect_quotes(
         excluded = {pid for _, _, pid in resolve_refs(session, excludes)}
         starred = {int(p) for p in session.exec(select(Star.passage_id).distinct())}
         numbers = _passage_numbers(session)
+        stored = load_choices(session) if choices else {}
+        sources = {
+            name: (title, site) for name, title, site in session.exec(select(Source.name, Source.title, Source.site))
+        }
     book, selection = data.book, data.selection
     selected_codes = data.codings.code
     has_codings = set(np.flatnonzero(np.bincount(selected_codes)).tolist()) if selected_codes.size else set()
@@ -201,29 +224,74 @@ def collect_quotes(
             raise TrivselError(f"{name}#{number} er både fastholdt (--pin) og udeladt (--exclude)")
     collection = QuoteCollection([], selection, lang)
     cands = _Candidates(data, chosen, excluded, starred, [pid for _, _, pid in pinned], numbers)
-    texts = PassageTexts(project, selection)
-    elsewhere = Elsewhere()
+    picking = _Picking(data, cands, PassageTexts(project, selection), (min_words, max_words), lang)
     for i, code in enumerate(chosen):
-        tiers, pins_here, count = cands.of_code(i)
-        picker = Picker(
-            code, texts, keyword_pattern(tuple(code.keywords)), selection, min_words, max_words, lang, elsewhere
-        )
-        quotes = picker.pick(tiers, pins_here, n)
-        for q in quotes:
-            elsewhere.passages.add(q.passage_id)
-            elsewhere.people.add(data.participants[int(data.passages.participant[q.passage_id])].id)
-        collection.codes.append(CodeQuotes(code, quotes, count))
+        code_choices = stored.get(code.id, CodeChoices())
+        collection.codes.append(picking.code(i, code, code_choices, n, listing))
+        collection.warnings += picking.unplaced(code, code_choices)
     quoted = {q.passage_id for q in collection.quotes}
     for name, number, pid in pinned:
         if pid not in quoted:
             collection.warnings.append(f"{name}#{number} er ikke kodet med nogen af de valgte koder og er ikke med")
+    for q in _every_quote(collection):
+        q.reference = source_reference(q.source, *sources.get(q.source, ("", None)), q.passage, lang, pseudonymizer)
     if pseudonymizer is not None:
         _pseudonymize(collection, pseudonymizer)
     return collection
 
 
+class _Picking:
+    """Each code's quotes in turn; what one code quotes, the next avoids where it can."""
+
+    def __init__(
+        self, data: ProjectData, cands: _Candidates, texts: PassageTexts, words: tuple[int, int], lang: str
+    ) -> None:
+        self.data, self.cands, self.texts, self.words, self.lang = data, cands, texts, words, lang
+        self.elsewhere = Elsewhere()
+
+    def code(self, i: int, code: CodeInfo, choices: CodeChoices, n: int, listing: bool) -> CodeQuotes:
+        tiers, pins_here, picked, dropped, count = self.cands.of_code(i, choices)
+        picker = Picker(
+            code,
+            self.texts,
+            keyword_pattern(tuple(code.keywords)),
+            self.data.selection,
+            *self.words,
+            self.lang,
+            self.elsewhere,
+        )
+        quotes = picker.pick(tiers, pins_here, n, picked)
+        for q in quotes:
+            self.elsewhere.passages.add(q.passage_id)
+            self.elsewhere.people.add(self.data.participants[int(self.data.passages.participant[q.passage_id])].id)
+        listed = list_candidates(picker, quotes, tiers, dropped, choices) if listing else []
+        return CodeQuotes(code, quotes, count, listed)
+
+    def unplaced(self, code: CodeInfo, choices: CodeChoices) -> list[str]:
+        """A warning for each picked passage that no longer carries the code under this basis."""
+        data, out = self.data, []
+        known = set(self.cands.candidates_of(code.id).tolist())
+        for pid in choices.picked:
+            if pid not in known and pid not in self.cands.excluded and pid < data.passages.participant.size:
+                source = data.participants[int(data.passages.participant[pid])].source
+                out.append(
+                    f"{source}#{self.cands.numbers.get(pid, 0)} er valgt til {code.key}, men bærer ikke koden "
+                    "med dette grundlag og er ikke med"
+                )
+        return out
+
+
+def _every_quote(collection: QuoteCollection) -> list[Quote]:
+    """The quotes and every listed candidate's quote, each once."""
+    seen: dict[int, Quote] = {}
+    for group in collection.codes:
+        for q in [*group.quotes, *(item.quote for item in group.listed)]:
+            seen.setdefault(id(q), q)
+    return list(seen.values())
+
+
 def _pseudonymize(collection: QuoteCollection, pseudonymizer: Any) -> None:
-    for q in collection.quotes:
+    for q in _every_quote(collection):
         q.text = pseudonymizer.text(q.text)
         q.source = pseudonymizer.source(q.source)
         q.participant = pseudonymizer.label(q.participant)
@@ -242,7 +310,7 @@ class _Candidates:
         pinned_ids: list[int],
         numbers: dict[int, int],
     ) -> None:
-        self.data, self.pinned_ids, self.numbers = data, pinned_ids, numbers
+        self.data, self.pinned_ids, self.numbers, self.excluded = data, pinned_ids, numbers, excluded
         participants = data.participants
         # Unique (code, passage, coder) triples of the selection.
         r, passage, coder_ids = data.codings.mapped(data.book, chosen, rollup=False)
@@ -274,6 +342,7 @@ class _Candidates:
         width = int(self.humans.max()) + 2 if self.humans.size else 2
         self.tier_of = ((self.is_pin * 2 + self.is_star) * 2 + self.cons) * width + self.humans
         self.starts = np.searchsorted(pair_code, np.arange(len(chosen) + 1))
+        self.index = {c.id: i for i, c in enumerate(chosen)}
 
     def make(self, k: int) -> Candidate:
         pid = int(self.pair_passage[k])
@@ -290,13 +359,29 @@ class _Candidates:
             order=(info.source, self.numbers.get(pid, 0)),
         )
 
-    def of_code(self, i: int) -> tuple[list, list[Candidate], int]:
-        """The ``i``-th chosen code's tiers, its pinned candidates in the order given, and how many it has."""
+    def candidates_of(self, code_id: int) -> np.ndarray:
+        """The passage ids of a chosen code's candidates."""
+        i = self.index[code_id]
+        return self.pair_passage[int(self.starts[i]) : int(self.starts[i + 1])]
+
+    def of_code(
+        self, i: int, choices: CodeChoices
+    ) -> tuple[list, list[Candidate], list[Candidate], list[Candidate], int]:
+        """The ``i``-th chosen code's tiers (without its dropped passages), its pinned candidates in the
+        order given, its picked ones in their order, its dropped ones, and how many candidates it has."""
         lo, hi = int(self.starts[i]), int(self.starts[i + 1])
-        tiers = tiers_of(np.arange(lo, hi), self.tier_of[lo:hi], self.make)
+        ks = np.arange(lo, hi)
+        dropped_mask = np.isin(self.pair_passage[lo:hi], np.fromiter(choices.dropped, dtype=np.int64))
+        tiers = tiers_of(ks[~dropped_mask], self.tier_of[lo:hi][~dropped_mask], self.make)
         pins_here = [self.make(k) for k in range(lo, hi) if self.is_pin[k]]
         pins_here.sort(key=lambda c: self.pinned_ids.index(c.passage_id))
-        return tiers, pins_here, hi - lo
+        at = {int(p): int(k) for k, p in zip(ks, self.pair_passage[lo:hi])}
+        picked = []
+        for pid in choices.picked:
+            if pid in at and pid not in choices.dropped:
+                picked.append(replace(self.make(at[pid]), picked=True, span=choices.spans.get(pid)))
+        dropped = [self.make(int(k)) for k in ks[dropped_mask]]
+        return tiers, pins_here, picked, dropped, hi - lo
 
 
 def _passage_numbers(session: Session) -> dict[int, int]:

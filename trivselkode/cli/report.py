@@ -49,6 +49,7 @@ class QuoteFormat(str, Enum):
     html = "html"
     csv = "csv"
     json = "json"
+    table = "table"  # with --candidates only
 
 
 class ChartFormat(str, Enum):
@@ -301,7 +302,9 @@ def quotes(
     union: bool = UNION,
     consensus: bool = CONSENSUS,
     pair: str | None = PAIR,
-    fmt: QuoteFormat | None = typer.Option(None, "--format", help="md, docx, html, csv eller json."),
+    fmt: QuoteFormat | None = typer.Option(
+        None, "--format", help="md, docx, html, csv eller json (med --candidates: table, json, csv eller md)."
+    ),
     pseudonymize: bool = PSEUDO,
     key: Path | None = KEY,
     out: Path | None = OUT,
@@ -314,16 +317,31 @@ def quotes(
     ),
     title: str | None = typer.Option(None, "--title", help="Dokumentets titel."),
     age_bands: str | None = AGE_BANDS,
+    candidates: bool = typer.Option(
+        False, "--candidates", help="Vis hver kodes kandidater med valg, plads, tilskrivning og henvisning."
+    ),
+    pick: list[str] | None = typer.Option(
+        None, "--pick", help="Vælg dette udsagn som citat til koden (--codes), efter de valgte: KILDE#N. Gemmes."
+    ),
+    drop: list[str] | None = typer.Option(
+        None, "--drop", help="Fravælg dette udsagn: det citeres aldrig for koden: KILDE#N. Gemmes."
+    ),
+    unpick: list[str] | None = typer.Option(
+        None, "--unpick", help="Glem valget af dette udsagn (tilbage til det automatiske valg): KILDE#N."
+    ),
+    order: list[str] | None = typer.Option(
+        None, "--order", help="Sæt de valgte citater i denne rækkefølge: KILDE#N,KILDE#N,… Gemmes."
+    ),
+    reset: bool = typer.Option(False, "--reset", help="Glem alle valg for koden (--codes)."),
+    automatic: bool = typer.Option(
+        False, "--automatic", help="Brug kun det automatiske valg (se bort fra valgte og fravalgte citater)."
+    ),
 ) -> None:
-    """Repræsentative citater for hver kode, med tilskrivning som "– Kvinde, 67 år, Holstebro"."""
-    _run(
-        ctx,
-        "quotes",
-        "Citaterne",
-        fmt,
-        QuoteFormat,
-        key,
-        (coder, union, consensus),
+    """Repræsentative citater for hver kode, med tilskrivning som "– Kvinde, 67 år, Holstebro" og henvisning
+    som "Interview 3, Holstebro, udsagn 14". Forskerens valgte citater kommer først, de fravalgte aldrig."""
+    from trivselkode.cli.report_quotes import QuoteChoiceOptions, run_quote_choice
+
+    options: dict[str, Any] = dict(
         out=out,
         coders=pair,
         codes=codes,
@@ -337,6 +355,15 @@ def quotes(
         pins=pin or [],
         excludes=exclude or [],
     )
+    choice = QuoteChoiceOptions(candidates, pick or [], drop or [], unpick or [], order or [], reset, automatic)
+    if choice.listing:
+        run_quote_choice(
+            ctx, choice, fmt.value if fmt else None, {**options, "basis": (coder, union, consensus), "key": key}
+        )
+        return
+    if fmt is QuoteFormat.table:
+        raise TrivselError("en tabel er kun til --candidates", "vælg md, docx, html, csv eller json")
+    _run(ctx, "quotes", "Citaterne", fmt, QuoteFormat, key, (coder, union, consensus), choices=not automatic, **options)
 
 
 @app.command("chart")

@@ -4,9 +4,12 @@ Markdown, DOCX and HTML are laid out for a publication: a title, a line on
 what the quotes were drawn from, one heading per code ("Tema 1: …" for the
 themes) with its definition, and the quotes as block quotes in typographic
 quotation marks, each followed by its attribution ("– Kvinde, 67 år,
-Holstebro"). Line breaks inside a quote are shown as spaces there; CSV and
-JSON carry the quote text as stored, with its source and passage number so
-every quote can be traced (in CSV, text a spreadsheet would run as a formula
+Holstebro") and its source reference ("Interview 3, Holstebro, udsagn 14";
+in English "passage 14"): in Markdown after the attribution in brackets, in
+HTML a ``<cite>`` in the caption, in DOCX a line of its own. Line breaks
+inside a quote are shown as spaces there; CSV and JSON carry the quote text
+as stored, with its reference, source and passage number so every quote can
+be traced (in CSV, text a spreadsheet would run as a formula
 gets a leading ``'``: see :mod:`trivselkode.domain.cells`).
 """
 
@@ -28,6 +31,7 @@ _TEXT = {
         "drawn": "Citaterne er udvalgt fra {selection}: højst {n} pr. kode, helst udsagn flere kodere er enige om, "
         "fra forskellige deltagere og biblioteker.",
         "count": "{quotes} {quote_word} til {codes} {code_word}.",
+        "picked": "{picked} af citaterne er valgt af forskeren og står først under deres kode.",
     },
     "en": {
         "title": "Representative quotes",
@@ -36,6 +40,7 @@ _TEXT = {
         "drawn": "The quotes are drawn from {selection}: at most {n} a code, preferring passages several coders agree on, "
         "from different participants and libraries.",
         "count": "{quotes} {quote_word} for {codes} {code_word}.",
+        "picked": "{picked} of the quotes were chosen by the researcher and come first under their code.",
     },
 }
 
@@ -73,15 +78,16 @@ def _flat(text: str) -> str:
 def _intro(collection: QuoteCollection, n: int | None) -> list[str]:
     lang = collection.lang
     most = n if n is not None else max((len(c.quotes) for c in collection.codes), default=0)
-    return [
-        _t(lang, "drawn").format(selection=collection.selection.describe(lang), n=most),
-        _t(lang, "count").format(
-            quotes=len(collection.quotes),
-            codes=len(collection.codes),
-            quote_word=_plural(lang, "quote", len(collection.quotes)),
-            code_word=_plural(lang, "code", len(collection.codes)),
-        ),
-    ]
+    picked = sum(q.picked for q in collection.quotes)
+    count = _t(lang, "count").format(
+        quotes=len(collection.quotes),
+        codes=len(collection.codes),
+        quote_word=_plural(lang, "quote", len(collection.quotes)),
+        code_word=_plural(lang, "code", len(collection.codes)),
+    )
+    if picked:
+        count += " " + _t(lang, "picked").format(picked=picked)
+    return [_t(lang, "drawn").format(selection=collection.selection.describe(lang), n=most), count]
 
 
 def quotes_markdown(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> str:
@@ -94,7 +100,8 @@ def quotes_markdown(collection: QuoteCollection, title: str | None = None, n: in
         if not group.quotes:
             out += [_t(lang, "none"), ""]
         for q in group.quotes:
-            out += [f"> “{_flat(q.text)}”", ">", f"> {q.attribution}", ""]
+            ref = f" ({_flat(q.reference)})" if q.reference else ""
+            out += [f"> “{_flat(q.text)}”", ">", f"> {q.attribution}{ref}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -113,7 +120,7 @@ def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | 
         "h1{font-size:1.9em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #999}",
         ".intro{color:#444}.definition{font-style:italic;color:#333}",
         "figure{margin:1.2em 0 1.2em 1.5em}blockquote{margin:0;padding-left:1em;border-left:3px solid #777;font-size:1.1em}",
-        "blockquote p{margin:0}figcaption{margin:.3em 0 0 1em;color:#333}",
+        "blockquote p{margin:0}figcaption{margin:.3em 0 0 1em;color:#333}cite.reference{font-size:.9em;color:#555}",
         "@media print{body{margin:0;max-width:none}figure{break-inside:avoid}}",
         "</style>",
         "</head>",
@@ -130,10 +137,11 @@ def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | 
             parts.append(f'<p class="none">{esc(_t(lang, "none"))}</p>')
         for q in group.quotes:
             ref = f"{q.source}#{q.passage}"
+            cite = f'<br> <cite class="reference">{esc(_flat(q.reference))}</cite>' if q.reference else ""
             parts.append(
                 f'<figure data-source="{esc(q.source)}" data-passage="{q.passage}">'
                 f"<blockquote><p>“{esc(_flat(q.text))}”</p></blockquote>"
-                f'<figcaption title="{esc(ref)}">{esc(q.attribution)}</figcaption></figure>'
+                f'<figcaption title="{esc(ref)}">{esc(q.attribution)}{cite}</figcaption></figure>'
             )
         parts.append("</section>")
     parts += ["</body>", "</html>"]
@@ -166,8 +174,16 @@ def quotes_docx(collection: QuoteCollection, title: str | None = None, n: int | 
             quote.paragraph_format.space_after = Pt(2)
             by = doc.add_paragraph(q.attribution)
             by.paragraph_format.left_indent = Cm(1)
-            by.paragraph_format.space_after = Pt(10)
+            by.paragraph_format.space_after = Pt(0 if q.reference else 10)
             by.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if q.reference:
+                where = doc.add_paragraph()
+                run = where.add_run(_flat(q.reference))
+                run.italic = True
+                run.font.size = Pt(9)
+                where.paragraph_format.left_indent = Cm(1)
+                where.paragraph_format.space_after = Pt(10)
+                where.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

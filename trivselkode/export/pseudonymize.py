@@ -193,8 +193,9 @@ class Pseudonymizer:
                 self._multi.setdefault(part, set()).add(number)
         self._source_pattern = None
 
-    def add_sources(self, names: Iterable[str]) -> None:
-        """Give each source whose name holds a known name (or a number or address) a neutral name.
+    def add_sources(self, names: Iterable[str], force: bool = False) -> None:
+        """Give each source whose name holds a known name (or a number or address) a neutral name
+        (every one of ``names`` when ``force``).
 
         Call after every name is known; numbers follow the names in sorted order.
         """
@@ -203,7 +204,7 @@ class Pseudonymizer:
         taken = self._all_sources | {n.casefold() for n in self._source_originals}
         number = self._source_number
         for name in sorted(names):
-            if name.casefold() in self._sources or not self._source_holds_identifier(name):
+            if name.casefold() in self._sources or not (force or self._source_holds_identifier(name)):
                 continue
             while True:
                 number += 1
@@ -248,6 +249,17 @@ class Pseudonymizer:
         if name.casefold() not in self._sources and self._source_holds_identifier(name):
             self.add_sources([name])
         return self._sources.get(name.casefold()) or self.text(name)
+
+    def source_title(self, name: str, title: str) -> str:
+        """A source's title (as a quote's reference shows it): the source's neutral name when the
+        source's name or its title holds a name, a number or an address, else the title as it is."""
+        neutral = self.source(name)
+        if name.casefold() in self._sources or not title or title == name:
+            return neutral
+        if self._source_holds_identifier(title):
+            self.add_sources([name], force=True)
+            return self._sources[name.casefold()]
+        return self.text(title)
 
     def text(self, s: str | None) -> str:
         """``s`` with every e-mail, neutralised source name, CPR number, phone number and known name replaced."""

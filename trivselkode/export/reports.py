@@ -65,6 +65,8 @@ class ReportRequest:
     pins: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
     retired: bool = False
+    choices: bool = True  # quotes: follow the researcher's stored choices (picked first, dropped never)
+    candidates: bool = False  # quotes: list every candidate (table, csv, md, json) instead of the document
 
     def selection_options(self) -> dict[str, Any]:
         """``coder``/``union``/``consensus`` (and ``coders``) as the core functions take them."""
@@ -217,9 +219,15 @@ def _matrix(project: Any, req: ReportRequest) -> Report:
 
 
 def _quotes(project: Any, req: ReportRequest) -> Report:
+    """The quotes (the researcher's picks first, the dropped never, the rest chosen automatically);
+    with ``req.candidates`` every candidate instead, with what the choice makes of it."""
     from trivselkode.analysis.quotes import collect_quotes
     from trivselkode.export.documents import render
 
+    if req.candidates and req.fmt not in CANDIDATE_FORMATS:
+        raise TrivselError(
+            f"kandidaterne kan ikke skrives som {req.fmt}", f"vælg {', '.join(CANDIDATE_FORMATS)} med --candidates"
+        )
     pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
     collection = collect_quotes(
         project,
@@ -232,16 +240,33 @@ def _quotes(project: Any, req: ReportRequest) -> Report:
         lang=req.lang,
         pseudonymizer=pseudo,
         age_bands=AgeBands.parse(req.age_bands),
+        choices=req.choices,
+        listing=req.candidates,
         **req.selection_options(),
     )
-    data = render(collection, str(req.fmt), req.title or None, req.n)
     selection = collection.selection
     empty = [c.code.key for c in collection.codes if not c.quotes]
     counted = f"{len(collection.quotes)} citater til {len(collection.codes)} koder"
+    picked = sum(q.picked for q in collection.quotes)
+    counted += f" ({picked} valgt af forskeren)" if picked else ""
     without = f" Uden citater: {', '.join(empty)}." if empty else ""
     summary = f"{counted}; {_basis(selection)}{without}"
     notes = _notes(f"{counted} fra {selection.describe()}.{without}", selection)
-    return Report(data, summary, notes, list(collection.warnings), pseudonymizer=pseudo)
+    records = None
+    data: str | bytes
+    if req.candidates:
+        from trivselkode.export.quote_listing import render_candidates
+
+        data, records = render_candidates(collection, str(req.fmt), req.n)
+        listed = sum(len(c.listed) for c in collection.codes)
+        summary = f"{listed} kandidater; {summary}"
+    else:
+        data = render(collection, str(req.fmt), req.title or None, req.n)
+    return Report(data, summary, notes, list(collection.warnings), records=records, pseudonymizer=pseudo)
+
+
+#: The formats of ``report quotes --candidates``.
+CANDIDATE_FORMATS = ("table", "json", "csv", "md")
 
 
 def _chart(project: Any, req: ReportRequest) -> Report:
@@ -308,6 +333,7 @@ BUILDERS: dict[str, Builder] = {
 
 __all__ = [
     "BUILDERS",
+    "CANDIDATE_FORMATS",
     "Builder",
     "Report",
     "ReportRequest",

@@ -75,7 +75,7 @@ def merge_decision_events(s: Session, their_events: list[Any], maps: MergeMaps, 
 def merge_quote_choices(s: Session, their_choices: list[Any], maps: MergeMaps, report: MergeReport) -> None:
     """Chosen quotes: a choice made here keeps ours; theirs are added after ours, in their order."""
     chosen = {(x.code_id, x.passage_id): x for x in s.exec(select(QuoteChoice))}
-    last = {}
+    last: dict[int, int] = {}
     for x in chosen.values():
         last[x.code_id] = max(last.get(x.code_id, -1), x.position)
     for x in sorted(their_choices, key=lambda c: (c.code_id, c.position)):

@@ -90,6 +90,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "selection",
         "codes",
         "n",
+        "choose",
         "lang",
         "pseudonymize",
         "key",
@@ -163,6 +164,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+e", "run_export", "Eksportér", priority=True, tooltip="kør eksporten (også Enter i et felt)"),
+        Binding("ctrl+o", "choose_quotes", "Citatvalg", priority=True, tooltip="vælg, fravælg og ordn citaterne"),
         Binding("escape", "back", "Tilbage", tooltip="tilbage (en eksport, der kører, afbrydes; intet skrives halvt)"),
         Binding("question_mark", "show_keys", "Taster", priority=True, tooltip="vis alle taster"),
     ]
@@ -250,6 +252,9 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
                     field="measure",
                 )
                 yield FieldRow("Antal citater", FieldInput("5", id="ex-n", type="integer", compact=True), field="n")
+                yield FieldRow(
+                    "Citatvalg", Button("Vælg citaterne … (ctrl+o)", id="ex-choose", compact=True), field="choose"
+                )
                 yield FieldRow(
                     "Sprog",
                     Select(LANG_OPTIONS, id="ex-lang", value="da", compact=True, allow_blank=False),
@@ -599,6 +604,24 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         self.query_one("#ex-progress", ProgressBar).update(total=3, progress=0)
         self._status(f"{KINDS[request.kind].title}: starter …")
         self._export(self.generation, request, self.cancel)
+
+    def action_choose_quotes(self) -> None:
+        """Open Citatvalg on the quotes form's codes and options (switching to Citater first)."""
+        from trivselkode.tui.export.quote_choice import QuoteChoiceScreen
+
+        if self.kind != "quotes":
+            self._show_kind("quotes", save=True)
+            self.query_one("#export-kinds", OptionList).highlighted = [k.key for k in REPORT_KINDS].index("quotes")
+        try:
+            request = self.build_request()
+        except TrivselError as exc:
+            self.notify(f"Citatvalg kan ikke åbnes: {exc}", severity="error", timeout=10)
+            return
+        self.app.push_screen(QuoteChoiceScreen(self.project, self.coder, request))
+
+    @on(Button.Pressed, "#ex-choose")
+    def _choose_pressed(self) -> None:
+        self.action_choose_quotes()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
