@@ -31,6 +31,7 @@ import numpy as np
 from sqlmodel import col, select
 
 from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, binary_agreement, krippendorff_alpha_ci
+from trivselkode.analysis.agreement_meaning import explain
 from trivselkode.analysis.methods_text import methods_paragraph
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
@@ -67,6 +68,7 @@ class CodeAgreement:
     brennan_prediger: float | None
     disagreements: int
     undefined: dict[str, str] | None
+    note: str | None = None  # what the figure means when it needs saying (analysis.agreement_meaning)
 
     @classmethod
     def of(cls, key: str, name: str, result: BinaryAgreement) -> CodeAgreement:
@@ -93,6 +95,8 @@ class AgreementReport:
     pooled: CodeAgreement
     notes: list[str]
     alpha_ci: tuple[float, float] | None = None
+    overlap: float | None = None  # span units only
+    meaning: dict[str, Any] | None = None  # analysis.agreement_meaning: what the figures mean, when it needs saying
 
     def as_json(self) -> dict[str, Any]:
         pooled = asdict(self.pooled)
@@ -109,6 +113,10 @@ class AgreementReport:
         }
         if self.alpha_ci is not None:
             doc["pooled"]["krippendorff_alpha_ci95"] = list(self.alpha_ci)
+        if self.overlap is not None:
+            doc["overlap"] = self.overlap
+        if self.meaning is not None:
+            doc["meaning"] = self.meaning
         return doc
 
 
@@ -287,15 +295,29 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / longer if inter > 0 and longer > 0 else 0.0
 
 
-def span_units(units: Units, project: Project, overlap: float) -> Units:
-    """Re-form the units of ``units`` as matched segments (see the module docstring)."""
+Segments = dict[int, list[tuple[int, int, int, int]]]  # code id -> [(coder id, passage id, start, end)]
+
+
+def unit_segments(units: Units, project: Project) -> Segments:
+    """The compared coders' codings on the units' passages as segments in source coordinates, per code."""
+    with project.read() as s:
+        ids = {name: cast(int, cid) for cid, name in s.exec(select(Coder.id, Coder.name))}
+    return _segments(project, [ids[name] for name in units.coders], list(units.codes), set(units.passage_ids))
+
+
+def span_units(units: Units, project: Project, overlap: float, segments: Segments | None = None) -> Units:
+    """Re-form the units of ``units`` as matched segments (see the module docstring).
+
+    ``segments``: :func:`unit_segments` of these units (or of more), when the caller has read them already.
+    """
     if not 0 < overlap <= 1:
         raise TrivselError("--overlap skal ligge mellem 0 og 1", "fx --overlap 0.9")
     with project.read() as s:
         ids = {name: cast(int, cid) for cid, name in s.exec(select(Coder.id, Coder.name))}
     coder_ids = [ids[name] for name in units.coders]
     coder_index = {cid: i for i, cid in enumerate(coder_ids)}
-    segments = _segments(project, coder_ids, list(units.codes), set(units.passage_ids))
+    if segments is None:
+        segments = _segments(project, coder_ids, list(units.codes), set(units.passage_ids))
     matrices: dict[int, np.ndarray] = {}
     for code_id in units.codes:
         groups: list[dict[int, tuple[int, int, int]]] = []  # coder index -> (passage, start, end)
@@ -373,7 +395,7 @@ def agreement_report(
             ci = krippendorff_alpha_ci(data, "nominal", samples=ci_samples, seed=seed)
         except AgreementUndefined:
             ci = None
-    return AgreementReport(
+    report = AgreementReport(
         coders=units.coders,
         units=len(units.passage_ids) if unit == "passage" else int(pooled_matrix.shape[1]),
         unit=unit,
@@ -383,6 +405,8 @@ def agreement_report(
         notes=units.notes,
         alpha_ci=ci,
     )
+    explain(report, overlap)
+    return report
 
 
 def disagreements(
@@ -455,4 +479,5 @@ __all__ = [
     "disagreements",
     "methods_paragraph",
     "span_units",
+    "unit_segments",
 ]

@@ -1,5 +1,7 @@
 """The methods paragraph of an agreement report: its own figures in a sentence or four,
-in Danish or English, for a paper's methods section."""
+in Danish or English, for a paper's methods section; and, when any settlement of the
+report's disagreements gave a reason, an appendix listing the settled disagreements
+with their reasons (:func:`settlement_appendix`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
+from trivselkode.storage.consensus import decisions
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Meta
 
@@ -29,6 +32,9 @@ _WORDS = {
         "bp": " and Brennan–Prediger's kappa {bp}",
         "cohen": "; Cohen's kappa was {kappa}",
         "end": ". The coders disagreed on {d} of {u} unit-code pairs.",
+        "appendix": "Appendix: settled disagreements and the reasons given",
+        "line": "{source}, turn {passage}, {code}: {choice} (settled by {by}){reason}",
+        "no_reason": " – no reason given",
     },
     "da": {
         "passage": "deltagernes replikker (interviewerens er udeladt)",
@@ -44,7 +50,16 @@ _WORDS = {
         "bp": " og Brennan–Predigers kappa {bp}",
         "cohen": "; Cohens kappa var {kappa}",
         "end": ". Koderne var uenige om {d} af {u} kombinationer af enhed og kode.",
+        "appendix": "Bilag: afgjorte uenigheder og begrundelserne for dem",
+        "line": "{source}, udsagn {passage}, {code}: {choice} (afgjort af {by}){reason}",
+        "no_reason": " – ingen begrundelse givet",
     },
+}
+
+
+_CHOICES = {
+    "en": {"a": "A ({a})", "b": "B ({b})", "both": "both", "neither": "neither", "manual": "by hand"},
+    "da": {"a": "A ({a})", "b": "B ({b})", "both": "begge", "neither": "ingen", "manual": "manuelt"},
 }
 
 
@@ -107,4 +122,39 @@ def methods_paragraph(
     if p.cohen_kappa is not None:
         text += words["cohen"].format(kappa=_fmt(p.cohen_kappa, lang))
     text += words["end"].format(d=p.disagreements, u=p.units)
-    return text + _settled_sentence(settled, lang)
+    text += _settled_sentence(settled, lang)
+    appendix = settlement_appendix(project, report.coders, [c.code for c in report.codes], lang)
+    return f"{text}\n\n{appendix}" if appendix else text
+
+
+def settlement_appendix(project: Project, coders: list[str], codes: list[str], lang: str = "da") -> str:
+    """The settled disagreements between ``coders`` on ``codes`` with their reasons; "" when none gave a reason.
+
+    One line per settlement, by source, passage and code; a settlement
+    without a reason says so.
+    """
+    lang = "en" if lang == "en" else "da"
+    words = _WORDS[lang]
+    wanted = set(codes)
+    rows = [
+        d for d in decisions(project) if d["code"] in wanted and (not d["coders"] or set(d["coders"]) <= set(coders))
+    ]
+    if not any(d["reason"] for d in rows):
+        return ""
+    lines = [words["appendix"], ""]
+    for d in rows:
+        pair = d["coders"] if len(d["coders"]) == 2 else ["A", "B"]
+        choice = _CHOICES[lang].get(d["choice"], d["choice"]).format(a=pair[0], b=pair[1])
+        reason = f": {d['reason']}" if d["reason"] else words["no_reason"]
+        lines.append(
+            "- "
+            + words["line"].format(
+                source=d["source"],
+                passage=d["passage"],
+                code=d["code"],
+                choice=choice,
+                by=d["settled_by"],
+                reason=reason,
+            )
+        )
+    return "\n".join(lines)

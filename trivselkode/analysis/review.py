@@ -59,6 +59,7 @@ class Decided:
     coders: list[str]
     settled_by: str
     settled_at: datetime
+    reason: str | None = None
 
     def label(self) -> str:
         """``A (anne)``, ``begge``, …: the choice in words."""
@@ -196,7 +197,7 @@ def load_items(project: Project, coders: tuple[str, str], keys: Iterable[tuple[i
         codings = _codings(s, passage_ids, shown, codes, passages)
         decided = {
             (d.passage_id, d.code_id): Decided(
-                d.choice, d.coders.split(",") if d.coders else [], d.settled_by, d.settled_at
+                d.choice, d.coders.split(",") if d.coders else [], d.settled_by, d.settled_at, d.reason
             )
             for d in s.exec(select(Decision).where(col(Decision.passage_id).in_(passage_ids)))
         }

@@ -1,15 +1,16 @@
-"""``trivselkode agreement``, ``disagreements``, ``consensus`` and ``merge``."""
+"""``trivselkode agreement``, ``disagreements`` and ``merge``; the ``consensus`` group is :mod:`.consensus`."""
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TypedDict
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_data, emit_json, new_typer, note, plain_console, say, state
-
-consensus_app = new_typer()
+from trivselkode.cli.agreement_output import by_source_csv, by_source_table, per_code_csv, per_code_table
+from trivselkode.cli.common import OutputFormat, emit_data, emit_json, note, say, state
+from trivselkode.cli.consensus import consensus_app
 
 
 def register(app: typer.Typer) -> None:
@@ -31,13 +32,19 @@ class AgreementFormat(str, Enum):
     csv = "csv"
 
 
+class Scope(TypedDict):
+    """What is compared: the arguments agreement_report and agreement_by_source share."""
+
+    coders: list[str] | None
+    codes: list[str] | None
+    sources: list[str] | None
+    all_passages: bool
+    unit: str
+
+
 class Lang(str, Enum):
     da = "da"
     en = "en"
-
-
-def _num(x: float | None) -> str:
-    return "–" if x is None else f"{x:.3f}"
 
 
 def agreement(
@@ -52,6 +59,9 @@ def agreement(
         0.9, "--overlap", help="Mindste overlap for span-enheder (andel af det længste segment)."
     ),
     all_passages: bool = typer.Option(False, "--all", help="Alle udsagn, som nogen har kodet, også i ufærdige kilder."),
+    by_source: bool = typer.Option(
+        False, "--by-source", help="Enighed pr. kilde og kode: hvilket interview skal ses efter."
+    ),
     fmt: AgreementFormat = typer.Option(AgreementFormat.table, "--format", help="table, json eller csv."),
     methods: bool = typer.Option(False, "--methods", help="Tilføj et metodeafsnit til en artikel."),
     lang: Lang = typer.Option(Lang.da, "--lang", help="Sprog for metodeafsnittet: da eller en."),
@@ -60,91 +70,70 @@ def agreement(
     ),
     seed: int = typer.Option(1, "--seed", help="Frø for bootstrap (gør intervallet reproducerbart)."),
 ) -> None:
-    """Enighed mellem kodere pr. kode: procent, Cohens kappa, Krippendorffs alfa, Brennan–Prediger."""
-    from trivselkode.analysis.icr import agreement_report, methods_paragraph
+    """Enighed mellem kodere pr. kode (eller pr. kilde og kode): procent, Cohens kappa, Krippendorffs alfa, Brennan–Prediger."""
+    from trivselkode.analysis.icr import agreement_report
 
-    project = state(ctx).project()
-    report = agreement_report(
-        project,
-        _split(coders),
-        _split(codes),
-        _split(sources),
-        all_passages,
-        unit,
-        overlap,
-        ci_samples=samples if methods else 0,
-        seed=seed,
+    scope = Scope(
+        coders=_split(coders), codes=_split(codes), sources=_split(sources), all_passages=all_passages, unit=unit
     )
+    if by_source:
+        _by_source(ctx, scope, overlap, fmt, methods)
+        return
+    project = state(ctx).project()
+    report = agreement_report(project, **scope, overlap=overlap, ci_samples=samples if methods else 0, seed=seed)
     for n in report.notes:
         note(n)
-    paragraph = None
-    if methods:
-        settled = None
-        if len(report.coders) == 2:
-            from trivselkode.analysis.review import settlers
-
-            settled = settlers(
-                project,
-                (report.coders[0], report.coders[1]),
-                codes=[c.code for c in report.codes],
-                sources=_split(sources),
-                all_passages=all_passages,
-                unit=unit,
-                overlap=overlap,
-            )
-        paragraph = methods_paragraph(project, report, lang.value, settled)
+    paragraph = _methods(project, report, lang, _split(sources), all_passages, unit, overlap) if methods else None
     if fmt is AgreementFormat.json:
         doc = report.as_json()
         if paragraph:
             doc["methods"] = paragraph
         emit_json(doc)
         return
-    fields = [
-        "code",
-        "name",
-        "units",
-        "agreement",
-        "cohen_kappa",
-        "krippendorff_alpha",
-        "brennan_prediger",
-        "disagreements",
-        "undefined",
-    ]
-    rows = [c.__dict__ for c in report.codes] + [{**report.pooled.__dict__, "code": "samlet", "name": ""}]
     if fmt is AgreementFormat.csv:
-        from trivselkode.domain.cells import csv_text
-
-        undefined = ["; ".join(f"{k}: {v}" for k, v in (r["undefined"] or {}).items()) for r in rows]
-        emit_data(csv_text(fields, [{**r, "undefined": u} for r, u in zip(rows, undefined)]))
+        per_code_csv(report)
     else:
-        from rich.table import Table
-
-        table = Table(
-            "Kode",
-            "Enheder",
-            "Enighed",
-            "Cohens κ",
-            "Kripp. α",
-            "B–P κ",
-            "Uenige",
-            title=f"Kodere: {', '.join(report.coders)} · enhed: {report.unit}",
-        )
-        for r in rows:
-            table.add_row(
-                r["code"],
-                str(r["units"]),
-                _num(r["agreement"]),
-                _num(r["cohen_kappa"]),
-                _num(r["krippendorff_alpha"]),
-                _num(r["brennan_prediger"]),
-                str(r["disagreements"]),
-            )
-        plain_console().print(table)
-        undefined = [(r["code"], r["undefined"]) for r in rows if r["undefined"]]
-        for code, reasons in undefined:
-            note(f"{code}: " + "; ".join(f"{k} ikke defineret ({v})" for k, v in reasons.items()))
-    if paragraph and fmt is not AgreementFormat.json:
+        per_code_table(report)
+    if paragraph:
         say("\n" + paragraph)
+
+
+def _by_source(ctx: typer.Context, scope: Scope, overlap: float, fmt: AgreementFormat, methods: bool) -> None:
+    """``agreement --by-source``: the source × code table."""
+    from trivselkode.analysis.agreement_by_source import agreement_by_source
+    from trivselkode.errors import TrivselError
+
+    if methods:
+        raise TrivselError("--methods og --by-source kan ikke bruges sammen", "kør dem hver for sig")
+    report = agreement_by_source(state(ctx).project(), **scope, overlap=overlap)
+    for n in report.notes:
+        note(n)
+    if fmt is AgreementFormat.json:
+        emit_json(report.as_json())
+    elif fmt is AgreementFormat.csv:
+        by_source_csv(report)
+    else:
+        by_source_table(report)
+
+
+def _methods(project, report, lang: Lang, sources, all_passages: bool, unit: str, overlap: float) -> str:  # noqa: ANN001
+    """The methods paragraph, saying how much of the two coders' disagreements was settled."""
+    from trivselkode.analysis.icr import methods_paragraph
+
+    settled = None
+    if len(report.coders) == 2:
+        from trivselkode.analysis.review import settlers
+
+        settled = settlers(
+            project,
+            (report.coders[0], report.coders[1]),
+            codes=[c.code for c in report.codes],
+            sources=sources,
+            all_passages=all_passages,
+            unit=unit,
+            overlap=overlap,
+        )
+    return methods_paragraph(project, report, lang.value, settled)
 
 
 class DisagreementFormat(str, Enum):
@@ -228,48 +217,6 @@ def _pseudonymized(pseudo, row: dict) -> dict:  # noqa: ANN001 (a Pseudonymizer;
         "text": text,
         "coders": coders,
     }
-
-
-@consensus_app.command("settle")
-def settle(
-    ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    passage: int = typer.Option(..., "--passage", "-p", help="Udsagnets nummer."),
-    code: str = typer.Option(..., "--code", "-c", help="Koden."),
-    take: str = typer.Option(..., "--take", help="a, b, both eller neither."),
-    coders: str = typer.Option(..., "--coders", help="De to kodere, A først, fx anne,bo."),
-    settled_by: str | None = typer.Option(None, "--by", help="Hvem afgør (standard: TRIVSELKODE_CODER)."),
-) -> None:
-    """Afgør en uenighed i konsensuskoderen (kodernes egne kodninger ændres ikke)."""
-    from trivselkode.errors import TrivselError
-    from trivselkode.storage.consensus import settle as do_settle
-
-    names = _split(coders) or []
-    if len(names) != 2:
-        raise TrivselError("--coders skal nævne præcis to kodere", "fx --coders anne,bo")
-    st = state(ctx)
-    result = do_settle(st.project(), source, passage, code, take, (names[0], names[1]), st.coder(settled_by))
-    note(f"Afgjort: {code} på udsagn {passage} i '{source}' → {take} ({result.codings} konsensuskodning(er)).")
-
-
-@consensus_app.command("list")
-def list_decisions(
-    ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
-) -> None:
-    """Vis de afgjorte uenigheder: hvem afgjorde hvad og hvornår."""
-    from trivselkode.storage.consensus import decisions
-
-    rows = decisions(state(ctx).project())
-    if fmt is OutputFormat.json:
-        emit_json(rows)
-        return
-    for r in rows:
-        say(
-            f"{r['source']} udsagn {r['passage']} {r['code']}: {r['choice']} ({'/'.join(r['coders'])}) af {r['settled_by']} {r['settled_at']}"
-        )
-    if not rows:
-        note("Ingen afgørelser endnu.")
 
 
 def merge(

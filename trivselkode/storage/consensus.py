@@ -1,9 +1,12 @@
-"""Settling disagreements into the reserved ``konsensus`` coder.
+"""Settling disagreements into the reserved ``konsensus`` coder, changing and undoing settlements.
 
 A decision is per passage and code: take coder A's codings of that code on
 that passage, coder B's, both, or neither. The consensus coder's codings of
 that code on that passage are replaced by the chosen ones; the coders' own
-codings are never touched. Each decision records who settled it and when.
+codings are never touched. Each decision records who settled it, when, and
+(optionally) why; settling again changes it, :func:`unsettle` removes it and
+the consensus coder's codings of that code there. Every settle, change and
+undo also adds a row to the audit trail (:mod:`trivselkode.storage.decisions`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlmodel import Session, col, select
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project
+from trivselkode.storage.decisions import UNDONE, clean_reason, record_event
 from trivselkode.storage.lookup import (
     code_by_key,
     coder_by_name,
@@ -36,6 +40,45 @@ class Settled:
     code: str
     choice: str
     codings: int  # consensus codings of that code on that passage afterwards
+    previous: str | None = None  # the choice before (None: it was open)
+    reason: str | None = None  # the reason stored with the decision
+
+
+def _copy_into_consensus(s: Session, passage_id: int, code_id: int, consensus_id: int, take: list[int]) -> int:
+    """Replace the consensus coder's codings of the code on the passage by the distinct spans of ``take``'s."""
+    chosen = (
+        list(
+            s.exec(
+                select(Coding).where(
+                    Coding.passage_id == passage_id, Coding.code_id == code_id, col(Coding.coder_id).in_(take)
+                )
+            )
+        )
+        if take
+        else []
+    )
+    _drop_consensus(s, passage_id, code_id, consensus_id)
+    seen: dict[tuple[int | None, int | None], Coding] = {}
+    for row in chosen:
+        key = (row.start, row.end)
+        if key in seen:
+            if row.memo and row.memo not in (seen[key].memo or ""):
+                seen[key].memo = f"{seen[key].memo}\n{row.memo}" if seen[key].memo else row.memo
+            continue
+        seen[key] = Coding(
+            passage_id=passage_id, code_id=code_id, coder_id=consensus_id, start=row.start, end=row.end, memo=row.memo
+        )
+    for coding in seen.values():
+        s.add(coding)
+    return len(seen)
+
+
+def _drop_consensus(s: Session, passage_id: int, code_id: int, consensus_id: int) -> None:
+    s.execute(
+        delete(Coding).where(
+            col(Coding.passage_id) == passage_id, col(Coding.code_id) == code_id, col(Coding.coder_id) == consensus_id
+        )
+    )
 
 
 def settle(
@@ -46,8 +89,13 @@ def settle(
     choice: str,
     coders: tuple[str, str],
     settled_by: str,
+    reason: str | None = None,
 ) -> Settled:
-    """Record a decision and set the consensus coding accordingly (one transaction)."""
+    """Record a decision and set the consensus coding accordingly (one transaction, one audit row).
+
+    ``reason``: why, in the settler's words; ``None`` keeps the reason an
+    earlier settlement gave, ``""`` removes it.
+    """
     if choice not in CHOICES:
         raise TrivselError(f"ukendt afgørelse '{choice}'", "brug a, b, both eller neither")
     if CONSENSUS_CODER in coders:
@@ -58,51 +106,70 @@ def settle(
         c = code_by_key(s, code)
         a, b = (coder_by_name(s, name) for name in coders)
         consensus = get_or_create_coder(s, CONSENSUS_CODER)
+        pid, cid = cast(int, p.id), cast(int, c.id)
         take = {"a": [a.id], "b": [b.id], "both": [a.id, b.id], "neither": []}[choice]
-        chosen = (
-            list(
-                s.exec(
-                    select(Coding).where(
-                        Coding.passage_id == p.id, Coding.code_id == c.id, col(Coding.coder_id).in_(take)
-                    )
-                )
-            )
-            if take
-            else []
-        )
-        s.execute(
-            delete(Coding).where(
-                col(Coding.passage_id) == p.id, col(Coding.code_id) == c.id, col(Coding.coder_id) == consensus.id
-            )
-        )
-        seen: dict[tuple[int | None, int | None], Coding] = {}
-        for row in chosen:
-            key = (row.start, row.end)
-            if key in seen:
-                if row.memo and row.memo not in (seen[key].memo or ""):
-                    seen[key].memo = f"{seen[key].memo}\n{row.memo}" if seen[key].memo else row.memo
-                continue
-            seen[key] = Coding(
-                passage_id=cast(int, p.id),
-                code_id=cast(int, c.id),
-                coder_id=cast(int, consensus.id),
-                start=row.start,
-                end=row.end,
-                memo=row.memo,
-            )
-        for coding in seen.values():
-            s.add(coding)
-        decision = s.exec(select(Decision).where(Decision.passage_id == p.id, Decision.code_id == c.id)).first()
+        count = _copy_into_consensus(s, pid, cid, cast(int, consensus.id), [cast(int, t) for t in take])
+        decision = s.exec(select(Decision).where(Decision.passage_id == pid, Decision.code_id == cid)).first()
+        previous = decision.choice if decision is not None else None
         if decision is None:
-            decision = Decision(
-                passage_id=cast(int, p.id), code_id=cast(int, c.id), choice=choice, settled_by=settled_by
-            )
+            decision = Decision(passage_id=pid, code_id=cid, choice=choice, settled_by=settled_by)
         decision.choice = choice
         decision.coders = f"{a.name},{b.name}"
         decision.settled_by = settled_by
         decision.settled_at = utcnow()
+        if reason is not None:
+            decision.reason = clean_reason(reason)
         s.add(decision)
-        return Settled(source=source, passage=passage, code=code, choice=choice, codings=len(seen))
+        record_event(
+            s,
+            passage_id=pid,
+            code_id=cid,
+            choice=choice,
+            previous=previous,
+            coders=decision.coders,
+            reason=decision.reason,
+            by=settled_by,
+        )
+        return Settled(source, passage, code, choice, count, previous, decision.reason)
+
+
+def unsettle(project: Project, source: str, passage: int, code: str, by: str, reason: str | None = None) -> Settled:
+    """Undo a settlement: remove the decision and the consensus coder's codings of the code on the passage.
+
+    The disagreement is open again. One transaction and one audit row
+    (choice ``undone``, with ``reason`` if given). Refused when nothing was settled there.
+    """
+    with project.write() as s:
+        src = source_by_name(s, source)
+        p = passage_by_number(s, src, passage)
+        c = code_by_key(s, code)
+        pid, cid = cast(int, p.id), cast(int, c.id)
+        decision = s.exec(select(Decision).where(Decision.passage_id == pid, Decision.code_id == cid)).first()
+        consensus_id = s.exec(select(Coder.id).where(Coder.name == CONSENSUS_CODER)).first()
+        carried = (
+            s.exec(
+                select(Coding.id).where(
+                    Coding.passage_id == pid, Coding.code_id == cid, Coding.coder_id == consensus_id
+                )
+            ).first()
+            if consensus_id is not None
+            else None
+        )
+        if decision is None and carried is None:
+            raise TrivselError(
+                f"{code} på udsagn {passage} i '{source}' er ikke afgjort, så der er intet at ophæve",
+                "se afgørelserne med `trivselkode consensus list`",
+            )
+        if consensus_id is not None:
+            _drop_consensus(s, pid, cid, consensus_id)
+        previous = decision.choice if decision is not None else "manual"
+        coders = decision.coders if decision is not None else ""
+        if decision is not None:
+            s.delete(decision)
+        record_event(
+            s, passage_id=pid, code_id=cid, choice=UNDONE, previous=previous, coders=coders, reason=reason, by=by
+        )
+        return Settled(source, passage, code, UNDONE, 0, previous, clean_reason(reason))
 
 
 @dataclass(frozen=True)
@@ -181,6 +248,7 @@ def decisions(project: Project) -> list[dict]:
             "coders": d.coders.split(",") if d.coders else [],
             "settled_by": d.settled_by,
             "settled_at": d.settled_at.isoformat(),
+            "reason": d.reason,
         }
         for d, source, number, key in rows
     ]

@@ -29,7 +29,7 @@ class CodersDialog(Dialog[list[str] | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Fortryd"),
-        Binding("enter", "confirm", "Brug valget", priority=True),
+        Binding("enter,ctrl+s", "confirm", "Brug valget", priority=True),
     ]
 
     def __init__(self, available: list[str], chosen: list[str]) -> None:
@@ -133,3 +133,63 @@ class OverlapDialog(Dialog[float | None]):
             self.query_one("#overlap-error", Static).update("Skriv en procent mellem 1 og 100, fx 90.")
             return
         self.dismiss(share)
+
+
+class ReasonDialog(Dialog[tuple[str, str] | None]):
+    """Settle (or change a settlement) with a reason: the reason typed, the choice picked with ↑/↓.
+
+    Enter saves both (in the field or on a choice), Escape changes nothing.
+    Dismisses with ``(choice, reason)``; an empty reason removes one given before.
+    """
+
+    CSS_PATH = AGREEMENT_DIALOGS_TCSS
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Fortryd"),
+        Binding("up", "move(-1)", "Forrige afgørelse", show=False),
+        Binding("down", "move(1)", "Næste afgørelse", show=False),
+    ]
+
+    def __init__(self, heading: str, choices: list[tuple[str, str]], current: str | None, reason: str) -> None:
+        super().__init__()
+        self.heading = heading
+        self.choices = choices  # (choice, label): a, b, both, neither
+        self.current = current
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Afgør med begrundelse", classes="dialog-title")
+            yield Static(line(self.heading))
+            yield Label("Begrundelse (valgfri):")
+            yield PlainInput(self.reason, placeholder="fx 'udsagnet handler om ro, ikke tryghed'", id="reason-value")
+            yield Label("Afgørelse:")
+            yield OptionList(*[Option(line(label), id=choice) for choice, label in self.choices], id="reason-choice")
+            yield Static(
+                "Skriv begrundelsen · ↑/↓: vælg afgørelse · Enter: gem · Escape: fortryd", classes="dialog-hint"
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        keys = [c for c, _label in self.choices]
+        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        self.query_one(Input).focus()
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        current = options.highlighted or 0
+        options.highlighted = (current + delta) % len(self.choices)
+
+    def _save(self) -> None:
+        index = self.query_one(OptionList).highlighted or 0
+        self.dismiss((self.choices[index][0], self.query_one(Input).value))
+
+    @on(Input.Submitted, "#reason-value")
+    def _submitted(self) -> None:
+        self._save()
+
+    @on(OptionList.OptionSelected, "#reason-choice")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one(OptionList).highlighted = event.option_index
+        self._save()

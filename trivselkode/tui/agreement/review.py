@@ -23,13 +23,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from trivselkode.analysis.review import Context, ReviewItem, ViewCoding
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, explain_failure
+from trivselkode.storage.project_settings import OWN_FIX_HINT
+from trivselkode.tui.agreement.review_actions import ACTION_BINDINGS, ReviewActions
 from trivselkode.tui.common.failures import SaysWorkerFailures
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, HelpSections, help_sections
@@ -124,6 +125,7 @@ def decision_text(item: ReviewItem) -> Text:
     if d is None:
         text.append("Konsensus: ", style="bold")
         text.append("ikke afgjort endnu", style="yellow")
+        text.append(" · r: afgør med begrundelse", style="dim")
         return text
     text.append("Afgjort: ", style="bold green")
     text.append(inert_line(d.label()), style="bold")
@@ -140,10 +142,15 @@ def decision_text(item: ReviewItem) -> Text:
             text.append(" hele udsagnet" if coding.quote is None else f" “{inert_line(_quote(coding.quote, 60))}”")
     else:
         text.append(f"ingen {inert_line(item.code)}", style="italic")
+    if d.reason:
+        text.append("\nBegrundelse: ", style="bold")
+        text.append(inert(d.reason))
+    else:
+        text.append("\nIngen begrundelse · r: giv en · x: ophæv · h: log", style="dim")
     return text
 
 
-class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
+class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
     """Two coders' disagreements side by side, one at a time; keys settle each into ``konsensus``."""
 
     HELP_TITLE = "Uenigheder"
@@ -166,6 +173,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         Binding("u", "next_unsettled", "Næste uafgjorte", show=False, tooltip="spring til næste uafgjorte uenighed"),
         Binding("home", "jump(0)", "Første", show=False, tooltip="første uenighed"),
         Binding("end", "jump(-1)", "Sidste", show=False, tooltip="sidste uenighed"),
+        *ACTION_BINDINGS,
         Binding("escape", "back", "Tilbage", tooltip="tilbage til tabellen (tallene genberegnes)"),
         Binding("question_mark", "show_keys", "Taster", tooltip="vis alle taster"),
     ]
@@ -200,8 +208,10 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         all_passages: bool = False,
         unit: str = "passage",
         overlap: float = 0.9,
+        sources: list[str] | None = None,
     ) -> None:
         super().__init__()
+        self.sources = sources  # only these sources' disagreements (a cell of the per-source table)
         self.project = project
         self.coder = coder
         self.pair = pair
@@ -255,6 +265,10 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
                     ("", "kodernes egne kodninger ændres aldrig; hver afgørelse gemmes med dit navn og tidspunktet"),
                     ("", "efter en afgørelse går skærmen selv videre til næste uafgjorte uenighed"),
                     ("", "en afgjort uenighed kan afgøres om: gå tilbage til den og tryk en ny tast"),
+                    ("r", "afgør med en begrundelse (↑/↓ vælger afgørelsen, Enter gemmer); på en afgjort: ret den"),
+                    ("x", "ophæv afgørelsen: konsensus mister koden dér, og uenigheden er åben igen"),
+                    ("o", f"ret din egen kodning af koden på udsagnet, hvis projektet tillader det ({OWN_FIX_HINT})"),
+                    ("h", "afgørelsesloggen: hvem afgjorde, ændrede eller ophævede hvad, hvornår og hvorfor"),
                     ("↑ ↓ PgUp PgDn", "rul i udsagnet"),
                 ],
             )
@@ -273,7 +287,13 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
 
         try:
             items = review_items(
-                self.project, self.pair, self.code, all_passages=self.all_passages, unit=self.unit, overlap=self.overlap
+                self.project,
+                self.pair,
+                self.code,
+                all_passages=self.all_passages,
+                unit=self.unit,
+                overlap=self.overlap,
+                sources=self.sources,
             )
         except TrivselError as exc:
             self.post_message(self.LoadFailed(str(exc)))
@@ -352,7 +372,11 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         self.query_one("#review-after", Static).update(_context_line(item.after, "kildens slutning"))
         self.query_one("#review-columns", Static).update(coder_columns(item))
         decision = decision_text(item)
-        if self.last_settled:
+        if (item.passage_id, item.code_id) in self.resolved:
+            decision.append("\nIkke længere uenige: en koder har rettet sin kodning", style="green")
+        if self.last_action:
+            decision.append(f"\n{inert_line(self.last_action)}", style="dim")
+        elif self.last_settled:
             decision.append(f"\nSidst afgjort: {inert_line(self.last_settled)}", style="dim")
         self.query_one("#review-decision", Static).update(decision)
         if moved:
@@ -374,7 +398,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         n = len(self.items)
         for k in range(1, n + 1):
             i = (after + k) % n
-            if not self.items[i].settled:
+            if not self.items[i].settled and (self.items[i].passage_id, self.items[i].code_id) not in self.resolved:
                 return i
         return None
 
@@ -400,18 +424,18 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
             return
         self._start_settle(self.index, choice)
 
-    def _start_settle(self, index: int, choice: str) -> None:
+    def _start_settle(self, index: int, choice: str, reason: str | None = None) -> None:
         self.busy = True
         self._show_counter()
-        self._settle(index, self.items[index], choice)
+        self._settle(index, self.items[index], choice, reason)
 
     @work(thread=True, group="review-settle", exit_on_error=False)
-    def _settle(self, index: int, item: ReviewItem, choice: str) -> None:
+    def _settle(self, index: int, item: ReviewItem, choice: str, reason: str | None = None) -> None:
         from trivselkode.analysis.review import reload_item
         from trivselkode.storage.consensus import settle
 
         try:
-            settle(self.project, item.source, item.number, item.code, choice, item.coders, self.coder)
+            settle(self.project, item.source, item.number, item.code, choice, item.coders, self.coder, reason)
         except TrivselError as exc:
             self.post_message(self.SettleFailed(index, str(exc)))
             return
@@ -432,6 +456,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, Screen[int]):
         self.items[message.index] = message.item
         self.post_message(CodingsChanged(message.item.source))
         item = message.item
+        self.last_action = None
         if item.decision is not None:  # said in the decision area, not in a toast: they would pile up
             self.last_settled = f"{item.code} · {item.source} #{item.number} → {item.decision.label()}"
         if message.index != self.index:

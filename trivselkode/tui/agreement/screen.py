@@ -23,12 +23,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from trivselkode.analysis import agreement as coefficients
 from trivselkode.analysis.icr import AgreementReport, CodeAgreement
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, explain_failure
+from trivselkode.tui.agreement.by_source import BySourcePane
 from trivselkode.tui.agreement.dialogs import CodersDialog, OverlapDialog, PairDialog
 from trivselkode.tui.agreement.review import DisagreementReviewScreen
+from trivselkode.tui.agreement.words import details_text, number, settings_line
 from trivselkode.tui.common.failures import SaysWorkerFailures
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, HelpSections, help_sections
@@ -36,35 +37,6 @@ from trivselkode.tui.common.plain import inert_line, line
 
 POOLED = "*"
 NO_UNITS_HINT = "markér kilderne færdige for alle kodere, eller slå 'alle' til (tast a)"
-
-FIELD_LABELS = {
-    "agreement": "Enighed",
-    "cohen_kappa": "Cohens κ",
-    "krippendorff_alpha": "Krippendorffs α",
-    "brennan_prediger": "Brennan–Prediger κ",
-}
-
-# The core gives its reasons in English (they go into JSON); the screen speaks Danish.
-REASONS_DA = {
-    coefficients.NO_PAIRABLE: "færre end to parrede værdier: ingen enhed er kodet af mindst to kodere",
-    coefficients.NO_VARIATION: "ingen variation: alle værdier er ens, så den forventede uenighed er 0",
-    coefficients.NO_UNITS: "ingen enheder at sammenligne",
-    coefficients.COHEN_NO_VARIATION: "ingen variation: begge kodere har brugt samme værdi overalt, så tilfældig enighed er 1",
-}
-
-
-def number(x: float | None) -> str:
-    """A coefficient as the table shows it (as the CLI prints it): three decimals, or "–" when undefined."""
-    return "–" if x is None else f"{x:.3f}"
-
-
-def undefined_reasons(row: CodeAgreement, coders: int) -> list[tuple[str, str]]:
-    """(coefficient label, Danish reason) for every coefficient the row leaves undefined."""
-    out = [(FIELD_LABELS.get(k, k), REASONS_DA.get(v, v)) for k, v in (row.undefined or {}).items()]
-    if row.cohen_kappa is None and "cohen_kappa" not in (row.undefined or {}) and coders != 2:
-        out.append((FIELD_LABELS["cohen_kappa"], "gælder kun for præcis to kodere; se Krippendorffs α"))
-    return out
-
 
 # ====================================================================== table
 
@@ -92,6 +64,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             show=False,
             tooltip="vælg de to kodere, der vises side om side (ved flere end to)",
         ),
+        Binding("s", "toggle_by_source", "Pr. kilde", tooltip="enighed pr. kilde og kode (til/fra)"),
         Binding("u", "toggle_unit", "Udsagn/spænd", tooltip="skift enhed: hele udsagn eller spænd (tegnoverlap)"),
         Binding(
             "o",
@@ -146,6 +119,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         self.generation = 0
         self.computing = False
         self.pair_chosen = False  # with more than two coders the pair is asked for once
+        self.by_source = False  # the source × code table (s) instead of the per-code one
         self._name_width = -1
 
     # ------------------------------------------------------------------ layout
@@ -154,6 +128,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         yield Static("Enighed", id="agreement-title")
         yield Static("", id="agreement-settings")
         yield DataTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
+        yield BySourcePane(id="agreement-by-source")
         yield Static("", id="agreement-message")
         yield Static("", id="agreement-details")
         yield Footer()
@@ -197,6 +172,9 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             self.overlap,
             self.all_passages,
         )
+        if self.by_source:
+            pane = self.query_one(BySourcePane)
+            pane.compute(self.project, self.coders, self.unit, self.overlap, self.all_passages)
 
     @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
     def _compute(
@@ -291,24 +269,9 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
 
     def _show_settings(self) -> None:
         coders = self.report.coders if self.report else (self.coders or self.available)
-        text = Text()
-        text.append("Kodere ", style="dim")
-        text.append(inert_line(", ".join(coders)) if coders else "–", style="bold")
-        text.append(" [k]", style="dim")
-        if self.pair and len(coders) > 2:
-            text.append("  side om side ", style="dim")
-            text.append(inert_line(f"{self.pair[0]} ↔ {self.pair[1]}"), style="bold")
-            text.append(" [v]", style="dim")
-        text.append("  ·  Enhed ", style="dim")
-        if self.unit == "span":
-            text.append(f"spænd ≥ {self.overlap * 100:g} %", style="bold")
-            text.append(" [u, o]", style="dim")
-        else:
-            text.append("udsagn", style="bold")
-            text.append(" [u]", style="dim")
-        text.append("  ·  ", style="dim")
-        text.append("alle kodede udsagn" if self.all_passages else "færdige kilder", style="bold")
-        text.append(" [a]", style="dim")
+        text = settings_line(coders, self.pair, self.unit, self.overlap, self.all_passages)
+        if self.by_source:
+            text.append("  ·  pr. kilde [s]", style="bold")
         self.query_one("#agreement-settings", Static).update(text)
 
     def _columns(self) -> list[tuple[str, str, int | None]]:
@@ -379,37 +342,13 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         self._show_details()
 
     def _show_details(self) -> None:
-        details = self.query_one("#agreement-details", Static)
         row = self._current_row()
         report = self.report
         if row is None or report is None:
-            details.update("")
+            self.query_one("#agreement-details", Static).update("")
             return
-        pooled = row is report.pooled
-        text = Text()
-        if pooled:
-            text.append("samlet", style="bold")
-            text.append(f" – alle {len(report.codes)} brugte koder under ét")
-            count, settled = self.settled_total
-        else:
-            text.append(inert_line(row.code), style="bold")
-            text.append(f" {inert_line(row.name)}")
-            count, settled = self.settled.get(row.code, (0, 0))
-        text.append("\n")
-        if self.pair:
-            a, b = self.pair
-            text.append(inert_line(f"{a} ↔ {b}: "), style="dim")
-            if count:
-                text.append(f"{count} uenige udsagn, {settled} afgjort", style="bold" if settled < count else "green")
-                text.append(" · Enter: gennemgå", style="dim")
-            else:
-                text.append("ingen uenigheder at afgøre")
-        for label, reason in undefined_reasons(row, len(report.coders)):
-            text.append(f"\n{label} ikke defineret: ", style="yellow")
-            text.append(inert_line(reason))
-        if report.notes:
-            text.append("\n" + inert_line(report.notes[-1]), style="dim italic")
-        details.update(text)
+        counts = self.settled_total if row is report.pooled else self.settled.get(row.code, (0, 0))
+        self.query_one("#agreement-details", Static).update(details_text(report, row, self.pair, counts))
 
     def on_resize(self, event: Resize) -> None:
         if self.report is None:
@@ -430,6 +369,30 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
 
     def action_refresh_report(self) -> None:
         self.compute()
+
+    def action_toggle_by_source(self) -> None:
+        self.by_source = not self.by_source
+        self.set_class(self.by_source, "-by-source")
+        pane = self.query_one(BySourcePane)
+        if self.by_source:
+            pane.compute(self.project, self.coders, self.unit, self.overlap, self.all_passages)
+            pane.table.focus()
+        else:
+            self.query_one("#agreement-table", DataTable).focus()
+
+    @on(BySourcePane.ReviewCell)
+    def _review_cell(self, message: BySourcePane.ReviewCell) -> None:
+        if self.pair is None:
+            return
+        if not message.disagreements:
+            self.notify(f"Ingen uenigheder i {message.source} her.", timeout=3)
+            return
+        code = None if message.code == POOLED else message.code
+        screen = DisagreementReviewScreen(
+            self.project, self.coder, self.pair, code, title=f"{message.code if code else 'alle koder'} · {message.source}",
+            all_passages=self.all_passages, unit=self.unit, overlap=self.overlap, sources=[message.source],
+        )  # fmt: skip
+        self.app.push_screen(screen, lambda _settled: self.compute())
 
     def action_toggle_unit(self) -> None:
         self.unit = "span" if self.unit == "passage" else "passage"
@@ -499,6 +462,9 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         self.action_review_code()
 
     def action_review_code(self) -> None:
+        if self.by_source:
+            self.query_one(BySourcePane).review_current()
+            return
         key = self._current_key()
         if self.report is None or key is None:
             if self.computing:
