@@ -311,6 +311,10 @@ def main() -> int:
     )
     row("  index build (once per session)", f"{se['build']:.2f} s", "(no target)", True)
     row("  peak memory", f"{se['peak_mb']:.0f} MB", "≤ 500 MB", se["peak_mb"] <= 500)
+    sq = json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "search_quality.py"), "--json"],
+                                   cwd=ROOT, capture_output=True, text=True, check=True).stdout)  # fmt: skip
+    for name, f in sorted(sq["categories"].items(), key=lambda kv: (kv[0] == "i alt", kv[0])):
+        row(f"  search quality: {name} ({f['queries']} queries)", f"precision {f['precision']:.2f}, recall {f['recall']:.2f}", "(no target)", True)  # fmt: skip
     ag = child("agreement", str(db))
     row(
         f"agreement {ag['units']:,} passages × {ag['codes']} codes × 3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.unit.test_search import make_corpus
 from trivselkode.storage import codebook_ops as ops
@@ -13,6 +13,7 @@ from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coder, Coding, Passage, Source
 from trivselkode.tui.common.help import HelpDialog as KeysDialog
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
+from trivselkode.tui.search.rows import MATCH, marked
 from trivselkode.tui.search.screen import SearchResults, SearchScreen
 
 SIZES = [(120, 40), (80, 24)]
@@ -101,10 +102,11 @@ async def test_search_as_you_type(proj, size):
         assert s.query_one(SearchResults).option_count == 2
         status = str(s.query_one("#search-status").content)
         assert "2 udsagn" in status and "fuzzy" in status
-        # More typing refines the same search; clearing empties the list.
+        # More typing refines the same search: "trygheden" itself first, then "tryg" (its stem, a lower score).
         await pilot.press(*"heden")
         await settle(pilot)
-        assert [(h.source, h.number) for h in s.hits] == [("holstebro-1", 2)]
+        assert [(h.source, h.number) for h in s.hits] == [("holstebro-1", 2), ("holstebro-1", 6)]
+        assert s.hits[0].score > s.hits[1].score
         s.query_one(Input).value = ""
         await settle(pilot)
         assert s.hits == [] and s.query_one(SearchResults).option_count == 0
@@ -159,7 +161,7 @@ async def test_result_rows_show_the_coders_own_codes(proj):
 async def test_codes_refresh_when_coming_back(proj):
     app = Host(proj, coder="ab")
     async with app.run_test(size=(80, 24)) as pilot:
-        s = await search(pilot, "trygheden")
+        s = await search(pilot, "trygheden betyder")  # one hit ("trygheden" alone also finds "tryg")
         await pilot.press("enter", "down")
         pid = s.hits[0].passage_id
         assert s.codes_of[pid] == []
@@ -177,8 +179,9 @@ async def test_refused_toggles_store_nothing(proj):
     app = Host(proj)
     async with app.run_test(size=(80, 24)) as pilot:
         s = await search(pilot, "biblioteket")
-        assert (s.hits[0].source, s.hits[0].number) == ("holstebro-1", 1)  # the interviewer's question
-        await pilot.press("enter", "1")  # interviewer turns are not coded
+        # The participant's passage ranks above the interviewer's question at the same score.
+        assert [(h.source, h.number) for h in s.hits[:2]] == [("holstebro-1", 2), ("holstebro-1", 1)]
+        await pilot.press("enter", "down", "1")  # interviewer turns are not coded
         await settle(pilot, 0.05)
         await pilot.press("2", "z")  # a retired code and no code at all
         await settle(pilot, 0.05)
@@ -225,3 +228,45 @@ async def test_empty_project(empty):
         s = await search(pilot, "bibliotek")
         assert s.hits == []
         assert "Ingen udsagn" in str(s.query_one("#search-status").content)
+
+
+async def test_matched_words_are_highlighted_and_the_preview_says_why(proj):
+    """A misspelt query: the row and the preview mark the word found (a style span, no markup), and say why."""
+    app = Host(proj)
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = await search(pilot, "tryhed")
+        assert [(h.source, h.number) for h in s.hits][0] == ("holstebro-1", 2)
+        hit = s.hits[0]
+        assert [hit.text[m.start : m.end] for m in hit.matches] == ["trygheden"]
+        row = marked(hit, 0, len(hit.text))
+        assert [row.plain[span.start : span.end] for span in row.spans if span.style == MATCH] == ["trygheden"]
+        preview = s.query_one("#search-preview-text", Static).content
+        assert "Fundet: trygheden (ligner 'tryhed')" in _plain(preview)
+        # Across word boundaries nothing is found: "ensom" is in no passage.
+        s.query_one(Input).value = "ensom"
+        await settle(pilot)
+        assert s.hits == [] and "Ingen udsagn" in str(s.query_one("#search-status").content)
+
+
+def _plain(renderable) -> str:  # noqa: ANN001
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+async def test_without_the_lemma_helper_search_goes_on_and_says_so(proj, monkeypatch):
+    """The helper process that holds the lemma table fails: a warning, and search still finds the words."""
+    import trivselkode.tui.search.screen as search_screen
+
+    def broken(words):  # noqa: ANN001, ANN202
+        raise RuntimeError("søgningens ordbogsproces stoppede uventet")
+
+    monkeypatch.setattr(search_screen, "process_lemmas", lambda: broken)
+    app = Host(proj)
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = await search(pilot, "trygheden")
+        assert [(h.source, h.number) for h in s.hits][0] == ("holstebro-1", 2)
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("ordbogsproces stoppede" in w for w in warnings)

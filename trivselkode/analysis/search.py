@@ -23,20 +23,23 @@ The index
     compared before each search.
 
 Fuzzy search (the default)
-    The query, composed to Unicode NFC as the stored texts are and then
-    normalised the same way, is scored against every passage text
-    with ``fuzz.partial_ratio`` (the best-matching window of the text, which
-    finds inflected forms, compounds and misspellings: "bibloteket" finds
-    "biblioteket" and "biblioteksbesøg") in one multi-threaded
-    ``process.cdist`` call. A query of several words also gets a word-wise
-    score, so that its words need not stand together: each query word is
-    matched against the *vocabulary* (tens of thousands of short strings,
-    a few milliseconds) and the score of its best-matching word is spread
-    to the passages holding that word through the inverted index; the
-    passage's word-wise score is the mean over the query words. A passage
-    scores the better of the two. Passages scoring below ``cutoff`` (70) are
-    left out; ties are broken in favour of whole-word matches, then by source
-    and passage order.
+    Word by word, never a string across word boundaries ("ensom" is not
+    found in "sidste sommer"). Each query word is matched against the
+    *vocabulary* (:mod:`~trivselkode.analysis.search_match`): the word
+    itself (100), its inflected forms and the words the lemmatizer gives
+    the same lemma (95: "trygheden" for "tryghed", "børn" for "barn"), its
+    derivations (90: "ensom" for "ensomheden"), compounds it begins or ends
+    (80: "strikkecaféen" for "café") and misspellings ("tryhed" finds
+    "tryghed", "bibloteket" "biblioteket"). Query words of three letters or
+    fewer match only themselves. A passage must hold a match of *every*
+    query word; its score is the mean of each word's best match in it.
+    A phrase in quotes (``"personalet er søde"``) must stand in the passage
+    word for word (case, spaces, line breaks and punctuation between the
+    words do not matter) and scores 100. Passages scoring below ``cutoff``
+    (70) are left out. At equal scores the participants' passages come
+    before the interviewer's questions, then passages where the query's
+    words stand together in order, then source and passage order. Each hit
+    carries the words that matched, where, and how (:class:`WordMatch`).
 
 Exact words (``exact=True``)
     Kept in Python on the same inverted index rather than in SQLite FTS5.
@@ -47,15 +50,19 @@ Exact words (``exact=True``)
     connection; and it costs nothing extra since the fuzzy search builds the
     word index anyway. Every query word must occur as a whole word (case
     does not matter); a word ending in ``*`` matches every word that starts
-    with it (``tryg*``: tryg, trygt, tryghed).
+    with it (``tryg*``: tryg, trygt, tryghed); phrases in quotes as above.
+    The hits are listed in source and passage order.
 
 Hit metadata (source, number, speaker and their attributes) is read from the
 database for the hits only, at search time, so that an attribute changed
 after the index was built shows at once.
 
 The steps live beside this module: :mod:`~trivselkode.analysis.search_text`
-(normalising, snippets), :mod:`~trivselkode.analysis.search_words` (the word
-index), :mod:`~trivselkode.analysis.search_fuzzy` and
+(normalising, snippets), :mod:`~trivselkode.analysis.search_query` (words
+and phrases of a query), :mod:`~trivselkode.analysis.search_words` (the word
+index), :mod:`~trivselkode.analysis.search_lemmas` (the lemma table),
+:mod:`~trivselkode.analysis.search_match` (one word against the vocabulary),
+:mod:`~trivselkode.analysis.search_fuzzy` and
 :mod:`~trivselkode.analysis.search_exact` (the two rankings).
 """
 
@@ -63,27 +70,29 @@ from __future__ import annotations
 
 import threading
 import time
-import unicodedata
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from trivselkode.analysis.search_exact import exact_ranking, exact_term
+from trivselkode.analysis.search_exact import exact_ranking
 from trivselkode.analysis.search_fuzzy import fuzzy_ranking
+from trivselkode.analysis.search_lemmas import Lemmatizer, table_lemmas
+from trivselkode.analysis.search_query import parse_query
 from trivselkode.analysis.search_text import context_bounds, normalize, snippet
-from trivselkode.analysis.search_words import WordIndex
+from trivselkode.analysis.search_words import WordIndex, WordMatch
 from trivselkode.domain.annotations import mask
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Participant, Passage, Source
 
-__all__ = ["DEFAULT_CUTOFF", "SearchHit", "SearchIndex", "context_bounds", "normalize", "snippet"]
+__all__ = ["DEFAULT_CUTOFF", "SearchHit", "SearchIndex", "WordMatch", "context_bounds", "normalize", "snippet"]
 
 DEFAULT_CUTOFF = 70
-_MAX_QUERY_WORDS = 8
+IN_PROCESS: Literal["in-process"] = "in-process"  # the lemma table loaded into this process
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,7 @@ class SearchHit:
     text: str
     score: float
     spans: tuple[tuple[int, int], ...] = ()
+    matches: tuple[WordMatch, ...] = ()
 
     @property
     def start(self) -> int | None:
@@ -134,6 +144,14 @@ class SearchHit:
         attribution = self.attribution
         return f"{self.speaker} ({attribution})" if attribution else self.speaker
 
+    def found(self) -> list[tuple[str, str]]:
+        """The words that matched, each once, with how (:meth:`WordMatch.how`): [("trygheden", "bøjning af 'tryghed'")]."""
+        out: dict[tuple[str, str], None] = {}
+        for match in self.matches:
+            word = " ".join(self.text[match.start : match.end].split())
+            out.setdefault((word, match.how()), None)
+        return list(out)
+
     def snippet(self, context: int = 60) -> tuple[str, str, str]:
         """The text around the first match: (before, match, after)."""
         return snippet(self.text, self.start, self.end, context)
@@ -150,19 +168,25 @@ class SearchIndex:
     when the passages changed since. Safe to share between threads.
     """
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, lemmas: Lemmatizer | Literal["in-process"] | None = IN_PROCESS) -> None:
+        """``lemmas``: the lemmatizer (default: the lemma table in this process; None: no lemmas)."""
         self.project = project
+        self.lemmas = table_lemmas() if lemmas == IN_PROCESS else lemmas
         self._data: WordIndex | None = None
         self._lock = threading.Lock()
         self.build_seconds: float | None = None
+        # Why the lemmas are missing, if the lemmatizer failed: search goes on without them (say it).
+        self.lemma_problem: str | None = None
 
     @classmethod
-    def for_project(cls, project: Project) -> SearchIndex:
-        """The project's cached index (created, not built, on first use)."""
+    def for_project(
+        cls, project: Project, lemmas: Lemmatizer | Literal["in-process"] | None = IN_PROCESS
+    ) -> SearchIndex:
+        """The project's cached index (created, not built, on first use, with ``lemmas``)."""
         with _CACHE_LOCK:
             index = _CACHE.get(project)
             if index is None:
-                index = cls(project)
+                index = cls(project, lemmas)
                 _CACHE[project] = index
             return index
 
@@ -180,7 +204,12 @@ class SearchIndex:
         with self.project.read() as session:
             count, max_id = session.exec(select(func.count(col(Passage.id)), func.max(Passage.id))).one()
             sources = tuple(session.exec(select(Source.id, Source.content_hash).order_by(col(Source.id))).all())
-        return (count, max_id, sources)
+            asking = tuple(
+                session.exec(
+                    select(Participant.id).where(Participant.role == INTERVIEWER).order_by(col(Participant.id))
+                ).all()
+            )
+        return (count, max_id, sources, asking)
 
     def build(self) -> SearchIndex:
         """Read every passage and build the index (replacing any earlier one)."""
@@ -201,14 +230,33 @@ class SearchIndex:
         fingerprint = self._fingerprint()
         with self.project.read() as session:
             rows = session.exec(
-                select(Passage.id, Passage.text)
+                select(Passage.id, Passage.text, Participant.role)
                 .join(Source, col(Passage.source_id) == Source.id)
+                .join(Participant, col(Passage.participant_id) == Participant.id, isouter=True)
                 .order_by(Source.name, col(Passage.number))
             ).all()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         texts = [normalize(mask(r[1])) for r in rows]
-        self._data = WordIndex.build(fingerprint, ids, texts)
+        participant = np.fromiter((r[2] != INTERVIEWER for r in rows), dtype=bool, count=len(rows))
+        lemmatize = self._guarded(self.lemmas) if self.lemmas is not None else None
+        self._data = WordIndex.build(fingerprint, ids, texts, participant, lemmatize)
         self.build_seconds = time.perf_counter() - began
+
+    def _guarded(self, lemmatize: Lemmatizer) -> Lemmatizer:
+        """``lemmatize``, but on failure no lemmas and the reason in :attr:`lemma_problem`.
+
+        The lemmas only widen what a word finds (irregular forms); a missing
+        lemma table or a helper process that died must not stop search.
+        """
+
+        def call(words: Sequence[str]) -> list[str | None]:
+            try:
+                return lemmatize(words)
+            except Exception as exc:  # said by the caller through lemma_problem, never swallowed silently
+                self.lemma_problem = f"ordbogen til bøjninger kunne ikke bruges ({exc}); der søges uden den"
+                return [None] * len(words)
+
+        return call
 
     # ----------------------------------------------------------------- searching
 
@@ -219,22 +267,16 @@ class SearchIndex:
         exact: bool = False,
         cutoff: float = DEFAULT_CUTOFF,
     ) -> list[SearchHit]:
-        """The best ``limit`` passages for ``query``, best first.
+        """The best ``limit`` passages for ``query``, best first (exact: in source order).
 
-        An empty query (or one of only punctuation) finds nothing.
+        An empty query (or one of only punctuation) finds nothing. A query
+        typed or pasted decomposed ("å" as "a" + a combining ring) is composed
+        to NFC as the stored texts are (:func:`~trivselkode.analysis.search_query.parse_query`).
         """
         if limit <= 0:
             return []
-        # Passage texts are stored in NFC (importers.encoding); a query typed or pasted decomposed
-        # ("å" as "a" + a combining ring, as macOS file names and some keyboards give it) is composed
-        # the same way, or the ring would become a space and split the word.
-        query = unicodedata.normalize("NFC", query)
-        qnorm = normalize(query.strip())
-        terms = qnorm.split()
-        if exact:
-            # Keep the "*" of prefix words, which normalising turned into spaces.
-            terms = [t for t in (exact_term(w) for w in query.lower().split()) if t]
-        if not terms:
+        parsed = parse_query(query, exact)
+        if not parsed:
             return []
         self.ensure_fresh()
         data = self._data
@@ -242,17 +284,17 @@ class SearchIndex:
         if not data.texts:
             return []
         if exact:
-            ranked, scores, spans = exact_ranking(data, terms, limit)
+            ranked, scores, found = exact_ranking(data, parsed.words, parsed.phrases, limit)
         else:
-            ranked, scores, spans = fuzzy_ranking(data, " ".join(terms), terms[:_MAX_QUERY_WORDS], limit, cutoff)
-        return self._hits(data, ranked, scores, spans)
+            ranked, scores, found = fuzzy_ranking(data, parsed.words, parsed.phrases, limit, cutoff)
+        return self._hits(data, ranked, scores, found)
 
     def _hits(
         self,
         data: WordIndex,
         ranked: Sequence[int],
         scores: Sequence[float],
-        spans: Sequence[tuple[tuple[int, int], ...]],
+        found: Sequence[tuple[WordMatch, ...]],
     ) -> list[SearchHit]:
         if not ranked:
             return []
@@ -277,7 +319,7 @@ class SearchIndex:
             ).all()
         by_id = {row[0]: row for row in rows}
         hits: list[SearchHit] = []
-        for pid, score, span in zip(ids, scores, spans):
+        for pid, score, matches in zip(ids, scores, found):
             row = by_id.get(pid)
             if row is None:  # removed since the index was built
                 continue
@@ -294,7 +336,8 @@ class SearchIndex:
                     site=site or source_site,
                     text=text,
                     score=round(float(score), 1),
-                    spans=span,
+                    spans=tuple((m.start, m.end) for m in matches),
+                    matches=matches,
                 )
             )
         return hits

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from trivselkode import __version__
-from trivselkode.cli import agreement, codebook, codings, importing, participants, project, refi, report, sources
+from trivselkode.cli import (
+    agreement,
+    codebook,
+    codings,
+    importing,
+    participants,
+    project,
+    refi,
+    report,
+    search,
+    sources,
+)
 from trivselkode.cli.common import State, new_typer
 from trivselkode.config import Settings
 
@@ -42,6 +53,7 @@ def main(
 project.register(app)
 agreement.register(app)
 importing.register(app)
+search.register(app)
 app.add_typer(codebook.app, name="codebook", help="Kodebogen: valider, indlæs, vis, eksportér.")
 app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, markér færdig, fjern.")
 app.add_typer(participants.app, name="participants", help="Deltagere: vis, ret egenskaber, fjern.")

@@ -1,7 +1,9 @@
 """Søgning: search every passage of every source, and code straight from the results.
 
 Typing searches (debounced) in a thread worker; the index is built in
-another when the screen opens. Enter on a result asks the app to open the
+another when the screen opens (its lemmas come from a helper process, so that
+loading the lemma table never freezes the screen). The words that matched
+are highlighted in each result, and the preview says why each matched. Enter on a result asks the app to open the
 coding screen there (:class:`JumpToPassage`). A code's shortcut (the digits
 for the themes) toggles the code on the highlighted result for the current
 coder; the change is written in a worker and the row shows it once stored.
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Group
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,31 +30,17 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
+from trivselkode.analysis.search_lemmas import process_lemmas
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.common.failures import SaysWorkerFailures
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import BACK_ONLY, help_sections
 from trivselkode.tui.common.plain import PlainInput, inert_line, line
 from trivselkode.tui.messages import CodingsChanged, JumpToPassage
+from trivselkode.tui.search.rows import CodeChip, chip, marked, why_line
 
 LIMIT = 200
 DEBOUNCE_S = 0.15
-_MATCH = Style(bold=True, reverse=True)
-
-
-@dataclass(frozen=True)
-class CodeChip:
-    key: str
-    name: str
-    color: str | None
-    shortcut: str | None
-    retired: bool
-
-
-def chip(code: CodeChip | None, key: str) -> Text:
-    """A code as a small coloured label: `` T1 ``."""
-    color = code.color if code and code.color else "#777777"
-    return Text(f" {inert_line(key)} ", style=Style(bgcolor=color, color="#ffffff", bold=True))
 
 
 class SearchQuery(PlainInput):
@@ -128,6 +115,10 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
     class WorkFailed(Message):
         message: str
 
+    @dataclass
+    class Warned(Message):
+        message: str
+
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()
         self.project = project
@@ -162,7 +153,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         from trivselkode.storage.codebook import code_rows
 
         try:
-            index = SearchIndex.for_project(self.project)
+            index = SearchIndex.for_project(self.project, lemmas=process_lemmas())
             began = time.perf_counter()
             index.ensure_fresh()
             seconds = time.perf_counter() - began
@@ -172,6 +163,8 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         except Exception as exc:  # shown, never swallowed
             self.post_message(self.WorkFailed(explain_failure(exc)))
             return
+        if index.lemma_problem:
+            self.post_message(self.Warned(index.lemma_problem))
         self.post_message(self.IndexReady(index.passage_count, seconds, codes))
 
     @on(IndexReady)
@@ -221,7 +214,8 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         worker = get_current_worker()
         try:
             began = time.perf_counter()
-            hits = SearchIndex.for_project(self.project).search(query, limit=LIMIT, exact=exact)
+            index = SearchIndex.for_project(self.project, lemmas=process_lemmas())
+            hits = index.search(query, limit=LIMIT, exact=exact)
             codes = passage_codes(self.project, [h.passage_id for h in hits], self.coder)
             seconds = time.perf_counter() - began
         except Exception as exc:
@@ -265,24 +259,6 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             text.append(" ")
         return text
 
-    def _marked(self, hit: SearchHit, lo: int, hi: int) -> Text:
-        flat = inert_line(hit.text.replace("\n", " ").replace("\t", " "))  # one for one: the spans hold
-        text = Text()
-        if lo > 0:
-            text.append("… ", style="dim")
-        at = lo
-        for start, end in hit.spans:
-            start, end = max(start, lo), min(end, hi)
-            if start >= end or start < at:
-                continue
-            text.append(flat[at:start])
-            text.append(flat[start:end], style=_MATCH)
-            at = end
-        text.append(flat[at:hi])
-        if hi < len(flat):
-            text.append(" …", style="dim")
-        return text
-
     def _prompt(self, hit: SearchHit) -> Group:
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append(inert_line(hit.source), style="bold")
@@ -293,7 +269,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         head.append(f" {hit.score:.0f}", style="dim")
         flat = hit.text.replace("\n", " ")
         lo, hi = context_bounds(flat, hit.start, hit.end, 70)
-        body = self._marked(hit, lo, hi)
+        body = marked(hit, lo, hi)
         if hit.is_interviewer:
             body.stylize("dim")
         return Group(head, body)
@@ -321,7 +297,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             for key in self.codes_of.get(hit.passage_id, [])
         ]
         head.append("   " + (inert_line(", ".join(names)) if names else "ingen koder fra dig endnu"), style="dim")
-        target.update(Group(head, self._marked(hit, 0, len(hit.text))))
+        target.update(Group(head, why_line(hit), marked(hit, 0, len(hit.text))))
 
     # ---------------------------------------------------------------- actions
 
@@ -418,6 +394,10 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         if not self.index_ready:
             self._status("Søgeindekset kunne ikke bygges.")
 
+    @on(Warned)
+    def _warned(self, message: Warned) -> None:
+        self.notify(message.message[0].upper() + message.message[1:] + ".", severity="warning", timeout=8)
+
     HELP_TITLE = "Søgning"
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -427,7 +407,8 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             (
                 "Søgefeltet",
                 [
-                    ("skriv", "søg i alle kilders udsagn (mens du skriver)"),
+                    ("skriv", "søg i alle kilders udsagn (mens du skriver); alle ordene skal findes"),
+                    ('"…"', "et udtryk i anførselstegn findes ord for ord"),
                     ("Enter / ↓", "gå til resultaterne"),
                     ("ctrl+e", "skift mellem fuzzy og præcise ord (ord* = ord, der begynder sådan)"),
                 ],
