@@ -505,7 +505,7 @@ async def test_memo_saved_and_question_mark_typed(tui_project) -> None:  # noqa:
         await pilot.press("m")
         area = app.screen.query_one(TextArea)
         area.text = ""
-        await pilot.press("escape")  # escape saves too; empty deletes
+        await pilot.press("ctrl+s")  # an empty memo is deleted (Escape would cancel: every dialog the same)
         await settle(pilot)
         with tui_project.read() as s:
             assert s.exec(select(Memo)).all() == []
@@ -600,6 +600,23 @@ async def test_others_hidden_by_default_and_shown_with_o(tui_project) -> None:  
         assert "andre:" not in list_text(screen)
 
 
+async def test_the_others_line_wraps_between_coders_at_80_columns(tui_project) -> None:  # noqa: ANN001
+    """Four coders with long names: every one is shown whole, on as many lines as it takes."""
+    pids, codes = passage_ids(tui_project), code_ids(tui_project)
+    coders = ["bodil-fra-biblioteket", "carsten-koder-to", "dorthe-koder-tre", "ejnar-den-fjerde"]
+    for coder in coders:
+        for key in ("T1", "T5", "T7"):
+            ops.toggle_code(tui_project, coder, pids[SOURCE][1], codes[key])
+    app = make_app(tui_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_source(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        text = list_text(screen)
+        assert all(coder in text for coder in coders) and "…" not in text.split("andre:")[1]
+        assert text.count("andre:") == 1 and len([ln for ln in text.splitlines() if "koder" in ln]) >= 2
+
+
 @pytest.mark.both_backends
 async def test_refresh_picks_up_other_coders(tui_project) -> None:  # noqa: ANN001
     pids, codes = passage_ids(tui_project), code_ids(tui_project)
@@ -634,9 +651,9 @@ async def test_search_jumps_between_matches(tui_project) -> None:  # noqa: ANN00
         await pilot.press("escape", "escape")  # closes help, then the search bar
         assert not screen.query_one("#search-bar").display
         assert isinstance(app.screen, CodingScreen)
-        await pilot.press("f3")
+        await pilot.press("ctrl+n")
         assert screen.passage.number == 5
-        await pilot.press("shift+f3")
+        await pilot.press("ctrl+p")
         assert screen.passage.number == 4
         await pilot.press("slash", *"xyzzy", "enter")
         assert any("findes ikke" in msg for _s, msg in notes(app))
@@ -650,7 +667,7 @@ async def test_help_lists_every_key_and_codes(tui_project) -> None:  # noqa: ANN
         assert isinstance(app.screen, HelpDialog)
         keys = {key for _title, rows in app.screen.sections for key, _what in rows}
         for key in ("↓ j", "n", "p", "g Home", "G End", "mellemrum", "s", "m", "u", "ctrl+r", "/", "*", "d", "e", "o",
-                    "r", "+", "A", "Escape", "q", "?", "ctrl+q", "1", "b", "F3"):  # fmt: skip
+                    "r", "+", "A", "Escape", "q", "?", "ctrl+q", "1", "b", "ctrl+n"):  # fmt: skip
             assert key in keys, key
         await pilot.press("escape")
         assert app.screen is screen

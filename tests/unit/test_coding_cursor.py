@@ -147,3 +147,66 @@ def test_a_reload_keeps_the_span(cursor: PassageCursor) -> None:
 def test_the_cursor_needs_no_textual() -> None:
     code = "import sys, trivselkode.tui.coding.cursor; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_words_hold_danish_letters_hyphens_and_their_punctuation() -> None:
+    from trivselkode.tui.coding.words import word_spans
+
+    text = "„Tryg” – æblerne på IT-kurset, rock'n'roll… (ofte)."
+    assert [text[s:e] for s, e in word_spans(text)] == [
+        "„Tryg”",
+        "æblerne",
+        "på",
+        "IT-kurset,",
+        "rock'n'roll…",
+        "(ofte).",
+    ]
+    assert word_spans("") == [] and word_spans(" – ") == []
+
+
+def test_the_selection_grows_and_shrinks_by_words(cursor: PassageCursor) -> None:
+    cursor.word_end(1)  # outside the s mode: nothing
+    assert cursor.selection() is None
+    cursor.start_span()  # "Jeg føler mig tryg."
+    for _ in range(4):
+        cursor.word_end(-1)  # never less than the first word
+    assert cursor.selection() == (0, 3) and cursor.selected_text() == "Jeg"
+    cursor.word_end(1)
+    cursor.word_end(1)
+    assert cursor.selected_text() == "Jeg føler mig"
+    assert cursor.span == (0, 0)
+    for _ in range(3):
+        cursor.word_end(1)  # on into the next sentence
+    assert cursor.selected_text() == "Jeg føler mig tryg. Ingen dømmer"
+    assert cursor.span == (0, 1)
+    cursor.span_end(1)  # a sentence move from a word: to the end of this sentence
+    assert cursor.selected_text().endswith("dømmer mig.")
+    cursor.span_end(-1)
+    assert cursor.selection() == (0, 19)
+    for _ in range(8):
+        cursor.word_end(1)
+    assert cursor.selection() == (0, len(THREE))  # no further than the text
+
+
+def test_the_start_moves_by_words_and_the_end_follows(cursor: PassageCursor) -> None:
+    cursor.start_span()
+    cursor.word_start(1)
+    cursor.word_start(1)
+    assert cursor.selected_text() == "mig tryg."
+    cursor.word_start(1)
+    cursor.word_start(1)  # past the end: the end follows to the start's word
+    assert cursor.selected_text() == "Ingen"
+    cursor.word_start(-1)
+    assert cursor.selected_text() == "tryg. Ingen"
+    cursor.span_start(-1)  # a sentence move from a word: to the start of this sentence
+    assert cursor.selected_text() == "Jeg føler mig tryg. Ingen"
+
+
+def test_s_again_keeps_only_the_first_word(cursor: PassageCursor) -> None:
+    cursor.first_word()  # outside the s mode: nothing
+    assert cursor.selection() is None
+    cursor.start_span()
+    cursor.span_end(1)
+    cursor.word_start(1)
+    cursor.first_word()
+    assert cursor.selected_text() == "føler"

@@ -78,3 +78,24 @@ def test_empty_action_is_not_recorded_and_limit_holds() -> None:
         h.record(_add(i, 1))
     assert len(h) == 3
     assert h.peek_undo().added[0].passage_id == 4
+
+
+def test_an_action_that_made_codes_unmakes_them_when_inverted() -> None:
+    from trivselkode.domain.undo import CodeMade
+
+    group, code = CodeMade(7, "IV", "In vivo"), CodeMade(8, "IV.ro", "ro", "IV")
+    action = CodingAction(added=(CodingFact(1, 8, 0, 2),), made=(group, code), label="in vivo")
+    assert action.changes_codes and not _add(1, 1).changes_codes
+    inv = action.inverted()
+    assert inv.unmade == (code, group) and inv.made == () and inv.removed == action.added  # children first
+    assert inv.inverted() == action
+    assert not CodingAction(made=(group,)).is_empty
+
+
+def test_replace_puts_a_redone_action_in_its_place() -> None:
+    h = UndoHistory()
+    a, b = _add(1, 1), _add(2, 1)
+    h.record(a)
+    new = _add(1, 9)
+    assert h.replace(a, new) and h.peek_undo() is new
+    assert not h.replace(b, new)  # not there

@@ -6,6 +6,10 @@ removes; narrowing to a span removes the whole-passage coding and adds the
 span; accepting a suggestion adds). Its inverse swaps the two, so undo is
 "apply the inverse" and redo is "apply the action again".
 
+An action may also have made codes (a code created while coding, in vivo
+or from the picker): its inverse unmakes them, so one undo takes away the
+coding and the code it was made for, and a redo makes both again.
+
 The history is two stacks. Applying an action is the caller's job (it is a
 database write that may fail), so the history is moved in two steps: take
 the action with :meth:`UndoHistory.peek_undo`, apply its inverse, and only
@@ -30,18 +34,41 @@ class CodingFact:
 
 
 @dataclass(frozen=True)
+class CodeMade:
+    """A code an action created: ``code_id`` is its id when it was made (its codings' ``code_id``)."""
+
+    code_id: int
+    key: str
+    name: str
+    parent_key: str | None = None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class CodingAction:
-    """What one user action changed. ``label`` describes it for messages."""
+    """What one user action changed. ``label`` describes it for messages.
+
+    ``made`` are codes made before the codings were added (parents first);
+    ``unmade`` codes to delete after the codings were removed, if nothing
+    else uses them (the inverse of making them).
+    """
 
     added: tuple[CodingFact, ...] = ()
     removed: tuple[CodingFact, ...] = ()
     label: str = ""
     source_name: str = ""
     passage_number: int = 0
+    made: tuple[CodeMade, ...] = ()
+    unmade: tuple[CodeMade, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not self.added and not self.removed
+        return not self.added and not self.removed and not self.made and not self.unmade
+
+    @property
+    def changes_codes(self) -> bool:
+        """Whether undoing or redoing it makes or deletes codes (not only codings)."""
+        return bool(self.made or self.unmade)
 
     def inverted(self) -> CodingAction:
         return CodingAction(
@@ -50,6 +77,8 @@ class CodingAction:
             label=self.label,
             source_name=self.source_name,
             passage_number=self.passage_number,
+            made=tuple(reversed(self.unmade)),
+            unmade=tuple(reversed(self.made)),
         )
 
 
@@ -94,6 +123,15 @@ class UndoHistory:
     def peek_redo(self) -> CodingAction | None:
         """The action the next redo applies again."""
         return self._redo[-1] if self._redo else None
+
+    def replace(self, action: CodingAction, new: CodingAction) -> bool:
+        """``action`` is ``new`` now (a redo made its codes again, under new ids); whether it was found."""
+        for stack in (self._undo, self._redo):
+            for i, there in enumerate(stack):
+                if there is action:
+                    stack[i] = new
+                    return True
+        return False
 
     def commit_redo(self, action: CodingAction) -> None:
         """``action`` is stored again: move it back to the undo stack."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from trivselkode.errors import TrivselError
 from trivselkode.storage.code_rules import (
@@ -51,6 +51,7 @@ __all__ = [
     "MergeReport",
     "RetireReport",
     "add_code",
+    "delete_unused_code",
     "merge_codes",
     "move_code",
     "passage_codes",
@@ -114,6 +115,27 @@ def add_code(
         session.flush()
         renumber_codes(session)
     return key
+
+
+def delete_unused_code(project: Project, key: str) -> bool:
+    """Delete a code nothing refers to (no coding, memo, child …): undoing a code made while coding.
+
+    Returns whether it was deleted; a code something uses (another coder
+    coded with it meanwhile) is kept, and a code that is gone is no error.
+    """
+    with project.write() as session:
+        code = session.exec(select(Code).where(Code.key == key)).first()
+        if code is None:
+            return False
+        for table in SQLModel.metadata.sorted_tables:  # every table pointing at a code, now and later
+            for fk in table.foreign_keys:
+                if fk.column.table.name == "code":
+                    if session.execute(select(fk.parent).where(fk.parent == code.id).limit(1)).first():
+                        return False
+        session.delete(code)
+        session.flush()
+        renumber_codes(session)
+    return True
 
 
 def rename_code(project: Project, key: str, name: str) -> str:

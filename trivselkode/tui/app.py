@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -23,7 +24,7 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding
 from textual.message_pump import MessagePump
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import TextArea
 
 from trivselkode.analysis.suggest import KeywordIndex, LemmaProcess, Suggestion, suggest
@@ -31,6 +32,7 @@ from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
+from trivselkode.storage.codes_while_coding import CodeStep, apply_code_step
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.coding.screen import CodingScreen
 from trivselkode.tui.common import keys
@@ -57,6 +59,7 @@ OTHER_SCREENS = {
     "codebook": ("trivselkode.tui.codebook.screen", "CodebookScreen", "Kodebog"),
     "agreement": ("trivselkode.tui.agreement.screen", "AgreementScreen", "Enighed"),
     "export": ("trivselkode.tui.export.screen", "ExportScreen", "Eksport"),
+    "retrieval": ("trivselkode.tui.retrieval.screen", "RetrievalScreen", "Udtræk"),
 }
 
 
@@ -102,6 +105,9 @@ class TrivselApp(App):
         Binding("ctrl+q", "quit", "Afslut", priority=True, show=False),
         Binding("question_mark", "show_help", "Hjælp", priority=True, show=True),
         Binding("f1", "show_help", "Hjælp", show=False),
+        # The screens, from every screen (the letters not while a text field has focus: it takes them).
+        # Hidden from the footers (a screen's own keys need the room; the overview shows them, "?" lists them).
+        *[Binding(keys, f"open_screen('{which}')", title, show=False) for keys, which, title in keys.SCREEN_KEYS],
     ]
 
     def __init__(
@@ -208,11 +214,24 @@ class TrivselApp(App):
             if isinstance(screen, CodingScreen) and message.source_name in (None, screen.source_name):
                 screen.stale = True
 
+    def action_open_screen(self, which: str) -> None:
+        self.open_other_screen(which)
+
     def open_other_screen(self, which: str) -> None:
-        """Søgning or Kodebog, imported on first use."""
+        """Søgning, Kodebog, Enighed, Eksport or Udtræk, imported on first use.
+
+        A screen already on the stack is shown again (the screens above it are
+        left with their own "back"), not opened a second time.
+        """
         import importlib
 
+        if which not in OTHER_SCREENS:
+            title = next((t for _k, w, t in keys.SCREEN_KEYS if w == which), which)
+            self.notify(f"{title} er ikke med i denne version endnu.", severity="warning")
+            return
         module_name, class_name, title = OTHER_SCREENS[which]
+        if self._back_to(module_name, class_name):
+            return
         try:
             module = importlib.import_module(module_name)
             cls = getattr(module, class_name)
@@ -229,6 +248,29 @@ class TrivselApp(App):
         screen = cls(self.project) if which == "codebook" else cls(self.project, self.coder)
         self.push_screen(screen)
 
+    def open_retrieval(self, code_key: str | None = None) -> None:
+        """Udtræk on ``code_key`` (Enter on a code in Kodebog); without one, as ``R`` opens it."""
+        self.open_other_screen("retrieval")
+        show_code = getattr(self.screen, "show_code", None)
+        if code_key and callable(show_code):
+            show_code(code_key)
+
+    def _back_to(self, module_name: str, class_name: str) -> bool:
+        """Show the screen of that class again if it is on the stack: each screen above it goes back."""
+        stack = self.screen_stack
+        found = [s for s in stack if type(s).__module__ == module_name and type(s).__name__ == class_name]
+        if not found:
+            return False
+        target = found[-1]
+        while self.screen is not target:
+            depth = len(self.screen_stack)
+            back = getattr(self.screen, "action_back", None)
+            if callable(back):
+                back()  # a screen's own way back: saves its position, cancels its export, reports its result
+            while len(self.screen_stack) >= depth:
+                self.pop_screen()
+        return True
+
     # ------------------------------------------------------------------ help
 
     def action_show_help(self) -> None:
@@ -240,6 +282,11 @@ class TrivselApp(App):
         self.push_screen(HelpDialog(title, help_sections(screen, self)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_screen":
+            # Not over a dialog, nor before the coder is known (the overview is the first screen).
+            return not isinstance(self.screen, ModalScreen) and any(
+                isinstance(s, OverviewScreen) for s in self.screen_stack
+            )
         if action == "show_help":
             if isinstance(self.focused, TextArea):
                 return False  # let "?" be typed into a memo
@@ -327,6 +374,15 @@ class TrivselApp(App):
 
     def _store_step(self, action: CodingAction, change: CodingAction, *, redo: bool) -> None:
         """Store ``change`` (``action`` or its inverse) for an undo or a redo of ``action``."""
+        if action.changes_codes:  # it made codes (in vivo, the picker): they go and come back with it
+            self.run_write(
+                apply_code_step,
+                self.coder,
+                change,
+                stored=HistoryStepStored(action, redo),
+                refused=HistoryStepRefused(action, redo),
+            )
+            return
         self.run_write(
             ops.apply_change,
             self.coder,
@@ -348,7 +404,15 @@ class TrivselApp(App):
 
     @on(HistoryStepStored)
     def _history_step_stored(self, message: HistoryStepStored) -> None:
-        added, removed = message.result
+        if isinstance(message.result, CodeStep):
+            step: CodeStep = message.result
+            added, removed = step.added, step.removed
+            if message.redo:  # made again, under new ids: the history keeps what is true now
+                done = replace(message.action, added=tuple(added), removed=tuple(removed), made=step.made)
+                self.history.replace(message.action, done)
+            self.post_message(CodingsChanged(None))  # the codebook changed: coding screens reload when shown
+        else:
+            added, removed = message.result
         self._show_action(message.action, added, removed, verb="Gentaget" if message.redo else "Fortrudt")
 
     def _show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact], verb: str) -> None:
@@ -357,6 +421,8 @@ class TrivselApp(App):
             if isinstance(screen, CodingScreen) and screen.source_name == action.source_name:
                 screen.show_action(action, added, removed)
                 shown = screen is self.screen
+            elif hasattr(screen, "show_history_step"):  # Udtræk: its rows follow the undo or redo
+                screen.show_history_step(action, added, removed)
         where = "" if shown else f" (i {action.source_name})"
         self.notify(f"{verb}: {action.label}{where}", timeout=2)
 

@@ -135,6 +135,7 @@ class DetailsDialog(Dialog[dict[str, Any] | None]):
         values["keywords"] = [w for w in self.query_one("#details-keywords", Input).value.split(",") if w.strip()]
         return values
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#details-save")
     def action_save(self) -> None:
         self.dismiss(self.collect())

@@ -2,8 +2,10 @@
 
 A plain class, no Textual: the screen asks it where a key leads and shows the
 answer (and tests ask it without Pilot). The cursor is an index into the
-source's passages; the span is the (first, last) sentence of the cursor's
-passage being narrowed to, or ``None`` outside the ``s`` mode.
+source's passages; the selection is the characters of the cursor's passage
+being narrowed to (``None`` outside the ``s`` mode), moved by sentences or
+by words (:mod:`trivselkode.tui.coding.words`); ``span`` is the first and
+last sentence it touches.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from trivselkode.storage.coding_ops import PassageInfo
+from trivselkode.tui.coding.words import end_of_word_at, next_end, next_start, word_spans
 
 
 class PassageCursor:
@@ -19,7 +22,7 @@ class PassageCursor:
     def __init__(self, passages: Sequence[PassageInfo] = (), index: int = 0) -> None:
         self.passages = passages
         self.index = index
-        self.span: tuple[int, int] | None = None  # sentence indexes while narrowing
+        self._sel: tuple[int, int] | None = None  # the selection (characters) while narrowing
 
     def load(self, passages: Sequence[PassageInfo], index: int) -> None:
         """A (re)loaded source, the cursor on ``index``; a span being narrowed is kept."""
@@ -80,13 +83,34 @@ class PassageCursor:
 
     # ------------------------------------------------------------------- span
 
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The first and last sentence the selection touches, or ``None`` outside the ``s`` mode."""
+        sel = self.selection()
+        if sel is None:
+            return None
+        sents = self._sentences()
+        start, end = sel
+        first = next((i for i, (_s, e) in enumerate(sents) if e > start), len(sents) - 1)
+        last = next((i for i, (_s, e) in enumerate(sents) if e >= end), len(sents) - 1)
+        return first, max(first, last)
+
+    def _sentences(self) -> list[tuple[int, int]]:
+        passage = self.passage
+        return passage.sentence_spans() if passage else [(0, 0)]
+
+    def _words(self) -> list[tuple[int, int]]:
+        passage = self.passage
+        return word_spans(passage.text) if passage else []
+
     def start_span(self) -> None:
-        self.span = (0, 0)
+        """Begin the ``s`` mode: the passage's first sentence is selected."""
+        self._sel = self._sentences()[0]
 
     def cancel_span(self) -> bool:
         """Leave the ``s`` mode; whether it was on."""
-        was_on = self.span is not None
-        self.span = None
+        was_on = self._sel is not None
+        self._sel = None
         return was_on
 
     def sentence_count(self) -> int:
@@ -94,27 +118,76 @@ class PassageCursor:
         return len(passage.sentence_spans()) if passage else 0
 
     def span_end(self, step: int) -> None:
-        """Widen (1) or narrow (-1) the span by a sentence at its end."""
-        if self.span is None:
+        """Move the selection's end to the end of the next (1) or the previous (-1) sentence."""
+        sel = self.selection()
+        if sel is None:
             return
-        n = self.sentence_count()
-        a, b = self.span
-        self.span = (a, max(a, min(n - 1, b + step)))
+        start, end = sel
+        ends = [e for _s, e in self._sentences()]
+        for _ in range(abs(step)):
+            if step > 0:
+                end = next((e for e in ends if e > end), end)
+            else:
+                end = next((e for e in reversed(ends) if start < e < end), end)
+        self._sel = (start, end)
 
     def span_start(self, step: int) -> None:
-        """Move the span's start a sentence on (1) or back (-1); the end follows if passed."""
-        if self.span is None:
+        """Move the selection's start to the start of the next (1) or this/previous (-1) sentence.
+
+        The end follows when the start passes it (to the end of the start's sentence).
+        """
+        sel = self.selection()
+        if sel is None:
             return
-        n = self.sentence_count()
-        a, b = self.span
-        a = max(0, min(n - 1, a + step))
-        self.span = (a, max(a, b))
+        start, end = sel
+        sents = self._sentences()
+        for _ in range(abs(step)):
+            if step > 0:
+                start = next((s for s, _e in sents if s > start), start)
+            else:
+                start = next((s for s, _e in reversed(sents) if s < start), start)
+        if end <= start:
+            end = next((e for _s, e in sents if e > start), end)
+        self._sel = (start, end)
+
+    def word_end(self, step: int) -> None:
+        """Grow (1) or shrink (-1) the selection by a word at its end (it keeps at least one word)."""
+        sel = self.selection()
+        if sel is None:
+            return
+        start, end = sel
+        self._sel = (start, next_end(self._words(), start, end, step))
+
+    def word_start(self, step: int) -> None:
+        """Move the selection's start a word on (1) or back (-1); the end follows if passed."""
+        sel = self.selection()
+        if sel is None:
+            return
+        start, end = sel
+        words = self._words()
+        start = next_start(words, start, step)
+        if end <= start:
+            end = end_of_word_at(words, start, end)
+        self._sel = (start, end)
+
+    def first_word(self) -> None:
+        """Narrow the selection to its first word (``s`` again in the mode)."""
+        sel = self.selection()
+        if sel is None:
+            return
+        start, end = sel
+        self._sel = (start, min(end, end_of_word_at(self._words(), start, end)))
 
     def selection(self) -> tuple[int, int] | None:
-        """The span as character offsets into the cursor's passage."""
+        """The selection as character offsets into the cursor's passage (``None`` outside the mode)."""
         passage = self.passage
-        if passage is None or self.span is None:
+        if passage is None or self._sel is None:
             return None
-        sents = passage.sentence_spans()
-        a, b = self.span
-        return sents[a][0], sents[b][1]
+        n = len(passage.text)
+        start, end = (min(max(0, x), n) for x in self._sel)  # a reload may have shortened the text
+        return (start, end) if end > start else (0, n)
+
+    def selected_text(self) -> str:
+        """The selected characters of the cursor's passage ("" outside the mode)."""
+        sel, passage = self.selection(), self.passage
+        return passage.text[sel[0] : sel[1]] if sel and passage else ""

@@ -20,7 +20,6 @@ to draw; the list posts :class:`PassageList.Clicked` and never changes data.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -35,74 +34,21 @@ from textual.strip import Strip
 
 from trivselkode.domain.undo import CodingFact
 from trivselkode.storage.coding_views import CodeInfo, PassageInfo, SourceView
+from trivselkode.tui.coding.passage_text import chip_label, chip_style, wrap_offsets
 from trivselkode.tui.common.plain import inert, inert_line
+from trivselkode.tui.common.wrapping import wrap_pieces
+
+__all__ = ["INDENT", "PassageList", "chip_label", "wrap_offsets"]
 
 INDENT = 6  # the gutter marker, a 4-column number and a space
 SCROLL_MARGIN = 3  # lines kept in view above and below the cursor's passage
-_WORD_RE = re.compile(r"\S+")
-
-
-def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap of ``text`` into ``width`` columns, as (start, end) offsets.
-
-    Lines end at explicit newlines; trailing spaces are not part of a line; a
-    word longer than the width is cut. Every character of every word lies in
-    exactly one line, so styles on offsets carry over to the lines.
-    """
-    width = max(1, width)
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for para in text.split("\n"):
-        end = pos + len(para)
-        if len(para) <= width:
-            out.append((pos, len(para.rstrip()) + pos))
-        else:
-            line_start = pos
-            line_end = pos
-            for m in _WORD_RE.finditer(text, pos, end):
-                ws, we = m.start(), m.end()
-                if we - line_start <= width:
-                    line_end = we
-                    continue
-                if line_end > line_start:
-                    out.append((line_start, line_end))
-                line_start = ws
-                while we - line_start > width:  # a word longer than a line
-                    out.append((line_start, line_start + width))
-                    line_start += width
-                line_end = we
-            out.append((line_start, line_end))
-        pos = end + 1
-    return out or [(0, 0)]
-
-
-def _chip_style(color: str | None) -> Style:
-    bg = color or "#777777"
-    try:
-        r, g, b = (int(bg[i : i + 2], 16) for i in (1, 3, 5))
-        light = (0.299 * r + 0.587 * g + 0.114 * b) > 150
-    except ValueError:
-        light = False
-    return Style(color="#000000" if light else "#ffffff", bgcolor=bg, bold=True)
-
-
-def chip_label(code: CodeInfo | None, fact: CodingFact, passage: PassageInfo) -> str:
-    """`` T1 `` for a whole passage, `` T1 [2–3] `` for sentences 2–3 of it."""
-    key = inert_line(code.key) if code else "?"
-    if fact.start is None:
-        return f" {key} "
-    sents = passage.sentence_spans()
-    first = next((i for i, (s, e) in enumerate(sents) if e > fact.start), 0) + 1
-    last = next((i for i, (s, e) in reversed(list(enumerate(sents))) if s < (fact.end or 0)), len(sents) - 1) + 1
-    where = f"{first}" if first == last else f"{first}–{last}"
-    return f" {key} [{where}] "
 
 
 @dataclass
 class _Layout:
     header_chips: bool  # chips fit on the header line
     wraps: list[tuple[int, int]]
-    others: bool
+    others: int  # lines of the other coders' codings (0: not shown)
     height: int
 
 
@@ -155,6 +101,7 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = 0
         self.show_others = False
         self.selection: tuple[int, int] | None = None  # char offsets in the cursor passage
+        self._follow: int | None = None  # the offset of the selection kept in view (the end that moved)
         self.needle = ""
         self._codes: dict[int, CodeInfo] = {}
         self._layouts: list[_Layout] = []
@@ -171,26 +118,41 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
         """Show a (re)loaded source with the cursor on passage ``cursor``."""
         self.view = view
         self._codes = view.codes_by_id
-        self._chip_styles = {c.id: _chip_style(c.color) for c in view.codes}
+        self._chip_styles = {c.id: chip_style(c.color) for c in view.codes}
         self.cursor = cursor
         self.selection = None
         self._relayout()
         self.call_after_refresh(self.scroll_to_cursor, True)
 
-    def set_cursor(self, index: int, *, center: bool = False) -> None:
+    def set_codes(self, codes: list[CodeInfo]) -> None:
+        """The codebook changed (a code was made while coding): redraw the chips."""
+        self._codes = {c.id: c for c in codes}
+        self._chip_styles = {c.id: chip_style(c.color) for c in codes}
+        self._strips.clear()
+        self.refresh()
+
+    def set_cursor(self, index: int, *, center: bool = False, at_end: bool = False) -> None:
         old = self.cursor
         self.cursor = index
         self.selection = None
+        self._follow = None
         self.invalidate(old)
         self.invalidate(index)
-        self.scroll_to_cursor(center)
+        self.scroll_to_cursor(center, at_end=at_end)
 
     def set_show_others(self, show: bool) -> None:
         self.show_others = show
         self._relayout()
 
     def set_selection(self, selection: tuple[int, int] | None) -> None:
-        self.selection = selection
+        """Show the span being narrowed; the end that moved (the start, else the end) stays in view."""
+        old, self.selection = self.selection, selection
+        if selection is None:
+            self._follow = None
+        elif old is not None and selection[0] != old[0]:
+            self._follow = selection[0]
+        else:
+            self._follow = max(selection[0], selection[1] - 1)
         self.invalidate(self.cursor)
         self.scroll_to_cursor()
 
@@ -265,9 +227,27 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
         wraps = wrap_offsets(p.text, max(10, width - INDENT - 1))
         chips = self._chips_width(index)
         header_chips = not chips or self._header_width(index) + 2 + chips <= width
-        others = self.show_others and bool(self.view.others.get(p.id))
-        height = 1 + (0 if header_chips else 1) + len(wraps) + (1 if others else 0) + 1
+        others = len(self._others_lines(index, width)) if self.show_others and self.view.others.get(p.id) else 0
+        height = 1 + (0 if header_chips else 1) + len(wraps) + others + 1
         return _Layout(header_chips, wraps, others, height)
+
+    def _others_lines(self, index: int, width: int) -> list[Text]:
+        """The other coders' codings of a passage: a coder and their chips stay together, the line wraps between coders."""
+        p = self.view.passages[index]
+        by_coder: dict[str, list[CodingFact]] = {}
+        for coder, fact in self.view.others.get(p.id, ()):
+            by_coder.setdefault(coder, []).append(fact)
+        # A coder's name travels with their first chip; further chips may go to the next line.
+        pieces: list[Text] = []
+        for n, (coder, facts) in enumerate(sorted(by_coder.items())):
+            if n:
+                pieces[-1].append(" ·", style=self._style("others"))
+            for i, fact in enumerate(facts):
+                piece = Text(inert_line(coder) + " ", style=self._style("others")) if i == 0 else Text()
+                code = self._codes.get(fact.code_id)
+                piece.append(chip_label(code, fact, p), style=self._chip_styles.get(fact.code_id, Style()))
+                pieces.append(piece)
+        return wrap_pieces(pieces, max(10, width - INDENT - 1), first=Text("andre: ", style=self._style("others")))
 
     def on_resize(self) -> None:
         if self.view is not None and self._content_width() != self._width:
@@ -287,23 +267,80 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
             return Region(0, 0, self._width, 1)
         return Region(0, self._tops[index], self._width, max(1, self._layouts[index].height - 1))
 
-    def scroll_to_cursor(self, center: bool = False) -> None:
+    def scroll_to_cursor(self, center: bool = False, *, at_end: bool = False) -> None:
+        """Bring the cursor's passage into view; of a passage taller than the view, the part being read.
+
+        A tall passage keeps the place the reader paged to (:meth:`page_within`),
+        and the moving end of a selection in it stays in view; ``at_end`` shows
+        its last lines (arriving from below).
+        """
         if not self._layouts:
             return
         region = self.block_region(self.cursor)
         view_h = max(1, self.scrollable_content_region.height)
         top = int(self.scroll_offset.y)
-        # Keep a little of the neighbours in view (like vim's scrolloff), when there is room.
-        margin = min(SCROLL_MARGIN, max(0, (view_h - region.height) // 2))
-        if center:
-            target = max(0, region.y - view_h // 3)
-        elif region.height > view_h or region.y - margin < top:
-            target = max(0, region.y - margin)
-        elif region.bottom + margin > top + view_h:
-            target = region.bottom + margin - view_h
+        if region.height > view_h:
+            target = self._tall_target(region, view_h, top, center=center, at_end=at_end)
+            if target is None:
+                return
         else:
-            return
+            # Keep a little of the neighbours in view (like vim's scrolloff), when there is room.
+            margin = min(SCROLL_MARGIN, max(0, (view_h - region.height) // 2))
+            if center:
+                target = max(0, region.y - view_h // 3)
+            elif region.y - margin < top:
+                target = max(0, region.y - margin)
+            elif region.bottom + margin > top + view_h:
+                target = region.bottom + margin - view_h
+            else:
+                return
         self.scroll_to(y=target, animate=False, immediate=True)
+
+    def _tall_bounds(self, region: Region, view_h: int) -> tuple[int, int]:
+        """The scroll offsets showing a tall passage's first lines and its last lines."""
+        return max(0, region.y - 1), region.bottom + 1 - view_h
+
+    def _tall_target(self, region: Region, view_h: int, top: int, *, center: bool, at_end: bool) -> int | None:
+        first, last = self._tall_bounds(region, view_h)
+        if self.selection is not None and self._follow is not None:
+            line = region.y + self.row_of(self.cursor, self._follow)
+            if line < top + 1:
+                return max(first, line - 1)
+            if line > top + view_h - 2:
+                return min(last, line - view_h + 2)
+            return None
+        if at_end:
+            return last
+        if center or not (first <= top <= last):
+            return first
+        return None  # the view is on the passage: the reader's place is kept
+
+    def page_within(self, direction: int) -> bool:
+        """Page the cursor's passage down (1) or up (-1) if it is taller than the view and not at its end."""
+        if not self._layouts:
+            return False
+        region = self.block_region(self.cursor)
+        view_h = max(1, self.scrollable_content_region.height)
+        if region.height <= view_h:
+            return False
+        first, last = self._tall_bounds(region, view_h)
+        top = int(self.scroll_offset.y)
+        page = max(1, view_h - 2)
+        if direction > 0 and top < last:
+            target = min(last, top + page)
+        elif direction < 0 and top > first:
+            target = max(first, top - page)
+        else:
+            return False
+        self.scroll_to(y=target, animate=False, immediate=True)
+        return True
+
+    def row_of(self, index: int, offset: int) -> int:
+        """The line of passage ``index``'s block that shows character ``offset`` of its text."""
+        layout = self._layouts[index]
+        head = 1 if layout.header_chips else 2
+        starts = [s for s, _e in layout.wraps]
+        return head + max(0, bisect_right(starts, offset) - 1)
 
     def index_at_line(self, y: int) -> int | None:
         if not self._tops or y < 0 or y >= self._total:
@@ -392,22 +429,12 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
             lines.append(row)
 
         if layout.others:
-            row = Text(no_wrap=True, overflow="ellipsis")
-            row.append_text(marker)
-            row.append(" " * (INDENT - 1))
-            row.append("andre: ", style=self._style("others"))
-            by_coder: dict[str, list[CodingFact]] = {}
-            for coder, fact in view.others.get(p.id, ()):
-                by_coder.setdefault(coder, []).append(fact)
-            for n, (coder, facts) in enumerate(sorted(by_coder.items())):
-                if n:
-                    row.append(" · ", style=self._style("others"))
-                row.append(inert_line(coder) + " ", style=self._style("others"))
-                for fact in facts:
-                    code = self._codes.get(fact.code_id)
-                    row.append(chip_label(code, fact, p), style=self._chip_styles.get(fact.code_id, Style()))
-                    row.append(" ")
-            lines.append(row)
+            for piece_line in self._others_lines(index, width):
+                row = Text(no_wrap=True, overflow="ellipsis")
+                row.append_text(marker)
+                row.append(" " * (INDENT - 1))
+                row.append_text(piece_line)
+                lines.append(row)
 
         console = self.app.console
         base = self._style("cursor") if is_cursor else Style()
@@ -430,5 +457,5 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
             if n:
                 text.append(" ")
             code = self._codes.get(fact.code_id)
-            text.append(chip_label(code, fact, p), style=self._chip_styles.get(fact.code_id, _chip_style(None)))
+            text.append(chip_label(code, fact, p), style=self._chip_styles.get(fact.code_id, chip_style(None)))
         return text

@@ -32,12 +32,17 @@ from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.db import explain_failure
 from trivselkode.storage.sources import set_participant_fields
+from trivselkode.tui.coding import help_text
 from trivselkode.tui.coding.codebook_panel import CodebookPanel
 from trivselkode.tui.coding.cursor import PassageCursor
+from trivselkode.tui.coding.new_codes import CodeMaker
+from trivselkode.tui.coding.next_source import offer_next_source
 from trivselkode.tui.coding.passage_list import PassageList
 from trivselkode.tui.coding.search_bar import SearchBar
 from trivselkode.tui.coding.span_mode import SpanMode
 from trivselkode.tui.coding.writes import (
+    CodeStepRefused,
+    CodeStepStored,
     CodingStored,
     DoneStored,
     MemoRefused,
@@ -49,7 +54,7 @@ from trivselkode.tui.coding.writes import (
 from trivselkode.tui.common.confirm import ConfirmDialog
 from trivselkode.tui.common.dialogs import MemoDialog, SpeakerDialog, SuggestionDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
-from trivselkode.tui.common.picker import CodePickerDialog
+from trivselkode.tui.common.picker import CodePickerDialog, NewCodeRequest
 from trivselkode.tui.common.plain import inert_line
 from trivselkode.tui.common.textual_internals import own_bindings
 from trivselkode.tui.messages import Refused, Stored
@@ -58,6 +63,10 @@ if TYPE_CHECKING:
     from trivselkode.tui.app import TrivselApp
 
 POSITION_SAVE_INTERVAL_S = 1.0
+#: Actions of the ``s`` mode alone: outside it their keys are free for the codes' shortcuts.
+SPAN_ONLY = frozenset({"span_word_end", "span_word_start", "in_vivo"})
+#: The app's keys for the other screens: a code's shortcut never hides them.
+APP_WIDE_KEYS = frozenset({"S", "K", "E", "X", "R", "f2", "f3", "f4", "f5", "f6"})
 
 
 class CodingScreen(SaysWorkerFailures, Screen):
@@ -80,8 +89,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
         Binding("u", "undo", "Fortryd", show=True),
         Binding("ctrl+r", "redo", "Gentag", show=False),
         Binding("slash", "open_search", "Søg", show=True),
-        Binding("f3", "search_next", "Næste træf", show=False),
-        Binding("shift+f3", "search_previous", "Forrige træf", show=False),
+        Binding("ctrl+n", "search_next", "Næste træf", show=False),
+        Binding("ctrl+p", "search_previous", "Forrige træf", show=False),
         Binding("asterisk", "toggle_star", "Stjerne", show=False),
         Binding("d", "toggle_done", "Færdig", show=True),
         Binding("e", "edit_speaker", "Deltager", show=False),
@@ -91,62 +100,18 @@ class CodingScreen(SaysWorkerFailures, Screen):
         Binding("left", "span_end(-1)", "Udsnit: formindsk", show=False),
         Binding("shift+right", "span_start(1)", "Udsnit: start frem", show=False),
         Binding("shift+left", "span_start(-1)", "Udsnit: start tilbage", show=False),
+        Binding("ctrl+right,w", "span_word_end(1)", "Udsnit: et ord mere", show=False),
+        Binding("ctrl+left,b", "span_word_end(-1)", "Udsnit: et ord mindre", show=False),
+        Binding("ctrl+shift+right,W", "span_word_start(1)", "Udsnit: start et ord frem", show=False),
+        Binding("ctrl+shift+left,B", "span_word_start(-1)", "Udsnit: start et ord tilbage", show=False),
+        Binding("v", "in_vivo", "Udsnit: in vivo", show=False),
         Binding("enter", "confirm", "Udsnit: kod", show=False),
         Binding("escape", "escape", "Tilbage", show=True),
         Binding("q", "back", "Tilbage", show=False),
     ]
 
-    HELP_TEXT = {
-        "move(1)": "næste udsagn (interviewerens springes over)",
-        "move(-1)": "forrige udsagn",
-        "page(1)": "en skærmside frem",
-        "page(-1)": "en skærmside tilbage",
-        "first": "første udsagn",
-        "last": "sidste udsagn",
-        "next_uncoded": "næste udsagn, du ikke har kodet",
-        "previous_uncoded": "forrige udsagn, du ikke har kodet",
-        "pick_code": "vælg en vilkårlig kode ved at skrive en del af navnet (Enter sætter/fjerner den)",
-        "accept_suggestion": "tag det første forslag (forslag sættes aldrig af sig selv)",
-        "choose_suggestion": "vælg blandt forslagene med et tal",
-        "start_span": "indsnævr udsagnets kodning til hele sætninger (citat) – se Udsnit nedenfor",
-        "edit_memo": "notat på udsagnet",
-        "undo": "fortryd seneste kodning (også i andre udsagn og kilder)",
-        "redo": "gentag det fortrudte",
-        "open_search": "søg i kilden",
-        "search_next": "næste træf",
-        "search_previous": "forrige træf",
-        "toggle_star": "stjerne: udsagnet er en citatkandidat (til/fra)",
-        "toggle_done": "markér kilden færdig for dig (til/fra)",
-        "edit_speaker": "ret deltagerens køn, alder, bibliotek og andre egenskaber",
-        "toggle_others": "vis/skjul de andre koderes kodninger (skjult: blind kodning)",
-        "reload": "genindlæs fra databasen (andres færdigmarkeringer og tal)",
-        "span_end(1)": "udsnit: udvid med en sætning",
-        "span_end(-1)": "udsnit: formindsk med en sætning",
-        "span_start(1)": "udsnit: flyt starten en sætning frem",
-        "span_start(-1)": "udsnit: flyt starten en sætning tilbage",
-        "confirm": "udsnit: kod det valgte",
-        "escape": "annullér udsnittet, ellers tilbage til oversigten",
-        "back": "tilbage til oversigten",
-    }
-
-    HELP_EXTRA = [
-        ("Udsnit (efter s)", [
-            ("→ / ←", "udvid / formindsk udsnittet med en sætning"),
-            ("shift+→ / shift+←", "flyt udsnittets start en sætning frem / tilbage"),
-            ("Enter", "kod udsnittet med den kode, der sidst blev sat på udsagnet (ellers vælges en kode)"),
-            ("Escape", "annullér udsnittet"),
-        ]),
-        ("Søgning (efter /)", [
-            ("skriv", "markér træf i kilden"),
-            ("Enter / ↓ / F3", "næste træf"),
-            ("↑ / shift+F3", "forrige træf"),
-            ("Escape", "luk søgefeltet (F3 / shift+F3 søger videre)"),
-        ]),
-        ("Kodebogen", [
-            ("Tab", "skift mellem udsagnene og kodebogen"),
-            ("↑ ↓ Enter", "i kodebogen: vælg en kode og sæt/fjern den på udsagnet"),
-        ]),
-    ]  # fmt: skip
+    HELP_TEXT = help_text.HELP_TEXT
+    HELP_EXTRA = help_text.HELP_EXTRA
 
     @dataclass
     class Loaded(Message):
@@ -184,6 +149,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._index_of_id: dict[int, int] = {}
         self._spoken: set[int] = set()  # ids of the participants' passages
         self._coded = 0  # of those, the ones this coder has coded
+        self.maker = CodeMaker(self)  # codes made while coding (in vivo, the picker) and their undo
 
     @property
     def tapp(self) -> TrivselApp:
@@ -281,16 +247,22 @@ class CodingScreen(SaysWorkerFailures, Screen):
             )
 
     def _setup_shortcuts(self) -> None:
-        """Map each code's shortcut to it, unless the screen uses that key itself."""
+        """Map each code's shortcut to it, unless the screen uses that key itself.
+
+        The keys of the ``s`` mode alone (w, b, v …) stay a code's shortcut outside
+        the mode: the code's binding comes after the mode's, which only acts in it.
+        """
         bound: set[str] = set()
         for binding in self.BINDINGS:
+            if binding.action.split("(")[0] in SPAN_ONLY:
+                continue
             for key in binding.key.split(","):
                 key = key.strip()
                 bound.add(key)
                 char = key_to_character(key)
                 if char:
                     bound.add(char)
-        reserved = bound | set(RESERVED_SHORTCUTS)
+        reserved = bound | set(RESERVED_SHORTCUTS) | APP_WIDE_KEYS
         self.shortcuts = {}
         self.inactive_shortcuts = {}
         for code in self.view.codes:
@@ -304,13 +276,18 @@ class CodingScreen(SaysWorkerFailures, Screen):
         # in the order typed (a key handler would run before the binding of the key before it).
         keymap = own_bindings(self)
         for key in self._shortcut_keys:
-            keymap.pop(key, None)
+            kept = [b for b in keymap.get(key, []) if not b.action.startswith("toggle_code(")]
+            if kept:
+                keymap[key] = kept
+            else:
+                keymap.pop(key, None)
         self._shortcut_keys = []
         for shortcut, code_id in self.shortcuts.items():
             for binding in Binding.make_bindings([Binding(shortcut, f"toggle_code({code_id})", "", show=False)]):
-                if binding.key in keymap:  # a key of the screen under another name: the screen wins
-                    continue
-                keymap[binding.key] = [binding]
+                there = keymap.get(binding.key, [])
+                if any(b.action.split("(")[0] not in SPAN_ONLY for b in there):
+                    continue  # a key of the screen under another name: the screen wins
+                keymap[binding.key] = [*there, binding]
                 self._shortcut_keys.append(binding.key)
 
     def _code(self, code_id: int) -> ops.CodeInfo | None:
@@ -351,14 +328,14 @@ class CodingScreen(SaysWorkerFailures, Screen):
         """The sentences being narrowed to (``s`` mode), else ``None``."""
         return self.cursor.span
 
-    def _move_to(self, index: int, center: bool = False) -> None:
+    def _move_to(self, index: int, center: bool = False, *, at_end: bool = False) -> None:
         if self.view is None:
             return
         index = self.cursor.clamp(index)
         self.query_one(SpanMode).end()
         if index != self.cursor.index:
             self.cursor.index = index
-            self.query_one(PassageList).set_cursor(index, center=center)
+            self.query_one(PassageList).set_cursor(index, center=center, at_end=at_end)
             self._cursor_changed()
         else:
             self.query_one(PassageList).scroll_to_cursor(center)
@@ -381,14 +358,18 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if self.view is None:
             return
         plist = self.query_one(PassageList)
+        if plist.page_within(direction):  # a passage taller than the list: through it first
+            return
         region = plist.block_region(self.cursor.index)
         line = region.y + direction * max(1, plist.scrollable_content_region.height - 2)
         index = plist.index_at_line(max(0, line))
         if index is None:
             index = len(self.view.passages) - 1 if direction > 0 else 0
         target = self.cursor.participant_from(index, direction)
+        if target is None or (target - self.cursor.index) * direction <= 0:  # a tall passage: on to the next
+            target = self.cursor.step(direction)
         if target is not None:
-            self._move_to(target)
+            self._move_to(target, at_end=direction < 0)
 
     def action_first(self) -> None:
         if self.view:
@@ -402,11 +383,19 @@ class CodingScreen(SaysWorkerFailures, Screen):
         return p.id not in self.view.mine
 
     def action_next_uncoded(self) -> None:
+        if self.view is None:
+            return
         target = self.cursor.step(1, self._uncoded)
-        if target is None:
-            self.app.notify("Ingen ukodede udsagn efter dette.", timeout=3)
-        else:
+        if target is not None:
             self._move_to(target)
+            return
+        left = [p for p in self.view.passages if not p.is_interviewer and self._uncoded(p)]
+        if not left:  # nothing left here: offer the next source that is not finished
+            offer_next_source(self)
+        elif left == [self.passage]:
+            self.app.notify("Ingen ukodede udsagn efter dette; kun dette mangler.", timeout=3)
+        else:
+            self.app.notify("Ingen ukodede udsagn efter dette (p finder dem før).", timeout=3)
 
     def action_previous_uncoded(self) -> None:
         target = self.cursor.step(-1, self._uncoded)
@@ -512,20 +501,47 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if self.view is None or self._codable() is None:
             return
 
-        def chosen(code_id: int | None) -> None:
-            if code_id is not None:
+        passage = self.passage
+
+        def chosen(code_id: int | NewCodeRequest | None) -> None:
+            if isinstance(code_id, NewCodeRequest) and passage is not None:
+                self.maker.from_picker(code_id, passage, None)
+            elif isinstance(code_id, int):
                 self.query_one(CodebookPanel).highlight_code(code_id)
                 self.toggle(code_id)
 
-        self.app.push_screen(CodePickerDialog.for_codes(self.view.codes), chosen)
+        self.app.push_screen(self._picker(), chosen)
+
+    def _picker(self, title: str = "Vælg kode") -> CodePickerDialog:
+        """The code picker, offering to make a code that is not there (under the last parent used)."""
+        return CodePickerDialog.for_codes(self.view.codes, title=title, create_under=self.maker.picker_parent)
+
+    def show_codes(self, codes: list[ops.CodeInfo]) -> None:
+        """The codebook changed here (a code made while coding): show it everywhere on the screen."""
+        if self.view is None:
+            return
+        self.view.codes = codes
+        self._setup_shortcuts()
+        self.query_one(CodebookPanel).set_codes(codes, self._counts(), set(self.inactive_shortcuts))
+        self.query_one(PassageList).set_codes(codes)
+
+    @on(CodeStepStored)
+    def _code_step_stored(self, message: CodeStepStored) -> None:
+        self.maker.stored(message)
+
+    @on(CodeStepRefused)
+    def _code_step_refused(self, message: CodeStepRefused) -> None:
+        self.maker.refused(message)
 
     # -------------------------------------------------------------- undo/redo
 
     def action_undo(self) -> None:
-        self.tapp.undo()
+        if not self.maker.undo():  # a step that made codes is undone here, the rest by the app
+            self.tapp.undo()
 
     def action_redo(self) -> None:
-        self.tapp.redo()
+        if not self.maker.redo():
+            self.tapp.redo()
 
     def show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact]) -> None:
         """An undo or redo stored ``added``/``removed``; show it if it is in this source."""
@@ -632,6 +648,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self.query_one(SpanMode).code_key = code.key if code else None
 
     def action_start_span(self) -> None:
+        if self.span is not None:  # s again: only the selection's first word, to grow by words from
+            self.query_one(SpanMode).first_word()
+            return
         passage = self._codable()
         if passage is None:
             return
@@ -643,6 +662,15 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     def action_span_start(self, step: int) -> None:
         self.query_one(SpanMode).shift(step)
+
+    def action_span_word_end(self, step: int) -> None:
+        self.query_one(SpanMode).grow_word(step)
+
+    def action_span_word_start(self, step: int) -> None:
+        self.query_one(SpanMode).shift_word(step)
+
+    def action_in_vivo(self) -> None:
+        self.maker.in_vivo()
 
     def action_confirm(self) -> None:
         self.query_one(SpanMode).confirm()
@@ -659,11 +687,13 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self._store_span(passage, code_id, selection)
             return
 
-        def chosen(picked: int | None) -> None:
-            if picked is not None:
+        def chosen(picked: int | NewCodeRequest | None) -> None:
+            if isinstance(picked, NewCodeRequest):
+                self.maker.from_picker(picked, passage, selection)
+            elif picked is not None:
                 self._store_span(passage, picked, selection)
 
-        self.app.push_screen(CodePickerDialog.for_codes(self.view.codes, title="Kod udsnittet med"), chosen)
+        self.app.push_screen(self._picker("Kod udsnittet med"), chosen)
 
     def _store_span(self, passage: ops.PassageInfo, code_id: int, selection: tuple[int, int]) -> None:
         code = self._code(code_id)
@@ -853,7 +883,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._find(-1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("span_end", "span_start", "confirm"):
+        if action in ("span_end", "span_start", "confirm") or action in SPAN_ONLY:
             return True if self.span is not None else False
         return True
 

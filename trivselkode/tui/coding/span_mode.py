@@ -1,4 +1,4 @@
-"""The sub-span mode (``s``): narrowing a passage's coding to some of its sentences.
+"""The sub-span mode (``s``): narrowing a passage's coding to some of its sentences or words.
 
 The widget is the mode line under the passages. It drives the span kept by
 the screen's :class:`~trivselkode.tui.coding.cursor.PassageCursor` (a plain
@@ -17,11 +17,12 @@ from textual.widgets import Static
 
 from trivselkode.storage.coding_ops import PassageInfo
 from trivselkode.tui.coding.cursor import PassageCursor
+from trivselkode.tui.coding.words import word_spans
 from trivselkode.tui.common.plain import inert_line
 
 
 class SpanMode(Static):
-    """One line under the passages while a passage's coding is narrowed to sentences."""
+    """The line under the passages while a passage's coding is narrowed (what is selected, the keys)."""
 
     class Changed(Message):
         """The span began, moved or ended: ``selection`` in characters of the passage, or ``None``."""
@@ -66,6 +67,24 @@ class SpanMode(Static):
             self.cursor.span_start(step)
             self._changed()
 
+    def grow_word(self, step: int) -> None:
+        """Grow (1) or shrink (-1) the selection by a word at its end."""
+        if self.active:
+            self.cursor.word_end(step)
+            self._changed()
+
+    def shift_word(self, step: int) -> None:
+        """Move the selection's start a word on (1) or back (-1)."""
+        if self.active:
+            self.cursor.word_start(step)
+            self._changed()
+
+    def first_word(self) -> None:
+        """Narrow the selection to its first word."""
+        if self.active:
+            self.cursor.first_word()
+            self._changed()
+
     def confirm(self) -> None:
         """Ask to code the span (posts :class:`Confirmed`)."""
         passage, selection = self.cursor.passage, self.cursor.selection()
@@ -86,13 +105,14 @@ class SpanMode(Static):
         else:
             a, b = span
             where = f"sætning {a + 1}" if a == b else f"sætning {a + 1}–{b + 1}"
+            words = len(word_spans(self.cursor.selected_text()))
             code = self.code_key
-            target = f"kodes med {inert_line(code)}" if code is not None else "Enter vælger koden"
+            target = f"Enter: kodes med {inert_line(code)}" if code is not None else "Enter vælger koden"
             self.update(
                 Text.assemble(
                     ("Udsnit: ", "bold"),
-                    f"{where} af {self.cursor.sentence_count()} · {target} · "
-                    "→/← udvid/formindsk · shift+→/← flyt start · Enter: kod · Escape: annullér",
+                    f"{where} af {self.cursor.sentence_count()}, {words} ord · {target} · "
+                    "s: ét ord · w/b: ord · →/←: sætning · W/B, shift+→/←: start · v: in vivo · Esc: annullér",
                 )
             )
             self.display = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trivselkode.domain.undo import CodingAction
 from trivselkode.storage.coding_ops import PassageInfo
 from trivselkode.tui.messages import Refused, Stored
 
@@ -66,3 +67,23 @@ class SpeakerRefused(Refused):
 
     passage: PassageInfo
     draft: dict[str, str]
+
+
+@dataclass
+class CodeStepStored(Stored):
+    """Codes were made (or unmade) with a coding: ``result`` is a :class:`~trivselkode.storage.codes_while_coding.CodeStep`.
+
+    ``step`` says which: ``"new"`` (made now: record it), ``"undo"`` or
+    ``"redo"`` of ``action``.
+    """
+
+    step: str
+    action: CodingAction
+
+
+@dataclass
+class CodeStepRefused(Refused):
+    """An undo or redo of ``action`` that makes or unmakes codes was not stored: the history goes back."""
+
+    redo: bool
+    action: CodingAction

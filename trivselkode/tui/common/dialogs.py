@@ -1,7 +1,8 @@
 """The small dialogs of the coding screen and the app: who codes, suggestions, memos, speakers.
 
-Escape closes every one of them. The shared kit beside them: :mod:`.help`,
-:mod:`.confirm`, :mod:`.prompt`, :mod:`.picker` (all on :class:`.modal.Dialog`).
+As every dialog (:class:`.modal.Dialog`): Escape cancels, Enter saves (ctrl+s
+in the memo, where Enter is a new line; ctrl+s saves in the others too). The
+shared kit beside them: :mod:`.help`, :mod:`.confirm`, :mod:`.prompt`, :mod:`.picker`.
 """
 
 from __future__ import annotations
@@ -92,12 +93,10 @@ class SuggestionDialog(Dialog[int | None]):
 
 
 class MemoDialog(Dialog[str | None]):
-    """A memo on a passage. Escape and ctrl+s save and close; Kassér closes without saving."""
+    """A memo on a passage. ctrl+s saves and closes; Escape (asking first if the text was changed) and
+    Kassér close without saving."""
 
-    BINDINGS = [
-        Binding("escape", "save", "Gem og luk"),
-        Binding("ctrl+s", "save", "Gem og luk"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", "Gem og luk")]
 
     def __init__(self, title: str, text: str, draft: str | None = None) -> None:
         super().__init__()
@@ -112,12 +111,15 @@ class MemoDialog(Dialog[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Gem", variant="primary", id="memo-save")
                 yield Button("Kassér ændringer", id="memo-discard")
-            yield Static("Escape eller ctrl+s: gem og luk · tomt notat: slet", classes="dialog-hint")
+            yield Static("ctrl+s: gem og luk · Escape: fortryd · tomt notat: slet", classes="dialog-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
         area.focus()
         area.move_cursor(area.document.end)
+
+    def has_changes(self) -> bool:
+        return self.query_one(TextArea).text != self.original
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,6 +15,9 @@ from trivselkode.tui.common.plain import PlainInput, line
 from trivselkode.tui.common.textual_internals import own_bindings
 
 LOOKS = ("wide", "medium", "compact")
+# The most lines of keys a look shows before they scroll (fewer when the terminal is shorter).
+MOST_LINES = {"wide": 30, "medium": 30, "compact": 16}
+SPARE_LINES = 2  # a line of the screen behind above and below the box
 
 
 class HelpInput(PlainInput):
@@ -38,6 +42,9 @@ def keys_table(rows: HelpRows, key_width: int) -> Table:
 class HelpDialog(Dialog[None]):
     """Every key of the screen behind it, in sections. Escape, q or ? closes it.
 
+    The keys scroll (↓ ↑ PgDn PgUp Home End, the mouse wheel) in a box that
+    always fits the terminal, so the last key can be read at 80×24 too.
+
     ``look`` is the box: ``wide`` (the app's help), ``medium`` (Enighed) or
     ``compact`` (Søgning, Kodebog, Eksport: narrower, a shorter list, wider keys).
     ``own_question_mark``: ``?`` closes it by a binding of its own (a screen's
@@ -59,6 +66,7 @@ class HelpDialog(Dialog[None]):
             own_bindings(self)["question_mark"] = [Binding("question_mark", "cancel", "Luk", show=False)]
         self.title_text = title
         self.sections = sections
+        self.look = look
         self.key_width = 18 if look == "compact" else 12
 
     def compose(self) -> ComposeResult:
@@ -69,3 +77,23 @@ class HelpDialog(Dialog[None]):
                     yield Static(line(title, style="bold underline"), classes="help-section-title")
                     yield Static(keys_table(rows, self.key_width), classes="help-section")
             yield Static("Escape, q eller ? lukker.", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Give the keys the lines the terminal has left after the box's title, hint and border."""
+        box = self.query_one("#help-box")
+        keys = self.query_one("#help-scroll", VerticalScroll)
+        chrome = box.styles.gutter.height + sum(w.outer_size.height for w in box.children if w is not keys)
+        room = self.size.height - SPARE_LINES - chrome
+        keys.styles.max_height = max(3, min(MOST_LINES[self.look], room))
+
+    @property
+    def at_end(self) -> bool:
+        """Whether the last line of keys is in view."""
+        keys = self.query_one("#help-scroll", VerticalScroll)
+        return keys.scroll_y >= keys.max_scroll_y

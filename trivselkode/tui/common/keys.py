@@ -2,8 +2,9 @@
 
 Every screen's help (``?``) comes from :func:`help_sections`: the screen's
 bindings (with ``HELP_TEXT`` for a longer description of an action), its
-``help_extra()`` sections, and a last section "Overalt" with the keys that
-work everywhere in that screen's setting.
+``help_extra()`` sections, the screens' keys (:data:`SCREEN_KEYS`, app-level
+bindings that work from every screen) and a last section "Overalt" with the
+keys that work everywhere in that screen's setting.
 """
 
 from __future__ import annotations
@@ -38,15 +39,37 @@ KEY_NAMES = {
     "end": "End",
 }
 
+# The screens, reached from every screen: (keys, the screen's name in ``OTHER_SCREENS``, its title).
+# The letters are not taken while a text field has focus (it types them); the F-keys always work.
+SCREEN_KEYS: list[tuple[str, str, str]] = [
+    ("S,f2", "search", "Søgning"),
+    ("K,f3", "codebook", "Kodebog"),
+    ("E,f4", "agreement", "Enighed"),
+    ("X,f5", "export", "Eksport"),
+    ("R,f6", "retrieval", "Udtræk"),
+]
+SCREEN_HELP = {
+    "search": "Søgning på tværs af alle kilder",
+    "codebook": "Kodebog: se og ret koderne",
+    "agreement": "Enighed mellem kodere og konsensus",
+    "export": "Eksport: rapporter, citater, kodninger, REFI-QDA",
+    "retrieval": "Udtræk: alle udsagn med en kode (eller en kombination)",
+}
+SCREENS_TITLE = "Skærme (overalt; bogstaverne ikke i et tekstfelt)"
+
 # The keys that work everywhere, as each setting's help lists them last.
+DIALOG_KEYS: HelpRows = [
+    ("Escape", "lukker enhver dialog uden at gemme"),
+    ("Enter / ctrl+s", "gemmer i enhver dialog (ctrl+s i et felt med flere linjer)"),
+]
 EVERYWHERE: HelpRows = [
     ("?", "denne hjælp (også i søge- og filterfelter)"),
-    ("Escape", "lukker enhver dialog"),
+    *DIALOG_KEYS,
     ("ctrl+q", "afslut (alt er allerede gemt)"),
 ]
 EVERYWHERE_HERE: HelpRows = [
     ("?", "denne hjælp"),
-    ("Escape", "lukker enhver dialog"),
+    *DIALOG_KEYS,
     ("ctrl+q", "afslut (alt er allerede gemt)"),
 ]
 QUIT_ONLY: HelpRows = [("ctrl+q", "afslut")]
@@ -76,6 +99,8 @@ def binding_rows(bindings: Iterable[Any], long: Mapping[str, str] | None = None)
             keys, action, description = binding.key, binding.action, binding.tooltip or binding.description
         else:
             keys, action, description = binding[0], binding[1], (binding[2] if len(binding) > 2 else binding[1])
+        if action.startswith("app.open_screen("):
+            continue  # the screens' keys have a section of their own
         rows.append((key_display(keys), (long or {}).get(action, description)))
     return rows
 
@@ -87,5 +112,11 @@ def help_sections(screen: Any, everywhere: HelpRows = EVERYWHERE, *, bindings: b
         rows = binding_rows(getattr(screen, "BINDINGS", []), getattr(screen, "HELP_TEXT", {}))
         sections.append((getattr(screen, "HELP_TITLE", None) or "Skærmen", rows))
     sections.extend(screen.help_extra() if hasattr(screen, "help_extra") else getattr(screen, "HELP_EXTRA", []))
+    sections.append((SCREENS_TITLE, screen_rows()))
     sections.append(("Overalt", list(everywhere)))
     return sections
+
+
+def screen_rows() -> HelpRows:
+    """The keys of the screens, as the help lists them: ``("S F2", "Søgning på tværs …")``."""
+    return [(key_display(keys), SCREEN_HELP.get(which, title)) for keys, which, title in SCREEN_KEYS]

@@ -5,14 +5,19 @@ as coloured chips, a shortcut matches too, and it dismisses with the code's
 id. The codebook (``CodePickerDialog(title, choices)``): ``(key, label)``
 pairs, one may have the key ``""`` ("the top level"), and it dismisses with
 the key. Either way it dismisses with ``None`` when closed.
+
+The coding picker can also make a code (``create_under``): a typed name no
+code has is offered as "Opret kode 'X' under …" (first when nothing else
+matches, else last), its parent changed with ctrl+o; taking it dismisses
+with a :class:`NewCodeRequest`. The ranking is the core's
+(:mod:`trivselkode.analysis.code_rank`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
-from rapidfuzz import fuzz
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -22,63 +27,34 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from trivselkode.analysis.code_rank import Choice, names_a_code, rank_choices, rank_codes
 from trivselkode.storage.coding_ops import CodeInfo
 from trivselkode.tui.common.help import HelpInput
 from trivselkode.tui.common.modal import Dialog
 from trivselkode.tui.common.plain import PlainInput, inert_line, line
+from trivselkode.tui.common.shortcut import name_with_shortcut
+
+__all__ = ["Choice", "CodePickerDialog", "NewCodeRequest", "code_prompt", "rank_choices", "rank_codes"]
+
+_CREATE = "\x00create"  # the choice that makes a new code (no code's key can hold a control character)
 
 
-class Choice(NamedTuple):
-    key: str
-    label: str
+@dataclass(frozen=True)
+class NewCodeRequest:
+    """What the coding picker dismisses with when the user asks for a new code ``name`` under ``parent_key``."""
 
-
-def rank_choices(
-    query: str, choices: list[tuple[str, str]], shortcuts: Mapping[str, str] | None = None
-) -> list[Choice]:
-    """``choices`` ((key, label) pairs) best matching ``query`` first; all of them for no query.
-
-    A whole key (or shortcut) beats the start of a key, which beats a part of
-    "key label", which beats a fuzzy match (a typo).
-    """
-    q = query.strip().casefold()
-    if not q:
-        return [Choice(*c) for c in choices]
-    scored = []
-    for pos, (key, label) in enumerate(choices):
-        k = key.casefold()
-        hay = f"{key} {label}".casefold()
-        shortcut = (shortcuts or {}).get(key)
-        if q == k or shortcut and q == shortcut.casefold():
-            score = 300.0
-        elif k.startswith(q):
-            score = 200.0 + len(q)
-        elif q in hay:
-            score = 150.0 + len(q)
-        else:
-            score = fuzz.WRatio(q, hay)
-        if score >= 60:
-            scored.append((-score, pos, Choice(key, label)))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return [choice for _s, _p, choice in scored]
-
-
-def rank_codes(query: str, codes: list[CodeInfo]) -> list[CodeInfo]:
-    """Codes best matching ``query`` (part of a name, a key or a shortcut), best first."""
-    by_key = {c.key: c for c in codes}
-    shortcuts = {c.key: c.shortcut for c in codes if c.shortcut}
-    return [by_key[c.key] for c in rank_choices(query, [(c.key, c.name) for c in codes], shortcuts)]
+    name: str
+    parent_key: str | None
 
 
 def code_prompt(code: CodeInfo, number: int | None = None) -> Text:
-    """A code as a list shows it: its key as a coloured chip, its name, its shortcut."""
+    """A code as a list shows it: its key as a coloured chip, its name with its shortcut marked."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if number is not None:
         text.append(f"{number} ", style="bold")
     text.append(f" {inert_line(code.key)} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True))
-    text.append(f" {inert_line(code.name)}")
-    if code.shortcut:
-        text.append(f"  [{inert_line(code.shortcut)}]", style="dim")
+    text.append(" ")
+    text.append_text(name_with_shortcut(code.name, code.shortcut))  # the key marked near the start: seen when cut
     return text
 
 
@@ -89,10 +65,17 @@ class CodePickerDialog(Dialog[Any]):
         Binding("escape", "cancel", "Luk"),
         Binding("down", "move(1)", "Ned", show=False),
         Binding("up", "move(-1)", "Op", show=False),
+        Binding("ctrl+o", "choose_parent", "Ny kode under …", show=False),
     ]
 
     def __init__(
-        self, title: str, choices: list[tuple[str, str]], hint: str = "", *, codes: list[CodeInfo] | None = None
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        hint: str = "",
+        *,
+        codes: list[CodeInfo] | None = None,
+        create_under: str | None | bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -100,12 +83,22 @@ class CodePickerDialog(Dialog[Any]):
         self.hint = hint
         self.codes = {c.key: c for c in codes} if codes is not None else None
         self.shown: list[Choice] = []
+        # Making a code: off (False), or the key of the new code's parent (None: the top level).
+        self.can_create = create_under is not False and codes is not None
+        self.parent_key: str | None = create_under if isinstance(create_under, str) else None
+        self.query_text = ""
 
     @classmethod
-    def for_codes(cls, codes: list[CodeInfo], title: str = "Vælg kode") -> CodePickerDialog:
-        """The picker of the coding screen: every code in use; dismisses with the chosen code's id."""
+    def for_codes(
+        cls, codes: list[CodeInfo], title: str = "Vælg kode", *, create_under: str | None | bool = False
+    ) -> CodePickerDialog:
+        """The picker of the coding screen: every code in use; dismisses with the chosen code's id.
+
+        With ``create_under`` (a parent's key, ``None`` for the top level) a typed name no code
+        has is offered as a new code, and taking it dismisses with a :class:`NewCodeRequest`.
+        """
         active = [c for c in codes if not c.retired]
-        return cls(title, [(c.key, c.name) for c in active], codes=active)
+        return cls(title, [(c.key, c.name) for c in active], codes=active, create_under=create_under)
 
     def compose(self) -> ComposeResult:
         coding = self.codes is not None
@@ -116,7 +109,9 @@ class CodePickerDialog(Dialog[Any]):
             if coding:
                 yield HelpInput(placeholder="skriv en del af navnet, nøglen eller genvejen", id="picker-query")
                 yield OptionList(id="picker-list")
-                yield Static("↑/↓ vælg · Enter: brug koden · Escape: luk", classes="dialog-hint")
+                keys = "↑/↓ vælg · Enter: brug koden · "
+                keys += "ctrl+o: ny kodes overkode · Escape: luk" if self.can_create else "Escape: luk"
+                yield Static(keys, classes="dialog-hint")
             else:
                 yield PlainInput(placeholder="skriv en del af nøglen eller navnet", id="picker-query")
                 yield OptionList(id="choice-list")
@@ -126,7 +121,16 @@ class CodePickerDialog(Dialog[Any]):
         self._fill("")
         self.query_one(Input).focus()
 
+    def _parent_label(self) -> str:
+        parent = self.codes.get(self.parent_key or "") if self.codes else None
+        return f"{parent.key} ({parent.name})" if parent else "øverste niveau"
+
     def _prompt(self, choice: Choice) -> Text:
+        if choice.key == _CREATE:
+            where = f"under {self._parent_label()}" if self.parent_key else "på øverste niveau"
+            return Text.assemble(
+                (" + ", "bold reverse"), f" Opret kode »{inert_line(choice.label)}« {inert_line(where)}"
+            )
         if self.codes is not None:
             return code_prompt(self.codes[choice.key])
         if not choice.key:
@@ -135,7 +139,12 @@ class CodePickerDialog(Dialog[Any]):
 
     def _fill(self, query: str) -> None:
         shortcuts = {k: c.shortcut for k, c in self.codes.items() if c.shortcut} if self.codes else None
+        self.query_text = query
         self.shown = rank_choices(query, self.choices, shortcuts)
+        name = " ".join(query.split())
+        if self.can_create and name and not names_a_code(name, list(self.codes.values()) if self.codes else []):
+            # Nothing else matches: Enter makes it; else it is the last choice (↓ or End reaches it).
+            self.shown.append(Choice(_CREATE, name))
         options = self.query_one(OptionList)
         options.set_options([Option(self._prompt(choice)) for choice in self.shown])
         if self.shown:
@@ -143,7 +152,23 @@ class CodePickerDialog(Dialog[Any]):
 
     def _pick(self, index: int) -> None:
         key = self.shown[index].key
-        self.dismiss(key if self.codes is None else self.codes[key].id)
+        if key == _CREATE:
+            self.dismiss(NewCodeRequest(self.shown[index].label, self.parent_key))
+        else:
+            self.dismiss(key if self.codes is None else self.codes[key].id)
+
+    def action_choose_parent(self) -> None:
+        """ctrl+o: choose where a new code goes (shown in the "Opret kode" choice)."""
+        if not self.can_create or self.codes is None:
+            return
+        choices = [("", "øverste niveau"), *((c.key, c.name) for c in self.codes.values())]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.parent_key = key or None
+                self._fill(self.query_text)
+
+        self.app.push_screen(CodePickerDialog("Nye koder oprettes under …", choices), chosen)
 
     @on(Input.Changed, "#picker-query")
     def _changed(self, event: Input.Changed) -> None:

@@ -17,14 +17,35 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
 from trivselkode.storage.coding_views import OverviewRow, overview_rows
+from trivselkode.tui.common import keys
 from trivselkode.tui.common.failures import SaysWorkerFailures
 from trivselkode.tui.common.help import HelpInput
 from trivselkode.tui.common.plain import inert_line, line
 from trivselkode.tui.messages import OpenSource
+from trivselkode.tui.overview.columns import COLUMNS, fit_columns
 from trivselkode.tui.overview.theme_bars import ThemeBars
 
 KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
 THEMES_LABEL = "Temaer – udsagn med temaet"
+TABLE_SCROLLBAR = 2  # kept free for the list's scrollbar
+
+
+def row_cells(row: OverviewRow) -> dict[str, Text]:
+    """A source's cells by column key. Mine: the coder's progress, and ✓ once they marked it done."""
+    progress = f"{row.coded}/{row.participant_passages}" + (" ✓" if row.done_by_me else "")
+    return {
+        "name": Text(inert_line(row.name), no_wrap=True, overflow="ellipsis"),
+        "kind": line(KIND_NAMES.get(row.kind or "", row.kind or ""), no_wrap=True, overflow="ellipsis"),
+        "site": line(row.site, no_wrap=True, overflow="ellipsis"),
+        "context": line(row.context, no_wrap=True, overflow="ellipsis"),
+        "passages": Text(str(row.passages), justify="right"),
+        "mine": Text(progress, style="bold green" if row.done_by_me else ("" if row.coded else "dim")),
+        "done": line(", ".join(row.done_by)),  # wraps between names: no coder is cut off
+    }
+
+
+def cell_width(cell: Text) -> int:
+    return cell.cell_len
 
 
 def row_matches(row: OverviewRow, words: list[str]) -> bool:
@@ -40,22 +61,16 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     BINDINGS = [
         Binding("enter", "open_source", "Åbn kilde", show=True),
         Binding("slash", "focus_filter", "Filtrér", show=True),
-        Binding("S,f2", "open_search", "Søgning", show=True),
-        Binding("K,f3", "open_codebook", "Kodebog", show=True),
-        Binding("E,f4", "open_agreement", "Enighed", show=True),
-        Binding("X,f5", "open_export", "Eksport", show=True),
         Binding("r", "reload", "Opdatér", show=False),
         Binding("escape", "clear_filter", "Ryd filter", show=False),
         Binding("q", "app.quit", "Afslut", show=True),
+        # The app's screen keys, shown in this footer (the first screen, where one looks for them).
+        *[Binding(k, f"app.open_screen('{which}')", title) for k, which, title in keys.SCREEN_KEYS],
     ]
 
     HELP_TEXT = {
         "open_source": "åbn den markerede kilde i Kodning",
         "focus_filter": "gå til filterfeltet",
-        "open_search": "Søgning på tværs af alle kilder",
-        "open_codebook": "Kodebog: se og ret koderne",
-        "open_agreement": "Enighed mellem kodere og konsensus",
-        "open_export": "Eksport: rapporter, citater, kodninger, REFI-QDA",
         "reload": "opdatér listen og temaerne fra databasen",
         "clear_filter": "ryd filteret",
         "app.quit": "afslut (alt er allerede gemt)",
@@ -64,7 +79,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     HELP_EXTRA = [
         ("Filter", [
             ("skriv", "ethvert andet bogstav eller tal filtrerer kilderne (navn, titel, type, bibliotek, kontekst)"),
-            ("↓ / Enter", "fra filteret: til listen / åbn den markerede kilde"),
+            ("↓ / Enter", "fra filteret: til listens første række / åbn den markerede kilde"),
             ("Escape", "ryd filteret"),
         ]),
         ("Listen", [("↑ ↓ PgUp PgDn", "flyt markøren"), ("Enter", "åbn kilden i Kodning")]),
@@ -80,6 +95,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         self.rows: list[OverviewRow] = []
         self.shown: list[OverviewRow] = []
         self.loaded = False
+        self._widths: dict[str, int] = {}
         self._redirecting = False  # typing into the table goes to the filter until it has focus
 
     def compose(self) -> ComposeResult:
@@ -91,16 +107,29 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#sources", DataTable)
-        table.add_column("Kilde", key="name")
-        table.add_column("Type", key="kind")
-        table.add_column("Bibliotek", key="site")
-        table.add_column("Kontekst", key="context")
-        table.add_column("Udsagn", key="passages")
-        table.add_column("Mine", key="mine")
-        table.add_column("Færdig", key="done")
-        table.focus()
+        self._set_columns(self._fit())
+        self.query_one("#sources", DataTable).focus()
         self._update_title()
+
+    def on_resize(self) -> None:
+        if self._fit() != self._widths:
+            self._fill()
+
+    def _fit(self) -> dict[str, int]:
+        """The columns that fit the terminal now (see :mod:`.columns` for what gives way first)."""
+        width = (self.size.width or self.app.size.width) - TABLE_SCROLLBAR
+        cells = [row_cells(r) for r in self.rows]
+        natural = {key: max((cell_width(c[key]) for c in cells), default=0) for key, _h in COLUMNS}
+        done_least = max((len(inert_line(n)) for r in self.rows for n in r.done_by), default=0)
+        return fit_columns(natural, done_least, width)
+
+    def _set_columns(self, widths: dict[str, int]) -> None:
+        table = self.query_one("#sources", DataTable)
+        table.clear(columns=True)
+        headings = dict(COLUMNS)
+        for key, width in widths.items():
+            table.add_column(headings[key], key=key, width=width)
+        self._widths = widths
 
     def _update_title(self) -> None:
         app = self.app
@@ -142,29 +171,21 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         current = self.shown[table.cursor_row].name if self.shown and 0 <= table.cursor_row < len(self.shown) else None
         words = self.query_one("#filter", Input).value.casefold().split()
         self.shown = [r for r in self.rows if row_matches(r, words)]
+        widths = self._fit()
+        if widths != self._widths:
+            self._set_columns(widths)
         table.clear()
         for row in self.shown:
-            progress = f"{row.coded}/{row.participant_passages}"
-            mine = Text(progress, style="bold green" if row.done_by_me else ("" if row.coded else "dim"))
-            table.add_row(
-                line(row.name),
-                line(KIND_NAMES.get(row.kind or "", row.kind or "")),
-                line(row.site),
-                line(row.context),
-                Text(str(row.passages), justify="right"),
-                mine,
-                line(", ".join(row.done_by)),
-                key=row.name,
-            )
+            cells = row_cells(row)
+            table.add_row(*[cells[key] for key in widths], key=row.name, height=None)
         if current is not None:
             for i, row in enumerate(self.shown):
                 if row.name == current:
                     table.move_cursor(row=i, animate=False)
                     break
         if not self.rows:
-            table.add_row(
-                Text("(ingen kilder – indlæs med `trivselkode import FILER`)", style="dim"), "", "", "", "", "", ""
-            )
+            empty = Text("(ingen kilder – indlæs med `trivselkode import FILER`)", style="dim")
+            table.add_row(empty, *[""] * (len(widths) - 1), height=None)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -180,8 +201,8 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         if self.focused is filt:
             if event.key in ("down", "up", "pagedown", "pageup"):
                 table.focus()
-                if event.key == "down":
-                    table.action_cursor_down()
+                if event.key == "down" and self.shown:
+                    table.move_cursor(row=0, animate=False)  # ↓ from the filter: the first row of what it shows
                 event.stop()
             return
         if self.focused is table and event.is_printable and event.character and event.character.strip():
@@ -199,10 +220,8 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         self._redirecting = False
 
     def _bound_keys(self) -> set[str]:
-        keys: set[str] = set()
-        for binding in self.BINDINGS:
-            keys.update(k.strip() for k in binding.key.split(","))
-        return keys
+        """The keys bound here or by the app (``S`` opens Søgning from the list; it does not filter)."""
+        return set(self.active_bindings)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -228,15 +247,3 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open_source()
-
-    def action_open_search(self) -> None:
-        self.app.open_other_screen("search")
-
-    def action_open_codebook(self) -> None:
-        self.app.open_other_screen("codebook")
-
-    def action_open_agreement(self) -> None:
-        self.app.open_other_screen("agreement")
-
-    def action_open_export(self) -> None:
-        self.app.open_other_screen("export")
