@@ -358,6 +358,16 @@ def main() -> int:
                 unjudged.append(
                     f"TUI {line.split('ms/key')[0].strip()}, {method}: added {line.split('added median')[1].split('ms')[0].strip()} ms"
                 )
+        print("\nUdtræk (bench/retrieval_bench.py):", flush=True)
+        ret = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "retrieval_bench.py")], cwd=ROOT, capture_output=True, text=True
+        )
+        print(ret.stdout, end="", flush=True)
+        rows += [
+            (f"Udtræk {ln.split('  ')[0].strip()}", "", "", "(ok)" in ln)
+            for ln in ret.stdout.splitlines()
+            if "(ok)" in ln or "(OVER)" in ln
+        ]
     rows = [r for r in rows if r[2] != "(no target)"]
     missed = [r for r in rows if not r[3]]
     print(

@@ -14,6 +14,7 @@ from trivselkode.cli import (
     project,
     refi,
     report,
+    retrieve,
     search,
     sources,
 )
@@ -53,6 +54,7 @@ def main(
 project.register(app)
 agreement.register(app)
 importing.register(app)
+retrieve.register(app)
 search.register(app)
 app.add_typer(codebook.app, name="codebook", help="Kodebogen: valider, indlæs, vis, eksportér.")
 app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, markér færdig, fjern.")

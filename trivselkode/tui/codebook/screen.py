@@ -81,6 +81,8 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Tilbage"),
         Binding("question_mark", "show_keys", "Taster"),
+        # Enter on a code opens Udtræk (before the tree takes it to fold: folding is on space).
+        Binding("enter", "open_retrieval", "Udtræk", priority=True),
         *[Binding(key, action, label) for key, action, label in KEYS],
     ]
 
@@ -506,6 +508,18 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_open_retrieval(self) -> None:
+        """Enter on a code: Udtræk, every passage and span coded with it."""
+        key = self.current_key()
+        open_retrieval = getattr(self.app, "open_retrieval", None)
+        if key and callable(open_retrieval):
+            open_retrieval(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_retrieval":
+            return isinstance(self.focused, Tree)  # elsewhere Enter is the focused widget's own
+        return True
+
     HELP_TITLE = "Kodebog"
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -515,7 +529,8 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                 "Gennemse",
                 [
                     ("↑ ↓", "flyt markeringen"),
-                    ("Enter / mellemrum", "fold en kode med underkoder ud eller sammen"),
+                    ("Enter", "Udtræk: alle udsagn og udsnit kodet med koden (R/F6 for en anden kode)"),
+                    ("mellemrum", "fold en kode med underkoder ud eller sammen"),
                 ],
             ),
             ("Ret (gemmes med det samme)", [(key, KEY_HELP[action]) for key, action, _label in KEYS]),
