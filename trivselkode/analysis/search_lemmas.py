@@ -21,14 +21,13 @@ Both are callables from a list of lower-case words to their lemmas.
 
 from __future__ import annotations
 
-import atexit
 import gzip
 import json
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import IO, cast
+
+from trivselkode.analysis.helper_process import JsonLineProcess
 
 __all__ = ["Lemmatizer", "ProcessLemmas", "TableLemmas", "load_table", "process_lemmas", "table_lemmas"]
 
@@ -63,7 +62,7 @@ class TableLemmas:
         return _lookup(load_table(), words)
 
 
-class ProcessLemmas:
+class ProcessLemmas(JsonLineProcess):
     """Lemmas from a helper process that holds the table; this process only waits on a pipe.
 
     Started on first use, one request at a time, restarted if it died,
@@ -71,50 +70,15 @@ class ProcessLemmas:
     """
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
+        super().__init__("trivselkode.analysis.search_lemmas", "søgningens ordbogsproces stoppede uventet")
 
     def __call__(self, words: Sequence[str]) -> list[str | None]:
         if not words:
             return []
-        with self._lock:
-            proc = self._ensure()
-            try:
-                cast(IO[str], proc.stdin).write(json.dumps(list(words), ensure_ascii=False) + "\n")
-                cast(IO[str], proc.stdin).flush()
-                line = cast(IO[str], proc.stdout).readline()
-            except (BrokenPipeError, OSError):
-                line = ""
-            if not line:
-                self._proc = None
-                raise RuntimeError("søgningens ordbogsproces stoppede uventet")
-            lemmas = json.loads(line)
+        lemmas = self.ask(list(words))
         if not isinstance(lemmas, list) or len(lemmas) != len(words):
             raise RuntimeError("søgningens ordbogsproces svarede forkert")
         return [x if isinstance(x, str) else None for x in lemmas]
-
-    def _ensure(self) -> subprocess.Popen[str]:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "trivselkode.analysis.search_lemmas"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                encoding="utf-8",
-            )
-            atexit.register(self.close)
-        return self._proc
-
-    def close(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            cast(IO[str], proc.stdin).close()
-            proc.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
 
 
 def _lookup(table: dict[str, str], words: Sequence[str]) -> list[str | None]:

@@ -29,18 +29,16 @@ never freezes the screen).
 
 from __future__ import annotations
 
-import atexit
 import json
 import re
-import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, Protocol, cast
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
+from trivselkode.analysis.helper_process import JsonLineProcess
 from trivselkode.domain.annotations import mask
 
 Word = tuple[str, str, int, int]  # (lower-case form, lemma, start, end)
@@ -84,7 +82,7 @@ def spacy_words(text: str) -> list[Word]:
     return lemmas(text)
 
 
-class LemmaProcess:
+class LemmaProcess(JsonLineProcess):
     """spaCy's lookup lemmas from a helper process (``python -m trivselkode.analysis.suggest``).
 
     Loading spaCy and its lemma tables holds Python's GIL for seconds at a
@@ -95,45 +93,10 @@ class LemmaProcess:
     """
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
+        super().__init__("trivselkode.analysis.suggest", "sprogmodellens hjælpeproces stoppede uventet")
 
     def __call__(self, text: str) -> list[Word]:
-        with self._lock:
-            proc = self._ensure()
-            try:
-                cast(IO[str], proc.stdin).write(json.dumps(text) + "\n")  # piped: never None
-                cast(IO[str], proc.stdin).flush()
-                line = cast(IO[str], proc.stdout).readline()
-            except (BrokenPipeError, OSError):
-                line = ""
-            if not line:
-                self._proc = None
-                raise RuntimeError("sprogmodellens hjælpeproces stoppede uventet")
-            return [(w[0], w[1], int(w[2]), int(w[3])) for w in json.loads(line)]
-
-    def _ensure(self) -> subprocess.Popen[str]:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "trivselkode.analysis.suggest"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                encoding="utf-8",
-            )
-            atexit.register(self.close)
-        return self._proc
-
-    def close(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            cast(IO[str], proc.stdin).close()
-            proc.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
+        return [(w[0], w[1], int(w[2]), int(w[3])) for w in self.ask(text)]
 
 
 def _serve() -> None:
