@@ -24,6 +24,7 @@ audit trail; the screen shows it once it is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -92,15 +93,13 @@ class ReviewActions(Screen[int]):
         self.resolved: set[tuple[int, int]] = set()  # corrected by a coder: no longer a disagreement
         self.last_action: str | None = None
 
-    # Provided by the review screen.
-    def _show(self, index: int) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # defined by the review screen (tui/agreement/review.py), which subclasses this
 
-    def _show_counter(self) -> None:
-        raise NotImplementedError
+        def _show(self, index: int) -> None: ...
 
-    def _start_settle(self, index: int, choice: str, reason: str | None = None) -> None:
-        raise NotImplementedError
+        def _show_counter(self) -> None: ...
+
+        def _start_settle(self, index: int, choice: str, reason: str | None = None) -> None: ...
 
     @property
     def current(self) -> ReviewItem | None:
