@@ -108,12 +108,29 @@ def test_audit_in_three_formats(cli) -> None:
 
 
 def test_allow_own_fix_setting(cli) -> None:
-    assert cli.json("consensus", "settings") == {"allow_own_fix": False}
+    assert cli.json("consensus", "settings") == {"allow_own_fix": False, "queue_learns_from_all": False}
     shown = cli("consensus", "settings")
     assert "fra" in shown.stdout and "--allow-own-fix" in shown.stderr
     assert cli("consensus", "settings", "--allow-own-fix").exit_code == 0
-    assert cli.json("consensus", "settings") == {"allow_own_fix": True}
-    assert cli.json("consensus", "settings", "--no-allow-own-fix") == {"allow_own_fix": False}
+    assert cli.json("consensus", "settings")["allow_own_fix"] is True
+    assert cli.json("consensus", "settings", "--no-allow-own-fix")["allow_own_fix"] is False
+
+
+def test_queue_learns_from_all_setting(cli) -> None:
+    from trivselkode.storage.db import open_project
+    from trivselkode.storage.project_settings import queue_learns_from_all
+
+    assert cli.json("consensus", "settings", "--queue-learns-from-all") == {
+        "allow_own_fix": False,
+        "queue_learns_from_all": True,
+    }
+    project, _ = open_project(str(cli.db))
+    try:
+        assert queue_learns_from_all(project) is True
+    finally:
+        project.dispose()
+    assert "(queue_learns_from_all): til" in cli("consensus", "settings").stdout
+    assert cli.json("consensus", "settings", "--queue-learns-from-own")["queue_learns_from_all"] is False
 
 
 def test_agreement_by_source_table_json_csv(cli) -> None:

@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import SCHEMA_VERSION
 
@@ -81,3 +83,91 @@ def test_schema_v2_gains_reasons_audit_and_chosen_quotes_and_keeps_its_decisions
     assert [r[:-1] for r in _rows(db, "decision")] == before  # every decision kept, with no reason yet
     assert all(r[-1] is None for r in _rows(db, "decision"))
     assert (tmp_path / "v2.db.v2.bak").exists()
+
+
+FIXTURE_V3 = Path(__file__).resolve().parent.parent / "fixtures" / "project-schema-v3.db"
+
+
+def test_schema_v3_gains_rejected_suggestions_and_keeps_every_row(tmp_path: Path):
+    from trivselkode.storage.rejections import reject, rejected_passages
+
+    db = tmp_path / "v3.db"
+    shutil.copy(FIXTURE_V3, db)
+    tables = ("coding", "decision", "decisionevent", "quotechoice", "memo", "star")
+    before = {t: _rows(db, t) for t in tables}
+    assert before["quotechoice"] and any(r[-1] for r in before["decision"])  # a picked quote, a reason
+    project, _ = open_project(str(db))
+    try:
+        assert reject(project, "anne", 4, "T1")  # the new table takes rows at once
+        assert rejected_passages(project, "anne", "T1") == {4}
+    finally:
+        project.dispose()
+    with sqlite3.connect(db) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+        columns = [r[1] for r in conn.execute('PRAGMA table_info("suggestionrejection")')]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert int(version) == SCHEMA_VERSION >= 4
+    assert columns == ["passage_id", "code_id", "coder_id", "created_at"]
+    assert {t: _rows(db, t) for t in tables} == before
+    assert _rows(tmp_path / "v3.db.v3.bak", "quotechoice") == before["quotechoice"]
+
+
+@pytest.mark.parametrize("fixture", [FIXTURE, FIXTURE_V2, FIXTURE_V3], ids=["v1", "v2", "v3"])
+def test_every_old_schema_reaches_the_current_one(tmp_path: Path, fixture: Path):
+    db = tmp_path / "gammel.db"
+    shutil.copy(fixture, db)
+    project, _ = open_project(str(db))
+    project.dispose()
+    fresh, _ = open_project(str(tmp_path / "ny.db"))
+    fresh.dispose()
+
+    def schema(path: Path) -> dict[str, list[tuple]]:
+        with sqlite3.connect(path) as conn:
+            names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+            return {n: sorted(r[1:3] for r in conn.execute(f'PRAGMA table_info("{n}")')) for n in names}
+
+    assert schema(db) == schema(tmp_path / "ny.db")  # the same tables and columns as a new project
+
+
+@pytest.mark.postgres
+def test_postgres_coder_role_may_reject_after_the_upgrade_to_v4(pg_url, interview_file):
+    """A coder role given rights on the tables of schema 3 gets them on the rejections table too."""
+    import psycopg
+    from sqlalchemy import text
+
+    from tests.conftest import TEST_PG, Cli
+    from trivselkode.storage.rejections import reject, rejected_passages
+
+    owner = Cli(pg_url)
+    assert owner("init").exit_code == 0
+    assert owner("import", str(interview_file)).exit_code == 0
+    project, _ = open_project(pg_url)
+    with project.engine.begin() as conn:
+        conn.execute(text("DROP TABLE suggestionrejection"))
+        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    project.dispose()
+    db = pg_url.rsplit("/", 1)[1]
+    role = f"koder_{db[-8:]}"
+    admin = TEST_PG.replace("+psycopg", "").rsplit("/", 1)[0] + f"/{db}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+        conn.execute(f'GRANT CONNECT ON DATABASE "{db}" TO "{role}"')
+        conn.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        conn.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
+        conn.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    try:
+        assert owner.json("status")["schema_version"] == SCHEMA_VERSION  # the owner's tool migrates
+        coder, _ = open_project(pg_url.replace("://postgres@", f"://{role}@"))
+        try:
+            assert reject(coder, "anne", 2, "T1")
+            assert rejected_passages(coder, "anne", "T1") == {2}
+        finally:
+            coder.dispose()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'REASSIGN OWNED BY "{role}" TO postgres')
+            conn.execute(f'DROP OWNED BY "{role}"')
+        with psycopg.connect(TEST_PG.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')

@@ -153,18 +153,26 @@ def settings(
         "--allow-own-fix/--no-allow-own-fix",
         help="Må en koder rette sin egen kodning fra Enigheds gennemgang (tast o)? Uden valg: vis indstillingen.",
     ),
+    learn_all: bool | None = typer.Option(
+        None,
+        "--queue-learns-from-all/--queue-learns-from-own",
+        help="Lærer gennemgangskøen og forslagene af alle koderes kodninger (ellers kun koderens egne: blind kodning)?",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:
     """Projektets indstillinger for enighed og konsensus (gemt i projektet, gælder alle kodere)."""
-    from trivselkode.storage.project_settings import allow_own_fix as read_flag
-    from trivselkode.storage.project_settings import set_allow_own_fix
+    from trivselkode.storage import project_settings as ps
 
     project = state(ctx).project()
-    value = set_allow_own_fix(project, allow_own_fix) if allow_own_fix is not None else read_flag(project)
+    value = ps.set_allow_own_fix(project, allow_own_fix) if allow_own_fix is not None else ps.allow_own_fix(project)
+    learns = (
+        ps.set_queue_learns_from_all(project, learn_all) if learn_all is not None else ps.queue_learns_from_all(project)
+    )
     if fmt is OutputFormat.json:
-        emit_json({"allow_own_fix": value})
+        emit_json({"allow_own_fix": value, "queue_learns_from_all": learns})
         return
     state_text = "til" if value else "fra"
     say(f"Ret egen kodning fra gennemgangen (allow_own_fix): {state_text}")
+    say(f"Køen lærer af alle koderes kodninger (queue_learns_from_all): {'til' if learns else 'fra'}")
     if allow_own_fix is None and not value:
         note("Slå det til med `trivselkode consensus settings --allow-own-fix`.")

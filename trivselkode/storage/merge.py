@@ -29,6 +29,7 @@ from trivselkode.domain.revision import move_span
 from trivselkode.errors import TrivselError
 from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.merge_decisions import merge_decision_events, merge_decisions, merge_quote_choices
+from trivselkode.storage.merge_rejections import merge_rejections
 from trivselkode.storage.merge_sources import MergeMaps, copied, merge_sources
 from trivselkode.storage.migrations import backup_sqlite_file
 from trivselkode.storage.models import (
@@ -44,6 +45,7 @@ from trivselkode.storage.models import (
     Source,
     SourceDone,
     Star,
+    SuggestionRejection,
     UnplacedCoding,
 )
 
@@ -87,6 +89,7 @@ def _load(other: Project) -> dict[str, list[Any]]:
             "decisions": list(s.exec(select(Decision))),
             "decision_events": list(s.exec(select(DecisionEvent))),
             "quote_choices": list(s.exec(select(QuoteChoice))),
+            "rejections": list(s.exec(select(SuggestionRejection))),
         }
 
 
@@ -148,6 +151,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
     merge_decisions(s, d["decisions"], maps, report)
     merge_decision_events(s, d["decision_events"], maps, report)
     merge_quote_choices(s, d["quote_choices"], maps, report)
+    merge_rejections(s, d["rejections"], maps, report)
     s.flush()
 
 

@@ -46,8 +46,15 @@ def _v2_to_v3(conn: Connection) -> None:
     QuoteChoice.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """Version 4 adds the coders' rejected suggestions (the review queue's ``n``)."""
+    from trivselkode.storage.models import SuggestionRejection
+
+    SuggestionRejection.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def copy_sqlite_file(src: Path, dest: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel, col
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_ID = "trivselkode"
 
 INTERVIEWER = "interviewer"
@@ -242,3 +242,17 @@ class QuoteChoice(SQLModel, table=True):
     end: int | None = None
     chosen_by: str = Field(default="", max_length=64)
     chosen_at: datetime = Field(default_factory=utcnow)
+
+
+class SuggestionRejection(SQLModel, table=True):
+    """A coder's "no" to a suggested code on a passage (the review queue's ``n``).
+
+    The passage is not offered again to that coder for that code, and the
+    learned suggestions count it as a negative example. Per coder, like
+    codings. Added in schema version 4.
+    """
+
+    passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", primary_key=True)
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", primary_key=True, index=True)
+    coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", primary_key=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)

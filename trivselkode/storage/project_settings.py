@@ -7,6 +7,12 @@ user's preferences, which are the typed config of :mod:`trivselkode.config`):
     ``"1"``: in Enighed's review a coder may correct their own coding of the
     code under review (``o``), besides writing the consensus. Off by default;
     set with ``trivselkode consensus settings --allow-own-fix``.
+
+``queue_learns_from_all``
+    ``"1"``: the review queue (and Kodning's suggestions in blind coding)
+    learn from every coder's codings (the consensus where it exists), not
+    only from the coder's own. Off by default, so that blind coding stays
+    blind; set with ``trivselkode consensus settings --queue-learns-from-all``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from trivselkode.storage.db import Project
 from trivselkode.storage.models import Meta
 
 ALLOW_OWN_FIX = "allow_own_fix"
+QUEUE_LEARNS_FROM_ALL = "queue_learns_from_all"
 OWN_FIX_HINT = "slå det til med `trivselkode consensus settings --allow-own-fix`"
 
 
@@ -41,3 +48,12 @@ def allow_own_fix(project: Project) -> bool:
 
 def set_allow_own_fix(project: Project, on: bool) -> bool:
     return set_flag(project, ALLOW_OWN_FIX, on)
+
+
+def queue_learns_from_all(project: Project) -> bool:
+    """Does the review queue learn from every coder's codings (not only the coder's own)?"""
+    return get_flag(project, QUEUE_LEARNS_FROM_ALL)
+
+
+def set_queue_learns_from_all(project: Project, on: bool) -> bool:
+    return set_flag(project, QUEUE_LEARNS_FROM_ALL, on)

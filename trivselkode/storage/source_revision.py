@@ -28,6 +28,7 @@ from trivselkode.storage.models import (
     Position,
     Source,
     Star,
+    SuggestionRejection,
     UnplacedCoding,
     utcnow,
 )
@@ -134,17 +135,24 @@ def revise_source(
     old_ids = [p.id for p in rev.old_passages]
     codings = list(session.exec(select(Coding).where(col(Coding.passage_id).in_(old_ids)))) if old_ids else []
     stars = list(session.exec(select(Star).where(col(Star.passage_id).in_(old_ids)))) if old_ids else []
+    rejections = (
+        list(session.exec(select(SuggestionRejection).where(col(SuggestionRejection.passage_id).in_(old_ids))))
+        if old_ids
+        else []
+    )
     memos = list(session.exec(select(Memo).where(col(Memo.passage_id).in_(old_ids)))) if old_ids else []
     code_keys = dict(session.exec(select(Code.id, Code.key)).all())
     coder_names = dict(session.exec(select(Coder.id, Coder.name)).all())
     positions = list(session.exec(select(Position).where(Position.source_id == source.id)))
     coding_rows = [c.model_dump() for c in codings]
     star_rows = [s.model_dump() for s in stars]
+    rejection_rows = [r.model_dump() for r in rejections]
     memo_rows = [m.model_dump() for m in memos]
 
     ids = _swap_passages(session, rev, parsed, digest, sentences)
     unplaced, split = _carry_codings(session, rev, coding_rows, code_keys, coder_names)
-    _carry_stars(session, rev, star_rows)
+    _carry_marks(session, rev, star_rows, Star)
+    _carry_marks(session, rev, rejection_rows, SuggestionRejection)
     _carry_memos(session, rev, memo_rows)
     if split and notes is not None:
         notes.append(
@@ -280,18 +288,21 @@ def _carry_codings(
     return unplaced, split
 
 
-def _carry_stars(session: Session, rev: _Revision, star_rows: list[dict[str, Any]]) -> None:
-    for row in star_rows:
+def _carry_marks(
+    session: Session, rev: _Revision, rows: list[dict[str, Any]], model: type[Star] | type[SuggestionRejection]
+) -> None:
+    """A coder's marks on a passage (stars, rejected suggestions) follow it to its new place; a gone passage's go."""
+    carried: set[tuple[Any, ...]] = set()
+    for row in rows:
         i, _old = rev.old(row["passage_id"])
         new_index = rev.mapping[i]
-        if new_index is not None:
-            session.add(
-                Star(
-                    passage_id=cast(int, rev.new_passages[new_index].id),
-                    coder_id=row["coder_id"],
-                    created_at=row["created_at"],
-                )
-            )
+        if new_index is None:
+            continue
+        moved = {**row, "passage_id": cast(int, rev.new_passages[new_index].id)}
+        key = tuple(v for k, v in sorted(moved.items()) if k != "created_at")
+        if key not in carried:  # two old passages merged into one keep one mark
+            carried.add(key)
+            session.add(model(**moved))
 
 
 def _carry_memos(session: Session, rev: _Revision, memo_rows: list[dict[str, Any]]) -> None:
