@@ -61,14 +61,18 @@ def test_phrase_keyword() -> None:
     assert "mental ro" in t6.matched_words
 
 
-def test_fuzzy_inflection() -> None:
+def test_fuzzy_misspelling_of_a_long_keyword() -> None:
     found = suggest("Jeg følte mig velkomen", CODES, lemmatize=simple_words)  # a typo
     assert keys(found) == ["T1"]
     assert 0 < found[0].score < 1
 
 
-def test_short_words_are_not_fuzzy() -> None:
+def test_words_shorter_than_seven_letters_are_never_fuzzy() -> None:
     assert suggest("en mand", [C("B", ["mad"])], lemmatize=simple_words) == []
+    # once fuzzy at five letters: two different ordinary words a letter apart
+    assert suggest("det samme", [C("T3", ["sammen"])], lemmatize=simple_words) == []
+    assert suggest("på fredag", [C("T6", ["foredrag"])], lemmatize=simple_words) == []
+    assert suggest("meget stile", [C("T2", ["stille"])], lemmatize=simple_words) == []
 
 
 def test_retired_and_keywordless_codes_are_skipped() -> None:
@@ -80,6 +84,7 @@ def test_dict_codes_and_limit() -> None:
     codes = [{"key": "A", "keywords": ["bog"]}, {"key": "B", "keywords": ["bibliotek"]}]
     found = suggest("bog bog bibliotek bibliotek bibliotekar", codes, lemmatize=simple_words, limit=1)
     assert keys(found) == ["B"]
+    assert found[0].why == ("nøgleord: bibliotek, bibliotekar",)
 
 
 def test_no_keywords_no_lemmatizer_call() -> None:
@@ -98,6 +103,9 @@ def test_with_spacy_lemmas_from_the_helper_process() -> None:
         assert {"dømt", "velkommen", "tryg"} <= set(found[0].matched_words)
         words = lemmas("Jeg følte mig tryg")
         assert ("følte", "føle", 4, 9) in words  # forms, lemmas and offsets come through the pipe
+        analyzed = lemmas.analyze("Jeg følte mig velkomen på biblioteket")
+        assert ("følte", "føle", 4, 9) in analyzed.words
+        assert {"følte", "biblioteket"} <= analyzed.known and "velkomen" not in analyzed.known
     finally:
         lemmas.close()
     assert lemmas._proc is None

@@ -243,3 +243,35 @@ def lemmas(text: str) -> list[tuple[str, str, int, int]]:
                 out.append((tok.lower_, (tok.lemma_ or tok.text).lower(), start, start + len(tok.text)))
         pos = end
     return out
+
+
+_known_lemmas: frozenset[str] | None = None
+
+
+def _lemma_table() -> Any:
+    """The lookup lemmatizer's ``lemma_lookup`` table (inflected form -> lemma; keys are hashed)."""
+    return lemma_pipeline().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+
+
+def known_forms(forms: Iterable[str]) -> frozenset[str]:
+    """The lower-case word forms among ``forms`` that the lemma table knows.
+
+    A form is known when the table lists it as an inflected form or as a
+    lemma: ``biblioteket``, ``sidder`` and ``fredag`` are known words, a
+    misspelling like ``velkomen`` or a new compound like
+    ``tryghedsfølelse`` is not. Loads spaCy on first use, so it runs in the
+    helper process or a CLI, never in the TUI's own process.
+    """
+    global _known_lemmas
+    table = _lemma_table()
+    with _lock:
+        if _known_lemmas is None:
+            _known_lemmas = frozenset(str(v).lower() for v in table.values())
+        lemmas = _known_lemmas
+    return frozenset(f for f in forms if f in lemmas or f in table)
+
+
+def analyze(text: str) -> tuple[list[tuple[str, str, int, int]], frozenset[str]]:
+    """:func:`lemmas` of ``text`` and the forms among them the lemma table knows (:func:`known_forms`)."""
+    words = lemmas(text)
+    return words, known_forms({w[0] for w in words})
