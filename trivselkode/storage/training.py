@@ -214,3 +214,22 @@ def keyword_codes(project: Project) -> list[dict[str, Any]]:
     )
     with project.read() as s:
         return [{"key": str(key), "keywords": list(keywords or [])} for key, keywords in s.exec(query)]
+
+
+def codebook_texts(project: Project) -> list[dict[str, Any]]:
+    """The live codes' own words: key, parent key, description, include, characteristics and examples."""
+    query = select(Code).where(col(Code.retired).is_(False)).order_by(col(Code.position), col(Code.id))
+    with project.read() as s:
+        codes = list(s.exec(query))
+        key_of = {c.id: c.key for c in s.exec(select(Code))}
+        return [
+            {
+                "key": c.key,
+                "parent": key_of.get(c.parent_id) if c.parent_id is not None else None,
+                "description": c.description,
+                "include": c.include,
+                "characteristics": list(c.characteristics or []),
+                "examples": list(c.examples or []),
+            }
+            for c in codes
+        ]
