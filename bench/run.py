@@ -315,6 +315,10 @@ def main() -> int:
                                    cwd=ROOT, capture_output=True, text=True, check=True).stdout)  # fmt: skip
     for name, f in sorted(sq["categories"].items(), key=lambda kv: (kv[0] == "i alt", kv[0])):
         row(f"  search quality: {name} ({f['queries']} queries)", f"precision {f['precision']:.2f}, recall {f['recall']:.2f}", "(no target)", True)  # fmt: skip
+    from suggest_quality import suggestion_rows
+
+    for name, figure, target, ok in suggestion_rows():
+        row(name, figure, target, ok)
     ag = child("agreement", str(db))
     row(
         f"agreement {ag['units']:,} passages × {ag['codes']} codes × 3",

@@ -17,6 +17,7 @@ from trivselkode.cli import (
     retrieve,
     search,
     sources,
+    suggest,
 )
 from trivselkode.cli.common import State, new_typer
 from trivselkode.config import Settings
@@ -56,6 +57,7 @@ agreement.register(app)
 importing.register(app)
 retrieve.register(app)
 search.register(app)
+suggest.register(app)
 app.add_typer(codebook.app, name="codebook", help="Kodebogen: valider, indlæs, vis, eksportér.")
 app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, markér færdig, fjern.")
 app.add_typer(participants.app, name="participants", help="Deltagere: vis, ret egenskaber, fjern.")
