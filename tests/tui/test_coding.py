@@ -471,7 +471,7 @@ async def test_suggestions_wait_until_the_cursor_rests(tui_project) -> None:  # 
 
 async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> None:  # noqa: ANN001
     """The real suggester: spaCy loads in a helper process while the screen answers keys."""
-    app = make_app(tui_project, suggester="default")
+    app = make_app(tui_project, suggester="default", learn=False)  # the learner's own tests: test_coding_suggestions
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         app.open_coding(SOURCE, None)

@@ -17,8 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App
@@ -27,14 +26,17 @@ from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.widgets import TextArea
 
-from trivselkode.analysis.suggest import KeywordIndex, LemmaProcess, Suggestion, suggest
+from trivselkode.analysis.learn_process import LearnerProcess
+from trivselkode.analysis.suggest import Analyzed, LemmaProcess
 from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codes_while_coding import CodeStep, apply_code_step
 from trivselkode.storage.db import Project, explain_failure
+from trivselkode.tui.coding.learning import Learner, ModelKeeper, ModelTrained, TrainingFailed
 from trivselkode.tui.coding.screen import CodingScreen
+from trivselkode.tui.coding.suggestions import PassageSuggester, SuggestFn
 from trivselkode.tui.common import keys
 from trivselkode.tui.common.dialogs import CoderDialog
 from trivselkode.tui.common.help import HelpDialog
@@ -52,7 +54,8 @@ from trivselkode.tui.messages import (
 )
 from trivselkode.tui.overview.screen import OverviewScreen
 
-Suggester = Callable[[str, KeywordIndex], list[Suggestion]]
+if TYPE_CHECKING:
+    from trivselkode.analysis.learn import LearnedModel
 
 OTHER_SCREENS = {
     "search": ("trivselkode.tui.search.screen", "SearchScreen", "Søgning"),
@@ -60,6 +63,8 @@ OTHER_SCREENS = {
     "agreement": ("trivselkode.tui.agreement.screen", "AgreementScreen", "Enighed"),
     "export": ("trivselkode.tui.export.screen", "ExportScreen", "Eksport"),
     "retrieval": ("trivselkode.tui.retrieval.screen", "RetrievalScreen", "Udtræk"),
+    # No key of its own: opened on a code from Kodebog, Udtræk and Kodning (open_review_queue).
+    "review_queue": ("trivselkode.tui.review_queue.screen", "ReviewQueueScreen", "Forslagskø"),
 }
 
 
@@ -116,22 +121,35 @@ class TrivselApp(App):
         settings: Settings,
         *,
         coder: str | None = None,
-        suggester: Suggester | None | str = "default",
+        suggester: SuggestFn | None | str = "default",
         start_source: str | None = None,
         start_passage: int | None = None,
         suggest_delay_s: float = 0.25,
+        analyze: Callable[[str], Analyzed] | None = None,
+        learn: bool | None = None,
+        learner: Learner | None = None,
     ) -> None:
+        """``suggester``: ``"default"`` (keywords and the learned model), ``None`` (no suggestions) or a
+        fixed ``(text, index) -> suggestions`` (keywords only); ``analyze`` replaces the spaCy helper;
+        ``learn`` (default: with ``"default"``) trains the model in the background with ``learner``."""
         super().__init__()
         self.suggest_delay_s = suggest_delay_s  # the cursor rests this long before suggestions are computed
         self.project = project
         self.settings = settings
         self.coder: str | None = coder or settings.coder
         self._lemmas: LemmaProcess | None = None
+        self.suggester: PassageSuggester | None = None
         if suggester == "default":
-            # spaCy in a helper process: loading it in this one would stall the screen for seconds.
-            self._lemmas = LemmaProcess()
-            suggester = partial(suggest, lemmatize=self._lemmas)
-        self.suggester: Suggester | None = suggester  # type: ignore[assignment]
+            if analyze is None:  # spaCy in a helper process: loading it in this one would stall the screen
+                self._lemmas = LemmaProcess()
+                analyze = self._lemmas.analyze
+            self.suggester = PassageSuggester(analyze=analyze)
+        elif callable(suggester):
+            self.suggester = PassageSuggester(fixed=suggester)
+        # Training (and the review queue's ranking) in a helper process; started on first use.
+        self.learner: Learner = learner if learner is not None else LearnerProcess()
+        enabled = suggester == "default" if learn is None else learn
+        self.learning = ModelKeeper(self, self.learner, enabled=enabled, changed=self._model_changed)
         self.start_source = start_source
         self.start_passage = start_passage
         self.history = UndoHistory()
@@ -148,8 +166,27 @@ class TrivselApp(App):
             self.push_screen(CoderDialog(), self._coder_chosen)
 
     def on_unmount(self) -> None:
+        self.learning.close()  # never waits for a training: it is killed
         if self._lemmas is not None:
             self._lemmas.close()
+
+    @property
+    def model(self) -> LearnedModel | None:
+        """The learned model of the suggestions (every coder's codings), ``None`` until trained."""
+        return self.learning.model
+
+    @on(ModelTrained)
+    def _model_trained(self, message: ModelTrained) -> None:
+        self.learning.trained(message)
+
+    @on(TrainingFailed)
+    def _training_failed(self, message: TrainingFailed) -> None:
+        self.learning.failed(message)
+
+    def _model_changed(self, new_model: bool) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen):
+                screen.model_changed(new_model)
 
     def _coder_chosen(self, name: str | None) -> None:
         if not name:
@@ -253,6 +290,16 @@ class TrivselApp(App):
         self.open_other_screen("retrieval")
         show_code = getattr(self.screen, "show_code", None)
         if code_key and callable(show_code):
+            show_code(code_key)
+
+    def open_review_queue(self, code_key: str | None) -> None:
+        """Forslagskø on ``code_key`` (Q on a code in Kodebog, Udtræk, Kodning); without one, a picker asks.
+
+        A queue already on the stack is shown again (the screens above it go back) and turned to ``code_key``.
+        """
+        self.open_other_screen("review_queue")
+        show_code = getattr(self.screen, "show_code", None)
+        if code_key and callable(show_code) and getattr(self.screen, "code_key", None) != code_key:
             show_code(code_key)
 
     def _back_to(self, module_name: str, class_name: str) -> bool:

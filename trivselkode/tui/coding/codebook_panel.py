@@ -22,7 +22,10 @@ from textual.widgets import Static
 
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.storage.coding_views import CodeInfo
+from trivselkode.tui.common.dialogs import suggestion_reason, suggestion_score
 from trivselkode.tui.common.plain import inert, inert_line
+
+SHOWN_IN_PANEL = 3  # the box is five lines high: the status, three suggestions, the keys
 
 
 def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:
@@ -52,6 +55,43 @@ def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:
         text.append("\nEksempler:\n", style="bold")
         for ex in code.examples:
             text.append(f"“{inert(ex.strip().strip(chr(34)))}”\n", style="italic")
+    return text
+
+
+def suggestions_text(status: str, suggestions: list[tuple[Suggestion, CodeInfo]] | None, loading: bool) -> Text:
+    """The suggestion box: what they are made from, the shown ones (score, why), and the keys.
+
+    Five lines: the status, at most :data:`SHOWN_IN_PANEL` shown suggestions (or
+    "Ingen sikre forslag"), and what ``+`` and ``A`` do.
+    """
+    text = Text(no_wrap=True, overflow="ellipsis")
+    head, colon, rest = status.partition(":")
+    text.append(head + colon, style="bold")
+    text.append(rest)
+    if loading:
+        text.append("\nindlæser sprogmodel …", style="dim")
+        return text
+    if suggestions is None:
+        text.append("\n…", style="dim")
+        return text
+    shown = [pair for pair in suggestions if pair[0].shown]
+    for n, (sug, code) in enumerate(shown[:SHOWN_IN_PANEL], start=1):
+        text.append(f"\n{n} ", style="bold")
+        text.append(
+            f" {inert_line(code.key)} ", style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True)
+        )
+        text.append(f" {suggestion_score(sug)} ")
+        text.append(suggestion_reason(sug), style="italic")
+    others = len(suggestions) - len(shown)
+    if not shown:
+        text.append("\nIngen sikre forslag", style="dim")
+    keys = ["+: tag 1"] if shown else []
+    if others:
+        keys.append(f"A: {'alle' if shown else 'se'} {len(suggestions)}" + ("" if shown else " usikre"))
+    elif len(shown) > 1:
+        keys.append("A: vælg")
+    if keys:
+        text.append("\n" + " · ".join(keys), style="dim")
     return text
 
 
@@ -188,6 +228,13 @@ class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
 class CodebookPanel(Vertical):
     """Codes with their shortcut and count in this source; Enter toggles the highlighted code."""
 
+    DEFAULT_CSS = """
+    CodebookPanel #suggestions {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     @dataclass
     class CodeChosen(Message):
         """Enter on a code in the list: toggle it on the current passage."""
@@ -199,6 +246,8 @@ class CodebookPanel(Vertical):
         self.codes: list[CodeInfo] = []
         self.inactive_shortcuts: set[int] = set()
         self._suggestion_text: Text | None = None
+        self._status = "Forslag"
+        self._suggestions: tuple[list[tuple[Suggestion, CodeInfo]] | None, bool] = ([], False)
         self._detail_code: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -238,28 +287,22 @@ class CodebookPanel(Vertical):
             return None
         return self.codes[index]
 
+    def show_status(self, status: str) -> None:
+        """What the suggestions are made from (``Forslag: lært af 276 kodede udsagn``), their first line."""
+        if status != self._status:
+            self._status = status
+            self._draw_suggestions()
+
     def show_suggestions(self, suggestions: list[tuple[Suggestion, CodeInfo]] | None, *, loading: bool = False) -> None:
-        widget = self.query_one("#suggestions", Static)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("Forslag", style="bold")
-        if loading:
-            text.append("  (indlæser sprogmodel…)", style="dim")
-        elif suggestions is None:
-            text.append("  …", style="dim")
-        elif not suggestions:
-            text.append("  (ingen)", style="dim")
-        else:
-            text.append("  +: tag 1 · A: vælg", style="dim")
-            for n, (sug, code) in enumerate(suggestions[:5], start=1):
-                text.append(f"\n{n} ", style="bold")
-                text.append(
-                    f" {inert_line(code.key)} ",
-                    style=Style(bgcolor=code.color or "#777777", color="#ffffff", bold=True),
-                )
-                text.append(" " + inert_line(", ".join(sug.matched_words)), style="italic")
+        """The passage's suggestions, shown ones first (``None``: not known yet)."""
+        self._suggestions = (suggestions, loading)
+        self._draw_suggestions()
+
+    def _draw_suggestions(self) -> None:
+        text = suggestions_text(self._status, *self._suggestions)
         if text != self._suggestion_text:  # the box has a fixed height: no layout needed
             self._suggestion_text = text
-            widget.update(text, layout=False)
+            self.query_one("#suggestions", Static).update(text, layout=False)
 
     def _show_detail(self) -> None:
         code = self.highlighted_code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from trivselkode.tui.coding.learning import RETRAIN_EVERY
+
 HELP_TEXT: dict[str, str] = {
     "move(1)": "næste udsagn (interviewerens springes over)",
     "move(-1)": "forrige udsagn",
@@ -12,8 +14,8 @@ HELP_TEXT: dict[str, str] = {
     "next_uncoded": "næste udsagn, du ikke har kodet (til sidst: tilbyder næste ufærdige kilde)",
     "previous_uncoded": "forrige udsagn, du ikke har kodet",
     "pick_code": "vælg en vilkårlig kode ved at skrive en del af navnet (Enter sætter/fjerner den)",
-    "accept_suggestion": "tag det første forslag (forslag sættes aldrig af sig selv)",
-    "choose_suggestion": "vælg blandt forslagene med et tal",
+    "accept_suggestion": "tag det første sikre forslag (forslag sættes aldrig af sig selv)",
+    "choose_suggestion": "vælg blandt alle forslag med et tal (de sikre først, så de usikre nedtonet)",
     "start_span": "indsnævr udsagnets kodning til sætninger eller ord (citat, in vivo) – se Udsnit nedenfor",
     "edit_memo": "notat på udsagnet",
     "undo": "fortryd seneste kodning (også i andre udsagn og kilder)",
@@ -25,7 +27,8 @@ HELP_TEXT: dict[str, str] = {
     "toggle_done": "markér kilden færdig for dig (til/fra)",
     "edit_speaker": "ret deltagerens køn, alder, bibliotek og andre egenskaber",
     "toggle_others": "vis/skjul de andre koderes kodninger (skjult: blind kodning)",
-    "reload": "genindlæs fra databasen (andres færdigmarkeringer og tal)",
+    "reload": "genindlæs fra databasen (andres færdigmarkeringer og tal), og lad forslagene lære igen",
+    "review_queue": "forslagskø for koden markeret i kodebogen: de ukodede udsagn, den nok passer til",
     "span_end(1)": "udsnit: udvid med en sætning",
     "span_end(-1)": "udsnit: formindsk med en sætning",
     "span_start(1)": "udsnit: flyt starten en sætning frem",
@@ -65,6 +68,13 @@ HELP_EXTRA: list[tuple[str, list[tuple[str, str]]]] = [
         ("Enter / ↓ / ctrl+n", "næste træf"),
         ("↑ / ctrl+p", "forrige træf"),
         ("Escape", "luk søgefeltet (ctrl+n / ctrl+p søger videre)"),
+    ]),
+    ("Forslag", [
+        ("Forslag: …", "linjen siger, hvad forslagene bygger på: lært af N kodede udsagn, eller nøgleord"),
+        ("lært", "en model lærer af projektets kodninger (alle koderes, konsensus hvor den findes)"),
+        ("lærer igen", f"i baggrunden efter hver {RETRAIN_EVERY}. kodning, du sætter, og på r; tasterne virker imens"),
+        ("sikre forslag", "vises med nummer, sandsynlighed og hvorfor; + tager det første"),
+        ("usikre forslag", "vises kun med A (nedtonet); koder, udsagnet allerede har, foreslås ikke"),
     ]),
     ("Kodebogen", [
         ("Tab", "skift mellem udsagnene og kodebogen"),

@@ -40,6 +40,7 @@ from trivselkode.tui.coding.next_source import offer_next_source
 from trivselkode.tui.coding.passage_list import PassageList
 from trivselkode.tui.coding.search_bar import SearchBar
 from trivselkode.tui.coding.span_mode import SpanMode
+from trivselkode.tui.coding.suggestions import CodingSuggestions, SuggestionsReady
 from trivselkode.tui.coding.writes import (
     CodeStepRefused,
     CodeStepStored,
@@ -52,7 +53,7 @@ from trivselkode.tui.coding.writes import (
     StarStored,
 )
 from trivselkode.tui.common.confirm import ConfirmDialog
-from trivselkode.tui.common.dialogs import MemoDialog, SpeakerDialog, SuggestionDialog
+from trivselkode.tui.common.dialogs import MemoDialog, SpeakerDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
 from trivselkode.tui.common.picker import CodePickerDialog, NewCodeRequest
 from trivselkode.tui.common.plain import inert_line
@@ -67,6 +68,8 @@ POSITION_SAVE_INTERVAL_S = 1.0
 SPAN_ONLY = frozenset({"span_word_end", "span_word_start", "in_vivo"})
 #: The app's keys for the other screens: a code's shortcut never hides them.
 APP_WIDE_KEYS = frozenset({"S", "K", "E", "X", "R", "f2", "f3", "f4", "f5", "f6"})
+#: Opens the review queue (Forslagskø) of the highlighted code, as in Kodebog and Udtræk.
+REVIEW_QUEUE_KEY = "Q"
 
 
 class CodingScreen(SaysWorkerFailures, Screen):
@@ -95,7 +98,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
         Binding("d", "toggle_done", "Færdig", show=True),
         Binding("e", "edit_speaker", "Deltager", show=False),
         Binding("o", "toggle_others", "Andres", show=False),
-        Binding("r", "reload", "Genindlæs", show=False),
+        Binding("r", "reload", "Lær igen", show=True),
+        Binding(REVIEW_QUEUE_KEY, "review_queue", "Forslagskø", show=False),
         Binding("right", "span_end(1)", "Udsnit: udvid", show=False),
         Binding("left", "span_end(-1)", "Udsnit: formindsk", show=False),
         Binding("shift+right", "span_start(1)", "Udsnit: start frem", show=False),
@@ -106,7 +110,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         Binding("ctrl+shift+left,B", "span_word_start(-1)", "Udsnit: start et ord tilbage", show=False),
         Binding("v", "in_vivo", "Udsnit: in vivo", show=False),
         Binding("enter", "confirm", "Udsnit: kod", show=False),
-        Binding("escape", "escape", "Tilbage", show=True),
+        Binding("escape", "escape", "Tilbage", show=False),  # the footer's room is r's; ? lists it
         Binding("q", "back", "Tilbage", show=False),
     ]
 
@@ -122,11 +126,6 @@ class CodingScreen(SaysWorkerFailures, Screen):
     class LoadFailed(Message):
         error: str
 
-    @dataclass
-    class SuggestionsReady(Message):
-        passage_id: int
-        suggestions: list[Suggestion]
-
     def __init__(self, source_name: str, passage_number: int | None = None) -> None:
         super().__init__()
         self.source_name = source_name
@@ -137,9 +136,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self.last_code: dict[int, int] = {}  # passage id -> code id last toggled there
         self.search_text = ""
         self.index: KeywordIndex | None = None
-        self.suggestions: dict[int, list[Suggestion]] = {}
-        self.suggest_running = False  # one suggestion worker at a time; it picks up where the cursor is
-        self._suggest_timer = None
+        self.suggest = CodingSuggestions(self)  # the current passage's suggestions (tui/coding/suggestions.py)
         self.shortcuts: dict[str, int] = {}
         self._shortcut_keys: list[str] = []
         self.inactive_shortcuts: dict[int, str] = {}
@@ -171,6 +168,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.query_one(PassageList).focus()
         self.load()
+        self.tapp.learning.start()  # the first training of the suggestions' model, in the background
         self.set_interval(POSITION_SAVE_INTERVAL_S, self._save_position_if_moved)
 
     def on_screen_resume(self) -> None:
@@ -178,6 +176,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self.stale = False
             passage = self.passage
             self.load(passage.number if passage else None)
+        elif self.loaded:
+            self._show_suggestions(now=True)  # the model may have changed meanwhile
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -292,6 +292,15 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     def _code(self, code_id: int) -> ops.CodeInfo | None:
         return self.view.codes_by_id.get(code_id) if self.view else None
+
+    def codes_on(self, passage_id: int, *, keys: bool = False) -> set[Any]:
+        """The ids (or keys) of the codes this coder has put on the passage, spans included."""
+        ids = {f.code_id for f in self.view.mine.get(passage_id, ())} if self.view else set()
+        return {c.key for c in map(self._code, ids) if c} if keys else ids
+
+    @property
+    def panel(self) -> CodebookPanel:
+        return self.query_one(CodebookPanel)
 
     def _counts(self) -> dict[int, int]:
         return self.view.counts(mine=not self.show_others) if self.view else {}
@@ -432,7 +441,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
         label = f"{code.key} på udsagn {passage.number}"
         self._write(ops.toggle_code, self.tapp.coder, passage.id, code_id, stored=CodingStored(label, passage.number))
 
-    def _add(self, code_id: int, label: str) -> None:
+    def add_code(self, code_id: int, label: str) -> None:
+        """Put the code on the passage (a suggestion taken): said, not toggled off, if it is there already."""
         passage = self._codable()
         code = self._code(code_id)
         if passage is None or code is None:
@@ -471,6 +481,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         )
         self.tapp.history.record(action)
         self.apply_stored(added, removed)
+        self.tapp.learning.coded(len(added))  # every so many new codings: the model learns again
 
     def apply_stored(self, added: list[CodingFact] | tuple, removed: list[CodingFact] | tuple) -> None:
         """Show a change that is in the database now."""
@@ -488,6 +499,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
                 plist.invalidate(index)
         self.query_one(CodebookPanel).update_counts(self._counts())
         self._update_title()
+        self.suggest.codes_changed(ids)
 
     def action_toggle_code(self, code_id: int) -> None:
         """A code's shortcut: toggle it on the passage."""
@@ -554,90 +566,43 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     # ------------------------------------------------------------ suggestions
 
-    def _show_suggestions(self, *, now: bool = False) -> None:
-        """Show the passage's suggestions; compute them once the cursor has rested a moment.
+    @property
+    def suggest_running(self) -> bool:
+        return self.suggest.running
 
-        Holding j runs past passages nobody reads: their suggestions are not
-        computed (``TrivselApp.suggest_delay_s``), only the one the cursor stops on.
-        """
-        passage = self.passage
-        panel = self.query_one(CodebookPanel)
-        if passage is None or passage.is_interviewer or self.tapp.suggester is None:
-            panel.show_suggestions([])
-            return
-        found = self.suggestions.get(passage.id)
-        if found is not None:
-            panel.show_suggestions(self._with_codes(found))
-            return
-        panel.show_suggestions(None, loading=not self.suggestions)
-        if self._suggest_timer is not None:
-            self._suggest_timer.stop()
-            self._suggest_timer = None
-        delay = self.tapp.suggest_delay_s
-        if now or delay <= 0:
-            self._start_suggestions()
-        else:
-            self._suggest_timer = self.set_timer(delay, self._start_suggestions)
+    def _show_suggestions(self, *, now: bool = False) -> None:
+        self.suggest.show(now=now)
 
     def _start_suggestions(self) -> None:
-        self._suggest_timer = None
-        passage = self.passage
-        if passage is None or passage.id in self.suggestions or passage.is_interviewer:
-            return
-        if not self.suggest_running:  # else: the running worker's handler asks for this one next
-            self.suggest_running = True
-            self._compute_suggestions(passage.id, passage.text)
-
-    def _with_codes(self, found: list[Suggestion]) -> list[tuple[Suggestion, ops.CodeInfo]]:
-        by_key = {c.key: c for c in self.view.codes if not c.retired} if self.view else {}
-        pairs = [(s, by_key[s.code_key]) for s in found if s.code_key in by_key]
-        # A parent suggested with one of its children says nothing more: keep the child.
-        parents = {code.parent_id for _s, code in pairs}
-        return [(s, code) for s, code in pairs if code.id not in parents]
-
-    @work(thread=True, group="suggest", exit_on_error=False)
-    def _compute_suggestions(self, passage_id: int, text: str) -> None:
-        try:
-            found = self.tapp.suggester(text, self.index)
-        except Exception as exc:
-            self.app.call_from_thread(
-                self.app.notify, f"Forslag kunne ikke beregnes: {explain_failure(exc)}", severity="error"
-            )
-            found = []
-        self.post_message(self.SuggestionsReady(passage_id, found))
+        self.suggest.start()
 
     @on(SuggestionsReady)
     def _suggestions_ready(self, message: SuggestionsReady) -> None:
-        self.suggestions[message.passage_id] = message.suggestions
-        self.suggest_running = False
-        self._show_suggestions(now=True)  # the current passage's, computing them if the cursor moved on
+        self.suggest.ready(message)
 
     def _current_suggestions(self) -> list[tuple[Suggestion, ops.CodeInfo]] | None:
-        passage = self.passage
-        if passage is None or passage.id not in self.suggestions:
-            return None
-        return self._with_codes(self.suggestions[passage.id])
+        return self.suggest.current()
 
     def action_accept_suggestion(self) -> None:
-        found = self._current_suggestions()
-        if found is None:
-            self.app.notify("Forslagene er ikke klar endnu.", timeout=3)
-        elif not found:
-            self.app.notify("Ingen forslag til udsagnet.", timeout=3)
-        else:
-            self._add(found[0][1].id, "forslag")
+        self.suggest.accept()
 
     def action_choose_suggestion(self) -> None:
-        found = self._current_suggestions()
-        if not found:
-            self.app.notify("Ingen forslag til udsagnet." if found is not None else "Forslagene er ikke klar endnu.")
+        self.suggest.choose()
+
+    def model_changed(self, new_model: bool) -> None:
+        """The app's model changed (``new_model``) or started training: the suggestions follow."""
+        if self.loaded:
+            self.suggest.model_changed(new_model, show=self.is_current)
+
+    def action_review_queue(self) -> None:
+        """Forslagskø of the code highlighted in the codebook: its likeliest uncoded passages, one at a time."""
+        code = self.panel.highlighted_code
+        open_queue = getattr(self.app, "open_review_queue", None)
+        if not callable(open_queue):
+            self.app.notify("Forslagskøen er ikke med i denne version endnu.", severity="warning")
             return
-
-        def chosen(code_id: int | None) -> None:
-            if code_id is not None:
-                self._add(code_id, "forslag")
-
-        self.app.push_screen(SuggestionDialog(found), chosen)
+        self._save_position_if_moved()
+        open_queue(code.key if code else None)
 
     # ------------------------------------------------------------------ span
 
@@ -844,7 +809,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def action_reload(self) -> None:
         passage = self.passage
         self.load(passage.number if passage else None)
-        self.app.notify("Genindlæst fra databasen", timeout=2)
+        learning = self.tapp.learning
+        learning.train()
+        self.app.notify("Genindlæst fra databasen" + ("; forslagene lærer igen" if learning.enabled else ""), timeout=2)
 
     # ---------------------------------------------------------------- search
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -58,8 +59,18 @@ class CoderDialog(Dialog[str | None]):
         self.dismiss(name)
 
 
+def suggestion_score(suggestion: Suggestion) -> str:
+    """A suggestion's score as a percentage (a probability; a keyword score is capped at 100 %)."""
+    return f"{round(100 * min(1.0, max(0.0, suggestion.score))):>3} %"
+
+
+def suggestion_reason(suggestion: Suggestion) -> str:
+    """Why it is suggested, in a line: the keywords matched and the words that weighed most."""
+    return inert_line(" · ".join(suggestion.why) if suggestion.why else ", ".join(suggestion.matched_words))
+
+
 class SuggestionDialog(Dialog[int | None]):
-    """The suggestions for the passage, numbered: a digit or Enter accepts one."""
+    """The passage's suggestions, numbered: the shown ones, then the others dimmed; a digit or Enter codes one."""
 
     BINDINGS = [Binding("escape", "cancel", "Luk")] + [
         Binding(str(n), f"pick({n})", f"Forslag {n}", show=False) for n in range(1, 10)
@@ -67,15 +78,21 @@ class SuggestionDialog(Dialog[int | None]):
 
     def __init__(self, suggestions: list[tuple[Suggestion, CodeInfo]]) -> None:
         super().__init__()
-        self.suggestions = suggestions[:9]
+        shown = [pair for pair in suggestions if pair[0].shown]
+        self.suggestions = (shown + [pair for pair in suggestions if not pair[0].shown])[:9]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="suggestion-box", classes="dialog"):
             yield Label("Forslag til udsagnet", classes="dialog-title")
-            options = []
+            options: list[Option | None] = []
             for n, (sug, code) in enumerate(self.suggestions, start=1):
+                if not sug.shown and (n == 1 or self.suggestions[n - 2][0].shown):
+                    options.append(Option(Text("usikre forslag", style="dim italic"), disabled=True))
                 prompt = code_prompt(code, n)
-                prompt.append("  (" + inert_line(", ".join(sug.matched_words)) + ")", style="italic dim")
+                prompt.append(f"  {suggestion_score(sug)}  ")
+                prompt.append(suggestion_reason(sug), style="italic")
+                if not sug.shown:
+                    prompt.stylize("dim")
                 options.append(Option(prompt, id=str(code.id)))
             yield OptionList(*options, id="suggestion-list")
             yield Static("1–9 eller Enter: tag forslaget · Escape: luk", classes="dialog-hint")
@@ -89,7 +106,8 @@ class SuggestionDialog(Dialog[int | None]):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        if event.option.id is not None:
+            self.dismiss(int(event.option.id))
 
 
 class MemoDialog(Dialog[str | None]):
