@@ -156,7 +156,7 @@ def settings(
     learn_all: bool | None = typer.Option(
         None,
         "--queue-learns-from-all/--queue-learns-from-own",
-        help="Lærer gennemgangskøen og forslagene af alle koderes kodninger (ellers kun koderens egne: blind kodning)?",
+        help="Lærer forslagskøen (Q) af alle koderes kodninger (ellers kun koderens egne: blind kodning)?",
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
 ) -> None:

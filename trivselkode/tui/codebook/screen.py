@@ -83,6 +83,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         Binding("question_mark", "show_keys", "Taster"),
         # Enter on a code opens Udtræk (before the tree takes it to fold: folding is on space).
         Binding("enter", "open_retrieval", "Udtræk", priority=True),
+        Binding("Q", "open_review_queue", "Forslagskø", show=False),
         *[Binding(key, action, label) for key, action, label in KEYS],
     ]
 
@@ -515,6 +516,12 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         if key and callable(open_retrieval):
             open_retrieval(key)
 
+    def action_open_review_queue(self) -> None:
+        """Q on a code: Forslagskø, its uncoded passages ranked by the model."""
+        key = self.current_key()
+        if key:
+            self.app.open_review_queue(key)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_retrieval":
             return isinstance(self.focused, Tree)  # elsewhere Enter is the focused widget's own
@@ -530,6 +537,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                 [
                     ("↑ ↓", "flyt markeringen"),
                     ("Enter", "Udtræk: alle udsagn og udsnit kodet med koden (R/F6 for en anden kode)"),
+                    ("Q", "Forslagskø: kodens ukodede udsagn, bedst først (y koder, n afviser)"),
                     ("mellemrum", "fold en kode med underkoder ud eller sammen"),
                 ],
             ),

@@ -11,6 +11,7 @@ HELP_TEXT = {
     "open_passage": "åbn rækkens udsagn i Kodning (Escape der: tilbage hertil)",
     "focus_filter": "filtrér rækkerne (se Filteret nedenfor)",
     "choose_code": "vælg koden, hvis udsnit vises",
+    "open_review_queue": "Forslagskø: kodens ukodede udsagn, bedst først (y koder, n afviser)",
     "and_code": "kombination: kun udsagn, der også har en kode (vælg den igen for at fjerne den)",
     "not_code": "kombination: kun udsagn, der ikke har en kode (vælg den igen for at fjerne den)",
     "toggle_order": "ordn efter kilde eller efter længde (længste først)",

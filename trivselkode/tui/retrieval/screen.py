@@ -69,6 +69,7 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
         Binding("enter", "open_passage", "Kodning"),
         Binding("slash", "focus_filter", "Filtrér"),
         Binding("p", "choose_code", "Kode"),
+        Binding("Q", "open_review_queue", "Forslagskø", show=False),
         Binding("A", "and_code", "Og", show=False),
         Binding("n", "not_code", "Ikke", show=False),
         Binding("o", "toggle_order", "Rækkefølge", show=False),
@@ -341,6 +342,10 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
         segment = self.current()
         if segment is not None:
             self.post_message(JumpToPassage(segment.source, segment.number))
+
+    def action_open_review_queue(self) -> None:
+        if self.request is not None:
+            self.tapp.open_review_queue(self.request.code)
 
     def action_escape(self) -> None:
         if self._filter_focused():

@@ -1,0 +1,1 @@
+"""Forslagskø: one code's uncoded passages, best first, coded with y and rejected with n."""
