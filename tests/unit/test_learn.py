@@ -299,3 +299,24 @@ def test_a_model_saved_without_groups_loads_with_none(model: LearnedModel, tmp_p
     back = LearnedModel.load(path)
     assert back.groups == {} and back.top_thresholds == {topic: 1.0 for topic in TOPICS}
     assert back.thresholds == model.thresholds
+
+
+def test_a_sampled_final_fit_keeps_the_codes_base_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large project the final fit keeps every positive and a sample of negatives, weighed for them all.
+
+    Unweighed, the sample would raise every code's probabilities (here from 1/6 to 0.22–0.29 on average).
+    """
+    import trivselkode.analysis.learn_fit as learn_fit
+
+    rng = random.Random(3)
+    examples = [Example(words(passage(rng, t, n_topic=1)), frozenset({t})) for t in TOPICS for _ in range(40)]
+    examples += [Example(words(" ".join(rng.sample(FILLER, 7))), frozenset()) for _ in range(120)]
+    whole = train(examples, list(TOPICS), seed=0)
+    monkeypatch.setattr(learn_fit, "FIT_SAMPLE", 100)  # 40 positives and 60 of the 200 negatives per code
+    sampled = train(examples, list(TOPICS), seed=0)
+    assert not np.array_equal(whole.coef, sampled.coef)  # the sample was taken
+    mean = {
+        name: np.mean([[m.probabilities(e.words)[code] for code in TOPICS] for e in examples], axis=0)
+        for name, m in (("whole", whole), ("sampled", sampled))
+    }
+    assert np.abs(mean["sampled"] - mean["whole"]).max() < 0.03

@@ -8,7 +8,9 @@ For each code with at least :data:`MIN_POSITIVES` coded passages:
   passages, the passages a coder rejected it for (those count double: a
   coder looked and said no) and the examples that carry no code and reject
   none (a passage a coder read and found nothing in);
-- a logistic regression (liblinear's dual solver, balanced class weights)
+- a logistic regression (liblinear's dual solver, the classes as they
+  come: the calibration below sets each code's base rate, and weighing a
+  rare code's few positives up only lets the model learn them by heart)
   is fitted on the TF-IDF vectors of :mod:`trivselkode.analysis.learn`;
 - stratified k-fold cross-validation gives every passage a score from a model
   that did not see it; a logistic regression on those out-of-fold scores and
@@ -63,7 +65,7 @@ TARGET_PRECISION = 2 / 3
 THRESHOLD_FLOOR = 0.5  # the best-F1 fallback never shows a suggestion below this probability
 PRECISION_FLOOR = 0.3  # nor does a threshold that reaches the target precision
 MAX_FOLDS = 5
-C = 4.0  # inverse regularisation strength (features are unit-length blocks)
+C = 2.0  # inverse regularisation strength (features are unit-length blocks)
 REJECTED_WEIGHT = 2.0
 # Above this many passages cross-validation runs on a random sample of them, in three folds.
 CV_SAMPLE = 1500
@@ -148,9 +150,7 @@ def _matrix(examples: Sequence[Example]) -> tuple[sparse.csr_matrix, list[str], 
 
 
 def _classifier(seed: int) -> LogisticRegression:
-    return LogisticRegression(
-        solver="liblinear", dual=True, C=C, class_weight="balanced", tol=1e-3, random_state=seed, max_iter=1000
-    )
+    return LogisticRegression(solver="liblinear", dual=True, C=C, tol=1e-3, random_state=seed, max_iter=1000)
 
 
 def _logistic(X: np.ndarray, y: np.ndarray, ridge: float = 1e-3, steps: int = 50) -> np.ndarray:
@@ -271,12 +271,16 @@ def _fit_code(
     else:
         a, b, c, threshold, p_oof = 1.0, 0.0, 0.0, 1.0, np.full(len(y), np.nan)
     fit_rows = np.arange(len(y))
+    fit_weight = weight
     negatives = np.flatnonzero(y == 0)
     room = FIT_SAMPLE - int(y.sum())
     if len(y) > FIT_SAMPLE and len(negatives) > room:
         keep = rng.choice(negatives, max(room, FIT_SAMPLE // 2), replace=False)
         fit_rows = np.sort(np.concatenate([np.flatnonzero(y == 1), keep]))
-    Xf, yf, wf = with_prior(X[fit_rows], y[fit_rows], weight[fit_rows], prior)
+        # The kept negatives stand for all of them: the classes weigh as in the whole set, as they did
+        # in the cross-validated fits the calibration (a, b, c) was chosen on.
+        fit_weight = np.where(y == 0, weight * (len(negatives) / len(keep)), weight)
+    Xf, yf, wf = with_prior(X[fit_rows], y[fit_rows], fit_weight[fit_rows], prior)
     clf = _classifier(seed).fit(Xf, yf, sample_weight=wf)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), (a, b, c), threshold, p_oof
 
