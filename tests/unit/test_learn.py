@@ -320,3 +320,19 @@ def test_a_sampled_final_fit_keeps_the_codes_base_rate(monkeypatch: pytest.Monke
         for name, m in (("whole", whole), ("sampled", sampled))
     }
     assert np.abs(mean["sampled"] - mean["whole"]).max() < 0.03
+
+
+def test_function_words_are_never_given_as_reasons_but_keywords_are() -> None:
+    """'hvis' and 'jo' may weigh in the model, but a reader learns nothing from being told so."""
+    rng = random.Random(5)
+    examples = [Example(words(f"hvis jo alene {passage(rng, 'RO')}"), frozenset({"RO"})) for _ in range(12)] + corpus()
+    model = train(examples, list(TOPICS), keywords=[{"key": "RO", "keywords": ["alene"]}])
+    assert {"hvis", "jo", "og"} <= model.quiet and "alene" not in model.quiet
+    why = model.why(words("hvis jo alene stille"), "RO", k=5)
+    assert "hvis" not in why and "jo" not in why and "alene" in why
+
+
+def test_the_function_words_are_saved_with_the_model(model: LearnedModel, tmp_path: Path) -> None:
+    assert model.quiet and "hvis" in model.quiet
+    model.save(tmp_path / "m.npz")
+    assert LearnedModel.load(tmp_path / "m.npz").quiet == model.quiet

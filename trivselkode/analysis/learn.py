@@ -103,6 +103,7 @@ class LearnedModel:
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code key -> its keywords when trained
     groups: dict[str, str] = field(default_factory=dict)  # code key -> its group (codes of a kind under a parent)
     top_thresholds: dict[str, float] = field(default_factory=dict)  # shown from here when first in its group
+    quiet: frozenset[str] = frozenset()  # function words (spaCy's Danish stop words) never named as a reason
     _index: dict[str, int] = field(init=False, repr=False)
     _blocks: np.ndarray = field(init=False, repr=False)
     _keyword_index: KeywordIndex = field(init=False, repr=False)
@@ -200,7 +201,8 @@ class LearnedModel:
         A feature's weight times the code's coefficient is shared among the
         words it comes from; a word form's weight is its best occurrence's;
         only words that count for the code are named, the heaviest first, and
-        none as common as :data:`WHY_COMMON` in the project (``om``, ``jeg``).
+        none as common as :data:`WHY_COMMON` in the project (``om``, ``jeg``)
+        and no function word (``hvis``, ``skal``: :attr:`quiet`).
         """
         columns = [(key, self.codes.index(key)) for key in dict.fromkeys(code_keys) if key in self.codes]
         if not columns or k <= 0:
@@ -221,8 +223,9 @@ class LearnedModel:
                 v = float(by_word[i, j])
                 if v <= 0 or len(best) >= k:
                     break
-                if self.share.get(words[i][1], 0.0) < WHY_COMMON:
-                    best.setdefault(words[i][0], v)
+                form, lemma = words[i][0], words[i][1]
+                if self.share.get(lemma, 0.0) < WHY_COMMON and form not in self.quiet and lemma not in self.quiet:
+                    best.setdefault(form, v)
             out[key] = tuple(best)
         return out
 
@@ -254,6 +257,7 @@ class LearnedModel:
                     keyword_words=np.array([kw for kws in self.keywords.values() for kw in kws], dtype=str),
                     groups=np.array([self.groups.get(c, "") for c in self.codes], dtype=str),
                     top_thresholds=np.array([self.top_thresholds.get(c, 1.0) for c in self.codes], np.float64),
+                    quiet=np.array(sorted(self.quiet), dtype=str),
                 )
             os.replace(tmp, path)
         finally:
@@ -290,6 +294,7 @@ class LearnedModel:
             # A model saved before groups were learnt shows each code by its own threshold only.
             groups = [str(g) for g in arrays.get("groups", np.array([""] * len(codes)))]
             tops = [float(t) for t in arrays.get("top_thresholds", np.ones(len(codes)))]
+            quiet = frozenset(str(w) for w in arrays.get("quiet", np.array([], dtype=str)))  # none before
         except KeyError as exc:
             raise ValueError(f"{path} is a damaged trivselkode model: {exc} is missing") from exc
         except (TypeError, ValueError) as exc:
@@ -319,6 +324,7 @@ class LearnedModel:
             keywords=keywords,
             groups={c: g for c, g in zip(codes, groups) if g},
             top_thresholds=dict(zip(codes, tops)),
+            quiet=quiet,
         )
 
 

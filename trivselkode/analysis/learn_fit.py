@@ -311,6 +311,16 @@ def _keyword_scores(
     return out
 
 
+def function_words() -> frozenset[str]:
+    """spaCy's Danish stop words (``hvis``, ``skal``, ``jo``): counted as features, never given as a reason.
+
+    Not the codebook's keywords among them: ``alene`` is a stop word and a keyword of T1 and T3.
+    """
+    from spacy.lang.da.stop_words import STOP_WORDS  # type: ignore[import-untyped]
+
+    return frozenset(str(w).lower() for w in STOP_WORDS)
+
+
 def fit(
     examples: Sequence[Example],
     code_keys: Sequence[str],
@@ -373,6 +383,7 @@ def fit(
         thresholds={key: r[3] for key, r in kept},
         groups={key: groups[key] for key, _r in kept if key in groups},
         top_thresholds={key: t for (key, _r), t in zip(kept, tops)},
+        quiet=function_words() - {kw for kws in keywords.values() for kw in kws},  # "alene" is a stop word
         share=dict(share or {}),
         n_examples=len(coded),
         keywords={code: tuple(words) for code, words in keywords.items() if code in {key for key, _r in kept}},
