@@ -316,7 +316,7 @@ def function_words() -> frozenset[str]:
 
     Not the codebook's keywords among them: ``alene`` is a stop word and a keyword of T1 and T3.
     """
-    from spacy.lang.da.stop_words import STOP_WORDS  # type: ignore[import-untyped]
+    from spacy.lang.da.stop_words import STOP_WORDS
 
     return frozenset(str(w).lower() for w in STOP_WORDS)
 
