@@ -65,12 +65,12 @@ class Run:
 
 
 def prepare(folder: Path) -> tuple[Path, dict[str, set[int]]]:
-    """The demo in ``folder``, anne's codings removed; per theme, the passages anne or bo coded with it."""
+    """The demo in ``folder``, anne's codings and done marks removed; per theme, the passages anne or bo coded with it."""
     from sqlmodel import delete, select
 
     from trivselkode.cli.project import build_demo
     from trivselkode.storage.db import open_project
-    from trivselkode.storage.models import Code, Coder, Coding
+    from trivselkode.storage.models import Code, Coder, Coding, SourceDone
 
     db = folder / "demo.db"
     build_demo(db)
@@ -83,6 +83,8 @@ def prepare(folder: Path) -> tuple[Path, dict[str, set[int]]]:
         with project.write() as s:
             anne = s.exec(select(Coder.id).where(Coder.name == CODER)).one()
             s.exec(delete(Coding).where(Coding.coder_id == anne))  # type: ignore[call-overload]
+            # Nor has she finished a source: a source marked done makes its uncoded passages "nothing here".
+            s.exec(delete(SourceDone).where(SourceDone.coder_id == anne))  # type: ignore[call-overload]
     finally:
         project.dispose()
     return db, truth
