@@ -99,3 +99,19 @@ def test_replace_puts_a_redone_action_in_its_place() -> None:
     new = _add(1, 9)
     assert h.replace(a, new) and h.peek_undo() is new
     assert not h.replace(b, new)  # not there
+
+
+def test_record_change_records_what_a_write_stored_as_one_action() -> None:
+    h = UndoHistory()
+    fact = CodingFact(passage_id=1, code_id=2)
+    action = h.record_change([fact], [], label="T1 på udsagn 4", source_name="kilde", passage_number=4)
+    assert h.peek_undo() is action
+    assert (action.added, action.removed, action.label, action.source_name, action.passage_number) == (
+        (fact,),
+        (),
+        "T1 på udsagn 4",
+        "kilde",
+        4,
+    )
+    assert h.record_change([], [], label="intet", source_name="kilde", passage_number=4).is_empty
+    assert h.peek_undo() is action  # nothing stored: nothing to undo

@@ -19,6 +19,7 @@ leaves the history as it was, and the user can try again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -109,6 +110,26 @@ class UndoHistory:
         if len(self._undo) > self._limit:
             del self._undo[0]
         self._redo.clear()
+
+    def record_change(
+        self,
+        added: Sequence[CodingFact],
+        removed: Sequence[CodingFact],
+        *,
+        label: str,
+        source_name: str,
+        passage_number: int,
+    ) -> CodingAction:
+        """Record the codings a write stored (added and removed) as one action; the action."""
+        action = CodingAction(
+            added=tuple(added),
+            removed=tuple(removed),
+            label=label,
+            source_name=source_name,
+            passage_number=passage_number,
+        )
+        self.record(action)
+        return action
 
     def peek_undo(self) -> CodingAction | None:
         """The action the next undo reverses (apply its :meth:`~CodingAction.inverted`)."""

@@ -472,14 +472,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
     @on(CodingStored)
     def _stored(self, message: CodingStored) -> None:
         added, removed = message.result
-        action = CodingAction(
-            added=tuple(added),
-            removed=tuple(removed),
-            label=message.label,
-            source_name=self.source_name,
-            passage_number=message.passage_number,
+        self.tapp.history.record_change(
+            added, removed, label=message.label, source_name=self.source_name, passage_number=message.passage_number
         )
-        self.tapp.history.record(action)
         self.apply_stored(added, removed)
         self.tapp.learning.coded(len(added))  # every so many new codings: the model learns again
 

@@ -113,14 +113,13 @@ class RowCoding:
 
     def on_row_coding_stored(self, message: RowCodingStored) -> None:
         added, removed = message.result
-        action = CodingAction(
-            added=tuple(added),
-            removed=tuple(removed),
+        action = self.tapp.history.record_change(
+            added,
+            removed,
             label=message.label,
             source_name=message.source_name,
             passage_number=message.passage_number,
         )
-        self.tapp.history.record(action)
         self.show_history_step(action, added, removed)
         # Shown by the row's chips (and, when its last coding of the code went, by the row leaving), as in Kodning.
         self.post_message(CodingsChanged(message.source_name))

@@ -126,14 +126,13 @@ class QueueDecisions:
     def on_queue_coded(self, message: QueueCoded) -> None:
         added, removed = message.result
         decision = self.queue.decision_of(message.passage_id)
-        action = CodingAction(
-            added=tuple(added),
-            removed=tuple(removed),
+        action = self.tapp.history.record_change(
+            added,
+            removed,
             label=message.label,
             source_name=message.source_name,
             passage_number=message.passage_number,
         )
-        self.tapp.history.record(action)
         if decision is not None:
             decision.action, decision.stored = (action if added else None), True
         self.post_message(CodingsChanged(message.source_name))
