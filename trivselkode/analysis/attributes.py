@@ -12,7 +12,7 @@ other value is shown as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES
 from trivselkode.errors import TrivselError
+from trivselkode.storage.coding_views import describe_attributes
 from trivselkode.storage.models import INTERVIEWER, Participant, Source
 
 LANGS = ("da", "en")
@@ -347,3 +348,18 @@ def attribution(attrs: dict[str, Any], lang: str = "da") -> str:
     if site:
         parts.append(str(site))
     return "– " + ", ".join(parts)
+
+
+def speaker_line(speaker: str, attrs: Mapping[str, Any]) -> str:
+    """``P1 · Kvinde, 67 år, Holstebro``: a passage's speaker and who they are (its effective attributes)."""
+    age = attrs.get("age")
+    described = describe_attributes(attrs.get("gender"), age if isinstance(age, int) else None, attrs.get("site"))
+    return f"{speaker} · {described}" if described else speaker
+
+
+def setting_line(attrs: Mapping[str, Any]) -> str:
+    """``bibliotek, runde 1``: where a passage was said (its source's context and round); "" if unknown."""
+    where = [value_label("context", attrs["context"])] if attrs.get("context") else []
+    if attrs.get("round") is not None:
+        where.append(f"runde {attrs['round']}")
+    return ", ".join(where)

@@ -32,9 +32,8 @@ from sqlalchemy import and_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from trivselkode.analysis.attributes import load_participants, value_label
+from trivselkode.analysis.attributes import load_participants, setting_line, speaker_line
 from trivselkode.domain.undo import CodingAction
-from trivselkode.storage.coding_views import describe_attributes
 from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Passage
 
 if TYPE_CHECKING:
@@ -70,17 +69,10 @@ class QueueItem:
 
     def describe_speaker(self) -> str:
         """``P1 · Kvinde, 67 år, Holstebro · bibliotek, runde 1``."""
-        age = self.attrs.get("age")
-        who = describe_attributes(
-            self.attrs.get("gender"), age if isinstance(age, int) else None, self.attrs.get("site")
+        where = setting_line(self.attrs)
+        return (
+            f"{speaker_line(self.speaker, self.attrs)} · {where}" if where else speaker_line(self.speaker, self.attrs)
         )
-        parts = [self.speaker, who] if who else [self.speaker]
-        where = [value_label("context", self.attrs["context"])] if self.attrs.get("context") else []
-        if self.attrs.get("round") is not None:
-            where.append(f"runde {self.attrs['round']}")
-        if where:
-            parts.append(", ".join(where))
-        return " · ".join(parts)
 
 
 @dataclass(frozen=True)

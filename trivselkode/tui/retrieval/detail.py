@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.strip import Strip
 from textual.widget import Widget
 
-from trivselkode.analysis.attributes import value_label
+from trivselkode.analysis.attributes import setting_line
 from trivselkode.analysis.retrieval import Segment, context
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.plain import inert, inert_line
@@ -28,11 +28,9 @@ def detail(segment: Segment | None, mine: Sequence[CodeInfo], coder: str) -> Gro
     s = segment
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(inert_line(f"{s.source} · udsagn {s.number} · {speaker_line(s)}"), style="bold")
-    where = [value_label("context", s.attrs.get("context"))] if s.attrs.get("context") else []
-    if s.attrs.get("round") is not None:
-        where.append(f"runde {s.attrs['round']}")
+    where = setting_line(s.attrs)
     if where:
-        head.append(" · " + inert_line(", ".join(where)), style="dim")
+        head.append(" · " + inert_line(where), style="dim")
 
     facts = Text(no_wrap=True, overflow="ellipsis")
     facts.append(inert_line(f"{s.code} kodet af {', '.join(s.coders)}"), style="italic")

@@ -25,8 +25,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from trivselkode.analysis import attributes
 from trivselkode.analysis.retrieval import Segment
-from trivselkode.storage.coding_views import CodeInfo, describe_attributes
+from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.plain import inert_line
 
 ROW_HEIGHT = 3
@@ -47,10 +48,7 @@ def chip_style(color: str | None) -> Style:
 
 def speaker_line(segment: Segment) -> str:
     """``P1 · Kvinde, 67 år, Holstebro``."""
-    attrs = segment.attrs
-    age = attrs.get("age")
-    described = describe_attributes(attrs.get("gender"), age if isinstance(age, int) else None, attrs.get("site"))
-    return f"{segment.speaker} · {described}" if described else segment.speaker
+    return attributes.speaker_line(segment.speaker, segment.attrs)
 
 
 def two_lines(text: str, width: int) -> list[str]:
