@@ -24,18 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from trivselkode.analysis.helper_process import JsonLineProcess
 from trivselkode.analysis.learn_project import Ranked
 
-CLOSE_WAIT_S = 0.3  # what close() waits for the helper to stop before killing it
 CACHE_MOST = 200_000  # analysed texts kept (then the cache starts over)
 
 
@@ -50,17 +48,13 @@ class Trained:
 
 
 class LearnerProcess(JsonLineProcess):
-    """The helper process, seen from the UI: one request at a time; :meth:`close` never waits long."""
+    """The helper process, seen from the UI: one request at a time; :meth:`close` never waits long (see the base)."""
 
     def __init__(self) -> None:
         super().__init__("trivselkode.analysis.learn_process", "hjælpeprocessen, der lærer af kodningerne, stoppede")
 
     def _request(self, request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            answer = self.ask(request)
-        except ValueError:  # a pipe closed under the write, or a garbled line: the helper is gone
-            self._proc = None
-            raise RuntimeError(self._gone) from None
+        answer = self.ask(request)
         if not isinstance(answer, dict) or "error" in answer:
             error = answer.get("error") if isinstance(answer, dict) else None
             raise RuntimeError(error or f"hjælpeprocessen svarede uforståeligt: {answer!r}")
@@ -78,23 +72,6 @@ class LearnerProcess(JsonLineProcess):
         return [
             Ranked(int(p), str(src), int(n), float(score), tuple(why)) for p, src, n, score, why in answer["ranked"]
         ]
-
-    def close(self) -> None:
-        """Stop the helper at once: a busy one (a training under way) is killed, an idle one gets
-        :data:`CLOSE_WAIT_S` to end by itself. The waiting request fails with a RuntimeError."""
-        busy = self._lock.locked()
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if not busy:
-            try:
-                cast(IO[str], proc.stdin).close()
-                proc.wait(timeout=CLOSE_WAIT_S)
-                return
-            except (OSError, subprocess.TimeoutExpired):
-                pass  # a pipe already broken, or a helper slow to end: killed below
-        proc.kill()
-        proc.wait()  # a killed process ends at once; reaped so that it leaves no zombie
 
 
 # ---------------------------------------------------------------- the helper's side
