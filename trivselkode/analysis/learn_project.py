@@ -31,10 +31,9 @@ from trivselkode.analysis.suggest import Analyzed, KeywordIndex, spacy_analyze
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key
 from trivselkode.storage.models import Code, Source
-from trivselkode.storage.rejections import rejected_passages
 from trivselkode.storage.training import (
     codebook_texts,
-    coded_passages,
+    decided_passages,
     keyword_codes,
     live_code_keys,
     participant_passages,
@@ -140,7 +139,7 @@ def rank_for_code(
         names = {int(i): str(n) for i, n in s.execute(select(col(Source.id), col(Source.name)))}
     from trivselkode.analysis.suggester import Suggester
 
-    done = coded_passages(project, coder, code_key) | rejected_passages(project, coder, code_key)
+    done = decided_passages(project, coder, code_key)
     suggester = Suggester(index, model)
     out = []
     for pid, source_id, number, text in participant_passages(project):

@@ -34,7 +34,7 @@ from sqlmodel import col, select
 
 from trivselkode.analysis.attributes import load_participants, setting_line, speaker_line
 from trivselkode.domain.undo import CodingAction
-from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Passage
+from trivselkode.storage.models import INTERVIEWER, Passage
 
 if TYPE_CHECKING:
     from trivselkode.analysis.learn_process import Trained
@@ -151,18 +151,9 @@ def load_items(project: Any, ranked: Sequence[Ranked]) -> list[QueueItem]:
 
 def decided_elsewhere(project: Any, coder: str, code_key: str, passage_ids: Iterable[int]) -> set[int]:
     """Of ``passage_ids``, those the coder has coded with the code or rejected for it (in Kodning, elsewhere)."""
-    from trivselkode.storage.rejections import rejected_passages
+    from trivselkode.storage.training import decided_passages
 
-    with project.read() as session:
-        coded = set(
-            session.exec(
-                select(Coding.passage_id)
-                .join(Code, col(Code.id) == Coding.code_id)
-                .join(Coder, col(Coder.id) == Coding.coder_id)
-                .where(Code.key == code_key, Coder.name == coder)
-            )
-        )
-    return (coded | rejected_passages(project, coder, code_key)) & set(passage_ids)
+    return decided_passages(project, coder, code_key) & set(passage_ids)
 
 
 @dataclass

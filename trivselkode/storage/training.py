@@ -205,6 +205,13 @@ def coded_passages(project: Project, coder: str, code_key: str) -> set[int]:
         return {int(p) for p in s.exec(query)}
 
 
+def decided_passages(project: Project, coder: str, code_key: str) -> set[int]:
+    """The ids of the passages ``coder`` coded with ``code_key`` or rejected it on: nothing left to ask them."""
+    from trivselkode.storage.rejections import rejected_passages
+
+    return coded_passages(project, coder, code_key) | rejected_passages(project, coder, code_key)
+
+
 def keyword_codes(project: Project) -> list[dict[str, Any]]:
     """The live codes' keys and keywords in codebook order (for a ``KeywordIndex``)."""
     query = (
