@@ -167,12 +167,11 @@ def new_suggesters(project: Any) -> dict[str, Callable[[str], Ranked]]:
     """The two ways of suggesting measured: keywords alone (a new project) and the model trained on ``project``."""
     from trivselkode.analysis.learn import LearnedModel
     from trivselkode.analysis.learn_project import train_project
-    from trivselkode.analysis.suggest import spacy_analyze
-    from trivselkode.analysis.suggest_sources import keyword_index
+    from trivselkode.analysis.suggest import KeywordIndex, spacy_analyze
     from trivselkode.analysis.suggester import Suggester
     from trivselkode.storage.coding_views import load_codes
 
-    index = keyword_index(load_codes(project))
+    index = KeywordIndex(load_codes(project))
     keywords = Suggester(index)
     started = time.perf_counter()
     model = train_project(project)

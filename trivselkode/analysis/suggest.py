@@ -83,8 +83,13 @@ KEYWORD_SHOWN = 0.75
 
 
 class HasKeywords(Protocol):
-    key: str
-    keywords: Sequence[str]
+    """A code as the keyword index reads it (a codebook code, a ``CodeInfo``; read-only, so lists fit)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def keywords(self) -> Sequence[str]: ...
 
 
 class Analyzed(NamedTuple):

@@ -91,11 +91,6 @@ def resolve_codes(codes: Sequence[CodeInfo], spec: str | None) -> tuple[str, ...
     return tuple(dict.fromkeys(out))
 
 
-def keyword_index(codes: Sequence[CodeInfo]) -> KeywordIndex:
-    """The codebook's keywords, indexed (retired codes are left out)."""
-    return KeywordIndex([{"key": c.key, "keywords": c.keywords, "retired": c.retired} for c in codes])
-
-
 def codes_on_passages(project: Project, source_ids: Collection[int]) -> dict[int, set[str]]:
     """Passage id → the code keys any coder (the consensus included) has put on it, in these sources."""
     from trivselkode.storage.models import Passage
@@ -136,7 +131,7 @@ def suggest_sources(
     restrict = resolve_codes(infos, codes)
     progress("Træner modellen på projektets kodninger (de valgte kilder undtaget) …")
     model = train_project(project, exclude_source_ids=tuple(chosen), analyze=analyze)
-    suggester = Suggester(keyword_index(infos), model)
+    suggester = Suggester(KeywordIndex(infos), model)  # retired codes are left out
     passages = participant_passages(project, source_ids=tuple(chosen))
     on = codes_on_passages(project, tuple(chosen))
     progress(f"Foreslår koder for {len(passages)} udsagn i {len(chosen)} {'kilde' if len(chosen) == 1 else 'kilder'} …")
