@@ -131,3 +131,10 @@ def test_sql_uses_no_sqlite_only_features_in_models(sqlite_project):
     with sqlite_project.engine.connect() as conn:
         sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name='ux_coding_unique'")).scalar()
     assert "coalesce" in sql.lower()
+
+
+def test_opening_without_create_refuses_a_missing_file_and_leaves_none_behind(tmp_path: Path) -> None:
+    missing = tmp_path / "ingen.db"
+    with pytest.raises(Refused, match=r"projektfilen .*ingen\.db findes ikke"):
+        open_project(str(missing), create=False)
+    assert not missing.exists()

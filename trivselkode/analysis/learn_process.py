@@ -102,7 +102,6 @@ class _Helper:
         if url not in self.projects:
             from trivselkode.storage.db import open_project
 
-            _refuse_missing_file(url)
             self.projects[url], _ = open_project(url, create=False)
         return self.projects[url]
 
@@ -169,23 +168,6 @@ class _Helper:
             if isinstance(request, dict) and isinstance(request.get("url"), str):
                 self.forget(request["url"])  # a broken connection is opened anew next time
             return {"error": _danish(exc, request if isinstance(request, dict) else {})}
-
-
-def _refuse_missing_file(url: str) -> None:
-    """Refuse an SQLite project file that is not there (``open_project`` would leave an empty file behind)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    from trivselkode.errors import Refused
-    from trivselkode.storage.db import to_url
-
-    try:
-        parsed = make_url(to_url(url))
-    except (ArgumentError, ValueError):
-        return  # open_project says what is wrong with it
-    database = parsed.database or ""
-    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).is_file():
-        raise Refused(f"projektfilen {database} findes ikke", "åbn projektet igen")
 
 
 def _danish(exc: Exception, request: dict[str, Any]) -> str:

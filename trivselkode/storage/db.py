@@ -331,10 +331,15 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
     """Open (and if missing, create) the project at ``db``.
 
     Refuses a database that is not a trivselkode project and one whose
-    schema is newer than this tool. Older schemas are migrated.
+    schema is newer than this tool. Older schemas are migrated. With
+    ``create=False`` a missing SQLite file is refused before anything
+    touches the disk (connecting would leave an empty file behind).
     """
     engine, url, read_only = _make_engine(db, busy_timeout_s)
     project = Project(engine, url, read_only)
+    if not create and project.path is not None and not project.path.is_file():
+        engine.dispose()
+        raise Refused(f"projektfilen {project.path} findes ikke", "angiv den rigtige projektfil med --db")
     if project.is_sqlite and engine.url.database not in (None, "", ":memory:"):
         warning = network_warning(Path(engine.url.database))
         if warning:
