@@ -29,10 +29,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trivselkode.analysis.helper_process import JsonLineProcess
-from trivselkode.analysis.learn_project import Ranked
+
+if TYPE_CHECKING:  # the UI imports this module at start-up: the learning side loads when first used
+    from trivselkode.analysis.learn_project import Ranked
 
 CACHE_MOST = 200_000  # analysed texts kept (then the cache starts over)
 
@@ -45,6 +47,16 @@ class Trained:
     examples: int
     codes: tuple[str, ...]
     seconds: float
+
+
+class Learner(Protocol):
+    """What the UI needs of a learner: :class:`LearnerProcess` (a test may stand in for it)."""
+
+    def train(self, url: str, *, coder: str | None, out: Path) -> Trained: ...
+
+    def rank(self, url: str, code_key: str, *, coder: str, model: Path, limit: int | None = None) -> list[Ranked]: ...
+
+    def close(self) -> None: ...
 
 
 class LearnerProcess(JsonLineProcess):
@@ -69,6 +81,8 @@ class LearnerProcess(JsonLineProcess):
         """The review queue of ``code_key`` for ``coder``, scored with the model saved at ``model``."""
         request = {"op": "rank", "url": url, "code": code_key, "coder": coder, "model": str(model), "limit": limit}
         answer = self._request(request)
+        from trivselkode.analysis.learn_project import Ranked
+
         return [
             Ranked(int(p), str(src), int(n), float(score), tuple(why)) for p, src, n, score, why in answer["ranked"]
         ]

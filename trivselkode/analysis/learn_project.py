@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from trivselkode.analysis.learn import Example, LearnedModel, train
-from trivselkode.analysis.learn_prior import codebook_examples
 from trivselkode.analysis.suggest import Analyzed, KeywordIndex, spacy_analyze
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key
@@ -96,6 +95,8 @@ def train_project(
     (:func:`code_groups`) give each kind of code its top threshold; the
     codebook's own texts are weak examples of their codes (:mod:`trivselkode.analysis.learn_prior`).
     """
+    from trivselkode.analysis.learn_prior import codebook_examples  # scipy: only where a model is trained
+
     rows = training_passages(project, coder=coder, exclude_source_ids=exclude_source_ids)
     share = lemma_share([text for *_, text in participant_passages(project)], analyze)
     return train(

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import and_
 from sqlalchemy.orm import aliased
@@ -37,19 +37,11 @@ from trivselkode.domain.undo import CodingAction
 from trivselkode.storage.models import INTERVIEWER, Passage
 
 if TYPE_CHECKING:
-    from trivselkode.analysis.learn_process import Trained
+    from trivselkode.analysis.learn_process import Learner
     from trivselkode.analysis.learn_project import Ranked
 
 Verdict = Literal["y", "n"]
 _CHUNK = 500  # passage ids per query (well below any database's parameter limit)
-
-
-class Learner(Protocol):
-    """What the queue needs of :class:`~trivselkode.analysis.learn_process.LearnerProcess`."""
-
-    def train(self, url: str, *, coder: str | None, out: Path) -> Trained: ...
-
-    def rank(self, url: str, code_key: str, *, coder: str, model: Path, limit: int | None = None) -> list[Ranked]: ...
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.widgets import TextArea
 
-from trivselkode.analysis.learn_process import LearnerProcess
+from trivselkode.analysis.learn_process import Learner, LearnerProcess
 from trivselkode.analysis.suggest import Analyzed, LemmaProcess
 from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
@@ -34,7 +34,7 @@ from trivselkode.errors import TrivselError
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codes_while_coding import CodeStep, apply_code_step
 from trivselkode.storage.db import Project, explain_failure
-from trivselkode.tui.coding.learning import Learner, ModelKeeper, ModelTrained, TrainingFailed
+from trivselkode.tui.coding.learning import ModelKeeper, ModelTrained, TrainingFailed
 from trivselkode.tui.coding.screen import CodingScreen
 from trivselkode.tui.coding.suggestions import PassageSuggester, SuggestFn
 from trivselkode.tui.common import keys

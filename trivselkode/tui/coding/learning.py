@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -31,21 +31,10 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from trivselkode.analysis.learn import LearnedModel
-    from trivselkode.analysis.learn_process import Trained
-    from trivselkode.analysis.learn_project import Ranked
+    from trivselkode.analysis.learn_process import Learner, Trained
 
 #: New codings by this coder (this session) after which the model is trained again.
 RETRAIN_EVERY = 10
-
-
-class Learner(Protocol):
-    """What the app needs of its learner: :class:`~trivselkode.analysis.learn_process.LearnerProcess`."""
-
-    def train(self, url: str, *, coder: str | None, out: Path) -> Trained: ...
-
-    def rank(self, url: str, code_key: str, *, coder: str, model: Path, limit: int | None = None) -> list[Ranked]: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass

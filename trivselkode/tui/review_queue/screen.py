@@ -48,7 +48,7 @@ from trivselkode.tui.review_queue.keys import HELP_EXTRA, HELP_TEXT
 from trivselkode.tui.review_queue.view import empty_text, item_head, item_text
 
 if TYPE_CHECKING:
-    from trivselkode.analysis.review_queue import Learner
+    from trivselkode.analysis.learn_process import Learner
     from trivselkode.tui.app import TrivselApp
 
 
