@@ -226,7 +226,7 @@ async def keystrokes(app, keys: int, *, open_source: bool) -> dict[str, object]:
             app.open_coding(SOURCE, None)
             await _settle(pilot)
             deadline = time.perf_counter() + 30  # let the helper process load spaCy before timing keys
-            while app.screen.suggest_running and time.perf_counter() < deadline:
+            while app.screen.suggest.running and time.perf_counter() < deadline:
                 await asyncio.sleep(0.05)
             await _settle(pilot)
         for method in METHODS:

@@ -423,7 +423,7 @@ async def test_accept_first_suggestion_and_pick_by_number(tui_project) -> None: 
     app = make_app(tui_project)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_source(pilot)
-        found = screen._current_suggestions()
+        found = screen.suggest.current()
         assert found and found[0][1].key == "T1"  # "tryg", "dømmer" ~ dømme
         assert codings(tui_project) == set()  # suggestions are never applied by themselves
         await pilot.press("plus")
@@ -434,7 +434,7 @@ async def test_accept_first_suggestion_and_pick_by_number(tui_project) -> None: 
         assert codings(tui_project) == {(2, "T1", None, None)}
         await pilot.press("j", "j")  # passage 5: "Arrangementerne er gode. Jeg møder andre. ..."
         await settle(pilot)
-        found = [code.key for _s, code in screen._current_suggestions()]
+        found = [code.key for _s, code in screen.suggest.current()]
         assert found[:1] == ["T3"] and "T6" in found and "B.social" in found
         await pilot.press("A")
         assert isinstance(app.screen, SuggestionDialog)
@@ -462,11 +462,11 @@ async def test_suggestions_wait_until_the_cursor_rests(tui_project) -> None:  # 
         assert len(calls) == 1  # the passage the screen opens on: at once
         await pilot.press("j", "j", "j")
         await settle(pilot)
-        assert len(calls) == 1 and screen._current_suggestions() is None
-        screen._start_suggestions()  # what the timer does when the cursor has rested
+        assert len(calls) == 1 and screen.suggest.current() is None
+        screen.suggest.start()  # what the timer does when the cursor has rested
         await settle(pilot)
         assert calls[-1] == TRANSCRIPT[6][1] and len(calls) == 2
-        assert [code.key for _s, code in screen._current_suggestions()][:1] == ["T4"]
+        assert [code.key for _s, code in screen.suggest.current()][:1] == ["T4"]
 
 
 async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> None:  # noqa: ANN001
@@ -478,12 +478,12 @@ async def test_suggestions_with_spacy_arrive_without_blocking(tui_project) -> No
         await pilot.pause()
         await pilot.pause()
         screen = app.screen
-        assert screen.suggest_running  # the model is loading ...
+        assert screen.suggest.running  # the model is loading ...
         await pilot.press("j")  # ... and the key is answered while it still is
         assert screen.passage.number == 4
-        assert screen.suggest_running
+        assert screen.suggest.running
         await settle(pilot)
-        found = screen._current_suggestions()
+        found = screen.suggest.current()
         assert found is not None and "T2" in [code.key for _s, code in found]  # "ro", "stille"
 
 

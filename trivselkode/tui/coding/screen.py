@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from trivselkode.analysis.suggest import KeywordIndex, Suggestion
+from trivselkode.analysis.suggest import KeywordIndex
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS
 from trivselkode.domain.undo import CodingAction, CodingFact
 from trivselkode.storage import coding_ops as ops
@@ -177,7 +177,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
             passage = self.passage
             self.load(passage.number if passage else None)
         elif self.loaded:
-            self._show_suggestions(now=True)  # the model may have changed meanwhile
+            self.suggest.show(now=True)  # the model may have changed meanwhile
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -232,7 +232,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self.query_one(CodebookPanel).set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
         self._update_title()
         self._cursor_changed()
-        self._show_suggestions(now=True)
+        self.suggest.show(now=True)
         self.loaded = True
         new_warnings = {
             f"{sc} ({self._code(cid).key})" for cid, sc in self.inactive_shortcuts.items() if self._code(cid)
@@ -356,7 +356,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         last = self.last_code.get(passage.id)
         if last is not None:
             self.query_one(CodebookPanel).highlight_code(last)
-        self._show_suggestions()
+        self.suggest.show()
 
     def action_move(self, step: int) -> None:
         target = self.cursor.step(step)
@@ -561,22 +561,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     # ------------------------------------------------------------ suggestions
 
-    @property
-    def suggest_running(self) -> bool:
-        return self.suggest.running
-
-    def _show_suggestions(self, *, now: bool = False) -> None:
-        self.suggest.show(now=now)
-
-    def _start_suggestions(self) -> None:
-        self.suggest.start()
-
     @on(SuggestionsReady)
     def _suggestions_ready(self, message: SuggestionsReady) -> None:
         self.suggest.ready(message)
-
-    def _current_suggestions(self) -> list[tuple[Suggestion, ops.CodeInfo]] | None:
-        return self.suggest.current()
 
     def action_accept_suggestion(self) -> None:
         self.suggest.accept()
