@@ -107,6 +107,7 @@ async def drive(db: Path, theme: str, truth: set[int], passages: int, *, from_al
     from trivselkode.storage.db import open_project
     from trivselkode.storage.project_settings import set_queue_learns_from_all
     from trivselkode.storage.rejections import rejected_passages
+    from trivselkode.storage.training import coded_passages
     from trivselkode.tui.app import TrivselApp
 
     project, _ = open_project(str(db))
@@ -142,27 +143,11 @@ async def drive(db: Path, theme: str, truth: set[int], passages: int, *, from_al
         await pilot.pause()
         await app.workers.wait_for_complete()
         found = sum(1 for d in screen.queue.decisions if d.verdict == "y")
-    stored_yes = len(_coded(project, theme))
+    stored_yes = len(coded_passages(project, CODER, theme))
     stored_no = len(rejected_passages(project, CODER, theme))
     project.dispose()
     label = "lærer af alle (anne + bo)" if from_all else "blind (kun annes egne)"
     return Run(label, keys, yes, no, found, len(truth), seconds, first, stored_yes, stored_no)
-
-
-def _coded(project, theme: str) -> set[int]:  # noqa: ANN001
-    from sqlmodel import select
-
-    from trivselkode.storage.models import Code, Coder, Coding
-
-    with project.read() as s:
-        return set(
-            s.exec(
-                select(Coding.passage_id)
-                .join(Code, Code.id == Coding.code_id)
-                .join(Coder, Coder.id == Coding.coder_id)
-                .where(Code.key == theme, Coder.name == CODER)
-            )
-        )
 
 
 def main() -> int:
