@@ -177,3 +177,26 @@ I: Tak.
 @pytest.fixture
 def interview_file(tmp_path: Path) -> Path:
     return write(tmp_path / "data" / "holstebro-interview-01.txt", INTERVIEW)
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project (19 sources, anne's and bo's codings), built once per test process; tests copy it."""
+    from trivselkode.cli.project import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path):  # noqa: ANN201
+    """A fresh copy of the demo project for one test, open."""
+    from trivselkode.storage.db import open_project
+    from trivselkode.storage.migrations import copy_sqlite_file
+
+    path = tmp_path / "demo.db"
+    copy_sqlite_file(demo_file, path)
+    project, _ = open_project(str(path))
+    yield project
+    project.dispose()

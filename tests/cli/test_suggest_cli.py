@@ -12,7 +12,6 @@ import pytest
 from sqlmodel import col, delete, select
 
 from tests.conftest import Cli
-from trivselkode.cli.project import build_demo
 from trivselkode.storage.db import open_project
 from trivselkode.storage.models import Code, Coding, Passage, Source
 from trivselkode.storage.training import participant_passages, training_passages
@@ -20,13 +19,6 @@ from trivselkode.storage.training import participant_passages, training_passages
 THEMES = {f"T{n}" for n in range(1, 8)}
 ASKED = "viborg-interview-01"
 OTHER = "randers-interview-01"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("suggest-demo") / "demo.db"
-    build_demo(path)
-    return path
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ work while a ranking runs.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from sqlmodel import select
 
 from tests.tui.conftest import make_app, settle
-from trivselkode.storage.db import Project, open_project
+from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coder, Coding, Passage, Source
 from trivselkode.storage.rejections import rejected_passages
 
@@ -79,25 +78,6 @@ class InProcessLearner:
 
     def close(self) -> None:
         self.release.set()
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:  # noqa: ANN001
-    from trivselkode.cli.project import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path):  # noqa: ANN201
-    """A fresh copy of the demo project (19 sources, anne's and bo's codings) for one test."""
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    project, _ = open_project(str(path))
-    yield project
-    project.dispose()
 
 
 def demo_app(project: Project, coder: str = CODER):  # noqa: ANN201

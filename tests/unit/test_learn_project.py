@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -16,31 +15,10 @@ from trivselkode.analysis.learn_project import lemma_share, rank_for_code, sampl
 from trivselkode.analysis.suggest import KeywordIndex, simple_analyze
 from trivselkode.errors import TrivselError
 from trivselkode.storage.coding_ops import toggle_code
-from trivselkode.storage.db import Project, open_project
+from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Participant, Passage
 from trivselkode.storage.rejections import reject
 from trivselkode.storage.training import keyword_codes, participant_passages, training_passages
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    """The demo project (19 interviews, anne's and bo's codings), built once; tests copy it."""
-    from trivselkode.cli.project import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path):
-    from trivselkode.storage.migrations import copy_sqlite_file
-
-    path = tmp_path / "demo.db"
-    copy_sqlite_file(demo_file, path)
-    project, _ = open_project(str(path))
-    yield project
-    project.dispose()
 
 
 def coded_by(project: Project, coder: str, code_key: str) -> set[int]:
