@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,16 @@ test: $(VENV)/.test-installed
 # The house rules: formatting, the linters chosen in pyproject.toml, the import contracts
 # (layers, and no user interface in the core), and mypy over the core packages.
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff format --check trivselkode tests bench
-	$(BIN)/ruff check trivselkode tests bench
+	$(BIN)/ruff format --check trivselkode tests bench tools
+	$(BIN)/ruff check trivselkode tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/python tools/i18n.py --check
+
+# The English message catalogue: extract the Danish texts from the code, merge the
+# translations, compile the .mo that ships in the wheel (trivselkode/i18n.py).
+i18n: $(VENV)/.test-installed
+	$(BIN)/python tools/i18n.py
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py

@@ -23,8 +23,20 @@ settings.register_profile("trivselkode", deadline=None, suppress_health_check=[H
 settings.load_profile("trivselkode")
 
 # Tests never read the developer's environment.
-for _var in ("TRIVSELKODE_DB", "TRIVSELKODE_CODER"):
+for _var in ("TRIVSELKODE_DB", "TRIVSELKODE_CODER", "TRIVSELKODE_LANG"):
     os.environ.pop(_var, None)
+# Nor the developer's saved choices (the interface language): a settings folder of the test run's own.
+os.environ["XDG_CONFIG_HOME"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / f"trivselkode-test-config-{os.getpid()}")
+
+
+@pytest.fixture(autouse=True)
+def _danish_after_each_test():
+    """Every test starts and ends in the default language, whatever a test switched to."""
+    from trivselkode.i18n import set_language
+
+    set_language("da")
+    yield
+    set_language("da")
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
