@@ -113,7 +113,56 @@ def test_schema_v3_gains_rejected_suggestions_and_keeps_every_row(tmp_path: Path
     assert _rows(tmp_path / "v3.db.v3.bak", "quotechoice") == before["quotechoice"]
 
 
-@pytest.mark.parametrize("fixture", [FIXTURE, FIXTURE_V2, FIXTURE_V3], ids=["v1", "v2", "v3"])
+FIXTURE_V4 = Path(__file__).resolve().parent.parent / "fixtures" / "project-schema-v4.db"
+EN_COLUMNS = ["name_en", "definition_en", "include_en", "exclude_en", "characteristics_en", "examples_en"]
+
+
+def test_schema_v4_gains_the_codebooks_english_and_keeps_every_row(tmp_path: Path):
+    from trivselkode.domain.codebook import dump_codebook, load_codebook_file, validate_codebook_text
+    from trivselkode.storage.codebook import codebook_of_project, load_codebook
+
+    db = tmp_path / "v4.db"
+    shutil.copy(FIXTURE_V4, db)
+    tables = ("code", "coding", "decision", "decisionevent", "quotechoice", "memo", "suggestionrejection")
+    before = {t: _rows(db, t) for t in tables}
+    assert before["suggestionrejection"] and before["quotechoice"]
+    project, _ = open_project(str(db))
+    try:
+        book = codebook_of_project(project)
+        assert all(c.name_en == "" and c.examples_en == [] for c in book.codes)  # no English yet
+        bundled = load_codebook_file(Path(__file__).resolve().parents[2] / "codebooks" / "trivsel.yaml")
+        load_codebook(project, bundled)  # the English of the bundled codebook goes into the new columns
+        again = codebook_of_project(project)
+        assert again.get("T1").name_en == bundled.get("T1").name_en != ""
+        assert again.get("T1").examples_en == bundled.get("T1").examples_en != []
+        assert validate_codebook_text(dump_codebook(again))[0] == again
+    finally:
+        project.dispose()
+    with sqlite3.connect(db) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+        columns = [r[1] for r in conn.execute('PRAGMA table_info("code")')]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert int(version) == SCHEMA_VERSION >= 5
+    assert columns[-len(EN_COLUMNS) :] == EN_COLUMNS
+    assert {t: _rows(db, t) for t in tables if t != "code"} == {t: v for t, v in before.items() if t != "code"}
+    assert len(_rows(db, "code")) == len(before["code"])  # every code kept (and given its English)
+    assert _rows(tmp_path / "v4.db.v4.bak", "suggestionrejection") == before["suggestionrejection"]
+
+
+def test_schema_v4_codes_keep_every_value_before_a_codebook_is_loaded(tmp_path: Path):
+    db = tmp_path / "v4.db"
+    shutil.copy(FIXTURE_V4, db)
+    before = _rows(db, "code")
+    project, _ = open_project(str(db))
+    project.dispose()
+    after = _rows(db, "code")
+    width = len(before[0])
+    assert sorted((r[:width] for r in after), key=repr) == before
+    assert all(r[width:] == ("", "", "", "", "[]", "[]") for r in after)
+
+
+@pytest.mark.parametrize("fixture", [FIXTURE, FIXTURE_V2, FIXTURE_V3, FIXTURE_V4], ids=["v1", "v2", "v3", "v4"])
 def test_every_old_schema_reaches_the_current_one(tmp_path: Path, fixture: Path):
     db = tmp_path / "gammel.db"
     shutil.copy(fixture, db)
@@ -171,3 +220,33 @@ def test_postgres_coder_role_may_reject_after_the_upgrade_to_v4(pg_url, intervie
         with psycopg.connect(TEST_PG.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.mark.postgres
+def test_postgres_gains_the_codebooks_english_on_the_upgrade_to_v5(pg_url):
+    """A schema-4 database on PostgreSQL gets the English columns, and the bundled codebook's English fills them."""
+    from sqlalchemy import text
+
+    from tests.conftest import Cli
+    from trivselkode.storage.codebook import code_texts
+
+    owner = Cli(pg_url)
+    assert owner("init").exit_code == 0
+    project, _ = open_project(pg_url)
+    with project.engine.begin() as conn:
+        for name in EN_COLUMNS:
+            conn.execute(text(f"ALTER TABLE code DROP COLUMN {name}"))
+        conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    project.dispose()
+    assert owner.json("status")["schema_version"] == SCHEMA_VERSION  # migrated
+    project, _ = open_project(pg_url)
+    try:
+        assert code_texts(project)["T1"].name_en == ""  # the columns are back, empty
+        assert (
+            owner("codebook", "load", str(Path(__file__).resolve().parents[2] / "codebooks" / "trivsel.yaml")).exit_code
+            == 0
+        )
+        assert code_texts(project)["T1"].name_en == "The library as a psychological safety system"
+        assert code_texts(project)["T1"].examples_en
+    finally:
+        project.dispose()

@@ -2,7 +2,11 @@
 
 A codebook is a YAML file (UTF-8) with a top-level mapping of ``name``,
 ``version`` and ``codes``; ``codes`` is a list of code mappings, which nest
-either with ``parent: KEY`` or with a ``children:`` list.
+either with ``parent: KEY`` or with a ``children:`` list. The codebook is
+bilingual: beside its Danish texts a code may carry their English
+(``name_en``, ``definition_en`` for ``description``, ``include_en``,
+``exclude_en``, ``characteristics_en``, ``examples_en``), validated and
+written back like the rest (see :mod:`trivselkode.domain.codebook_lang`).
 
 Validation works on the *composed* node tree (``yaml.compose``), not on
 ``yaml.safe_load`` output, so that every problem can point at the line and
@@ -33,10 +37,11 @@ import yaml
 
 from trivselkode.domain.codebook_spec import (
     CODE_FIELDS,
+    EN_FIELDS,
+    EN_LIST_FIELDS,
     LIST_FIELDS,
     MAX_CODE_DEPTH,
     RESERVED_SHORTCUTS,
-    TEXT_FIELDS,
     Codebook,
     CodebookInvalid,
     CodeSpec,
@@ -46,9 +51,11 @@ from trivselkode.domain.codebook_spec import (
 from trivselkode.domain.codebook_validate import validate_codebook_text
 from trivselkode.domain.codebook_yaml import STR_TAG
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 
 __all__ = [
     "CODE_FIELDS",
+    "EN_FIELDS",
     "RESERVED_SHORTCUTS",
     "Codebook",
     "CodebookInvalid",
@@ -75,29 +82,35 @@ def read_codebook_text(path: str | Path) -> str:
     """
     p = Path(path)
     if not p.exists():
-        raise TrivselError(f"codebook file not found: {p}", hint="check the path and the file name")
+        raise TrivselError(_("kodebogsfilen findes ikke: {path}").format(path=p), hint=_("tjek stien og filnavnet"))
     if p.is_dir():
-        raise TrivselError(f"{p} is a folder, not a codebook file", hint="give the path of a .yaml file")
+        raise TrivselError(
+            _("{path} er en mappe, ikke en kodebogsfil").format(path=p), hint=_("angiv stien til en .yaml-fil")
+        )
     try:
         data = p.read_bytes()
     except PermissionError:
-        raise TrivselError(f"cannot read codebook file {p}: permission denied") from None
+        raise TrivselError(_("kodebogsfilen {path} kan ikke læses: adgang nægtet").format(path=p)) from None
     except OSError as exc:
-        raise TrivselError(f"cannot read codebook file {p}: {exc.strerror or exc}") from None
+        raise TrivselError(
+            _("kodebogsfilen {path} kan ikke læses: {reason}").format(path=p, reason=exc.strerror or exc)
+        ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TrivselError(f"codebook file {p} is UTF-16, not UTF-8", hint="save it as UTF-8")
+        raise TrivselError(_("kodebogsfilen {path} er UTF-16, ikke UTF-8").format(path=p), hint=_("gem den som UTF-8"))
     if b"\x00" in data:
         raise TrivselError(
-            f"codebook file {p} is not a text file (it contains binary data)",
-            hint="a codebook is a YAML text file in UTF-8",
+            _("kodebogsfilen {path} er ikke en tekstfil (den indeholder binære data)").format(path=p),
+            hint=_("en kodebog er en YAML-tekstfil i UTF-8"),
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise TrivselError(
-            f"codebook file {p} is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})",
-            hint="save it as UTF-8",
+            _("kodebogsfilen {path} er ikke UTF-8 (byte 0x{byte} på linje {line})").format(
+                path=p, byte=f"{data[exc.start]:02x}", line=line
+            ),
+            hint=_("gem den som UTF-8"),
         ) from None
 
 
@@ -112,7 +125,9 @@ def load_codebook_file(path: str | Path) -> Codebook:
     if problems or codebook is None:
         raise CodebookInvalid(
             problems,
-            hint=f"run `trivselkode codebook validate {shlex.quote(str(path))}` to see every problem",
+            hint=_("kør `trivselkode codebook validate {path}` for at se alle problemerne").format(
+                path=shlex.quote(str(path))
+            ),
         )
     return codebook
 
@@ -153,23 +168,17 @@ def dump_codebook(codebook: Codebook) -> str:
     """
     codes = []
     for code in sorted(codebook.codes, key=lambda c: c.position):
-        entry: dict[str, object] = {"key": code.key, "name": code.name}
-        if code.parent:
-            entry["parent"] = code.parent
-        if code.kind:
-            entry["kind"] = code.kind
-        if code.shortcut:
-            entry["shortcut"] = code.shortcut
-        if code.color:
-            entry["color"] = code.color
-        for text_field in TEXT_FIELDS:
-            value = getattr(code, text_field)
-            if value:
-                entry[text_field] = value
-        for list_field in LIST_FIELDS:
-            values = list(getattr(code, list_field))
-            if values:
-                entry[list_field] = _FlowList(values) if list_field == "keywords" else values
+        entry: dict[str, object] = {}
+        for name in CODE_FIELDS:
+            value = getattr(code, name)
+            if name in ("key", "name"):
+                entry[name] = value
+            elif name in LIST_FIELDS or name in EN_LIST_FIELDS:
+                values = list(value or [])
+                if values:
+                    entry[name] = _FlowList(values) if name == "keywords" else values
+            elif value:
+                entry[name] = value
         codes.append(entry)
     document = {"name": codebook.name, "version": codebook.version, "codes": codes}
     return yaml.dump(

@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, Node
 
 from trivselkode.domain.codebook_spec import MAX_CODE_DEPTH, CodeSpec
 from trivselkode.domain.codebook_yaml import Add, did_you_mean
+from trivselkode.i18n import _
 
 
 @dataclass
@@ -38,8 +39,10 @@ def cross_check(entries: list[Entry], add: Add) -> None:
         if parent is not None and parent not in by_key and entry.parent_node is not None:
             add(
                 entry.parent_node,
-                f"unknown parent {parent!r}: no code has that key"
-                f"{did_you_mean(parent, by_key)}; use the key of an existing code or remove the line",
+                _(
+                    "ukendt overkode {parent}: ingen kode har den nøgle{hint}; brug nøglen fra en "
+                    "eksisterende kode, eller fjern linjen"
+                ).format(parent=repr(parent), hint=did_you_mean(parent, by_key)),
             )
     # Parent links: an explicit `parent`, else the nesting.
     parent_of: dict[str, str] = {}
@@ -64,8 +67,9 @@ def _unique_keys(entries: list[Entry], add: Add) -> dict[str, Entry]:
             assert entry.key_node is not None
             add(
                 entry.key_node,
-                f"duplicate code key {entry.spec.key!r}: the code on line {first.spec.line} "
-                "has it already; every key must be unique",
+                _(
+                    "kodenøglen {key} findes to gange: koden på linje {line} har den allerede; hver nøgle skal være entydig"
+                ).format(key=repr(entry.spec.key), line=first.spec.line),
             )
     return by_key
 
@@ -80,11 +84,13 @@ def _unique_shortcuts(entries: list[Entry], add: Add) -> None:
         if first is None:
             by_shortcut[shortcut] = entry
         else:
-            other = f"code {first.spec.key!r}" if first.key_ok else "another code"
+            other = _("koden {key}").format(key=repr(first.spec.key)) if first.key_ok else _("en anden kode")
             add(
                 entry.shortcut_node,
-                f"duplicate shortcut {shortcut!r}: {other} (line {first.spec.line}) uses it "
-                "already; give each code its own shortcut",
+                _(
+                    "genvejen {shortcut} findes to gange: {other} (linje {line}) bruger den allerede; "
+                    "giv hver kode sin egen genvej"
+                ).format(shortcut=repr(shortcut), other=other, line=first.spec.line),
             )
 
 
@@ -108,8 +114,10 @@ def _no_cycles(by_key: dict[str, Entry], parent_of: dict[str, str], add: Add) ->
                 node = entry.parent_node or entry.key_node or entry.node
                 add(
                     node,
-                    f"code {key!r} is in a cycle of parents ({shown}); a code cannot be its "
-                    "own ancestor – remove or change one of these parent links",
+                    _(
+                        "koden {key} indgår i en ring af overkoder ({cycle}); en kode kan ikke være sin "
+                        "egen forfader – fjern eller ret et af disse led"
+                    ).format(key=repr(key), cycle=shown),
                 )
         for key in path:
             state[key] = 2
@@ -133,7 +141,8 @@ def _not_too_deep(by_key: dict[str, Entry], parent_of: dict[str, str], add: Add)
         entry = by_key[too_deep[0]]
         add(
             entry.parent_node or entry.key_node or entry.node,
-            f"code {too_deep[0]!r} lies {depth[too_deep[0]]} levels deep ({len(too_deep)} code(s) "
-            f"deeper than {MAX_CODE_DEPTH}); codes may nest at most {MAX_CODE_DEPTH} levels – "
-            "give it a parent higher up",
+            _(
+                "koden {key} ligger {depth} niveauer dybt ({n} kode(r) dybere end {max}); koder kan "
+                "højst indlejres {max} niveauer – giv den en overkode højere oppe"
+            ).format(key=repr(too_deep[0]), depth=depth[too_deep[0]], n=len(too_deep), max=MAX_CODE_DEPTH),
         )

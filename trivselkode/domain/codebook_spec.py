@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 
 #: Keys the coding screen binds for itself; no code may use one as its shortcut.
 RESERVED_SHORTCUTS: frozenset[str] = frozenset(
@@ -26,21 +27,35 @@ RESERVED_CHARS = " ".join(sorted((k for k in RESERVED_SHORTCUTS if len(k) == 1 a
 CODE_FIELDS: tuple[str, ...] = (
     "key",
     "name",
+    "name_en",
     "parent",
     "kind",
     "shortcut",
     "color",
     "description",
+    "definition_en",
     "include",
+    "include_en",
     "exclude",
+    "exclude_en",
     "characteristics",
+    "characteristics_en",
     "examples",
+    "examples_en",
     "keywords",
 )
-CODE_FIELD_SET = frozenset(CODE_FIELDS) | {"children"}
+#: Another name a codebook file may give a field (written back under the field's own name).
+FIELD_ALIASES: dict[str, str] = {"description_en": "definition_en"}
+CODE_FIELD_SET = frozenset(CODE_FIELDS) | {"children"} | frozenset(FIELD_ALIASES)
 TOP_FIELDS = ("name", "version", "codes")
 TEXT_FIELDS = ("description", "include", "exclude")
 LIST_FIELDS = ("characteristics", "examples", "keywords")
+#: The English of a code (the bilingual codebook): beside the Danish ``name``,
+#: ``description`` (its English is ``definition_en``), ``include``, ``exclude``,
+#: ``characteristics`` and ``examples``. See :mod:`trivselkode.domain.codebook_lang`.
+EN_TEXT_FIELDS = ("name_en", "definition_en", "include_en", "exclude_en")
+EN_LIST_FIELDS = ("characteristics_en", "examples_en")
+EN_FIELDS = EN_TEXT_FIELDS + EN_LIST_FIELDS
 
 #: How deep codes may nest (a top-level code is at level 1). Deeper trees are
 #: refused when a codebook or a REFI-QDA file is read, so that nothing that
@@ -74,6 +89,12 @@ class CodeSpec:
     color: str | None = None
     shortcut: str | None = None
     position: int = 0
+    name_en: str = ""
+    definition_en: str = ""
+    include_en: str = ""
+    exclude_en: str = ""
+    characteristics_en: list[str] = field(default_factory=list)
+    examples_en: list[str] = field(default_factory=list)
     line: int = field(default=0, compare=False)
 
 
@@ -117,9 +138,9 @@ class CodebookInvalid(TrivselError):
         if self.problems:
             message = str(self.problems[0])
             if len(self.problems) > 1:
-                message += f" (and {len(self.problems) - 1} more)"
+                message += " " + _("(og {n} til)").format(n=len(self.problems) - 1)
         else:  # pragma: no cover - never raised without a problem
-            message = "the codebook is invalid"
+            message = _("kodebogen er ugyldig")
         super().__init__(message, hint)
 
 

@@ -7,6 +7,7 @@ here, the checks across codes are :mod:`trivselkode.domain.codebook_checks`.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -14,6 +15,9 @@ from trivselkode.domain.codebook_checks import Entry, cross_check
 from trivselkode.domain.codebook_spec import (
     CODE_FIELD_SET,
     CODE_FIELDS,
+    EN_LIST_FIELDS,
+    EN_TEXT_FIELDS,
+    FIELD_ALIASES,
     LIST_FIELDS,
     RESERVED_CHARS,
     RESERVED_SHORTCUTS,
@@ -33,6 +37,7 @@ from trivselkode.domain.codebook_yaml import (
     describe,
     did_you_mean,
 )
+from trivselkode.i18n import _
 
 
 class Validator:
@@ -65,8 +70,10 @@ class Validator:
         if not isinstance(root, MappingNode):
             self.add(
                 root,
-                f"the top level is {describe(root)}, but a codebook must be a mapping "
-                "with `name`, `version` and `codes` (see codebooks/trivsel.yaml)",
+                _(
+                    "øverste niveau er {what}, men en kodebog skal være en mapping "
+                    "med `name`, `version` og `codes` (se codebooks/trivsel.yaml)"
+                ).format(what=describe(root)),
             )
             return None
 
@@ -75,38 +82,40 @@ class Validator:
             if name not in TOP_FIELDS:
                 self.add(
                     key_node,
-                    f"unknown top-level field {name!r}{did_you_mean(name, TOP_FIELDS)}; "
-                    "a codebook has only `name`, `version` and `codes`",
+                    _(
+                        "ukendt felt {name} på øverste niveau{hint}; en kodebog har kun `name`, `version` og `codes`"
+                    ).format(name=repr(name), hint=did_you_mean(name, TOP_FIELDS)),
                 )
 
         book_name = ""
         if "name" not in fields:
-            self.add(root, "the codebook has no `name`; add a line such as `name: Trivselskodebog`")
+            self.add(root, _("kodebogen har intet `name`; tilføj en linje som `name: Trivselskodebog`"))
         else:
-            book_name = self._text(fields["name"][1], "name", required=True, owner="the codebook") or ""
+            book_name = self._text(fields["name"][1], "name", required=True, owner=_("kodebogen")) or ""
 
         version: int | str = 1
         if "version" in fields:
             version = self._version(fields["version"][1])
 
         if "codes" not in fields:
-            self.add(root, "the codebook has no `codes`; add `codes:` with a list of codes (`- key: ...`)")
+            self.add(root, _("kodebogen har ingen `codes`; tilføj `codes:` med en liste af koder (`- key: ...`)"))
         else:
             codes_node = fields["codes"][1]
             if isinstance(codes_node, SequenceNode):
                 if not codes_node.value:
-                    self.add(codes_node, "`codes` is empty; list at least one code (`- key: T1`, `name: ...`)")
+                    self.add(codes_node, _("`codes` er tom; skriv mindst én kode (`- key: T1`, `name: ...`)"))
                 self._walk_codes(codes_node, nested_parent=None, nested=False)
             elif isinstance(codes_node, ScalarNode) and codes_node.tag == NULL_TAG:
                 self.add(
                     fields["codes"][0],
-                    "`codes` is empty; list the codes under it, each starting with `- key: ...`",
+                    _("`codes` er tom; skriv koderne under den, hver begyndende med `- key: ...`"),
                 )
             else:
                 self.add(
                     codes_node,
-                    f"`codes` is {describe(codes_node)}, but it must be a list of codes, "
-                    "each starting with `- key: ...`",
+                    _(
+                        "`codes` er {what}, men den skal være en liste af koder, hver begyndende med `- key: ...`"
+                    ).format(what=describe(codes_node)),
                 )
 
         cross_check(self.entries, self.add)
@@ -119,7 +128,7 @@ class Validator:
         fields: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.add(key_node, "a field name must be a plain word such as `name`, not a list or mapping")
+                self.add(key_node, _("et feltnavn skal være et enkelt ord som `name`, ikke en liste eller mapping"))
                 continue
             fields[key_node.value] = (key_node, value_node)
         return fields
@@ -129,17 +138,25 @@ class Validator:
     def _text(self, node: Node, name: str, *, required: bool = False, owner: str = "") -> str | None:
         """A free-text field: any scalar, taken as written; ``None`` when empty."""
         if not isinstance(node, ScalarNode):
-            self.add(node, f"`{name}` is {describe(node)}, but it must be text")
+            self.add(node, _("`{field}` er {what}, men det skal være tekst").format(field=name, what=describe(node)))
             return None
         if node.tag == NULL_TAG or not node.value.strip():
             if required:
-                self.add(node, f"`{name}` of {owner} is empty; write a {name} after `{name}:`")
+                self.add(
+                    node,
+                    _("`{field}` for {owner} er tomt; skriv et {field} efter `{field}:`").format(
+                        field=name, owner=owner
+                    ),
+                )
             return None
         return node.value
 
     def _version(self, node: Node) -> int | str:
         if not isinstance(node, ScalarNode):
-            self.add(node, f"`version` is {describe(node)}, but it must be a number or text such as `1`")
+            self.add(
+                node,
+                _("`version` er {what}, men den skal være et tal eller en tekst som `1`").format(what=describe(node)),
+            )
             return 1
         if node.tag == NULL_TAG or not node.value.strip():
             return 1
@@ -153,16 +170,28 @@ class Validator:
         if not isinstance(node, SequenceNode):
             self.add(
                 node,
-                f"`{name}` of {owner} is {describe(node)}, but it must be a list of texts: "
-                f"write `{name}: [a, b]` or one `- item` per line",
+                _(
+                    "`{field}` for {owner} er {what}, men det skal være en liste af tekster: "
+                    "skriv `{field}: [a, b]` eller ét `- punkt` pr. linje"
+                ).format(field=name, owner=owner, what=describe(node)),
             )
             return []
         items: list[str] = []
         for item in node.value:
             if not isinstance(item, ScalarNode):
-                self.add(item, f"an entry of `{name}` of {owner} is {describe(item)}, but each entry must be text")
+                self.add(
+                    item,
+                    _("et punkt i `{field}` for {owner} er {what}, men hvert punkt skal være tekst").format(
+                        field=name, owner=owner, what=describe(item)
+                    ),
+                )
             elif item.tag == NULL_TAG or not item.value.strip():
-                self.add(item, f"an entry of `{name}` of {owner} is empty; remove it or write the text")
+                self.add(
+                    item,
+                    _("et punkt i `{field}` for {owner} er tomt; fjern det, eller skriv teksten").format(
+                        field=name, owner=owner
+                    ),
+                )
             else:
                 items.append(item.value)
         return items
@@ -177,19 +206,28 @@ class Validator:
                     self.at(
                         line_no + 1,
                         hash_at + 1,
-                        f"the colour of {owner} is read as a YAML comment because `#` is not "
-                        'quoted; write it in quotes, e.g. `color: "#2e7d32"`',
+                        _(
+                            "farven for {owner} læses som en YAML-kommentar, fordi `#` ikke står i "
+                            'anførselstegn; skriv den i anførselstegn, fx `color: "#2e7d32"`'
+                        ).format(owner=owner),
                     )
             return None
         if not isinstance(node, ScalarNode):
-            self.add(node, f'`color` of {owner} is {describe(node)}; write a colour such as "#2e7d32"')
+            self.add(
+                node,
+                _('`color` for {owner} er {what}; skriv en farve som "#2e7d32"').format(
+                    owner=owner, what=describe(node)
+                ),
+            )
             return None
         color = normalize_color(node.value)
         if color is None:
             self.add(
                 node,
-                f'`color` {node.value!r} of {owner} is not a colour; write it as "#rrggbb" '
-                'or "#rgb" in hexadecimal, e.g. "#2e7d32"',
+                _(
+                    '`color` {value} for {owner} er ikke en farve; skriv den som "#rrggbb" '
+                    'eller "#rgb" i hexadecimaler, fx "#2e7d32"'
+                ).format(value=repr(node.value), owner=owner),
             )
         return color
 
@@ -197,25 +235,39 @@ class Validator:
         if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
             return None
         if not isinstance(node, ScalarNode):
-            self.add(node, f"`shortcut` of {owner} is {describe(node)}, but it must be one character")
+            self.add(
+                node,
+                _("`shortcut` for {owner} er {what}, men den skal være ét tegn").format(
+                    owner=owner, what=describe(node)
+                ),
+            )
             return None
         value = node.value
         if value == "":
-            self.add(node, f"`shortcut` of {owner} is empty; give one character or leave the line out")
+            self.add(node, _("`shortcut` for {owner} er tom; angiv ét tegn, eller udelad linjen").format(owner=owner))
         elif value in RESERVED_SHORTCUTS:
             self.add(
                 node,
-                f"shortcut {value!r} of {owner} is reserved by the coding screen; choose a "
-                f"character that is neither reserved ({RESERVED_CHARS}) nor used by another code",
+                _(
+                    "genvejen {value} for {owner} er reserveret af kodningsskærmen; vælg et tegn, "
+                    "som hverken er reserveret ({reserved}) eller bruges af en anden kode"
+                ).format(value=repr(value), owner=owner, reserved=RESERVED_CHARS),
             )
         elif len(value) != 1:
             self.add(
                 node,
-                f"shortcut {value!r} of {owner} is not a single character; use one letter, digit "
-                "or sign (in quotes if it is a digit)",
+                _(
+                    "genvejen {value} for {owner} er ikke ét enkelt tegn; brug ét bogstav, ét ciffer "
+                    "eller ét tegn (i anførselstegn, hvis det er et ciffer)"
+                ).format(value=repr(value), owner=owner),
             )
         elif not value.isprintable():
-            self.add(node, f"shortcut {value!r} of {owner} is not a printable character; use a letter or digit")
+            self.add(
+                node,
+                _(
+                    "genvejen {value} for {owner} er ikke et tegn, der kan skrives; brug et bogstav eller et ciffer"
+                ).format(value=repr(value), owner=owner),
+            )
         else:
             return value
         return None
@@ -227,12 +279,14 @@ class Validator:
             if not isinstance(item, MappingNode):
                 self.add(
                     item,
-                    f"a code is {describe(item)}, but each code must be a mapping with at least "
-                    "`key` and `name` (`- key: T1` on one line, `name: ...` below it)",
+                    _(
+                        "en kode er {what}, men hver kode skal være en mapping med mindst "
+                        "`key` og `name` (`- key: T1` på én linje, `name: ...` under den)"
+                    ).format(what=describe(item)),
                 )
                 continue
             if id(item) in self._open:
-                self.add(item, "a code is nested inside itself through a YAML alias; remove the alias")
+                self.add(item, _("en kode ligger inden i sig selv gennem et YAML-alias; fjern aliaset"))
                 continue
             self._open.add(id(item))
             try:
@@ -243,11 +297,11 @@ class Validator:
     def _code(self, node: MappingNode, nested_parent: str | None, nested: bool) -> None:
         fields = self._fields(node)
         key, key_node = self._key(node, fields)
-        owner = f"code {key!r}" if key else "a code"
+        owner = _("koden {key}").format(key=repr(key)) if key else _("en kode")
         self._unknown_fields(fields, owner)
         name = ""
         if "name" not in fields:
-            self.add(node, f"{owner} has no `name`; add `name:` with its Danish name")
+            self.add(node, _("{owner} har intet `name`; tilføj `name:` med dens danske navn").format(owner=owner))
         else:
             name = self._text(fields["name"][1], "name", required=True, owner=owner) or ""
         explicit_parent, parent_node = self._parent(fields, owner, nested_parent if nested else None)
@@ -260,6 +314,7 @@ class Validator:
         for list_field in LIST_FIELDS:
             if list_field in fields:
                 lists[list_field] = self._list(fields[list_field][1], list_field, owner)
+        english = self._english(fields, owner)
         color = None
         if "color" in fields:
             color = self._color(fields["color"][0], fields["color"][1], owner)
@@ -283,6 +338,7 @@ class Validator:
             shortcut=shortcut,
             position=len(self.entries),
             line=node.start_mark.line + 1,
+            **english,
         )
         self.entries.append(
             Entry(
@@ -299,22 +355,48 @@ class Validator:
         if "children" in fields:
             self._children(fields["children"][1], key, owner)
 
+    def _english(self, fields: dict[str, tuple[Node, Node]], owner: str) -> dict[str, Any]:
+        """The code's English (``name_en`` …; an alias such as ``description_en`` read as its field)."""
+        for alias, name in FIELD_ALIASES.items():
+            if alias in fields and name in fields:
+                self.add(
+                    fields[alias][0],
+                    _("{owner} har både `{alias}` og `{name}`, som er det samme felt; slet den ene").format(
+                        owner=owner, alias=alias, name=name
+                    ),
+                )
+            elif alias in fields:
+                fields[name] = fields[alias]
+        english: dict[str, Any] = {}
+        for text_field in EN_TEXT_FIELDS:
+            if text_field in fields:
+                english[text_field] = self._text(fields[text_field][1], text_field) or ""
+        for list_field in EN_LIST_FIELDS:
+            if list_field in fields:
+                english[list_field] = self._list(fields[list_field][1], list_field, owner)
+        return english
+
     def _key(self, node: MappingNode, fields: dict[str, tuple[Node, Node]]) -> tuple[str | None, Node | None]:
         """The code's key (``None`` when missing or unusable) and its node."""
         if "key" not in fields:
-            self.add(node, "a code has no `key`; give it a unique key such as `T8` or `B.leg`")
+            self.add(node, _("en kode har ingen `key`; giv den en entydig nøgle som `T8` eller `B.leg`"))
             return None, None
         key_node = fields["key"][1]
         if not isinstance(key_node, ScalarNode) or key_node.tag not in (STR_TAG, NULL_TAG):
             self.add(
                 key_node,
-                f"the key {describe(key_node)} is not a string; write it in quotes "
-                '(e.g. `key: "T1"`) or start it with a letter',
+                _(
+                    "nøglen {what} er ikke en tekst; skriv den i anførselstegn "
+                    '(fx `key: "T1"`), eller begynd den med et bogstav'
+                ).format(what=describe(key_node)),
             )
         elif not key_node.value.strip():
-            self.add(key_node, "the key of a code is empty; give it a unique key such as `T8`")
+            self.add(key_node, _("en kodes nøgle er tom; giv den en entydig nøgle som `T8`"))
         elif key_node.value != key_node.value.strip():
-            self.add(key_node, f"the key {key_node.value!r} has spaces at its start or end; remove them")
+            self.add(
+                key_node,
+                _("nøglen {key} har mellemrum i starten eller slutningen; fjern dem").format(key=repr(key_node.value)),
+            )
         else:
             return key_node.value, key_node
         return None, key_node
@@ -323,13 +405,15 @@ class Validator:
         for name, (fkey_node, _v) in fields.items():
             if name not in CODE_FIELD_SET:
                 hint = (
-                    " (YAML merge keys are not supported here)" if name == "<<" else did_you_mean(name, CODE_FIELD_SET)
+                    " " + _("(YAML-flettenøgler understøttes ikke her)")
+                    if name == "<<"
+                    else did_you_mean(name, CODE_FIELD_SET)
                 )
                 self.add(
                     fkey_node,
-                    f"unknown field {name!r} in {owner}{hint}; the fields of a code are "
-                    + ", ".join(CODE_FIELDS)
-                    + " and children",
+                    _("ukendt felt {name} i {owner}{hint}; en kodes felter er {fields} og children").format(
+                        name=repr(name), owner=owner, hint=hint, fields=", ".join(CODE_FIELDS)
+                    ),
                 )
 
     def _parent(
@@ -342,7 +426,12 @@ class Validator:
         if isinstance(parent_node, ScalarNode) and parent_node.tag == NULL_TAG:
             return None, None
         if not isinstance(parent_node, ScalarNode) or parent_node.tag != STR_TAG:
-            self.add(parent_node, f"`parent` of {owner} is {describe(parent_node)}; write the key of the parent code")
+            self.add(
+                parent_node,
+                _("`parent` for {owner} er {what}; skriv overkodens nøgle").format(
+                    owner=owner, what=describe(parent_node)
+                ),
+            )
             return None, None
         if not parent_node.value.strip():
             return None, None
@@ -350,8 +439,10 @@ class Validator:
         if nested_parent is not None and explicit_parent != nested_parent:
             self.add(
                 parent_node,
-                f"{owner} is nested under `children` of {nested_parent!r} but says "
-                f"`parent: {explicit_parent}`; remove the `parent` line or move the code",
+                _(
+                    "{owner} ligger under `children` i {nested} men siger "
+                    "`parent: {parent}`; fjern `parent`-linjen, eller flyt koden"
+                ).format(owner=owner, nested=repr(nested_parent), parent=explicit_parent),
             )
         return explicit_parent, parent_node
 
@@ -364,8 +455,9 @@ class Validator:
         if not isinstance(kind_node, ScalarNode) or kind_node.tag != STR_TAG:
             self.add(
                 kind_node,
-                f"`kind` of {owner} is {describe(kind_node)}, but it must be text such as "
-                "tema, behov, livskvalitet or miljø",
+                _(
+                    "`kind` for {owner} er {what}, men den skal være en tekst som tema, behov, livskvalitet eller miljø"
+                ).format(owner=owner, what=describe(kind_node)),
             )
             return ""
         return kind_node.value.strip()
@@ -378,8 +470,10 @@ class Validator:
         elif not (isinstance(children, ScalarNode) and children.tag == NULL_TAG):
             self.add(
                 children,
-                f"`children` of {owner} is {describe(children)}, but it must be a list of codes, "
-                "each starting with `- key: ...`",
+                _(
+                    "`children` for {owner} er {what}, men den skal være en liste af koder, "
+                    "hver begyndende med `- key: ...`"
+                ).format(owner=owner, what=describe(children)),
             )
 
 

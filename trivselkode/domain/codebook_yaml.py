@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from trivselkode.domain.codebook_spec import MAX_CODE_DEPTH
 from trivselkode.domain.yamlguard import YamlLimit, check_yaml
+from trivselkode.i18n import _, format_integer
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
@@ -32,16 +33,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     for choice in choices:
         by_lower.setdefault(choice.lower(), choice)
     close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+    return " " + _("(mente du {name}?)").format(name=repr(by_lower[close[0]])) if close else ""
 
 
 def describe(node: Node) -> str:
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return _("en mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
+        return _("en liste")
     if node.tag == NULL_TAG:
-        return "empty"
+        return _("tom")
     return f"{node.value!r}"
 
 
@@ -65,35 +66,41 @@ def compose(text: str, at: At) -> Node | None:
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        at(line, column, f"the character U+{ord(char):04X} is not allowed in a YAML file; delete it")
+        at(
+            line,
+            column,
+            _("tegnet U+{code} er ikke tilladt i en YAML-fil; slet det").format(code=f"{ord(char):04X}"),
+        )
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
-        at(1, 1, f"the file is not valid YAML: {exc}".replace("\n", " "))
+        at(1, 1, _("filen er ikke gyldig YAML: {error}").format(error=exc).replace("\n", " "))
         return None
     if root is None:
         at(
             1,
             1,
-            "the codebook file is empty; it must be a mapping with `name`, "
-            "`version` and `codes` (see codebooks/trivsel.yaml)",
+            _(
+                "kodebogsfilen er tom; den skal være en mapping med `name`, "
+                "`version` og `codes` (se codebooks/trivsel.yaml)"
+            ),
         )
     return root
 
 
 def _limit_message(exc: YamlLimit) -> str:
     if exc.kind == "depth":
-        return (
-            f"the YAML nests more than {exc.limit} levels deep here; codes may nest at most "
-            f"{MAX_CODE_DEPTH} levels (`children` within `children`) – flatten the tree"
-        )
+        return _(
+            "YAML'en er indlejret mere end {limit} niveauer dybt her; koder kan højst indlejres "
+            "{max} niveauer (`children` i `children`) – gør træet fladere"
+        ).format(limit=exc.limit, max=MAX_CODE_DEPTH)
     if exc.kind == "cycle":
-        return (
-            f"the alias *{exc.anchor} refers to the value it stands in, so the file would never end; remove the alias"
-        )
-    return (
-        f"the aliases (*{exc.anchor} and others) repeat so much that the file would grow to over "
-        f"{exc.limit:,} characters; write the values out instead of using aliases"
-    )
+        return _(
+            "aliaset *{anchor} henviser til den værdi, det selv står i, så filen ville aldrig ende; fjern aliaset"
+        ).format(anchor=exc.anchor)
+    return _(
+        "aliaserne (*{anchor} og andre) gentages så meget, at filen ville vokse til over "
+        "{limit} tegn; skriv værdierne ud i stedet for at bruge aliaser"
+    ).format(anchor=exc.anchor, limit=format_integer(exc.limit))
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
@@ -103,19 +110,21 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
         context = exc.context
         cm = exc.context_mark
         if cm is not None and mark is not None and (cm.line, cm.column) != (mark.line, mark.column):
-            context += f" (from line {cm.line + 1}, column {cm.column + 1})"
+            context += " " + _("(fra linje {line}, kolonne {column})").format(line=cm.line + 1, column=cm.column + 1)
         parts.append(context)
     if exc.problem:
         parts.append(exc.problem)
-    detail = ": ".join(parts) or "the file is not valid YAML"
+    detail = ": ".join(parts) or _("filen er ikke gyldig YAML")
     if exc.problem and "another document" in exc.problem:
-        return (
-            "the file holds more than one YAML document (a second `---`); a codebook "
-            "is one document – remove the `---` line or split the file"
+        return _(
+            "filen rummer mere end ét YAML-dokument (endnu en `---`); en kodebog "
+            "er ét dokument – fjern `---`-linjen, eller del filen"
         )
     if exc.problem and "'\\t'" in exc.problem:
-        return f"YAML syntax error: {detail}; indent with spaces, not tabs"
-    return f"YAML syntax error: {detail}; check the indentation, colons and quotes around this point"
+        return _("YAML-syntaksfejl: {detail}; ryk ind med mellemrum, ikke tabulatorer").format(detail=detail)
+    return _("YAML-syntaksfejl: {detail}; tjek indrykningen, kolonerne og anførselstegnene omkring dette sted").format(
+        detail=detail
+    )
 
 
 def check_duplicate_mapping_keys(root: Node, add: Add) -> None:
@@ -135,9 +144,10 @@ def check_duplicate_mapping_keys(root: Node, add: Add) -> None:
                         earlier = first[key_node.value].start_mark.line + 1
                         add(
                             key_node,
-                            f"duplicate key {key_node.value!r} in the same mapping (first on "
-                            f"line {earlier}); YAML would silently keep only the last one – "
-                            "remove or merge one of them",
+                            _(
+                                "nøglen {key} står to gange i samme mapping (første gang på linje {line}); "
+                                "YAML ville i stilhed kun beholde den sidste – fjern eller flet den ene"
+                            ).format(key=repr(key_node.value), line=earlier),
                         )
                     else:
                         first[key_node.value] = key_node

@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from trivselkode.domain.codebook import CODE_FIELDS, Codebook, CodeSpec
+from trivselkode.domain.codebook import CODE_FIELDS, EN_FIELDS, Codebook, CodeSpec
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coding, Decision, Memo, Meta, UnplacedCoding
 
@@ -61,9 +61,9 @@ class LoadReport:
 
 def _spec_value(spec: CodeSpec, name: str) -> Any:
     value = getattr(spec, name)
-    if name in ("description", "include", "exclude", "kind"):
+    if name in ("description", "include", "exclude", "kind", "name_en", "definition_en", "include_en", "exclude_en"):
         return value or ""
-    if name in ("characteristics", "examples", "keywords"):
+    if name in ("characteristics", "examples", "keywords", "characteristics_en", "examples_en"):
         return list(value or [])
     return value
 
@@ -186,12 +186,27 @@ def codebook_of_project(project: Project, include_retired: bool = False) -> Code
                 shortcut=code.shortcut,
                 position=pos,
                 line=0,
+                **_english(code),
             )
         )
     version: int | str = meta.get("codebook_version", "1")
     if isinstance(version, str) and version.isdigit():
         version = int(version)
     return Codebook(name=meta.get("codebook_name", "Kodebog"), version=version, codes=specs)
+
+
+def _english(code: Code) -> dict[str, Any]:
+    """The code's English fields (``name_en`` …), lists copied."""
+    return {name: _spec_value(code, name) for name in EN_FIELDS}  # type: ignore[arg-type]  # a Code reads like a spec
+
+
+def code_texts(project: Project) -> dict[str, CodeSpec]:
+    """Every code of the project (retired ones too) by key, with its Danish and English texts.
+
+    For reports whose own code objects lack the English: ``code_name(code_texts(p)[key], "en")``
+    (see :mod:`trivselkode.domain.codebook_lang`).
+    """
+    return {spec.key: spec for spec in codebook_of_project(project, include_retired=True).codes}
 
 
 def code_rows(project: Project) -> list[dict[str, Any]]:
@@ -218,6 +233,7 @@ def code_rows(project: Project) -> list[dict[str, Any]]:
                 "characteristics": list(code.characteristics),
                 "examples": list(code.examples),
                 "keywords": list(code.keywords),
+                **_english(code),
                 "codings": counts.get(cast(int, code.id), 0),
             }
         )

@@ -31,6 +31,7 @@ from sqlalchemy import CursorResult, delete, update
 from sqlmodel import SQLModel, col, select
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.code_rules import (
     check_color,
     check_depth,
@@ -164,14 +165,17 @@ def set_code_shortcut(project: Project, key: str, shortcut: str | None) -> str |
         code = code_by_key(session, key)
         shortcut = check_shortcut(session, shortcut, own_id=code.id)
         if shortcut is not None and code.retired:
-            raise TrivselError(f"koden '{code.key}' er udgået og kan ikke få en genvej", f"genaktivér {code.key} først")
+            raise TrivselError(
+                _("koden '{key}' er udgået og kan ikke få en genvej").format(key=code.key),
+                _("genaktivér {key} først").format(key=code.key),
+            )
         code.shortcut = shortcut
         session.add(code)
         return code.shortcut
 
 
-_TEXT_FIELDS = ("kind", "description", "include", "exclude")
-_LIST_FIELDS = ("characteristics", "examples", "keywords")
+_TEXT_FIELDS = ("kind", "description", "include", "exclude", "name_en", "definition_en", "include_en", "exclude_en")
+_LIST_FIELDS = ("characteristics", "examples", "keywords", "characteristics_en", "examples_en")
 
 
 def update_code_details(
@@ -185,8 +189,17 @@ def update_code_details(
     characteristics: Iterable[str] | None = None,
     examples: Iterable[str] | None = None,
     keywords: Iterable[str] | None = None,
+    name_en: str | None = None,
+    definition_en: str | None = None,
+    include_en: str | None = None,
+    exclude_en: str | None = None,
+    characteristics_en: Iterable[str] | None = None,
+    examples_en: Iterable[str] | None = None,
 ) -> list[str]:
-    """Change the given descriptive fields (``None`` leaves one as it is). Returns the changed fields."""
+    """Change the given descriptive fields (``None`` leaves one as it is). Returns the changed fields.
+
+    The ``*_en`` fields are the bilingual codebook's English (``""``/``[]`` removes it).
+    """
     given: dict[str, Any] = {
         "kind": kind,
         "description": description,
@@ -195,6 +208,12 @@ def update_code_details(
         "characteristics": characteristics,
         "examples": examples,
         "keywords": keywords,
+        "name_en": name_en,
+        "definition_en": definition_en,
+        "include_en": include_en,
+        "exclude_en": exclude_en,
+        "characteristics_en": characteristics_en,
+        "examples_en": examples_en,
     }
     changed: list[str] = []
     with project.write() as session:
@@ -204,11 +223,13 @@ def update_code_details(
                 continue
             if name in _TEXT_FIELDS:
                 if not isinstance(value, str):
-                    raise TrivselError(f"feltet {name} skal være tekst")
+                    raise TrivselError(_("feltet {name} skal være tekst").format(name=name))
                 value = value.strip()
             else:
                 if isinstance(value, str):
-                    raise TrivselError(f"feltet {name} skal være en liste", "angiv én værdi pr. punkt")
+                    raise TrivselError(
+                        _("feltet {name} skal være en liste").format(name=name), _("angiv én værdi pr. punkt")
+                    )
                 value = clean_list(value)
             if getattr(code, name) != value:
                 setattr(code, name, value)
@@ -224,12 +245,16 @@ def move_code(project: Project, key: str, parent: str | None) -> bool:
         code = code_by_key(session, key)
         new_parent = find_parent_code(session, parent)
         if new_parent is not None and new_parent.id == code.id:
-            raise TrivselError(f"koden '{code.key}' kan ikke ligge under sig selv", "vælg en anden overkode")
+            raise TrivselError(
+                _("koden '{key}' kan ikke ligge under sig selv").format(key=code.key), _("vælg en anden overkode")
+            )
         codes = list(session.exec(select(Code)))
         if new_parent is not None and new_parent.id in {c.id for c in code_descendants(codes, cast(int, code.id))}:
             raise TrivselError(
-                f"'{new_parent.key}' ligger under '{code.key}', så flytningen ville give en løkke",
-                f"flyt først {new_parent.key} et andet sted hen, eller vælg en anden overkode",
+                _("'{parent}' ligger under '{key}', så flytningen ville give en løkke").format(
+                    parent=new_parent.key, key=code.key
+                ),
+                _("flyt først {parent} et andet sted hen, eller vælg en anden overkode").format(parent=new_parent.key),
             )
         check_depth(codes, new_parent, code)
         new_parent_id = new_parent.id if new_parent else None
@@ -283,11 +308,13 @@ def merge_codes(project: Project, source_key: str, target_key: str) -> MergeRepo
         target = code_by_key(session, target_key)
         if source.id == target.id:
             raise TrivselError(
-                f"en kode kan ikke flettes ind i sig selv ('{source.key}')", "vælg en anden kode at flette ind i"
+                _("en kode kan ikke flettes ind i sig selv ('{key}')").format(key=source.key),
+                _("vælg en anden kode at flette ind i"),
             )
         if target.retired:
             raise TrivselError(
-                f"koden '{target.key}' er udgået og kan ikke modtage kodninger", f"genaktivér {target.key} først"
+                _("koden '{key}' er udgået og kan ikke modtage kodninger").format(key=target.key),
+                _("genaktivér {key} først").format(key=target.key),
             )
         report = MergeReport(source=source.key, target=target.key)
 
@@ -415,7 +442,9 @@ def toggle_coding(
     with project.write() as session:
         passage = session.get(Passage, passage_id)
         if passage is None:
-            raise TrivselError("udsagnet findes ikke længere", "søg igen; kilden kan være fjernet eller revideret")
+            raise TrivselError(
+                _("udsagnet findes ikke længere"), _("søg igen; kilden kan være fjernet eller revideret")
+            )
         code = code_by_key(session, code_key)
         coder_row = get_or_create_coder(session, coder)
         mine = list(
@@ -432,17 +461,18 @@ def toggle_coding(
             return "removed"
         if mine:
             raise TrivselError(
-                f"{code.key} står kun på et udsnit af udsagnet",
-                "ret eller fjern udsnittet på kodningsskærmen (Enter springer dertil)",
+                _("{key} står kun på et udsnit af udsagnet").format(key=code.key),
+                _("ret eller fjern udsnittet på kodningsskærmen (Enter springer dertil)"),
             )
         if code.retired:
             raise TrivselError(
-                f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode"
+                _("koden '{key}' er udgået og kan ikke bruges til nye kodninger").format(key=code.key),
+                _("vælg en anden kode"),
             )
         if not allow_interviewer:
             role = cast(Participant, session.get(Participant, passage.participant_id)).role
             if role == INTERVIEWER:
-                raise TrivselError("interviewerens udsagn kodes ikke", "kod deltagernes svar")
+                raise TrivselError(_("interviewerens udsagn kodes ikke"), _("kod deltagernes svar"))
         session.add(
             Coding(passage_id=cast(int, passage.id), code_id=cast(int, code.id), coder_id=cast(int, coder_row.id))
         )

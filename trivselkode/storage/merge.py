@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from trivselkode.domain.revision import move_span
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.merge_decisions import merge_decision_events, merge_decisions, merge_quote_choices
 from trivselkode.storage.merge_rejections import merge_rejections
@@ -106,10 +107,12 @@ def _unused(folder: Path, prefix: str, suffix: str) -> Path:
 def merge(project: Project, other_db: str, dry_run: bool = False) -> MergeReport:
     """Bring ``other_db``'s coders, codings, memos, done-marks and new codes into ``project``."""
     if project.is_sqlite and Path(project.engine.url.database or "").resolve() == Path(other_db).expanduser().resolve():
-        raise TrivselError("et projekt kan ikke flettes med sig selv", "angiv den anden koders projektfil")
+        raise TrivselError(_("et projekt kan ikke flettes med sig selv"), _("angiv den anden koders projektfil"))
     if not other_db.startswith(("postgresql", "sqlite")) and not Path(other_db).expanduser().is_file():
-        raise TrivselError(f"{other_db} findes ikke", "angiv stien til den anden koders projektfil")
-    other, _ = open_project(other_db, create=False)
+        raise TrivselError(
+            _("{other_db} findes ikke").format(other_db=other_db), _("angiv stien til den anden koders projektfil")
+        )
+    other, _settings = open_project(other_db, create=False)
     try:
         other.verify()  # a damaged file would merge with its lost rows unsaid
         data = _load(other)
@@ -158,6 +161,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
 _CODE_FIELDS = (
     "key", "name", "kind", "description", "include", "exclude", "characteristics",
     "examples", "keywords", "color", "position", "retired",
+    "name_en", "definition_en", "include_en", "exclude_en", "characteristics_en", "examples_en",
 )  # fmt: skip
 
 
@@ -173,7 +177,9 @@ def _merge_codes(s: Session, their_codes: list[Any], maps: MergeMaps, report: Me
             shortcut = c.shortcut if c.shortcut and c.shortcut not in used_shortcuts else None
             if c.shortcut and shortcut is None:
                 report.conflicts.append(
-                    f"koden {c.key}: genvejen '{c.shortcut}' er optaget her; koden er tilføjet uden genvej"
+                    _("koden {key}: genvejen '{shortcut}' er optaget her; koden er tilføjet uden genvej").format(
+                        key=c.key, shortcut=c.shortcut
+                    )
                 )
             mine = Code(**copied(c, *_CODE_FIELDS), shortcut=shortcut)
             if shortcut:
@@ -185,7 +191,9 @@ def _merge_codes(s: Session, their_codes: list[Any], maps: MergeMaps, report: Me
             report.bump("codes")
         elif mine.name != c.name:
             report.conflicts.append(
-                f"koden {c.key} hedder '{mine.name}' her og '{c.name}' i den anden; navnet herfra er beholdt, kodningerne er lagt på {c.key}"
+                _(
+                    "koden {key} hedder '{name}' her og '{name2}' i den anden; navnet herfra er beholdt, kodningerne er lagt på {key}"
+                ).format(key=c.key, name=mine.name, name2=c.name)
             )
         maps.codes[c.id] = cast(int, mine.id)
     for c in new_codes:
@@ -224,7 +232,11 @@ def _merge_codings(s: Session, their_codings: list[Any], maps: MergeMaps, report
                 start, end = moved
         if target is None:
             if info is None:
-                report.conflicts.append(f"en kodning på et ukendt udsagn (id {c.passage_id}) kunne ikke placeres")
+                report.conflicts.append(
+                    _("en kodning på et ukendt udsagn (id {passage_id}) kunne ikke placeres").format(
+                        passage_id=c.passage_id
+                    )
+                )
                 continue
             s.add(
                 UnplacedCoding(
@@ -304,6 +316,7 @@ def _merge_memos(
             # Keep a note whose passage has no place here on its source.
             their = next((p for p in their_passages if p.id == m.passage_id), None)
             source_id = maps.sources.get(their.source_id) if their else source_id
+            # Stored in the project (a memo's text), so not in the interface's language.
             text = f"[Notat til udsagn {their.number if their else '?'} i den anden fil] {m.text}"
         code_id = maps.codes.get(m.code_id) if m.code_id else None
         memo_key = (source_id, passage_id, code_id, maps.coders[m.coder_id], text)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.models import SCHEMA_VERSION, Meta
 
 Migration = Callable[[Connection], None]
@@ -53,8 +54,32 @@ def _v3_to_v4(conn: Connection) -> None:
     SuggestionRejection.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """Version 5 adds the English of the bilingual codebook: ``name_en``, ``definition_en`` … on every code.
+
+    Each column is added as the model declares it (its type in this dialect,
+    NOT NULL with an empty default), so an upgraded project has the columns a
+    new one has, on SQLite and PostgreSQL alike.
+    """
+    from sqlalchemy import inspect
+
+    from trivselkode.domain.codebook_spec import EN_FIELDS
+    from trivselkode.storage.models import Code
+
+    have = {c["name"] for c in inspect(conn).get_columns("code")}
+    table = Code.__table__  # type: ignore[attr-defined]  # as above
+    quote = conn.dialect.identifier_preparer.quote
+    for name in EN_FIELDS:
+        if name in have:
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        default = "'[]'" if name.endswith(("characteristics_en", "examples_en")) else "''"
+        conn.execute(text(f"ALTER TABLE code ADD COLUMN {quote(name)} {kind} NOT NULL DEFAULT {default}"))
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def copy_sqlite_file(src: Path, dest: Path) -> None:
@@ -94,9 +119,16 @@ def migrate(project, from_version: int) -> Path | None:  # noqa: ANN001 (Project
             backup_sqlite_file(path, backup)
         except (sqlite3.Error, OSError) as exc:
             raise TrivselError(
-                f"projektet {path} skal opdateres til skemaversion {SCHEMA_VERSION}, men sikkerhedskopien "
-                f"{backup.name} kunne ikke skrives ({str(exc).strip() or type(exc).__name__}); intet er ændret",
-                "frigør plads på disken (eller giv skriveadgang til mappen), og åbn projektet igen",
+                _(
+                    "projektet {path} skal opdateres til skemaversion {version}, men sikkerhedskopien "
+                    "{backup} kunne ikke skrives ({reason}); intet er ændret"
+                ).format(
+                    path=path,
+                    version=SCHEMA_VERSION,
+                    backup=backup.name,
+                    reason=str(exc).strip() or type(exc).__name__,
+                ),
+                _("frigør plads på disken (eller giv skriveadgang til mappen), og åbn projektet igen"),
             ) from None
     version = from_version
     with project.engine.connect() as conn:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel, col
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APP_ID = "trivselkode"
 
 INTERVIEWER = "interviewer"
@@ -51,6 +51,17 @@ class Code(SQLModel, table=True):
     shortcut: str | None = Field(default=None, max_length=8)
     position: int = 0
     retired: bool = False
+    # The English of the bilingual codebook (schema version 5); "" / [] when there is none.
+    name_en: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    definition_en: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    include_en: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    exclude_en: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    characteristics_en: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list, server_default="[]")
+    )
+    examples_en: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list, server_default="[]")
+    )
 
 
 class Source(SQLModel, table=True):

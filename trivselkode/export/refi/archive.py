@@ -22,17 +22,25 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def export_project(project: Project, out: str | Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
-    """Write the whole project to the ``.qdpx`` file ``out`` (whole, or not at all)."""
+def export_project(
+    project: Project, out: str | Path, *, pseudonymizer: Pseudonymizer | None = None, lang: str | None = None
+) -> ExportReport:
+    """Write the whole project to the ``.qdpx`` file ``out`` (whole, or not at all).
+
+    ``lang`` (None: the interface's): the language of code names and descriptions (the
+    codebook's English, else the Danish, with a warning in ``report.warnings``).
+    """
     size, report = replace_atomically(
-        check_target(Path(out)), lambda tmp: write_qdpx(project, tmp, pseudonymizer=pseudonymizer)
+        check_target(Path(out)), lambda tmp: write_qdpx(project, tmp, pseudonymizer=pseudonymizer, lang=lang)
     )
     report.path = str(out)
     report.bytes = size
     return report
 
 
-def write_qdpx(project: Project, path: Path, *, pseudonymizer: Pseudonymizer | None = None) -> ExportReport:
+def write_qdpx(
+    project: Project, path: Path, *, pseudonymizer: Pseudonymizer | None = None, lang: str | None = None
+) -> ExportReport:
     """Write the project as a ``.qdpx`` archive straight to ``path`` (no temporary file of its own).
 
     ``project.qde`` is streamed into the archive as it is written, so memory
@@ -41,7 +49,7 @@ def write_qdpx(project: Project, path: Path, *, pseudonymizer: Pseudonymizer | N
     data = load_data(project)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         with zf.open(_zip_entry("project.qde"), "w") as stream:
-            files, report = write_project(data, pseudonymizer, stream)
+            files, report = write_project(data, pseudonymizer, stream, lang)
         for name in sorted(files):
             zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
     return report

@@ -9,13 +9,18 @@ from trivselkode.domain.guids import code_guid, coder_guid
 from trivselkode.export.refi.common import ExportReport, Pseudonymizer
 from trivselkode.export.refi.data import ProjectData
 from trivselkode.export.refi.markup import XmlOut, iso_utc
+from trivselkode.i18n import gettext_for, language, normalize
 
 
 class Context:
     """One writing of ``project.qde``: the project's data, where the XML goes and what it counted."""
 
-    def __init__(self, data: ProjectData, pseudo: Pseudonymizer | None, stream: Any) -> None:
+    def __init__(self, data: ProjectData, pseudo: Pseudonymizer | None, stream: Any, lang: str | None = None) -> None:
         self.data = data
+        #: The language of the file's words: code names and descriptions (the codebook's English
+        #: where there is one), note titles and selection names.
+        self.lang = normalize(lang) or language()
+        self.t = gettext_for(self.lang)
         self.pseudo = pseudo
         self.out = XmlOut(stream)
         self.report = ExportReport(path="", pseudonymized=pseudo is not None)

@@ -7,10 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from trivselkode.domain.codebook_spec import EN_FIELDS
 from trivselkode.domain.guids import coder_guid, guid
 from trivselkode.export.refi.common import NOTE_FORMAT, NOTE_NAME
 from trivselkode.export.refi.context import Context
 from trivselkode.export.refi.markup import iso_utc, xml_attrs, xml_text
+from trivselkode.i18n import N_
+from trivselkode.storage.models import Code
 
 #: A note: (guid, name, creating user's guid, created, text).
 NoteItem = tuple[str, str, str | None, str | None, str]
@@ -50,14 +53,14 @@ def collect_notes(ctx: Context) -> Notes:
         if memo.code_id is not None and memo.code_id in ctx.code_by_id:
             key = ctx.code_by_id[memo.code_id].key
             target: tuple[str, ...] = ("code", key)
-            title = f"Notat til koden {key}"
+            title = ctx.t(N_("Notat til koden {key}")).format(key=key)
         elif memo.passage_id is not None and memo.passage_id in passage_where:
             sid, number = passage_where[memo.passage_id]
             target = ("passage", sname[sid], str(number))
-            title = f"Notat til udsagn {number} i {sname[sid]}"
+            title = ctx.t(N_("Notat til udsagn {number} i {source}")).format(number=number, source=sname[sid])
         elif memo.source_id is not None and memo.source_id in ctx.source_by_id:
             target = ("source", sname[memo.source_id])
-            title = f"Notat til {sname[memo.source_id]}"
+            title = ctx.t(N_("Notat til {source}")).format(source=sname[memo.source_id])
         else:
             continue
         index = counter[(*target, coder)]
@@ -95,6 +98,7 @@ def own_note_data(ctx: Context, own: OwnNote) -> dict[str, Any]:
                 "shortcut": c.shortcut,
                 "retired": bool(c.retired),
                 "position": c.position,
+                **_own_texts(c, ctx.lang),
             }
             for c in data.codes
         },
@@ -102,6 +106,22 @@ def own_note_data(ctx: Context, own: OwnNote) -> dict[str, Any]:
         "cases": own.cases,
         "passages": own.passages,
     }
+
+
+def _own_texts(code: Code, lang: str) -> dict[str, Any]:
+    """The code's English (when it has any) and, when the file speaks English, its Danish name and description.
+
+    So that our own import restores the codebook in both languages whatever the file's language.
+    """
+    texts: dict[str, Any] = {}
+    if lang != "da":
+        texts["name"] = code.name
+        texts["description"] = code.description
+    for name in EN_FIELDS:
+        value = getattr(code, name, None)
+        if value:
+            texts[name] = list(value) if isinstance(value, list) else value
+    return texts
 
 
 def write_notes(ctx: Context, notes: Notes, own: OwnNote) -> str:
@@ -115,9 +135,12 @@ def write_notes(ctx: Context, notes: Notes, own: OwnNote) -> str:
         )
         out(f"    <Note{attrs}><PlainTextContent>{xml_text(text)}</PlainTextContent></Note>\n")
     out(f"    <Note{xml_attrs([('guid', own_guid), ('name', NOTE_NAME)])}>")
-    out(
-        "<Description>Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres.</Description>"
+    description = ctx.t(
+        N_(
+            "Data til trivselkode (kodenøgler, typer, deltagere, udsagn) som REFI-QDA ikke har plads til. Kan ignoreres."
+        )
     )
+    out(f"<Description>{xml_text(description)}</Description>")
     content = json.dumps(own_note_data(ctx, own), ensure_ascii=False, separators=(",", ":"))
     out(f"<PlainTextContent>{xml_text(content)}</PlainTextContent></Note>\n")
     out("  </Notes>\n")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any, cast
 
 from trivselkode import __version__
+from trivselkode.domain.codebook_lang import code_definition, code_name, missing_translation_warning
 from trivselkode.domain.guids import code_guid, guid, participant_guid, passage_guid, source_guid
 from trivselkode.export.refi.common import (
     KIND_SET_PREFIX,
@@ -28,22 +29,33 @@ from trivselkode.export.refi.markup import XmlOut, code_color, xml_attrs, xml_te
 from trivselkode.export.refi.notes import OwnNote, collect_notes, write_notes
 from trivselkode.export.refi.sources import write_sources
 from trivselkode.export.refi.variables import Variables, collect_variables, write_variables
+from trivselkode.i18n import N_
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code
 
 
 def build_project(
-    project: Project, pseudonymizer: Pseudonymizer | None = None
+    project: Project, pseudonymizer: Pseudonymizer | None = None, lang: str | None = None
 ) -> tuple[bytes, dict[str, str], ExportReport]:
     """The ``project.qde`` bytes, the source files (GUID file name → text) and counts."""
     stream = io.BytesIO()
-    files, report = write_project(load_data(project), pseudonymizer, stream)
+    files, report = write_project(load_data(project), pseudonymizer, stream, lang)
     return stream.getvalue(), files, report
 
 
-def write_project(data: ProjectData, pseudo: Pseudonymizer | None, stream: Any) -> tuple[dict[str, str], ExportReport]:
-    """Write ``project.qde`` to ``stream``; return the source texts (by file name) and the counts."""
-    ctx = Context(data, pseudo, stream)
+def write_project(
+    data: ProjectData, pseudo: Pseudonymizer | None, stream: Any, lang: str | None = None
+) -> tuple[dict[str, str], ExportReport]:
+    """Write ``project.qde`` to ``stream``; return the source texts (by file name) and the counts.
+
+    ``lang`` (None: the interface's) is the language of the codes' names and
+    descriptions (the codebook's English, falling back to the Danish with a
+    warning in the report) and of the file's own words.
+    """
+    ctx = Context(data, pseudo, stream, lang)
+    warning = missing_translation_warning(data.codes, ctx.lang, ("name", "definition"))
+    if warning:
+        ctx.report.warnings.append(warning)
     notes = collect_notes(ctx)
     variables = collect_variables(ctx)
     own = OwnNote()
@@ -82,11 +94,17 @@ def _write_codebook(ctx: Context, code_notes: dict[int, list[str]]) -> None:
         out("  <CodeBook>\n    <Codes>\n")
         tree = codes_tree(codes)
         seen: set[int] = set()
-        _codes_xml(out, tree, None, code_notes, seen, 3)
+        _codes_xml(out, tree, None, code_notes, seen, 3, ctx.lang)
         for code in codes:  # codes caught in a parent cycle (never expected): at the top
             if code.id not in seen:
                 _codes_xml(
-                    out, {None: [code], **{k: v for k, v in tree.items() if k is not None}}, None, code_notes, seen, 3
+                    out,
+                    {None: [code], **{k: v for k, v in tree.items() if k is not None}},
+                    None,
+                    code_notes,
+                    seen,
+                    3,
+                    ctx.lang,
                 )
         out("    </Codes>\n  </CodeBook>\n")
     ctx.report.codes = len(codes)
@@ -99,6 +117,7 @@ def _codes_xml(
     note_refs: dict[int, list[str]],
     seen: set[int],
     depth: int,
+    lang: str,
 ) -> None:
     pad = "  " * depth
     for code in children.get(parent, []):
@@ -108,21 +127,22 @@ def _codes_xml(
         attrs = xml_attrs(
             [
                 ("guid", code_guid(code.key)),
-                ("name", code.name),
+                ("name", code_name(code, lang)),
                 ("isCodable", "false" if code.retired else "true"),
                 ("color", code_color(code.color)),
             ]
         )
         inner = []
-        if code.description:
-            inner.append(f"{pad}  <Description>{xml_text(code.description)}</Description>\n")
+        description = code_definition(code, lang)
+        if description:
+            inner.append(f"{pad}  <Description>{xml_text(description)}</Description>\n")
         inner.extend(f'{pad}  <NoteRef targetGUID="{ref}"/>\n' for ref in note_refs.get(cast(int, code.id), []))
         if not inner and not children.get(code.id):
             out(f"{pad}<Code{attrs}/>\n")
             continue
         out(f"{pad}<Code{attrs}>\n")
         out("".join(inner))
-        _codes_xml(out, children, code.id, note_refs, seen, depth + 1)
+        _codes_xml(out, children, code.id, note_refs, seen, depth + 1, lang)
         out(f"{pad}</Code>\n")
 
 
@@ -140,9 +160,10 @@ def _write_cases(ctx: Context, variables: Variables, own: OwnNote) -> None:
             label = variables.labels[cast(int, p.id)]
             name = ctx.source_names[source.id]
             cguid = participant_guid(name, label)
-            role = "interviewer" if p.role == "interviewer" else "deltager"
+            role = ctx.t(N_("interviewer") if p.role == "interviewer" else N_("deltager"))
+            described = ctx.t(N_("{label} ({role}) i kilden {source}")).format(label=label, role=role, source=name)
             out(f"    <Case{xml_attrs([('guid', cguid), ('name', f'{name}: {label}')])}>\n")
-            out(f"      <Description>{xml_text(f'{label} ({role}) i kilden {name}')}</Description>\n")
+            out(f"      <Description>{xml_text(described)}</Description>\n")
             out(variables.values_xml(variables.of_participant[cast(int, p.id)], "      "))
             out(f'      <SourceRef targetGUID="{source_guid(name)}"/>\n')
             for number in passages_of.get(cast(int, p.id), []):
@@ -170,7 +191,8 @@ def _write_sets(ctx: Context) -> None:
     out("  <Sets>\n")
     for kind in sorted(kinds):
         out(f"    <Set{xml_attrs([('guid', guid('kind', kind)), ('name', KIND_SET_PREFIX + kind)])}>")
-        out(f"<Description>{xml_text(f'Koder af typen {kind!r} (trivselkode)')}</Description>")
+        description = ctx.t(N_("Koder af typen '{kind}' (trivselkode)")).format(kind=kind)
+        out(f"<Description>{xml_text(description)}</Description>")
         out("".join(f'<MemberCode targetGUID="{ctx.code_guids[c.id]}"/>' for c in kinds[kind]))
         out("</Set>\n")
     out("  </Sets>\n")

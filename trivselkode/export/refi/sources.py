@@ -20,6 +20,7 @@ from trivselkode.export.refi.data import PassageRow
 from trivselkode.export.refi.markup import excerpt, xml_attrs
 from trivselkode.export.refi.notes import Notes, OwnNote
 from trivselkode.export.refi.variables import NAMES_KEYS, Variables
+from trivselkode.i18n import N_
 from trivselkode.storage.models import Source
 
 #: A selection to write: (start, -end, its XML); sorted, they come in REFI's order.
@@ -173,7 +174,7 @@ def _passage_selections(
     head = xml_attrs(
         [
             ("guid", passage_guid(st.name, number)),
-            ("name", f"Udsagn {number} · {label}"),
+            ("name", ctx.t(N_("Udsagn {number} · {label}")).format(number=number, label=label)),
             ("startPosition", pstart),
             ("endPosition", pend),
         ]
@@ -238,7 +239,7 @@ def _codings(
             notes.items.append(
                 (
                     note_guid,
-                    f"Notat til kodning i udsagn {number} i {name}",
+                    ctx.t(N_("Notat til kodning i udsagn {number} i {source}")).format(number=number, source=name),
                     coder_guids[coder_id],
                     stamp,
                     ctx.ptext(coding_memo),

@@ -9,21 +9,22 @@ from typing import Any, cast
 from trivselkode.domain.guids import variable_guid
 from trivselkode.export.refi.context import Context
 from trivselkode.export.refi.markup import is_scalar, value_type, value_xml, xml_attrs, xml_text
+from trivselkode.i18n import N_
 from trivselkode.storage.sources import SOURCE_FIELDS
 
 PARTICIPANT_VARIABLES = ("role", "gender", "age", "site")
 #: Metadata keys that list the names in a source; left out of a pseudonymised export.
 NAMES_KEYS = ("names", "navne")
 _VARIABLE_DESCRIPTIONS = {
-    "title": "Kildens titel",
-    "kind": "Kildens type: interview, voxpop eller survey",
-    "site": "Biblioteket",
-    "context": "Bibliotek eller arrangement",
-    "round": "Indsamlingsrunde",
-    "date": "Dato for kilden",
-    "role": "Deltagerens rolle: participant eller interviewer",
-    "gender": "Køn",
-    "age": "Alder i år",
+    "title": N_("Kildens titel"),
+    "kind": N_("Kildens type: interview, voxpop eller survey"),
+    "site": N_("Biblioteket"),
+    "context": N_("Bibliotek eller arrangement"),
+    "round": N_("Indsamlingsrunde"),
+    "date": N_("Dato for kilden"),
+    "role": N_("Deltagerens rolle: participant eller interviewer"),
+    "gender": N_("Køn"),
+    "age": N_("Alder i år"),
 }
 
 
@@ -88,7 +89,7 @@ def collect_variables(ctx: Context) -> Variables:
             for key, value in values.items():
                 var_values[key].append(value)
     if dropped_names:
-        ctx.report.warnings.append("navnelister i kildernes metadata er udeladt (--pseudonymize)")
+        ctx.report.warnings.append(ctx.t(N_("navnelister i kildernes metadata er udeladt (--pseudonymize)")))
     types = {name: value_type(values) for name, values in var_values.items()}
     return Variables(
         of_source=source_vars,
@@ -109,7 +110,7 @@ def write_variables(ctx: Context, variables: Variables) -> None:
         attrs = xml_attrs([("guid", variables.guids[name]), ("name", name), ("typeOfVariable", variables.types[name])])
         if name in _VARIABLE_DESCRIPTIONS:
             out(
-                f"    <Variable{attrs}><Description>{xml_text(_VARIABLE_DESCRIPTIONS[name])}</Description></Variable>\n"
+                f"    <Variable{attrs}><Description>{xml_text(ctx.t(_VARIABLE_DESCRIPTIONS[name]))}</Description></Variable>\n"
             )
         else:
             out(f"    <Variable{attrs}/>\n")

@@ -17,6 +17,7 @@ from typing import Any
 
 from trivselkode.domain.codebook import MAX_CODE_DEPTH, Codebook, CodeSpec, normalize_color
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.refi.archive import RefiFile, open_refi
 from trivselkode.importers.refi.model import KIND_SET_PREFIX, RCode, RefiDocument, RUser
 
@@ -69,7 +70,9 @@ def plan_codes(doc: RefiDocument, split_names: bool, warnings: list[str]) -> lis
         plans.append(_plan_code(code, facts, kinds, dropped_colors))
     if dropped_colors:
         warnings.append(
-            f"{len(dropped_colors)} farve(r) er ikke #RRGGBB eller #RGB og er udeladt: {', '.join(dropped_colors[:5])}"
+            _("{n} farve(r) er ikke #RRGGBB eller #RGB og er udeladt: {items}").format(
+                n=len(dropped_colors), items=", ".join(dropped_colors[:5])
+            )
             + (" …" if len(dropped_colors) > 5 else "")
         )
     if not split_names:
@@ -96,18 +99,32 @@ def _plan_code(code: RCode, facts: dict[str, Any] | None, kinds: dict[str, str],
         if color is None:
             dropped_colors.append(f"{code.name} ({code.color.strip()})")
     retired = bool(facts.get("retired")) if facts else (not code.codable and not code.has_children)
+    # An export in English keeps the Danish in our note (the bilingual codebook).
+    danish = _danish_of(facts)
     return CodePlan(
         guid=code.guid,
-        name=code.name or "(uden navn)",
+        name=danish.get("name") or code.name or "(uden navn)",
         parent=code.parent,
         # Our own text as it was; others' as a person reads it (OpenQDA indents it like the XML).
-        description=code.description if facts else textwrap.dedent(code.description).strip(),
+        description=danish["description"]
+        if "description" in danish
+        else (code.description if facts else textwrap.dedent(code.description).strip()),
         color=color,
         retired=retired,
         note_refs=list(code.note_refs),
         own=facts,
         kind=(facts or {}).get("kind") or kinds.get(code.guid),
     )
+
+
+def _danish_of(facts: dict[str, Any] | None) -> dict[str, str]:
+    """The Danish name and description our note keeps when the file's are the codebook's English."""
+    if not facts:
+        return {}
+    danish = {f: facts[f] for f in ("name", "description") if isinstance(facts.get(f), str)}
+    if not danish.get("name", "x").strip():
+        danish.pop("name")
+    return danish
 
 
 def _split_flat_names(plans: list[CodePlan]) -> list[CodePlan]:
@@ -182,9 +199,12 @@ def check_depth(plans: list[CodePlan], where: Path) -> None:
     if deepest > MAX_CODE_DEPTH:
         first = next(plan for plan in plans if depth[plan.guid] > MAX_CODE_DEPTH)
         raise TrivselError(
-            f"{where}: kodetræet er {deepest} niveauer dybt (koden '{first.name}' ligger på niveau "
-            f"{MAX_CODE_DEPTH + 1}), men trivselkode tager højst {MAX_CODE_DEPTH} niveauer; intet er importeret",
-            "flyt koderne højere op i programmet, filen kommer fra, og eksportér igen",
+            _(
+                "{where}: kodetræet er {deepest} niveauer dybt (koden '{name}' ligger på niveau {value}), men trivselkode tager højst {MAX_CODE_DEPTH} niveauer; intet er importeret"
+            ).format(
+                where=where, deepest=deepest, name=first.name, value=MAX_CODE_DEPTH + 1, MAX_CODE_DEPTH=MAX_CODE_DEPTH
+            ),
+            _("flyt koderne højere op i programmet, filen kommer fra, og eksportér igen"),
         )
 
 
@@ -249,6 +269,10 @@ def read_qdc(path: str | Path | RefiFile, project: Any = None, *, split_names: b
             spec.examples = list(old.examples or [])
             spec.keywords = list(old.keywords or [])
             spec.shortcut = old.shortcut
+            for f in ("name_en", "definition_en", "include_en", "exclude_en"):  # the codebook's English
+                setattr(spec, f, getattr(old, f, "") or "")
+            spec.characteristics_en = list(getattr(old, "characteristics_en", None) or [])
+            spec.examples_en = list(getattr(old, "examples_en", None) or [])
         specs.append(spec)
     name = rf.path.stem
     return QdcCodebook(Codebook(name=name, version=1, codes=specs), warnings)

@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
+from trivselkode.i18n import _
 from trivselkode.importers.refi.codes import CodePlan, assign_keys
 from trivselkode.importers.refi.model import (
     NOTE_NAME,
@@ -119,10 +120,16 @@ def _code_values(
             values[f] = str(facts.get(f) or "")
         for f in ("characteristics", "examples", "keywords"):
             values[f] = [str(x) for x in facts.get(f) or []]
+        for f in ("name_en", "definition_en", "include_en", "exclude_en"):  # the codebook's English
+            values[f] = str(facts.get(f) or "")
+        for f in ("characteristics_en", "examples_en"):
+            values[f] = [str(x) for x in facts.get(f) or []]
         shortcut = facts.get("shortcut")
         if shortcut and shortcuts.get(shortcut, key) != key:
             report.warnings.append(
-                f"koden {key}: genvejen '{shortcut}' bruges allerede af {shortcuts[shortcut]} og er udeladt"
+                _("koden {key}: genvejen '{shortcut}' bruges allerede af {shortcuts} og er udeladt").format(
+                    key=key, shortcut=shortcut, shortcuts=shortcuts[shortcut]
+                )
             )
             shortcut = None
         values["shortcut"] = shortcut
