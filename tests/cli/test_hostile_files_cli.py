@@ -213,7 +213,7 @@ def test_yaml_codebook_1500_levels_deep_is_refused(setup, kind):
         )
     path = write(files / "dyb.yaml", text)
     before = H.project_state(db)
-    _one_line(cli("codebook", "load", str(path)), "100 levels")
+    _one_line(cli("codebook", "load", str(path)), "100 niveauer")
     _unchanged(db, before)
 
 
@@ -350,7 +350,7 @@ def test_yaml_alias_bomb_in_a_codebook(setup):
     for i in range(1, 12):
         text += f"  - &c{i} {{key: K{i}, name: n, children: [" + ", ".join([f"*c{i - 1}"] * 9) + "]}\n"
     before = H.project_state(db)
-    _one_line(cli("codebook", "load", str(write(files / "bomb.yaml", text))), "aliases")
+    _one_line(cli("codebook", "load", str(write(files / "bomb.yaml", text))), "aliaserne")
     _unchanged(db, before)
 
 

@@ -214,7 +214,7 @@ def test_codebook_alias_bomb_of_codes_is_a_problem_not_an_hour():
     for i in range(1, 12):
         text += f"  - &c{i} {{key: K{i}, name: n, children: [" + ", ".join([f"*c{i - 1}"] * 9) + "]}\n"
     book, problems = validate_codebook_text(text)
-    assert book is None and len(problems) == 1 and "aliases" in problems[0].message
+    assert book is None and len(problems) == 1 and "aliaserne" in problems[0].message
 
 
 def test_codebook_nested_or_chained_too_deep_is_one_problem():
@@ -226,12 +226,12 @@ def test_codebook_nested_or_chained_too_deep_is_one_problem():
         + "\n"
     )
     book, problems = validate_codebook_text(nested)
-    assert book is None and len(problems) == 1 and "levels" in problems[0].message
+    assert book is None and len(problems) == 1 and "niveauer" in problems[0].message
     chain = "name: x\nversion: 1\ncodes:\n" + "".join(
         f"  - {{key: K{i}, name: n{i}" + (f", parent: K{i - 1}" if i else "") + "}\n" for i in range(1500)
     )
     book, problems = validate_codebook_text(chain)
-    assert book is None and len(problems) == 1 and "'K100' lies 101 levels deep" in problems[0].message
+    assert book is None and len(problems) == 1 and "'K100' ligger 101 niveauer dybt" in problems[0].message
     at_the_limit = (
         "name: x\nversion: 1\ncodes:\n  - "
         + "".join(f"{{key: K{i}, name: n, children: [" for i in range(MAX_CODE_DEPTH - 1))

@@ -329,7 +329,8 @@ def test_server_gone_mid_import_is_one_line(pg_url: str, tmp_path: Path) -> None
 
     folder = tmp_path / "mange"
     for n in range(24):
-        body = "\n".join(f"{'I' if k % 2 == 0 else 'P1'}: {long_text(300)}" for k in range(40))
+        # Distinct files: identical ones would be skipped as duplicates without waiting for the server.
+        body = "\n".join(f"{'I' if k % 2 == 0 else 'P1'}: Kilde {n}, replik {k}. {long_text(300)}" for k in range(40))
         write(folder / f"kilde-{n:02d}.txt", body + "\n")
     plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
     name = plain.rsplit("/", 1)[1]

@@ -24,6 +24,7 @@ from trivselkode.analysis.agreement_meaning import general, row_note
 from trivselkode.analysis.icr import CodeAgreement, Segments, Units, build_units, span_units, unit_segments
 from trivselkode.analysis.kappa import binary_agreement
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Passage, Source
 
@@ -115,12 +116,12 @@ def agreement_by_source(
 ) -> BySourceReport:
     """Agreement per source × code (see the module docstring)."""
     if unit not in ("passage", "span"):
-        raise TrivselError(f"ukendt enhed '{unit}'", "brug --unit passage eller --unit span")
+        raise TrivselError(_("ukendt enhed '{unit}'").format(unit=unit), _("brug --unit passage eller --unit span"))
     units = build_units(project, coders, codes, sources, all_passages)
     if not units.passage_ids:
         raise TrivselError(
-            "der er ingen enheder at sammenligne",
-            "markér kilderne færdige for alle kodere (`trivselkode sources done`), eller brug --all",
+            _("der er ingen enheder at sammenligne"),
+            _("markér kilderne færdige for alle kodere (`trivselkode sources done`), eller brug --all"),
         )
     used = {cid: kn for cid, kn in units.codes.items() if codes or (units.matrices[cid] == 1).any()}
     with project.read() as s:
@@ -151,7 +152,9 @@ def agreement_by_source(
         rows.append(SourceAgreement(name, title, count, cells, pooled))
     notes = list(units.notes)
     if unit == "span":
-        notes.append(f"spænd-enheder er parret inden for hver kilde (mindst {overlap * 100:g} % overlap)")
+        notes.append(
+            _("spænd-enheder er parret inden for hver kilde (mindst {value:g} % overlap)").format(value=overlap * 100)
+        )
     report = BySourceReport(
         coders=units.coders,
         unit=unit,

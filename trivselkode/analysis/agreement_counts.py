@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from trivselkode.i18n import N_, gettext_for
+
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 # Reasons, shared so that the general functions and binary_agreement agree.
@@ -24,6 +26,26 @@ COHEN_NO_VARIATION = "no variation: both coders used one and the same label thro
 FLEISS_NO_VARIATION = "no variation: every rating falls in one category, so chance agreement is 1"
 FEW_CATEGORIES = "fewer than two categories (q < 2), so agreement by chance is certain"
 FEW_RATERS = "each unit needs at least two ratings"
+
+# The reasons as the interface says them (Danish message ids; the English above is the library's own).
+REASON_TEXT = {
+    NO_PAIRABLE: N_("færre end to værdier at parre: ingen enhed er kodet af mindst to kodere"),
+    NO_VARIATION: N_("ingen variation: alle værdier er ens, så den forventede uenighed er 0"),
+    NO_UNITS: N_("ingen enheder at sammenligne"),
+    COHEN_NO_VARIATION: N_(
+        "ingen variation: begge kodere brugte én og samme værdi hele vejen, så enigheden ved tilfældighed er 1"
+    ),
+    FLEISS_NO_VARIATION: N_(
+        "ingen variation: alle vurderinger falder i én kategori, så enigheden ved tilfældighed er 1"
+    ),
+    FEW_CATEGORIES: N_("færre end to kategorier (q < 2), så enighed ved tilfældighed er sikker"),
+    FEW_RATERS: N_("hver enhed skal have mindst to vurderinger"),
+}
+
+
+def reason_text(reason: str, lang: str | None = None) -> str:
+    """Why a coefficient is undefined, in the interface's language (or ``lang``)."""
+    return gettext_for(lang)(REASON_TEXT.get(reason, reason))
 
 
 class AgreementUndefined(Exception):

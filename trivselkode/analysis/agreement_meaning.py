@@ -13,17 +13,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from trivselkode.i18n import N_, _, ngettext
+
 if TYPE_CHECKING:
     from trivselkode.analysis.icr import AgreementReport, CodeAgreement
 
 #: Fewer span units than this on a code: its figure is not meaningful.
 MIN_SPAN_UNITS = 10
 
-NEGATIVE = "α under 0: systematisk uenighed (mindre enighed end ved tilfældighed)"
+NEGATIVE = N_("α under 0: systematisk uenighed (mindre enighed end ved tilfældighed)")
 
 
 def few_units(units: int) -> str:
-    return f"kun {units} spænd-enhed{'er' if units != 1 else ''} (under {MIN_SPAN_UNITS}): siger ikke meget"
+    return ngettext(
+        "kun {n} spænd-enhed (under {least}): siger ikke meget",
+        "kun {n} spænd-enheder (under {least}): siger ikke meget",
+        units,
+    ).format(n=units, least=MIN_SPAN_UNITS)
 
 
 def row_note(row: CodeAgreement, unit: str) -> str | None:
@@ -33,18 +39,18 @@ def row_note(row: CodeAgreement, unit: str) -> str | None:
         parts.append(few_units(row.units))
     alpha = row.krippendorff_alpha
     if alpha is not None and alpha < 0:
-        parts.append(NEGATIVE)
+        parts.append(_(NEGATIVE))
     return "; ".join(parts) or None
 
 
 def span_text(overlap: float) -> str:
     """What a span figure means, in two sentences (shown under the table and in JSON)."""
-    return (
-        f"Spænd-enheder: segmenter af samme kode med mindst {overlap * 100:g} % overlap er én enhed, "
+    return _(
+        "Spænd-enheder: segmenter af samme kode med mindst {overlap:g} % overlap er én enhed, "
         "alle andre hver sin; der er ingen enheder, hvor alle har udeladt koden, så κ og α bliver lavere end på "
-        f"udsagn. Under {MIN_SPAN_UNITS} enheder siger tallet ikke meget; et negativt α betyder systematisk "
+        "udsagn. Under {least} enheder siger tallet ikke meget; et negativt α betyder systematisk "
         "uenighed (mindre enighed end ved tilfældighed), ikke en fejl."
-    )
+    ).format(overlap=overlap * 100, least=MIN_SPAN_UNITS)
 
 
 def general(unit: str, overlap: float, negative: bool) -> dict[str, Any] | None:
@@ -53,7 +59,8 @@ def general(unit: str, overlap: float, negative: bool) -> dict[str, Any] | None:
         return None
     if unit == "span":
         return {"unit": unit, "overlap": overlap, "min_units": MIN_SPAN_UNITS, "text": span_text(overlap)}
-    return {"unit": unit, "text": NEGATIVE[0].upper() + NEGATIVE[1:] + "."}
+    text = _(NEGATIVE)
+    return {"unit": unit, "text": text[0].upper() + text[1:] + "."}
 
 
 def meaning(rows: list[CodeAgreement], pooled: CodeAgreement, unit: str, overlap: float) -> dict[str, Any] | None:

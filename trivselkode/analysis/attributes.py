@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _, gettext_for, language
 from trivselkode.storage.coding_views import describe_attributes
 from trivselkode.storage.models import INTERVIEWER, Participant, Source
 
@@ -107,17 +108,23 @@ _PERSON = {"da": "Deltager", "en": "Participant"}
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise TrivselError(f"ukendt sprog '{lang}'", "brug da eller en")
+        raise TrivselError(_("ukendt sprog '{lang}'").format(lang=lang), _("brug da eller en"))
     return lang
 
 
-def attribute_label(name: str, lang: str = "da") -> str:
+def _lang(lang: str | None) -> str:
+    """``lang``, or the interface's language when None."""
+    return lang if lang is not None else language()
+
+
+def attribute_label(name: str, lang: str | None = None) -> str:
     """The column heading of an attribute (``site`` → ``Bibliotek``/``Library``)."""
-    return _ATTRIBUTE_LABELS[lang].get(name, name)
+    return _ATTRIBUTE_LABELS[_lang(lang)].get(name, name)
 
 
-def value_label(name: str, value: Any, lang: str = "da") -> str:
+def value_label(name: str, value: Any, lang: str | None = None) -> str:
     """A value of an attribute as a report shows it; ``None`` is "(ukendt)"."""
+    lang = _lang(lang)
     if value is None or value == "":
         return _UNKNOWN[lang]
     table = _VALUE_LABELS.get(name)
@@ -147,11 +154,13 @@ class AgeBands:
             bounds = tuple(int(part) for part in spec.replace(";", ",").split(",") if part.strip())
         except ValueError:
             raise TrivselError(
-                f"aldersgrænserne '{spec}' er ikke hele tal", "skriv fx --age-bands 18,30,45,60,75"
+                _("aldersgrænserne '{spec}' er ikke hele tal").format(spec=spec),
+                _("skriv fx --age-bands 18,30,45,60,75"),
             ) from None
         if not bounds or any(b < 1 for b in bounds) or any(a >= b for a, b in zip(bounds, bounds[1:])):
             raise TrivselError(
-                f"aldersgrænserne '{spec}' skal være positive og stigende", "skriv fx --age-bands 18,30,45,60,75"
+                _("aldersgrænserne '{spec}' skal være positive og stigende").format(spec=spec),
+                _("skriv fx --age-bands 18,30,45,60,75"),
             )
         return cls(bounds)
 
@@ -310,8 +319,8 @@ def parse_by(spec: str | Sequence[str] | None, known: Sequence[str]) -> list[str
             name = _ALIASES.get(name.lower(), name)
             if name not in known:
                 raise TrivselError(
-                    f"ukendt egenskab '{name}' i --by",
-                    f"kendte egenskaber: {', '.join(known)}",
+                    _("ukendt egenskab '{name}' i --by").format(name=name),
+                    _("kendte egenskaber: {names}").format(names=", ".join(known)),
                 )
             if name not in names:
                 names.append(name)
@@ -332,18 +341,19 @@ def sort_key(name: str, value: Any, age_bands: AgeBands) -> tuple:
 # ---------------------------------------------------------------- attribution
 
 
-def attribution(attrs: dict[str, Any], lang: str = "da") -> str:
+def attribution(attrs: dict[str, Any], lang: str | None = None) -> str:
     """The report's attribution: "– Kvinde, 67 år, Holstebro".
 
     A missing attribute is left out; without a gender the person is
     "Deltager" ("Participant"), so "– Deltager, Viborg".
     """
+    lang = _lang(lang)
     gender = attrs.get("gender")
     person = value_label("gender", gender, lang) if gender else _PERSON[lang]
     parts = [person]
     age = attrs.get("age")
     if isinstance(age, int):
-        parts.append(f"{age} år" if lang == "da" else str(age))
+        parts.append(gettext_for(lang)(N_("{age} år")).format(age=age) if lang == "da" else str(age))
     site = attrs.get("site")
     if site:
         parts.append(str(site))
@@ -361,5 +371,5 @@ def setting_line(attrs: Mapping[str, Any]) -> str:
     """``bibliotek, runde 1``: where a passage was said (its source's context and round); "" if unknown."""
     where = [value_label("context", attrs["context"])] if attrs.get("context") else []
     if attrs.get("round") is not None:
-        where.append(f"runde {attrs['round']}")
+        where.append(_("runde {round}").format(round=attrs["round"]))
     return ", ".join(where)

@@ -51,6 +51,7 @@ from sqlmodel import Session, col, select
 from trivselkode.analysis.arrays import CodingArrays, load_coding_arrays, max_id, raw_rows, unique_sorted
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _, gettext_for, language, normalize
 from trivselkode.storage.consensus import PairDecision, decisions_by_passage
 from trivselkode.storage.lookup import coder_by_name
 from trivselkode.storage.models import INTERVIEWER, Coder
@@ -74,8 +75,8 @@ class ConsensusState:
     def open(self) -> int:
         return self.disagreements - self.settled
 
-    def names(self, lang: str = "da") -> str:
-        return f" {'og' if lang == 'da' else 'and'} ".join(self.coders)
+    def names(self, lang: str | None = None) -> str:
+        return gettext_for(lang)(N_(" og ")).join(self.coders)
 
 
 @dataclass(frozen=True)
@@ -90,25 +91,28 @@ class Selection:
     unused: str | None = None  # the default is the union although decisions exist: "settled" or the reason (Danish)
     counts: tuple[tuple[int, int], ...] = ()  # codings per coder id in the whole project
 
-    def explain(self, lang: str = "da") -> str | None:
-        """Why the default is not the consensus, when settled work is left unused; else None."""
+    def explain(self, lang: str | None = None) -> str | None:
+        """Why the default is not the consensus, when settled work is left unused; else None.
+
+        In ``lang`` (None: the interface's language); the reason itself was said in the
+        interface's language, so another language gets the general words.
+        """
         if self.unused is None:
             return None
+        t = gettext_for(lang)
         state = self.consensus
         if self.unused == "settled" and state is not None:
-            if lang == "da":
-                return (
-                    f"konsensus: {state.settled} af {state.disagreements} uenigheder afgjort – bruger foreningsmængden"
-                )
-            return f"consensus: {state.settled} of {state.disagreements} disagreements settled – using the union"
-        if lang == "da":
-            return f"konsensus: {self.unused} – bruger foreningsmængden"
-        return "consensus: its two coders are not known (name them with --coders A,B) – using the union"
+            return t(N_("konsensus: {settled} af {total} uenigheder afgjort – bruger foreningsmængden")).format(
+                settled=state.settled, total=state.disagreements
+            )
+        if (normalize(lang) or language()) == language():
+            return t(N_("konsensus: {reason} – bruger foreningsmængden")).format(reason=self.unused)
+        return t(N_("konsensus: dens to kodere kendes ikke (navngiv dem med --coders A,B) – bruger foreningsmængden"))
 
     @property
     def why(self) -> str | None:
-        """:meth:`explain` in Danish."""
-        return self.explain("da")
+        """:meth:`explain` in the interface's language."""
+        return self.explain()
 
     @property
     def open_disagreements(self) -> int | None:
@@ -121,21 +125,22 @@ class Selection:
         total = sum(n for _, n in self.counts)
         return sum(n for i, n in self.counts if i in ids) / total if total else 1.0
 
-    def describe(self, lang: str = "da") -> str:
-        """``koder anne``, ``foreningsmængden af anne, bo``, ``konsensus af anne og bo (…)``."""
-        da = lang == "da"
+    def describe(self, lang: str | None = None) -> str:
+        """``koder anne``, ``foreningsmængden af anne, bo``, ``konsensus af anne og bo (…)``.
+
+        In ``lang`` (None: the interface's language).
+        """
+        t = gettext_for(lang)
         if self.mode == "coder":
-            return f"{'koder' if da else 'coder'} {self.coder_names[0]}"
+            return t(N_("koder {name}")).format(name=self.coder_names[0])
         if self.mode == "union":
-            return f"{'foreningsmængden af' if da else 'union of'} {', '.join(self.coder_names)}"
+            return t(N_("foreningsmængden af {names}")).format(names=", ".join(self.coder_names))
         state = self.consensus
         assert state is not None
-        text = f"{'konsensus af' if da else 'consensus of'} {state.names(lang)}"
+        text = t(N_("konsensus af {names}")).format(names=state.names(lang))
         if state.open:
-            text += (
-                f" ({state.open} af {state.disagreements} uenigheder er åbne og tæller som i foreningsmængden)"
-                if da
-                else f" ({state.open} of {state.disagreements} disagreements are open and count as in the union)"
+            text += t(N_(" ({open} af {total} uenigheder er åbne og tæller som i foreningsmængden)")).format(
+                open=state.open, total=state.disagreements
             )
         return text
 
@@ -329,10 +334,11 @@ def parse_pair(spec: str | Sequence[str] | None) -> tuple[str, str] | None:
         return None
     parts = [p.strip() for s in ([spec] if isinstance(spec, str) else spec) for p in s.split(",") if p.strip()]
     if len(parts) != 2 or parts[0] == parts[1]:
-        raise TrivselError("--coders skal nævne to forskellige kodere", "fx --coders anne,bo")
+        raise TrivselError(_("--coders skal nævne to forskellige kodere"), _("fx --coders anne,bo"))
     if CONSENSUS_CODER in parts:
         raise TrivselError(
-            f"'{CONSENSUS_CODER}' er konsensus selv og kan ikke være en af dens to kodere", "fx --coders anne,bo"
+            _("'{name}' er konsensus selv og kan ikke være en af dens to kodere").format(name=CONSENSUS_CODER),
+            _("fx --coders anne,bo"),
         )
     return parts[0], parts[1]
 
@@ -351,7 +357,9 @@ def _pair(
     distinct = {tuple(sorted(p)) for p in named}
     if len(distinct) > 1:
         pairs = "; ".join(",".join(p) for p in sorted(distinct))
-        return None, f"afgørelserne er truffet mellem flere koderpar ({pairs}); vælg et med --coders A,B"
+        return None, _("afgørelserne er truffet mellem flere koderpar ({pairs}); vælg et med --coders A,B").format(
+            pairs=pairs
+        )
     if distinct:
         order = named.most_common(1)[0][0]
         found = {
@@ -363,8 +371,10 @@ def _pair(
         (na, ia), (nb, ib) = sorted(humans.items())
         return ((na, ia), (nb, ib)), None
     if len(humans) < 2:
-        return None, "konsensus kræver to kodere med kodninger"
-    return None, f"der er {len(humans)} kodere ({', '.join(sorted(humans))}); vælg konsensussens to med --coders A,B"
+        return None, _("konsensus kræver to kodere med kodninger")
+    return None, _("der er {n} kodere ({items}); vælg konsensussens to med --coders A,B").format(
+        n=len(humans), items=", ".join(sorted(humans))
+    )
 
 
 def load_basis(
@@ -383,13 +393,15 @@ def load_basis(
     not the consensus (quotes rank by them).
     """
     if sum((coder is not None, union, consensus)) > 1:
-        raise TrivselError("vælg højst én af --coder, --union og --consensus")
+        raise TrivselError(_("vælg højst én af --coder, --union og --consensus"))
     given = parse_pair(coders)
     active, counts = _active(session)
     if not active:
         raise TrivselError(
-            "projektet har ingen kodninger endnu",
-            "kod udsagn i kodningsskærmen, med `trivselkode codings add` eller importér dem med `trivselkode codings import`",
+            _("projektet har ingen kodninger endnu"),
+            _(
+                "kod udsagn i kodningsskærmen, med `trivselkode codings add` eller importér dem med `trivselkode codings import`"
+            ),
         )
     consensus_id = active.get(CONSENSUS_CODER)
     humans = {n: i for n, i in sorted(active.items()) if n != CONSENSUS_CODER}
@@ -401,7 +413,8 @@ def load_basis(
             one, consensus = None, True
         elif one.name not in active:
             raise TrivselError(
-                f"koderen '{one.name}' har ingen kodninger", f"kodere med kodninger: {', '.join(sorted(active))}"
+                _("koderen '{name}' har ingen kodninger").format(name=one.name),
+                _("kodere med kodninger: {items}").format(items=", ".join(sorted(active))),
             )
     mode = "consensus" if consensus else "union" if union else "coder" if one is not None else "auto"
 
@@ -410,7 +423,10 @@ def load_basis(
         decisions = decisions_by_passage(session)
         pair, reason = _pair(session, humans, decisions, given)
         if pair is None and mode == "consensus":
-            raise TrivselError(f"der er ingen konsensus at vise: {reason}", "eller brug --union eller --coder NAVN")
+            raise TrivselError(
+                _("der er ingen konsensus at vise: {reason}").format(reason=reason),
+                _("eller brug --union eller --coder NAVN"),
+            )
         if pair is not None:
             made = _consensus(session, pair, consensus_id, decisions, code_bits)
     state = made.state if made is not None else None
@@ -427,7 +443,7 @@ def load_basis(
         selection = Selection("coder", (int(cast(int, one.id)),), (one.name,), state, consensus_id, None, counts)
         return Basis(selection, _read(session, selection), code_bits, **known)
     if not humans:
-        raise TrivselError("kun konsensus har kodninger; der er ingen kodere at forene", "brug --consensus")
+        raise TrivselError(_("kun konsensus har kodninger; der er ingen kodere at forene"), _("brug --consensus"))
     unused = None
     if not union and state is not None and state.settled:
         unused = "settled"

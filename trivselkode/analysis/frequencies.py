@@ -48,6 +48,7 @@ from trivselkode.analysis.attributes import (
 )
 from trivselkode.analysis.basis import Basis, Selection, load_basis
 from trivselkode.errors import NotFound, TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code
 
@@ -140,10 +141,10 @@ class Codebook:
                     found = [c for c in self.codes if c.kind == kind and not c.retired]
                 elif token.lower() in KIND_ALIASES or kind in KIND_ALIASES.values():
                     raise NotFound(
-                        f"kodebogen har ingen koder af typen '{kind}'",
-                        "typerne er " + ", ".join(self.kinds())
+                        _("kodebogen har ingen koder af typen '{kind}'").format(kind=kind),
+                        _("typerne er ") + ", ".join(self.kinds())
                         if self.kinds()
-                        else "angiv kodenøgler, fx --codes T1,T2",
+                        else _("angiv kodenøgler, fx --codes T1,T2"),
                     )
                 else:
                     from rapidfuzz import process
@@ -152,16 +153,20 @@ class Codebook:
                     aliases = [a for a, k in KIND_ALIASES.items() if k in kinds]
                     choices = list(self.by_key) + kinds + sorted(aliases)
                     hits = process.extract(token, choices, limit=3, score_cutoff=60)
-                    hint = ("mente du " + " eller ".join(f"'{h[0]}'" for h in hits) + "?") if hits else None
+                    hint = (
+                        _("mente du {names}?").format(names=_(" eller ").join(f"'{h[0]}'" for h in hits))
+                        if hits
+                        else None
+                    )
                     raise NotFound(
-                        f"koden '{token}' findes ikke i kodebogen",
-                        hint or "se `trivselkode codebook show`; brug kodenøgler som T1 eller typer som tema",
+                        _("koden '{key}' findes ikke i kodebogen").format(key=token),
+                        hint or _("se `trivselkode codebook show`; brug kodenøgler som T1 eller typer som tema"),
                     )
                 for code in found:
                     if code not in wanted:
                         wanted.append(code)
         if not wanted:
-            raise TrivselError("ingen koder valgt", "angiv fx --codes T1,T2 eller --codes tema")
+            raise TrivselError(_("ingen koder valgt"), _("angiv fx --codes T1,T2 eller --codes tema"))
         order = {c.id: i for i, c in enumerate(self.codes)}
         return sorted(wanted, key=lambda c: order[c.id])
 
@@ -256,7 +261,9 @@ def compute_frequencies(
     by_names = parse_by(by, known_attributes(data.participants.values()))
     clash = [n for n in by_names if n in FREQUENCY_KEYS]
     if clash:
-        raise TrivselError(f"egenskaben '{clash[0]}' kan ikke bruges i --by (navnet er optaget af en kolonne)")
+        raise TrivselError(
+            _("egenskaben '{clash}' kan ikke bruges i --by (navnet er optaget af en kolonne)").format(clash=clash[0])
+        )
     chosen = data.book.resolve(codes)
     return frequencies_of(data, chosen, by_names, age_bands, rollup)
 

@@ -31,9 +31,11 @@ import numpy as np
 from sqlmodel import col, select
 
 from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, binary_agreement, krippendorff_alpha_ci
+from trivselkode.analysis.agreement_counts import reason_text
 from trivselkode.analysis.agreement_meaning import explain
 from trivselkode.analysis.methods_text import methods_paragraph
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _, format_percent
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import coder_by_name, source_by_name
 from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Participant, Passage, Source, SourceDone
@@ -81,7 +83,7 @@ class CodeAgreement:
             krippendorff_alpha=result.krippendorff_alpha,
             brennan_prediger=result.brennan_prediger,
             disagreements=result.disagreements,
-            undefined=dict(result.undefined) or None,
+            undefined={name: reason_text(why) for name, why in result.undefined.items()} or None,
         )
 
 
@@ -131,14 +133,16 @@ def _resolve(project: Project, coders: list[str] | None, codes: list[str] | None
             )
             coder_rows = [c for c in coder_rows if c.name != "konsensus"]
         if len(coder_rows) < 2:
-            raise TrivselError("der skal mindst to kodere til en sammenligning", "angiv dem med --coders A,B")
+            raise TrivselError(_("der skal mindst to kodere til en sammenligning"), _("angiv dem med --coders A,B"))
         if len({c.id for c in coder_rows}) != len(coder_rows):
-            raise TrivselError("den samme koder er nævnt to gange i --coders")
+            raise TrivselError(_("den samme koder er nævnt to gange i --coders"))
         all_codes = {c.key: c for c in s.exec(select(Code))}
         if codes:
             unknown = [k for k in codes if k not in all_codes]
             if unknown:
-                raise TrivselError(f"ukendt kode: {', '.join(unknown)}", "se `trivselkode codebook show`")
+                raise TrivselError(
+                    _("ukendt kode: {items}").format(items=_(", ").join(unknown)), _("se `trivselkode codebook show`")
+                )
             code_rows = [all_codes[k] for k in codes]
         else:
             code_rows = sorted((c for c in all_codes.values() if not c.retired), key=lambda c: (c.position, c.key))
@@ -221,8 +225,9 @@ def _all_coded_passages(
         if pid in any_coded and (scope is None or sid in scope)
     ]
     notes.append(
-        "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig "
-        "og ikke har kodet udsagnet, tæller som manglende værdi"
+        _(
+            "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig og ikke har kodet udsagnet, tæller som manglende værdi"
+        )
     )
     return rows
 
@@ -244,9 +249,13 @@ def _done_passages(
     )
     skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(complete)
     notes.append(
-        f"enheder: deltagerudsagn i de {len(complete)} kilder, som alle {len(coder_ids)} kodere har markeret færdige"
+        _("enheder: deltagerudsagn i de {n} kilder, som alle {coders} kodere har markeret færdige").format(
+            n=len(complete), coders=len(coder_ids)
+        )
         + (
-            f"; {len(skipped)} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)"
+            _("; {n} kilde(r) uden alles færdigmarkering er udeladt (brug --all for at tage dem med)").format(
+                n=len(skipped)
+            )
             if skipped
             else ""
         )
@@ -311,7 +320,7 @@ def span_units(units: Units, project: Project, overlap: float, segments: Segment
     ``segments``: :func:`unit_segments` of these units (or of more), when the caller has read them already.
     """
     if not 0 < overlap <= 1:
-        raise TrivselError("--overlap skal ligge mellem 0 og 1", "fx --overlap 0.9")
+        raise TrivselError(_("--overlap skal ligge mellem 0 og 1"), _("fx --overlap 0.9"))
     with project.read() as s:
         ids = {name: cast(int, cid) for cid, name in s.exec(select(Coder.id, Coder.name))}
     coder_ids = [ids[name] for name in units.coders]
@@ -343,8 +352,9 @@ def span_units(units: Units, project: Project, overlap: float, segments: Segment
                 m[i, j] = 1
         matrices[code_id] = m
     notes = list(units.notes) + [
-        f"spænd-enheder: segmenter af samme kode, der overlapper mindst {overlap:.0%} af det længste segment, "
-        "er én enhed; øvrige segmenter er hver sin enhed"
+        _(
+            "spænd-enheder: segmenter af samme kode, der overlapper mindst {percent} af det længste segment, er én enhed; øvrige segmenter er hver sin enhed"
+        ).format(percent=format_percent(overlap, 0))
     ]
     return Units(
         coders=units.coders,
@@ -372,11 +382,11 @@ def agreement_report(
     if unit == "span":
         units = span_units(units, project, overlap)
     elif unit != "passage":
-        raise TrivselError(f"ukendt enhed '{unit}'", "brug --unit passage eller --unit span")
+        raise TrivselError(_("ukendt enhed '{unit}'").format(unit=unit), _("brug --unit passage eller --unit span"))
     if not units.passage_ids:
         raise TrivselError(
-            "der er ingen enheder at sammenligne",
-            "markér kilderne færdige for alle kodere (`trivselkode sources done`), eller brug --all",
+            _("der er ingen enheder at sammenligne"),
+            _("markér kilderne færdige for alle kodere (`trivselkode sources done`), eller brug --all"),
         )
     rows = []
     used = []

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trivselkode.analysis.helper_process import JsonLineProcess
+from trivselkode.i18n import _
 
 if TYPE_CHECKING:  # the UI imports this module at start-up: the learning side loads when first used
     from trivselkode.analysis.learn_project import Ranked
@@ -63,13 +64,13 @@ class LearnerProcess(JsonLineProcess):
     """The helper process, seen from the UI: one request at a time; :meth:`close` never waits long (see the base)."""
 
     def __init__(self) -> None:
-        super().__init__("trivselkode.analysis.learn_process", "hjælpeprocessen, der lærer af kodningerne, stoppede")
+        super().__init__("trivselkode.analysis.learn_process", _("hjælpeprocessen, der lærer af kodningerne, stoppede"))
 
     def _request(self, request: dict[str, Any]) -> dict[str, Any]:
         answer = self.ask(request)
         if not isinstance(answer, dict) or "error" in answer:
             error = answer.get("error") if isinstance(answer, dict) else None
-            raise RuntimeError(error or f"hjælpeprocessen svarede uforståeligt: {answer!r}")
+            raise RuntimeError(error or _("hjælpeprocessen svarede uforståeligt: {answer!r}").format(answer=answer))
         return answer
 
     def train(self, url: str, *, coder: str | None, out: Path) -> Trained:
@@ -131,7 +132,9 @@ class _Helper:
         started = time.perf_counter()
         out = Path(request["out"])
         if not out.parent.is_dir():  # said before the training, not after it
-            raise TrivselError(f"mappen {out.parent} til modellen findes ikke", "angiv en mappe, der findes")
+            raise TrivselError(
+                _("mappen {parent} til modellen findes ikke").format(parent=out.parent), _("angiv en mappe, der findes")
+            )
         model = train_project(self.project(request["url"]), coder=request.get("coder"), analyze=self.analyze)
         tmp = out.with_name(f".{out.name}.tmp")
         try:
@@ -156,7 +159,9 @@ class _Helper:
         try:
             model = LearnedModel.load(Path(request["model"]))
         except ValueError:
-            raise TrivselError(f"den gemte model {request['model']} kan ikke læses", "træn modellen igen") from None
+            raise TrivselError(
+                _("den gemte model {request} kan ikke læses").format(request=request["model"]), _("træn modellen igen")
+            ) from None
         index = KeywordIndex(keyword_codes(project))
         ranked = rank_for_code(
             project,
@@ -176,7 +181,7 @@ class _Helper:
             request = json.loads(line)
             op = request.get("op") if isinstance(request, dict) else None
             if op not in ("train", "rank"):
-                return {"error": f"hjælpeprocessen kender ikke opgaven {op!r}"}
+                return {"error": _("hjælpeprocessen kender ikke opgaven {op!r}").format(op=op)}
             return self.train(request) if op == "train" else self.rank(request)
         except Exception as exc:  # noqa: BLE001 (every failure goes back to the caller as an answer)
             if isinstance(request, dict) and isinstance(request.get("url"), str):
@@ -188,10 +193,12 @@ def _danish(exc: Exception, request: dict[str, Any]) -> str:
     """One Danish line: what failed, and why (a project error as the CLI says it; a file by its name)."""
     from trivselkode.storage.failures import explain_failure, is_disk_full
 
-    what = "lære af kodningerne" if request.get("op") == "train" else "rangere udsagnene"
+    what = _("lære af kodningerne") if request.get("op") == "train" else "rangere udsagnene"
     if isinstance(exc, OSError) and exc.filename and not is_disk_full(exc):
-        return f"kunne ikke {what}: filen {exc.filename} kan ikke bruges ({exc.strerror or type(exc).__name__})"
-    return f"kunne ikke {what}: {explain_failure(exc)}"
+        return _("kunne ikke {what}: filen {filename} kan ikke bruges ({value})").format(
+            what=what, filename=exc.filename, value=exc.strerror or type(exc).__name__
+        )
+    return _("kunne ikke {what}: {explain_failure}").format(what=what, explain_failure=explain_failure(exc))
 
 
 def _serve() -> None:

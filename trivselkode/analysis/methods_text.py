@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
+from trivselkode.i18n import N_, format_number, gettext_for, language, normalize
 from trivselkode.storage.consensus import decisions
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Meta
@@ -16,51 +17,28 @@ from trivselkode.storage.models import Meta
 if TYPE_CHECKING:
     from trivselkode.analysis.icr import AgreementReport
 
-# One language's wording; the same placeholders in each.
+# The wording, in Danish (the message ids); the report's language is chosen per call (gettext_for).
 _WORDS = {
-    "en": {
-        "passage": "participant turns (interviewer turns excluded)",
-        "span": "coded segments matched across coders by their character overlap",
-        "codebook": "codebook",
-        "body": (
-            "Inter-coder agreement was assessed for {n} coders ({coders}) on {units} units: "
-            '{unit} from {sources} sources. Each code of the codebook "{name}" (version {version}) '
-            "was treated as present or absent per unit. Pooled over {codes} codes, observed agreement was "
-            "{agreement}, Krippendorff's alpha (nominal) {alpha}"
-        ),
-        "ci": " (95% bootstrap CI {lo}–{hi})",
-        "bp": " and Brennan–Prediger's kappa {bp}",
-        "cohen": "; Cohen's kappa was {kappa}",
-        "end": ". The coders disagreed on {d} of {u} unit-code pairs.",
-        "appendix": "Appendix: settled disagreements and the reasons given",
-        "line": "{source}, turn {passage}, {code}: {choice} (settled by {by}){reason}",
-        "no_reason": " – no reason given",
-    },
-    "da": {
-        "passage": "deltagernes replikker (interviewerens er udeladt)",
-        "span": "kodede segmenter, parret på tværs af kodere efter tegnoverlap",
-        "codebook": "kodebog",
-        "body": (
-            "Enigheden mellem {n} kodere ({coders}) blev vurderet på {units} enheder: "
-            '{unit} fra {sources} kilder. Hver kode i kodebogen "{name}" (version {version}) '
-            "blev behandlet som til stede eller fraværende i hver enhed. Samlet over {codes} koder var den observerede enighed "
-            "{agreement}, Krippendorffs alfa (nominal) {alpha}"
-        ),
-        "ci": " (95 %-bootstrap-konfidensinterval {lo}–{hi})",
-        "bp": " og Brennan–Predigers kappa {bp}",
-        "cohen": "; Cohens kappa var {kappa}",
-        "end": ". Koderne var uenige om {d} af {u} kombinationer af enhed og kode.",
-        "appendix": "Bilag: afgjorte uenigheder og begrundelserne for dem",
-        "line": "{source}, udsagn {passage}, {code}: {choice} (afgjort af {by}){reason}",
-        "no_reason": " – ingen begrundelse givet",
-    },
+    "passage": N_("deltagernes replikker (interviewerens er udeladt)"),
+    "span": N_("kodede segmenter, parret på tværs af kodere efter tegnoverlap"),
+    "codebook": N_("kodebog"),
+    "body": N_(
+        "Enigheden mellem {n} kodere ({coders}) blev vurderet på {units} enheder: "
+        '{unit} fra {sources} kilder. Hver kode i kodebogen "{name}" (version {version}) '
+        "blev behandlet som til stede eller fraværende i hver enhed. Samlet over {codes} koder var den observerede enighed "
+        "{agreement}, Krippendorffs alfa (nominal) {alpha}"
+    ),
+    "ci": N_(" (95 %-bootstrap-konfidensinterval {lo}–{hi})"),
+    "bp": N_(" og Brennan–Predigers kappa {bp}"),
+    "cohen": N_("; Cohens kappa var {kappa}"),
+    "end": N_(". Koderne var uenige om {d} af {u} kombinationer af enhed og kode."),
+    "appendix": N_("Bilag: afgjorte uenigheder og begrundelserne for dem"),
+    "line": N_("{source}, udsagn {passage}, {code}: {choice} (afgjort af {by}){reason}"),
+    "no_reason": N_(" – ingen begrundelse givet"),
 }
 
 
-_CHOICES = {
-    "en": {"a": "A ({a})", "b": "B ({b})", "both": "both", "neither": "neither", "manual": "by hand"},
-    "da": {"a": "A ({a})", "b": "B ({b})", "both": "begge", "neither": "ingen", "manual": "manuelt"},
-}
+_CHOICES = {"a": "A ({a})", "b": "B ({b})", "both": N_("begge"), "neither": N_("ingen"), "manual": N_("manuelt")}
 
 
 def codebook_meta(project: Project) -> tuple[str | None, str | None]:
@@ -71,9 +49,8 @@ def codebook_meta(project: Project) -> tuple[str | None, str | None]:
 
 def _fmt(x: float | None, lang: str) -> str:
     if x is None:
-        return "ikke defineret" if lang == "da" else "undefined"
-    s = f"{x:.2f}"
-    return s.replace(".", ",") if lang == "da" else s
+        return gettext_for(lang)(N_("ikke defineret"))
+    return format_number(x, 2, lang)
 
 
 def _settled_sentence(settled: tuple[int, int, list[str]] | None, lang: str) -> str:
@@ -81,17 +58,20 @@ def _settled_sentence(settled: tuple[int, int, list[str]] | None, lang: str) -> 
     if not settled or not settled[1]:
         return ""
     total, done, names = settled
-    if lang == "en":
-        who = f" by {' and '.join(names)}" if names else ""
-        head = f"All {total} disagreements were" if done == total else f"{done} of {total} disagreements were"
-        return f" {head} settled{who} into a consensus coding."
-    who = f" af {' og '.join(names)}" if names else ""
-    head = f"Alle {total} uenigheder blev" if done == total else f"{done} af {total} uenigheder blev"
-    return f" {head} afgjort{who} i en konsensuskodning."
+    t = gettext_for(lang)
+    who = t(N_(" af {names}")).format(names=t(N_(" og ")).join(names)) if names else ""
+    if done == total:
+        return t(N_(" Alle {total} uenigheder blev afgjort{who} i en konsensuskodning.")).format(total=total, who=who)
+    return t(N_(" {done} af {total} uenigheder blev afgjort{who} i en konsensuskodning.")).format(
+        done=done, total=total, who=who
+    )
 
 
 def methods_paragraph(
-    project: Project, report: AgreementReport, lang: str = "da", settled: tuple[int, int, list[str]] | None = None
+    project: Project,
+    report: AgreementReport,
+    lang: str | None = None,
+    settled: tuple[int, int, list[str]] | None = None,
 ) -> str:
     """A short methods paragraph for a paper, from the report's own figures.
 
@@ -102,8 +82,9 @@ def methods_paragraph(
     name, version = codebook_meta(project)
     p = report.pooled
     ci = report.alpha_ci
-    lang = "en" if lang == "en" else "da"
-    words = _WORDS[lang]
+    lang = normalize(lang) or language()
+    t = gettext_for(lang)
+    words = {key: t(text) for key, text in _WORDS.items()}
     text = words["body"].format(
         n=len(report.coders),
         coders=", ".join(report.coders),
@@ -127,14 +108,15 @@ def methods_paragraph(
     return f"{text}\n\n{appendix}" if appendix else text
 
 
-def settlement_appendix(project: Project, coders: list[str], codes: list[str], lang: str = "da") -> str:
+def settlement_appendix(project: Project, coders: list[str], codes: list[str], lang: str | None = None) -> str:
     """The settled disagreements between ``coders`` on ``codes`` with their reasons; "" when none gave a reason.
 
     One line per settlement, by source, passage and code; a settlement
     without a reason says so.
     """
-    lang = "en" if lang == "en" else "da"
-    words = _WORDS[lang]
+    lang = normalize(lang) or language()
+    t = gettext_for(lang)
+    words = {key: t(text) for key, text in _WORDS.items()}
     wanted = set(codes)
     rows = [
         d for d in decisions(project) if d["code"] in wanted and (not d["coders"] or set(d["coders"]) <= set(coders))
@@ -144,7 +126,7 @@ def settlement_appendix(project: Project, coders: list[str], codes: list[str], l
     lines = [words["appendix"], ""]
     for d in rows:
         pair = d["coders"] if len(d["coders"]) == 2 else ["A", "B"]
-        choice = _CHOICES[lang].get(d["choice"], d["choice"]).format(a=pair[0], b=pair[1])
+        choice = (t(_CHOICES[d["choice"]]) if d["choice"] in _CHOICES else d["choice"]).format(a=pair[0], b=pair[1])
         reason = f": {d['reason']}" if d["reason"] else words["no_reason"]
         lines.append(
             "- "

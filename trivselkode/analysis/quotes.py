@@ -78,6 +78,7 @@ from trivselkode.analysis.quote_trim import (
     word_count,
 )
 from trivselkode.errors import NotFound, TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Passage, Source, Star
 from trivselkode.storage.quote_choices import CodeChoices, load_choices
@@ -142,7 +143,9 @@ def parse_ref(ref: str) -> tuple[str, int]:
     """``SOURCE#N`` → (source name, passage number)."""
     name, sep, number = ref.rpartition("#")
     if not sep or not name.strip() or not number.strip().isdigit() or int(number) < 1:
-        raise TrivselError(f"'{ref}' er ikke en henvisning til et udsagn", "skriv KILDE#N, fx interview-3#12")
+        raise TrivselError(
+            _("'{ref}' er ikke en henvisning til et udsagn").format(ref=ref), _("skriv KILDE#N, fx interview-3#12")
+        )
     return name.strip(), int(number)
 
 
@@ -158,7 +161,10 @@ def resolve_refs(session: Session, refs: Iterable[str]) -> list[tuple[str, int, 
             source_by_name(session, name)  # raises with suggestions
         pid = session.exec(select(Passage.id).where(Passage.source_id == source_id, Passage.number == number)).first()
         if pid is None:
-            raise NotFound(f"kilden '{name}' har intet udsagn nr. {number}", f"tjek henvisningen '{ref}'")
+            raise NotFound(
+                _("kilden '{name}' har intet udsagn nr. {number}").format(name=name, number=number),
+                _("tjek henvisningen '{ref}'").format(ref=ref),
+            )
         out.append((name, number, int(pid)))
     return out
 
@@ -197,10 +203,11 @@ def collect_quotes(
     """
     check_lang(lang)
     if n < 1:
-        raise TrivselError("-n skal være mindst 1")
+        raise TrivselError(_("-n skal være mindst 1"))
     if min_words < 1 or max_words < min_words:
         raise TrivselError(
-            f"ordgrænserne {min_words}–{max_words} går ikke", "--min-words skal være mindst 1 og højst --max-words"
+            _("ordgrænserne {min_words}–{max_words} går ikke").format(min_words=min_words, max_words=max_words),
+            _("--min-words skal være mindst 1 og højst --max-words"),
         )
     data = load_project_data(
         project, coder=coder, union=union, consensus=consensus, coders=coders, firm=True, age_bands=age_bands
@@ -221,7 +228,9 @@ def collect_quotes(
     chosen = book.resolve(codes, default=default)
     for name, number, pid in pinned:
         if pid in excluded:
-            raise TrivselError(f"{name}#{number} er både fastholdt (--pin) og udeladt (--exclude)")
+            raise TrivselError(
+                _("{name}#{number} er både fastholdt (--pin) og udeladt (--exclude)").format(name=name, number=number)
+            )
     collection = QuoteCollection([], selection, lang)
     cands = _Candidates(data, chosen, excluded, starred, [pid for _, _, pid in pinned], numbers)
     picking = _Picking(data, cands, PassageTexts(project, selection), (min_words, max_words), lang)
@@ -232,7 +241,11 @@ def collect_quotes(
     quoted = {q.passage_id for q in collection.quotes}
     for name, number, pid in pinned:
         if pid not in quoted:
-            collection.warnings.append(f"{name}#{number} er ikke kodet med nogen af de valgte koder og er ikke med")
+            collection.warnings.append(
+                _("{name}#{number} er ikke kodet med nogen af de valgte koder og er ikke med").format(
+                    name=name, number=number
+                )
+            )
     for q in _every_quote(collection):
         q.reference = source_reference(q.source, *sources.get(q.source, ("", None)), q.passage, lang, pseudonymizer)
     if pseudonymizer is not None:
@@ -275,8 +288,9 @@ class _Picking:
             if pid not in known and pid not in self.cands.excluded and pid < data.passages.participant.size:
                 source = data.participants[int(data.passages.participant[pid])].source
                 out.append(
-                    f"{source}#{self.cands.numbers.get(pid, 0)} er valgt til {code.key}, men bærer ikke koden "
-                    "med dette grundlag og er ikke med"
+                    _(
+                        "{source}#{number} er valgt til {key}, men bærer ikke koden med dette grundlag og er ikke med"
+                    ).format(source=source, number=self.cands.numbers.get(pid, 0), key=code.key)
                 )
         return out
 

@@ -33,6 +33,7 @@ from trivselkode.analysis.arrays import raw_rows
 from trivselkode.analysis.attributes import AgeBands, load_participants
 from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.coding_views import CodeInfo, load_codes
 from trivselkode.storage.models import INTERVIEWER, Coder, Coding, Memo, Source, Star
 
@@ -49,9 +50,9 @@ class RetrievalQuery:
 
     def describe(self) -> str:
         """``T3 og B.social, ikke T1`` (the keys, as the user gave them)."""
-        text = " og ".join((self.code, *self.all_of))
+        text = _(" og ").join((self.code, *self.all_of))
         if self.none_of:
-            text += ", ikke " + ", ".join(self.none_of)
+            text += _(", ikke ") + ", ".join(self.none_of)
         return text
 
 
@@ -188,10 +189,10 @@ def resolve_code(codes: Sequence[CodeInfo], key: str) -> CodeInfo:
         if code.key.casefold() == key.casefold():
             return code
     hits = process.extract(key, [c.key for c in codes], limit=3, score_cutoff=60) if codes else []
-    near = f"mente du {' eller '.join(repr(h[0]) for h in hits)}? " if hits else ""
+    near = _("mente du {names}? ").format(names=_(" eller ").join(repr(h[0]) for h in hits)) if hits else ""
     raise TrivselError(
-        f"koden '{key}' findes ikke i kodebogen",
-        near + "koderne angives med nøgle (fx T3, B.social); se dem med `trivselkode codebook show`",
+        _("koden '{key}' findes ikke i kodebogen").format(key=key),
+        near + _("koderne angives med nøgle (fx T3, B.social); se dem med `trivselkode codebook show`"),
     )
 
 

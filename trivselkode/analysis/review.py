@@ -22,12 +22,13 @@ from sqlmodel import Session, col, select
 
 from trivselkode.analysis.icr import build_units
 from trivselkode.config import CONSENSUS_CODER
+from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_ops import describe_attributes
 from trivselkode.storage.consensus import settled_among
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Code, Coder, Coding, Decision, Participant, Passage, Source
 
-CHOICE_LABELS = {"a": "A", "b": "B", "both": "begge", "neither": "ingen", "manual": "manuelt"}
+CHOICE_LABELS = {"a": "A", "b": "B", "both": N_("begge"), "neither": N_("ingen"), "manual": N_("manuelt")}
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Decided:
         """``A (anne)``, ``begge``, …: the choice in words."""
         if self.choice in ("a", "b") and len(self.coders) == 2:
             return f"{CHOICE_LABELS[self.choice]} ({self.coders[0 if self.choice == 'a' else 1]})"
-        return CHOICE_LABELS.get(self.choice, self.choice)
+        return _(CHOICE_LABELS.get(self.choice, self.choice))
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ from trivselkode.analysis.search_query import parse_query
 from trivselkode.analysis.search_text import context_bounds, normalize, snippet
 from trivselkode.analysis.search_words import WordIndex, WordMatch
 from trivselkode.domain.annotations import mask
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import INTERVIEWER, Participant, Passage, Source
 
@@ -133,7 +134,7 @@ class SearchHit:
         if self.gender:
             parts.append(self.gender)
         if self.age is not None:
-            parts.append(f"{self.age} år")
+            parts.append(_("{age} år").format(age=self.age))
         if self.site:
             parts.append(self.site)
         return ", ".join(parts)
@@ -253,7 +254,9 @@ class SearchIndex:
             try:
                 return lemmatize(words)
             except Exception as exc:  # said by the caller through lemma_problem, never swallowed silently
-                self.lemma_problem = f"ordbogen til bøjninger kunne ikke bruges ({exc}); der søges uden den"
+                self.lemma_problem = _("ordbogen til bøjninger kunne ikke bruges ({exc}); der søges uden den").format(
+                    exc=exc
+                )
                 return [None] * len(words)
 
         return call

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from trivselkode.analysis.helper_process import JsonLineProcess
+from trivselkode.i18n import _
 
 __all__ = ["Lemmatizer", "ProcessLemmas", "TableLemmas", "load_table", "process_lemmas", "table_lemmas"]
 
@@ -70,14 +71,14 @@ class ProcessLemmas(JsonLineProcess):
     """
 
     def __init__(self) -> None:
-        super().__init__("trivselkode.analysis.search_lemmas", "søgningens ordbogsproces stoppede uventet")
+        super().__init__("trivselkode.analysis.search_lemmas", _("søgningens ordbogsproces stoppede uventet"))
 
     def __call__(self, words: Sequence[str]) -> list[str | None]:
         if not words:
             return []
         lemmas = self.ask(list(words))
         if not isinstance(lemmas, list) or len(lemmas) != len(words):
-            raise RuntimeError("søgningens ordbogsproces svarede forkert")
+            raise RuntimeError(_("søgningens ordbogsproces svarede forkert"))
         return [x if isinstance(x, str) else None for x in lemmas]
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trivselkode.analysis.search_lemmas import Lemmatizer
+from trivselkode.i18n import N_, _
 
 __all__ = ["Ranking", "WordIndex", "WordMatch"]
 
@@ -126,15 +127,16 @@ class WordMatch:
         """How it matched, in Danish: "bøjning af 'tryghed'" ("" for the word or phrase itself)."""
         if self.kind in ("exact", "phrase"):
             return ""
-        return f"{_HOW.get(self.kind, self.kind)} '{self.term.rstrip('*')}'"
+        how = _HOW.get(self.kind)
+        return f"{_(how) if how else self.kind} '{self.term.rstrip('*')}'"
 
 
 _HOW = {
-    "inflection": "bøjning af",
-    "derivation": "afledt af",
-    "compound": "sammensat med",
-    "spelling": "ligner",
-    "prefix": "begynder med",
+    "inflection": N_("bøjning af"),
+    "derivation": N_("afledt af"),
+    "compound": N_("sammensat med"),
+    "spelling": N_("ligner"),
+    "prefix": N_("begynder med"),
 }
 
 

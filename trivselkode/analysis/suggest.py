@@ -65,6 +65,7 @@ from trivselkode.analysis.keyword_rules import (
     share_of,
 )
 from trivselkode.domain.annotations import mask
+from trivselkode.i18n import _
 
 Word = tuple[str, str, int, int]  # (lower-case form, lemma, start, end)
 Lemmatizer = Callable[[str], list[Word]]
@@ -150,7 +151,7 @@ class LemmaProcess(JsonLineProcess):
     """
 
     def __init__(self) -> None:
-        super().__init__("trivselkode.analysis.suggest", "sprogmodellens hjælpeproces stoppede uventet")
+        super().__init__("trivselkode.analysis.suggest", _("sprogmodellens hjælpeproces stoppede uventet"))
 
     def __call__(self, text: str) -> list[Word]:
         return _as_words(self.ask(text))
@@ -306,7 +307,7 @@ class KeywordIndex:
                 score=round(sum(per_word.values()), 3),
                 matched_words=tuple(per_word),
                 shown=round(sum(per_word.values()), 3) >= KEYWORD_SHOWN,
-                why=("nøgleord: " + ", ".join(per_word),),
+                why=(_("nøgleord: ") + ", ".join(per_word),),
             )
             for key, per_word in scores.items()
             if per_word

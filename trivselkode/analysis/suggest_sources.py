@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from trivselkode.analysis.suggest import Analyzed, KeywordIndex, Suggestion, spacy_analyze
 from trivselkode.errors import NotFound, TrivselError
+from trivselkode.i18n import _, ngettext
 from trivselkode.storage.coding_views import THEME_KIND, CodeInfo, load_codes
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import source_by_name
@@ -75,7 +76,9 @@ def resolve_codes(codes: Sequence[CodeInfo], spec: str | None) -> tuple[str, ...
     if spec.strip().lower() == THEMES:
         themes = tuple(c.key for c in live if c.kind == THEME_KIND)
         if not themes:
-            raise TrivselError("kodebogen har ingen temaer", "angiv koderne selv, fx --codes T1,T2, eller --codes all")
+            raise TrivselError(
+                _("kodebogen har ingen temaer"), _("angiv koderne selv, fx --codes T1,T2, eller --codes all")
+            )
         return themes
     keys = {c.key: c.key for c in codes}
     folded = {c.key.casefold(): c.key for c in codes}
@@ -84,8 +87,8 @@ def resolve_codes(codes: Sequence[CodeInfo], spec: str | None) -> tuple[str, ...
         key = keys.get(part) or folded.get(part.casefold())
         if key is None:
             raise NotFound(
-                f"koden '{part}' findes ikke i kodebogen",
-                "angiv kodernes nøgler kommasepareret (fx T1,T4), themes eller all – se `trivselkode codebook show`",
+                _("koden '{key}' findes ikke i kodebogen").format(key=part),
+                _("angiv kodernes nøgler kommasepareret (fx T1,T4), themes eller all – se `trivselkode codebook show`"),
             )
         out.append(key)
     return tuple(dict.fromkeys(out))
@@ -129,12 +132,18 @@ def suggest_sources(
     chosen = resolve_sources(project, sources)
     infos = load_codes(project)
     restrict = resolve_codes(infos, codes)
-    progress("Træner modellen på projektets kodninger (de valgte kilder undtaget) …")
+    progress(_("Træner modellen på projektets kodninger (de valgte kilder undtaget) …"))
     model = train_project(project, exclude_source_ids=tuple(chosen), analyze=analyze)
     suggester = Suggester(KeywordIndex(infos), model)  # retired codes are left out
     passages = participant_passages(project, source_ids=tuple(chosen))
     on = codes_on_passages(project, tuple(chosen))
-    progress(f"Foreslår koder for {len(passages)} udsagn i {len(chosen)} {'kilde' if len(chosen) == 1 else 'kilder'} …")
+    progress(
+        ngettext(
+            "Foreslår koder for {n} udsagn i {sources} kilde …",
+            "Foreslår koder for {n} udsagn i {sources} kilder …",
+            len(chosen),
+        ).format(n=len(passages), sources=len(chosen))
+    )
     rows = []
     for pid, source_id, number, text in passages:
         found = suggester.suggest(analyze(text), exclude=on.get(pid, set()), codes=restrict, limit=top)

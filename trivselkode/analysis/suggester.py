@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from trivselkode.analysis.learn import LearnedModel
 from trivselkode.analysis.suggest import Analyzed, KeywordIndex, Suggestion
+from trivselkode.i18n import _
 
 WHY_WORDS = 3  # the model's words named in a suggestion's why
 
@@ -89,6 +90,8 @@ class Suggester:
         # The model's words, for the suggestions returned only (the passage weighed once).
         named = model.why_many(words, [s.code_key for s in out if s.code_key in model.codes], WHY_WORDS)
         return [
-            replace(s, why=(*s.why, f"ord: {', '.join(named[s.code_key])}")) if named.get(s.code_key) else s
+            replace(s, why=(*s.why, _("ord: {words}").format(words=", ".join(named[s.code_key]))))
+            if named.get(s.code_key)
+            else s
             for s in out
         ]

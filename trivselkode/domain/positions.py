@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
+from trivselkode.i18n import _
+
 __all__ = [
     "READINGS",
     "PositionMap",
@@ -75,8 +77,8 @@ class Reading:
 
     def describe(self) -> str:
         """A short Danish description for messages."""
-        unit = "Unicode-tegn (kodepunkter)" if self.unit == "codepoint" else "UTF-16-enheder"
-        return f"{unit}, CRLF talt som {self.crlf}"
+        unit = _("Unicode-tegn (kodepunkter)") if self.unit == "codepoint" else _("UTF-16-enheder")
+        return _("{unit}, CRLF talt som {crlf}").format(unit=unit, crlf=self.crlf)
 
 
 CODEPOINTS = Reading("codepoint", 2)

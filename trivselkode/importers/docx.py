@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.importers.base import ParsedSource
 from trivselkode.importers.encoding import normalise
 from trivselkode.importers.metadata import SourceMetadata, load_sidecar
@@ -26,14 +27,14 @@ from trivselkode.importers.text import parse_transcript
 __all__ = ["docx_text", "parse_docx"]
 
 
-_SAVE_AGAIN = "åbn den i Word og gem den igen som .docx (ikke .doc)"
+_SAVE_AGAIN = N_("åbn den i Word og gem den igen som .docx (ikke .doc)")
 
 
 def docx_text(path: str | Path, max_unpacked: UnpackLimit | int | str | None = None) -> str:
     """The normalised paragraph text of the document at ``path`` (unpacked within ``max_unpacked``)."""
     path = Path(path)
     if not path.is_file():
-        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien")
+        raise TrivselError(_("{path}: filen findes ikke").format(path=path), hint=_("tjek stien"))
     checked = checked_office_file(path, max_unpacked, hint=_SAVE_AGAIN)
     import docx  # python-docx; imported here so that other commands start fast
 
@@ -42,14 +43,16 @@ def docx_text(path: str | Path, max_unpacked: UnpackLimit | int | str | None = N
         paragraphs = [paragraph.text for paragraph in document.paragraphs]
     except Exception as exc:  # a damaged or mislabelled file: python-docx, zipfile and lxml raise many kinds
         raise TrivselError(
-            f"{path} kan ikke læses som et Word-dokument (.docx): {type(exc).__name__}",
-            hint=_SAVE_AGAIN,
+            _("{path} kan ikke læses som et Word-dokument (.docx): {name__}").format(
+                path=path, name__=type(exc).__name__
+            ),
+            hint=_(_SAVE_AGAIN),
         ) from None
     finally:
         checked.close()
     text = normalise("\n".join(paragraphs))
     if not text.strip():
-        raise TrivselError(f"{path} er tom", hint="vælg et dokument med indhold")
+        raise TrivselError(_("{path} er tom").format(path=path), hint=_("vælg et dokument med indhold"))
     return text
 
 

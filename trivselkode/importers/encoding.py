@@ -24,6 +24,7 @@ import unicodedata
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 
 __all__ = ["decode_bytes", "normalise", "read_text"]
 
@@ -53,8 +54,8 @@ def normalise(text: str) -> str:
 
 def _binary(where: str) -> TrivselError:
     return TrivselError(
-        f"{where} ser ud til at være en binær fil, ikke tekst",
-        hint="gem den som ren tekst (UTF-8) eller vælg den rigtige fil",
+        _("{where} ser ud til at være en binær fil, ikke tekst").format(where=where),
+        hint=_("gem den som ren tekst (UTF-8) eller vælg den rigtige fil"),
     )
 
 
@@ -94,10 +95,10 @@ def _lines_of(text: str, positions: list[int]) -> list[int]:
 
 def _line_list(where: str, lines: list[int]) -> str:
     shown = ", ".join(str(n) for n in lines[:_SHOWN_LINES])
-    more = f" og {len(lines) - _SHOWN_LINES} andre" if len(lines) > _SHOWN_LINES else ""
+    more = _(" og {value} andre").format(value=len(lines) - _SHOWN_LINES) if len(lines) > _SHOWN_LINES else ""
     if len(lines) == 1:
-        return f"{where}:{lines[0]}: linjen"
-    return f"{where}:{lines[0]}: linje {shown}{more}"
+        return _("{where}:{line}: linjen").format(where=where, line=lines[0])
+    return _("{where}:{line}: linje {shown}{more}").format(where=where, line=lines[0], shown=shown, more=more)
 
 
 def _cp1252(run: re.Match[str]) -> str:
@@ -117,15 +118,17 @@ def _decode_mixed(data: bytes, where: str, warnings: list[str] | None) -> str | 
         if valid and warnings is not None:
             utf8 = [m.start() for m in _NON_ASCII.finditer(text) if not "\udc80" <= m.group() <= "\udcff"]
             warnings.append(
-                f"{_line_list(where, _lines_of(text, utf8))} ligner UTF-8, men filen er ellers Windows-1252 "
-                "og er læst sådan – tjek æ, ø og å dér, og gem filen som UTF-8"
+                _(
+                    "{line_list} ligner UTF-8, men filen er ellers Windows-1252 og er læst sådan – tjek æ, ø og å dér, og gem filen som UTF-8"
+                ).format(line_list=_line_list(where, _lines_of(text, utf8)))
             )
         return None
     if warnings is not None:
         lines = _lines_of(text, [run.start() for run in runs])
         warnings.append(
-            f"{_line_list(where, lines)} er ikke gyldig UTF-8; de tegn er læst som Windows-1252 (cp1252), resten som UTF-8 "
-            "– tjek æ, ø og å dér, og gem filen som UTF-8"
+            _(
+                "{line_list} er ikke gyldig UTF-8; de tegn er læst som Windows-1252 (cp1252), resten som UTF-8 – tjek æ, ø og å dér, og gem filen som UTF-8"
+            ).format(line_list=_line_list(where, lines))
         )
     return _ESCAPED.sub(_cp1252, text)
 
@@ -153,8 +156,8 @@ def decode_bytes(data: bytes, where: str, warnings: list[str] | None = None) -> 
             text = data[2:].decode("utf-16-be")
     except UnicodeDecodeError:
         raise TrivselError(
-            f"{where} begynder som Unicode-tekst (BOM), men indeholder ugyldige tegn",
-            hint="gem filen igen som UTF-8",
+            _("{where} begynder som Unicode-tekst (BOM), men indeholder ugyldige tegn").format(where=where),
+            hint=_("gem filen igen som UTF-8"),
         ) from None
     if text is None:
         if b"\x00" in data:
@@ -190,14 +193,15 @@ def read_text(path: str | Path, warnings: list[str] | None = None) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien") from None
+        raise TrivselError(_("{path}: filen findes ikke").format(path=path), hint=_("tjek stien")) from None
     except IsADirectoryError:
-        raise TrivselError(f"{path} er en mappe, ikke en fil") from None
+        raise TrivselError(_("{path} er en mappe, ikke en fil").format(path=path)) from None
     except OSError as exc:
         raise TrivselError(
-            f"{path} kan ikke læses: {exc.strerror or exc}", hint="tjek at filen findes og at du har adgang til den"
+            _("{path} kan ikke læses: {value}").format(path=path, value=exc.strerror or exc),
+            hint=_("tjek at filen findes og at du har adgang til den"),
         ) from None
     text = decode_bytes(data, str(path), warnings)
     if not text.strip():
-        raise TrivselError(f"{path} er tom", hint="vælg en fil med indhold")
+        raise TrivselError(_("{path} er tom").format(path=path), hint=_("vælg en fil med indhold"))
     return text

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedSource
 
 __all__ = ["SUPPORTED_SUFFIXES", "TABULAR_SUFFIXES", "check_regular_file", "iter_source_files", "parse_file"]
@@ -40,22 +41,28 @@ def check_regular_file(path: Path) -> None:
     except FileNotFoundError:
         if os.path.islink(path):
             raise TrivselError(
-                f"{path} er et symbolsk link til en fil, der ikke findes", hint="ret eller slet linket"
+                _("{path} er et symbolsk link til en fil, der ikke findes").format(path=path),
+                hint=_("ret eller slet linket"),
             ) from None
-        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien") from None
+        raise TrivselError(_("{path}: filen findes ikke").format(path=path), hint=_("tjek stien")) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise TrivselError(
-                f"{path} er et symbolsk link, der peger i ring (på sig selv)", hint="ret eller slet linket"
+                _("{path} er et symbolsk link, der peger i ring (på sig selv)").format(path=path),
+                hint=_("ret eller slet linket"),
             ) from None
         raise TrivselError(
-            f"{path} kan ikke læses: {exc.strerror or exc}", hint="tjek at du har adgang til den"
+            _("{path} kan ikke læses: {value}").format(path=path, value=exc.strerror or exc),
+            hint=_("tjek at du har adgang til den"),
         ) from None
     if stat.S_ISDIR(mode):
-        raise TrivselError(f"{path} er en mappe, ikke en fil")
+        raise TrivselError(_("{path} er en mappe, ikke en fil").format(path=path))
     if not stat.S_ISREG(mode):
-        what = "en navngiven pipe (FIFO)" if stat.S_ISFIFO(mode) else "ikke en almindelig fil"
-        raise TrivselError(f"{path} er {what} og kan ikke importeres", hint="importér selve filen i stedet")
+        what = _("en navngiven pipe (FIFO)") if stat.S_ISFIFO(mode) else _("ikke en almindelig fil")
+        raise TrivselError(
+            _("{path} er {what} og kan ikke importeres").format(path=path, what=what),
+            hint=_("importér selve filen i stedet"),
+        )
 
 
 def parse_file(
@@ -84,13 +91,13 @@ def parse_file(
     if suffix not in SUPPORTED_SUFFIXES:
         if suffix in _SIDECAR_SUFFIXES:
             raise TrivselError(
-                f"{path} er en metadatafil, ikke en kilde",
-                hint="importér filen med samme navn ved siden af den; metadata læses derfra af sig selv",
+                _("{path} er en metadatafil, ikke en kilde").format(path=path),
+                hint=_("importér filen med samme navn ved siden af den; metadata læses derfra af sig selv"),
             )
-        shown = f"'{suffix}'" if suffix else "uden endelse"
+        shown = f"'{suffix}'" if suffix else _("uden endelse")
         raise TrivselError(
-            f"{path}: filtypen {shown} understøttes ikke",
-            hint=f"brug en af {_supported_list()}",
+            _("{path}: filtypen {shown} understøttes ikke").format(path=path, shown=shown),
+            hint=_("brug en af {supported_list}").format(supported_list=_supported_list()),
         )
     check_regular_file(path)
 
@@ -118,7 +125,7 @@ def parse_file(
     if name is not None:
         name = " ".join(name.split())
         if not name:
-            raise TrivselError("navnet må ikke være tomt", hint="giv kilden et navn med --name")
+            raise TrivselError(_("navnet må ikke være tomt"), hint=_("giv kilden et navn med --name"))
         source.name = name
     return source
 
@@ -128,7 +135,9 @@ def _wanted(name: str) -> bool:
 
 
 def iter_source_files(
-    paths: Iterable[str | Path], problems: list[tuple[Path, TrivselError]] | None = None
+    paths: Iterable[str | Path],
+    problems: list[tuple[Path, TrivselError]] | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[Path]:
     """The files to import: files as given, folders walked recursively.
 
@@ -142,8 +151,12 @@ def iter_source_files(
     listed all the same: :func:`parse_file` refuses each with a clear line,
     and the other files import. A folder that cannot be read is added to
     ``problems`` (when given, as the folder and the error) instead of being
-    skipped silently.
+    skipped silently. Files in a folder that are no sources (its README, a
+    CSV of codings: :func:`trivselkode.importers.not_sources.not_a_source`)
+    are left out and added to ``skipped`` (when given) with the reason.
     """
+    from trivselkode.importers.not_sources import not_a_source
+
     found: list[Path] = []
     seen: set[Path] = set()
 
@@ -163,8 +176,8 @@ def iter_source_files(
                 (
                     where,
                     TrivselError(
-                        f"{where} kan ikke læses: {error.strerror or error}",
-                        hint="tjek at du har adgang til mappen; resten er importeret",
+                        _("{where} kan ikke læses: {value}").format(where=where, value=error.strerror or error),
+                        hint=_("tjek at du har adgang til mappen; resten er importeret"),
                     ),
                 )
             )
@@ -177,9 +190,13 @@ def iter_source_files(
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 in_folder.extend(Path(root) / f for f in files if _wanted(f))
             for file in sorted(in_folder):
-                add(file)
+                why = not_a_source(file)
+                if why is None:
+                    add(file)
+                elif skipped is not None:
+                    skipped.append((file, why))
         elif os.path.lexists(path):
             add(path)
         else:
-            raise TrivselError(f"{path} findes ikke", hint="tjek stien til filen eller mappen")
+            raise TrivselError(_("{path} findes ikke").format(path=path), hint=_("tjek stien til filen eller mappen"))
     return found

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from trivselkode.domain.vocabulary import INTERVIEWER_LABELS
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 
 __all__ = [
     "CANDIDATE",
@@ -328,13 +329,17 @@ def compile_speaker_pattern(pattern: str, where: str) -> re.Pattern[str]:
         compiled = re.compile(pattern, re.MULTILINE)
     except re.error as exc:
         raise TrivselError(
-            f"{where}: '{pattern}' er ikke et gyldigt regulært udtryk ({exc})",
-            hint=r"skriv fx '^(?P<label>[A-ZÆØÅ][a-zæøå]+) >' – gruppen 'label' er taleren",
+            _("{where}: '{pattern}' er ikke et gyldigt regulært udtryk ({exc})").format(
+                where=where, pattern=pattern, exc=exc
+            ),
+            hint=_("skriv fx '^(?P<label>[A-ZÆØÅ][a-zæøå]+) >' – gruppen 'label' er taleren"),
         ) from None
     if compiled.fullmatch("") is not None:
         raise TrivselError(
-            f"{where}: '{pattern}' passer også på en tom linje, så hver linje ville blive en replik",
-            hint=r"udtrykket skal kræve mindst ét tegn, fx '^(?P<label>\w+) >'",
+            _("{where}: '{pattern}' passer også på en tom linje, så hver linje ville blive en replik").format(
+                where=where, pattern=pattern
+            ),
+            hint=_("udtrykket skal kræve mindst ét tegn, fx '^(?P<label>\\w+) >'"),
         )
     return compiled
 

@@ -43,6 +43,7 @@ from typing import Any
 
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedParticipant
 from trivselkode.importers.encoding import decode_bytes
 from trivselkode.importers.labels import compile_speaker_pattern
@@ -116,18 +117,29 @@ def _text_value(value: Any, key: str, where: str, max_len: int | None = None) ->
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        raise TrivselError(f"{where}: '{key}' skal være en enkelt værdi, ikke en liste eller samling")
+        raise TrivselError(
+            _("{where}: '{key}' skal være en enkelt værdi, ikke en liste eller samling").format(where=where, key=key)
+        )
     text = jsonable(value)
     text = " ".join(str(text).split())
     if not text:
         return None
     if max_len is not None and len(text) > max_len:
-        raise TrivselError(f"{where}: '{key}' er for lang ({len(text)} tegn, højst {max_len})", hint="forkort den")
+        raise TrivselError(
+            _("{where}: '{key}' er for lang ({n} tegn, højst {max_len})").format(
+                where=where, key=key, n=len(text), max_len=max_len
+            ),
+            hint=_("forkort den"),
+        )
     return text
 
 
 def _one_of(allowed: tuple[str, ...]) -> str:
-    return allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} eller {allowed[-1]}"
+    return (
+        allowed[0]
+        if len(allowed) == 1
+        else _("{items} eller {allowed}").format(items=", ".join(allowed[:-1]), allowed=allowed[-1])
+    )
 
 
 def _choice(value: Any, key: str, allowed: tuple[str, ...], where: str) -> str | None:
@@ -136,7 +148,10 @@ def _choice(value: Any, key: str, allowed: tuple[str, ...], where: str) -> str |
         return None
     folded = text.casefold()
     if folded not in allowed:
-        raise TrivselError(f"{where}: ukendt {key} '{text}'", hint=f"brug {_one_of(allowed)}")
+        raise TrivselError(
+            _("{where}: ukendt {key} '{text}'").format(where=where, key=key, text=text),
+            hint=_("brug {one_of}").format(one_of=_one_of(allowed)),
+        )
     return folded
 
 
@@ -160,14 +175,19 @@ def _whole(value: Any, key: str, where: str) -> int | None:
         return None
     number = parse_int(value)
     if number is None:
-        raise TrivselError(f"{where}: '{key}' skal være et helt tal, ikke '{value}'", hint=f"skriv fx '{key}: 1'")
+        raise TrivselError(
+            _("{where}: '{key}' skal være et helt tal, ikke '{value}'").format(where=where, key=key, value=value),
+            hint=_("skriv fx '{key}: 1'").format(key=key),
+        )
     return number
 
 
 def _age(value: Any, where: str, key: str = "age") -> int | None:
     age = _whole(value, key, where)
     if age is not None and not 0 <= age <= MAX_AGE:
-        raise TrivselError(f"{where}: alderen {age} er ikke mulig", hint="skriv alderen i hele år")
+        raise TrivselError(
+            _("{where}: alderen {age} er ikke mulig").format(where=where, age=age), hint=_("skriv alderen i hele år")
+        )
     return age
 
 
@@ -178,12 +198,12 @@ def _participant(item: Any, index: int, file: str, line_of: LineOf) -> ParsedPar
         item = {"id": item}
     if not isinstance(item, Mapping):
         raise TrivselError(
-            f"{where}: en deltager skal være en samling som '{{id: P1, køn: kvinde, alder: 67}}'",
+            _("{where}: en deltager skal være en samling som '{{id: P1, køn: kvinde, alder: 67}}'").format(where=where),
         )
     raw_id = item.get("id", item.get("label"))
     label = _text_value(raw_id, "id", where, MAX_LABEL)
     if label is None:
-        raise TrivselError(f"{where}: deltageren mangler 'id'", hint="skriv fx '- {id: P1}'")
+        raise TrivselError(_("{where}: deltageren mangler 'id'").format(where=where), hint=_("skriv fx '- {id: P1}'"))
     fields: dict[str, Any] = {}
     attributes: dict[str, Any] = {}
     role: str | None = None
@@ -200,8 +220,10 @@ def _participant(item: Any, index: int, file: str, line_of: LineOf) -> ParsedPar
             role = ROLES.get(text.casefold())
             if role is None:
                 raise TrivselError(
-                    f"{key_where}: ukendt rolle '{text}' for deltageren '{label}'",
-                    hint="brug participant (deltager) eller interviewer",
+                    _("{key_where}: ukendt rolle '{text}' for deltageren '{label}'").format(
+                        key_where=key_where, text=text, label=label
+                    ),
+                    hint=_("brug participant (deltager) eller interviewer"),
                 )
             continue
         standard = ATTRIBUTE_ALIASES.get(folded)
@@ -210,7 +232,11 @@ def _participant(item: Any, index: int, file: str, line_of: LineOf) -> ParsedPar
                 attributes[key_text] = jsonable(value)
             continue
         if standard in fields:
-            raise TrivselError(f"{key_where}: '{standard}' er angivet to gange for deltageren '{label}'")
+            raise TrivselError(
+                _("{key_where}: '{standard}' er angivet to gange for deltageren '{label}'").format(
+                    key_where=key_where, standard=standard, label=label
+                )
+            )
         if standard == "age":
             fields["age"] = _age(value, key_where, key_text)
         else:
@@ -260,8 +286,8 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
                 continue
             if not isinstance(value, str) or not value.strip():
                 raise TrivselError(
-                    f"{where}: 'speaker_pattern' skal være et regulært udtryk i anførselstegn",
-                    hint=r"skriv fx speaker_pattern: '^(?P<label>[A-ZÆØÅ]+) >'",
+                    _("{where}: 'speaker_pattern' skal være et regulært udtryk i anførselstegn").format(where=where),
+                    hint=_("skriv fx speaker_pattern: '^(?P<label>[A-ZÆØÅ]+) >'"),
                 )
             speaker_pattern = compile_speaker_pattern(value, where)
         elif folded in ("participants", "deltagere"):
@@ -269,8 +295,8 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
                 continue
             if not isinstance(value, list):
                 raise TrivselError(
-                    f"{where}: 'participants' skal være en liste",
-                    hint="skriv hver deltager på sin egen linje, fx '  - {id: P1, køn: kvinde}'",
+                    _("{where}: 'participants' skal være en liste").format(where=where),
+                    hint=_("skriv hver deltager på sin egen linje, fx '  - {{id: P1, køn: kvinde}}'").format(),
                 )
             seen: dict[str, int] = {}
             for index, item in enumerate(value):
@@ -278,9 +304,10 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
                 folded_label = participant.label.casefold()
                 if folded_label in seen:
                     raise TrivselError(
-                        f"{_where(file, line_of(('participants', index)))}: deltageren '{participant.label}' "
-                        "er angivet to gange",
-                        hint="giv hver deltager sit eget id",
+                        _("{where}: deltageren '{label}' er angivet to gange").format(
+                            where=_where(file, line_of(("participants", index))), label=participant.label
+                        ),
+                        hint=_("giv hver deltager sit eget id"),
                     )
                 seen[folded_label] = index
                 participants.append(participant)
@@ -309,7 +336,9 @@ def _read_sidecar_raw(path: str | Path) -> tuple[Path | None, dict[str, Any], Li
     try:
         data = sidecar.read_bytes()
     except OSError as exc:
-        raise TrivselError(f"{sidecar} kan ikke læses: {exc.strerror or exc}") from None
+        raise TrivselError(
+            _("{sidecar} kan ikke læses: {value}").format(sidecar=sidecar, value=exc.strerror or exc)
+        ) from None
     text = decode_bytes(data, str(sidecar))
     mapping, line_of = load_yaml_mapping(text, str(sidecar))
     return sidecar, mapping, line_of

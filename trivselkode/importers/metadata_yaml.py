@@ -15,6 +15,7 @@ import yaml
 
 from trivselkode.domain.yamlguard import YamlLimit, check_yaml
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _, format_integer
 
 __all__ = ["MAX_YAML_DEPTH", "LineOf", "YamlPath", "load_yaml_mapping", "no_line"]
 
@@ -96,18 +97,21 @@ def load_yaml_mapping(text: str, file: str, first_line: int = 1) -> tuple[dict[s
         where = f"{file}:{first_line + exc.line}"
         if exc.kind == "depth":
             raise TrivselError(
-                f"{where}: metadata er indlejret mere end {exc.limit} niveauer dybt",
-                hint="skriv metadata som 'nøgle: værdi' og deltagerne som en liste",
+                _("{where}: metadata er indlejret mere end {limit} niveauer dybt").format(where=where, limit=exc.limit),
+                hint=_("skriv metadata som 'nøgle: værdi' og deltagerne som en liste"),
             ) from None
         if exc.kind == "cycle":
             raise TrivselError(
-                f"{where}: aliasset *{exc.anchor} henviser til den værdi, det selv står i, så metadata ville aldrig ende",
-                hint="fjern aliasset og skriv værdien ud",
+                _(
+                    "{where}: aliasset *{anchor} henviser til den værdi, det selv står i, så metadata ville aldrig ende"
+                ).format(where=where, anchor=exc.anchor),
+                hint=_("fjern aliasset og skriv værdien ud"),
             ) from None
         raise TrivselError(
-            f"{where}: YAML-aliasserne (*{exc.anchor} m.fl.) gentager så meget, at metadata ville fylde over "
-            f"{exc.limit:_} tegn".replace("_", "."),
-            hint="skriv værdierne ud i stedet for at bruge aliasser (*navn)",
+            _(
+                "{where}: YAML-aliasserne (*{anchor} m.fl.) gentager så meget, at metadata ville fylde over {limit} tegn"
+            ).format(where=where, anchor=exc.anchor, limit=format_integer(exc.limit)),
+            hint=_("skriv værdierne ud i stedet for at bruge aliasser (*navn)"),
         ) from None
     loader = _SAFE_LOADER(text)
     try:
@@ -117,27 +121,33 @@ def load_yaml_mapping(text: str, file: str, first_line: int = 1) -> tuple[dict[s
         duplicate = _duplicate_key(node)
         if duplicate is not None:
             raise TrivselError(
-                f"{file}:{first_line + duplicate.start_mark.line}: nøglen '{duplicate.value}' står to gange",
-                hint="slet den ene",
+                _("{file}:{value}: nøglen '{value2}' står to gange").format(
+                    file=file, value=first_line + duplicate.start_mark.line, value2=duplicate.value
+                ),
+                hint=_("slet den ene"),
             )
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line
-        problem = exc.problem or exc.context or "ukendt fejl"
+        problem = exc.problem or exc.context or _("ukendt fejl")
         raise TrivselError(
-            f"{file}:{line}: ugyldig YAML ({problem})",
-            hint="ret linjen; brug 'nøgle: værdi', og sæt tekst med kolon i anførselstegn",
+            _("{file}:{line}: ugyldig YAML ({problem})").format(file=file, line=line, problem=problem),
+            hint=_("ret linjen; brug 'nøgle: værdi', og sæt tekst med kolon i anførselstegn"),
         ) from None
     except yaml.YAMLError as exc:
-        raise TrivselError(f"{file}:{first_line}: ugyldig YAML ({exc})") from None
+        raise TrivselError(
+            _("{file}:{first_line}: ugyldig YAML ({exc})").format(file=file, first_line=first_line, exc=exc)
+        ) from None
     finally:
         loader.dispose()
     if data is None:
         return {}, no_line
     if not isinstance(data, dict):
         raise TrivselError(
-            f"{file}:{first_line + node.start_mark.line}: metadata skal være en samling af 'nøgle: værdi'",
-            hint="skriv fx 'kind: interview' på hver sin linje",
+            _("{file}:{value}: metadata skal være en samling af 'nøgle: værdi'").format(
+                file=file, value=first_line + node.start_mark.line
+            ),
+            hint=_("skriv fx 'kind: interview' på hver sin linje"),
         )
     return data, _line_finder(node, first_line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trivselkode.domain.vocabulary import INTERVIEWER_LABELS
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedParticipant
 
 __all__ = ["ParticipantBook", "default_role"]
@@ -72,10 +73,11 @@ class ParticipantBook:
             self.participants.append(participant)
             if warn:
                 at = f" ({where})" if where else ""
-                role = " som interviewer" if participant.role == "interviewer" else ""
-                told = f" med {said} fra etiketten" if said else ""
+                role = _(" som interviewer") if participant.role == "interviewer" else ""
+                told = _(" med {said} fra etiketten").format(said=said) if said else ""
                 self.warnings.append(
-                    f"ukendt deltager '{label}'{at} er oprettet{role}{told}; "
-                    "angiv den under 'participants' i metadata for at sætte rolle, køn og alder"
+                    _(
+                        "ukendt deltager '{label}'{at} er oprettet{role}{told}; angiv den under 'participants' i metadata for at sætte rolle, køn og alder"
+                    ).format(label=label, at=at, role=role, told=told)
                 )
         return participant

@@ -32,6 +32,7 @@ from trivselkode.domain.nlp import sentence_json, sentence_pipeline
 from trivselkode.domain.revision import SOURCE_SIMILARITY, texts_similar
 from trivselkode.domain.text import content_hash, word_count
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedSource, ParsedTurn
 from trivselkode.importers.formats import iter_source_files, parse_file
 from trivselkode.importers.labels import compile_speaker_pattern
@@ -62,6 +63,8 @@ class FileResult:
 @dataclass
 class ImportReport:
     files: list[FileResult] = field(default_factory=list)
+    #: Files in the folders that are no sources (a README, a CSV of codings), with why: named, not imported.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -157,19 +160,22 @@ def import_paths(
 
         max_unpacked = parse_size(max_unpacked)
     problems: list[tuple[Path, TrivselError]] = []
-    files = iter_source_files(paths, problems)
+    skipped: list[tuple[Path, str]] = []
+    files = iter_source_files(paths, problems, skipped)
     if strict and problems:
-        raise TrivselError(f"{problems[0][1].message} – intet er importeret (--strict)", problems[0][1].hint)
+        raise TrivselError(
+            _("{message} – intet er importeret (--strict)").format(message=problems[0][1].message), problems[0][1].hint
+        )
     if not files and not problems:
         raise TrivselError(
-            "ingen filer at importere",
-            "angiv .txt, .md, .docx, .vtt, .srt, .csv eller .xlsx filer eller en mappe med dem",
+            _("ingen filer at importere") + "".join(f"; {p.name}: {why}" for p, why in skipped),
+            _("angiv .txt, .md, .docx, .vtt, .srt, .csv eller .xlsx filer eller en mappe med dem"),
         )
     if name is not None and len(files) > 1:
-        raise TrivselError("--name kan kun bruges, når der importeres én fil")
+        raise TrivselError(_("--name kan kun bruges, når der importeres én fil"))
     with project.read() as session:
         known = {h: n for n, h in session.exec(select(Source.name, Source.content_hash))}
-    report = ImportReport()
+    report = ImportReport(skipped=[(str(p), why) for p, why in skipped])
     for where, problem in problems:
         result = FileResult(path=str(where), error=str(problem))
         report.files.append(result)
@@ -210,7 +216,9 @@ def _import_prepared(
                 for prep, result in zip(ready, results):
                     _store(session, prep, result, replace=replace, similarity=similarity)
         except TrivselError as exc:
-            raise TrivselError(f"{exc.message} – intet er importeret (--strict)", exc.hint) from None
+            raise TrivselError(
+                _("{message} – intet er importeret (--strict)").format(message=exc.message), exc.hint
+            ) from None
         for result in results:
             report.files.append(result)
             if on_file:
@@ -245,8 +253,9 @@ def _prepare(
     roles = {p.label: p.role for p in parsed.participants}
     if parsed.turns and all(roles.get(t.speaker) == INTERVIEWER for t in parsed.turns):
         parsed.warnings.append(
-            f"{path}: alle {len(parsed.turns)} replikker er interviewerens, så der er intet at kode – "
-            "er deltagernes taleretiketter genkendt? Angiv dem under 'participants' i metadata eller med --speaker-pattern"
+            _(
+                "{path}: alle {n} replikker er interviewerens, så der er intet at kode – er deltagernes taleretiketter genkendt? Angiv dem under 'participants' i metadata eller med --speaker-pattern"
+            ).format(path=path, n=len(parsed.turns))
         )
     return _Prepared(parsed=parsed, digest=content_hash(parsed.text))
 
@@ -305,8 +314,10 @@ def _prepare_all(
                 pool.shutdown(wait=True, cancel_futures=True)
         except BrokenProcessPool:
             raise TrivselError(
-                "en hjælpeproces til importen stoppede uventet (måske løb maskinen tør for hukommelse)",
-                "filer, der nåede at blive gemt, er gemt hele; kør samme import igen – de springes over som uændrede",
+                _("en hjælpeproces til importen stoppede uventet (måske løb maskinen tør for hukommelse)"),
+                _(
+                    "filer, der nåede at blive gemt, er gemt hele; kør samme import igen – de springes over som uændrede"
+                ),
             ) from None
         finally:
             gc.unfreeze()
@@ -332,20 +343,25 @@ def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bo
     if named is None and same:
         result.status = "duplicate"
         result.warnings.append(
-            f"samme tekst er allerede importeret som kilden '{same[0].name}'; filen er sprunget over"
+            _("samme tekst er allerede importeret som kilden '{name}'; filen er sprunget over").format(
+                name=same[0].name
+            )
         )
         return
     result.warnings.extend(parsed.warnings)
     if resplit and not replace:
         result.warnings.append(
-            f"{Path(parsed.file_name).name}: teksten er uændret, men replikkerne er delt anderledes end ved sidste import; "
-            "kodningerne er flyttet med"
+            _(
+                "{name}: teksten er uændret, men replikkerne er delt anderledes end ved sidste import; kodningerne er flyttet med"
+            ).format(name=Path(parsed.file_name).name)
         )
     existing = session.get(Source, named.id) if named is not None else None
     sentences = prep.ensure_sentences()
     if prep.cpr:
         result.warnings.append(
-            f"{Path(parsed.file_name).name}: teksten ser ud til at indeholde et CPR-nummer – fjern det, eller brug --pseudonymize ved eksport"
+            _(
+                "{name}: teksten ser ud til at indeholde et CPR-nummer – fjern det, eller brug --pseudonymize ved eksport"
+            ).format(name=Path(parsed.file_name).name)
         )
     result.passages = len(parsed.turns)
     result.words = prep.words
@@ -362,12 +378,16 @@ def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bo
     score = texts_similar(existing.text, parsed.text, similarity)
     if score is None:
         raise TrivselError(
-            f"{Path(parsed.file_name).name}: kilden '{parsed.name}' findes allerede med en helt anden tekst",
-            "importér den under et andet navn med --name NAVN, eller erstat den med --replace",
+            _("{name}: kilden '{name2}' findes allerede med en helt anden tekst").format(
+                name=Path(parsed.file_name).name, name2=parsed.name
+            ),
+            _("importér den under et andet navn med --name NAVN, eller erstat den med --replace"),
         )
     result.unplaced = revise_source(session, existing, parsed, prep.digest, sentences, notes=result.warnings)
     result.status = "revised"
     if result.unplaced:
         result.warnings.append(
-            f"{len(result.unplaced)} kodning(er) kunne ikke genplaceres i den reviderede tekst; de er gemt og vises med `trivselkode codings unplaced`"
+            _(
+                "{n} kodning(er) kunne ikke genplaceres i den reviderede tekst; de er gemt og vises med `trivselkode codings unplaced`"
+            ).format(n=len(result.unplaced))
         )

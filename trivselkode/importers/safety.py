@@ -36,6 +36,7 @@ from pathlib import Path
 from lxml import etree
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _, format_integer, format_number, ngettext
 
 __all__ = [
     "DEFAULT_MAX_UNPACKED",
@@ -81,12 +82,14 @@ def parse_size(text: str, option: str = _OPTION) -> int:
     unit = _UNITS.get(match.group(2).lower()) if match else None
     if match is None or unit is None:
         raise TrivselError(
-            f"{option} '{text}' er ikke en størrelse",
-            hint="skriv fx 2GiB, 500MB eller 1500000000 (bytes)",
+            _("{option} '{text}' er ikke en størrelse").format(option=option, text=text),
+            hint=_("skriv fx 2GiB, 500MB eller 1500000000 (bytes)"),
         )
     size = int(float(match.group(1).replace(",", ".")) * unit)
     if size < 1:
-        raise TrivselError(f"{option} skal være større end 0", hint="skriv fx 2GiB eller 500MB")
+        raise TrivselError(
+            _("{option} skal være større end 0").format(option=option), hint=_("skriv fx 2GiB eller 500MB")
+        )
     return size
 
 
@@ -95,9 +98,9 @@ def format_size(size: int) -> str:
     for unit, name in ((GiB, "GiB"), (MiB, "MiB"), (KiB, "KiB")):
         if size >= unit:
             value = size / unit
-            shown = f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}".replace(".", ",")
+            shown = format_number(value, 0 if value >= 10 or value.is_integer() else 1)
             return f"{shown} {name}"
-    return f"{size} bytes"
+    return ngettext("{n} byte", "{n} bytes", size).format(n=format_integer(size))
 
 
 @dataclass(frozen=True)
@@ -147,14 +150,18 @@ class SafeZip:
             self.size = os.stat(self.path).st_size
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise TrivselError(f"{self.path} er et ødelagt zip-arkiv ({_reason(exc)})", hint=hint) from None
+            raise TrivselError(
+                _("{path} er et ødelagt zip-arkiv ({reason})").format(path=self.path, reason=_reason(exc)), hint=hint
+            ) from None
         try:
             self.infos = [i for i in self.zip.infolist() if not i.is_dir()]
             for info in self.zip.infolist():
                 if _bad_name(info.filename):
                     raise TrivselError(
-                        f"{self.path} indeholder filen '{info.filename}', hvis sti peger uden for arkivet; intet fra filen er importeret",
-                        hint="sådan et arkiv er lavet til at skade; bed afsenderen om at eksportere filen igen",
+                        _(
+                            "{path} indeholder filen '{filename}', hvis sti peger uden for arkivet; intet fra filen er importeret"
+                        ).format(path=self.path, filename=info.filename),
+                        hint=_("sådan et arkiv er lavet til at skade; bed afsenderen om at eksportere filen igen"),
                     )
         except BaseException:
             self.zip.close()
@@ -174,12 +181,18 @@ class SafeZip:
 
     def _too_big(self, name: str, limit: int, packed: int, in_all: bool) -> TrivselError:
         if in_all:
-            what = f"arkivets indhold ville fylde over {format_size(self.limit.total)}, når {name} pakkes ud"
+            what = _("arkivets indhold ville fylde over {format_size}, når {name} pakkes ud").format(
+                format_size=format_size(self.limit.total), name=name
+            )
         else:
-            what = f"{name} ville fylde over {format_size(limit)}, når den pakkes ud ({format_size(packed)} pakket)"
+            what = _("{name} ville fylde over {format_size}, når den pakkes ud ({format_size2} pakket)").format(
+                name=name, format_size=format_size(limit), format_size2=format_size(packed)
+            )
         return TrivselError(
-            f"{self.path}: {what} – det ligner en zip-bombe, og intet fra filen er importeret",
-            hint=f"stoler du på filen, så hæv grænsen med {_OPTION}, fx {_OPTION} 2GiB",
+            _("{path}: {what} – det ligner en zip-bombe, og intet fra filen er importeret").format(
+                path=self.path, what=what
+            ),
+            hint=_("stoler du på filen, så hæv grænsen med {OPTION}, fx {OPTION} 2GiB").format(OPTION=_OPTION),
         )
 
     def read(self, name: str) -> bytes:
@@ -223,7 +236,9 @@ class SafeZip:
             ValueError,
         ) as exc:
             raise TrivselError(
-                f"{self.path}: {info.filename} i arkivet kan ikke pakkes ud ({_reason(exc)}); intet fra filen er importeret",
+                _("{path}: {filename} i arkivet kan ikke pakkes ud ({reason}); intet fra filen er importeret").format(
+                    path=self.path, filename=info.filename, reason=_reason(exc)
+                ),
                 hint=self.hint,
             ) from None
         return count
@@ -232,11 +247,11 @@ class SafeZip:
 def _reason(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "CRC" in text:
-        return "kontrolsummen passer ikke: arkivet er ødelagt eller forfalsket"
+        return _("kontrolsummen passer ikke: arkivet er ødelagt eller forfalsket")
     if "password" in text or "encrypted" in text:
-        return "filen er krypteret"
+        return _("filen er krypteret")
     if "compression method" in text:
-        return "ukendt komprimering"
+        return _("ukendt komprimering")
     return text[:160]
 
 
@@ -287,8 +302,9 @@ def refuse_dtd(data: bytes, where: str, hint: str) -> None:
     """Raise a one-line :class:`TrivselError` when the XML ``data`` has a DTD (see the module)."""
     if has_dtd(data):
         raise TrivselError(
-            f"{where} indeholder en DTD (<!DOCTYPE …>), som hverken Word, Excel eller REFI-QDA-programmerne skriver; "
-            "den kan gemme en XML-bombe eller hente andre filer, så intet fra filen er importeret",
+            _(
+                "{where} indeholder en DTD (<!DOCTYPE …>), som hverken Word, Excel eller REFI-QDA-programmerne skriver; den kan gemme en XML-bombe eller hente andre filer, så intet fra filen er importeret"
+            ).format(where=where),
             hint=hint,
         )
 
@@ -327,14 +343,16 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     """The bytes of the regular file at ``path`` (no FIFO, device or folder), at most ``limit`` of them."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the open itself
-            raise TrivselError(f"{path} er ikke en almindelig fil og kan ikke læses som tekst")
+            raise TrivselError(_("{path} er ikke en almindelig fil og kan ikke læses som tekst").format(path=path))
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise TrivselError(f"{path} kan ikke læses: {exc.strerror or exc}") from None
+        raise TrivselError(_("{path} kan ikke læses: {value}").format(path=path, value=exc.strerror or exc)) from None
     if len(data) > limit:
         raise TrivselError(
-            f"{path} fylder over {format_size(limit)}; intet er importeret",
-            hint=f"hæv grænsen med {_OPTION}, hvis filen virkelig skal med",
+            _("{path} fylder over {format_size}; intet er importeret").format(
+                path=path, format_size=format_size(limit)
+            ),
+            hint=_("hæv grænsen med {OPTION}, hvis filen virkelig skal med").format(OPTION=_OPTION),
         )
     return data

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedSource
 from trivselkode.importers.encoding import read_text
 from trivselkode.importers.metadata import ParticipantBook, SourceMetadata, load_sidecar
@@ -149,9 +150,10 @@ def parse_cues(text: str, file: str, book: ParticipantBook) -> list[Cue]:
             timing_index = 1
         else:
             raise TrivselError(
-                f"{file}:{first_line}: blokken har ingen tidskode",
-                hint=f"hver undertekst skal have en linje med start og slut, {_EXAMPLE}; "
-                "og undertekster skilles ad af én tom linje",
+                _("{file}:{first_line}: blokken har ingen tidskode").format(file=file, first_line=first_line),
+                hint=_(
+                    "hver undertekst skal have en linje med start og slut, {EXAMPLE}; og undertekster skilles ad af én tom linje"
+                ).format(EXAMPLE=_EXAMPLE),
             )
         line_no = first_line + timing_index
         timing = lines[timing_index]
@@ -162,13 +164,19 @@ def parse_cues(text: str, file: str, book: ParticipantBook) -> list[Cue]:
             end = parse_timestamp(match.group(2))
         if start is None or end is None:
             raise TrivselError(
-                f"{file}:{line_no}: ugyldig tidskode '{timing.strip()}'",
-                hint=f"skriv start og slut som timer:minutter:sekunder.millisekunder, {_EXAMPLE}",
+                _("{file}:{line_no}: ugyldig tidskode '{timing}'").format(
+                    file=file, line_no=line_no, timing=timing.strip()
+                ),
+                hint=_("skriv start og slut som timer:minutter:sekunder.millisekunder, {EXAMPLE}").format(
+                    EXAMPLE=_EXAMPLE
+                ),
             )
         if end < start:
             raise TrivselError(
-                f"{file}:{line_no}: underteksten slutter før den begynder ('{timing.strip()}')",
-                hint="ret tidskoden",
+                _("{file}:{line_no}: underteksten slutter før den begynder ('{timing}')").format(
+                    file=file, line_no=line_no, timing=timing.strip()
+                ),
+                hint=_("ret tidskoden"),
             )
         cues.append(Cue(start, end, line_no, _pieces(lines[timing_index + 1 :], book)))
     return cues
@@ -204,13 +212,14 @@ def parse_subtitles(path: str | Path, meta: SourceMetadata | None = None) -> Par
                 turns.append((speaker, [piece], cue.start, cue.end))
     if not turns:
         raise TrivselError(
-            f"{file}: ingen undertekster med tekst fundet",
-            hint=f"en undertekst er en tidskode, {_EXAMPLE}, fulgt af dens tekst",
+            _("{file}: ingen undertekster med tekst fundet").format(file=file),
+            hint=_("en undertekst er en tidskode, {EXAMPLE}, fulgt af dens tekst").format(EXAMPLE=_EXAMPLE),
         )
     if unattributed:
         book.warnings.append(
-            f"{file}: {unattributed} undertekst(er) uden taler er lagt på deltageren '{UNKNOWN_SPEAKER}'"
-            " – angiv taleren med '<v Navn>' eller 'Navn: ' foran teksten"
+            _(
+                "{file}: {unattributed} undertekst(er) uden taler er lagt på deltageren '{UNKNOWN_SPEAKER}' – angiv taleren med '<v Navn>' eller 'Navn: ' foran teksten"
+            ).format(file=file, unattributed=unattributed, UNKNOWN_SPEAKER=UNKNOWN_SPEAKER)
         )
     text_out, parsed = compose_transcript((label, " ".join(texts), start, end) for label, texts, start, end in turns)
     return make_source(path, text_out, meta, book, parsed)

@@ -36,6 +36,7 @@ from typing import Any
 
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedParticipant, ParsedSource
 from trivselkode.importers.encoding import normalise, read_text
 from trivselkode.importers.metadata import (
@@ -109,8 +110,8 @@ def _find_text_column(columns: list[str], wanted: str | None, file: str) -> int:
     available = ", ".join(f"'{column}'" for column in columns)
     if wanted is None or not str(wanted).strip():
         raise TrivselError(
-            f"{file}: angiv hvilken kolonne der rummer svarene (--text-column)",
-            hint=f"tilgængelige kolonner: {available}",
+            _("{file}: angiv hvilken kolonne der rummer svarene (--text-column)").format(file=file),
+            hint=_("tilgængelige kolonner: {available}").format(available=available),
         )
     wanted = str(wanted)
     if wanted in columns:
@@ -120,8 +121,8 @@ def _find_text_column(columns: list[str], wanted: str | None, file: str) -> int:
         if _column_key(column) == key:
             return index
     raise TrivselError(
-        f"{file}: kolonnen '{wanted}' findes ikke",
-        hint=f"tilgængelige kolonner: {available}",
+        _("{file}: kolonnen '{wanted}' findes ikke").format(file=file, wanted=wanted),
+        hint=_("tilgængelige kolonner: {available}").format(available=available),
     )
 
 
@@ -148,10 +149,10 @@ class _Tally:
 
 def _header_row(iterator: Iterator[tuple[int, Sequence[Any]]], file: str) -> Sequence[Any]:
     """The first row with a value: the column names."""
-    for _, raw_header in iterator:
+    for _row, raw_header in iterator:
         if any(_cell(value) is not None for value in raw_header):
             return raw_header
-    raise TrivselError(f"{file} er tom", hint="første række skal navngive kolonnerne")
+    raise TrivselError(_("{file} er tom").format(file=file), hint=_("første række skal navngive kolonnerne"))
 
 
 def _standard_columns(columns: list[str], text_index: int, label_index: int | None) -> dict[int, str]:
@@ -216,24 +217,28 @@ def _survey_warnings(
     warnings: list[str] = []
     if tally.empty_rows:
         warnings.append(
-            f"{file}: {len(tally.empty_rows)} række(r) uden svar i kolonnen '{text_name}' er sprunget over "
-            f"(række {_rows_shown(tally.empty_rows)})"
+            _("{file}: {n} række(r) uden svar i kolonnen '{text_name}' er sprunget over (række {rows_shown})").format(
+                file=file, n=len(tally.empty_rows), text_name=text_name, rows_shown=_rows_shown(tally.empty_rows)
+            )
         )
     if tally.bad_ages:
         age_column = columns[next(i for i, s in standard_of.items() if s == "age")]
         warnings.append(
-            f"{file}: kolonnen '{age_column}' har {len(tally.bad_ages)} værdi(er) der ikke er en alder i hele år "
-            f"(række {_rows_shown(tally.bad_ages)}); de er gemt som attributter"
+            _(
+                "{file}: kolonnen '{age_column}' har {n} værdi(er) der ikke er en alder i hele år (række {rows_shown}); de er gemt som attributter"
+            ).format(file=file, age_column=age_column, n=len(tally.bad_ages), rows_shown=_rows_shown(tally.bad_ages))
         )
     if tally.long_values:
         warnings.append(
-            f"{file}: {len(tally.long_values)} værdi(er) for køn eller bibliotek er for lange "
-            f"(række {_rows_shown(tally.long_values)}); de er gemt som attributter"
+            _(
+                "{file}: {n} værdi(er) for køn eller bibliotek er for lange (række {rows_shown}); de er gemt som attributter"
+            ).format(file=file, n=len(tally.long_values), rows_shown=_rows_shown(tally.long_values))
         )
     for label, row_numbers in tally.repeated.items():
         warnings.append(
-            f"{file}: respondenten '{label}' optræder i flere rækker (række {_rows_shown(row_numbers)}); "
-            "svarene er lagt på samme deltager"
+            _(
+                "{file}: respondenten '{label}' optræder i flere rækker (række {rows_shown}); svarene er lagt på samme deltager"
+            ).format(file=file, label=label, rows_shown=_rows_shown(row_numbers))
         )
     return warnings
 
@@ -277,8 +282,8 @@ def parse_rows(
 
     if not tally.entries:
         raise TrivselError(
-            f"{file}: ingen svar fundet i kolonnen '{columns[text_index]}'",
-            hint="tjek at det er den rigtige kolonne (--text-column)",
+            _("{file}: ingen svar fundet i kolonnen '{columns}'").format(file=file, columns=columns[text_index]),
+            hint=_("tjek at det er den rigtige kolonne (--text-column)"),
         )
     book.warnings.extend(_survey_warnings(file, columns, text_index, standard_of, tally))
     text, turns = compose_transcript(tally.entries)
@@ -312,7 +317,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
-    first_line, _, rest = text.partition("\n")
+    first_line, _sep, rest = text.partition("\n")
     if first_line.strip().casefold().startswith("sep=") and len(first_line.strip()) == 5:
         delimiter = first_line.strip()[4]
         text = rest
@@ -328,8 +333,10 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
             yield row_number, row
     except csv.Error as exc:
         raise TrivselError(
-            f"{file}:{reader.line_num + offset}: CSV-filen kan ikke læses ({exc})",
-            hint="tjek anførselstegnene på linjen",
+            _("{file}:{value}: CSV-filen kan ikke læses ({exc})").format(
+                file=file, value=reader.line_num + offset, exc=exc
+            ),
+            hint=_("tjek anførselstegnene på linjen"),
         ) from None
 
 
@@ -355,25 +362,29 @@ def parse_xlsx(
     """Parse the first sheet of an Excel workbook; ``meta`` defaults to the sidecar beside it."""
     path = Path(path)
     if not path.is_file():
-        raise TrivselError(f"{path}: filen findes ikke", hint="tjek stien")
+        raise TrivselError(_("{path}: filen findes ikke").format(path=path), hint=_("tjek stien"))
     if meta is None:
         meta = load_sidecar(path)
-    checked = checked_office_file(path, max_unpacked, hint="åbn den i Excel og gem den igen som .xlsx")
+    checked = checked_office_file(path, max_unpacked, hint=_("åbn den i Excel og gem den igen som .xlsx"))
     import openpyxl  # imported here so that other commands start fast
 
     workbook = None
     try:
         workbook = openpyxl.load_workbook(checked, read_only=True, data_only=True)
         if not workbook.worksheets:
-            raise TrivselError(f"{path} har ingen ark", hint="gem svarene i regnearkets første ark")
+            raise TrivselError(
+                _("{path} har ingen ark").format(path=path), hint=_("gem svarene i regnearkets første ark")
+            )
         sheet = workbook.worksheets[0]
         rows = [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
     except TrivselError:
         raise
     except Exception as exc:  # zipfile, KeyError, openpyxl's own: a damaged or mislabelled file
         raise TrivselError(
-            f"{path} kan ikke læses som et Excel-regneark (.xlsx): {type(exc).__name__}",
-            hint="åbn den i Excel og gem den igen som .xlsx",
+            _("{path} kan ikke læses som et Excel-regneark (.xlsx): {name__}").format(
+                path=path, name__=type(exc).__name__
+            ),
+            hint=_("åbn den i Excel og gem den igen som .xlsx"),
         ) from None
     finally:
         if workbook is not None:

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from trivselkode.domain.vocabulary import INTERVIEWER_LABELS
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedSource, ParsedTurn
 from trivselkode.importers.encoding import read_text
 from trivselkode.importers.labels import (
@@ -136,8 +137,8 @@ def split_front_matter(text: str, file: str) -> FrontMatter:
         pos = newline + 1
         line_no += 1
     raise TrivselError(
-        f"{file}:1: front matter begynder med '---' men bliver aldrig afsluttet",
-        hint="afslut den med en linje med '---' før første replik",
+        _("{file}:1: front matter begynder med '---' men bliver aldrig afsluttet").format(file=file),
+        hint=_("afslut den med en linje med '---' før første replik"),
     )
 
 
@@ -188,13 +189,13 @@ def _speaker(book: ParticipantBook, info: LabelInfo, said: str, where: str) -> s
     """
     participant = book.get(info.label)
     if participant is None:
-        told = [f"køn {info.gender}"] if info.gender else []
-        told += [f"alder {info.age}"] if info.age is not None else []
+        told = [_("køn {gender}").format(gender=info.gender)] if info.gender else []
+        told += [_("alder {age}").format(age=info.age)] if info.age is not None else []
         participant = book.resolve(
-            info.label, where=where, role="interviewer" if info.interviewer else None, said=" og ".join(told)
+            info.label, where=where, role="interviewer" if info.interviewer else None, said=_(" og ").join(told)
         )
     declared = info.label.casefold() in book.declared
-    for field, value, shown in (("gender", info.gender, "køn"), ("age", info.age, "alder")):
+    for field, value, shown in (("gender", info.gender, _("køn")), ("age", info.age, _("alder"))):
         if value is None:
             continue
         current = getattr(participant, field)
@@ -202,8 +203,9 @@ def _speaker(book: ParticipantBook, info: LabelInfo, said: str, where: str) -> s
             setattr(participant, field, value)
         elif current != value and not declared:
             book.warnings.append(
-                f"{where}: '{said}' giver {shown} {value}, men '{participant.label}' har allerede {shown} {current}; "
-                "det første er beholdt"
+                _(
+                    "{where}: '{said}' giver {shown} {value}, men '{label}' har allerede {shown} {current}; det første er beholdt"
+                ).format(where=where, said=said, shown=shown, value=value, label=participant.label, current=current)
             )
     return participant.label
 
@@ -269,7 +271,11 @@ def parse_turns(
         segment = body[content_start:stop]
         stripped = segment.strip()
         if not stripped:
-            book.warnings.append(f"{file}:{line_of(line_start)}: replikken fra '{label}' er tom og er sprunget over")
+            book.warnings.append(
+                _("{file}:{line_of}: replikken fra '{label}' er tom og er sprunget over").format(
+                    file=file, line_of=line_of(line_start), label=label
+                )
+            )
             continue
         start = content_start + (len(segment) - len(segment.lstrip()))
         turns.append(ParsedTurn(label, start, start + len(stripped), stripped))
@@ -298,13 +304,14 @@ def _warn_lookalikes(
         others = ""
         if len(lines) > 1:
             shown = ", ".join(str(n) for n in lines[1:_SHOWN_LINES])
-            more = f" og {len(lines) - _SHOWN_LINES} flere" if len(lines) > _SHOWN_LINES else ""
-            others = f" (også linje {shown}{more})"
+            more = _(" og {value} flere").format(value=len(lines) - _SHOWN_LINES) if len(lines) > _SHOWN_LINES else ""
+            others = _(" (også linje {shown}{more})").format(shown=shown, more=more)
         book.unrecognised.append((said, lines[0]))
-        glued = "lagt til replikken før den" if positions[0] > first_turn else "ikke en del af nogen replik"
+        glued = _("lagt til replikken før den") if positions[0] > first_turn else _("ikke en del af nogen replik")
         book.warnings.append(
-            f"{where}: '{said}:' ligner en taleretiket, men genkendes ikke{others}; teksten er {glued} – "
-            f"angiv '{said}' under 'participants' i metadata, eller beskriv jeres etiketter med --speaker-pattern"
+            _(
+                "{where}: '{said}:' ligner en taleretiket, men genkendes ikke{others}; teksten er {glued} – angiv '{said}' under 'participants' i metadata, eller beskriv jeres etiketter med --speaker-pattern"
+            ).format(where=where, said=said, others=others, glued=glued)
         )
 
 
@@ -368,12 +375,16 @@ def parse_transcript(
         if book.unrecognised:
             said, line = book.unrecognised[0]
             raise TrivselError(
-                f"{path}: ingen replikker fundet; '{said}:' (linje {line}) ligner en taleretiket, men genkendes ikke",
-                hint=f"angiv '{said}' under 'participants' i metadata, eller beskriv jeres etiketter med --speaker-pattern",
+                _(
+                    "{path}: ingen replikker fundet; '{said}:' (linje {line}) ligner en taleretiket, men genkendes ikke"
+                ).format(path=path, said=said, line=line),
+                hint=_(
+                    "angiv '{said}' under 'participants' i metadata, eller beskriv jeres etiketter med --speaker-pattern"
+                ).format(said=said),
             )
         raise TrivselError(
-            f"{path}: ingen replikker fundet: en replik begynder med 'NAVN: tekst'",
-            hint="skriv hver replik på en ny linje, fx 'I: Hvad betyder biblioteket for dig?'",
+            _("{path}: ingen replikker fundet: en replik begynder med 'NAVN: tekst'").format(path=path),
+            hint=_("skriv hver replik på en ny linje, fx 'I: Hvad betyder biblioteket for dig?'"),
         )
     return make_source(path, body, meta, book, turns)
 
@@ -399,7 +410,9 @@ def parse_text_content(
         mapping, line_of = load_yaml_mapping(front.yaml_text, file, front.yaml_first_line)
         sidecar = meta if meta is not None else load_sidecar(path)
         if sidecar.file:
-            warnings.append(f"{sidecar.file} er ikke brugt: {file} har sin egen front matter")
+            warnings.append(
+                _("{file} er ikke brugt: {file2} har sin egen front matter").format(file=sidecar.file, file2=file)
+            )
         meta = parse_metadata(mapping, file, line_of)
     elif meta is None:
         meta = load_sidecar(path)

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.files import check_target, replace_atomically
 from trivselkode.storage.migrations import copy_sqlite_file
@@ -136,8 +137,10 @@ def _counts(conn: Connection) -> dict[str, int]:
 def restore(project: Project, backup_file: Path) -> dict[str, int]:
     """Load a backup (an SQLite project file) into an empty project, in one transaction."""
     if not backup_file.is_file():
-        raise TrivselError(f"{backup_file} findes ikke", "angiv sikkerhedskopiens filsti")
-    source, _ = open_project(str(backup_file), create=False)
+        raise TrivselError(
+            _("{backup_file} findes ikke").format(backup_file=backup_file), _("angiv sikkerhedskopiens filsti")
+        )
+    source, _settings = open_project(str(backup_file), create=False)
     try:
         source.verify()  # a damaged backup would restore with rows missing
         project.check_writable()
@@ -145,8 +148,8 @@ def restore(project: Project, backup_file: Path) -> dict[str, int]:
             existing = _counts(check)
         if any(existing[name] for name in ("source", "code", "coder")):
             raise TrivselError(
-                f"{project.display_name} er ikke tom",
-                "gendan til en ny, tom database (opret den, og kør restore igen)",
+                _("{display_name} er ikke tom").format(display_name=project.display_name),
+                _("gendan til en ny, tom database (opret den, og kør restore igen)"),
             )
         with source.engine.connect() as src, project.engine.connect() as dst:
             dst.execution_options(trivselkode_write=True)

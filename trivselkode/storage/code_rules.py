@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from trivselkode.domain.codebook import MAX_CODE_DEPTH, RESERVED_SHORTCUTS, normalize_color
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.lookup import code_by_key
 from trivselkode.storage.models import Code
 
@@ -28,15 +29,18 @@ def reserved_list() -> str:
 def check_key(session: Session, key: str) -> str:
     key = (key or "").strip()
     if not key:
-        raise TrivselError("koden mangler en nøgle", "giv den en kort, entydig nøgle som T8 eller B.leg")
+        raise TrivselError(_("koden mangler en nøgle"), _("giv den en kort, entydig nøgle som T8 eller B.leg"))
     if len(key) > KEY_MAX or not KEY_RE.match(key):
         raise TrivselError(
-            f"ugyldig nøgle '{key}'",
-            f"brug bogstaver, tal, punktum og bindestreg, uden mellemrum (højst {KEY_MAX} tegn), fx T8 eller B.leg",
+            _("ugyldig nøgle '{key}'").format(key=key),
+            _(
+                "brug bogstaver, tal, punktum og bindestreg, uden mellemrum (højst {KEY_MAX} tegn), fx T8 eller B.leg"
+            ).format(KEY_MAX=KEY_MAX),
         )
     if session.exec(select(Code.id).where(Code.key == key)).first() is not None:
         raise TrivselError(
-            f"nøglen '{key}' bruges allerede af en anden kode", "vælg en nøgle, der ikke findes i kodebogen"
+            _("nøglen '{key}' bruges allerede af en anden kode").format(key=key),
+            _("vælg en nøgle, der ikke findes i kodebogen"),
         )
     return key
 
@@ -44,9 +48,9 @@ def check_key(session: Session, key: str) -> str:
 def check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise TrivselError("koden mangler et navn", "skriv kodens danske navn")
+        raise TrivselError(_("koden mangler et navn"), _("skriv kodens danske navn"))
     if "\n" in name or "\r" in name:
-        raise TrivselError("et kodenavn skal stå på én linje", "skriv beskrivelsen i feltet Beskrivelse")
+        raise TrivselError(_("et kodenavn skal stå på én linje"), _("skriv beskrivelsen i feltet Beskrivelse"))
     return name
 
 
@@ -55,7 +59,10 @@ def check_color(color: str | None) -> str | None:
         return None
     normalized = normalize_color(color)
     if normalized is None:
-        raise TrivselError(f"ugyldig farve '{color.strip()}'", "skriv den som #rrggbb eller #rgb i hex, fx #2e7d32")
+        raise TrivselError(
+            _("ugyldig farve '{color}'").format(color=color.strip()),
+            _("skriv den som #rrggbb eller #rgb i hex, fx #2e7d32"),
+        )
     return normalized
 
 
@@ -64,21 +71,28 @@ def check_shortcut(session: Session, shortcut: str | None, own_id: int | None = 
         return None
     if shortcut in RESERVED_SHORTCUTS or shortcut.strip() == "":
         raise TrivselError(
-            f"genvejen '{shortcut}' er reserveret af kodningsskærmen",
-            f"vælg et tegn, der hverken er reserveret ({reserved_list()} mellemrum) eller bruges af en anden kode",
+            _("genvejen '{shortcut}' er reserveret af kodningsskærmen").format(shortcut=shortcut),
+            _(
+                "vælg et tegn, der hverken er reserveret ({reserved_list} mellemrum) eller bruges af en anden kode"
+            ).format(reserved_list=reserved_list()),
         )
     if len(shortcut) != 1:
-        raise TrivselError(f"genvejen '{shortcut}' er ikke ét tegn", "brug ét bogstav, ét tal eller ét tegn")
+        raise TrivselError(
+            _("genvejen '{shortcut}' er ikke ét tegn").format(shortcut=shortcut),
+            _("brug ét bogstav, ét tal eller ét tegn"),
+        )
     if not shortcut.isprintable():
-        raise TrivselError("genvejen er ikke et synligt tegn", "brug et bogstav eller et tal")
+        raise TrivselError(_("genvejen er ikke et synligt tegn"), _("brug et bogstav eller et tal"))
     query = select(Code).where(Code.shortcut == shortcut)
     if own_id is not None:
         query = query.where(Code.id != own_id)
     other = session.exec(query).first()
     if other is not None:
         raise TrivselError(
-            f"genvejen '{shortcut}' bruges allerede af {other.key} ({other.name})",
-            "vælg en anden genvej, eller fjern den fra den anden kode først",
+            _("genvejen '{shortcut}' bruges allerede af {key} ({name})").format(
+                shortcut=shortcut, key=other.key, name=other.name
+            ),
+            _("vælg en anden genvej, eller fjern den fra den anden kode først"),
         )
     return shortcut
 
@@ -98,7 +112,8 @@ def find_parent_code(session: Session, parent: str | None) -> Code | None:
     code = code_by_key(session, parent.strip())
     if code.retired:
         raise TrivselError(
-            f"overkoden '{code.key}' er udgået", f"genaktivér {code.key} først, eller vælg en anden overkode"
+            _("overkoden '{key}' er udgået").format(key=code.key),
+            _("genaktivér {key} først, eller vælg en anden overkode").format(key=code.key),
         )
     return code
 
@@ -147,8 +162,10 @@ def check_depth(codes: list[Code], parent: Code | None, code: Code | None = None
             below += 1 if layer else 0
     if level + below > MAX_CODE_DEPTH:
         raise TrivselError(
-            f"koderne ville ligge {level + below} niveauer dybt under '{parent.key}', men kodebogen har højst {MAX_CODE_DEPTH} niveauer",
-            "vælg en overkode højere oppe",
+            _(
+                "koderne ville ligge {value} niveauer dybt under '{key}', men kodebogen har højst {MAX_CODE_DEPTH} niveauer"
+            ).format(value=level + below, key=parent.key, MAX_CODE_DEPTH=MAX_CODE_DEPTH),
+            _("vælg en overkode højere oppe"),
         )
 
 

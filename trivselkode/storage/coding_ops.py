@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.coding_views import (
     CodeInfo,
     OverviewRow,
@@ -48,11 +49,13 @@ def check_span(passage: Passage, start: int | None, end: int | None) -> tuple[in
     if start is None and end is None:
         return None, None
     if start is None or end is None:
-        raise TrivselError("angiv både --start og --end, eller ingen af dem")
+        raise TrivselError(_("angiv både --start og --end, eller ingen af dem"))
     if not (0 <= start < end <= len(passage.text)):
         raise TrivselError(
-            f"spændet {start}–{end} ligger ikke inden for udsagnet (0–{len(passage.text)})",
-            "start skal være mindre end slut, og slut højst udsagnets længde",
+            _("spændet {start}–{end} ligger ikke inden for udsagnet (0–{n})").format(
+                start=start, end=end, n=len(passage.text)
+            ),
+            _("start skal være mindre end slut, og slut højst udsagnets længde"),
         )
     if start == 0 and end == len(passage.text):
         return None, None
@@ -63,8 +66,10 @@ def refuse_consensus(coder: str) -> None:
     """The reserved coder's codings follow decisions only (a hand-made one would be a silent settlement)."""
     if coder.strip() == CONSENSUS_CODER:
         raise TrivselError(
-            f"'{CONSENSUS_CODER}' er den fælles kodning og kodes ikke direkte",
-            "afgør uenigheder med `trivselkode consensus settle` eller under Enighed; kod under dit eget navn",
+            _("'{CONSENSUS_CODER}' er den fælles kodning og kodes ikke direkte").format(
+                CONSENSUS_CODER=CONSENSUS_CODER
+            ),
+            _("afgør uenigheder med `trivselkode consensus settle` eller under Enighed; kod under dit eget navn"),
         )
 
 
@@ -151,9 +156,12 @@ def usable_code(session: Session, code_id: int) -> Code:
     """The code, refused when it is gone or retired (no new codings of a retired code)."""
     code = session.get(Code, code_id)
     if code is None:
-        raise TrivselError("koden findes ikke længere i kodebogen", "tryk r for at genindlæse")
+        raise TrivselError(_("koden findes ikke længere i kodebogen"), _("tryk r for at genindlæse"))
     if code.retired:
-        raise TrivselError(f"koden '{code.key}' er udgået og kan ikke bruges til nye kodninger", "vælg en anden kode")
+        raise TrivselError(
+            _("koden '{key}' er udgået og kan ikke bruges til nye kodninger").format(key=code.key),
+            _("vælg en anden kode"),
+        )
     return code
 
 
@@ -161,7 +169,7 @@ def live_passage(session: Session, passage_id: int) -> Passage:
     """The passage, refused when it is gone (its source revised since the screen loaded it)."""
     passage = session.get(Passage, passage_id)
     if passage is None:
-        raise TrivselError("udsagnet findes ikke længere (kilden er måske revideret)", "tryk r for at genindlæse")
+        raise TrivselError(_("udsagnet findes ikke længere (kilden er måske revideret)"), _("tryk r for at genindlæse"))
     return passage
 
 

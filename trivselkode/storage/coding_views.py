@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from trivselkode.domain.undo import CodingFact
+from trivselkode.i18n import _
 from trivselkode.storage.lookup import source_by_name
 from trivselkode.storage.models import (
     INTERVIEWER,
@@ -94,7 +95,7 @@ def describe_attributes(gender: str | None, age: int | None, site: str | None) -
     if gender:
         parts.append(gender.capitalize())
     if age is not None:
-        parts.append(f"{age} år")
+        parts.append(_("{age} år").format(age=age))
     if site:
         parts.append(site)
     return ", ".join(parts)

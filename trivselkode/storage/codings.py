@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from trivselkode.domain.undo import CodingFact
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.coding_ops import check_span, usable_code, write_codings
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import (
@@ -50,8 +51,8 @@ class CodingsInvalid(TrivselError):
     """A codings file with problems; ``problems`` lists each with its line."""
 
     def __init__(self, problems: list[str], file: str) -> None:
-        more = f" (og {len(problems) - 1} fejl mere)" if len(problems) > 1 else ""
-        super().__init__(f"{file}: {problems[0]}{more}", "ret filen; intet er gemt")
+        more = _(" (og {value} fejl mere)").format(value=len(problems) - 1) if len(problems) > 1 else ""
+        super().__init__(f"{file}: {problems[0]}{more}", _("ret filen; intet er gemt"))
         self.problems = problems
 
 
@@ -100,8 +101,10 @@ def remove_coding(project: Project, ref: CodingRef) -> None:
         start, end = planned[0].start, planned[0].end
         where = f" ({start}–{end})" if start is not None else ""
         raise TrivselError(
-            f"{ref.coder} har ikke kodet udsagn {ref.passage} i '{ref.source}' med {ref.code}{where}",
-            "se kodningerne med `trivselkode codings export`",
+            _("{coder} har ikke kodet udsagn {passage} i '{source}' med {code}{where}").format(
+                coder=ref.coder, passage=ref.passage, source=ref.source, code=ref.code, where=where
+            ),
+            _("se kodningerne med `trivselkode codings export`"),
         )
 
 
@@ -130,25 +133,32 @@ def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TrivselError(f"kan ikke læse {path}: {exc.strerror}") from None
+        raise TrivselError(_("kan ikke læse {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
     if b"\x00" in raw:
-        raise TrivselError(f"{path} er ikke en CSV-fil (binære data)", "eksportér kodningerne som CSV i UTF-8")
+        raise TrivselError(
+            _("{path} er ikke en CSV-fil (binære data)").format(path=path), _("eksportér kodningerne som CSV i UTF-8")
+        )
     text: str | None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else None
         if text is None:
-            raise TrivselError(f"{path} kan ikke læses som tekst", "gem filen som CSV i UTF-8") from None
+            raise TrivselError(
+                _("{path} kan ikke læses som tekst").format(path=path), _("gem filen som CSV i UTF-8")
+            ) from None
     if not text.strip():
-        raise TrivselError(f"{path} er tom", f"filen skal have overskrifterne {','.join(CSV_COLUMNS)}")
+        raise TrivselError(
+            _("{path} er tom").format(path=path),
+            _("filen skal have overskrifterne {items}").format(items=",".join(CSV_COLUMNS)),
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("source", "passage", "code", "coder") if c not in header]
     if missing:
         raise TrivselError(
-            f"{path}: kolonnerne {', '.join(missing)} mangler i første linje",
-            f"overskrifterne skal være {','.join(CSV_COLUMNS)}",
+            _("{path}: kolonnerne {items} mangler i første linje").format(path=path, items=", ".join(missing)),
+            _("overskrifterne skal være {items}").format(items=",".join(CSV_COLUMNS)),
         )
     reader.fieldnames = header
     from trivselkode.domain.cells import csv_unguard  # the quote our export put before formula-like text
@@ -162,7 +172,7 @@ def read_codings_csv(path: Path) -> list[tuple[int, CodingRef]]:
             start = _int_or_none(row.get("start"))
             end = _int_or_none(row.get("end"))
         except ValueError:
-            problems.append(f"linje {line}: passage, start og end skal være hele tal")
+            problems.append(_("linje {line}: passage, start og end skal være hele tal").format(line=line))
             continue
         memo = csv_unguard(row.get("memo") or "")
         rows.append(
@@ -216,29 +226,33 @@ def import_codings(project: Project, path: Path) -> ImportCounts:
         resolved = []
         for line, ref in rows:
             if ref.source not in sources:
-                problems.append(f"linje {line}: ukendt kilde '{ref.source}'")
+                problems.append(_("linje {line}: ukendt kilde '{source}'").format(line=line, source=ref.source))
                 continue
             passage = passages.get((sources[ref.source], ref.passage))
             if passage is None:
-                problems.append(f"linje {line}: kilden '{ref.source}' har intet udsagn nr. {ref.passage}")
+                problems.append(
+                    _("linje {line}: kilden '{source}' har intet udsagn nr. {passage}").format(
+                        line=line, source=ref.source, passage=ref.passage
+                    )
+                )
                 continue
             code = codes.get(ref.code)
             if code is None:
-                problems.append(f"linje {line}: ukendt kode '{ref.code}'")
+                problems.append(_("linje {line}: ukendt kode '{code}'").format(line=line, code=ref.code))
                 continue
             if not ref.coder:
-                problems.append(f"linje {line}: koder mangler")
+                problems.append(_("linje {line}: koder mangler").format(line=line))
                 continue
             try:
                 start, end = check_span(passage, ref.start, ref.end)
             except TrivselError as exc:
-                problems.append(f"linje {line}: {exc.message}")
+                problems.append(_("linje {line}: {message}").format(line=line, message=exc.message))
                 continue
             resolved.append((line, ref, passage, code, start, end))
         if problems:
             raise CodingsInvalid(problems, str(path))
         created = []
-        for _line, ref, *_ in resolved:
+        for _line, ref, *_rest in resolved:
             if ref.coder not in coders:
                 coders[ref.coder] = cast(int, get_or_create_coder(session, ref.coder).id)
                 created.append(ref.coder)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.decisions import UNDONE, clean_reason, record_event
 from trivselkode.storage.lookup import (
@@ -97,9 +98,9 @@ def settle(
     earlier settlement gave, ``""`` removes it.
     """
     if choice not in CHOICES:
-        raise TrivselError(f"ukendt afgørelse '{choice}'", "brug a, b, both eller neither")
+        raise TrivselError(_("ukendt afgørelse '{choice}'").format(choice=choice), _("brug a, b, both eller neither"))
     if CONSENSUS_CODER in coders:
-        raise TrivselError("konsensus kan ikke være en af de sammenlignede kodere")
+        raise TrivselError(_("konsensus kan ikke være en af de sammenlignede kodere"))
     with project.write() as s:
         src = source_by_name(s, source)
         p = passage_by_number(s, src, passage)
@@ -157,8 +158,10 @@ def unsettle(project: Project, source: str, passage: int, code: str, by: str, re
         )
         if decision is None and carried is None:
             raise TrivselError(
-                f"{code} på udsagn {passage} i '{source}' er ikke afgjort, så der er intet at ophæve",
-                "se afgørelserne med `trivselkode consensus list`",
+                _("{code} på udsagn {passage} i '{source}' er ikke afgjort, så der er intet at ophæve").format(
+                    code=code, passage=passage, source=source
+                ),
+                _("se afgørelserne med `trivselkode consensus list`"),
             )
         if consensus_id is not None:
             _drop_consensus(s, pid, cid, consensus_id)

@@ -46,6 +46,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, Operational
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from trivselkode.errors import Refused
+from trivselkode.i18n import _
 from trivselkode.storage import models
 from trivselkode.storage.failures import (
     damaged_refusal,
@@ -285,15 +286,17 @@ def _make_engine(db: str, busy_timeout_s: float) -> tuple[Engine, str, str | Non
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
-        what = ": porten skal være et tal" if isinstance(exc, ValueError) else ""
+        what = _(": porten skal være et tal") if isinstance(exc, ValueError) else ""
         raise Refused(
-            f"ugyldig database-URL ({url_scheme(url)}://…){what}",
-            "brug en filsti eller fx postgresql+psycopg://bruger@vært:5432/db",
+            _("ugyldig database-URL ({url_scheme}://…){what}").format(url_scheme=url_scheme(url), what=what),
+            _("brug en filsti eller fx postgresql+psycopg://bruger@vært:5432/db"),
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise Refused(
-            f"trivselkode kan ikke bruge databasetypen '{parsed.get_backend_name()}'",
-            "brug en filsti (SQLite) eller en PostgreSQL-URL, fx postgresql+psycopg://bruger@vært/db",
+            _("trivselkode kan ikke bruge databasetypen '{get_backend_name}'").format(
+                get_backend_name=parsed.get_backend_name()
+            ),
+            _("brug en filsti (SQLite) eller en PostgreSQL-URL, fx postgresql+psycopg://bruger@vært/db"),
         )
     read_only = None
     if parsed.get_backend_name() == "sqlite":
@@ -302,7 +305,10 @@ def _make_engine(db: str, busy_timeout_s: float) -> tuple[Engine, str, str | Non
             path = Path(database)
             check_sqlite_file(path, busy_timeout_s)
             if not path.parent.exists():
-                raise Refused(f"mappen {path.parent} findes ikke", "opret mappen eller angiv en anden sti med --db")
+                raise Refused(
+                    _("mappen {parent} findes ikke").format(parent=path.parent),
+                    _("opret mappen eller angiv en anden sti med --db"),
+                )
             read_only = read_only_reason(path)
         if read_only:
             uri = read_only_uri(path)
@@ -318,7 +324,9 @@ def _make_engine(db: str, busy_timeout_s: float) -> tuple[Engine, str, str | Non
         try:
             engine = create_engine(url, pool_pre_ping=True)
         except ImportError as exc:
-            raise Refused(f"databasedriveren mangler: {exc.name}", "installér trivselkode[postgres]") from None
+            raise Refused(
+                _("databasedriveren mangler: {name}").format(name=exc.name), _("installér trivselkode[postgres]")
+            ) from None
         _install_postgres_hooks(engine, busy_timeout_s)
     return engine, url, read_only
 
@@ -339,7 +347,9 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
     project = Project(engine, url, read_only)
     if not create and project.path is not None and not project.path.is_file():
         engine.dispose()
-        raise Refused(f"projektfilen {project.path} findes ikke", "angiv den rigtige projektfil med --db")
+        raise Refused(
+            _("projektfilen {path} findes ikke").format(path=project.path), _("angiv den rigtige projektfil med --db")
+        )
     if project.is_sqlite and engine.url.database not in (None, "", ":memory:"):
         warning = network_warning(Path(engine.url.database))
         if warning:
@@ -348,18 +358,29 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
         tables = set(inspect(engine).get_table_names())
     except OperationalError as exc:  # before DatabaseError, its base: the server or file cannot be reached
         engine.dispose()
-        verb = "åbne" if project.is_sqlite else "forbinde til"
-        raise Refused(f"kan ikke {verb} {project.display_name}: {first_line(exc)}") from None
+        verb = _("åbne") if project.is_sqlite else _("forbinde til")
+        raise Refused(
+            _("kan ikke {verb} {display_name}: {first_line}").format(
+                verb=verb, display_name=project.display_name, first_line=first_line(exc)
+            )
+        ) from None
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         if is_damage(exc):
             raise damaged_refusal(project.display_name, first_line(exc)) from None
-        raise Refused(f"{project.display_name} kan ikke åbnes som database: {first_line(exc)}") from None
+        raise Refused(
+            _("{display_name} kan ikke åbnes som database: {first_line}").format(
+                display_name=project.display_name, first_line=first_line(exc)
+            )
+        ) from None
 
     if not tables:
         if not create:
             engine.dispose()
-            raise Refused(f"der er intet projekt i {project.display_name}", "opret et med `trivselkode init`")
+            raise Refused(
+                _("der er intet projekt i {display_name}").format(display_name=project.display_name),
+                _("opret et med `trivselkode init`"),
+            )
         if project.read_only:
             engine.dispose()
             raise read_only_refusal(project.display_name, project.read_only)
@@ -370,8 +391,10 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
     if "meta" not in tables:
         engine.dispose()
         raise Refused(
-            f"{project.display_name} er ikke en trivselkode-database (den har andre tabeller)",
-            "angiv den rigtige projektfil med --db",
+            _("{display_name} er ikke en trivselkode-database (den har andre tabeller)").format(
+                display_name=project.display_name
+            ),
+            _("angiv den rigtige projektfil med --db"),
         )
     try:
         with project.read() as session:
@@ -382,14 +405,17 @@ def open_project(db: str, *, create: bool = True, busy_timeout_s: float = 30.0) 
     if meta.get("app") != APP_ID:
         engine.dispose()
         raise Refused(
-            f"{project.display_name} er ikke en trivselkode-database", "angiv den rigtige projektfil med --db"
+            _("{display_name} er ikke en trivselkode-database").format(display_name=project.display_name),
+            _("angiv den rigtige projektfil med --db"),
         )
     version = int(meta.get("schema_version", "0"))
     if version > SCHEMA_VERSION:
         engine.dispose()
         raise Refused(
-            f"projektet har skemaversion {version}, men dette trivselkode kender kun op til {SCHEMA_VERSION}",
-            "opdatér trivselkode for at åbne det",
+            _("projektet har skemaversion {version}, men dette trivselkode kender kun op til {SCHEMA_VERSION}").format(
+                version=version, SCHEMA_VERSION=SCHEMA_VERSION
+            ),
+            _("opdatér trivselkode for at åbne det"),
         )
     if version < SCHEMA_VERSION:
         from trivselkode.storage.migrations import migrate

@@ -9,24 +9,30 @@ import sqlite3
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from trivselkode.errors import Refused, TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.storage.urls import mask_url
 
 # SQLite's primary result codes that matter to a user (sqlite3.Error.sqlite_errorcode & 0xff).
 _SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 8, 11, 13, 26
-RESTORE_HINT = (
+RESTORE_HINT = N_(
     "gendan projektet fra en sikkerhedskopi: kopiér den seneste (fra `trivselkode backup`) ind over filen, "
     "eller åbn kopien direkte med --db KOPI.db"
 )
 
 
 def damaged_refusal(name: str, detail: str) -> Refused:
-    return Refused(f"projektet {name} er beskadiget ({detail}); intet er skrevet eller eksporteret", RESTORE_HINT)
+    return Refused(
+        _("projektet {name} er beskadiget ({detail}); intet er skrevet eller eksporteret").format(
+            name=name, detail=detail
+        ),
+        _(RESTORE_HINT),
+    )
 
 
 def read_only_refusal(name: str, reason: str) -> Refused:
     return Refused(
-        f"projektet {name} er skrivebeskyttet ({reason}); intet er gemt",
-        "bed ejeren om skriveadgang, eller kopiér projektet til en mappe, du selv kan skrive i",
+        _("projektet {name} er skrivebeskyttet ({reason}); intet er gemt").format(name=name, reason=reason),
+        _("bed ejeren om skriveadgang, eller kopiér projektet til en mappe, du selv kan skrive i"),
     )
 
 
@@ -59,26 +65,28 @@ def explain_failure(exc: BaseException) -> str:
     if isinstance(exc, TrivselError):
         return str(exc)
     if isinstance(exc, (DBAPIError, sqlite3.DatabaseError)) and is_damage(exc):
-        return f"projektet er beskadiget ({first_line(exc)}) – {RESTORE_HINT}"
+        return _("projektet er beskadiget ({detail}) – {hint}").format(detail=first_line(exc), hint=_(RESTORE_HINT))
     if isinstance(exc, (DBAPIError, sqlite3.DatabaseError)) and is_read_only_failure(exc):
-        return (
-            f"projektet er skrivebeskyttet ({first_line(exc)}) – "
-            "bed ejeren om skriveadgang, eller kopiér projektet til en mappe, du selv kan skrive i"
-        )
+        return _(
+            "projektet er skrivebeskyttet ({first_line}) – bed ejeren om skriveadgang, eller kopiér projektet til en mappe, du selv kan skrive i"
+        ).format(first_line=first_line(exc))
     if isinstance(exc, (DBAPIError, sqlite3.DatabaseError, OSError)) and is_disk_full(exc):
-        return f"disken er fuld ({first_line(exc)}) – frigør plads, og prøv igen"
+        return _("disken er fuld ({first_line}) – frigør plads, og prøv igen").format(first_line=first_line(exc))
     if isinstance(exc, (OperationalError, InterfaceError)) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         first = first_line(exc).lower()
         if "locked" in first or "lock timeout" in first:
-            return f"databasen er optaget af en anden proces ({first_line(exc)}) – prøv igen om lidt"
-        return (
-            f"databasen svarede ikke ({mask_url(first_line(exc))}) – "
-            "tjek forbindelsen til databaseserveren eller disken, og prøv igen"
-        )
+            return _("databasen er optaget af en anden proces ({first_line}) – prøv igen om lidt").format(
+                first_line=first_line(exc)
+            )
+        return _(
+            "databasen svarede ikke ({mask_url}) – tjek forbindelsen til databaseserveren eller disken, og prøv igen"
+        ).format(mask_url=mask_url(first_line(exc)))
     text = str(exc).strip()
-    return f"uventet fejl: {type(exc).__name__}" + (f": {mask_url(text.splitlines()[0])}" if text else "")
+    return _("uventet fejl: {name}").format(name=type(exc).__name__) + (
+        f": {mask_url(text.splitlines()[0])}" if text else ""
+    )
 
 
 def first_line(exc: BaseException) -> str:

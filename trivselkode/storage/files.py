@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from trivselkode.errors import Refused, TrivselError
+from trivselkode.i18n import _
 
 T = TypeVar("T")
 
@@ -49,25 +50,34 @@ def check_target(out: Path, databases: Iterable[Path] = ()) -> Path:
     process (the CLI names the one it is about to open).
     """
     if not str(out).strip():
-        raise TrivselError("der er intet filnavn", "skriv fx temafrekvenser.xlsx")
+        raise TrivselError(_("der er intet filnavn"), _("skriv fx temafrekvenser.xlsx"))
     path = Path(os.path.abspath(out.expanduser()))
     if path.is_dir():
-        raise TrivselError(f"{path} er en mappe", "skriv et filnavn, fx rapport.xlsx")
+        raise TrivselError(_("{path} er en mappe").format(path=path), _("skriv et filnavn, fx rapport.xlsx"))
     _refuse_project_file(path, databases)
     parent = path.parent
     if not parent.is_dir():
-        raise TrivselError(f"mappen {parent} findes ikke", "opret den, eller vælg en anden mappe")
+        raise TrivselError(
+            _("mappen {parent} findes ikke").format(parent=parent), _("opret den, eller vælg en anden mappe")
+        )
     special = _special_target(path)
     if special == "fd":
         return path
     if path.exists() and not os.access(path, os.W_OK):
-        raise TrivselError(f"kan ikke skrive til {path}", "vælg en fil eller mappe, du har skriveadgang til")
+        raise TrivselError(
+            _("kan ikke skrive til {path}").format(path=path), _("vælg en fil eller mappe, du har skriveadgang til")
+        )
     if special is None:
         folder = Path(os.path.realpath(path)).parent  # a symlink's file is replaced in its own folder
         if not folder.is_dir():
-            raise TrivselError(f"mappen {folder} findes ikke", "opret den, eller vælg en anden mappe")
+            raise TrivselError(
+                _("mappen {folder} findes ikke").format(folder=folder), _("opret den, eller vælg en anden mappe")
+            )
         if not os.access(folder, os.W_OK | os.X_OK):
-            raise TrivselError(f"kan ikke skrive i mappen {folder}", "vælg en mappe, du har skriveadgang til")
+            raise TrivselError(
+                _("kan ikke skrive i mappen {folder}").format(folder=folder),
+                _("vælg en mappe, du har skriveadgang til"),
+            )
     return path
 
 
@@ -155,11 +165,15 @@ def _refuse_project_file(path: Path, databases: Iterable[Path] = ()) -> None:
             if not same and os.path.basename(real).casefold() == os.path.basename(name).casefold():
                 same = _same_folder(real, name) and _ignores_case(base)
             if same:
-                what = "selve projektets database" if not suffix else f"en af projektets databasefiler ({suffix[1:]})"
+                what = (
+                    _("selve projektets database")
+                    if not suffix
+                    else _("en af projektets databasefiler ({suffix})").format(suffix=suffix[1:])
+                )
                 where = "" if str(path) == str(database) else f" {database}"
                 raise Refused(
-                    f"{path} er {what}{where}; den overskrives ikke",
-                    "vælg et andet filnavn, fx kodninger.csv",
+                    _("{path} er {what}{where}; den overskrives ikke").format(path=path, what=what, where=where),
+                    _("vælg et andet filnavn, fx kodninger.csv"),
                 )
 
 
@@ -248,8 +262,8 @@ def _sqlite_write_error(path: Path, exc: BaseException) -> TrivselError | None:
         return _write_error(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
     if code & 0xFF == 10:  # SQLITE_IOERR: the write itself failed (a size limit, a failing disk)
         return TrivselError(
-            f"kan ikke skrive {path}: disken afviste skrivningen ({str(orig).strip()})",
-            "tjek at der er plads på disken, og prøv igen; intet er skrevet",
+            _("kan ikke skrive {path}: disken afviste skrivningen ({orig})").format(path=path, orig=str(orig).strip()),
+            _("tjek at der er plads på disken, og prøv igen; intet er skrevet"),
         )
     return None
 
@@ -258,11 +272,12 @@ def _write_error(path: Path, exc: OSError) -> TrivselError:
     detail = exc.strerror or str(exc)
     if exc.errno in _DISK_FULL:
         return TrivselError(
-            f"kan ikke skrive {path}: der er ikke plads på disken ({detail})",
-            "frigør plads, eller vælg et andet drev; intet er skrevet",
+            _("kan ikke skrive {path}: der er ikke plads på disken ({detail})").format(path=path, detail=detail),
+            _("frigør plads, eller vælg et andet drev; intet er skrevet"),
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return TrivselError(
-            f"kan ikke skrive {path}: ingen skriveadgang ({detail})", "vælg en fil eller mappe, du har skriveadgang til"
+            _("kan ikke skrive {path}: ingen skriveadgang ({detail})").format(path=path, detail=detail),
+            _("vælg en fil eller mappe, du har skriveadgang til"),
         )
-    return TrivselError(f"kan ikke skrive {path}: {detail}")
+    return TrivselError(_("kan ikke skrive {path}: {detail}").format(path=path, detail=detail))

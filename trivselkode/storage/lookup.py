@@ -13,6 +13,7 @@ from rapidfuzz import process
 from sqlmodel import Session, select
 
 from trivselkode.errors import NotFound, TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.models import Code, Coder, Participant, Passage, Source
 
 _CODER_RE = re.compile(r"^[\w.\-]{1,64}$", re.UNICODE)
@@ -24,7 +25,7 @@ def _suggest(name: str, choices: list[str]) -> str | None:
     hits = process.extract(name, choices, limit=3, score_cutoff=60)
     if not hits:
         return None
-    return "mente du " + " eller ".join(f"'{h[0]}'" for h in hits) + "?"
+    return "mente du " + _(" eller ").join(f"'{h[0]}'" for h in hits) + "?"
 
 
 def _by_unique(session: Session, column: Any, value: str, missing: str, hint: str) -> Any:
@@ -36,12 +37,22 @@ def _by_unique(session: Session, column: Any, value: str, missing: str, hint: st
 
 
 def source_by_name(session: Session, name: str) -> Source:
-    return _by_unique(session, Source.name, name, f"kilden '{name}' findes ikke i projektet", "se `trivselkode status`")
+    return _by_unique(
+        session,
+        Source.name,
+        name,
+        _("kilden '{name}' findes ikke i projektet").format(name=name),
+        "se `trivselkode status`",
+    )
 
 
 def code_by_key(session: Session, key: str) -> Code:
     return _by_unique(
-        session, Code.key, key, f"koden '{key}' findes ikke i kodebogen", "se `trivselkode codebook show`"
+        session,
+        Code.key,
+        key,
+        _("koden '{key}' findes ikke i kodebogen").format(key=key),
+        "se `trivselkode codebook show`",
     )
 
 
@@ -52,8 +63,8 @@ def participant_by_label(session: Session, source: Source, label: str) -> Partic
     if participant is None:
         labels = list(session.exec(select(Participant.label).where(Participant.source_id == source.id)))
         raise NotFound(
-            f"deltageren '{label}' findes ikke i kilden '{source.name}'",
-            f"deltagerne er: {', '.join(labels)}" if labels else None,
+            _("deltageren '{label}' findes ikke i kilden '{name}'").format(label=label, name=source.name),
+            _("deltagerne er: {items}").format(items=", ".join(labels)) if labels else None,
         )
     return participant
 
@@ -62,7 +73,10 @@ def passage_by_number(session: Session, source: Source, number: int) -> Passage:
     passage = session.exec(select(Passage).where(Passage.source_id == source.id, Passage.number == number)).first()
     if passage is None:
         count = len(session.exec(select(Passage.id).where(Passage.source_id == source.id)).all())
-        raise NotFound(f"kilden '{source.name}' har intet udsagn nr. {number}", f"udsagnene er nummereret 1–{count}")
+        raise NotFound(
+            _("kilden '{name}' har intet udsagn nr. {number}").format(name=source.name, number=number),
+            _("udsagnene er nummereret 1–{count}").format(count=count),
+        )
     return passage
 
 
@@ -70,14 +84,20 @@ def check_coder_name(name: str) -> str:
     name = name.strip()
     if not _CODER_RE.match(name):
         raise TrivselError(
-            f"ugyldigt kodernavn '{name}'",
-            "brug et kort navn eller initialer (bogstaver, tal, punktum, bindestreg; højst 64 tegn)",
+            _("ugyldigt kodernavn '{name}'").format(name=name),
+            _("brug et kort navn eller initialer (bogstaver, tal, punktum, bindestreg; højst 64 tegn)"),
         )
     return name
 
 
 def coder_by_name(session: Session, name: str) -> Coder:
-    return _by_unique(session, Coder.name, name, f"koderen '{name}' findes ikke i projektet", "ingen har kodet endnu")
+    return _by_unique(
+        session,
+        Coder.name,
+        name,
+        _("koderen '{name}' findes ikke i projektet").format(name=name),
+        _("ingen har kodet endnu"),
+    )
 
 
 def get_or_create_coder(session: Session, name: str) -> Coder:

@@ -11,20 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from trivselkode.i18n import N_, _
 from trivselkode.storage.merge_sources import MergeMaps, copied
 from trivselkode.storage.models import Decision, DecisionEvent, QuoteChoice
 
 if TYPE_CHECKING:
     from trivselkode.storage.merge import MergeReport
 
-_UNPLACED = "{what} på et udsagn uden plads her er sprunget over (kodningerne er bevaret)"
+_UNPLACED = N_("{what} på et udsagn uden plads her er sprunget over (kodningerne er bevaret)")
 
 
 def _placed(x: Any, maps: MergeMaps, what: str, report: MergeReport) -> tuple[int, int] | None:
     """(passage id, code id) here for a row of theirs, or ``None`` (said once per row) when it has no place."""
     target = maps.passages.get(x.passage_id)
     if target is None:
-        report.conflicts.append(_UNPLACED.format(what=what))
+        report.conflicts.append(_(_UNPLACED).format(what=what))
         return None
     return target, maps.codes[x.code_id]
 
@@ -33,7 +34,7 @@ def merge_decisions(s: Session, their_decisions: list[Any], maps: MergeMaps, rep
     """Consensus decisions: a new one is added; one settled differently here keeps ours."""
     decided = {(x.passage_id, x.code_id): x for x in s.exec(select(Decision))}
     for x in their_decisions:
-        key = _placed(x, maps, "en konsensusafgørelse", report)
+        key = _placed(x, maps, _("en konsensusafgørelse"), report)
         if key is None:
             continue
         ours = decided.get(key)
@@ -46,7 +47,7 @@ def merge_decisions(s: Session, their_decisions: list[Any], maps: MergeMaps, rep
             s.add(decided[key])
             report.bump("decisions")
         elif ours.choice != x.choice:
-            report.conflicts.append("en konsensusafgørelse er truffet anderledes her; afgørelsen herfra er beholdt")
+            report.conflicts.append(_("en konsensusafgørelse er truffet anderledes her; afgørelsen herfra er beholdt"))
 
 
 def merge_decision_events(s: Session, their_events: list[Any], maps: MergeMaps, report: MergeReport) -> None:
@@ -79,14 +80,14 @@ def merge_quote_choices(s: Session, their_choices: list[Any], maps: MergeMaps, r
     for x in chosen.values():
         last[x.code_id] = max(last.get(x.code_id, -1), x.position)
     for x in sorted(their_choices, key=lambda c: (c.code_id, c.position)):
-        placed = _placed(x, maps, "et valgt citat", report)
+        placed = _placed(x, maps, _("et valgt citat"), report)
         if placed is None:
             continue
         passage_id, code_id = placed
         ours = chosen.get((code_id, passage_id))
         if ours is not None:
             if (ours.state, ours.start, ours.end) != (x.state, x.start, x.end):
-                report.conflicts.append("et citat er valgt anderledes her; valget herfra er beholdt")
+                report.conflicts.append(_("et citat er valgt anderledes her; valget herfra er beholdt"))
             continue
         last[code_id] = last.get(code_id, -1) + 1
         chosen[(code_id, passage_id)] = QuoteChoice(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from trivselkode.i18n import _
 from trivselkode.storage.merge_sources import MergeMaps
 from trivselkode.storage.models import SuggestionRejection
 
@@ -36,5 +37,7 @@ def merge_rejections(s: Session, their_rejections: list[Any], maps: MergeMaps, r
         report.bump("rejections")
     if unplaced:
         report.conflicts.append(
-            f"{unplaced} afvist(e) forslag på udsagn uden plads her er sprunget over (kodningerne er bevaret)"
+            _("{unplaced} afvist(e) forslag på udsagn uden plads her er sprunget over (kodningerne er bevaret)").format(
+                unplaced=unplaced
+            )
         )

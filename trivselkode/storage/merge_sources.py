@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlmodel import Session, col, select
 
 from trivselkode.domain.revision import Turn, align_turns
+from trivselkode.i18n import _
 from trivselkode.storage.models import Participant, Passage, Source
 
 if TYPE_CHECKING:
@@ -68,7 +69,9 @@ def merge_sources(s: Session, d: dict[str, list[Any]], maps: MergeMaps, report: 
         if our_source is None and src.name in by_name:
             our_source = by_name[src.name]
             report.conflicts.append(
-                f"kilden '{src.name}' har en anden tekst i den anden fil; dens kodninger er genplaceret i teksten herfra"
+                _(
+                    "kilden '{name}' har en anden tekst i den anden fil; dens kodninger er genplaceret i teksten herfra"
+                ).format(name=src.name)
             )
         if our_source is None:
             our_source = copy_source(s, src, people, passages, maps.passages)
@@ -174,7 +177,9 @@ def merge_participant(
             changed = True
         elif a is not None and b is not None and a != b:
             report.conflicts.append(
-                f"{source.name}/{mine.label}: {attr} er '{a}' her og '{b}' i den anden; værdien herfra er beholdt"
+                _("{name}/{label}: {attr} er '{a}' her og '{b}' i den anden; værdien herfra er beholdt").format(
+                    name=source.name, label=mine.label, attr=attr, a=a, b=b
+                )
             )
     attrs = dict(mine.attributes)
     for k, v in theirs.attributes.items():
@@ -183,7 +188,9 @@ def merge_participant(
             changed = True
         elif attrs[k] != v:
             report.conflicts.append(
-                f"{source.name}/{mine.label}: {k} er '{attrs[k]}' her og '{v}' i den anden; værdien herfra er beholdt"
+                _("{name}/{label}: {k} er '{attrs}' her og '{v}' i den anden; værdien herfra er beholdt").format(
+                    name=source.name, label=mine.label, k=k, attrs=attrs[k], v=v
+                )
             )
     if changed:
         mine.attributes = attrs

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from trivselkode.errors import Refused
+from trivselkode.i18n import _
 from trivselkode.storage.failures import damaged_refusal, first_line, is_damage
 from trivselkode.storage.models import APP_ID
 
@@ -44,14 +45,14 @@ def read_only_reason(path: Path) -> str | None:
             os.close(os.open(name, os.O_RDWR))
         except OSError as exc:
             if exc.errno == errno.EROFS:
-                return f"{name} ligger på et skrivebeskyttet drev"
+                return _("{name} ligger på et skrivebeskyttet drev").format(name=name)
             if exc.errno in (errno.EACCES, errno.EPERM):
-                return f"du har ikke skriveadgang til {name}"
-            return f"{name} kan ikke åbnes til skrivning: {exc.strerror or exc}"
+                return _("du har ikke skriveadgang til {name}").format(name=name)
+            return _("{name} kan ikke åbnes til skrivning: {value}").format(name=name, value=exc.strerror or exc)
     folder = path.absolute().parent
     companions_missing = not (Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists())
     if companions_missing and not os.access(folder, os.W_OK | os.X_OK):
-        return f"du har ikke skriveadgang til mappen {folder}"
+        return _("du har ikke skriveadgang til mappen {folder}").format(folder=folder)
     return None
 
 
@@ -65,17 +66,20 @@ def check_sqlite_file(path: Path, busy_timeout_s: float = 30.0) -> None:
     if not path.exists():
         return
     if path.is_dir():
-        raise Refused(f"{path} er en mappe, ikke en projektdatabase", "angiv en fil med --db")
+        raise Refused(_("{path} er en mappe, ikke en projektdatabase").format(path=path), _("angiv en fil med --db"))
     if not stat.S_ISREG(path.stat().st_mode):  # a device or a pipe: SQLite would write its journal beside it
-        raise Refused(f"{path} er ikke en almindelig fil og kan ikke være en projektdatabase", "angiv en fil med --db")
+        raise Refused(
+            _("{path} er ikke en almindelig fil og kan ikke være en projektdatabase").format(path=path),
+            _("angiv en fil med --db"),
+        )
     if path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != _SQLITE_MAGIC:
         raise Refused(
-            f"{path} er ikke en trivselkode-database (ikke en SQLite-fil)",
-            "angiv den rigtige projektfil med --db, eller en ny filsti for at oprette et projekt",
+            _("{path} er ikke en trivselkode-database (ikke en SQLite-fil)").format(path=path),
+            _("angiv den rigtige projektfil med --db, eller en ny filsti for at oprette et projekt"),
         )
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=busy_timeout_s)
@@ -90,11 +94,13 @@ def check_sqlite_file(path: Path, busy_timeout_s: float = 30.0) -> None:
     except sqlite3.DatabaseError as exc:
         if is_damage(exc):
             raise damaged_refusal(str(path), first_line(exc)) from None
-        raise Refused(f"kan ikke åbne {path}: {first_line(exc)}") from None
+        raise Refused(_("kan ikke åbne {path}: {first_line}").format(path=path, first_line=first_line(exc))) from None
     if tables and app != APP_ID:
         raise Refused(
-            f"{path} er ikke en trivselkode-database (den har andre tabeller); intet er ændret i den",
-            "angiv den rigtige projektfil med --db",
+            _("{path} er ikke en trivselkode-database (den har andre tabeller); intet er ændret i den").format(
+                path=path
+            ),
+            _("angiv den rigtige projektfil med --db"),
         )
 
 
@@ -135,8 +141,7 @@ def filesystem_type(path: Path, mounts: str = "/proc/mounts") -> str | None:
 def network_warning(path: Path, mounts: str = "/proc/mounts") -> str | None:
     fs = filesystem_type(path.parent if not path.exists() else path, mounts)
     if fs and fs.lower() in NETWORK_FILESYSTEMS:
-        return (
-            f"{path} ligger på et netværksdrev ({fs}); SQLite er ikke sikker dér, når flere koder på samme tid. "
-            "Brug en PostgreSQL-server til fælles projekter (--db postgresql+psycopg://…)"
-        )
+        return _(
+            "{path} ligger på et netværksdrev ({fs}); SQLite er ikke sikker dér, når flere koder på samme tid. Brug en PostgreSQL-server til fælles projekter (--db postgresql+psycopg://…)"
+        ).format(path=path, fs=fs)
     return None

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from trivselkode.i18n import N_
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Meta
 
 ALLOW_OWN_FIX = "allow_own_fix"
 QUEUE_LEARNS_FROM_ALL = "queue_learns_from_all"
-OWN_FIX_HINT = "slå det til med `trivselkode consensus settings --allow-own-fix`"
+OWN_FIX_HINT = N_("slå det til med `trivselkode consensus settings --allow-own-fix`")
 
 
 def get_flag(project: Project, key: str) -> bool:

@@ -30,6 +30,7 @@ from typing import cast
 from sqlmodel import Session, col, select
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.coding_ops import check_span
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key, passage_by_number, source_by_name
@@ -153,15 +154,18 @@ class ChoiceWriter:
         role = self.session.exec(select(Participant.role).where(Participant.id == passage.participant_id)).one()
         if role == INTERVIEWER:
             raise TrivselError(
-                f"{source}#{number} er intervieweren, ikke en deltager", "vælg et udsagn, en deltager siger"
+                _("{source}#{number} er intervieweren, ikke en deltager").format(source=source, number=number),
+                _("vælg et udsagn, en deltager siger"),
             )
         coded = self.session.exec(
             select(Coding.id).where(Coding.passage_id == passage.id, Coding.code_id == self.code_id).limit(1)
         ).first()
         if coded is None:
             raise TrivselError(
-                f"{source}#{number} er ikke kodet med {self.code.key}",
-                f"se kandidaterne med `trivselkode report quotes --codes {self.code.key} --candidates`",
+                _("{source}#{number} er ikke kodet med {key}").format(source=source, number=number, key=self.code.key),
+                _("se kandidaterne med `trivselkode report quotes --codes {key} --candidates`").format(
+                    key=self.code.key
+                ),
             )
         return passage
 
@@ -227,7 +231,10 @@ class ChoiceWriter:
         rows = self._picked()
         ids = [r.passage_id for r in rows]
         if passage.id not in ids:
-            raise TrivselError(f"{source}#{number} er ikke valgt til {self.code.key}", "vælg det først")
+            raise TrivselError(
+                _("{source}#{number} er ikke valgt til {key}").format(source=source, number=number, key=self.code.key),
+                _("vælg det først"),
+            )
         i = ids.index(passage.id)
         j = max(0, min(i + offset, len(rows) - 1))
         row = rows.pop(i)

@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import code_by_key, get_or_create_coder
 from trivselkode.storage.models import Code, Coder, Passage, SuggestionRejection
@@ -24,7 +25,10 @@ def _passage_id(session, passage_id: int) -> int:  # noqa: ANN001 (a Session)
     from trivselkode.errors import NotFound
 
     if session.get(Passage, passage_id) is None:
-        raise NotFound(f"udsagnet med id {passage_id} findes ikke i projektet", "opdatér visningen og prøv igen")
+        raise NotFound(
+            _("udsagnet med id {passage_id} findes ikke i projektet").format(passage_id=passage_id),
+            _("opdatér visningen og prøv igen"),
+        )
     return passage_id
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from trivselkode.domain.revision import Turn, align_turns, move_span
+from trivselkode.i18n import _
 from trivselkode.storage.models import (
     Code,
     Coder,
@@ -156,8 +157,9 @@ def revise_source(
     _carry_memos(session, rev, memo_rows)
     if split and notes is not None:
         notes.append(
-            f"{split} kodning(er) af hele udsagn, der nu er delt i flere replikker, ligger på den første del med "
-            "samme taler – tjek dem"
+            _(
+                "{split} kodning(er) af hele udsagn, der nu er delt i flere replikker, ligger på den første del med samme taler – tjek dem"
+            ).format(split=split)
         )
     _carry_positions(session, rev, positions)
     # Participants without a passage in the new text (and without attributes worth keeping) go.
@@ -314,6 +316,7 @@ def _carry_memos(session: Session, rev: _Revision, memo_rows: list[dict[str, Any
         else:
             # Keep the note on the source, saying where it came from.
             passage_id, source_id = None, rev.source.id
+            # Stored in the project (a memo's text), so not in the interface's language.
             text = f"[Notat til udsagn {old.number} før revisionen: «{old.text[:80]}»] {row['text']}"
         session.add(
             Memo(

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from trivselkode.domain.text import content_hash
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.storage.db import Project
 from trivselkode.storage.lookup import participant_by_label, source_by_name
 from trivselkode.storage.models import INTERVIEWER, PARTICIPANT, Coding, Participant, Passage, Source
@@ -25,10 +26,12 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise TrivselError(f"'{pair}' er ikke på formen NØGLE=VÆRDI", "skriv fx site=Viborg eller alder=67")
+            raise TrivselError(
+                _("'{pair}' er ikke på formen NØGLE=VÆRDI").format(pair=pair), _("skriv fx site=Viborg eller alder=67")
+            )
         out[key] = value.strip()
     if not out:
-        raise TrivselError("intet at ændre", "angiv mindst én NØGLE=VÆRDI")
+        raise TrivselError(_("intet at ændre"), _("angiv mindst én NØGLE=VÆRDI"))
     return out
 
 
@@ -38,7 +41,7 @@ def _as_int(key: str, value: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise TrivselError(f"{key} skal være et helt tal, ikke '{value}'") from None
+        raise TrivselError(_("{key} skal være et helt tal, ikke '{value}'").format(key=key, value=value)) from None
 
 
 def set_source_fields(project: Project, name: str, values: dict[str, str]) -> dict[str, Any]:
@@ -49,18 +52,27 @@ def set_source_fields(project: Project, name: str, values: dict[str, str]) -> di
         for key, value in values.items():
             if key == "name":
                 if not value:
-                    raise TrivselError("en kilde skal have et navn")
+                    raise TrivselError(_("en kilde skal have et navn"))
                 clash = session.exec(select(Source.id).where(Source.name == value, Source.id != source.id)).first()
                 if clash is not None:
-                    raise TrivselError(f"der findes allerede en kilde ved navn '{value}'", "vælg et andet navn")
+                    raise TrivselError(
+                        _("der findes allerede en kilde ved navn '{value}'").format(value=value),
+                        _("vælg et andet navn"),
+                    )
                 source.name = value
             elif key == "kind":
                 if value and value not in SOURCE_KINDS:
-                    raise TrivselError(f"ukendt kildetype '{value}'", f"brug en af: {', '.join(SOURCE_KINDS)}")
+                    raise TrivselError(
+                        _("ukendt kildetype '{value}'").format(value=value),
+                        _("brug en af: {items}").format(items=", ".join(SOURCE_KINDS)),
+                    )
                 source.kind = value or None
             elif key == "context":
                 if value and value not in CONTEXTS:
-                    raise TrivselError(f"ukendt kontekst '{value}'", f"brug en af: {', '.join(CONTEXTS)}")
+                    raise TrivselError(
+                        _("ukendt kontekst '{value}'").format(value=value),
+                        _("brug en af: {items}").format(items=", ".join(CONTEXTS)),
+                    )
                 source.context = value or None
             elif key == "round":
                 source.round = _as_int("round", value)
@@ -106,18 +118,21 @@ def set_participant_fields(project: Project, source_name: str, label: str, value
                 participant.site = value or None
             elif std == "role":
                 if value not in PARTICIPANT_ROLES:
-                    raise TrivselError(f"ukendt rolle '{value}'", f"brug en af: {', '.join(PARTICIPANT_ROLES)}")
+                    raise TrivselError(
+                        _("ukendt rolle '{value}'").format(value=value),
+                        _("brug en af: {items}").format(items=", ".join(PARTICIPANT_ROLES)),
+                    )
                 participant.role = value
             elif std == "label":
                 if not value:
-                    raise TrivselError("en deltager skal have en betegnelse")
+                    raise TrivselError(_("en deltager skal have en betegnelse"))
                 clash = session.exec(
                     select(Participant.id).where(
                         Participant.source_id == source.id, Participant.label == value, Participant.id != participant.id
                     )
                 ).first()
                 if clash is not None:
-                    raise TrivselError(f"kilden har allerede en deltager '{value}'")
+                    raise TrivselError(_("kilden har allerede en deltager '{value}'").format(value=value))
                 participant.label = value
             elif value == "":
                 attributes.pop(key, None)

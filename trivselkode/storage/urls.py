@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from trivselkode.errors import Refused
+from trivselkode.i18n import N_, _
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
 
@@ -18,7 +19,7 @@ _URL_RE = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
 # a password given as a parameter (``?password=…``, ``password=…`` in a libpq connection string).
 _TEXT_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S*@")
 _PARAM_PASSWORD = re.compile(r"\b(password\s*=\s*)('[^']*'|[^&\s]*)", re.IGNORECASE)
-_ENCODE_HINT = (
+_ENCODE_HINT = N_(
     "skriv @ som %40 og : som %3A i brugernavn og adgangskode (fx postgresql+psycopg://anna:min%40kode@vært/db), "
     "eller udelad adgangskoden og brug PGPASSWORD eller en .pgpass-fil"
 )
@@ -49,11 +50,16 @@ def check_url(url: str) -> None:
     rest = url.split("://", 1)[1]
     if rest.count("@") > 1:
         raise Refused(
-            f"database-URL'en ({scheme}://…) har et @ i adgangskoden eller brugernavnet, der ikke er kodet",
-            _ENCODE_HINT,
+            _("database-URL'en ({scheme}://…) har et @ i adgangskoden eller brugernavnet, der ikke er kodet").format(
+                scheme=scheme
+            ),
+            _(_ENCODE_HINT),
         )
     if "@" in rest and rest.split("@", 1)[0].count(":") > 1:
-        raise Refused(f"database-URL'en ({scheme}://…) har et : i adgangskoden, der ikke er kodet", _ENCODE_HINT)
+        raise Refused(
+            _("database-URL'en ({scheme}://…) har et : i adgangskoden, der ikke er kodet").format(scheme=scheme),
+            _(_ENCODE_HINT),
+        )
 
 
 def display_url(url: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.refi.model import RefiDocument
 from trivselkode.importers.refi.read import parse_document, parse_xml
 from trivselkode.importers.safety import SafeZip, UnpackLimit, read_regular_file
@@ -81,8 +82,9 @@ class RefiFile:
                     note.text = decode_raw(data, f"{self.path}:{note.plain_text_path}")
                 elif reason == "outside":
                     skipped.append(
-                        f"notatet '{note.name}': tekstfilen {note.plain_text_path} ligger uden for filen "
-                        "og læses kun fra en mappe, du tillader med --sources-dir MAPPE"
+                        _(
+                            "notatet '{name}': tekstfilen {plain_text_path} ligger uden for filen og læses kun fra en mappe, du tillader med --sources-dir MAPPE"
+                        ).format(name=note.name, plain_text_path=note.plain_text_path)
                     )
         return skipped
 
@@ -174,22 +176,26 @@ def open_refi(
     if sources_dir is not None:
         folder = Path(sources_dir)
         if not folder.is_dir():
-            raise TrivselError(f"--sources-dir {folder} er ikke en mappe", "angiv mappen med kildernes tekstfiler")
+            raise TrivselError(
+                _("--sources-dir {folder} er ikke en mappe").format(folder=folder),
+                _("angiv mappen med kildernes tekstfiler"),
+            )
     if path.is_dir():
-        raise TrivselError(f"{path} er en mappe, ikke en REFI-QDA-fil")
+        raise TrivselError(_("{path} er en mappe, ikke en REFI-QDA-fil").format(path=path))
     if not path.is_file():
-        raise TrivselError(f"{path}: filen findes ikke", "tjek stien")
+        raise TrivselError(_("{path}: filen findes ikke").format(path=path), _("tjek stien"))
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
     except OSError as exc:
-        raise TrivselError(f"{path} kan ikke læses: {exc.strerror or exc}") from None
+        raise TrivselError(_("{path} kan ikke læses: {value}").format(path=path, value=exc.strerror or exc)) from None
     if head.startswith(b"PK"):
         rf = _open_archive(path, limit)
     else:
         if path.suffix.lower() == ".qdpx":
             raise TrivselError(
-                f"{path} er ikke en .qdpx-fil (ikke et zip-arkiv)", "eksportér projektet igen fra programmet"
+                _("{path} er ikke en .qdpx-fil (ikke et zip-arkiv)").format(path=path),
+                _("eksportér projektet igen fra programmet"),
             )
         data = path.read_bytes()
         root = parse_xml(data, str(path))
@@ -201,25 +207,30 @@ def open_refi(
 
 
 def _open_archive(path: Path, limit: UnpackLimit) -> RefiFile:
-    archive = SafeZip(path, limit, hint="eksportér projektet igen")
+    archive = SafeZip(path, limit, hint=_("eksportér projektet igen"))
     try:
         names = archive.namelist()
         qdes = [n for n in names if n.lower().endswith(".qde") and not PurePosixPath(n).name.startswith(("._", "."))]
         if not qdes:
             raise TrivselError(
-                f"{path} indeholder ingen .qde-fil, så det er ikke et REFI-QDA-projekt",
-                "en .qdpx skal indeholde project.qde og mappen sources/",
+                _("{path} indeholder ingen .qde-fil, så det er ikke et REFI-QDA-projekt").format(path=path),
+                _("en .qdpx skal indeholde project.qde og mappen sources/"),
             )
         if len(qdes) > 1:
             top = [n for n in qdes if "/" not in n]
             if len(top) != 1:
-                raise TrivselError(f"{path} indeholder flere .qde-filer ({', '.join(qdes[:4])}); der må kun være én")
+                raise TrivselError(
+                    _("{path} indeholder flere .qde-filer ({items}); der må kun være én").format(
+                        path=path, items=", ".join(qdes[:4])
+                    )
+                )
             qdes = top
         root = parse_xml(archive.read(qdes[0]), f"{path}:{qdes[0]}")
         doc = parse_document(root, f"{path}:{qdes[0]}")
         if doc.kind != "project":
             raise TrivselError(
-                f"{path}: {qdes[0]} er en kodebog, ikke et projekt", "en .qdpx skal indeholde et <Project>"
+                _("{path}: {qdes} er en kodebog, ikke et projekt").format(path=path, qdes=qdes[0]),
+                _("en .qdpx skal indeholde et <Project>"),
             )
         members: dict[str, str] = {}
         for n in names:
@@ -248,7 +259,9 @@ def decode_raw(data: bytes, where: str) -> str:
         if data.startswith(codecs.BOM_UTF16_BE):
             return data[2:].decode("utf-16-be")
     except UnicodeDecodeError:
-        raise TrivselError(f"{where} begynder som Unicode-tekst (BOM), men indeholder ugyldige tegn") from None
+        raise TrivselError(
+            _("{where} begynder som Unicode-tekst (BOM), men indeholder ugyldige tegn").format(where=where)
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trivselkode.domain.vocabulary import ATTRIBUTE_ALIASES, CONTEXTS, SOURCE_KINDS
+from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedParticipant
 from trivselkode.importers.refi.model import PARAGRAPH_SPEAKER, RefiDocument, RSource, RVariable
 from trivselkode.importers.refi.read import as_int
@@ -44,7 +45,11 @@ def participant_from_case(label: str, facts: dict[str, Any], warnings: list[str]
             if age is not None and 0 <= age <= 130:
                 p.age = age
                 continue
-            warnings.append(f"deltageren '{label}': alderen '{value}' er ikke et helt tal og er gemt som egenskab")
+            warnings.append(
+                _("deltageren '{label}': alderen '{value}' er ikke et helt tal og er gemt som egenskab").format(
+                    label=label, value=value
+                )
+            )
             p.attributes[name] = jsonable(value)
         elif standard in ("gender", "site"):
             setattr(p, standard, " ".join(str(value).split())[: 32 if standard == "gender" else 128] or None)
@@ -101,7 +106,9 @@ def source_metadata(
         else:
             if key in ("kind", "context", "round"):
                 warnings.append(
-                    f"kilden '{rsource.name}': {name} = '{value}' er ikke en kendt værdi; gemt som ekstra metadata"
+                    _("kilden '{name}': {name2} = '{value}' er ikke en kendt værdi; gemt som ekstra metadata").format(
+                        name=rsource.name, name2=name, value=value
+                    )
                 )
             meta[name] = jsonable(value)
     return meta

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.importers.refi.model import (
     CODEBOOK_NS,
     PROJECT_NS,
@@ -92,7 +93,9 @@ def _note_odd_ids(root: etree._Element, doc: RefiDocument, where: str) -> None:
         return
     element, example = next(((e, v) for e, v in odd if e == "Code"), odd[0])
     doc.warnings.append(
-        f"{where}: {len(odd)} id'er er ikke GUID'er, som REFI-QDA kræver (fx '{example}' på <{element}>); de er brugt, som de står"
+        _(
+            "{where}: {n} id'er er ikke GUID'er, som REFI-QDA kræver (fx '{example}' på <{element}>); de er brugt, som de står"
+        ).format(where=where, n=len(odd), example=example, element=element)
     )
 
 
@@ -126,7 +129,7 @@ def as_int(value: str | None) -> int | None:
         return None
 
 
-_EXPORT_AGAIN = "eksportér filen igen fra programmet, den kommer fra"
+_EXPORT_AGAIN = N_("eksportér filen igen fra programmet, den kommer fra")
 
 
 def parse_xml(data: bytes, where: str) -> etree._Element:
@@ -136,7 +139,7 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.lstrip()
     # No program writes a DTD into a REFI-QDA file; one could hide an entity bomb or read other files.
-    refuse_dtd(data, where, _EXPORT_AGAIN)
+    refuse_dtd(data, where, _(_EXPORT_AGAIN))
     # huge_tree: a long text (our own note, a PlainTextContent) may pass libxml2's 10 MB a node;
     # the input is already bounded, and entities cannot expand without a DTD.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
@@ -144,8 +147,10 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise TrivselError(
-            f"{where} kan ikke læses som XML: {str(exc).splitlines()[0] if str(exc) else 'ugyldig XML'}",
-            "vælg en REFI-QDA-fil (.qdpx, .qde eller .qdc) fra NVivo, ATLAS.ti, MAXQDA, QualCoder eller trivselkode",
+            _("{where} kan ikke læses som XML: {detail}").format(
+                where=where, detail=str(exc).splitlines()[0] if str(exc) else _("ugyldig XML")
+            ),
+            _("vælg en REFI-QDA-fil (.qdpx, .qde eller .qdc) fra NVivo, ATLAS.ti, MAXQDA, QualCoder eller trivselkode"),
         ) from None
 
 
@@ -192,12 +197,16 @@ def _empty_document(root: etree._Element, where: str) -> RefiDocument:
         expected = CODEBOOK_NS
     else:
         raise TrivselError(
-            f"{where} er ikke REFI-QDA: rodelementet er <{name or '?'}>, ikke <Project> eller <CodeBook>",
-            "vælg en REFI-QDA-fil (.qdpx, .qde eller .qdc)",
+            _("{where} er ikke REFI-QDA: rodelementet er <{value}>, ikke <Project> eller <CodeBook>").format(
+                where=where, value=name or "?"
+            ),
+            _("vælg en REFI-QDA-fil (.qdpx, .qde eller .qdc)"),
         )
     if ns != expected:
         doc.warnings.append(
-            f"{where}: navnerummet er {ns or 'tomt'}, ikke {expected}; filen læses alligevel som REFI-QDA"
+            _("{where}: navnerummet er {value}, ikke {expected}; filen læses alligevel som REFI-QDA").format(
+                where=where, value=ns or _("tomt"), expected=expected
+            )
         )
     return doc
 
@@ -263,7 +272,11 @@ def _read_sets(root: etree._Element, doc: RefiDocument, where: str) -> None:
         return
     members = _kids(sets, "Set")
     if not members:
-        doc.warnings.append(f"{where}: et tomt <Sets/> er ikke gyldigt efter REFI-QDA-skemaet; det er sprunget over")
+        doc.warnings.append(
+            _("{where}: et tomt <Sets/> er ikke gyldigt efter REFI-QDA-skemaet; det er sprunget over").format(
+                where=where
+            )
+        )
     for s in members:
         g = ident(s.get("guid")) or ""
         item = RSet(g, (s.get("name") or "").strip())
@@ -294,7 +307,9 @@ def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument
         if g is None or g in seen:
             made = f"{'uden-id' if g is None else g}#{len(doc.codes) + 1}"
             doc.code_id_problems.append(
-                f"'{name}' har intet id" if g is None else f"'{name}' har samme id som '{seen[g]}' ({g})"
+                _("'{name}' har intet id").format(name=name)
+                if g is None
+                else _("'{name}' har samme id som '{seen}' ({g})").format(name=name, seen=seen[g], g=g)
             )
             g = made
         seen[g] = name
@@ -316,7 +331,9 @@ def _read_codes(parent_el: etree._Element, parent: str | None, doc: RefiDocument
     if doc.code_id_problems:
         problems = doc.code_id_problems
         doc.warnings.append(
-            f"{len(problems)} kode(r) kan ikke findes ud fra deres id og er importeret uden at kunne bære kodninger fra filen: "
+            _(
+                "{n} kode(r) kan ikke findes ud fra deres id og er importeret uden at kunne bære kodninger fra filen: "
+            ).format(n=len(problems))
             + "; ".join(problems[:4])
             + (" …" if len(problems) > 4 else "")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from trivselkode.i18n import _
 from trivselkode.importers.refi.model import KIND_SET_PREFIX, RCase, RefiDocument, RNote
 
 
@@ -76,7 +77,7 @@ def skip_orphan_cases(orphan_cases: list[RCase], report: RefiImportReport) -> No
     """Cases that belong to no text source."""
     if orphan_cases:
         report.skipped.append(
-            f"{len(orphan_cases)} case(s) hører ikke til nogen tekstkilde og er sprunget over: "
+            _("{n} case(s) hører ikke til nogen tekstkilde og er sprunget over: ").format(n=len(orphan_cases))
             + ", ".join(c.name for c in orphan_cases[:5])
         )
 
@@ -88,16 +89,18 @@ def skip_other_parts(doc: RefiDocument, report: RefiImportReport) -> None:
             kind, kind
         )
         report.skipped.append(
-            f"kilden '{sname}' ({what}): trivselkode koder kun tekst; {codings} kodning(er) er sprunget over"
+            _("kilden '{sname}' ({what}): trivselkode koder kun tekst; {codings} kodning(er) er sprunget over").format(
+                sname=sname, what=what, codings=codings
+            )
         )
     if doc.links:
-        report.skipped.append(f"{doc.links} forbindelse(r) (Links) er sprunget over")
+        report.skipped.append(_("{links} forbindelse(r) (Links) er sprunget over").format(links=doc.links))
     if doc.graphs:
-        report.skipped.append(f"{doc.graphs} netværk (Graphs) er sprunget over")
+        report.skipped.append(_("{graphs} netværk (Graphs) er sprunget over").format(graphs=doc.graphs))
     foreign_sets = [s for s in doc.sets if not s.name.startswith(KIND_SET_PREFIX)]
     if foreign_sets:
         report.skipped.append(
-            f"{len(foreign_sets)} sæt (Sets) er sprunget over: "
+            _("{n} sæt (Sets) er sprunget over: ").format(n=len(foreign_sets))
             + ", ".join(s.name for s in foreign_sets[:6])
             + (" …" if len(foreign_sets) > 6 else "")
         )
@@ -107,7 +110,9 @@ def skip_unused_notes(left: list[RNote], report: RefiImportReport) -> None:
     """Notes nobody refers to (or on the project as a whole)."""
     if left:
         report.skipped.append(
-            f"{len(left)} notat(er) hører ikke til en kilde, et udsagn eller en kode og er sprunget over: "
+            _("{n} notat(er) hører ikke til en kilde, et udsagn eller en kode og er sprunget over: ").format(
+                n=len(left)
+            )
             + ", ".join(f"'{n.name}'" for n in left[:4])
             + (" …" if len(left) > 4 else "")
         )

@@ -17,6 +17,7 @@ from typing import Any
 from trivselkode.domain.positions import CODEPOINTS, PositionMap, Reading, ReadingChoice, choose_reading
 from trivselkode.domain.text import content_hash
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.importers.base import ParsedParticipant, ParsedSource, ParsedTurn
 from trivselkode.importers.refi.archive import RefiFile, decode_raw
 from trivselkode.importers.refi.facts import own_participant, participant_from_case, source_metadata, variable_facts
@@ -124,9 +125,9 @@ def plan_source(
     pmap = PositionMap(raw)
     text = pmap.text
     if not text.strip():
-        result.reason = "teksten er tom"
+        result.reason = _("teksten er tom")
         report.sources.append(result)
-        report.skipped.append(f"kilden '{name}': teksten er tom; sprunget over")
+        report.skipped.append(_("kilden '{name}': teksten er tom; sprunget over").format(name=name))
         return None
     choice = _choose_reading(pmap, rsource, own, result)
 
@@ -156,11 +157,13 @@ def plan_source(
 
 
 _WHY_NOT_READ = {
-    "not-included": "tekstfilen {path} følger ikke med filen",
-    "not-in-archive": "tekstfilen {path} findes ikke i arkivets sources/-mappe",
-    "outside": "tekstfilen {path} ligger uden for filen og læses kun fra en mappe, du tillader med --sources-dir MAPPE",
-    "not-in-sources-dir": "tekstfilen {path} findes ikke i {folder}",
-    "link-out-of-sources-dir": "tekstfilen {path} er et symbolsk link ud af {folder} og læses ikke",
+    "not-included": N_("tekstfilen {path} følger ikke med filen"),
+    "not-in-archive": N_("tekstfilen {path} findes ikke i arkivets sources/-mappe"),
+    "outside": N_(
+        "tekstfilen {path} ligger uden for filen og læses kun fra en mappe, du tillader med --sources-dir MAPPE"
+    ),
+    "not-in-sources-dir": N_("tekstfilen {path} findes ikke i {folder}"),
+    "link-out-of-sources-dir": N_("tekstfilen {path} er et symbolsk link ud af {folder} og læses ikke"),
 }
 
 
@@ -178,20 +181,26 @@ def _source_text(
         return decode_raw(data, f"{rf.path}:{rsource.plain_text_path}")
     if reason == "missing-internal":
         raise TrivselError(
-            f"{rf.path}: kilden '{name}' peger på {rsource.plain_text_path}, men filen mangler i arkivet",
-            "eksportér projektet igen; intet er importeret",
+            _("{path}: kilden '{name}' peger på {plain_text_path}, men filen mangler i arkivet").format(
+                path=rf.path, name=name, plain_text_path=rsource.plain_text_path
+            ),
+            _("eksportér projektet igen; intet er importeret"),
         )
     if reason == "no-text":
         why = (
-            "kilden har ingen ren tekst (kun formateret tekst)" if rsource.rich_text_path else "kilden har ingen tekst"
+            _("kilden har ingen ren tekst (kun formateret tekst)")
+            if rsource.rich_text_path
+            else _("kilden har ingen tekst")
         )
     else:
-        why = _WHY_NOT_READ[reason].format(path=rsource.plain_text_path, folder=rf.sources_dir)
+        why = _(_WHY_NOT_READ[reason]).format(path=rsource.plain_text_path, folder=rf.sources_dir)
     result.reason = why
     report.sources.append(result)
     codings = sum(len(s.codings) for s in rsource.selections) + len(rsource.codings)
     report.skipped.append(
-        f"kilden '{name}': {why}; {len(rsource.selections)} markering(er) og {codings} kodning(er) er sprunget over"
+        _("kilden '{name}': {why}; {n} markering(er) og {codings} kodning(er) er sprunget over").format(
+            name=name, why=why, n=len(rsource.selections), codings=codings
+        )
     )
     return None
 
@@ -234,7 +243,9 @@ def _own_passages(
     turns = _listed_turns(listed, by_case, text)
     if turns is None:
         warnings.append(
-            f"kilden '{name}': udsagnslisten i trivselkode-noten passer ikke til teksten; udsagn findes efter replikreglerne"
+            _(
+                "kilden '{name}': udsagnslisten i trivselkode-noten passer ikke til teksten; udsagn findes efter replikreglerne"
+            ).format(name=name)
         )
     else:
         result.split = "trivselkode"
@@ -295,7 +306,7 @@ def _turns_by_rules(
     candidate = parse_turns(text, book, file=name)
     if candidate and (own is not None or _rules_describe(text, candidate)):
         if own is None:
-            warnings.extend(w for w in book.warnings if "ukendt deltager" not in w)
+            warnings.extend(w for w in book.warnings if _("ukendt deltager") not in w)
         result.split = "turns"
         return candidate, book.participants
     speaker = participants[0].label if len(participants) == 1 else PARAGRAPH_SPEAKER

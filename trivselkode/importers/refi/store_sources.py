@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from trivselkode.domain.revision import texts_similar
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 from trivselkode.importers.refi.codes import coder_name_for
 from trivselkode.importers.refi.model import PARAGRAPH_SPEAKER, RCoding, RefiDocument, RSelection, RSource, RUser
 from trivselkode.importers.refi.report import PlacedSelection, RefiImportReport
@@ -47,7 +48,7 @@ class Coders:
         names = self.user_names
         renamed = [f"'{u.name}' → '{names[g]}'" for g, u in doc.users.items() if u.name and u.name != names[g]]
         if renamed:
-            report.warnings.append("brugernavne er gjort til gyldige kodernavne: " + ", ".join(renamed[:6]))
+            report.warnings.append(_("brugernavne er gjort til gyldige kodernavne: ") + ", ".join(renamed[:6]))
         for g in doc.users:
             self.id(names[g])
 
@@ -176,7 +177,9 @@ class SourceStore:
         self._code_whole_source(rs, passages, src_coder)
         if unplaced:
             report.skipped.append(
-                f"kilden '{parsed.name}': {unplaced} markering(er) kunne ikke placeres i et udsagn og er sprunget over"
+                _(
+                    "kilden '{name}': {unplaced} markering(er) kunne ikke placeres i et udsagn og er sprunget over"
+                ).format(name=parsed.name, unplaced=unplaced)
             )
         self._source_memos(rs, source_id)
         report.sources.append(result)
@@ -200,14 +203,18 @@ class SourceStore:
             return cast(int, existing.id)
         if texts_similar(existing.text, parsed.text) is None:
             raise TrivselError(
-                f"kilden '{parsed.name}' findes allerede i projektet med en helt anden tekst",
-                "omdøb eller fjern den eksisterende kilde (`trivselkode sources …`) og importér igen; intet er importeret",
+                _("kilden '{name}' findes allerede i projektet med en helt anden tekst").format(name=parsed.name),
+                _(
+                    "omdøb eller fjern den eksisterende kilde (`trivselkode sources …`) og importér igen; intet er importeret"
+                ),
             )
         unplaced_codings = revise_source(session, existing, parsed, plan.digest, plan.sentences or [])
         result.status = "revised"
         if unplaced_codings:
             self.report.warnings.append(
-                f"kilden '{parsed.name}': {len(unplaced_codings)} eksisterende kodning(er) kunne ikke genplaceres i den nye tekst; se `trivselkode codings unplaced`"
+                _(
+                    "kilden '{name}': {n} eksisterende kodning(er) kunne ikke genplaceres i den nye tekst; se `trivselkode codings unplaced`"
+                ).format(name=parsed.name, n=len(unplaced_codings))
             )
         return cast(int, existing.id)
 
@@ -252,7 +259,9 @@ class SourceStore:
         code_id = self.code_ids.get(coding.code) if coding.code else None
         if code_id is None:
             self.report.warnings.append(
-                f"kilden '{source_name}': en kodning henviser til en ukendt kode ({coding.code}); sprunget over"
+                _("kilden '{source_name}': en kodning henviser til en ukendt kode ({code}); sprunget over").format(
+                    source_name=source_name, code=coding.code
+                )
             )
             return
         memo_parts = [t for t in (self.memos.note_text(r) for r in coding.note_refs) if t]
