@@ -16,59 +16,26 @@ gets a leading ``'``: see :mod:`trivselkode.domain.cells`).
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 
 from trivselkode.analysis.quotes import QUOTE_KEYS, CodeQuotes, QuoteCollection
 from trivselkode.domain.cells import csv_text
-
-_TEXT = {
-    "da": {
-        "title": "Repræsentative citater",
-        "theme": "Tema",
-        "none": "Ingen citater af passende længde.",
-        "drawn": "Citaterne er udvalgt fra {selection}: højst {n} pr. kode, helst udsagn flere kodere er enige om, "
-        "fra forskellige deltagere og biblioteker.",
-        "count": "{quotes} {quote_word} til {codes} {code_word}.",
-        "picked": "{picked} af citaterne er valgt af forskeren og står først under deres kode.",
-    },
-    "en": {
-        "title": "Representative quotes",
-        "theme": "Theme",
-        "none": "No quotes of quotable length.",
-        "drawn": "The quotes are drawn from {selection}: at most {n} a code, preferring passages several coders agree on, "
-        "from different participants and libraries.",
-        "count": "{quotes} {quote_word} for {codes} {code_word}.",
-        "picked": "{picked} of the quotes were chosen by the researcher and come first under their code.",
-    },
-}
+from trivselkode.export.docx_layout import PRINT_CSS, DocumentMeta, add_source_lines, docx_bytes, new_document
+from trivselkode.i18n import LANGUAGE_TAGS, N_, gettext_for, normalize, translator
 
 _THEME_KEY = re.compile(r"^T(\d+)$")
-
-
-def _t(lang: str, key: str) -> str:
-    return _TEXT.get(lang, _TEXT["da"])[key]
+_TITLE = N_("Repræsentative citater")
 
 
 def heading(group: CodeQuotes, lang: str) -> str:
-    """ "Tema 1: Biblioteket som …" for themes T1…, else "Name (key)"."""
+    """ "Tema 1: Biblioteket som …" for themes T1…, else "Name (key)" (the name as the collection holds it:
+    the report puts the bilingual codebook's English there for an English report)."""
     code = group.code
     m = _THEME_KEY.match(code.key)
     if code.kind == "tema" and m:
-        return f"{_t(lang, 'theme')} {m.group(1)}: {code.name}"
+        return gettext_for(lang)(N_("Tema {n}: {name}")).format(n=m.group(1), name=code.name)
     return f"{code.name} ({code.key})"
-
-
-_WORDS = {
-    "da": {"quote": ("citat", "citater"), "code": ("kode", "koder")},
-    "en": {"quote": ("quote", "quotes"), "code": ("code", "codes")},
-}
-
-
-def _plural(lang: str, word: str, count: int) -> str:
-    one, many = _WORDS.get(lang, _WORDS["da"])[word]
-    return one if count == 1 else many
 
 
 def _flat(text: str) -> str:
@@ -77,28 +44,39 @@ def _flat(text: str) -> str:
 
 def _intro(collection: QuoteCollection, n: int | None) -> list[str]:
     lang = collection.lang
+    t = gettext_for(lang)
+    tr = translator(normalize(lang) or "da")
     most = n if n is not None else max((len(c.quotes) for c in collection.codes), default=0)
     picked = sum(q.picked for q in collection.quotes)
-    count = _t(lang, "count").format(
-        quotes=len(collection.quotes),
-        codes=len(collection.codes),
-        quote_word=_plural(lang, "quote", len(collection.quotes)),
-        code_word=_plural(lang, "code", len(collection.codes)),
-    )
+    quotes = tr.ngettext("{n} citat", "{n} citater", len(collection.quotes)).format(n=len(collection.quotes))
+    codes = tr.ngettext("{n} kode", "{n} koder", len(collection.codes)).format(n=len(collection.codes))
+    count = t(N_("{quotes} til {codes}.")).format(quotes=quotes, codes=codes)
     if picked:
-        count += " " + _t(lang, "picked").format(picked=picked)
-    return [_t(lang, "drawn").format(selection=collection.selection.describe(lang), n=most), count]
+        count += " " + t(N_("{picked} af citaterne er valgt af forskeren og står først under deres kode.")).format(
+            picked=picked
+        )
+    drawn = t(
+        N_(
+            "Citaterne er udvalgt fra {selection}: højst {n} pr. kode, helst udsagn flere kodere er enige om, "
+            "fra forskellige deltagere og biblioteker."
+        )
+    ).format(selection=collection.selection.describe(lang), n=most)
+    return [drawn, count]
+
+
+def _none(lang: str) -> str:
+    return gettext_for(lang)(N_("Ingen citater af passende længde."))
 
 
 def quotes_markdown(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> str:
     lang = collection.lang
-    out = [f"# {title or _t(lang, 'title')}", "", *_intro(collection, n), ""]
+    out = [f"# {title or gettext_for(lang)(_TITLE)}", "", *_intro(collection, n), ""]
     for group in collection.codes:
         out += [f"## {heading(group, lang)}", ""]
         if group.code.description:
             out += [f"*{_flat(group.code.description)}*", ""]
         if not group.quotes:
-            out += [_t(lang, "none"), ""]
+            out += [_none(lang), ""]
         for q in group.quotes:
             ref = f" ({_flat(q.reference)})" if q.reference else ""
             out += [f"> “{_flat(q.text)}”", ">", f"> {q.attribution}{ref}", ""]
@@ -108,10 +86,10 @@ def quotes_markdown(collection: QuoteCollection, title: str | None = None, n: in
 def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> str:
     lang = collection.lang
     esc = html.escape
-    title = title or _t(lang, "title")
+    title = title or gettext_for(lang)(_TITLE)
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{esc(lang)}">',
+        f'<html lang="{LANGUAGE_TAGS[normalize(lang) or "da"]}">',
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{esc(title)}</title>",
@@ -121,7 +99,7 @@ def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | 
         ".intro{color:#444}.definition{font-style:italic;color:#333}",
         "figure{margin:1.2em 0 1.2em 1.5em}blockquote{margin:0;padding-left:1em;border-left:3px solid #777;font-size:1.1em}",
         "blockquote p{margin:0}figcaption{margin:.3em 0 0 1em;color:#333}cite.reference{font-size:.9em;color:#555}",
-        "@media print{body{margin:0;max-width:none}figure{break-inside:avoid}}",
+        PRINT_CSS,
         "</style>",
         "</head>",
         "<body>",
@@ -134,7 +112,7 @@ def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | 
         if group.code.description:
             parts.append(f'<p class="definition">{esc(_flat(group.code.description))}</p>')
         if not group.quotes:
-            parts.append(f'<p class="none">{esc(_t(lang, "none"))}</p>')
+            parts.append(f'<p class="none">{esc(_none(lang))}</p>')
         for q in group.quotes:
             ref = f"{q.source}#{q.passage}"
             cite = f'<br> <cite class="reference">{esc(_flat(q.reference))}</cite>' if q.reference else ""
@@ -148,16 +126,17 @@ def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | 
     return "\n".join(parts) + "\n"
 
 
-def quotes_docx(collection: QuoteCollection, title: str | None = None, n: int | None = None) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
+def quotes_docx(
+    collection: QuoteCollection, title: str | None = None, n: int | None = None, meta: DocumentMeta | None = None
+) -> bytes:
+    """The collection as a Word document laid out for a paper (:mod:`trivselkode.export.docx_layout`): A4, the
+    language set, the title a Title and each code a Heading 1, the quotes in Word's Quote style with their
+    attribution and source reference below; ``meta`` gives the properties (author, subject, date)."""
     lang = collection.lang
-    title = title or _t(lang, "title")
-    doc = Document()
-    doc.core_properties.title = title
-    doc.core_properties.language = lang
+    title = title or gettext_for(lang)(_TITLE)
+    meta = meta or DocumentMeta(title, lang)
+    meta.title, meta.lang = title, lang
+    doc = new_document(meta)
     doc.add_heading(title, level=0)
     for line in _intro(collection, n):
         doc.add_paragraph(line)
@@ -167,26 +146,11 @@ def quotes_docx(collection: QuoteCollection, title: str | None = None, n: int | 
             para = doc.add_paragraph()
             para.add_run(_flat(group.code.description)).italic = True
         if not group.quotes:
-            doc.add_paragraph(_t(lang, "none"))
+            doc.add_paragraph(_none(lang))
         for q in group.quotes:
-            quote = doc.add_paragraph(f"“{_flat(q.text)}”", style="Quote")
-            quote.paragraph_format.left_indent = Cm(1)
-            quote.paragraph_format.space_after = Pt(2)
-            by = doc.add_paragraph(q.attribution)
-            by.paragraph_format.left_indent = Cm(1)
-            by.paragraph_format.space_after = Pt(0 if q.reference else 10)
-            by.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if q.reference:
-                where = doc.add_paragraph()
-                run = where.add_run(_flat(q.reference))
-                run.italic = True
-                run.font.size = Pt(9)
-                where.paragraph_format.left_indent = Cm(1)
-                where.paragraph_format.space_after = Pt(10)
-                where.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+            doc.add_paragraph(f"“{_flat(q.text)}”", style="Quote")
+            add_source_lines(doc, q.attribution, _flat(q.reference) if q.reference else "")
+    return docx_bytes(doc)
 
 
 def quotes_csv(collection: QuoteCollection) -> str:
@@ -197,14 +161,20 @@ def quotes_json(collection: QuoteCollection) -> str:
     return json.dumps(collection.rows(), ensure_ascii=False, indent=2) + "\n"
 
 
-def render(collection: QuoteCollection, fmt: str, title: str | None = None, n: int | None = None) -> str | bytes:
-    """The collection in ``fmt`` (md, docx, html, csv, json): text, or bytes for DOCX."""
+def render(
+    collection: QuoteCollection,
+    fmt: str,
+    title: str | None = None,
+    n: int | None = None,
+    meta: DocumentMeta | None = None,
+) -> str | bytes:
+    """The collection in ``fmt`` (md, docx, html, csv, json): text, or bytes for DOCX (``meta``: its properties)."""
     if fmt == "md":
         return quotes_markdown(collection, title, n)
     if fmt == "html":
         return quotes_html(collection, title, n)
     if fmt == "docx":
-        return quotes_docx(collection, title, n)
+        return quotes_docx(collection, title, n, meta)
     if fmt == "csv":
         return quotes_csv(collection)
     if fmt == "json":

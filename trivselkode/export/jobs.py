@@ -35,6 +35,7 @@ from trivselkode.analysis.attributes import LANGS, AgeBands
 from trivselkode.errors import TrivselError
 from trivselkode.export.pseudonymize import Pseudonymizer, check_key_target, write_key
 from trivselkode.export.reports import BUILDERS, ReportRequest, build_report
+from trivselkode.i18n import N_, _
 from trivselkode.storage.files import check_target, replace_atomically, write_data
 
 #: ``progress(step, steps, text)``: step ``step`` of ``steps`` has begun (Danish text).
@@ -56,59 +57,62 @@ class ReportKind:
 REPORT_KINDS: tuple[ReportKind, ...] = (
     ReportKind(
         "frequencies",
-        "Temafrekvenser",
+        N_("Temafrekvenser"),
         ("xlsx", "csv", "md", "json", "table"),
         "temafrekvenser",
-        "Pr. kode: kodninger, udsagn, kilder, deltagere og andel af deltagerne – evt. fordelt på egenskaber.",
+        N_("Pr. kode: kodninger, udsagn, kilder, deltagere og andel af deltagerne – evt. fordelt på egenskaber."),
     ),
     ReportKind(
         "cooccurrence",
-        "Samforekomst",
+        N_("Samforekomst"),
         ("xlsx", "csv", "md", "json", "table"),
         "samforekomst",
-        "Antal udsagn, der bærer både rækkens og kolonnens kode (standard temaer × behov).",
+        N_("Antal udsagn, der bærer både rækkens og kolonnens kode (standard temaer × behov)."),
     ),
     ReportKind(
         "matrix",
-        "Deltager × kode-matrix",
+        N_("Deltager × kode-matrix"),
         ("xlsx", "csv", "json"),
         "deltager-kode-matrix",
-        "Én række pr. deltager med egenskaber og 0/1 for hver kode – til videre statistik.",
+        N_("Én række pr. deltager med egenskaber og 0/1 for hver kode – til videre statistik."),
     ),
     ReportKind(
         "quotes",
-        "Citater",
+        N_("Citater"),
         ("docx", "md", "html", "csv", "json"),
         "citater",
-        'Repræsentative citater for hver kode, tilskrevet som "– Kvinde, 67 år, Holstebro".',
+        N_('Repræsentative citater for hver kode, tilskrevet som "– Kvinde, 67 år, Holstebro".'),
     ),
     ReportKind(
         "chart",
-        "Diagram",
+        N_("Diagram"),
         ("png", "svg"),
         "temafrekvenser",
-        "Søjlediagram over kodernes hyppighed (læseligt i sort-hvid), evt. fordelt på en egenskab.",
+        N_("Søjlediagram over kodernes hyppighed (læseligt i sort-hvid), evt. fordelt på en egenskab."),
     ),
     ReportKind(
         "codings",
-        "Kodninger (CSV)",
+        N_("Kodninger (CSV)"),
         ("csv", "json"),
         "kodninger",
-        "Hver kodning: kilde, udsagnsnummer, kode, koder, evt. delspænd og notat – til regneark og scripts.",
+        N_("Hver kodning: kilde, udsagnsnummer, kode, koder, evt. delspænd og notat – til regneark og scripts."),
     ),
     ReportKind(
         "refi",
-        "REFI-QDA-projekt",
+        N_("REFI-QDA-projekt"),
         ("qdpx",),
         "projekt",
-        "Hele projektet som .qdpx til NVivo, ATLAS.ti, MAXQDA og QualCoder.",
+        N_("Hele projektet som .qdpx til NVivo, ATLAS.ti, MAXQDA og QualCoder."),
     ),
     ReportKind(
         "codebook",
-        "Kodebog (YAML)",
-        ("yaml", "qdc"),
+        N_("Kodebog"),
+        ("yaml", "qdc", "docx", "html", "md"),
         "kodebog",
-        "Projektets kodebog som YAML (kan indlæses igen) eller som REFI-QDA-kodebog (.qdc).",
+        N_(
+            "Projektets kodebog som YAML (kan indlæses igen), som REFI-QDA-kodebog (.qdc) eller som bilag til en "
+            "artikel (Word, HTML, Markdown)."
+        ),
     ),
 )
 KINDS: dict[str, ReportKind] = {k.key: k for k in REPORT_KINDS}
@@ -148,19 +152,26 @@ SUFFIXES = {
 }
 #: How the UI names the formats.
 FORMAT_LABELS = {
-    "table": "tekst (.txt)",
-    "csv": "CSV (.csv)",
-    "xlsx": "Excel (.xlsx)",
-    "md": "Markdown (.md)",
-    "json": "JSON (.json)",
-    "docx": "Word (.docx)",
-    "html": "HTML (.html)",
-    "png": "PNG-billede (.png)",
-    "svg": "SVG-tegning (.svg)",
-    "qdpx": "REFI-QDA (.qdpx)",
-    "yaml": "YAML (.yaml)",
-    "qdc": "REFI-QDA-kodebog (.qdc)",
+    "table": N_("tekst (.txt)"),
+    "csv": N_("CSV (.csv)"),
+    "xlsx": N_("Excel (.xlsx)"),
+    "md": N_("Markdown (.md)"),
+    "json": N_("JSON (.json)"),
+    "docx": N_("Word (.docx)"),
+    "html": N_("HTML (.html)"),
+    "png": N_("PNG-billede (.png)"),
+    "svg": N_("SVG-tegning (.svg)"),
+    "qdpx": N_("REFI-QDA (.qdpx)"),
+    "yaml": N_("YAML (.yaml)"),
+    "qdc": N_("REFI-QDA-kodebog (.qdc)"),
 }
+
+
+def format_label(fmt: str) -> str:
+    """How the interface names a format (``"docx"`` → ``"Word (.docx)"``), in its language."""
+    return _(FORMAT_LABELS[fmt]) if fmt in FORMAT_LABELS else fmt
+
+
 #: The builder of each kind, as :func:`build_report` finds it (the tests hold reports here).
 _BUILDERS = BUILDERS
 
@@ -169,7 +180,7 @@ class ExportCancelled(TrivselError):
     """The export was called off; nothing was written."""
 
     def __init__(self) -> None:
-        super().__init__("eksporten er afbrudt; der er ikke skrevet nogen fil")
+        super().__init__(_("eksporten er afbrudt; der er ikke skrevet nogen fil"))
 
 
 @dataclass
@@ -238,7 +249,7 @@ def export_choices(project: Any) -> ExportChoices:
         codes=[(c.key, c.name, c.kind) for c in live],
         kinds=sorted({c.kind for c in live if c.kind}),
         project_stem=stem or "projekt",
-        consensus=f"konsensus af {state.names()}" if state is not None else "",
+        consensus=_("konsensus af {names}").format(names=state.names()) if state is not None else "",
         default_basis=selection.mode if selection is not None else "",
         basis_note=(selection.describe() + (f" ({selection.why})" if selection.why else "")) if selection else "",
     )
@@ -273,13 +284,16 @@ def format_of(kind: str, fmt: str | None, out: Path) -> str:
         if by_suffix not in spec.formats:
             allowed = ", ".join(SUFFIX[f] for f in spec.formats)
             raise TrivselError(
-                f"{spec.title} kan ikke skrives som {out.suffix.lower()}",
-                f"vælg et filnavn, der ender på {allowed}",
+                _("{kind} kan ikke skrives som {suffix}").format(kind=_(spec.title), suffix=out.suffix.lower()),
+                _("vælg et filnavn, der ender på {suffixes}").format(suffixes=allowed),
             )
         return by_suffix
     if fmt is not None:
         if fmt not in spec.formats:
-            raise TrivselError(f"{spec.title} kan ikke skrives som {fmt}", f"vælg {', '.join(spec.formats)}")
+            raise TrivselError(
+                _("{kind} kan ikke skrives som {suffix}").format(kind=_(spec.title), suffix=fmt),
+                _("vælg {formats}").format(formats=", ".join(spec.formats)),
+            )
         return fmt
     return spec.formats[0]
 
@@ -291,27 +305,30 @@ def _check(cancel: threading.Event | None) -> None:
 
 # What the long first step of each export does (the screen shows it while it runs).
 _WORKING = {
-    "frequencies": "Tæller kodninger, udsagn og deltagere …",
-    "cooccurrence": "Tæller udsagn med begge koder …",
-    "matrix": "Samler deltagerne og deres koder …",
-    "quotes": "Udvælger citaterne …",
-    "chart": "Tæller og tegner diagrammet …",
-    "codings": "Læser kodningerne …",
-    "codebook": "Læser kodebogen …",
+    "frequencies": N_("Tæller kodninger, udsagn og deltagere …"),
+    "cooccurrence": N_("Tæller udsagn med begge koder …"),
+    "matrix": N_("Samler deltagerne og deres koder …"),
+    "quotes": N_("Udvælger citaterne …"),
+    "chart": N_("Tæller og tegner diagrammet …"),
+    "codings": N_("Læser kodningerne …"),
+    "codebook": N_("Læser kodebogen …"),
 }
 
 
 def _check_request(req: ReportRequest) -> None:
     if req.kind not in KINDS:
-        raise TrivselError(f"ukendt eksport '{req.kind}'", "vælg en af " + ", ".join(KINDS))
+        raise TrivselError(
+            _("ukendt eksport '{kind}'").format(kind=req.kind), _("vælg en af {kinds}").format(kinds=", ".join(KINDS))
+        )
     if req.lang not in LANGS:
-        raise TrivselError(f"ukendt sprog '{req.lang}'", "brug da eller en")
+        raise TrivselError(_("ukendt sprog '{lang}'").format(lang=req.lang), _("brug da eller en"))
     if req.kind == "quotes":
         if req.n < 1:
-            raise TrivselError("antallet af citater skal være mindst 1")
+            raise TrivselError(_("antallet af citater skal være mindst 1"))
         if req.min_words < 1 or req.max_words < req.min_words:
             raise TrivselError(
-                f"ordgrænserne {req.min_words}–{req.max_words} går ikke", "korteste skal være mindst 1 og højst længste"
+                _("ordgrænserne {lo}–{hi} går ikke").format(lo=req.min_words, hi=req.max_words),
+                _("korteste skal være mindst 1 og højst længste"),
             )
     if req.age_bands:
         AgeBands.parse(req.age_bands)
@@ -335,7 +352,7 @@ def run_report(
 
     _check_request(request)
     if request.out is None:
-        raise TrivselError("der er intet filnavn", f"skriv fx {default_name(request.kind)}")
+        raise TrivselError(_("der er intet filnavn"), _("skriv fx {name}").format(name=default_name(request.kind)))
     path = check_target(Path(request.out))
     fmt = format_of(request.kind, request.fmt, path)
     key = check_key_target(request.key, path, request.pseudonymize)
@@ -344,43 +361,48 @@ def run_report(
         if request.kind == "refi":
             from trivselkode.export.refi import write_qdpx
 
-            step(0, "Samler projektet …")
+            step(0, _("Samler projektet …"))
             pseudo = Pseudonymizer.if_asked(project, request.pseudonymize)
-            step(1, "Skriver REFI-QDA-projektet …")
+            step(1, _("Skriver REFI-QDA-projektet …"))
             report = write_qdpx(project, tmp, pseudonymizer=pseudo)
-            summary = (
-                f"{report.sources} kilder, {report.passages} udsagn, {report.codings} kodninger, "
-                f"{report.codes} koder, {report.coders} kodere, {report.notes} notater"
-                + (" (pseudonymiseret)." if report.pseudonymized else ".")
-            )
+            summary = _(
+                "{sources} kilder, {passages} udsagn, {codings} kodninger, {codes} koder, {coders} kodere, {notes} notater"
+            ).format(
+                sources=report.sources,
+                passages=report.passages,
+                codings=report.codings,
+                codes=report.codes,
+                coders=report.coders,
+                notes=report.notes,
+            ) + (_(" (pseudonymiseret).") if report.pseudonymized else ".")
             warnings = list(report.warnings)
         else:
-            step(0, _WORKING[request.kind])
+            step(0, _(_WORKING[request.kind]))
             built = build_report(project, replace(request, fmt=fmt))
             summary, warnings = built.summary, built.warnings
-            step(1, "Skriver filen …")
+            step(1, _("Skriver filen …"))
             write_data(tmp, built.data)
-        step(2, "Lægger filen på plads …")
+        step(2, _("Lægger filen på plads …"))
         _check(cancel)  # the last moment to call it off: nothing is in place yet
         if key is not None:  # the same placeholders as the export: they are stable for the project
             lang = request.lang if request.kind in ("frequencies", "quotes", "chart") else "da"
             written = write_key(Pseudonymizer.from_project(project, lang), key, path)
-            summary += f" Nøglen til pseudonymerne er skrevet til {written}."
+            summary += _(" Nøglen til pseudonymerne er skrevet til {path}.").format(path=written)
         return summary, warnings
 
     size, (summary, warnings) = replace_atomically(path, write)
     if progress is not None:
-        progress(steps, steps, "Færdig.")
+        progress(steps, steps, _("Færdig."))
     return ExportResult(request.kind, fmt, path, size, summary, warnings, key)
 
 
 def describe_error(exc: BaseException) -> str:
-    """One Danish line for any failure of an export."""
+    """One line (the interface's language) for any failure of an export."""
     from trivselkode.storage.db import explain_failure
 
     if isinstance(exc, TrivselError):
         return str(exc)
-    return f"{explain_failure(exc)} (intet er skrevet halvt)"
+    return explain_failure(exc) + _(" (intet er skrevet halvt)")
 
 
 __all__: Sequence[str] = (
@@ -394,6 +416,7 @@ __all__: Sequence[str] = (
     "default_name",
     "describe_error",
     "export_choices",
+    "format_label",
     "format_of",
     "run_report",
     "with_format",

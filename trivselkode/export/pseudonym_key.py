@@ -24,21 +24,25 @@ def check_key_target(key: Path | str | None, export: Path | str | None, enabled:
     regular file (a pipe, a device, standard output).
     """
     from trivselkode.errors import TrivselError
+    from trivselkode.i18n import _
     from trivselkode.storage.files import check_target
 
     if key is None:
         return None
     if not enabled:
         raise TrivselError(
-            "en nøglefil (--key) skrives kun ved pseudonymisering", "tilføj --pseudonymize, eller udelad --key"
+            _("en nøglefil (--key) skrives kun ved pseudonymisering"), _("tilføj --pseudonymize, eller udelad --key")
         )
     path = check_target(Path(key))
     if str(path).startswith(("/dev/", "/proc/")) or (path.exists() and not path.is_file()):
-        raise TrivselError(f"nøglen kan ikke skrives til {path}", "angiv en almindelig fil, fx --key navnenoegle.csv")
+        raise TrivselError(
+            _("nøglen kan ikke skrives til {path}").format(path=path),
+            _("angiv en almindelig fil, fx --key navnenoegle.csv"),
+        )
     if export is not None and _same_file(path, Path(export)):
         raise TrivselError(
-            f"nøglen kan ikke skrives til {path}: det er selve eksportfilen",
-            "angiv en anden fil til nøglen, fx --key navnenoegle.csv",
+            _("nøglen kan ikke skrives til {path}: det er selve eksportfilen").format(path=path),
+            _("angiv en anden fil til nøglen, fx --key navnenoegle.csv"),
         )
     return path
 

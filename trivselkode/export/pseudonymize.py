@@ -85,6 +85,7 @@ from trivselkode.export.pseudonym_names import (
     name_parts,
     names_in,
 )
+from trivselkode.i18n import N_, gettext_for, normalize
 
 __all__ = [
     "CPR_RE",
@@ -100,9 +101,13 @@ __all__ = [
     "write_key",
 ]
 
+#: The placeholders' words, as message ids (Danish), in the export's language: "[Navn 1]" / "[Name 1]".
 PLACEHOLDERS = {
-    "da": {"name": "Navn", "source": "Kilde", "cpr": "[CPR]", "phone": "[Telefon]", "email": "[E-mail]"},
-    "en": {"name": "Name", "source": "Source", "cpr": "[CPR]", "phone": "[Phone]", "email": "[Email]"},
+    "name": N_("Navn"),
+    "source": N_("Kilde"),
+    "cpr": N_("[CPR]"),
+    "phone": N_("[Telefon]"),
+    "email": N_("[E-mail]"),
 }
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
@@ -122,8 +127,9 @@ class Pseudonymizer:
     """Replaces names, sources' names, CPR numbers, phone numbers and e-mail addresses with placeholders."""
 
     def __init__(self, names: Iterable[str] = (), lang: str = "da", sources: Iterable[str] = ()) -> None:
-        self.lang = lang if lang in PLACEHOLDERS else "da"
-        self._words = PLACEHOLDERS[self.lang]
+        self.lang = normalize(lang) or "da"
+        translate = gettext_for(self.lang)
+        self._words = {key: translate(word) for key, word in PLACEHOLDERS.items()}
         self._numbers: dict[str, int] = {}  # case-folded full name -> number
         self._originals: dict[int, str] = {}  # number -> the full name as first met
         self._single: dict[str, int] = {}  # case-folded one-word name -> number

@@ -23,39 +23,28 @@ from trivselkode.analysis.quote_candidates import DROPPED, PICKED, STATE_LABELS
 from trivselkode.analysis.quotes import QuoteCollection
 from trivselkode.export import tables
 from trivselkode.export.tables import Column, Table
+from trivselkode.i18n import CONTEXT_MARK, N_, gettext_for
 
 TABLE_TEXT = 60  # characters of a quote in the text table
 
+#: The table's labels as message ids (Danish), translated for the listing's language.
 _LABELS = {
-    "da": {
-        "title": "Kandidater til citater",
-        "code": "Kode",
-        "rank": "Nr.",
-        "state": "Valg",
-        "ref": "Udsagn",
-        "reference": "Henvisning",
-        "attribution": "Tilskrivning",
-        "text": "Citat",
-        "basis": "Grundlag",
-        "n": "højst {n} citater pr. kode; Nr. er pladsen i eksporten",
-    },
-    "en": {
-        "title": "Candidate quotes",
-        "code": "Code",
-        "rank": "No.",
-        "state": "Choice",
-        "ref": "Passage",
-        "reference": "Reference",
-        "attribution": "Attribution",
-        "text": "Quote",
-        "basis": "Basis",
-        "n": "at most {n} quotes a code; No. is the place in the export",
-    },
+    "title": N_("Kandidater til citater"),
+    "code": N_("Kode"),
+    "rank": N_("Nr."),
+    "state": N_("Valg"),
+    "ref": N_("én henvisning¦Udsagn"),  # one passage per row: "Passage" (the context before "¦" is not shown)
+    "reference": N_("Henvisning"),
+    "attribution": N_("Tilskrivning"),
+    "text": N_("Citat"),
+    "basis": N_("Grundlag"),
+    "n": N_("højst {n} citater pr. kode; Nr. er pladsen i eksporten"),
 }
 
 
 def _label(lang: str, key: str) -> str:
-    return _LABELS.get(lang, _LABELS["da"])[key]
+    """A label in ``lang``; a message id "text|context" (a Danish word with two English ones) shows "text"."""
+    return gettext_for(lang)(_LABELS[key]).split(CONTEXT_MARK, 1)[-1]
 
 
 def state_label(row: dict[str, Any], lang: str = "da") -> str:

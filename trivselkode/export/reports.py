@@ -27,6 +27,7 @@ from trivselkode.analysis.attributes import AgeBands
 from trivselkode.errors import TrivselError
 from trivselkode.export.charts import MEASURES
 from trivselkode.export.pseudonymize import Pseudonymizer
+from trivselkode.i18n import _, ngettext
 
 
 @dataclass
@@ -67,6 +68,12 @@ class ReportRequest:
     retired: bool = False
     choices: bool = True  # quotes: follow the researcher's stored choices (picked first, dropped never)
     candidates: bool = False  # quotes: list every candidate (table, csv, md, json) instead of the document
+    author: str | None = None  # the DOCX's author (else the coder: TRIVSELKODE_CODER, else the basis's coders)
+    top: int = 20  # words: the most frequent lemmas shown (0: all)
+    kwic: str | None = None  # words: keyword-in-context lines of this word instead of the list
+    dpi: int | None = None  # chart: resolution of a PNG (None: 150)
+    size: str | None = None  # chart: WIDTHxHEIGHT in centimetres (e.g. 8.5x6 for a journal column)
+    min_n: int | None = None  # chart: leave out groups with fewer participants (None: an unknown value's under 5)
 
     def selection_options(self) -> dict[str, Any]:
         """``coder``/``union``/``consensus`` (and ``coders``) as the core functions take them."""
@@ -80,13 +87,16 @@ class ReportRequest:
             return {"union": True, **pair}
         if sel.startswith("coder:"):  # an empty name is the core's unknown-coder error, as before
             return {"coder": sel[6:], **pair}
-        raise TrivselError(f"ukendt grundlag '{sel}'", "vælg standard, konsensus, foreningsmængden eller én koder")
+        raise TrivselError(
+            _("ukendt grundlag '{basis}'").format(basis=sel),
+            _("vælg standard, konsensus, foreningsmængden eller én koder"),
+        )
 
 
 def selection_of(coder: str | None = None, union: bool = False, consensus: bool = False) -> str:
     """A request's ``selection`` from the command line's ``--coder``, ``--union`` and ``--consensus``."""
     if sum((coder is not None, union, consensus)) > 1:
-        raise TrivselError("vælg højst én af --coder, --union og --consensus")
+        raise TrivselError(_("vælg højst én af --coder, --union og --consensus"))
     if coder is not None:
         return f"coder:{coder}"
     return "union" if union else "consensus" if consensus else "auto"
@@ -97,7 +107,7 @@ class Report:
     """One report, built: the document and what to say about it."""
 
     data: str | bytes  # the document: text, or bytes for xlsx, docx, png and svg
-    summary: str  # one Danish line for the Eksport screen: what was made, from whose codings
+    summary: str  # one line for the Eksport screen (the interface's language): what was made, from whose codings
     notes: list[str]  # the command line's lines on standard error after the document
     warnings: list[str] = field(default_factory=list)
     records: Any = None  # with JSON: the data the document holds
@@ -129,7 +139,9 @@ def default_chart_codes(project: Any) -> str:
     if "tema" in kinds:
         return "tema"
     if not keys:
-        raise TrivselError("kodebogen er tom", "indlæs en kodebog (Kodebog eller `trivselkode codebook load FIL`)")
+        raise TrivselError(
+            _("kodebogen er tom"), _("indlæs en kodebog (Kodebog eller `trivselkode codebook load FIL`)")
+        )
     return ",".join(keys)
 
 
@@ -138,7 +150,22 @@ def default_chart_codes(project: Any) -> str:
 
 def _basis(selection: Any) -> str:
     """``grundlag: ….``, and why the default is not the consensus when settled work is left unused."""
-    return f"grundlag: {selection.describe()}." + (f" ({selection.why}.)" if selection.why else "")
+    return _("grundlag: {basis}.").format(basis=selection.describe()) + (
+        f" ({selection.why}.)" if selection.why else ""
+    )
+
+
+def _first(selection: Any) -> str:
+    """``Grundlag: ….``: the command line's first closing line."""
+    return _("Grundlag: {basis}.").format(basis=selection.describe())
+
+
+def _rows(n: int) -> str:
+    return ngettext("{n} række", "{n} rækker", n).format(n=n)
+
+
+def _code_count(n: int) -> str:
+    return ngettext("{n} kode", "{n} koder", n).format(n=n)
 
 
 def _notes(first: str, selection: Any) -> list[str]:
@@ -175,14 +202,15 @@ def _frequencies(project: Any, req: ReportRequest) -> Report:
         **req.selection_options(),
     )
     pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
+    names, warnings = english_names(project, req.lang if req.fmt != "json" else "da", [r["code"] for r in result.rows])
     data, records = _tabular(
         req,
         lambda: tables.frequency_records(result, pseudo),
-        lambda: tables.frequency_table(result, req.lang, pseudo),
+        lambda: tables.frequency_table(result, req.lang, pseudo, names),
     )
-    summary = f"{len(result.rows)} rækker; {_basis(result.selection)}"
-    notes = _notes(f"Grundlag: {result.selection.describe()}.", result.selection)
-    return Report(data, summary, notes, records=records, pseudonymizer=pseudo)
+    summary = f"{_rows(len(result.rows))}; {_basis(result.selection)}"
+    notes = _notes(_first(result.selection), result.selection)
+    return Report(data, summary, notes, warnings, records=records, pseudonymizer=pseudo)
 
 
 def _cooccurrence(project: Any, req: ReportRequest) -> Report:
@@ -192,10 +220,12 @@ def _cooccurrence(project: Any, req: ReportRequest) -> Report:
     result = compute_cooccurrence(
         project, rows=req.rows or "themes", cols=req.cols or "needs", rollup=req.rollup, **req.selection_options()
     )
-    data, records = _tabular(req, result.records, lambda: tables.cooccurrence_table(result, req.lang))
-    summary = f"{len(result.rows)} × {len(result.cols)} koder; {_basis(result.selection)}"
-    notes = _notes(f"Grundlag: {result.selection.describe()}.", result.selection)
-    return Report(data, summary, notes, records=records)
+    keys = [c.key for c in (*result.rows, *result.cols)]
+    names, warnings = english_names(project, req.lang if req.fmt != "json" else "da", keys)
+    data, records = _tabular(req, result.records, lambda: tables.cooccurrence_table(result, req.lang, names))
+    summary = f"{len(result.rows)} × {_code_count(len(result.cols))}; {_basis(result.selection)}"
+    notes = _notes(_first(result.selection), result.selection)
+    return Report(data, summary, notes, warnings, records=records)
 
 
 def _matrix(project: Any, req: ReportRequest) -> Report:
@@ -213,8 +243,12 @@ def _matrix(project: Any, req: ReportRequest) -> Report:
     data, records = _tabular(
         req, lambda: tables.matrix_records(result, pseudo), lambda: tables.matrix_table(result, "da", pseudo)
     )
-    summary = f"{len(result.rows)} deltagere × {len(result.codes)} koder; {_basis(result.selection)}"
-    notes = _notes(f"Grundlag: {result.selection.describe()}; {len(result.rows)} deltagere.", result.selection)
+    people = ngettext("{n} deltager", "{n} deltagere", len(result.rows)).format(n=len(result.rows))
+    summary = f"{people} × {_code_count(len(result.codes))}; {_basis(result.selection)}"
+    notes = _notes(
+        _("Grundlag: {basis}; {participants}.").format(basis=result.selection.describe(), participants=people),
+        result.selection,
+    )
     return Report(data, summary, notes, records=records, pseudonymizer=pseudo)
 
 
@@ -226,7 +260,8 @@ def _quotes(project: Any, req: ReportRequest) -> Report:
 
     if req.candidates and req.fmt not in CANDIDATE_FORMATS:
         raise TrivselError(
-            f"kandidaterne kan ikke skrives som {req.fmt}", f"vælg {', '.join(CANDIDATE_FORMATS)} med --candidates"
+            _("kandidaterne kan ikke skrives som {format}").format(format=req.fmt),
+            _("vælg {formats} med --candidates").format(formats=", ".join(CANDIDATE_FORMATS)),
         )
     pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
     collection = collect_quotes(
@@ -244,14 +279,22 @@ def _quotes(project: Any, req: ReportRequest) -> Report:
         listing=req.candidates,
         **req.selection_options(),
     )
+    warnings = list(collection.warnings)
+    warnings += translate_quote_codes(project, collection)
     selection = collection.selection
     empty = [c.code.key for c in collection.codes if not c.quotes]
-    counted = f"{len(collection.quotes)} citater til {len(collection.codes)} koder"
+    counted = _("{quotes} til {codes}").format(
+        quotes=ngettext("{n} citat", "{n} citater", len(collection.quotes)).format(n=len(collection.quotes)),
+        codes=_code_count(len(collection.codes)),
+    )
     picked = sum(q.picked for q in collection.quotes)
-    counted += f" ({picked} valgt af forskeren)" if picked else ""
-    without = f" Uden citater: {', '.join(empty)}." if empty else ""
+    counted += _(" ({picked} valgt af forskeren)").format(picked=picked) if picked else ""
+    without = _(" Uden citater: {codes}.").format(codes=", ".join(empty)) if empty else ""
     summary = f"{counted}; {_basis(selection)}{without}"
-    notes = _notes(f"{counted} fra {selection.describe()}.{without}", selection)
+    notes = _notes(
+        _("{counted} fra {basis}.{without}").format(counted=counted, basis=selection.describe(), without=without),
+        selection,
+    )
     records = None
     data: str | bytes
     if req.candidates:
@@ -259,14 +302,49 @@ def _quotes(project: Any, req: ReportRequest) -> Report:
 
         data, records = render_candidates(collection, str(req.fmt), req.n)
         listed = sum(len(c.listed) for c in collection.codes)
-        summary = f"{listed} kandidater; {summary}"
+        summary = ngettext("{n} kandidat", "{n} kandidater", listed).format(n=listed) + f"; {summary}"
     else:
-        data = render(collection, str(req.fmt), req.title or None, req.n)
-    return Report(data, summary, notes, list(collection.warnings), records=records, pseudonymizer=pseudo)
+        data = render(collection, str(req.fmt), req.title or None, req.n, document_meta(project, req, selection))
+    return Report(data, summary, notes, warnings, records=records, pseudonymizer=pseudo)
 
 
 #: The formats of ``report quotes --candidates``.
-CANDIDATE_FORMATS = ("table", "json", "csv", "md")
+CANDIDATE_FORMATS = ("table", "json", "csv", "tsv", "md")
+
+
+def translate_quote_codes(project: Any, collection: Any) -> list[str]:
+    """An English collection's code names and definitions from the bilingual codebook (in place); the warning
+    naming the codes that have no English (their Danish is shown), if any."""
+    if collection.lang != "en":
+        return []
+    from dataclasses import replace
+
+    from trivselkode.domain.codebook_lang import code_definition, code_name, missing_translation_warning
+    from trivselkode.storage.codebook import code_texts
+
+    texts = code_texts(project)
+    shown = []
+    for group in collection.codes:
+        spec = texts.get(group.code.key)
+        if spec is None:
+            continue
+        shown.append(spec)
+        group.code = replace(group.code, name=code_name(spec, "en"), description=code_definition(spec, "en"))
+    warning = missing_translation_warning(shown, "en", ("name", "definition"))
+    return [warning] if warning else []
+
+
+def english_names(project: Any, lang: str, keys: list[str]) -> tuple[dict[str, str] | None, list[str]]:
+    """For an English table: each code's English name by key, and the warning naming the codes without one."""
+    if lang != "en":
+        return None, []
+    from trivselkode.domain.codebook_lang import localized_names, missing_translation_warning
+    from trivselkode.storage.codebook import code_texts
+
+    texts = code_texts(project)
+    shown = [texts[k] for k in dict.fromkeys(keys) if k in texts]
+    warning = missing_translation_warning(shown, "en")
+    return localized_names(shown, "en"), [warning] if warning else []
 
 
 def _chart(project: Any, req: ReportRequest) -> Report:
@@ -274,7 +352,9 @@ def _chart(project: Any, req: ReportRequest) -> Report:
     from trivselkode.export.charts import frequency_chart
 
     if req.measure not in MEASURES:
-        raise TrivselError(f"ukendt mål '{req.measure}'", "vælg andel, udsagn, deltagere eller kodninger")
+        raise TrivselError(
+            _("ukendt mål '{measure}'").format(measure=req.measure), _("vælg andel, udsagn, deltagere eller kodninger")
+        )
     codes = _codes(req.codes) or [default_chart_codes(project)]
     result = compute_frequencies(
         project,
@@ -285,10 +365,24 @@ def _chart(project: Any, req: ReportRequest) -> Report:
         **req.selection_options(),
     )
     pseudo = Pseudonymizer.if_asked(project, req.pseudonymize, req.lang)
-    data = frequency_chart(result, str(req.fmt), req.lang, req.measure, req.title or None, pseudo)
-    summary = f"{len(result.codes)} koder; {_basis(result.selection)}"
-    notes = _notes(f"Grundlag: {result.selection.describe()}.", result.selection)
-    return Report(data, summary, notes, pseudonymizer=pseudo)
+    from trivselkode.export.code_names import localized_names
+
+    names, warning = localized_names(project, [c.key for c in result.codes], req.lang)
+    data = frequency_chart(
+        result,
+        str(req.fmt),
+        req.lang,
+        req.measure,
+        req.title or None,
+        pseudo,
+        dpi=req.dpi,
+        size=req.size,
+        min_n=req.min_n,
+        names=names,
+    )
+    summary = f"{_code_count(len(result.codes))}; {_basis(result.selection)}"
+    notes = _notes(_first(result.selection), result.selection)
+    return Report(data, summary, notes, [warning] if warning else [], pseudonymizer=pseudo)
 
 
 def _codings(project: Any, req: ReportRequest) -> Report:
@@ -297,11 +391,14 @@ def _codings(project: Any, req: ReportRequest) -> Report:
     options = req.selection_options()
     if set(options) - {"coder"}:
         raise TrivselError(
-            "kodninger eksporteres for alle kodere eller for én koder", "vælg alle kodere eller én koder"
+            _("kodninger eksporteres for alle kodere eller for én koder"), _("vælg alle kodere eller én koder")
         )
     text, count = codings_document(project, options.get("coder"), str(req.fmt), req.pseudonymize)
-    who = f"koder {options['coder']}" if options else "alle kodere"
-    summary = f"{count} kodninger af {who}."
+    if options:
+        summary = ngettext("{n} kodning af koder {coder}.", "{n} kodninger af koder {coder}.", count)
+    else:
+        summary = ngettext("{n} kodning af alle kodere.", "{n} kodninger af alle kodere.", count)
+    summary = summary.format(n=count, coder=options.get("coder", ""))
     return Report(text, summary, [summary])
 
 
@@ -310,14 +407,47 @@ def _codebook(project: Any, req: ReportRequest) -> Report:
         from trivselkode.export.refi import build_codebook_xml
 
         xml, count = build_codebook_xml(project)
-        summary = f"{count} koder (REFI-QDA-kodebog)."
+        summary = ngettext("{n} kode (REFI-QDA-kodebog).", "{n} koder (REFI-QDA-kodebog).", count).format(n=count)
         return Report(xml, summary, [summary])
-    from trivselkode.domain.codebook import dump_codebook
     from trivselkode.storage.codebook import codebook_of_project
 
     book = codebook_of_project(project, include_retired=req.retired)
-    summary = f"{len(book.codes)} koder" + (" (udgåede med)." if req.retired else ".")
+    if req.fmt in APPENDIX_FORMATS:
+        from trivselkode.export.codebook_doc import codebook_appendix
+
+        appendix = codebook_appendix(book, str(req.fmt), req.lang, document_meta(project, req), req.title or None)
+        summary = _codebook_summary(len(book.codes), req.retired)
+        return Report(appendix.data, summary, [summary], list(appendix.warnings))
+    from trivselkode.domain.codebook import dump_codebook
+
+    summary = _codebook_summary(len(book.codes), req.retired)
     return Report(dump_codebook(book), summary, [summary])
+
+
+def _codebook_summary(n: int, retired: bool) -> str:
+    if retired:
+        return ngettext("{n} kode (udgåede med).", "{n} koder (udgåede med).", n).format(n=n)
+    return ngettext("{n} kode.", "{n} koder.", n).format(n=n)
+
+
+#: The formats the codebook is written in as an appendix to a paper (beside YAML and REFI-QDA's .qdc).
+APPENDIX_FORMATS = ("docx", "html", "md")
+
+
+def document_meta(project: Any, req: ReportRequest, selection: Any = None) -> Any:
+    """The properties of a document made for ``req``: its language, the project as its subject, and as its
+    author ``req.author``, else the coder at the keyboard (``TRIVSELKODE_CODER``), else the basis's coders."""
+    import os
+
+    from trivselkode.config import ENV_CODER
+    from trivselkode.export.docx_layout import DocumentMeta
+
+    author = (req.author or os.environ.get(ENV_CODER) or "").strip()
+    if not author and selection is not None:
+        author = ", ".join(name for name in getattr(selection, "coder_names", ()) if name)
+    name = project.display_name if getattr(project, "is_sqlite", False) else ""
+    subject = Path(name).stem if name and name != ":memory:" else ""
+    return DocumentMeta(title=req.title or "", lang=req.lang, author=author, subject=subject)
 
 
 #: The builder of each kind (REFI-QDA is written straight to its file by ``run_report``).
@@ -331,7 +461,18 @@ BUILDERS: dict[str, Builder] = {
     "codebook": _codebook,
 }
 
+
+def _more() -> None:
+    """``report crosstab`` and ``report words`` (their builders live in their own module)."""
+    from trivselkode.export.report_more import crosstab_report, words_report
+
+    BUILDERS.update(crosstab=crosstab_report, words=words_report)
+
+
+_more()
+
 __all__ = [
+    "APPENDIX_FORMATS",
     "BUILDERS",
     "CANDIDATE_FORMATS",
     "Builder",
@@ -339,5 +480,6 @@ __all__ = [
     "ReportRequest",
     "build_report",
     "default_chart_codes",
+    "document_meta",
     "selection_of",
 ]

@@ -18,7 +18,6 @@ values are pseudonymised, spans moved with the text they mark.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +44,7 @@ from trivselkode.analysis.retrieval_filter import ORDER_LABELS, ORDERS, attribut
 from trivselkode.domain.cells import csv_text
 from trivselkode.errors import TrivselError
 from trivselkode.export.pseudonymize import Pseudonymizer, shift
+from trivselkode.i18n import _, language, ngettext
 
 FORMATS = ("md", "docx", "csv", "json")
 ATTRIBUTES = ("site", "kind", "context", "round", "gender", "age", "age_band")
@@ -101,9 +101,11 @@ def build_document(
     Refuses (one line each) an unknown code, coder, ``--by`` attribute or order, and a negative context.
     """
     if order not in ORDERS:
-        raise TrivselError(f"ukendt rækkefølge '{order}'", "brug source (kilde) eller length (længde)")
+        raise TrivselError(
+            _("ukendt rækkefølge '{order}'").format(order=order), _("brug source (kilde) eller length (længde)")
+        )
     if context_chars < 0:
-        raise TrivselError("--context kan ikke være negativ", "angiv et antal tegn, fx --context 300 (0: ingen)")
+        raise TrivselError(_("--context kan ikke være negativ"), _("angiv et antal tegn, fx --context 300 (0: ingen)"))
     bands = AgeBands.parse(age_bands)
     data = load_retrieval(project, query, bands)
     known = list(STANDARD_ATTRIBUTES) + sorted(
@@ -111,8 +113,11 @@ def build_document(
     )
     names = parse_by(by, known)
     if coder is not None and coder not in data.coders:
-        listing = ", ".join(data.coders) or "ingen har kodet endnu"
-        raise TrivselError(f"koderen '{coder}' findes ikke i projektet", f"koderne er: {listing}")
+        listing = ", ".join(data.coders) or _("ingen har kodet endnu")
+        raise TrivselError(
+            _("koderen '{coder}' findes ikke i projektet").format(coder=coder),
+            _("koderne er: {coders}").format(coders=listing),
+        )
     segments = sort_segments(select_segments(data, None if coder is None else [coder]), order)
     pseudo = Pseudonymizer.if_asked(project, pseudonymize)
     if pseudo is not None:
@@ -175,7 +180,7 @@ def record(s: Segment, chars: int = DEFAULT_CONTEXT) -> dict[str, Any]:
         "role": s.role,
         "attributes": {name: s.attrs.get(name) for name in ATTRIBUTES}
         | {k: v for k, v in s.attrs.items() if k not in ATTRIBUTES},
-        "attribution": attribution(s.attrs),
+        "attribution": attribution(s.attrs, language()),
         "code": s.code,
         "coders": list(s.coders),
         "start": s.start,
@@ -244,51 +249,58 @@ def to_csv(doc: RetrievalDocument) -> str:
 
 
 def title(doc: RetrievalDocument) -> str:
-    name = f" {doc.code_name}" if doc.code_name else ""
-    return doc.title or f"Udsnit kodet {doc.query.code}{name}"
+    if doc.title:
+        return doc.title
+    if doc.code_name:
+        return _("Udsnit kodet {code} {name}").format(code=doc.query.code, name=doc.code_name)
+    return _("Udsnit kodet {code}").format(code=doc.query.code)
 
 
 def intro(doc: RetrievalDocument) -> str:
-    """``Kode T3 og B.social, ikke T1 · alle kodere · 12 udsnit · ordnet efter kilde``."""
-    who = f"koder {doc.coder}" if doc.coder else "alle kodere"
+    """``Kode T3 og B.social, ikke T1 · alle kodere · 12 udsnit · ordnet efter kilde`` (the interface's language)."""
+    who = _("koder {coder}").format(coder=doc.coder) if doc.coder else _("alle kodere")
     count = len(doc.segments)
     parts = [
-        f"Kode {doc.query.describe()}",
+        _("Kode {query}").format(query=doc.query.describe()),
         who,
-        f"{count} udsnit",
-        f"ordnet efter {ORDER_LABELS.get(doc.order, doc.order)}",
+        ngettext("{n} udsnit", "{n} udsnit", count).format(n=count),
+        _("ordnet efter {order}").format(order=_(ORDER_LABELS.get(doc.order, doc.order))),
     ]
     if doc.by:
-        parts.append("fordelt på " + ", ".join(attribute_label(n).lower() for n in doc.by))
+        lang = language()
+        names = ", ".join(attribute_label(n, lang).lower() for n in doc.by)
+        parts.append(_("fordelt på {attributes}").format(attributes=names))
     return " · ".join(parts)
 
 
 def group_heading(by: Sequence[str], values: tuple[Any, ...], count: int) -> str:
-    shown = ", ".join(f"{attribute_label(n)}: {value_label(n, v)}" for n, v in zip(by, values))
+    lang = language()
+    shown = ", ".join(f"{attribute_label(n, lang)}: {value_label(n, v, lang)}" for n, v in zip(by, values))
     return f"{shown} ({count})"
 
 
 def row_heading(s: Segment) -> str:
-    """``holstebro-1 · udsagn 14 · P1 – Kvinde, 67 år, Holstebro``."""
-    return f"{s.source} · udsagn {s.number} · {s.speaker} {attribution(s.attrs)}"
+    """``holstebro-1 · udsagn 14 · P1 – Kvinde, 67 år, Holstebro`` (in English ``passage 14`` and ``Woman, 67``)."""
+    passage = _("udsagn {n}").format(n=s.number)
+    return f"{s.source} · {passage} · {s.speaker} {attribution(s.attrs, language())}"
 
 
 def row_facts(s: Segment) -> str:
     """``kodet af anne, bo · tegn 10–52 · ★ anne · koder: T3, B.social``."""
-    parts = ["kodet af " + ", ".join(s.coders)]
+    parts = [_("kodet af {coders}").format(coders=", ".join(s.coders))]
     if s.start is not None:
-        parts.append(f"tegn {s.start}–{s.end} af udsagnet")
+        parts.append(_("tegn {start}–{end} af udsagnet").format(start=s.start, end=s.end))
     if s.starred_by:
         parts.append("★ " + ", ".join(s.starred_by))
     if s.codes:
-        parts.append("koder: " + ", ".join(s.codes))
+        parts.append(_("koder: {codes}").format(codes=", ".join(s.codes)))
     return " · ".join(parts)
 
 
 def to_markdown(doc: RetrievalDocument) -> str:
     out = [f"# {title(doc)}", "", intro(doc), ""]
     if not doc.segments:
-        out += ["Ingen udsnit.", ""]
+        out += [_("Ingen udsnit."), ""]
     for values, rows in doc.groups():
         if doc.by:
             out += [f"## {group_heading(doc.by, values, len(rows))}", ""]
@@ -297,12 +309,12 @@ def to_markdown(doc: RetrievalDocument) -> str:
             before, after = context(s, doc.context_chars)
             out += [f"{level} {row_heading(s)}", "", row_facts(s), ""]
             if before:
-                out += [f"Før: {_flat(before)}", ""]
+                out += [_("Før: {text}").format(text=_flat(before)), ""]
             out += ["> " + line for line in s.text.strip().splitlines() or [""]]
             out.append("")
             if after:
-                out += [f"Efter: {_flat(after)}", ""]
-            out += [f"Notat ({c}): {_flat(t)}" for c, t in s.memos]
+                out += [_("Efter: {text}").format(text=_flat(after)), ""]
+            out += [_("Notat ({coder}): {text}").format(coder=c, text=_flat(t)) for c, t in s.memos]
             if s.memos:
                 out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -313,17 +325,22 @@ def _flat(text: str) -> str:
 
 
 def to_docx(doc: RetrievalDocument) -> bytes:
-    from docx import Document
-    from docx.shared import Cm, Pt, RGBColor
+    """The retrieval as a Word document: A4, the interface's language, properties and page numbers
+    (:mod:`trivselkode.export.docx_layout`), the coded text in Word's Quote style."""
+    import os
+
+    from docx.shared import Pt, RGBColor
+
+    from trivselkode.config import ENV_CODER
+    from trivselkode.export.docx_layout import DocumentMeta, docx_bytes, new_document
 
     grey = RGBColor(0x55, 0x55, 0x55)
-    document = Document()
-    document.core_properties.title = title(doc)
-    document.core_properties.language = "da"
+    author = (os.environ.get(ENV_CODER) or doc.coder or "").strip()
+    document = new_document(DocumentMeta(title(doc), language(), author=author))
     document.add_heading(title(doc), level=0)
     document.add_paragraph(intro(doc))
     if not doc.segments:
-        document.add_paragraph("Ingen udsnit.")
+        document.add_paragraph(_("Ingen udsnit."))
     for values, rows in doc.groups():
         if doc.by:
             document.add_heading(group_heading(doc.by, values, len(rows)), level=1)
@@ -335,18 +352,15 @@ def to_docx(doc: RetrievalDocument) -> bytes:
             if before:
                 run = document.add_paragraph().add_run(_flat(before))
                 run.italic, run.font.color.rgb = True, grey
-            quote = document.add_paragraph(_flat(s.text), style="Quote")
-            quote.paragraph_format.left_indent = Cm(1)
+            document.add_paragraph(_flat(s.text), style="Quote")
             if after:
                 run = document.add_paragraph().add_run(_flat(after))
                 run.italic, run.font.color.rgb = True, grey
             for coder, text in s.memos:
                 memo = document.add_paragraph()
-                memo.add_run(f"Notat ({coder}): ").bold = True
+                memo.add_run(_("Notat ({coder}): ").format(coder=coder)).bold = True
                 memo.add_run(_flat(text))
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    return docx_bytes(document)
 
 
 def render(doc: RetrievalDocument, fmt: str) -> str | bytes:

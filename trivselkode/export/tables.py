@@ -6,8 +6,10 @@ the tables of the frequency, co-occurrence and matrix reports in Danish or
 English.
 
 Shares are fractions 0–1 in CSV, JSON and XLSX (formatted as a percentage in
-XLSX) and percentages in text and Markdown ("42,0 %" in Danish, "42.0%" in
-English).
+XLSX) and percentages in text and Markdown ("42,0 %" in Danish, with a
+no-break space, "42.0%" in English: Babel's forms of the two locales); the
+labels are Danish message ids translated with gettext for the table's
+language.
 """
 
 from __future__ import annotations
@@ -21,42 +23,22 @@ from typing import Any
 from trivselkode.analysis.attributes import attribute_label, value_label
 from trivselkode.domain.cells import csv_text, xlsx_value
 from trivselkode.domain.display import inert_line
+from trivselkode.i18n import N_, format_integer, format_percent, gettext_for, normalize, translator
 
+#: The labels of the tables, as message ids (Danish); :func:`label` translates them.
 _LABELS = {
-    "da": {
-        "code": "Kode",
-        "name": "Navn",
-        "codings": "Kodninger",
-        "passages": "Udsagn",
-        "sources": "Kilder",
-        "participants": "Deltagere",
-        "share": "Andel",
-        "frequencies": "Kodernes hyppighed",
-        "themes": "Temaernes hyppighed",
-        "cooccurrence": "Samforekomst: udsagn med begge koder",
-        "matrix": "Deltagere × koder",
-        "basis": "Grundlag",
-        "of": "af",
-        "participants_lc": "deltagere",
-        "rollup": "overordnede koder tæller underkoderne med",
-    },
-    "en": {
-        "code": "Code",
-        "name": "Name",
-        "codings": "Codings",
-        "passages": "Passages",
-        "sources": "Sources",
-        "participants": "Participants",
-        "share": "Share",
-        "frequencies": "Code frequencies",
-        "themes": "Theme frequencies",
-        "cooccurrence": "Co-occurrence: passages carrying both codes",
-        "matrix": "Participants × codes",
-        "basis": "Basis",
-        "of": "of",
-        "participants_lc": "participants",
-        "rollup": "parent codes include their sub-codes",
-    },
+    "code": N_("Kode"),
+    "name": N_("Navn"),
+    "codings": N_("Kodninger"),
+    "passages": N_("Udsagn"),
+    "sources": N_("Kilder"),
+    "participants": N_("Deltagere"),
+    "share": N_("Andel"),
+    "frequencies": N_("Kodernes hyppighed"),
+    "themes": N_("Temaernes hyppighed"),
+    "cooccurrence": N_("Samforekomst: udsagn med begge koder"),
+    "matrix": N_("Deltagere × koder"),
+    "basis": N_("Grundlag"),
 }
 
 
@@ -77,7 +59,8 @@ def xlsx_append(ws: Any, values: Iterable[Any]) -> None:
 
 
 def label(key: str, lang: str = "da") -> str:
-    return _LABELS[lang].get(key, key)
+    """A table's label in ``lang`` (``"code"`` → ``"Kode"``/``"Code"``); an unknown key is itself."""
+    return gettext_for(lang)(_LABELS[key]) if key in _LABELS else key
 
 
 @dataclass
@@ -101,8 +84,8 @@ class Table:
 
 
 def format_share(value: float, lang: str) -> str:
-    pct = f"{value * 100:.1f}"
-    return f"{pct.replace('.', ',')} %" if lang == "da" else f"{pct}%"
+    """A share 0..1 as the language writes a percentage: ``"41,7\u00a0%"`` (da, a no-break space) or ``"41.7%"``."""
+    return format_percent(value, 1, lang)
 
 
 def _text_cell(value: Any, kind: str, lang: str) -> str:
@@ -110,6 +93,8 @@ def _text_cell(value: Any, kind: str, lang: str) -> str:
         return ""
     if kind == "share":
         return format_share(float(value), lang)
+    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return format_integer(value, lang)
     return str(value)
 
 
@@ -174,6 +159,10 @@ def render(table: Table, fmt: str) -> str | bytes:
         return to_text(table)
     if fmt == "csv":
         return to_csv(table)
+    if fmt == "tsv":  # tab-separated, one header row (the command line's --format tsv)
+        from trivselkode.export.tsv import csv_to_tsv
+
+        return csv_to_tsv(to_csv(table))
     if fmt == "md":
         return to_markdown(table)
     if fmt == "xlsx":
@@ -198,7 +187,8 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     wb.remove(wb.active)
     used: set[str] = set()
     for table in tables:
-        name = (table.sheet or table.title or "Ark").translate(_SHEET_BAD).strip()[:31] or "Ark"
+        fallback = gettext_for(table.lang)(N_("Ark"))
+        name = (table.sheet or table.title or fallback).translate(_SHEET_BAD).strip()[:31] or fallback
         base, k = name, 2
         while name in used:
             name = f"{base[:28]} {k}"
@@ -241,8 +231,12 @@ def _unused(selection: Any, lang: str) -> list[str]:
     return [why[:1].upper() + why[1:] + "."] if why else []
 
 
-def frequency_table(result: Any, lang: str = "da", pseudonymizer: Any = None) -> Table:
-    """The frequency report (a :class:`FrequencyResult`) as a table."""
+def frequency_table(
+    result: Any, lang: str = "da", pseudonymizer: Any = None, names: dict[str, str] | None = None
+) -> Table:
+    """The frequency report (a :class:`FrequencyResult`) as a table (``names``: the codes' names in ``lang``,
+    by key, from the bilingual codebook; else the names the result holds)."""
+    names = names or {}
     columns = [Column("code", label("code", lang)), Column("name", label("name", lang))]
     columns += [Column(name, attribute_label(name, lang)) for name in result.by]
     columns += [
@@ -254,7 +248,7 @@ def frequency_table(result: Any, lang: str = "da", pseudonymizer: Any = None) ->
     ]
     rows = []
     for r in result.rows:
-        row = [r["code"], r["name"]]
+        row = [r["code"], names.get(r["code"], r["name"])]
         row += [_group_label(name, r[name], lang, pseudonymizer) for name in result.by]
         row += [r["codings"], r["passages"], r["sources"], r["participants"], r["share"]]
         rows.append(row)
@@ -263,10 +257,15 @@ def frequency_table(result: Any, lang: str = "da", pseudonymizer: Any = None) ->
     if result.by:
         title += " · " + ", ".join(attribute_label(n, lang) for n in result.by)
     total = sum(result.group_sizes.values())
-    notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}; {total} {label('participants_lc', lang)}."]
+    t = gettext_for(lang)
+    notes = [
+        translator(normalize(lang) or "da")
+        .ngettext("Grundlag: {basis}; {n} deltager.", "Grundlag: {basis}; {n} deltagere.", total)
+        .format(basis=result.selection.describe(lang), n=format_integer(total, lang))
+    ]
     notes += _unused(result.selection, lang)
     if result.rollup:
-        notes.append(label("rollup", lang)[:1].upper() + label("rollup", lang)[1:] + ".")
+        notes.append(t(N_("Overordnede koder tæller underkoderne med.")))
     return Table(title, columns, rows, lang, notes, sheet=label("frequencies", lang))
 
 
@@ -284,19 +283,21 @@ def frequency_records(result: Any, pseudonymizer: Any = None) -> list[dict[str, 
     return out
 
 
-def cooccurrence_table(result: Any, lang: str = "da") -> Table:
+def cooccurrence_table(result: Any, lang: str = "da", names: dict[str, str] | None = None) -> Table:
+    names = names or {}
     columns = [Column("code", label("code", lang)), Column("name", label("name", lang))]
     columns += [Column(c.key, c.key, "int") for c in result.cols]
-    rows = [[r.key, r.name, *[int(v) for v in result.counts[i]]] for i, r in enumerate(result.rows)]
-    legend = "; ".join(f"{c.key} = {c.name}" for c in result.cols)
-    notes = [f"{label('basis', lang)}: {result.selection.describe(lang)}.", *_unused(result.selection, lang), legend]
+    rows = [[r.key, names.get(r.key, r.name), *[int(v) for v in result.counts[i]]] for i, r in enumerate(result.rows)]
+    legend = "; ".join(f"{c.key} = {names.get(c.key, c.name)}" for c in result.cols)
+    basis = gettext_for(lang)(N_("Grundlag: {basis}.")).format(basis=result.selection.describe(lang))
+    notes = [basis, *_unused(result.selection, lang), legend]
     return Table(
         label("cooccurrence", lang),
         columns,
         rows,
         lang,
         notes,
-        sheet="Samforekomst" if lang == "da" else "Co-occurrence",
+        sheet=gettext_for(lang)(N_("Samforekomst")),
     )
 
 
