@@ -31,6 +31,7 @@ from trivselkode.analysis.suggest import Analyzed, LemmaProcess
 from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _, language, save_language, set_language
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codes_while_coding import CodeStep, apply_code_step
 from trivselkode.storage.db import Project, explain_failure
@@ -40,6 +41,7 @@ from trivselkode.tui.coding.suggestions import PassageSuggester, SuggestFn
 from trivselkode.tui.common import keys
 from trivselkode.tui.common.dialogs import CoderDialog
 from trivselkode.tui.common.help import HelpDialog
+from trivselkode.tui.common.lang import LANGUAGE_NAMES, LanguageDialog
 from trivselkode.tui.common.plain import inert, inert_line
 from trivselkode.tui.common.textual_internals import own_bindings
 from trivselkode.tui.messages import (
@@ -58,13 +60,13 @@ if TYPE_CHECKING:
     from trivselkode.analysis.learn import LearnedModel
 
 OTHER_SCREENS = {
-    "search": ("trivselkode.tui.search.screen", "SearchScreen", "Søgning"),
-    "codebook": ("trivselkode.tui.codebook.screen", "CodebookScreen", "Kodebog"),
-    "agreement": ("trivselkode.tui.agreement.screen", "AgreementScreen", "Enighed"),
-    "export": ("trivselkode.tui.export.screen", "ExportScreen", "Eksport"),
-    "retrieval": ("trivselkode.tui.retrieval.screen", "RetrievalScreen", "Udtræk"),
+    "search": ("trivselkode.tui.search.screen", "SearchScreen", N_("Søgning")),
+    "codebook": ("trivselkode.tui.codebook.screen", "CodebookScreen", N_("Kodebog")),
+    "agreement": ("trivselkode.tui.agreement.screen", "AgreementScreen", N_("Enighed")),
+    "export": ("trivselkode.tui.export.screen", "ExportScreen", N_("Eksport")),
+    "retrieval": ("trivselkode.tui.retrieval.screen", "RetrievalScreen", N_("Udtræk")),
     # No key of its own: opened on a code from Kodebog, Udtræk and Kodning (open_review_queue).
-    "review_queue": ("trivselkode.tui.review_queue.screen", "ReviewQueueScreen", "Forslagskø"),
+    "review_queue": ("trivselkode.tui.review_queue.screen", "ReviewQueueScreen", N_("Forslagskø")),
 }
 
 
@@ -107,9 +109,9 @@ class TrivselApp(App):
     ENABLE_COMMAND_PALETTE = False
 
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Afslut", priority=True, show=False),
-        Binding("question_mark", "show_help", "Hjælp", priority=True, show=True),
-        Binding("f1", "show_help", "Hjælp", show=False),
+        Binding("ctrl+q", "quit", N_("Afslut"), priority=True, show=False),
+        Binding("question_mark", "show_help", N_("Hjælp"), priority=True, show=True),
+        Binding("f1", "show_help", N_("Hjælp"), show=False),
         # The screens, from every screen (the letters not while a text field has focus: it takes them).
         # Hidden from the footers (a screen's own keys need the room; the overview shows them, "?" lists them).
         *[Binding(keys, f"open_screen('{which}')", title, show=False) for keys, which, title in keys.SCREEN_KEYS],
@@ -263,10 +265,11 @@ class TrivselApp(App):
         import importlib
 
         if which not in OTHER_SCREENS:
-            title = next((t for _k, w, t in keys.SCREEN_KEYS if w == which), which)
-            self.notify(f"{title} er ikke med i denne version endnu.", severity="warning")
+            title = next((_(t) for _k, w, t in keys.SCREEN_KEYS if w == which), which)
+            self.notify(_("{screen} er ikke med i denne version endnu.").format(screen=title), severity="warning")
             return
         module_name, class_name, title = OTHER_SCREENS[which]
+        title = _(title)
         if self._back_to(module_name, class_name):
             return
         try:
@@ -275,12 +278,12 @@ class TrivselApp(App):
         except ModuleNotFoundError as exc:
             # The screen's module, or a package above it, is not installed: not in this version.
             if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-                self.notify(f"{title} er ikke med i denne version endnu.", severity="warning")
+                self.notify(_("{screen} er ikke med i denne version endnu.").format(screen=title), severity="warning")
                 return
-            self.notify(f"{title} kunne ikke åbnes: {exc}", severity="error")
+            self.notify(_("{screen} kunne ikke åbnes: {error}").format(screen=title, error=exc), severity="error")
             return
         except (ImportError, AttributeError) as exc:
-            self.notify(f"{title} kunne ikke åbnes: {exc}", severity="error")
+            self.notify(_("{screen} kunne ikke åbnes: {error}").format(screen=title, error=exc), severity="error")
             return
         screen = cls(self.project) if which == "codebook" else cls(self.project, self.coder)
         self.push_screen(screen)
@@ -325,7 +328,7 @@ class TrivselApp(App):
         if isinstance(screen, HelpDialog):
             screen.dismiss(None)
             return
-        title = {OverviewScreen: "Oversigt", CodingScreen: "Kodning"}.get(type(screen), type(screen).__name__)
+        title = {OverviewScreen: N_("Oversigt"), CodingScreen: N_("Kodning")}.get(type(screen), type(screen).__name__)
         self.push_screen(HelpDialog(title, help_sections(screen, self)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -341,6 +344,41 @@ class TrivselApp(App):
             if "question_mark" in own_bindings(screen):
                 return False  # the screen (or dialog) shows its own keys, or a screen's keys close on "?"
         return True
+
+    # -------------------------------------------------------------- language
+
+    def action_choose_language(self) -> None:
+        """``L`` on the overview: Dansk or English, remembered for the next start."""
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.push_screen(LanguageDialog(), self._language_chosen)
+
+    def _language_chosen(self, lang: str | None) -> None:
+        if lang:
+            self.switch_language(lang)
+
+    def switch_language(self, lang: str, *, save: bool = True) -> None:
+        """Speak ``lang`` from now on, on every screen on the stack; ``save``: remember it for the next start.
+
+        Each screen with a ``language_changed()`` shows its texts again; every
+        screen's bindings are refreshed, so its footer (:class:`TranslatedFooter`)
+        follows. Help dialogs and the other screens are built in the language
+        spoken when they are opened.
+        """
+        if save:
+            try:
+                save_language(lang)
+            except OSError as exc:
+                self.notify(
+                    _("Sproget kunne ikke gemmes til næste gang: {error}").format(error=exc), severity="warning"
+                )
+        set_language(lang)
+        for screen in self.screen_stack:
+            changed = getattr(screen, "language_changed", None)
+            if callable(changed):
+                changed()
+            screen.refresh_bindings()
+        self.notify(_("Sprog: {language}").format(language=LANGUAGE_NAMES[language()]), timeout=3)
 
     async def action_quit(self) -> None:
         for screen in self.screen_stack:
@@ -399,14 +437,14 @@ class TrivselApp(App):
 
     @on(Refused)
     def _write_refused(self, message: Refused) -> None:
-        self.notify(f"Ikke gemt: {message.error}", severity="error", timeout=8)
+        self.notify(_("Ikke gemt: {error}").format(error=message.error), severity="error", timeout=8)
 
     # ------------------------------------------------------------- undo/redo
 
     def undo(self) -> None:
         action = self.history.peek_undo()
         if action is None:
-            self.notify("Intet at fortryde.", timeout=2)
+            self.notify(_("Intet at fortryde."), timeout=2)
             return
         self.history.commit_undo(action)  # moved back if the write fails
         self._store_step(action, action.inverted(), redo=False)
@@ -414,7 +452,7 @@ class TrivselApp(App):
     def redo(self) -> None:
         action = self.history.peek_redo()
         if action is None:
-            self.notify("Intet at gentage.", timeout=2)
+            self.notify(_("Intet at gentage."), timeout=2)
             return
         self.history.commit_redo(action)
         self._store_step(action, action, redo=True)
@@ -460,7 +498,7 @@ class TrivselApp(App):
             self.post_message(CodingsChanged(None))  # the codebook changed: coding screens reload when shown
         else:
             added, removed = message.result
-        self._show_action(message.action, added, removed, verb="Gentaget" if message.redo else "Fortrudt")
+        self._show_action(message.action, added, removed, verb=_("Gentaget") if message.redo else _("Fortrudt"))
 
     def _show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact], verb: str) -> None:
         shown = False
@@ -470,8 +508,13 @@ class TrivselApp(App):
                 shown = screen is self.screen
             elif hasattr(screen, "show_history_step"):  # Udtræk: its rows follow the undo or redo
                 screen.show_history_step(action, added, removed)
-        where = "" if shown else f" (i {action.source_name})"
-        self.notify(f"{verb}: {action.label}{where}", timeout=2)
+        if shown:
+            self.notify(_("{verb}: {action}").format(verb=verb, action=action.label), timeout=2)
+        else:
+            self.notify(
+                _("{verb}: {action} (i {source})").format(verb=verb, action=action.label, source=action.source_name),
+                timeout=2,
+            )
 
 
 def run_tui(project: Project, settings: Settings) -> None:

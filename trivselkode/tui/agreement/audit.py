@@ -18,16 +18,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from trivselkode.i18n import N_, _, ngettext
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.storage.decisions import AuditRow
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, help_sections
+from trivselkode.tui.common.lang import translated
 from trivselkode.tui.common.plain import inert, inert_line, line
 
-CHOICE_WORDS = {"a": "A", "b": "B", "both": "begge", "neither": "ingen", "manual": "manuelt", "undone": "ophævet"}
+CHOICE_WORDS = {
+    "a": "A",
+    "b": "B",
+    "both": N_("begge"),
+    "neither": N_("ingen"),
+    "manual": N_("manuelt"),
+    "undone": N_("ophævet"),
+}
 
 
 def when(stamp: datetime) -> str:
@@ -40,8 +50,8 @@ def when(stamp: datetime) -> str:
 def choice_words(row: AuditRow, choice: str | None) -> str:
     """``B (bo)``, ``begge``, ``ophævet``: a choice in words, with the coder's name for A and B."""
     if choice is None:
-        return "åben"
-    word = CHOICE_WORDS.get(choice, choice)
+        return _("åben")
+    word = translated(CHOICE_WORDS.get(choice, choice))
     if choice in ("a", "b") and len(row.coders) == 2:
         word += f" ({row.coders[0 if choice == 'a' else 1]})"
     return word
@@ -50,14 +60,14 @@ def choice_words(row: AuditRow, choice: str | None) -> str:
 class AuditScreen(SaysWorkerFailures, Screen[None]):
     """The audit trail of settlements, newest first."""
 
-    HELP_TITLE = "Afgørelsesloggen"
+    HELP_TITLE = N_("Afgørelsesloggen")
 
     CSS_PATH = str(Path(__file__).with_name("audit.tcss"))
 
     BINDINGS = [
-        Binding("escape", "back", "Tilbage", tooltip="tilbage til gennemgangen"),
-        Binding("a", "toggle_all", "Alle koder", tooltip="vis loggen for alle koder / kun denne kode"),
-        Binding("question_mark", "show_keys", "Taster", tooltip="vis alle taster"),
+        Binding("escape", "back", N_("Tilbage"), tooltip=N_("tilbage til gennemgangen")),
+        Binding("a", "toggle_all", N_("Alle koder"), tooltip=N_("vis loggen for alle koder / kun denne kode")),
+        Binding("question_mark", "show_keys", N_("Taster"), tooltip=N_("vis alle taster")),
     ]
 
     @dataclass
@@ -79,18 +89,26 @@ class AuditScreen(SaysWorkerFailures, Screen[None]):
         yield Static("", id="audit-title")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="audit-details")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Tidspunkt", 16), ("Af", 8), ("Hvor", 20), ("Afgørelse", 14), ("Begrundelse", None)):
+        for label, width in (
+            (_("Tidspunkt"), 16),
+            (_("Af"), 8),
+            (_("Hvor"), 20),
+            (_("Afgørelse"), 14),
+            (_("Begrundelse"), None),
+        ):
             table.add_column(label, width=width)
         table.focus()
         self._load()
 
     def action_show_keys(self) -> None:
         self.app.push_screen(
-            HelpDialog("Afgørelsesloggen", help_sections(self, EVERYWHERE_HERE), look="medium", own_question_mark=True)
+            HelpDialog(
+                _("Afgørelsesloggen"), help_sections(self, EVERYWHERE_HERE), look="medium", own_question_mark=True
+            )
         )
 
     def action_back(self) -> None:
@@ -115,7 +133,9 @@ class AuditScreen(SaysWorkerFailures, Screen[None]):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self.query_one("#audit-details", Static).update(line(f"Loggen kunne ikke hentes: {message.message}"))
+        self.query_one("#audit-details", Static).update(
+            line(_("Loggen kunne ikke hentes: {message}").format(message=message.message))
+        )
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -133,13 +153,13 @@ class AuditScreen(SaysWorkerFailures, Screen[None]):
                 line(change),
                 line(row.reason or "–", no_wrap=True, overflow="ellipsis"),
             )
-        title = Text("Afgørelsesloggen", style="bold")
-        scope = f"kode {self.code}" if self.only_code and self.code else "alle koder"
-        count = f"{len(self.rows)} hændelse{'' if len(self.rows) == 1 else 'r'}"
-        title.append(f"  ·  {count}  ·  {inert_line(scope)}  ·  nyeste først")
+        title = Text(_("Afgørelsesloggen"), style="bold")
+        scope = _("kode {code}").format(code=self.code) if self.only_code and self.code else _("alle koder")
+        count = ngettext("{n} hændelse", "{n} hændelser", len(self.rows)).format(n=len(self.rows))
+        title.append(_("  ·  {count}  ·  {scope}  ·  nyeste først").format(count=count, scope=inert_line(scope)))
         self.query_one("#audit-title", Static).update(title)
         if not self.rows:
-            self.query_one("#audit-details", Static).update("Ingen afgørelser i loggen endnu.")
+            self.query_one("#audit-details", Static).update(_("Ingen afgørelser i loggen endnu."))
         else:
             self._details()
 
@@ -150,11 +170,18 @@ class AuditScreen(SaysWorkerFailures, Screen[None]):
             return
         row = self.rows[table.cursor_row]
         text = Text()
-        text.append(f"{row.action.capitalize()} af {inert_line(row.by)} {when(row.at)}", style="bold")
-        text.append(f" · {inert_line(row.source)} udsagn {row.passage} ({inert_line(row.speaker)}) · ")
+        text.append(
+            _("{action} af {by} {at}").format(action=row.action.capitalize(), by=inert_line(row.by), at=when(row.at)),
+            style="bold",
+        )
+        text.append(
+            _(" · {source} udsagn {passage} ({speaker}) · ").format(
+                source=inert_line(row.source), passage=row.passage, speaker=inert_line(row.speaker)
+            )
+        )
         text.append(inert_line(row.code), style="bold")
-        text.append("\nBegrundelse: ", style="dim")
-        text.append(inert(row.reason) if row.reason else "ingen givet", style="" if row.reason else "dim italic")
+        text.append(_("\nBegrundelse: "), style="dim")
+        text.append(inert(row.reason) if row.reason else _("ingen givet"), style="" if row.reason else "dim italic")
         text.append("\n")
         text.append(inert(" ".join(row.text.split())), style="italic")
         self.query_one("#audit-details", Static).update(text)

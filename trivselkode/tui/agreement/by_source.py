@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 from trivselkode.analysis.agreement_by_source import BySourceReport
 from trivselkode.analysis.icr import CodeAgreement
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _, ngettext
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.agreement.words import number, undefined_reasons
 from trivselkode.tui.common.plain import inert_line, line
@@ -51,16 +52,23 @@ def cell_details(report: BySourceReport, source: str, code: str) -> Text:
         return text
     text.append(inert_line(source), style="bold")
     text.append(" · ")
-    text.append("samlet (alle koder)" if code == POOLED else inert_line(f"{code} {cell.name}"), style="bold")
+    text.append(_("samlet (alle koder)") if code == POOLED else inert_line(f"{code} {cell.name}"), style="bold")
     text.append(
-        f"\n{cell.units} enheder · enighed {number(cell.agreement)} · Cohens κ {number(cell.cohen_kappa)}"
-        f" · α {number(cell.krippendorff_alpha)} · B–P κ {number(cell.brennan_prediger)}"
-        f" · {cell.disagreements} uenige"
+        _(
+            "\n{units} enheder · enighed {agreement} · Cohens κ {cohen_kappa} · α {krippendorff_alpha} · B–P κ {brennan_prediger} · {disagreements} uenige"
+        ).format(
+            units=cell.units,
+            agreement=number(cell.agreement),
+            cohen_kappa=number(cell.cohen_kappa),
+            krippendorff_alpha=number(cell.krippendorff_alpha),
+            brennan_prediger=number(cell.brennan_prediger),
+            disagreements=cell.disagreements,
+        )
     )
     if cell.disagreements:
-        text.append(" · Enter: gennemgå", style="dim")
+        text.append(_(" · Enter: gennemgå"), style="dim")
     for label, reason in undefined_reasons(cell, len(report.coders)):
-        text.append(f"\n{label} ikke defineret: ", style="yellow")
+        text.append(_("\n{label} ikke defineret: ").format(label=label), style="yellow")
         text.append(inert_line(reason))
     if cell.note:
         text.append("\n" + inert_line(cell.note), style="yellow")
@@ -107,7 +115,7 @@ class BySourcePane(Vertical):
     ) -> None:
         """Recompute in a worker; the old figures stay until the new ones are ready."""
         self.generation += 1
-        self.query_one("#by-source-legend", Static).update(Text("Enighed pr. kilde · beregner …", style="italic"))
+        self.query_one("#by-source-legend", Static).update(Text(_("Enighed pr. kilde · beregner …"), style="italic"))
         self._compute(self.generation, project, coders, unit, overlap, all_passages)
 
     @work(thread=True, exclusive=True, group="agreement-by-source", exit_on_error=False)
@@ -138,7 +146,9 @@ class BySourcePane(Vertical):
             return
         self.report = None
         self.table.clear(columns=True)
-        self.query_one("#by-source-legend", Static).update(line(f"Enighed pr. kilde: {message.message}"))
+        self.query_one("#by-source-legend", Static).update(
+            line(_("Enighed pr. kilde: {message}").format(message=message.message))
+        )
         self.query_one("#by-source-details", Static).update("")
 
     @on(Ready)
@@ -149,11 +159,11 @@ class BySourcePane(Vertical):
         table = self.table
         where = table.cursor_coordinate
         table.clear(columns=True)
-        table.add_column("Kilde", key="source")
-        table.add_column(Text("Enh.", justify="right"), key="units")
+        table.add_column(_("Kilde"), key="source")
+        table.add_column(Text(_("Enh."), justify="right"), key="units")
         for key, _name in report.codes:
             table.add_column(Text(inert_line(key), justify="right"), key=key)
-        table.add_column(Text("samlet", justify="right"), key=POOLED)
+        table.add_column(Text(_("samlet"), justify="right"), key=POOLED)
         for src in report.sources:
             by_key = {c.code: c for c in src.codes}
             table.add_row(
@@ -165,8 +175,14 @@ class BySourcePane(Vertical):
             )
         if table.row_count:
             table.move_cursor(row=min(where.row, table.row_count - 1), column=max(2, where.column), animate=False)
-        legend = Text("Enighed pr. kilde", style="bold")
-        legend.append(f" · {len(report.sources)} kilder · celle: Krippendorffs α (uenige) · ! se linjen nederst")
+        legend = Text(_("Enighed pr. kilde"), style="bold")
+        legend.append(
+            ngettext(
+                " · {n} kilde · celle: Krippendorffs α (uenige) · ! se linjen nederst",
+                " · {n} kilder · celle: Krippendorffs α (uenige) · ! se linjen nederst",
+                len(report.sources),
+            ).format(n=len(report.sources))
+        )
         self.query_one("#by-source-legend", Static).update(legend)
         self._details()
 
@@ -188,7 +204,7 @@ class BySourcePane(Vertical):
         details = self.query_one("#by-source-details", Static)
         at = self.current()
         if report is None or at is None:
-            details.update(Text("← → vælg en kode, ↑ ↓ en kilde", style="dim") if report else "")
+            details.update(Text(_("← → vælg en kode, ↑ ↓ en kilde"), style="dim") if report else "")
             return
         text = cell_details(report, *at)
         if report.meaning:

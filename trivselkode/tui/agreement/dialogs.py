@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from trivselkode.i18n import N_, _
 from trivselkode.tui.common.modal import Dialog, dialog_css
 from trivselkode.tui.common.plain import PlainInput, line
 
@@ -28,8 +29,8 @@ class CodersDialog(Dialog[list[str] | None]):
     CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
     BINDINGS = [
-        Binding("escape", "cancel", "Fortryd"),
-        Binding("enter,ctrl+s", "confirm", "Brug valget", priority=True),
+        Binding("escape", "cancel", N_("Fortryd")),
+        Binding("enter,ctrl+s", "confirm", N_("Brug valget"), priority=True),
     ]
 
     def __init__(self, available: list[str], chosen: list[str]) -> None:
@@ -39,14 +40,15 @@ class CodersDialog(Dialog[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Hvilke kodere skal sammenlignes?", classes="dialog-title")
+            yield Label(_("Hvilke kodere skal sammenlignes?"), classes="dialog-title")
             # Chosen first, in their order, so that "the first two" stays the pair.
             order = self.chosen + [c for c in self.available if c not in self.chosen]
             yield SelectionList[str](*[(line(name), name, name in self.chosen) for name in order], id="coders-list")
             yield Static("", id="coders-error", classes="dialog-error")
             yield Static(
-                "Mellemrum: vælg/fravælg · Enter: brug valget · Escape: fortryd\n"
-                "De to første valgte vises side om side, når du gennemgår uenighederne.",
+                _(
+                    "Mellemrum: vælg/fravælg · Enter: brug valget · Escape: fortryd\nDe to første valgte vises side om side, når du gennemgår uenighederne."
+                ),
                 classes="dialog-hint",
             )
 
@@ -56,7 +58,7 @@ class CodersDialog(Dialog[list[str] | None]):
     def action_confirm(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
         if len(chosen) < 2:
-            self.query_one("#coders-error", Static).update("Vælg mindst to kodere.")
+            self.query_one("#coders-error", Static).update(_("Vælg mindst to kodere."))
             return
         self.dismiss(chosen)
 
@@ -66,7 +68,7 @@ class PairDialog(Dialog[tuple[str, str] | None]):
 
     CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
-    BINDINGS = [Binding("escape", "cancel", "Fortryd")]
+    BINDINGS = [Binding("escape", "cancel", N_("Fortryd"))]
 
     def __init__(self, coders: list[str], current: tuple[str, str] | None) -> None:
         super().__init__()
@@ -75,11 +77,11 @@ class PairDialog(Dialog[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Hvilke to kodere side om side?", classes="dialog-title")
+            yield Label(_("Hvilke to kodere side om side?"), classes="dialog-title")
             yield OptionList(
                 *[Option(line(f"A: {a}  ↔  B: {b}"), id=f"{i}") for i, (a, b) in enumerate(self.pairs)], id="pair-list"
             )
-            yield Static("↑/↓ vælg · Enter: brug parret · Escape: fortryd", classes="dialog-hint")
+            yield Static(_("↑/↓ vælg · Enter: brug parret · Escape: fortryd"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -106,7 +108,7 @@ class OverlapDialog(Dialog[float | None]):
 
     CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
-    BINDINGS = [Binding("escape", "cancel", "Fortryd")]
+    BINDINGS = [Binding("escape", "cancel", N_("Fortryd"))]
 
     def __init__(self, overlap: float) -> None:
         super().__init__()
@@ -114,13 +116,13 @@ class OverlapDialog(Dialog[float | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Mindste overlap for spænd", classes="dialog-title")
+            yield Label(_("Mindste overlap for spænd"), classes="dialog-title")
             yield Static(
-                "To kodninger af samme kode er enige, når de overlapper mindst så stor en del af det længste spænd."
+                _("To kodninger af samme kode er enige, når de overlapper mindst så stor en del af det længste spænd.")
             )
-            yield PlainInput(f"{self.overlap * 100:g}", placeholder="fx 90", id="overlap-value")
+            yield PlainInput(f"{self.overlap * 100:g}", placeholder=_("fx 90"), id="overlap-value")
             yield Static("", id="overlap-error", classes="dialog-error")
-            yield Static("Procent (1–100) · Enter: brug · Escape: fortryd", classes="dialog-hint")
+            yield Static(_("Procent (1–100) · Enter: brug · Escape: fortryd"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -130,7 +132,7 @@ class OverlapDialog(Dialog[float | None]):
         try:
             share = parse_overlap(event.value)
         except ValueError:
-            self.query_one("#overlap-error", Static).update("Skriv en procent mellem 1 og 100, fx 90.")
+            self.query_one("#overlap-error", Static).update(_("Skriv en procent mellem 1 og 100, fx 90."))
             return
         self.dismiss(share)
 
@@ -145,9 +147,9 @@ class ReasonDialog(Dialog[tuple[str, str] | None]):
     CSS_PATH = AGREEMENT_DIALOGS_TCSS
 
     BINDINGS = [
-        Binding("escape", "cancel", "Fortryd"),
-        Binding("up", "move(-1)", "Forrige afgørelse", show=False),
-        Binding("down", "move(1)", "Næste afgørelse", show=False),
+        Binding("escape", "cancel", N_("Fortryd")),
+        Binding("up", "move(-1)", N_("Forrige afgørelse"), show=False),
+        Binding("down", "move(1)", N_("Næste afgørelse"), show=False),
     ]
 
     def __init__(self, heading: str, choices: list[tuple[str, str]], current: str | None, reason: str) -> None:
@@ -159,14 +161,14 @@ class ReasonDialog(Dialog[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Afgør med begrundelse", classes="dialog-title")
+            yield Label(_("Afgør med begrundelse"), classes="dialog-title")
             yield Static(line(self.heading))
-            yield Label("Begrundelse (valgfri):")
-            yield PlainInput(self.reason, placeholder="fx 'udsagnet handler om ro, ikke tryghed'", id="reason-value")
-            yield Label("Afgørelse:")
+            yield Label(_("Begrundelse (valgfri):"))
+            yield PlainInput(self.reason, placeholder=_("fx 'udsagnet handler om ro, ikke tryghed'"), id="reason-value")
+            yield Label(_("Afgørelse:"))
             yield OptionList(*[Option(line(label), id=choice) for choice, label in self.choices], id="reason-choice")
             yield Static(
-                "Skriv begrundelsen · ↑/↓: vælg afgørelse · Enter: gem · Escape: fortryd", classes="dialog-hint"
+                _("Skriv begrundelsen · ↑/↓: vælg afgørelse · Enter: gem · Escape: fortryd"), classes="dialog-hint"
             )
 
     def on_mount(self) -> None:

@@ -23,15 +23,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from trivselkode.analysis.review import Context, ReviewItem, ViewCoding
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.storage.project_settings import OWN_FIX_HINT
 from trivselkode.tui.agreement.review_actions import ACTION_BINDINGS, ReviewActions
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, HelpSections, help_sections
 from trivselkode.tui.common.plain import inert, inert_line, line
@@ -69,7 +71,7 @@ def _coding_line(coding: ViewCoding) -> Text:
     shown = Text()
     shown.append_text(chip(coding.code, coding.color))
     if coding.quote is None:
-        shown.append(" hele udsagnet")
+        shown.append(_(" hele udsagnet"))
     else:
         shown.append(" “", style="italic")
         shown.append(inert_line(_quote(coding.quote, 300)), style="italic")
@@ -85,15 +87,15 @@ def coder_column(item: ReviewItem, coder: str) -> Group:
         for coding in mine:
             parts.append(_coding_line(coding))
             if coding.memo:
-                parts.append(Text(f"  notat: {inert(coding.memo)}", style="italic"))
+                parts.append(Text(_("  notat: {memo}").format(memo=inert(coding.memo)), style="italic"))
     else:
         shown = Text()
         shown.append_text(chip(item.code, item.code_color, dim=True))
-        shown.append(" ikke kodet", style="dim italic")
+        shown.append(_(" ikke kodet"), style="dim italic")
         parts.append(shown)
     others = [c for c in item.of(coder) if c.code != item.code]
     if others:
-        shown = Text("Øvrige: ", style="dim")
+        shown = Text(_("Øvrige: "), style="dim")
         seen = set()
         for c in others:
             if c.code in seen:
@@ -104,7 +106,12 @@ def coder_column(item: ReviewItem, coder: str) -> Group:
         parts.append(shown)
         for c in others:
             if c.memo:
-                parts.append(Text(f"  notat ({inert_line(c.code)}): {inert(c.memo)}", style="dim italic"))
+                parts.append(
+                    Text(
+                        _("  notat ({code}): {memo}").format(code=inert_line(c.code), memo=inert(c.memo)),
+                        style="dim italic",
+                    )
+                )
     return Group(*parts)
 
 
@@ -123,59 +130,68 @@ def decision_text(item: ReviewItem) -> Text:
     text = Text()
     d = item.decision
     if d is None:
-        text.append("Konsensus: ", style="bold")
-        text.append("ikke afgjort endnu", style="yellow")
-        text.append(" · r: afgør med begrundelse", style="dim")
+        text.append(_("Konsensus: "), style="bold")
+        text.append(_("ikke afgjort endnu"), style="yellow")
+        text.append(_(" · r: afgør med begrundelse"), style="dim")
         return text
-    text.append("Afgjort: ", style="bold green")
+    text.append(_("Afgjort: "), style="bold green")
     text.append(inert_line(d.label()), style="bold")
-    text.append(f" · af {inert_line(d.settled_by)} {_when(d.settled_at)}", style="dim")
+    text.append(
+        _(" · af {settled_by} {settled_at}").format(
+            settled_by=inert_line(d.settled_by), settled_at=_when(d.settled_at)
+        ),
+        style="dim",
+    )
     if d.coders and tuple(d.coders) != item.coders:
-        text.append(f" (mellem {inert_line(' og '.join(d.coders))})", style="dim")
-    text.append(" · konsensus: ")
+        text.append(_(" (mellem {coders})").format(coders=inert_line(_(" og ").join(d.coders))), style="dim")
+    text.append(_(" · konsensus: "))
     mine = item.of(CONSENSUS_CODER, item.code)
     if mine:
         for n, coding in enumerate(mine):
             if n:
                 text.append(", ")
             text.append_text(chip(coding.code, coding.color))
-            text.append(" hele udsagnet" if coding.quote is None else f" “{inert_line(_quote(coding.quote, 60))}”")
+            text.append(_(" hele udsagnet") if coding.quote is None else f" “{inert_line(_quote(coding.quote, 60))}”")
     else:
-        text.append(f"ingen {inert_line(item.code)}", style="italic")
+        text.append(_("ingen {code}").format(code=inert_line(item.code)), style="italic")
     if d.reason:
-        text.append("\nBegrundelse: ", style="bold")
+        text.append(_("\nBegrundelse: "), style="bold")
         text.append(inert(d.reason))
     else:
-        text.append("\nIngen begrundelse · r: giv en · x: ophæv · h: log", style="dim")
+        text.append(_("\nIngen begrundelse · r: giv en · x: ophæv · h: log"), style="dim")
     return text
 
 
 class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
     """Two coders' disagreements side by side, one at a time; keys settle each into ``konsensus``."""
 
-    HELP_TITLE = "Uenigheder"
+    HELP_TITLE = N_("Uenigheder")
 
     CSS_PATH = str(Path(__file__).with_name("review.tcss"))
 
     BINDINGS = [
-        Binding("a", "settle('a')", "Tag A", tooltip="tag A's kodning (venstre kolonne) ind i konsensus"),
-        Binding("b", "settle('b')", "Tag B", tooltip="tag B's kodning (højre kolonne) ind i konsensus"),
-        Binding("2,plus", "settle('both')", "Begge", key_display="2", tooltip="tag begges kodninger ind i konsensus"),
+        Binding("a", "settle('a')", N_("Tag A"), tooltip=N_("tag A's kodning (venstre kolonne) ind i konsensus")),
+        Binding("b", "settle('b')", N_("Tag B"), tooltip=N_("tag B's kodning (højre kolonne) ind i konsensus")),
+        Binding(
+            "2,plus", "settle('both')", N_("Begge"), key_display="2", tooltip=N_("tag begges kodninger ind i konsensus")
+        ),
         Binding(
             "0,minus",
             "settle('neither')",
-            "Ingen",
+            N_("Ingen"),
             key_display="0",
-            tooltip="ingen af dem: konsensus har ikke koden her",
+            tooltip=N_("ingen af dem: konsensus har ikke koden her"),
         ),
-        Binding("right,n", "step(1)", "Næste", key_display="→", tooltip="næste uenighed (uden at afgøre)"),
-        Binding("left,p", "step(-1)", "Forrige", key_display="←", tooltip="forrige uenighed (uden at afgøre)"),
-        Binding("u", "next_unsettled", "Næste uafgjorte", show=False, tooltip="spring til næste uafgjorte uenighed"),
-        Binding("home", "jump(0)", "Første", show=False, tooltip="første uenighed"),
-        Binding("end", "jump(-1)", "Sidste", show=False, tooltip="sidste uenighed"),
+        Binding("right,n", "step(1)", N_("Næste"), key_display="→", tooltip=N_("næste uenighed (uden at afgøre)")),
+        Binding("left,p", "step(-1)", N_("Forrige"), key_display="←", tooltip=N_("forrige uenighed (uden at afgøre)")),
+        Binding(
+            "u", "next_unsettled", N_("Næste uafgjorte"), show=False, tooltip=N_("spring til næste uafgjorte uenighed")
+        ),
+        Binding("home", "jump(0)", N_("Første"), show=False, tooltip=N_("første uenighed")),
+        Binding("end", "jump(-1)", N_("Sidste"), show=False, tooltip=N_("sidste uenighed")),
         *ACTION_BINDINGS,
-        Binding("escape", "back", "Tilbage", tooltip="tilbage til tabellen (tallene genberegnes)"),
-        Binding("question_mark", "show_keys", "Taster", tooltip="vis alle taster"),
+        Binding("escape", "back", N_("Tilbage"), tooltip=N_("tilbage til tabellen (tallene genberegnes)")),
+        Binding("question_mark", "show_keys", N_("Taster"), tooltip=N_("vis alle taster")),
     ]
 
     @dataclass
@@ -216,7 +232,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
         self.coder = coder
         self.pair = pair
         self.code = code
-        self.title_text = title or (code or "alle koder")
+        self.title_text = title or (code or _("alle koder"))
         self.all_passages = all_passages
         self.unit = unit
         self.overlap = overlap
@@ -232,7 +248,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-title")
-        yield Static("Henter uenighederne …", id="review-counter")
+        yield Static(_("Henter uenighederne …"), id="review-counter")
         yield Static("", id="review-empty")
         with Vertical(id="review-body"):
             with VerticalScroll(id="review-passage"):
@@ -243,10 +259,10 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
             with VerticalScroll(id="review-coders"):
                 yield Static("", id="review-columns")
             yield Static("", id="review-decision")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        title = Text("Uenigheder", style="bold", no_wrap=True, overflow="ellipsis")
+        title = Text(_("Uenigheder"), style="bold", no_wrap=True, overflow="ellipsis")
         title.append(inert_line(f"  ·  {self.pair[0]} ↔ {self.pair[1]}  ·  {self.title_text}"))
         self.query_one("#review-title", Static).update(title)
         self.query_one("#review-passage").focus()
@@ -256,27 +272,34 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
         a, b = self.pair
         return [
             (
-                "Afgørelser",
+                _("Afgørelser"),
                 [
                     (
                         "a / b",
-                        f"A er {a}, B er {b}: deres kodninger af koden på udsagnet kopieres til '{CONSENSUS_CODER}'",
+                        _(
+                            "A er {a}, B er {b}: deres kodninger af koden på udsagnet kopieres til '{CONSENSUS_CODER}'"
+                        ).format(a=a, b=b, CONSENSUS_CODER=CONSENSUS_CODER),
                     ),
-                    ("", "kodernes egne kodninger ændres aldrig; hver afgørelse gemmes med dit navn og tidspunktet"),
-                    ("", "efter en afgørelse går skærmen selv videre til næste uafgjorte uenighed"),
-                    ("", "en afgjort uenighed kan afgøres om: gå tilbage til den og tryk en ny tast"),
-                    ("r", "afgør med en begrundelse (↑/↓ vælger afgørelsen, Enter gemmer); på en afgjort: ret den"),
-                    ("x", "ophæv afgørelsen: konsensus mister koden dér, og uenigheden er åben igen"),
-                    ("o", f"ret din egen kodning af koden på udsagnet, hvis projektet tillader det ({OWN_FIX_HINT})"),
-                    ("h", "afgørelsesloggen: hvem afgjorde, ændrede eller ophævede hvad, hvornår og hvorfor"),
-                    ("↑ ↓ PgUp PgDn", "rul i udsagnet"),
+                    ("", _("kodernes egne kodninger ændres aldrig; hver afgørelse gemmes med dit navn og tidspunktet")),
+                    ("", _("efter en afgørelse går skærmen selv videre til næste uafgjorte uenighed")),
+                    ("", _("en afgjort uenighed kan afgøres om: gå tilbage til den og tryk en ny tast")),
+                    ("r", _("afgør med en begrundelse (↑/↓ vælger afgørelsen, Enter gemmer); på en afgjort: ret den")),
+                    ("x", _("ophæv afgørelsen: konsensus mister koden dér, og uenigheden er åben igen")),
+                    (
+                        "o",
+                        _(
+                            "ret din egen kodning af koden på udsagnet, hvis projektet tillader det ({OWN_FIX_HINT})"
+                        ).format(OWN_FIX_HINT=_(OWN_FIX_HINT)),
+                    ),
+                    ("h", _("afgørelsesloggen: hvem afgjorde, ændrede eller ophævede hvad, hvornår og hvorfor")),
+                    ("↑ ↓ PgUp PgDn", _("rul i udsagnet")),
                 ],
             )
         ]
 
     def action_show_keys(self) -> None:
         self.app.push_screen(
-            HelpDialog("Uenigheder", help_sections(self, EVERYWHERE_HERE), look="medium", own_question_mark=True)
+            HelpDialog(_("Uenigheder"), help_sections(self, EVERYWHERE_HERE), look="medium", own_question_mark=True)
         )
 
     # ----------------------------------------------------------------- loading
@@ -309,9 +332,13 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
         self.loaded = True
         if not self.items:
             self.add_class("-empty")
-            what = "nogen kode" if self.code is None else self.code
+            what = _("nogen kode") if self.code is None else self.code
             self.query_one("#review-empty", Static).update(
-                line(f"{self.pair[0]} og {self.pair[1]} er ikke uenige om {what}. Escape: tilbage.")
+                line(
+                    _("{a} og {b} er ikke uenige om {what}. Escape: tilbage.").format(
+                        a=self.pair[0], b=self.pair[1], what=what
+                    )
+                )
             )
             self._show_counter()
             return
@@ -322,7 +349,9 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
     def _load_failed(self, message: LoadFailed) -> None:
         self.loaded = True
         self.add_class("-empty")
-        self.query_one("#review-empty", Static).update(line(f"Uenighederne kunne ikke hentes: {message.message}"))
+        self.query_one("#review-empty", Static).update(
+            line(_("Uenighederne kunne ikke hentes: {message}").format(message=message.message))
+        )
         self.notify(message.message, severity="error", timeout=8)
         self._show_counter()
 
@@ -335,20 +364,22 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
     def _show_counter(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self.loaded:
-            text.append("Henter uenighederne …")
+            text.append(_("Henter uenighederne …"))
         elif not self.items:
-            text.append("0 uenigheder")
+            text.append(_("0 uenigheder"))
         else:
             settled = sum(1 for it in self.items if it.settled)
-            text.append(f"{self.index + 1} af {len(self.items)}", style="bold")
-            text.append(f" · {settled} afgjort", style="green" if settled == len(self.items) else "")
+            text.append(_("{number} af {n}").format(number=self.index + 1, n=len(self.items)), style="bold")
+            text.append(
+                _(" · {settled} afgjort").format(settled=settled), style="green" if settled == len(self.items) else ""
+            )
             item = self.current
             if item is not None and self.code is None:
                 text.append("  ·  ")
                 text.append_text(chip(item.code, item.code_color))
                 text.append(f" {inert_line(item.code_name)}", style="dim")
         if self.busy:
-            text.append("  ·  gemmer …", style="italic")
+            text.append(_("  ·  gemmer …"), style="italic")
         self.query_one("#review-counter", Static).update(text)
 
     def _show(self, index: int) -> None:
@@ -359,25 +390,27 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
         item = self.items[self.index]
         head = Text()
         head.append(inert_line(item.source), style="bold")
-        head.append(f" · udsagn {item.number} · ")
+        head.append(_(" · udsagn {number} · ").format(number=item.number))
         head.append(inert_line(item.speaker), style="bold")
         if item.attributes:
             head.append(f" ({inert_line(item.attributes)})")
         self.query_one("#review-head", Static).update(head)
-        self.query_one("#review-before", Static).update(_context_line(item.before, "kildens begyndelse"))
+        self.query_one("#review-before", Static).update(_context_line(item.before, _("kildens begyndelse")))
         body = Text()
         body.append(f"{item.number} {inert_line(item.speaker)}: ", style="bold")
         body.append(inert(item.text))
         self.query_one("#review-text", Static).update(body)
-        self.query_one("#review-after", Static).update(_context_line(item.after, "kildens slutning"))
+        self.query_one("#review-after", Static).update(_context_line(item.after, _("kildens slutning")))
         self.query_one("#review-columns", Static).update(coder_columns(item))
         decision = decision_text(item)
         if (item.passage_id, item.code_id) in self.resolved:
-            decision.append("\nIkke længere uenige: en koder har rettet sin kodning", style="green")
+            decision.append(_("\nIkke længere uenige: en koder har rettet sin kodning"), style="green")
         if self.last_action:
             decision.append(f"\n{inert_line(self.last_action)}", style="dim")
         elif self.last_settled:
-            decision.append(f"\nSidst afgjort: {inert_line(self.last_settled)}", style="dim")
+            decision.append(
+                _("\nSidst afgjort: {last_settled}").format(last_settled=inert_line(self.last_settled)), style="dim"
+            )
         self.query_one("#review-decision", Static).update(decision)
         if moved:
             for scroll in self.query(VerticalScroll):
@@ -407,7 +440,7 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
             return
         target = self._next_unsettled(self.index)
         if target is None:
-            self.notify("Alle uenigheder her er afgjort.", timeout=3)
+            self.notify(_("Alle uenigheder her er afgjort."), timeout=3)
         else:
             self._show(target)
 
@@ -467,7 +500,10 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
         if target is None:
             self._show(message.index)
             self.queue.clear()
-            self.notify(f"Alle {len(self.items)} uenigheder her er afgjort. Escape: tilbage til tabellen.", timeout=4)
+            self.notify(
+                _("Alle {n} uenigheder her er afgjort. Escape: tilbage til tabellen.").format(n=len(self.items)),
+                timeout=4,
+            )
             return
         self._show(target)
         if self.queue:
@@ -479,7 +515,11 @@ class DisagreementReviewScreen(SaysWorkerFailures, ReviewActions):
         self.queue.clear()
         if message.stored:
             self.settled_now += 1
-            self.notify(f"Afgørelsen er gemt, men kunne ikke vises: {message.message}", severity="warning", timeout=8)
+            self.notify(
+                _("Afgørelsen er gemt, men kunne ikke vises: {message}").format(message=message.message),
+                severity="warning",
+                timeout=8,
+            )
         else:
-            self.notify(f"Ikke gemt: {message.message}", severity="error", timeout=8)
+            self.notify(_("Ikke gemt: {message}").format(message=message.message), severity="error", timeout=8)
         self._show_counter()

@@ -34,18 +34,32 @@ from textual.screen import Screen
 
 from trivselkode.analysis.review import CHOICE_LABELS, ReviewItem
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.agreement.audit import AuditScreen
 from trivselkode.tui.agreement.dialogs import ReasonDialog
+from trivselkode.tui.common.lang import translated
 from trivselkode.tui.messages import CodingsChanged
 
+# Texts of other modules shown here, declared for the catalogue: analysis.review's CHOICE_LABELS
+# (begge, ingen, manuelt: declared in .audit) and storage.project_settings' OWN_FIX_HINT.
+N_("slå det til med `trivselkode consensus settings --allow-own-fix`")
+
 ACTION_BINDINGS = [
-    Binding("r", "reason", "Begrundelse", show=False, tooltip="afgør (eller ret afgørelsen) med en begrundelse"),
-    Binding("x", "undo_settlement", "Ophæv", show=False, tooltip="ophæv afgørelsen: uenigheden er åben igen"),
     Binding(
-        "o", "own_fix", "Ret egen", show=False, tooltip="sæt/fjern koden på udsagnet i din egen kodning (hvis tilladt)"
+        "r", "reason", N_("Begrundelse"), show=False, tooltip=N_("afgør (eller ret afgørelsen) med en begrundelse")
     ),
-    Binding("h", "audit", "Log", show=False, tooltip="afgørelsesloggen: hvem afgjorde hvad, hvornår og hvorfor"),
+    Binding("x", "undo_settlement", N_("Ophæv"), show=False, tooltip=N_("ophæv afgørelsen: uenigheden er åben igen")),
+    Binding(
+        "o",
+        "own_fix",
+        N_("Ret egen"),
+        show=False,
+        tooltip=N_("sæt/fjern koden på udsagnet i din egen kodning (hvis tilladt)"),
+    ),
+    Binding(
+        "h", "audit", N_("Log"), show=False, tooltip=N_("afgørelsesloggen: hvem afgjorde hvad, hvornår og hvorfor")
+    ),
 ]
 
 
@@ -55,9 +69,14 @@ def agreement_line(row) -> str:  # noqa: ANN001 (an icr.CodeAgreement)
     def n(x: float | None) -> str:
         return "–" if x is None else f"{x:.3f}"
 
-    return (
-        f"{row.code} nu: enighed {n(row.agreement)} · κ {n(row.cohen_kappa)} · α {n(row.krippendorff_alpha)}"
-        f" · {row.disagreements} uenige"
+    return _(
+        "{code} nu: enighed {agreement} · κ {cohen_kappa} · α {krippendorff_alpha} · {disagreements} uenige"
+    ).format(
+        code=row.code,
+        agreement=n(row.agreement),
+        cohen_kappa=n(row.cohen_kappa),
+        krippendorff_alpha=n(row.krippendorff_alpha),
+        disagreements=row.disagreements,
     )
 
 
@@ -115,11 +134,11 @@ class ReviewActions(Screen[int]):
         choices = [
             ("a", f"A ({a})"),
             ("b", f"B ({b})"),
-            ("both", CHOICE_LABELS["both"]),
-            ("neither", CHOICE_LABELS["neither"]),
+            ("both", _(CHOICE_LABELS["both"])),
+            ("neither", _(CHOICE_LABELS["neither"])),
         ]
         decision = item.decision
-        heading = f"{item.code} · {item.source} udsagn {item.number}"
+        heading = _("{code} · {source} udsagn {number}").format(code=item.code, source=item.source, number=item.number)
         index = self.index
 
         def chosen(result: tuple[str, str] | None) -> None:
@@ -137,7 +156,7 @@ class ReviewActions(Screen[int]):
         if item is None or self.busy:
             return
         if not item.settled:
-            self.notify("Denne uenighed er ikke afgjort; der er intet at ophæve.", timeout=3)
+            self.notify(_("Denne uenighed er ikke afgjort; der er intet at ophæve."), timeout=3)
             return
         self.busy = True
         self._show_counter()
@@ -157,7 +176,12 @@ class ReviewActions(Screen[int]):
         except Exception as exc:  # the database or a bug: said; one transaction, so nothing half-stored
             self.post_message(self.ActionFailed(explain_failure(exc)))
             return
-        said = f"Ophævet: {item.code} · {item.source} #{item.number} (var {CHOICE_LABELS.get(done.previous or '', done.previous)})"
+        said = _("Ophævet: {code} · {source} #{number} (var {previous})").format(
+            code=item.code,
+            source=item.source,
+            number=item.number,
+            previous=translated(CHOICE_LABELS.get(done.previous or "", done.previous or "")),
+        )
         self.post_message(self.ItemChanged(index, fresh, said))
 
     # ------------------------------------------------------------ own fix
@@ -171,13 +195,20 @@ class ReviewActions(Screen[int]):
         if self.coder not in item.coders:
             a, b = item.coders
             self.notify(
-                f"Du ({self.coder}) er ikke en af de to kodere her; kun {a} og {b} kan rette deres egen kodning.",
+                _("Du ({coder}) er ikke en af de to kodere her; kun {a} og {b} kan rette deres egen kodning.").format(
+                    coder=self.coder, a=a, b=b
+                ),
                 severity="warning",
                 timeout=5,
             )
             return
         if not allow_own_fix(self.project):
-            self.notify(f"Projektet tillader ikke at rette egen kodning her; {OWN_FIX_HINT}.", timeout=6)
+            self.notify(
+                _("Projektet tillader ikke at rette egen kodning her; {OWN_FIX_HINT}.").format(
+                    OWN_FIX_HINT=_(OWN_FIX_HINT)
+                ),
+                timeout=6,
+            )
             return
         self.busy = True
         self._show_counter()
@@ -211,8 +242,10 @@ class ReviewActions(Screen[int]):
         except Exception as exc:  # said; the toggle is one transaction
             self.post_message(self.ActionFailed(explain_failure(exc)))
             return
-        what = "sat på" if added else "fjernet fra"
-        said = f"Din {item.code} er {what} udsagn {item.number}. " + agreement_line(report.codes[0])
+        what = _("sat på") if added else _("fjernet fra")
+        said = _("Din {code} er {what} udsagn {number}. ").format(
+            code=item.code, what=what, number=item.number
+        ) + agreement_line(report.codes[0])
         self.post_message(self.ItemChanged(index, fresh, said, resolved=not still))
 
     # --------------------------------------------------------------- audit
@@ -243,7 +276,7 @@ class ReviewActions(Screen[int]):
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
         self.busy = False
-        self.notify(f"Ikke gemt: {message.message}", severity="error", timeout=8)
+        self.notify(_("Ikke gemt: {message}").format(message=message.message), severity="error", timeout=8)
         self._show_counter()
 
     def action_text(self) -> Text:

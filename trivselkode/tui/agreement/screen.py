@@ -20,23 +20,25 @@ from textual.binding import Binding
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from trivselkode.analysis.icr import AgreementReport, CodeAgreement
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _, ngettext
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.agreement.by_source import BySourcePane
 from trivselkode.tui.agreement.dialogs import CodersDialog, OverlapDialog, PairDialog
 from trivselkode.tui.agreement.review import DisagreementReviewScreen
 from trivselkode.tui.agreement.words import details_text, number, settings_line
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, HelpSections, help_sections
 from trivselkode.tui.common.plain import inert_line, line
 
 POOLED = "*"
-NO_UNITS_HINT = "markér kilderne færdige for alle kodere, eller slå 'alle' til (tast a)"
+NO_UNITS_HINT = N_("markér kilderne færdige for alle kodere, eller slå 'alle' til (tast a)")
 
 # ====================================================================== table
 
@@ -44,7 +46,7 @@ NO_UNITS_HINT = "markér kilderne færdige for alle kodere, eller slå 'alle' ti
 class AgreementScreen(SaysWorkerFailures, Screen[None]):
     """Agreement per code between the chosen coders; Enter reviews a code's disagreements."""
 
-    HELP_TITLE = "Enighed"
+    HELP_TITLE = N_("Enighed")
 
     CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
@@ -52,38 +54,42 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         Binding(
             "enter",
             "review_code",
-            "Gennemgå",
-            tooltip="gennemgå uenighederne om den markerede kode (samlet: alle koder)",
+            N_("Gennemgå"),
+            tooltip=N_("gennemgå uenighederne om den markerede kode (samlet: alle koder)"),
             priority=True,
         ),
-        Binding("k", "choose_coders", "Kodere", tooltip="vælg de kodere, der sammenlignes"),
+        Binding("k", "choose_coders", N_("Kodere"), tooltip=N_("vælg de kodere, der sammenlignes")),
         Binding(
             "v",
             "choose_pair",
-            "Par",
+            N_("Par"),
             show=False,
-            tooltip="vælg de to kodere, der vises side om side (ved flere end to)",
+            tooltip=N_("vælg de to kodere, der vises side om side (ved flere end to)"),
         ),
-        Binding("s", "toggle_by_source", "Pr. kilde", tooltip="enighed pr. kilde og kode (til/fra)"),
-        Binding("u", "toggle_unit", "Udsagn/spænd", tooltip="skift enhed: hele udsagn eller spænd (tegnoverlap)"),
+        Binding("s", "toggle_by_source", N_("Pr. kilde"), tooltip=N_("enighed pr. kilde og kode (til/fra)")),
+        Binding(
+            "u", "toggle_unit", N_("Udsagn/spænd"), tooltip=N_("skift enhed: hele udsagn eller spænd (tegnoverlap)")
+        ),
         Binding(
             "o",
             "set_overlap",
-            "Overlap",
+            N_("Overlap"),
             show=False,
-            tooltip="mindste overlap for spænd (procent af det længste spænd)",
+            tooltip=N_("mindste overlap for spænd (procent af det længste spænd)"),
         ),
         Binding(
             "a",
             "toggle_all",
-            "Alle",
-            tooltip="alle kodede udsagn, også i kilder, ikke alle har markeret færdige (til/fra)",
+            N_("Alle"),
+            tooltip=N_("alle kodede udsagn, også i kilder, ikke alle har markeret færdige (til/fra)"),
         ),
-        Binding("r", "refresh_report", "Genberegn", show=False, tooltip="beregn tallene igen"),
-        Binding("home", "cursor_row(0)", "Første", show=False, priority=True, tooltip="første kode"),
-        Binding("end", "cursor_row(-1)", "Samlet", show=False, priority=True, tooltip="den samlede linje (sidst)"),
-        Binding("escape", "back", "Tilbage", tooltip="tilbage"),
-        Binding("question_mark", "show_keys", "Taster", tooltip="vis alle taster"),
+        Binding("r", "refresh_report", N_("Genberegn"), show=False, tooltip=N_("beregn tallene igen")),
+        Binding("home", "cursor_row(0)", N_("Første"), show=False, priority=True, tooltip=N_("første kode")),
+        Binding(
+            "end", "cursor_row(-1)", N_("Samlet"), show=False, priority=True, tooltip=N_("den samlede linje (sidst)")
+        ),
+        Binding("escape", "back", N_("Tilbage"), tooltip=N_("tilbage")),
+        Binding("question_mark", "show_keys", N_("Taster"), tooltip=N_("vis alle taster")),
     ]
 
     @dataclass
@@ -125,13 +131,13 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static("Enighed", id="agreement-title")
+        yield Static(_("Enighed"), id="agreement-title")
         yield Static("", id="agreement-settings")
         yield DataTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
         yield BySourcePane(id="agreement-by-source")
         yield Static("", id="agreement-message")
         yield Static("", id="agreement-details")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -141,20 +147,20 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
     def help_extra(self) -> HelpSections:
         return [
             (
-                "Tabellen",
+                _("Tabellen"),
                 [
-                    ("↑ ↓ PgUp PgDn", "flyt markeringen; linjen under tabellen forklarer den markerede kode"),
-                    ("Enighed", "andel enheder, hvor koderne er enige (0–1)"),
-                    ("κ, α", "Cohens κ (to kodere), Krippendorffs α (nominal), Brennan–Prediger κ"),
-                    ("–", "ikke defineret (fx ingen variation); grunden står under tabellen"),
-                    ("samlet", "alle (enhed, kode)-par under ét; Enter gennemgår uenighederne om alle koder"),
+                    ("↑ ↓ PgUp PgDn", _("flyt markeringen; linjen under tabellen forklarer den markerede kode")),
+                    (_("Enighed"), _("andel enheder, hvor koderne er enige (0–1)")),
+                    ("κ, α", _("Cohens κ (to kodere), Krippendorffs α (nominal), Brennan–Prediger κ")),
+                    ("–", _("ikke defineret (fx ingen variation); grunden står under tabellen")),
+                    (_("samlet"), _("alle (enhed, kode)-par under ét; Enter gennemgår uenighederne om alle koder")),
                 ],
             )
         ]
 
     def action_show_keys(self) -> None:
         self.app.push_screen(
-            HelpDialog("Enighed", help_sections(self, EVERYWHERE_HERE), look="medium", own_question_mark=True)
+            HelpDialog(_("Enighed"), help_sections(self, EVERYWHERE_HERE), look="medium", own_question_mark=True)
         )
 
     # ------------------------------------------------------------- computing
@@ -194,8 +200,8 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         try:
             available = comparable_coders(self.project)
             if len(available) < 2:
-                have = f" (nu kun {available[0]})" if available else ""
-                message = f"der skal være mindst to kodere med kodninger at sammenligne{have}"
+                have = _(" (nu kun {available})").format(available=available[0]) if available else ""
+                message = _("der skal være mindst to kodere med kodninger at sammenligne{have}").format(have=have)
                 self.post_message(self.ReportFailed(generation, message, available, False, False))
                 return
             report = agreement_report(self.project, coders, all_passages=all_passages, unit=unit, overlap=overlap)
@@ -203,7 +209,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
                 pair = (report.coders[0], report.coders[1])
             settled, total = settled_counts(self.project, pair, all_passages=all_passages, unit=unit, overlap=overlap)
         except TrivselError as exc:
-            no_units = "ingen enheder" in exc.message
+            no_units = _("der er ingen enheder at sammenligne") in exc.message  # the core says it in the language shown
             self.post_message(self.ReportFailed(generation, str(exc), available, no_units, False))
             return
         except Exception as exc:  # a bug or the environment: shown, never swallowed
@@ -238,15 +244,16 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         self.add_class("-empty")
         if message.no_units:
             text = Text()
-            text.append("Der er ingen enheder at sammenligne.\n\n", style="bold")
-            text.append(NO_UNITS_HINT[0].upper() + NO_UNITS_HINT[1:] + ".")
+            text.append(_("Der er ingen enheder at sammenligne.\n\n"), style="bold")
+            hint = _(NO_UNITS_HINT)
+            text.append(hint[0].upper() + hint[1:] + ".")
         elif message.unexpected:
-            text = line(f"Tallene kunne ikke beregnes: {message.message}", style="bold red")
-            self.notify(f"Enighed: {message.message}", severity="error", timeout=8)
+            text = line(_("Tallene kunne ikke beregnes: {message}").format(message=message.message), style="bold red")
+            self.notify(_("Enighed: {message}").format(message=message.message), severity="error", timeout=8)
         else:
             text = line(message.message[0].upper() + message.message[1:] + ".")
             if len(self.available) < 2:
-                text.append("\n\nNår en anden også har kodet (under sit eget navn), kan I sammenlignes her.")
+                text.append(_("\n\nNår en anden også har kodet (under sit eget navn), kan I sammenlignes her."))
         self.query_one("#agreement-message", Static).update(text)
         self.query_one("#agreement-details", Static).update("")
         self._show_title()
@@ -255,37 +262,44 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
     # ---------------------------------------------------------------- showing
 
     def _show_title(self) -> None:
-        text = Text("Enighed", style="bold")
+        text = Text(_("Enighed"), style="bold")
         report = self.report
         if report is not None:
-            what = "udsagn" if report.unit == "passage" else "spænd-enheder"
+            what = _("udsagn") if report.unit == "passage" else _("spænd-enheder")
             text.append(
-                f"  ·  {inert_line(', '.join(report.coders))}  ·  {report.units} {what} i {len(report.sources)} kilder"
+                _("  ·  {coders}  ·  {units} {what} i {n} kilder").format(
+                    coders=inert_line(", ".join(report.coders)), units=report.units, what=what, n=len(report.sources)
+                )
             )
-            text.append(f"  ·  samlet α {number(report.pooled.krippendorff_alpha)}")
+            text.append(
+                _("  ·  samlet α {krippendorff_alpha}").format(
+                    krippendorff_alpha=number(report.pooled.krippendorff_alpha)
+                )
+            )
         if self.computing:
-            text.append("  ·  beregner …", style="italic")
+            text.append(_("  ·  beregner …"), style="italic")
         self.query_one("#agreement-title", Static).update(text)
 
     def _show_settings(self) -> None:
         coders = self.report.coders if self.report else (self.coders or self.available)
         text = settings_line(coders, self.pair, self.unit, self.overlap, self.all_passages)
         if self.by_source:
-            text.append("  ·  pr. kilde [s]", style="bold")
+            text.append(_("  ·  pr. kilde [s]"), style="bold")
         self.query_one("#agreement-settings", Static).update(text)
 
     def _columns(self) -> list[tuple[str, str, int | None]]:
         """(key, label, width) of the columns for the current width; the name goes when it would not fit."""
         report = self.report
-        key_width = max([len("Kode")] + [len(c.code) for c in report.codes] if report else [4])
+        key_width = max([len(_("Kode"))] + [len(c.code) for c in report.codes] if report else [4])
         key_width = min(key_width, 18)
-        fixed = [("units", "Enheder", 7), ("agreement", "Enighed", 7), ("cohen_kappa", "Cohens κ", 8),
-                 ("krippendorff_alpha", "Kripp. α", 8), ("brennan_prediger", "B–P κ", 6), ("disagreements", "Uenige", 6)]  # fmt: skip
+        fixed = [("units", _("Enheder"), 7), ("agreement", _("Enighed"), 7), ("cohen_kappa", _("Cohens κ"), 8),
+                 ("krippendorff_alpha", "Kripp. α", 8), ("brennan_prediger", "B–P κ", 6), ("disagreements", _("Uenige"), 6)]  # fmt: skip
+        fixed = [(k, label, max(w, len(label))) for k, label, w in fixed]  # an English heading may be longer
         used = key_width + sum(w for _k, _l, w in fixed) + 2 * (len(fixed) + 2) + 2  # cell padding and scrollbar
         name_width = self.size.width - used
-        columns: list[tuple[str, str, int | None]] = [("code", "Kode", key_width)]
+        columns: list[tuple[str, str, int | None]] = [("code", _("Kode"), key_width)]
         if name_width >= 10:
-            columns.append(("name", "Navn", min(name_width, 60)))
+            columns.append(("name", _("Navn"), min(name_width, 60)))
         columns.extend(fixed)
         return columns
 
@@ -306,9 +320,13 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             cells = []
             for key, _label, _width in columns:
                 if key == "code":
-                    cells.append(line("samlet" if pooled else row.code, style="bold" if pooled else ""))
+                    cells.append(line(_("samlet") if pooled else row.code, style="bold" if pooled else ""))
                 elif key == "name":
-                    name = f"{len(report.codes)} koder i alt" if pooled else row.name
+                    name = (
+                        ngettext("{n} kode i alt", "{n} koder i alt", len(report.codes)).format(n=len(report.codes))
+                        if pooled
+                        else row.name
+                    )
                     cells.append(line(name, no_wrap=True, overflow="ellipsis", style="bold" if pooled else ""))
                 elif key in ("units", "disagreements"):
                     cells.append(Text(str(getattr(row, key)), justify="right", style="bold" if pooled else ""))
@@ -385,11 +403,11 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         if self.pair is None:
             return
         if not message.disagreements:
-            self.notify(f"Ingen uenigheder i {message.source} her.", timeout=3)
+            self.notify(_("Ingen uenigheder i {source} her.").format(source=message.source), timeout=3)
             return
         code = None if message.code == POOLED else message.code
         screen = DisagreementReviewScreen(
-            self.project, self.coder, self.pair, code, title=f"{message.code if code else 'alle koder'} · {message.source}",
+            self.project, self.coder, self.pair, code, title=(message.code if code else _("alle koder")) + f" · {message.source}",
             all_passages=self.all_passages, unit=self.unit, overlap=self.overlap, sources=[message.source],
         )  # fmt: skip
         self.app.push_screen(screen, lambda _settled: self.compute())
@@ -411,7 +429,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             self.overlap = share
             if self.unit != "span":
                 self.unit = "span"
-                self.notify(f"Enhed: spænd med mindst {share * 100:g} % overlap.", timeout=3)
+                self.notify(_("Enhed: spænd med mindst {percent:g} % overlap.").format(percent=share * 100), timeout=3)
             self._show_settings()
             self.compute()
 
@@ -419,7 +437,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
 
     def action_choose_coders(self) -> None:
         if len(self.available) < 2:
-            self.notify("Der skal være mindst to kodere med kodninger at vælge imellem.", severity="warning")
+            self.notify(_("Der skal være mindst to kodere med kodninger at vælge imellem."), severity="warning")
             return
         current = self.report.coders if self.report else (self.coders or self.available)
 
@@ -439,7 +457,10 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         if not coders or len(coders) < 2:
             return
         if len(coders) == 2:
-            self.notify(f"Der sammenlignes kun to kodere: {coders[0]} og {coders[1]}.", timeout=3)
+            self.notify(
+                _("Der sammenlignes kun to kodere: {a} og {b}.").format(a=coders[0], b=coders[1]),
+                timeout=3,
+            )
             return
         self._ask_pair(coders, None)
 
@@ -468,7 +489,7 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
         key = self._current_key()
         if self.report is None or key is None:
             if self.computing:
-                self.notify("Tallene beregnes stadig …", timeout=2)
+                self.notify(_("Tallene beregnes stadig …"), timeout=2)
             return
         if len(self.report.coders) > 2 and not self.pair_chosen:
             self._ask_pair(self.report.coders, key)
@@ -480,11 +501,14 @@ class AgreementScreen(SaysWorkerFailures, Screen[None]):
             return
         count = self.settled_total[0] if key == POOLED else self.settled.get(key, (0, 0))[0]
         if count == 0:
-            what = "nogen kode" if key == POOLED else key
-            self.notify(f"{self.pair[0]} og {self.pair[1]} er ikke uenige om {what}.", timeout=3)
+            what = _("nogen kode") if key == POOLED else key
+            self.notify(
+                _("{a} og {b} er ikke uenige om {what}.").format(a=self.pair[0], b=self.pair[1], what=what),
+                timeout=3,
+            )
             return
         row = self._current_row()
-        title = "alle koder" if key == POOLED else f"{key} {row.name if row else ''}"
+        title = _("alle koder") if key == POOLED else f"{key} {row.name if row else ''}"
         screen = DisagreementReviewScreen(
             self.project,
             self.coder,

@@ -7,21 +7,24 @@ from rich.text import Text
 
 from trivselkode.analysis import agreement as coefficients
 from trivselkode.analysis.icr import AgreementReport, CodeAgreement
+from trivselkode.i18n import N_, _
 from trivselkode.tui.common.plain import inert_line
 
 FIELD_LABELS = {
-    "agreement": "Enighed",
-    "cohen_kappa": "Cohens κ",
-    "krippendorff_alpha": "Krippendorffs α",
+    "agreement": N_("Enighed"),
+    "cohen_kappa": N_("Cohens κ"),
+    "krippendorff_alpha": N_("Krippendorffs α"),
     "brennan_prediger": "Brennan–Prediger κ",
 }
 
 # The core gives its reasons in English (they go into JSON); the screen speaks Danish.
 REASONS_DA = {
-    coefficients.NO_PAIRABLE: "færre end to parrede værdier: ingen enhed er kodet af mindst to kodere",
-    coefficients.NO_VARIATION: "ingen variation: alle værdier er ens, så den forventede uenighed er 0",
-    coefficients.NO_UNITS: "ingen enheder at sammenligne",
-    coefficients.COHEN_NO_VARIATION: "ingen variation: begge kodere har brugt samme værdi overalt, så tilfældig enighed er 1",
+    coefficients.NO_PAIRABLE: N_("færre end to parrede værdier: ingen enhed er kodet af mindst to kodere"),
+    coefficients.NO_VARIATION: N_("ingen variation: alle værdier er ens, så den forventede uenighed er 0"),
+    coefficients.NO_UNITS: N_("ingen enheder at sammenligne"),
+    coefficients.COHEN_NO_VARIATION: N_(
+        "ingen variation: begge kodere har brugt samme værdi overalt, så tilfældig enighed er 1"
+    ),
 }
 
 
@@ -32,9 +35,9 @@ def number(x: float | None) -> str:
 
 def undefined_reasons(row: CodeAgreement, coders: int) -> list[tuple[str, str]]:
     """(coefficient label, Danish reason) for every coefficient the row leaves undefined."""
-    out = [(FIELD_LABELS.get(k, k), REASONS_DA.get(v, v)) for k, v in (row.undefined or {}).items()]
+    out = [(_(FIELD_LABELS.get(k, k)), _(REASONS_DA.get(v, v))) for k, v in (row.undefined or {}).items()]
     if row.cohen_kappa is None and "cohen_kappa" not in (row.undefined or {}) and coders != 2:
-        out.append((FIELD_LABELS["cohen_kappa"], "gælder kun for præcis to kodere; se Krippendorffs α"))
+        out.append((_(FIELD_LABELS["cohen_kappa"]), _("gælder kun for præcis to kodere; se Krippendorffs α")))
     return out
 
 
@@ -43,22 +46,22 @@ def settings_line(
 ) -> Text:
     """Which coders, which pair side by side, which unit, which passages, each with its key."""
     text = Text()
-    text.append("Kodere ", style="dim")
+    text.append(_("Kodere "), style="dim")
     text.append(inert_line(", ".join(coders)) if coders else "–", style="bold")
     text.append(" [k]", style="dim")
     if pair and len(coders) > 2:
-        text.append("  side om side ", style="dim")
+        text.append(_("  side om side "), style="dim")
         text.append(inert_line(f"{pair[0]} ↔ {pair[1]}"), style="bold")
         text.append(" [v]", style="dim")
-    text.append("  ·  Enhed ", style="dim")
+    text.append(_("  ·  Enhed "), style="dim")
     if unit == "span":
-        text.append(f"spænd ≥ {overlap * 100:g} %", style="bold")
+        text.append(_("spænd ≥ {percent:g} %").format(percent=overlap * 100), style="bold")
         text.append(" [u, o]", style="dim")
     else:
-        text.append("udsagn", style="bold")
+        text.append(_("udsagn"), style="bold")
         text.append(" [u]", style="dim")
     text.append("  ·  ", style="dim")
-    text.append("alle kodede udsagn" if all_passages else "færdige kilder", style="bold")
+    text.append(_("alle kodede udsagn") if all_passages else _("færdige kilder"), style="bold")
     text.append(" [a]", style="dim")
     return text
 
@@ -70,8 +73,8 @@ def details_text(
     is undefined, and what the figure means (a note on the row; the span units' meaning)."""
     text = Text()
     if row is report.pooled:
-        text.append("samlet", style="bold")
-        text.append(f" – alle {len(report.codes)} brugte koder under ét")
+        text.append(_("samlet"), style="bold")
+        text.append(_(" – alle {n} brugte koder under ét").format(n=len(report.codes)))
     else:
         text.append(inert_line(row.code), style="bold")
         text.append(f" {inert_line(row.name)}")
@@ -81,12 +84,15 @@ def details_text(
         a, b = pair
         text.append(inert_line(f"{a} ↔ {b}: "), style="dim")
         if count:
-            text.append(f"{count} uenige udsagn, {settled} afgjort", style="bold" if settled < count else "green")
-            text.append(" · Enter: gennemgå", style="dim")
+            text.append(
+                _("{count} uenige udsagn, {settled} afgjort").format(count=count, settled=settled),
+                style="bold" if settled < count else "green",
+            )
+            text.append(_(" · Enter: gennemgå"), style="dim")
         else:
-            text.append("ingen uenigheder at afgøre")
+            text.append(_("ingen uenigheder at afgøre"))
     for label, reason in undefined_reasons(row, len(report.coders)):
-        text.append(f"\n{label} ikke defineret: ", style="yellow")
+        text.append(_("\n{label} ikke defineret: ").format(label=label), style="yellow")
         text.append(inert_line(reason))
     if row.note:
         text.append("\n" + inert_line(row.note), style="yellow")

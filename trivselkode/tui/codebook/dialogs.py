@@ -18,6 +18,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from trivselkode.domain.codebook_lang import kind_label, kind_value
+from trivselkode.i18n import N_, _
 from trivselkode.tui.common.modal import Dialog, dialog_css
 from trivselkode.tui.common.plain import PlainInput, PlainTextArea, line
 
@@ -29,48 +31,48 @@ class AddCodeDialog(Dialog[dict[str, str] | None]):
 
     CSS_PATH = CODEBOOK_DIALOGS_TCSS
     BINDINGS = [
-        Binding("escape", "cancel", "Luk"),
-        Binding("ctrl+s", "save", "Gem"),
+        Binding("escape", "cancel", N_("Luk")),
+        Binding("ctrl+s", "save", N_("Gem")),
     ]
     FIELDS = (
-        ("key", "Nøgle", "fx T8 eller B.leg", 0),
-        ("name", "Navn", "kodens danske navn", 0),
-        ("parent", "Overkode", "nøglen på overkoden; tom: øverste niveau", 0),
-        ("kind", "Type", "tema, behov, livskvalitet, miljø …", 0),
-        ("color", "Farve", "#2e7d32 eller #2e7; tom: ingen", 0),
-        ("shortcut", "Genvej", "ét tegn; tom: ingen", 1),
-        ("description", "Beskrivelse", "definitionen (kan skrives senere med e)", 0),
+        ("key", N_("Nøgle"), N_("fx T8 eller B.leg"), 0),
+        ("name", N_("Navn"), N_("kodens danske navn"), 0),
+        ("parent", N_("Overkode"), N_("nøglen på overkoden; tom: øverste niveau"), 0),
+        ("kind", N_("Type"), N_("tema, behov, livskvalitet, miljø …"), 0),
+        ("color", N_("Farve"), N_("#2e7d32 eller #2e7; tom: ingen"), 0),
+        ("shortcut", N_("Genvej"), N_("ét tegn; tom: ingen"), 1),
+        ("description", N_("Beskrivelse"), N_("definitionen (kan skrives senere med e)"), 0),
     )
 
     def __init__(self, values: dict[str, str] | None = None, error: str | None = None) -> None:
         super().__init__()
-        self.values = {name: "" for name, *_ in self.FIELDS} | dict(values or {})
+        self.values = {name: "" for name, *_rest in self.FIELDS} | dict(values or {})
         self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -fill"):
-            yield Label("Ny kode", classes="dialog-title")
+            yield Label(_("Ny kode"), classes="dialog-title")
             for name, label, placeholder, max_length in self.FIELDS:
                 with Horizontal(classes="form-row"):
-                    yield Label(label)
+                    yield Label(_(label))
                     yield PlainInput(
                         self.values.get(name, ""),
                         id=f"add-{name}",
-                        placeholder=placeholder,
+                        placeholder=_(placeholder),
                         max_length=max_length,
                         compact=True,
                     )
             yield Static(line(self.error), classes="dialog-error", id="add-error")
             with Horizontal(classes="compact-buttons"):
-                yield Button("Gem", variant="primary", id="add-save", compact=True)
-                yield Button("Fortryd", id="add-cancel", compact=True)
-            yield Static("Tab: næste felt · Enter/ctrl+s: gem · Escape: fortryd", classes="dialog-hint")
+                yield Button(_("Gem"), variant="primary", id="add-save", compact=True)
+                yield Button(_("Fortryd"), id="add-cancel", compact=True)
+            yield Static(_("Tab: næste felt · Enter/ctrl+s: gem · Escape: fortryd"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#add-key", Input).focus()
 
     def collect(self) -> dict[str, str]:
-        return {name: self.query_one(f"#add-{name}", Input).value for name, *_ in self.FIELDS}
+        return {name: self.query_one(f"#add-{name}", Input).value for name, *_rest in self.FIELDS}
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#add-save")
@@ -87,11 +89,11 @@ class DetailsDialog(Dialog[dict[str, Any] | None]):
 
     CSS_PATH = CODEBOOK_DIALOGS_TCSS
     BINDINGS = [
-        Binding("escape", "cancel", "Luk"),
-        Binding("ctrl+s", "save", "Gem"),
+        Binding("escape", "cancel", N_("Luk")),
+        Binding("ctrl+s", "save", N_("Gem")),
     ]
-    TEXTS = (("description", "Beskrivelse"), ("include", "Medtag"), ("exclude", "Udelad"))
-    LISTS = (("characteristics", "Kendetegn (én pr. linje)"), ("examples", "Eksempler (én pr. linje)"))
+    TEXTS = (("description", N_("Beskrivelse")), ("include", N_("Medtag")), ("exclude", N_("Udelad")))
+    LISTS = (("characteristics", N_("Kendetegn (én pr. linje)")), ("examples", N_("Eksempler (én pr. linje)")))
 
     def __init__(self, code: dict[str, Any], error: str | None = None) -> None:
         super().__init__()
@@ -101,31 +103,34 @@ class DetailsDialog(Dialog[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         code = self.code
         with Vertical(classes="dialog -fill"):
-            yield Label(line(f"Beskriv {code['key']} · {code['name']}"), classes="dialog-title")
+            title = _("Beskriv {key} · {name}").format(key=code["key"], name=code["name"])
+            yield Label(line(title), classes="dialog-title")
             with VerticalScroll(id="details-fields"):
-                yield Label("Type", classes="form-label")
-                yield PlainInput(code.get("kind") or "", id="details-kind", placeholder="tema, behov, …", compact=True)
+                yield Label(_("Type"), classes="form-label")
+                yield PlainInput(
+                    kind_label(code.get("kind")), id="details-kind", placeholder=_("tema, behov, …"), compact=True
+                )
                 for name, label in self.TEXTS:
-                    yield Label(label, classes="form-label")
+                    yield Label(_(label), classes="form-label")
                     yield PlainTextArea(code.get(name) or "", id=f"details-{name}", soft_wrap=True, compact=True)
                 for name, label in self.LISTS:
-                    yield Label(label, classes="form-label")
+                    yield Label(_(label), classes="form-label")
                     yield PlainTextArea(
                         "\n".join(code.get(name) or []), id=f"details-{name}", soft_wrap=True, compact=True
                     )
-                yield Label("Nøgleord (adskilt af komma)", classes="form-label")
+                yield Label(_("Nøgleord (adskilt af komma)"), classes="form-label")
                 yield PlainInput(", ".join(code.get("keywords") or []), id="details-keywords", compact=True)
             yield Static(line(self.error), classes="dialog-error")
             with Horizontal(classes="compact-buttons"):
-                yield Button("Gem", variant="primary", id="details-save", compact=True)
-                yield Button("Fortryd", id="details-cancel", compact=True)
-            yield Static("Tab: næste felt · ctrl+s: gem · Escape: fortryd", classes="dialog-hint")
+                yield Button(_("Gem"), variant="primary", id="details-save", compact=True)
+                yield Button(_("Fortryd"), id="details-cancel", compact=True)
+            yield Static(_("Tab: næste felt · ctrl+s: gem · Escape: fortryd"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#details-kind", Input).focus()
 
     def collect(self) -> dict[str, Any]:
-        values: dict[str, Any] = {"kind": self.query_one("#details-kind", Input).value}
+        values: dict[str, Any] = {"kind": kind_value(self.query_one("#details-kind", Input).value)}
         for name, _label in self.TEXTS:
             values[name] = self.query_one(f"#details-{name}", TextArea).text
         for name, _label in self.LISTS:

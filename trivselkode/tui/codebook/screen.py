@@ -26,13 +26,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
+from trivselkode.domain.codebook_lang import kind_label, kind_value
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _, language, ngettext
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.codebook.dialogs import AddCodeDialog, DetailsDialog
 from trivselkode.tui.common.confirm import ConfirmDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import BACK_ONLY, help_sections
 from trivselkode.tui.common.picker import CodePickerDialog
@@ -41,24 +44,24 @@ from trivselkode.tui.common.prompt import TextPromptDialog
 from trivselkode.tui.messages import CodingsChanged
 
 KEYS = [
-    ("a", "add_code", "Ny"),
-    ("r", "rename_code", "Omdøb"),
-    ("c", "color_code", "Farve"),
-    ("k", "shortcut_code", "Genvej"),
-    ("e", "describe_code", "Beskriv"),
-    ("f", "move_code", "Flyt"),
-    ("m", "merge_code", "Flet"),
-    ("x", "retire_code", "Udgå/genaktivér"),
+    ("a", "add_code", N_("Ny")),
+    ("r", "rename_code", N_("Omdøb")),
+    ("c", "color_code", N_("Farve")),
+    ("k", "shortcut_code", N_("Genvej")),
+    ("e", "describe_code", N_("Beskriv")),
+    ("f", "move_code", N_("Flyt")),
+    ("m", "merge_code", N_("Flet")),
+    ("x", "retire_code", N_("Udgå/genaktivér")),
 ]
 KEY_HELP = {
-    "add_code": "ny kode (som søskende til den markerede; overkoden kan ændres)",
-    "rename_code": "omdøb den markerede kode",
-    "color_code": "skift farve (#rrggbb eller #rgb; tom fjerner farven)",
-    "shortcut_code": "skift genvej (ét tegn; tom fjerner genvejen)",
-    "describe_code": "ret type, beskrivelse, medtag/udelad, kendetegn, eksempler, nøgleord",
-    "move_code": "flyt koden (med underkoder) under en anden kode eller til øverste niveau",
-    "merge_code": "flet koden ind i en anden: alle kodninger flyttes, koden slettes",
-    "retire_code": "udgå (ingen nye kodninger; de gamle bevares) eller genaktivér",
+    "add_code": N_("ny kode (som søskende til den markerede; overkoden kan ændres)"),
+    "rename_code": N_("omdøb den markerede kode"),
+    "color_code": N_("skift farve (#rrggbb eller #rgb; tom fjerner farven)"),
+    "shortcut_code": N_("skift genvej (ét tegn; tom fjerner genvejen)"),
+    "describe_code": N_("ret type, beskrivelse, medtag/udelad, kendetegn, eksempler, nøgleord"),
+    "move_code": N_("flyt koden (med underkoder) under en anden kode eller til øverste niveau"),
+    "merge_code": N_("flet koden ind i en anden: alle kodninger flyttes, koden slettes"),
+    "retire_code": N_("udgå (ingen nye kodninger; de gamle bevares) eller genaktivér"),
 }
 
 
@@ -79,11 +82,11 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
     CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
     BINDINGS = [
-        Binding("escape", "back", "Tilbage"),
-        Binding("question_mark", "show_keys", "Taster"),
+        Binding("escape", "back", N_("Tilbage")),
+        Binding("question_mark", "show_keys", N_("Taster")),
         # Enter on a code opens Udtræk (before the tree takes it to fold: folding is on space).
-        Binding("enter", "open_retrieval", "Udtræk", priority=True),
-        Binding("Q", "open_review_queue", "Forslagskø", show=False),
+        Binding("enter", "open_retrieval", N_("Udtræk"), priority=True),
+        Binding("Q", "open_review_queue", N_("Forslagskø"), show=False),
         *[Binding(key, action, label) for key, action, label in KEYS],
     ]
 
@@ -107,14 +110,14 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="codebook-body"):
-            tree: Tree[str] = Tree("Kodebog", id="codebook-tree")
+            tree: Tree[str] = Tree(_("Kodebog"), id="codebook-tree")
             tree.show_root = False
             tree.guide_depth = 2
             yield tree
             with VerticalScroll(id="codebook-details"):
                 yield Static("", id="codebook-detail-text")
-        yield Static("Henter kodebogen …", id="codebook-status")
-        yield Footer()
+        yield Static(_("Henter kodebogen …"), id="codebook-status")
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()
@@ -165,13 +168,12 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         active = sum(1 for r in message.rows if not r["retired"])
         retired = len(message.rows) - active
         total = sum(r["codings"] for r in message.rows)
-        status = (
-            f"{active} kode{'' if active == 1 else 'r'}"
-            + (f", {retired} udgået" if retired else "")
-            + f" · {total} kodning{'' if total == 1 else 'er'} i alt"
-        )
+        status = ngettext("{n} kode", "{n} koder", active).format(n=active)
+        if retired:
+            status += ", " + _("{n} udgået").format(n=retired)
+        status += " · " + ngettext("{n} kodning i alt", "{n} kodninger i alt", total).format(n=total)
         if not message.rows:
-            status = "Kodebogen er tom. Tryk a for en ny kode, eller indlæs en med `trivselkode codebook load FIL`."
+            status = _("Kodebogen er tom. Tryk a for en ny kode, eller indlæs en med `trivselkode codebook load FIL`.")
         self.query_one("#codebook-status", Static).update(line(status))
         if message.note:
             self.notify(message.note)
@@ -185,7 +187,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         label.append(" " + inert_line(row["name"]))
         label.append(f" ({row['codings']})", style="dim")
         if row["retired"]:
-            label.append(" udgået", style="italic")
+            label.append(" " + _("udgået"), style="italic")
             label.stylize("dim strike", 2)
         return label
 
@@ -207,7 +209,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
     def _show_details(self) -> None:
         row = self.current_row()
         target = self.query_one("#codebook-detail-text", Static)
-        target.update(details(row, self.rows) if row else Text("Ingen kode valgt.", style="dim"))
+        target.update(details(row, self.rows) if row else Text(_("Ingen kode valgt."), style="dim"))
 
     # ------------------------------------------------------------------ changes
 
@@ -244,7 +246,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
     def _need_code(self) -> dict[str, Any] | None:
         row = self.current_row()
         if row is None:
-            self.notify("Vælg en kode først.", severity="warning")
+            self.notify(_("Vælg en kode først."), severity="warning")
         return row
 
     def action_add_code(self, values: dict[str, str] | None = None, error: str | None = None) -> None:
@@ -252,7 +254,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
         if values is None:
             row = self.current_row()
-            values = {"parent": row["parent"] or "", "kind": row["kind"] or ""} if row else {}
+            values = {"parent": row["parent"] or "", "kind": kind_label(row["kind"])} if row else {}
 
         def submitted(result: dict[str, str] | None) -> None:
             if result is None:
@@ -264,12 +266,12 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                         result["key"],
                         result["name"],
                         parent=result["parent"] or None,
-                        kind=result["kind"],
+                        kind=kind_value(result["kind"]),
                         color=result["color"] or None,
                         shortcut=result["shortcut"] or None,
                         description=result["description"],
                     ),
-                    done=lambda key: f"Koden {key} er tilføjet.",
+                    done=lambda key: _("Koden {key} er tilføjet.").format(key=key),
                     select=result["key"].strip(),
                     reopen=lambda msg: self.action_add_code(result, msg),
                 )
@@ -291,14 +293,16 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self._apply(
                 _Change(
                     run=lambda: ops.rename_code(self.project, key, name),
-                    done=lambda _old: f"{key} hedder nu '{name.strip()}'.",
+                    done=lambda _old: _("{key} hedder nu '{name}'.").format(key=key, name=name.strip()),
                     select=key,
                     reopen=lambda msg: self.action_rename_code(name, msg),
                 )
             )
 
         self.app.push_screen(
-            TextPromptDialog(f"Omdøb {key}", "Nyt navn", row["name"] if value is None else value, error=error),
+            TextPromptDialog(
+                _("Omdøb {key}").format(key=key), _("Nyt navn"), row["name"] if value is None else value, error=error
+            ),
             submitted,
         )
 
@@ -317,7 +321,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                 _Change(
                     run=lambda: ops.set_code_color(self.project, key, color),
                     done=lambda stored: (
-                        f"{key} har nu farven {stored}." if stored else f"{key} har ikke længere en farve."
+                        _("{key} har nu farven {color}.").format(key=key, color=stored)
+                        if stored
+                        else _("{key} har ikke længere en farve.").format(key=key)
                     ),
                     select=key,
                     reopen=lambda msg: self.action_color_code(color, msg),
@@ -326,10 +332,10 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
         self.app.push_screen(
             TextPromptDialog(
-                f"Farve for {key}",
-                "Farve",
+                _("Farve for {key}").format(key=key),
+                _("Farve"),
                 (row["color"] or "") if value is None else value,
-                hint="#rrggbb eller #rgb, tom fjerner farven",
+                hint=_("#rrggbb eller #rgb, tom fjerner farven"),
                 error=error,
                 placeholder="#2e7d32",
             ),
@@ -351,7 +357,9 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                 _Change(
                     run=lambda: ops.set_code_shortcut(self.project, key, shortcut or None),
                     done=lambda stored: (
-                        f"{key} har nu genvejen '{stored}'." if stored else f"{key} har ikke længere en genvej."
+                        _("{key} har nu genvejen '{shortcut}'.").format(key=key, shortcut=stored)
+                        if stored
+                        else _("{key} har ikke længere en genvej.").format(key=key)
                     ),
                     select=key,
                     reopen=lambda msg: self.action_shortcut_code(shortcut, msg),
@@ -360,10 +368,10 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
         self.app.push_screen(
             TextPromptDialog(
-                f"Genvej for {key}",
-                "Genvej (ét tegn)",
+                _("Genvej for {key}").format(key=key),
+                _("Genvej (ét tegn)"),
                 (row["shortcut"] or "") if value is None else value,
-                hint="tom fjerner genvejen",
+                hint=_("tom fjerner genvejen"),
                 error=error,
                 max_length=1,
             ),
@@ -384,7 +392,11 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self._apply(
                 _Change(
                     run=lambda: ops.update_code_details(self.project, key, **result),
-                    done=lambda changed: f"{key} er opdateret." if changed else f"{key}: intet ændret.",
+                    done=lambda changed: (
+                        _("{key} er opdateret.").format(key=key)
+                        if changed
+                        else _("{key}: intet ændret.").format(key=key)
+                    ),
                     select=key,
                     reopen=lambda msg: self.action_describe_code(result, msg),
                 )
@@ -416,23 +428,27 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         if row is None:
             return
         key = row["key"]
-        choices = [("", "(øverste niveau)")] + self._choices(self._subtree(key))
+        choices = [("", _("(øverste niveau)"))] + self._choices(self._subtree(key))
 
         def picked(parent: str | None) -> None:
             if parent is None:
                 return
             if (parent or None) == row["parent"]:
-                self.notify(f"{key} ligger der allerede.")
+                self.notify(_("{key} ligger der allerede.").format(key=key))
                 return
             self._apply(
                 _Change(
                     run=lambda: ops.move_code(self.project, key, parent or None),
-                    done=lambda _moved: f"{key} ligger nu under {parent}." if parent else f"{key} ligger nu øverst.",
+                    done=lambda _moved: (
+                        _("{key} ligger nu under {parent}.").format(key=key, parent=parent)
+                        if parent
+                        else _("{key} ligger nu øverst.").format(key=key)
+                    ),
                     select=key,
                 )
             )
 
-        self.app.push_screen(CodePickerDialog(f"Flyt {key} under …", choices), picked)
+        self.app.push_screen(CodePickerDialog(_("Flyt {key} under …").format(key=key), choices), picked)
 
     def action_merge_code(self) -> None:
         from trivselkode.storage import codebook_ops as ops
@@ -443,18 +459,17 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
         key = row["key"]
         choices = self._choices({key})
         if not choices:
-            self.notify("Der er ingen anden kode at flette ind i.", severity="warning")
+            self.notify(_("Der er ingen anden kode at flette ind i."), severity="warning")
             return
 
         def picked(target: str | None) -> None:
             if not target:
                 return
             target_row = self.rows[target]
-            text = (
-                f"Alle {row['codings']} kodninger med {key} ({row['name']}) flyttes til {target} "
-                f"({target_row['name']}); dubletter lægges sammen, og notater bevares. "
-                f"Underkoder flyttes med. Derefter slettes {key}."
-            )
+            text = _(
+                "Alle {n} kodninger med {key} ({name}) flyttes til {target} ({target_name}); dubletter lægges "
+                "sammen, og notater bevares. Underkoder flyttes med. Derefter slettes {key}."
+            ).format(n=row["codings"], key=key, name=row["name"], target=target, target_name=target_row["name"])
 
             def confirmed(yes: bool | None) -> None:
                 if not yes:
@@ -469,13 +484,21 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
                 )
 
             self.app.push_screen(
-                ConfirmDialog(text, yes="Flet", no="Fortryd", title=f"Flet {key} ind i {target}?", careful=True),
+                ConfirmDialog(
+                    text,
+                    yes=_("Flet"),
+                    no=_("Fortryd"),
+                    title=_("Flet {key} ind i {target}?").format(key=key, target=target),
+                    careful=True,
+                ),
                 confirmed,
             )
 
         self.app.push_screen(
             CodePickerDialog(
-                f"Flet {key} ind i …", choices, hint=f"Vælg den kode, som {key}s kodninger skal flyttes til."
+                _("Flet {key} ind i …").format(key=key),
+                choices,
+                hint=_("Vælg den kode, som {key}s kodninger skal flyttes til.").format(key=key),
             ),
             picked,
         )
@@ -491,7 +514,7 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             self._apply(
                 _Change(
                     run=lambda: ops.unretire_code(self.project, key),
-                    done=lambda report: f"Genaktiveret: {', '.join(report.keys)}.",
+                    done=lambda report: _("Genaktiveret: {keys}.").format(keys=", ".join(report.keys)),
                     select=key,
                 )
             )
@@ -527,21 +550,21 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
             return isinstance(self.focused, Tree)  # elsewhere Enter is the focused widget's own
         return True
 
-    HELP_TITLE = "Kodebog"
+    HELP_TITLE = N_("Kodebog")
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """The keys described at length (the app's help shows these after the bindings)."""
         return [
             (
-                "Gennemse",
+                N_("Gennemse"),
                 [
-                    ("↑ ↓", "flyt markeringen"),
-                    ("Enter", "Udtræk: alle udsagn og udsnit kodet med koden (R/F6 for en anden kode)"),
-                    ("Q", "Forslagskø: kodens ukodede udsagn, bedst først (y koder, n afviser)"),
-                    ("mellemrum", "fold en kode med underkoder ud eller sammen"),
+                    ("↑ ↓", N_("flyt markeringen")),
+                    ("Enter", N_("Udtræk: alle udsagn og udsnit kodet med koden (R/F6 for en anden kode)")),
+                    ("Q", N_("Forslagskø: kodens ukodede udsagn, bedst først (y koder, n afviser)")),
+                    (N_("mellemrum"), N_("fold en kode med underkoder ud eller sammen")),
                 ],
             ),
-            ("Ret (gemmes med det samme)", [(key, KEY_HELP[action]) for key, action, _label in KEYS]),
+            (N_("Ret (gemmes med det samme)"), [(key, KEY_HELP[action]) for key, action, _label in KEYS]),
         ]
 
     def action_show_keys(self) -> None:
@@ -550,23 +573,27 @@ class CodebookScreen(SaysWorkerFailures, Screen[None]):
 
 
 def _merge_note(report: Any) -> str:
-    parts = [f"{report.source} er flettet ind i {report.target}: {report.codings_total} kodninger flyttet"]
+    parts = [
+        _("{source} er flettet ind i {target}: {n} kodninger flyttet").format(
+            source=report.source, target=report.target, n=report.codings_total
+        )
+    ]
     if report.codings_folded:
-        parts.append(f"{report.codings_folded} dubletter lagt sammen")
+        parts.append(_("{n} dubletter lagt sammen").format(n=report.codings_folded))
     if report.unplaced_moved:
-        parts.append(f"{report.unplaced_moved} uplacerede")
+        parts.append(_("{n} uplacerede").format(n=report.unplaced_moved))
     if report.code_memos_moved:
-        parts.append(f"{report.code_memos_moved} notater")
+        parts.append(_("{n} notater").format(n=report.code_memos_moved))
     if report.children_moved:
-        parts.append(f"underkoder: {', '.join(report.children_moved)}")
+        parts.append(_("underkoder: {keys}").format(keys=", ".join(report.children_moved)))
     return ", ".join(parts) + "."
 
 
 def _retire_note(report: Any) -> str:
-    note = f"Udgået: {', '.join(report.keys)}. Kodningerne er bevaret."
+    note = _("Udgået: {keys}. Kodningerne er bevaret.").format(keys=", ".join(report.keys))
     if report.freed_shortcuts:
         freed = ", ".join(f"'{s}'" for s in report.freed_shortcuts.values())
-        note += f" Genvej {freed} er frigivet."
+        note += " " + _("Genvej {shortcuts} er frigivet.").format(shortcuts=freed)
     return note
 
 
@@ -578,33 +605,61 @@ def details(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> RenderableT
     title.append(f"{inert_line(row['key'])} ", style="bold")
     title.append(inert_line(row["name"]), style="bold")
     if row["retired"]:
-        title.append("  (udgået)", style="italic dim")
+        title.append("  (" + _("udgået") + ")", style="italic dim")
     parts.append(title)
     facts = Table.grid(padding=(0, 1))
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column()
     parent = rows.get(row["parent"]) if row["parent"] else None
-    facts.add_row("Type", line(row["kind"] or "–"))
-    facts.add_row("Overkode", line(f"{parent['key']} {parent['name']}" if parent else "–"))
-    facts.add_row("Genvej", line(row["shortcut"] or "–"))
-    facts.add_row("Farve", line(row["color"], style=Style(color=row["color"])) if row["color"] else "–")
-    facts.add_row("Kodninger", Text(str(row["codings"])))
+    facts.add_row(_("Type"), line(kind_label(row["kind"]) or "–"))
+    facts.add_row(_("Overkode"), line(f"{parent['key']} {parent['name']}" if parent else "–"))
+    facts.add_row(_("Genvej"), line(row["shortcut"] or "–"))
+    facts.add_row(_("Farve"), line(row["color"], style=Style(color=row["color"])) if row["color"] else "–")
+    facts.add_row(_("Kodninger"), Text(str(row["codings"])))
     children = [r["key"] for r in rows.values() if r["parent"] == row["key"]]
     if children:
-        facts.add_row("Underkoder", line(", ".join(children)))
+        facts.add_row(_("Underkoder"), line(", ".join(children)))
     parts.append(facts)
-    for label, field in (("Beskrivelse", "description"), ("Medtag", "include"), ("Udelad", "exclude")):
+    for label, field in ((N_("Beskrivelse"), "description"), (N_("Medtag"), "include"), (N_("Udelad"), "exclude")):
         if row[field]:
-            parts.append(Text(f"\n{label}", style="bold underline"))
+            parts.append(Text(f"\n{_(label)}", style="bold underline"))
             parts.append(para(row[field]))
-    for label, field in (("Kendetegn", "characteristics"), ("Eksempler", "examples")):
+    for label, field in ((N_("Kendetegn"), "characteristics"), (N_("Eksempler"), "examples")):
         if row[field]:
-            parts.append(Text(f"\n{label}", style="bold underline"))
+            parts.append(Text(f"\n{_(label)}", style="bold underline"))
             for item in row[field]:
                 parts.append(para(f"• {item}" if field == "characteristics" else f"“{item}”"))
     if row["keywords"]:
-        parts.append(Text("\nNøgleord", style="bold underline"))
+        parts.append(Text("\n" + _("Nøgleord"), style="bold underline"))
         parts.append(line(", ".join(row["keywords"])))
     if not any(row[f] for f in ("description", "include", "exclude", "characteristics", "examples", "keywords")):
-        parts.append(Text("\nIngen beskrivelse endnu – tryk e for at skrive en.", style="dim"))
+        parts.append(Text("\n" + _("Ingen beskrivelse endnu – tryk e for at skrive en."), style="dim"))
+    if language() == "en":
+        parts.extend(english_details(row))
     return Group(*parts)
+
+
+# The bilingual codebook's English of a code (``name_en`` …), as the details panel shows it in English.
+ENGLISH_FIELDS = (
+    ("name_en", N_("Navn på engelsk")),
+    ("definition_en", N_("Beskrivelse på engelsk")),
+    ("include_en", N_("Medtag på engelsk")),
+    ("exclude_en", N_("Udelad på engelsk")),
+    ("characteristics_en", N_("Kendetegn på engelsk")),
+    ("examples_en", N_("Eksempler på engelsk")),
+)
+
+
+def english_details(row: dict[str, Any]) -> list[RenderableType]:
+    """The code's English texts, the bilingual codebook's (what English reports use); none: nothing."""
+    parts: list[RenderableType] = []
+    for field, label in ENGLISH_FIELDS:
+        value = row.get(field)
+        if not value:
+            continue
+        parts.append(Text(f"\n{_(label)}", style="bold underline"))
+        if isinstance(value, list):
+            parts.extend(para(f"• {item}") for item in value)
+        else:
+            parts.append(para(value))
+    return parts

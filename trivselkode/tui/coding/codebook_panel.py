@@ -21,6 +21,8 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from trivselkode.analysis.suggest import Suggestion
+from trivselkode.domain.codebook_lang import kind_label
+from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.dialogs import suggestion_reason, suggestion_score
 from trivselkode.tui.common.plain import inert, inert_line
@@ -32,9 +34,12 @@ def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:
     """The definition, include/exclude and examples of a code, for reading while coding."""
     text = Text()
     text.append(inert_line(code.key), style=Style(bold=True, color=code.color) if code.color else "bold")
-    facts = [code.kind] if code.kind else []
+    facts = [kind_label(code.kind)] if code.kind else []
     if code.shortcut:
-        facts.append(f"genvej {code.shortcut}" + ("" if shortcut_active else " (optaget af skærmen)"))
+        if shortcut_active:
+            facts.append(_("genvej {shortcut}").format(shortcut=code.shortcut))
+        else:
+            facts.append(_("genvej {shortcut} (optaget af skærmen)").format(shortcut=code.shortcut))
     if facts:
         text.append(" · " + inert_line(" · ".join(facts)), style="dim")
     text.append("\n")
@@ -46,13 +51,13 @@ def code_detail(code: CodeInfo, shortcut_active: bool = True) -> Text:
         for item in code.characteristics:
             text.append(f"• {inert(item)}\n")
     if code.include:
-        text.append("\nMedtag: ", style="bold")
+        text.append("\n" + _("Medtag:") + " ", style="bold")
         text.append(inert(code.include.strip()) + "\n")
     if code.exclude:
-        text.append("\nUdelad: ", style="bold")
+        text.append("\n" + _("Udelad:") + " ", style="bold")
         text.append(inert(code.exclude.strip()) + "\n")
     if code.examples:
-        text.append("\nEksempler:\n", style="bold")
+        text.append("\n" + _("Eksempler:") + "\n", style="bold")
         for ex in code.examples:
             text.append(f"“{inert(ex.strip().strip(chr(34)))}”\n", style="italic")
     return text
@@ -69,7 +74,7 @@ def suggestions_text(status: str, suggestions: list[tuple[Suggestion, CodeInfo]]
     text.append(head + colon, style="bold")
     text.append(rest)
     if loading:
-        text.append("\nindlæser sprogmodel …", style="dim")
+        text.append("\n" + _("indlæser sprogmodel …"), style="dim")
         return text
     if suggestions is None:
         text.append("\n…", style="dim")
@@ -84,12 +89,15 @@ def suggestions_text(status: str, suggestions: list[tuple[Suggestion, CodeInfo]]
         text.append(suggestion_reason(sug), style="italic")
     others = len(suggestions) - len(shown)
     if not shown:
-        text.append("\nIngen sikre forslag", style="dim")
-    keys = ["+: tag 1"] if shown else []
+        text.append("\n" + _("Ingen sikre forslag"), style="dim")
+    keys = [_("+: tag 1")] if shown else []
     if others:
-        keys.append(f"A: {'alle' if shown else 'se'} {len(suggestions)}" + ("" if shown else " usikre"))
+        if shown:
+            keys.append(_("A: alle {n}").format(n=len(suggestions)))
+        else:
+            keys.append(_("A: se {n} usikre").format(n=len(suggestions)))
     elif len(shown) > 1:
-        keys.append("A: vælg")
+        keys.append(_("A: vælg"))
     if keys:
         text.append("\n" + " · ".join(keys), style="dim")
     return text
@@ -99,13 +107,13 @@ class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
     """One line per code: shortcut, colour, count here, name (indented by depth)."""
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Op", show=False),
-        Binding("down", "cursor(1)", "Ned", show=False),
-        Binding("pageup", "page(-1)", "Side op", show=False),
-        Binding("pagedown", "page(1)", "Side ned", show=False),
-        Binding("home", "jump(0)", "Første", show=False),
-        Binding("end", "jump(-1)", "Sidste", show=False),
-        Binding("enter", "choose", "Sæt/fjern koden", show=False),
+        Binding("up", "cursor(-1)", N_("Op"), show=False),
+        Binding("down", "cursor(1)", N_("Ned"), show=False),
+        Binding("pageup", "page(-1)", N_("Side op"), show=False),
+        Binding("pagedown", "page(1)", N_("Side ned"), show=False),
+        Binding("home", "jump(0)", N_("Første"), show=False),
+        Binding("end", "jump(-1)", N_("Sidste"), show=False),
+        Binding("enter", "choose", N_("Sæt/fjern koden"), show=False),
     ]
 
     COMPONENT_CLASSES = {"code-list--cursor", "code-list--plain"}
@@ -246,12 +254,12 @@ class CodebookPanel(Vertical):
         self.codes: list[CodeInfo] = []
         self.inactive_shortcuts: set[int] = set()
         self._suggestion_text: Text | None = None
-        self._status = "Forslag"
+        self._status = _("Forslag")
         self._suggestions: tuple[list[tuple[Suggestion, CodeInfo]] | None, bool] = ([], False)
         self._detail_code: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Kodebog", classes="panel-title", id="codebook-title")
+        yield Static(_("Kodebog"), classes="panel-title", id="codebook-title")
         yield CodeList(id="code-list")
         yield Static("", id="suggestions")
         with VerticalScroll(id="code-detail-scroll", can_focus=False):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from trivselkode.i18n import _, ngettext
 from trivselkode.storage.db import explain_failure
 
 if TYPE_CHECKING:
@@ -55,10 +56,11 @@ class TrainingFailed(Message):
 def model_status(model: LearnedModel | None, training: bool) -> str:
     """What the suggestions are made from, as Kodning's panel says it."""
     if model is not None and model.codes:
-        status = f"Forslag: lært af {model.n_examples} kodede udsagn"
+        n = model.n_examples
+        status = ngettext("Forslag: lært af {n} kodede udsagn", "Forslag: lært af {n} kodede udsagn", n).format(n=n)
     else:
-        status = "Forslag: nøgleord"
-    return status + (" · lærer …" if training else "")
+        status = _("Forslag: nøgleord")
+    return status + (" · " + _("lærer …") if training else "")
 
 
 class ModelKeeper:
@@ -137,7 +139,11 @@ class ModelKeeper:
 
     def failed(self, message: TrainingFailed) -> None:
         self.training = False
-        self.app.notify(f"Forslagene kunne ikke lære af kodningerne: {message.error}", severity="warning", timeout=6)
+        self.app.notify(
+            _("Forslagene kunne ikke lære af kodningerne: {error}").format(error=message.error),
+            severity="warning",
+            timeout=6,
+        )
         self._after()
         self._changed(False)
 

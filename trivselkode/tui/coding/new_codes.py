@@ -28,6 +28,7 @@ from trivselkode.domain.code_naming import (
     in_vivo_parent,
 )
 from trivselkode.domain.undo import CodingAction
+from trivselkode.i18n import N_, _
 from trivselkode.storage.codes_while_coding import CodeStep, NewCode, apply_code_step, code_with_new_codes
 from trivselkode.storage.coding_ops import PassageInfo
 from trivselkode.tui.coding.span_mode import SpanMode
@@ -37,7 +38,7 @@ from trivselkode.tui.common.picker import CodePickerDialog, NewCodeRequest
 if TYPE_CHECKING:
     from trivselkode.tui.coding.screen import CodingScreen
 
-TOP_LEVEL_LABEL = "øverste niveau"
+TOP_LEVEL_LABEL = N_("øverste niveau")
 
 
 class CodeMaker:
@@ -57,7 +58,7 @@ class CodeMaker:
             return
         name = in_vivo_name(screen.cursor.selected_text())
         if not name:
-            screen.app.notify("Udsnittet har ingen ord at kalde koden.", severity="warning", timeout=3)
+            screen.app.notify(_("Udsnittet har ingen ord at kalde koden."), severity="warning", timeout=3)
             return
         default = in_vivo_parent(screen.view.codes)
 
@@ -71,21 +72,22 @@ class CodeMaker:
                 parent = IN_VIVO_GROUP_KEY
             new.append(NewCode(name, parent, IN_VIVO_KIND))
             screen.query_one(SpanMode).end()
-            self._make(passage, selection, new, f"in vivo »{name}«")
+            self._make(passage, selection, new, _("in vivo »{name}«").format(name=name))
 
         dialog = CodePickerDialog(
-            f"In vivo-kode »{name}« under …",
+            _("In vivo-kode »{name}« under …").format(name=name),
             self._parent_choices(default),
-            hint="Enter: under den første · skriv for at finde en anden overkode",
+            hint=_("Enter: under den første · skriv for at finde en anden overkode"),
         )
         screen.app.push_screen(dialog, chosen)
 
     def _parent_choices(self, default: str) -> list[tuple[str, str]]:
         """The parents to choose from, ``default`` first."""
         codes = [c for c in self.screen.view.codes if not c.retired] if self.screen.view else []
-        choices = [("", TOP_LEVEL_LABEL)]
+        choices = [("", _(TOP_LEVEL_LABEL))]
         if default == NEW_IN_VIVO_GROUP:
-            choices.insert(0, (NEW_IN_VIVO_GROUP, f"{IN_VIVO_GROUP_NAME} (ny gruppe øverst i kodebogen)"))
+            said = _("{name} (ny gruppe øverst i kodebogen)").format(name=IN_VIVO_GROUP_NAME)
+            choices.insert(0, (NEW_IN_VIVO_GROUP, said))
         choices.extend((c.key, c.name) for c in codes)
         first = next((i for i, (key, _label) in enumerate(choices) if key == default), 0)
         return [choices[first], *choices[:first], *choices[first + 1 :]]
@@ -97,12 +99,13 @@ class CodeMaker:
         self.picker_parent = request.parent_key
         if selection is not None:
             self.screen.query_one(SpanMode).end()
-        self._make(passage, selection, [NewCode(request.name, request.parent_key)], f"ny kode »{request.name}«")
+        label = _("ny kode »{name}«").format(name=request.name)
+        self._make(passage, selection, [NewCode(request.name, request.parent_key)], label)
 
     def _make(self, passage: PassageInfo, selection: tuple[int, int] | None, new: list[NewCode], label: str) -> None:
         screen = self.screen
         action = CodingAction(
-            label=f"{label} på udsagn {passage.number}",
+            label=_("{label} på udsagn {n}").format(label=label, n=passage.number),
             source_name=screen.source_name,
             passage_number=passage.number,
         )
@@ -176,10 +179,16 @@ class CodeMaker:
         if message.step == "new" and made is not None:
             for fact in result.added:  # Enter in the s mode applies it next
                 screen.last_code[fact.passage_id] = made.code_id
-            screen.app.notify(f"Ny kode {made.key} »{made.name}« er oprettet og sat på udsagn {action.passage_number}")
+            screen.app.notify(
+                _("Ny kode {key} »{name}« er oprettet og sat på udsagn {n}").format(
+                    key=made.key, name=made.name, n=action.passage_number
+                )
+            )
             return
-        verb = "Fortrudt" if message.step == "undo" else "Gentaget"
-        kept = f" (koden {', '.join(result.kept)} beholdes: den er taget i brug)" if result.kept else ""
-        screen.app.notify(f"{verb}: {action.label}{kept}", timeout=3)
+        verb = _("Fortrudt") if message.step == "undo" else _("Gentaget")
+        said = _("{verb}: {action}").format(verb=verb, action=action.label)
+        if result.kept:
+            said += " " + _("(koden {keys} beholdes: den er taget i brug)").format(keys=", ".join(result.kept))
+        screen.app.notify(said, timeout=3)
         if action.source_name == screen.source_name:
             screen.jump_to(action.passage_number)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from trivselkode.i18n import _
 from trivselkode.storage.coding_views import OverviewRow, overview_rows
 from trivselkode.storage.db import explain_failure
 from trivselkode.tui.common.confirm import ConfirmDialog
@@ -38,7 +39,8 @@ def offer_next_source(screen: CodingScreen) -> None:
         try:
             found = next_unfinished(overview_rows(app.project, coder), current)
         except Exception as exc:  # shown, never swallowed
-            app.call_from_thread(app.notify, f"Kilderne kunne ikke læses: {explain_failure(exc)}", severity="error")
+            said = _("Kilderne kunne ikke læses: {error}").format(error=explain_failure(exc))
+            app.call_from_thread(app.notify, said, severity="error")
             return
         app.call_from_thread(_offer, screen, found, done_here)
 
@@ -46,17 +48,24 @@ def offer_next_source(screen: CodingScreen) -> None:
 
 
 def _offer(screen: CodingScreen, found: OverviewRow | None, done_here: bool) -> None:
-    hint = "" if done_here else " Tryk d for at markere den færdig."
+    hint = "" if done_here else " " + _("Tryk d for at markere den færdig.")
     if found is None:
-        screen.app.notify(f"Der er intet mere at kode i {screen.source_name}, og ingen anden kilde mangler.{hint}")
+        said = _("Der er intet mere at kode i {source}, og ingen anden kilde mangler.").format(
+            source=screen.source_name
+        )
+        screen.app.notify(said + hint)
         return
     question = (
-        f"Der er intet mere at kode i {screen.source_name}.{hint}\n\n"
-        f"Åbn den næste ufærdige kilde, {found.name} ({found.coded} af {found.participant_passages} kodet)?"
+        _("Der er intet mere at kode i {source}.").format(source=screen.source_name)
+        + hint
+        + "\n\n"
+        + _("Åbn den næste ufærdige kilde, {source} ({coded} af {total} kodet)?").format(
+            source=found.name, coded=found.coded, total=found.participant_passages
+        )
     )
 
     def answered(yes: bool | None) -> None:
         if yes:
             screen.tapp.open_coding(found.name, None)
 
-    screen.app.push_screen(ConfirmDialog(question, yes="Åbn", no="Bliv", title="Intet mere at kode"), answered)
+    screen.app.push_screen(ConfirmDialog(question, yes=_("Åbn"), no=_("Bliv"), title=_("Intet mere at kode")), answered)

@@ -33,6 +33,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from trivselkode.domain.undo import CodingFact
+from trivselkode.i18n import _
 from trivselkode.storage.coding_views import CodeInfo, PassageInfo, SourceView
 from trivselkode.tui.coding.passage_text import chip_label, chip_style, wrap_offsets
 from trivselkode.tui.common.plain import inert, inert_line
@@ -247,7 +248,9 @@ class PassageList(ScrollView, can_focus=True, inherit_bindings=False):
                 code = self._codes.get(fact.code_id)
                 piece.append(chip_label(code, fact, p), style=self._chip_styles.get(fact.code_id, Style()))
                 pieces.append(piece)
-        return wrap_pieces(pieces, max(10, width - INDENT - 1), first=Text("andre: ", style=self._style("others")))
+        return wrap_pieces(
+            pieces, max(10, width - INDENT - 1), first=Text(_("andre:") + " ", style=self._style("others"))
+        )
 
     def on_resize(self) -> None:
         if self.view is not None and self._content_width() != self._width:

@@ -23,16 +23,18 @@ from textual.containers import Horizontal
 from textual.keys import key_to_character
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from trivselkode.analysis.suggest import KeywordIndex
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS
 from trivselkode.domain.undo import CodingAction, CodingFact
+from trivselkode.i18n import N_, _
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.codings import mark_done
 from trivselkode.storage.db import explain_failure
 from trivselkode.storage.sources import set_participant_fields
 from trivselkode.tui.coding import help_text
+from trivselkode.tui.coding.code_language import in_language, wants_english
 from trivselkode.tui.coding.codebook_panel import CodebookPanel
 from trivselkode.tui.coding.cursor import PassageCursor
 from trivselkode.tui.coding.new_codes import CodeMaker
@@ -55,6 +57,7 @@ from trivselkode.tui.coding.writes import (
 from trivselkode.tui.common.confirm import ConfirmDialog
 from trivselkode.tui.common.dialogs import MemoDialog, SpeakerDialog
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.picker import CodePickerDialog, NewCodeRequest
 from trivselkode.tui.common.plain import inert_line
 from trivselkode.tui.common.textual_internals import own_bindings
@@ -76,42 +79,42 @@ class CodingScreen(SaysWorkerFailures, Screen):
     """The passages of one source, coded by the app's coder."""
 
     BINDINGS = [
-        Binding("down,j", "move(1)", "Næste", show=False),
-        Binding("up,k", "move(-1)", "Forrige", show=False),
-        Binding("pagedown", "page(1)", "Side ned", show=False),
-        Binding("pageup", "page(-1)", "Side op", show=False),
-        Binding("g,home", "first", "Første", show=False),
-        Binding("G,end", "last", "Sidste", show=False),
-        Binding("n", "next_uncoded", "Næste ukodede", show=True),
-        Binding("p", "previous_uncoded", "Forrige ukodede", show=False),
-        Binding("space", "pick_code", "Vælg kode", show=True),
-        Binding("plus", "accept_suggestion", "Tag forslag", show=True),
-        Binding("A", "choose_suggestion", "Vælg forslag", show=False),
-        Binding("s", "start_span", "Udsnit", show=True),
-        Binding("m", "edit_memo", "Notat", show=True),
-        Binding("u", "undo", "Fortryd", show=True),
-        Binding("ctrl+r", "redo", "Gentag", show=False),
-        Binding("slash", "open_search", "Søg", show=True),
-        Binding("ctrl+n", "search_next", "Næste træf", show=False),
-        Binding("ctrl+p", "search_previous", "Forrige træf", show=False),
-        Binding("asterisk", "toggle_star", "Stjerne", show=False),
-        Binding("d", "toggle_done", "Færdig", show=True),
-        Binding("e", "edit_speaker", "Deltager", show=False),
-        Binding("o", "toggle_others", "Andres", show=False),
-        Binding("r", "reload", "Lær igen", show=True),
-        Binding(REVIEW_QUEUE_KEY, "review_queue", "Forslagskø", show=False),
-        Binding("right", "span_end(1)", "Udsnit: udvid", show=False),
-        Binding("left", "span_end(-1)", "Udsnit: formindsk", show=False),
-        Binding("shift+right", "span_start(1)", "Udsnit: start frem", show=False),
-        Binding("shift+left", "span_start(-1)", "Udsnit: start tilbage", show=False),
-        Binding("ctrl+right,w", "span_word_end(1)", "Udsnit: et ord mere", show=False),
-        Binding("ctrl+left,b", "span_word_end(-1)", "Udsnit: et ord mindre", show=False),
-        Binding("ctrl+shift+right,W", "span_word_start(1)", "Udsnit: start et ord frem", show=False),
-        Binding("ctrl+shift+left,B", "span_word_start(-1)", "Udsnit: start et ord tilbage", show=False),
-        Binding("v", "in_vivo", "Udsnit: in vivo", show=False),
-        Binding("enter", "confirm", "Udsnit: kod", show=False),
-        Binding("escape", "escape", "Tilbage", show=False),  # the footer's room is r's; ? lists it
-        Binding("q", "back", "Tilbage", show=False),
+        Binding("down,j", "move(1)", N_("Næste"), show=False),
+        Binding("up,k", "move(-1)", N_("Forrige"), show=False),
+        Binding("pagedown", "page(1)", N_("Side ned"), show=False),
+        Binding("pageup", "page(-1)", N_("Side op"), show=False),
+        Binding("g,home", "first", N_("Første"), show=False),
+        Binding("G,end", "last", N_("Sidste"), show=False),
+        Binding("n", "next_uncoded", N_("Næste ukodede"), show=True),
+        Binding("p", "previous_uncoded", N_("Forrige ukodede"), show=False),
+        Binding("space", "pick_code", N_("Vælg kode"), show=True),
+        Binding("plus", "accept_suggestion", N_("Tag forslag"), show=True),
+        Binding("A", "choose_suggestion", N_("Vælg forslag"), show=False),
+        Binding("s", "start_span", N_("Udsnit"), show=True),
+        Binding("m", "edit_memo", N_("Notat"), show=True),
+        Binding("u", "undo", N_("fortryd¦Fortryd"), show=True),  # Undo (not a dialog's Cancel)
+        Binding("ctrl+r", "redo", N_("Gentag"), show=False),
+        Binding("slash", "open_search", N_("Søg"), show=True),
+        Binding("ctrl+n", "search_next", N_("Næste træf"), show=False),
+        Binding("ctrl+p", "search_previous", N_("Forrige træf"), show=False),
+        Binding("asterisk", "toggle_star", N_("Stjerne"), show=False),
+        Binding("d", "toggle_done", N_("Færdig"), show=True),
+        Binding("e", "edit_speaker", N_("Deltager"), show=False),
+        Binding("o", "toggle_others", N_("Andres"), show=False),
+        Binding("r", "reload", N_("Lær igen"), show=True),
+        Binding(REVIEW_QUEUE_KEY, "review_queue", N_("Forslagskø"), show=False),
+        Binding("right", "span_end(1)", N_("Udsnit: udvid"), show=False),
+        Binding("left", "span_end(-1)", N_("Udsnit: formindsk"), show=False),
+        Binding("shift+right", "span_start(1)", N_("Udsnit: start frem"), show=False),
+        Binding("shift+left", "span_start(-1)", N_("Udsnit: start tilbage"), show=False),
+        Binding("ctrl+right,w", "span_word_end(1)", N_("Udsnit: et ord mere"), show=False),
+        Binding("ctrl+left,b", "span_word_end(-1)", N_("Udsnit: et ord mindre"), show=False),
+        Binding("ctrl+shift+right,W", "span_word_start(1)", N_("Udsnit: start et ord frem"), show=False),
+        Binding("ctrl+shift+left,B", "span_word_start(-1)", N_("Udsnit: start et ord tilbage"), show=False),
+        Binding("v", "in_vivo", N_("Udsnit: in vivo"), show=False),
+        Binding("enter", "confirm", N_("Udsnit: kod"), show=False),
+        Binding("escape", "escape", N_("Tilbage"), show=False),  # the footer's room is r's; ? lists it
+        Binding("q", "back", N_("Tilbage"), show=False),
     ]
 
     HELP_TEXT = help_text.HELP_TEXT
@@ -147,6 +150,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._spoken: set[int] = set()  # ids of the participants' passages
         self._coded = 0  # of those, the ones this coder has coded
         self.maker = CodeMaker(self)  # codes made while coding (in vivo, the picker) and their undo
+        self.code_texts: dict[str, Any] | None = None  # the codes' Danish and English texts (English only)
 
     @property
     def tapp(self) -> TrivselApp:
@@ -156,14 +160,16 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Text(inert_line(f"Kodning · {self.source_name} · indlæser …")), id="coding-title", classes="screen-title"
+            Text(inert_line(_("Kodning · {source} · indlæser …").format(source=self.source_name))),
+            id="coding-title",
+            classes="screen-title",
         )
         with Horizontal(id="coding-body"):
             yield PassageList(id="passages")
             yield CodebookPanel(id="codebook")
         yield SearchBar(id="search-bar")
         yield SpanMode(self.cursor, id="mode-line")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one(PassageList).focus()
@@ -189,6 +195,11 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def load(self, number: int | None = None) -> None:
         try:
             view = ops.load_source_view(self.tapp.project, self.source_name, self.tapp.coder)
+            if wants_english():  # the bilingual codebook's English names and definitions
+                from trivselkode.storage.codebook import code_texts
+
+                self.code_texts = code_texts(self.tapp.project)
+                view.codes = in_language(view.codes, self.code_texts)
         except Exception as exc:  # shown to the user, never swallowed
             self.post_message(self.LoadFailed(explain_failure(exc)))
             return
@@ -196,7 +207,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.app.notify(f"Kilden kunne ikke åbnes: {message.error}", severity="error")
+        self.app.notify(_("Kilden kunne ikke åbnes: {error}").format(error=message.error), severity="error")
         if self.loaded:
             return
         self.dismiss_screen()
@@ -216,7 +227,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         elif first_load and self.start_number is not None:
             keep = view.index_of_number(self.start_number)
             if keep is None:
-                self.app.notify(f"Kilden har intet udsagn nr. {self.start_number}", severity="warning")
+                self.app.notify(_("Kilden har intet udsagn nr. {n}").format(n=self.start_number), severity="warning")
         else:
             keep = None
         self.cursor.load(view.passages, keep if keep is not None else view.start_index())
@@ -241,7 +252,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self.tapp.shortcut_warnings |= new_warnings
             listing = ", ".join(sorted(new_warnings))
             self.app.notify(
-                f"Genvejene {listing} bruges af skærmen selv; vælg de koder med mellemrum.",
+                _("Genvejene {shortcuts} bruges af skærmen selv; vælg de koder med mellemrum.").format(
+                    shortcuts=listing
+                ),
                 severity="warning",
                 timeout=6,
             )
@@ -313,13 +326,13 @@ class CodingScreen(SaysWorkerFailures, Screen):
         facts = ", ".join(x for x in (view.kind, view.site, view.context) if x)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(inert_line(view.name), style="bold")
-        text.append(f" · kodet {coded}/{len(spoken)} · ")
+        text.append(" · " + _("kodet {coded}/{total}").format(coded=coded, total=len(spoken)) + " · ")
         text.append(inert_line(self.tapp.coder), style="bold")
         if view.done_by:
             mine = self.tapp.coder in view.done_by
-            text.append(" · færdig: " + inert_line(", ".join(view.done_by)), style="bold" if mine else "")
+            text.append(" · " + _("færdig:") + " " + inert_line(", ".join(view.done_by)), style="bold" if mine else "")
         if self.show_others:
-            text.append(" · andres kodninger vises", style="italic")
+            text.append(" · " + _("andres kodninger vises"), style="italic")
         if view.title and view.title != view.name:
             text.append(f" · {inert_line(view.title)}")
         if facts:
@@ -402,14 +415,14 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if not left:  # nothing left here: offer the next source that is not finished
             offer_next_source(self)
         elif left == [self.passage]:
-            self.app.notify("Ingen ukodede udsagn efter dette; kun dette mangler.", timeout=3)
+            self.app.notify(_("Ingen ukodede udsagn efter dette; kun dette mangler."), timeout=3)
         else:
-            self.app.notify("Ingen ukodede udsagn efter dette (p finder dem før).", timeout=3)
+            self.app.notify(_("Ingen ukodede udsagn efter dette (p finder dem før)."), timeout=3)
 
     def action_previous_uncoded(self) -> None:
         target = self.cursor.step(-1, self._uncoded)
         if target is None:
-            self.app.notify("Ingen ukodede udsagn før dette.", timeout=3)
+            self.app.notify(_("Ingen ukodede udsagn før dette."), timeout=3)
         else:
             self._move_to(target)
 
@@ -424,7 +437,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if passage is None:
             return None
         if passage.is_interviewer:
-            self.app.notify("Interviewerens udsagn kodes ikke.", severity="warning", timeout=3)
+            self.app.notify(_("Interviewerens udsagn kodes ikke."), severity="warning", timeout=3)
             return None
         return passage
 
@@ -434,11 +447,11 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if passage is None or code is None:
             return
         if code.retired:
-            self.app.notify(f"Koden {code.key} er udgået.", severity="error")
+            self.app.notify(_("Koden {key} er udgået.").format(key=code.key), severity="error")
             return
         self._remember_code(passage, code_id)
         self.query_one(CodebookPanel).highlight_code(code_id)
-        label = f"{code.key} på udsagn {passage.number}"
+        label = _("{key} på udsagn {n}").format(key=code.key, n=passage.number)
         self._write(ops.toggle_code, self.tapp.coder, passage.id, code_id, stored=CodingStored(label, passage.number))
 
     def add_code(self, code_id: int, label: str) -> None:
@@ -448,14 +461,16 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if passage is None or code is None:
             return
         if any(f.code_id == code_id for f in self.view.mine.get(passage.id, ())):
-            self.app.notify(f"{code.key} er allerede sat på udsagnet.", timeout=3)
+            self.app.notify(_("{key} er allerede sat på udsagnet.").format(key=code.key), timeout=3)
             return
         self._remember_code(passage, code_id)
         self._write(
             ops.apply_change,
             self.tapp.coder,
             added=[CodingFact(passage.id, code_id)],
-            stored=CodingStored(f"{label} {code.key} på udsagn {passage.number}", passage.number),
+            stored=CodingStored(
+                _("{label} {key} på udsagn {n}").format(label=label, key=code.key, n=passage.number), passage.number
+            ),
         )
 
     def _write(
@@ -519,14 +534,17 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
         self.app.push_screen(self._picker(), chosen)
 
-    def _picker(self, title: str = "Vælg kode") -> CodePickerDialog:
+    def _picker(self, title: str | None = None) -> CodePickerDialog:
         """The code picker, offering to make a code that is not there (under the last parent used)."""
-        return CodePickerDialog.for_codes(self.view.codes, title=title, create_under=self.maker.picker_parent)
+        return CodePickerDialog.for_codes(
+            self.view.codes, title=_("Vælg kode") if title is None else title, create_under=self.maker.picker_parent
+        )
 
     def show_codes(self, codes: list[ops.CodeInfo]) -> None:
         """The codebook changed here (a code made while coding): show it everywhere on the screen."""
         if self.view is None:
             return
+        codes = in_language(codes, self.code_texts)
         self.view.codes = codes
         self._setup_shortcuts()
         self.query_one(CodebookPanel).set_codes(codes, self._counts(), set(self.inactive_shortcuts))
@@ -581,7 +599,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         code = self.panel.highlighted_code
         open_queue = getattr(self.app, "open_review_queue", None)
         if not callable(open_queue):
-            self.app.notify("Forslagskøen er ikke med i denne version endnu.", severity="warning")
+            self.app.notify(_("Forslagskøen er ikke med i denne version endnu."), severity="warning")
             return
         self._save_position_if_moved()
         open_queue(code.key if code else None)
@@ -640,13 +658,13 @@ class CodingScreen(SaysWorkerFailures, Screen):
             elif picked is not None:
                 self._store_span(passage, picked, selection)
 
-        self.app.push_screen(self._picker("Kod udsnittet med"), chosen)
+        self.app.push_screen(self._picker(_("Kod udsnittet med")), chosen)
 
     def _store_span(self, passage: ops.PassageInfo, code_id: int, selection: tuple[int, int]) -> None:
         code = self._code(code_id)
         self.last_code[passage.id] = code_id
         self.query_one(SpanMode).end()
-        label = f"udsnit {code.key} på udsagn {passage.number}"
+        label = _("udsnit {key} på udsagn {n}").format(key=code.key, n=passage.number)
         self._write(
             ops.narrow_to_span,
             self.tapp.coder,
@@ -678,7 +696,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         state: bool = message.result
         (self.view.stars.add if state else self.view.stars.discard)(message.passage_id)
         self.query_one(PassageList).invalidate(self._index_of_id[message.passage_id])
-        self.app.notify("Markeret som citatkandidat ★" if state else "Stjernen er fjernet", timeout=2)
+        self.app.notify(_("Markeret som citatkandidat ★") if state else _("Stjernen er fjernet"), timeout=2)
 
     def action_edit_memo(self) -> None:
         passage = self.passage
@@ -687,7 +705,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._open_memo(passage, self.view.memos.get(passage.id, ""))
 
     def _open_memo(self, passage: ops.PassageInfo, stored_text: str, draft: str | None = None) -> None:
-        title = f"Notat til udsagn {passage.number} ({passage.label})"
+        title = _("Notat til udsagn {n} ({speaker})").format(n=passage.number, speaker=passage.label)
 
         def edited(text: str | None) -> None:
             if text is None:
@@ -705,7 +723,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         else:
             self.view.memos.pop(message.passage_id, None)
         self.query_one(PassageList).invalidate(self._index_of_id[message.passage_id])
-        self.app.notify("Notatet er gemt" if stored else "Notatet er slettet", timeout=2)
+        self.app.notify(_("Notatet er gemt") if stored else _("Notatet er slettet"), timeout=2)
 
     @on(MemoRefused)
     def _memo_refused(self, message: MemoRefused) -> None:  # nothing typed is lost: the dialog comes back with it
@@ -725,7 +743,11 @@ class CodingScreen(SaysWorkerFailures, Screen):
         uncoded = sum(1 for p in self.view.passages if not p.is_interviewer and p.id not in self.view.mine)
         if not done_now and uncoded:
             self.app.push_screen(
-                ConfirmDialog(f"{uncoded} af deltagernes udsagn er ikke kodet af dig. Markér kilden færdig alligevel?"),
+                ConfirmDialog(
+                    _("{n} af deltagernes udsagn er ikke kodet af dig. Markér kilden færdig alligevel?").format(
+                        n=uncoded
+                    )
+                ),
                 store,
             )
         else:
@@ -740,7 +762,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self.view.done_by = sorted({*self.view.done_by, coder})
         self._update_title()
         self.app.notify(
-            "Kilden er ikke længere markeret færdig" if not message.done else "Kilden er markeret færdig ✓", timeout=3
+            _("Kilden er ikke længere markeret færdig") if not message.done else _("Kilden er markeret færdig ✓"),
+            timeout=3,
         )
 
     def action_edit_speaker(self) -> None:
@@ -768,7 +791,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     @on(SpeakerStored)
     def _speaker_stored(self, message: SpeakerStored) -> None:
-        self.app.notify(f"Deltager {message.passage.label} er opdateret", timeout=3)
+        self.app.notify(_("Deltager {speaker} er opdateret").format(speaker=message.passage.label), timeout=3)
         self.load(message.passage.number)
 
     @on(SpeakerRefused)
@@ -782,9 +805,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self.query_one(CodebookPanel).update_counts(self._counts())
         self._update_title()
         self.app.notify(
-            "Andre koderes kodninger vises (tallene er alle koderes)"
+            _("Andre koderes kodninger vises (tallene er alle koderes)")
             if self.show_others
-            else "Andre koderes kodninger er skjult (blind kodning)",
+            else _("Andre koderes kodninger er skjult (blind kodning)"),
             timeout=3,
         )
 
@@ -793,7 +816,10 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self.load(passage.number if passage else None)
         learning = self.tapp.learning
         learning.train()
-        self.app.notify("Genindlæst fra databasen" + ("; forslagene lærer igen" if learning.enabled else ""), timeout=2)
+        said = (
+            _("Genindlæst fra databasen; forslagene lærer igen") if learning.enabled else _("Genindlæst fra databasen")
+        )
+        self.app.notify(said, timeout=2)
 
     # ---------------------------------------------------------------- search
 
@@ -818,11 +844,14 @@ class CodingScreen(SaysWorkerFailures, Screen):
             return
         found = self.cursor.find(self.search_text, step)
         if found is None:
-            self.app.notify(f"»{self.search_text}« findes ikke i kilden", severity="warning", timeout=3)
+            self.app.notify(
+                _("»{text}« findes ikke i kilden").format(text=self.search_text), severity="warning", timeout=3
+            )
             return
         index, wrapped = found
         if wrapped:
-            self.app.notify("Søgningen fortsatte fra " + ("begyndelsen" if step > 0 else "slutningen"), timeout=2)
+            said = _("Søgningen fortsatte fra begyndelsen") if step > 0 else _("Søgningen fortsatte fra slutningen")
+            self.app.notify(said, timeout=2)
         self._move_to(index, center=True)
 
     def action_search_next(self) -> None:
@@ -854,7 +883,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         """Move the cursor to passage ``number`` (asked from another screen), or say there is none."""
         index = self.view.index_of_number(number) if self.view else None
         if index is None:
-            self.app.notify(f"Kilden har intet udsagn nr. {number}", severity="warning")
+            self.app.notify(_("Kilden har intet udsagn nr. {n}").format(n=number), severity="warning")
         else:
             self._move_to(index, center=True)
 
@@ -869,18 +898,21 @@ class CodingScreen(SaysWorkerFailures, Screen):
             )
             self._saved_number = passage.number
         except Exception as exc:
-            self.app.notify(f"Positionen kunne ikke gemmes: {explain_failure(exc)}", severity="error")
+            self.app.notify(
+                _("Positionen kunne ikke gemmes: {error}").format(error=explain_failure(exc)), severity="error"
+            )
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        sections = list(self.HELP_EXTRA)
+        sections = help_text.help_extra()
         if self.view is not None:
             rows = []
             for code in self.view.codes:
                 if code.shortcut and code.id in self.shortcuts.values():
-                    rows.append((code.shortcut, f"sæt/fjern {code.key} {code.name}"))
+                    rows.append((code.shortcut, _("sæt/fjern {key} {name}").format(key=code.key, name=code.name)))
             for code_id, sc in self.inactive_shortcuts.items():
                 code = self._code(code_id)
                 if code:
-                    rows.append((f"({sc})", f"{code.key}: genvejen bruges af skærmen – vælg koden med mellemrum"))
-            sections.insert(0, ("Koder (tallene 1–7 er temaerne)", rows))
+                    said = _("{key}: genvejen bruges af skærmen – vælg koden med mellemrum").format(key=code.key)
+                    rows.append((f"({sc})", said))
+            sections.insert(0, (_("Koder (tallene 1–7 er temaerne)"), rows))
         return sections

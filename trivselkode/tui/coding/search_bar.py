@@ -18,6 +18,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from trivselkode.i18n import _
 from trivselkode.tui.common.help import HelpInput
 
 
@@ -40,9 +41,9 @@ class SearchBar(Horizontal):
         """Escape hid the bar: the passages take the focus back."""
 
     def compose(self) -> ComposeResult:
-        yield Label("Søg:", id="search-label")
+        yield Label(_("Søg:"), id="search-label")
         yield HelpInput(
-            placeholder="tekst i kilden · Enter: næste træf · Escape: luk", id="search", select_on_focus=False
+            placeholder=_("tekst i kilden · Enter: næste træf · Escape: luk"), id="search", select_on_focus=False
         )
 
     def __init__(self, *, id: str | None = None) -> None:

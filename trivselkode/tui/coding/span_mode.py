@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
+from trivselkode.i18n import _
 from trivselkode.storage.coding_ops import PassageInfo
 from trivselkode.tui.coding.cursor import PassageCursor
 from trivselkode.tui.coding.words import word_spans
@@ -104,15 +105,24 @@ class SpanMode(Static):
             self.display = False
         else:
             a, b = span
-            where = f"sætning {a + 1}" if a == b else f"sætning {a + 1}–{b + 1}"
+            if a == b:
+                where = _("sætning {n}").format(n=a + 1)
+            else:
+                where = _("sætning {first}–{last}").format(first=a + 1, last=b + 1)
             words = len(word_spans(self.cursor.selected_text()))
             code = self.code_key
-            target = f"Enter: kodes med {inert_line(code)}" if code is not None else "Enter vælger koden"
+            if code is not None:
+                target = _("Enter: kodes med {key}").format(key=inert_line(code))
+            else:
+                target = _("Enter vælger koden")
             self.update(
                 Text.assemble(
-                    ("Udsnit: ", "bold"),
-                    f"{where} af {self.cursor.sentence_count()}, {words} ord · {target} · "
-                    "s: ét ord · w/b: ord · →/←: sætning · W/B, shift+→/←: start · v: in vivo · Esc: annullér",
+                    (_("Udsnit:") + " ", "bold"),
+                    _("{where} af {sentences}, {words} ord").format(
+                        where=where, sentences=self.cursor.sentence_count(), words=words
+                    )
+                    + f" · {target} · "
+                    + _("s: ét ord · w/b: ord · →/←: sætning · W/B, shift+→/←: start · v: in vivo · Esc: annullér"),
                 )
             )
             self.display = True

@@ -23,6 +23,7 @@ from textual.timer import Timer
 
 from trivselkode.analysis.suggest import Analyzed, KeywordIndex, Suggestion
 from trivselkode.analysis.suggester import Suggester, keyword_probability
+from trivselkode.i18n import _
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.storage.db import explain_failure
 from trivselkode.tui.common.dialogs import SuggestionDialog
@@ -188,7 +189,9 @@ class CodingSuggestions:
             found = suggester(text, index, model, exclude)
         except Exception as exc:
             self.screen.app.call_from_thread(
-                self.screen.app.notify, f"Forslag kunne ikke beregnes: {explain_failure(exc)}", severity="error"
+                self.screen.app.notify,
+                _("Forslag kunne ikke beregnes: {error}").format(error=explain_failure(exc)),
+                severity="error",
             )
             found = []
         self.screen.post_message(SuggestionsReady(passage_id, found, generation))
@@ -233,27 +236,28 @@ class CodingSuggestions:
         found = self.current()
         app = self.screen.app
         if found is None:
-            app.notify("Forslagene er ikke klar endnu.", timeout=3)
+            app.notify(_("Forslagene er ikke klar endnu."), timeout=3)
             return
         shown = [pair for pair in found if pair[0].shown]
         if shown:
-            self.screen.add_code(shown[0][1].id, "forslag")
+            self.screen.add_code(shown[0][1].id, _("forslag"))
         elif found:
-            app.notify("Ingen sikre forslag til udsagnet (A viser de usikre).", timeout=3)
+            app.notify(_("Ingen sikre forslag til udsagnet (A viser de usikre)."), timeout=3)
         else:
-            app.notify("Ingen forslag til udsagnet.", timeout=3)
+            app.notify(_("Ingen forslag til udsagnet."), timeout=3)
 
     def choose(self) -> None:
         """``A``: every suggestion, shown ones first, in a dialog; a digit or Enter codes one."""
         found = self.current()
         if not found:
             self.screen.app.notify(
-                "Ingen forslag til udsagnet." if found is not None else "Forslagene er ikke klar endnu.", timeout=3
+                _("Ingen forslag til udsagnet.") if found is not None else _("Forslagene er ikke klar endnu."),
+                timeout=3,
             )
             return
 
         def chosen(code_id: int | None) -> None:
             if code_id is not None:
-                self.screen.add_code(code_id, "forslag")
+                self.screen.add_code(code_id, _("forslag"))
 
         self.screen.app.push_screen(SuggestionDialog(found), chosen)

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
+from trivselkode.i18n import N_, _
 from trivselkode.tui.common.modal import Dialog
 from trivselkode.tui.common.plain import line, para
 
@@ -20,18 +21,25 @@ class ConfirmDialog(Dialog[bool]):
     """
 
     BINDINGS = [
-        Binding("escape", "answer(False)", "Nej"),
-        Binding("n", "answer(False)", "Nej", show=False),
-        Binding("y,j", "answer(True)", "Ja", show=False),
+        Binding("escape", "answer(False)", N_("Nej")),
+        Binding("n", "answer(False)", N_("Nej"), show=False),
+        Binding("y,j", "answer(True)", N_("Ja"), show=False),
     ]
 
     def __init__(
-        self, question: str, yes: str = "Ja", no: str = "Nej", *, title: str | None = None, careful: bool = False
+        self,
+        question: str,
+        yes: str | None = None,
+        no: str | None = None,
+        *,
+        title: str | None = None,
+        careful: bool = False,
     ) -> None:
+        """``yes``/``no``: the buttons' words (default "Ja"/"Nej", in the interface's language)."""
         super().__init__()
         self.question = question
-        self.yes = yes
-        self.no = no
+        self.yes = _("Ja") if yes is None else yes
+        self.no = _("Nej") if no is None else no
         self.title_text = title
         self.careful = careful
 
@@ -44,7 +52,7 @@ class ConfirmDialog(Dialog[bool]):
             with Horizontal(classes="compact-buttons" if careful else "dialog-buttons"):
                 yield Button(self.yes, variant="warning" if careful else "primary", id="confirm-yes", compact=careful)
                 yield Button(self.no, id="confirm-no", compact=careful)
-            hint = "j: ja · n/Escape: nej" if careful else "j/y eller Enter: ja · n eller Escape: nej"
+            hint = _("j: ja · n/Escape: nej") if careful else _("j/y eller Enter: ja · n eller Escape: nej")
             yield Static(hint, classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from trivselkode.analysis.suggest import Suggestion
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.modal import Dialog
 from trivselkode.tui.common.picker import code_prompt
@@ -28,15 +29,15 @@ from trivselkode.tui.common.plain import PlainInput, PlainTextArea, inert_line, 
 class CoderDialog(Dialog[str | None]):
     """Asked once at start when neither --coder nor TRIVSELKODE_CODER says who codes."""
 
-    BINDINGS = [Binding("escape", "cancel", "Afslut")]
+    BINDINGS = [Binding("escape", "cancel", N_("Afslut"))]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="coder-box", classes="dialog"):
-            yield Label("Hvem koder?", classes="dialog-title")
-            yield Static("Dit navn eller dine initialer. Dine kodninger gemmes under det navn.")
-            yield PlainInput(placeholder="fx ann eller AHJ", id="coder-name")
+            yield Label(_("Hvem koder?"), classes="dialog-title")
+            yield Static(_("Dit navn eller dine initialer. Dine kodninger gemmes under det navn."))
+            yield PlainInput(placeholder=_("fx ann eller AHJ"), id="coder-name")
             yield Static("", id="coder-error", classes="dialog-error")
-            yield Static("Enter: fortsæt · Escape: afslut", classes="dialog-hint")
+            yield Static(_("Enter: fortsæt · Escape: afslut"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -53,7 +54,11 @@ class CoderDialog(Dialog[str | None]):
             return
         if name == CONSENSUS_CODER:
             self.query_one("#coder-error", Static).update(
-                line(f"'{CONSENSUS_CODER}' er den fælles kodning; den afgøres under Enighed – vælg dit eget navn")
+                line(
+                    _("'{name}' er den fælles kodning; den afgøres under Enighed – vælg dit eget navn").format(
+                        name=CONSENSUS_CODER
+                    )
+                )
             )
             return
         self.dismiss(name)
@@ -72,8 +77,8 @@ def suggestion_reason(suggestion: Suggestion) -> str:
 class SuggestionDialog(Dialog[int | None]):
     """The passage's suggestions, numbered: the shown ones, then the others dimmed; a digit or Enter codes one."""
 
-    BINDINGS = [Binding("escape", "cancel", "Luk")] + [
-        Binding(str(n), f"pick({n})", f"Forslag {n}", show=False) for n in range(1, 10)
+    BINDINGS = [Binding("escape", "cancel", N_("Luk"))] + [
+        Binding(str(n), f"pick({n})", N_("Forslag"), show=False) for n in range(1, 10)
     ]
 
     def __init__(self, suggestions: list[tuple[Suggestion, CodeInfo]]) -> None:
@@ -83,11 +88,11 @@ class SuggestionDialog(Dialog[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="suggestion-box", classes="dialog"):
-            yield Label("Forslag til udsagnet", classes="dialog-title")
+            yield Label(_("Forslag til udsagnet"), classes="dialog-title")
             options: list[Option | None] = []
             for n, (sug, code) in enumerate(self.suggestions, start=1):
                 if not sug.shown and (n == 1 or self.suggestions[n - 2][0].shown):
-                    options.append(Option(Text("usikre forslag", style="dim italic"), disabled=True))
+                    options.append(Option(Text(_("usikre forslag"), style="dim italic"), disabled=True))
                 prompt = code_prompt(code, n)
                 prompt.append(f"  {suggestion_score(sug)}  ")
                 prompt.append(suggestion_reason(sug), style="italic")
@@ -95,7 +100,7 @@ class SuggestionDialog(Dialog[int | None]):
                     prompt.stylize("dim")
                 options.append(Option(prompt, id=str(code.id)))
             yield OptionList(*options, id="suggestion-list")
-            yield Static("1–9 eller Enter: tag forslaget · Escape: luk", classes="dialog-hint")
+            yield Static(_("1–9 eller Enter: tag forslaget · Escape: luk"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -114,7 +119,7 @@ class MemoDialog(Dialog[str | None]):
     """A memo on a passage. ctrl+s saves and closes; Escape (asking first if the text was changed) and
     Kassér close without saving."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Gem og luk")]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Gem og luk"))]
 
     def __init__(self, title: str, text: str, draft: str | None = None) -> None:
         super().__init__()
@@ -127,9 +132,9 @@ class MemoDialog(Dialog[str | None]):
             yield Label(line(self.title_text), classes="dialog-title")
             yield PlainTextArea(self.draft, id="memo-text", soft_wrap=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Gem", variant="primary", id="memo-save")
-                yield Button("Kassér ændringer", id="memo-discard")
-            yield Static("ctrl+s: gem og luk · Escape: fortryd · tomt notat: slet", classes="dialog-hint")
+                yield Button(_("Gem"), variant="primary", id="memo-save")
+                yield Button(_("Kassér ændringer"), id="memo-discard")
+            yield Static(_("ctrl+s: gem og luk · Escape: fortryd · tomt notat: slet"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -152,7 +157,7 @@ class MemoDialog(Dialog[str | None]):
         self.dismiss(None)
 
 
-SPEAKER_FIELDS = (("gender", "Køn"), ("age", "Alder"), ("site", "Bibliotek"))
+SPEAKER_FIELDS = (("gender", N_("Køn")), ("age", N_("Alder")), ("site", N_("Bibliotek")))
 
 
 def parse_other_attributes(text: str) -> dict[str, str]:
@@ -163,7 +168,7 @@ def parse_other_attributes(text: str) -> dict[str, str]:
             continue
         key, sep, value = part.partition("=")
         if not sep or not key.strip():
-            raise TrivselError(f"'{part.strip()}' er ikke på formen nøgle=værdi")
+            raise TrivselError(_("'{part}' er ikke på formen nøgle=værdi").format(part=part.strip()))
         out[key.strip()] = value.strip()
     return out
 
@@ -171,7 +176,7 @@ def parse_other_attributes(text: str) -> dict[str, str]:
 class SpeakerDialog(Dialog[dict[str, str] | None]):
     """Edit a speaker's gender, age, site and any other attributes."""
 
-    BINDINGS = [Binding("escape", "cancel", "Luk")]
+    BINDINGS = [Binding("escape", "cancel", N_("Luk"))]
 
     def __init__(
         self, label: str, values: dict[str, Any], others: dict[str, Any], draft: dict[str, str] | None = None
@@ -190,20 +195,20 @@ class SpeakerDialog(Dialog[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="speaker-box", classes="dialog"):
-            yield Label(line(f"Deltager {self.label}"), classes="dialog-title")
+            yield Label(line(_("Deltager {label}").format(label=self.label)), classes="dialog-title")
             for key, title in SPEAKER_FIELDS:
                 with Horizontal(classes="field"):
-                    yield Label(title, classes="field-label")
+                    yield Label(_(title), classes="field-label")
                     yield PlainInput(self.shown.get(key, ""), id=f"speaker-{key}")
             with Horizontal(classes="field"):
-                yield Label("Andre", classes="field-label")
+                yield Label(_("Andre"), classes="field-label")
                 yield PlainInput(
                     "; ".join(f"{k}={v}" for k, v in self.shown_others.items()),
-                    placeholder="nøgle=værdi; nøgle=værdi",
+                    placeholder=_("nøgle=værdi; nøgle=værdi"),
                     id="speaker-others",
                 )
             yield Static("", id="speaker-error", classes="dialog-error")
-            yield Static("Enter: gem · Escape: luk uden at gemme · tomt felt: fjern", classes="dialog-hint")
+            yield Static(_("Enter: gem · Escape: luk uden at gemme · tomt felt: fjern"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#speaker-gender", Input).focus()
@@ -215,7 +220,7 @@ class SpeakerDialog(Dialog[dict[str, str] | None]):
         for key, _title in SPEAKER_FIELDS:
             value = self.query_one(f"#speaker-{key}", Input).value.strip()
             if key == "age" and value and not value.isdigit():
-                error.update("Alder skal være et helt tal (eller tom)")
+                error.update(_("Alder skal være et helt tal (eller tom)"))
                 return
             if value != self.values.get(key, ""):
                 changes[key] = value

@@ -9,7 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
+from trivselkode.i18n import N_, _
 from trivselkode.tui.common.keys import HelpRows, HelpSections
+from trivselkode.tui.common.lang import translated
 from trivselkode.tui.common.modal import Dialog
 from trivselkode.tui.common.plain import PlainInput, line
 from trivselkode.tui.common.textual_internals import own_bindings
@@ -30,17 +32,24 @@ class HelpInput(PlainInput):
 
 
 def keys_table(rows: HelpRows, key_width: int) -> Table:
-    """Keys and what they do, as a grid; every cell plain text (help rows name codes and coders)."""
+    """Keys and what they do, as a grid; every cell plain text (help rows name codes and coders).
+
+    Both cells are translated here, when shown: help rows are declared as Danish message ids (``N_``).
+    """
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True, min_width=key_width)
     table.add_column()
     for key, what in rows:
-        table.add_row(line(key), line(what))
+        table.add_row(line(translated(key)), line(translated(what)))
     return table
 
 
 class HelpDialog(Dialog[None]):
     """Every key of the screen behind it, in sections. Escape, q or ? closes it.
+
+    The title, the sections' titles and every row are translated when it is
+    shown (:func:`~trivselkode.tui.common.lang.translated`): pass Danish
+    message ids (``N_``) or text already translated.
 
     The keys scroll (↓ ↑ PgDn PgUp Home End, the mouse wheel) in a box that
     always fits the terminal, so the last key can be read at 80×24 too.
@@ -52,8 +61,8 @@ class HelpDialog(Dialog[None]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Luk"),
-        Binding("q", "cancel", "Luk", show=False),
+        Binding("escape", "cancel", N_("Luk")),
+        Binding("q", "cancel", N_("Luk"), show=False),
     ]
 
     def __init__(
@@ -63,7 +72,7 @@ class HelpDialog(Dialog[None]):
             raise ValueError(f"look must be one of {LOOKS}, not {look!r}")
         super().__init__(classes=f"-{look}")
         if own_question_mark:
-            own_bindings(self)["question_mark"] = [Binding("question_mark", "cancel", "Luk", show=False)]
+            own_bindings(self)["question_mark"] = [Binding("question_mark", "cancel", N_("Luk"), show=False)]
         self.title_text = title
         self.sections = sections
         self.look = look
@@ -71,12 +80,13 @@ class HelpDialog(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
-            yield Label(line(f"Taster – {self.title_text}"), classes="dialog-title")
+            title = _("Taster – {screen}").format(screen=translated(self.title_text))
+            yield Label(line(title), classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                for title, rows in self.sections:
-                    yield Static(line(title, style="bold underline"), classes="help-section-title")
+                for section, rows in self.sections:
+                    yield Static(line(translated(section), style="bold underline"), classes="help-section-title")
                     yield Static(keys_table(rows, self.key_width), classes="help-section")
-            yield Static("Escape, q eller ? lukker.", classes="dialog-hint")
+            yield Static(_("Escape, q eller ? lukker."), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._fit)

@@ -14,6 +14,8 @@ from typing import Any
 
 from textual.binding import Binding
 
+from trivselkode.i18n import N_, _
+
 HelpRows = list[tuple[str, str]]
 HelpSections = list[tuple[str, HelpRows]]
 
@@ -23,7 +25,7 @@ KEY_NAMES = {
     "asterisk": "*",
     "plus": "+",
     "minus": "-",
-    "space": "mellemrum",
+    "space": N_("mellemrum"),
     "escape": "Escape",
     "enter": "Enter",
     "tab": "Tab",
@@ -42,38 +44,38 @@ KEY_NAMES = {
 # The screens, reached from every screen: (keys, the screen's name in ``OTHER_SCREENS``, its title).
 # The letters are not taken while a text field has focus (it types them); the F-keys always work.
 SCREEN_KEYS: list[tuple[str, str, str]] = [
-    ("S,f2", "search", "Søgning"),
-    ("K,f3", "codebook", "Kodebog"),
-    ("E,f4", "agreement", "Enighed"),
-    ("X,f5", "export", "Eksport"),
-    ("R,f6", "retrieval", "Udtræk"),
+    ("S,f2", "search", N_("Søgning")),
+    ("K,f3", "codebook", N_("Kodebog")),
+    ("E,f4", "agreement", N_("Enighed")),
+    ("X,f5", "export", N_("Eksport")),
+    ("R,f6", "retrieval", N_("Udtræk")),
 ]
 SCREEN_HELP = {
-    "search": "Søgning på tværs af alle kilder",
-    "codebook": "Kodebog: se og ret koderne",
-    "agreement": "Enighed mellem kodere og konsensus",
-    "export": "Eksport: rapporter, citater, kodninger, REFI-QDA",
-    "retrieval": "Udtræk: alle udsagn med en kode (eller en kombination)",
+    "search": N_("Søgning på tværs af alle kilder"),
+    "codebook": N_("Kodebog: se og ret koderne"),
+    "agreement": N_("Enighed mellem kodere og konsensus"),
+    "export": N_("Eksport: rapporter, citater, kodninger, REFI-QDA"),
+    "retrieval": N_("Udtræk: alle udsagn med en kode (eller en kombination)"),
 }
-SCREENS_TITLE = "Skærme (overalt; bogstaverne ikke i et tekstfelt)"
+SCREENS_TITLE = N_("Skærme (overalt; bogstaverne ikke i et tekstfelt)")
 
-# The keys that work everywhere, as each setting's help lists them last.
+# The keys that work everywhere, as each setting's help lists them last (message ids: the help translates them).
 DIALOG_KEYS: HelpRows = [
-    ("Escape", "lukker enhver dialog uden at gemme"),
-    ("Enter / ctrl+s", "gemmer i enhver dialog (ctrl+s i et felt med flere linjer)"),
+    ("Escape", N_("lukker enhver dialog uden at gemme")),
+    ("Enter / ctrl+s", N_("gemmer i enhver dialog (ctrl+s i et felt med flere linjer)")),
 ]
 EVERYWHERE: HelpRows = [
-    ("?", "denne hjælp (også i søge- og filterfelter)"),
+    ("?", N_("denne hjælp (også i søge- og filterfelter)")),
     *DIALOG_KEYS,
-    ("ctrl+q", "afslut (alt er allerede gemt)"),
+    ("ctrl+q", N_("afslut (alt er allerede gemt)")),
 ]
 EVERYWHERE_HERE: HelpRows = [
-    ("?", "denne hjælp"),
+    ("?", N_("denne hjælp")),
     *DIALOG_KEYS,
-    ("ctrl+q", "afslut (alt er allerede gemt)"),
+    ("ctrl+q", N_("afslut (alt er allerede gemt)")),
 ]
-QUIT_ONLY: HelpRows = [("ctrl+q", "afslut")]
-BACK_ONLY: HelpRows = [("?", "vis tasterne"), ("Escape", "tilbage")]
+QUIT_ONLY: HelpRows = [("ctrl+q", N_("afslut"))]
+BACK_ONLY: HelpRows = [("?", N_("vis tasterne")), ("Escape", N_("tilbage"))]
 
 
 def key_display(keys: str) -> str:
@@ -83,7 +85,7 @@ def key_display(keys: str) -> str:
 
 def _one_key(key: str) -> str:
     if key in KEY_NAMES:
-        return KEY_NAMES[key]
+        return _(KEY_NAMES[key])
     if key.startswith("f") and key[1:].isdigit():
         return key.upper()
     if key.startswith("shift+f") and key[7:].isdigit():
@@ -106,14 +108,17 @@ def binding_rows(bindings: Iterable[Any], long: Mapping[str, str] | None = None)
 
 
 def help_sections(screen: Any, everywhere: HelpRows = EVERYWHERE, *, bindings: bool = True) -> HelpSections:
-    """Every key of ``screen``: its bindings (unless ``bindings=False``), its extra notes, ``everywhere`` last."""
+    """Every key of ``screen``: its bindings (unless ``bindings=False``), its extra notes, ``everywhere`` last.
+
+    The titles and descriptions are message ids (Danish): :class:`~.help.HelpDialog` translates them when shown.
+    """
     sections: HelpSections = []
     if bindings:
         rows = binding_rows(getattr(screen, "BINDINGS", []), getattr(screen, "HELP_TEXT", {}))
-        sections.append((getattr(screen, "HELP_TITLE", None) or "Skærmen", rows))
+        sections.append((getattr(screen, "HELP_TITLE", None) or N_("Skærmen"), rows))
     sections.extend(screen.help_extra() if hasattr(screen, "help_extra") else getattr(screen, "HELP_EXTRA", []))
     sections.append((SCREENS_TITLE, screen_rows()))
-    sections.append(("Overalt", list(everywhere)))
+    sections.append((N_("Overalt"), list(everywhere)))
     return sections
 
 

@@ -20,10 +20,12 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList
 
+from trivselkode.i18n import N_, _
+
 ResultT = TypeVar("ResultT")
 
 DIALOGS_TCSS = Path(__file__).with_name("dialogs.tcss")
-DISCARD_QUESTION = "Luk uden at gemme det, du har skrevet?"
+DISCARD_QUESTION = N_("Luk uden at gemme det, du har skrevet?")
 
 
 def dialog_css(module_file: str) -> list[str | PurePath]:
@@ -41,8 +43,8 @@ class Dialog(ModalScreen[ResultT]):
 
     CSS_PATH: ClassVar[CSSPathType | None] = [DIALOGS_TCSS]
     BINDINGS = [
-        Binding("escape", "cancel", "Fortryd", show=False),
-        Binding("ctrl+s", "save", "Gem", show=False),
+        Binding("escape", "cancel", N_("Fortryd"), show=False),
+        Binding("ctrl+s", "save", N_("Gem"), show=False),
     ]
 
     def has_changes(self) -> bool:
@@ -59,7 +61,9 @@ class Dialog(ModalScreen[ResultT]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmDialog(DISCARD_QUESTION, "Luk uden at gemme", "Bliv", careful=True), answered)
+        self.app.push_screen(
+            ConfirmDialog(_(DISCARD_QUESTION), _("Luk uden at gemme"), _("Bliv"), careful=True), answered
+        )
 
     def action_save(self) -> None:
         """Do what Enter does where the focus is: submit the field, take the highlighted choice, press the button."""

@@ -28,6 +28,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trivselkode.analysis.code_rank import Choice, names_a_code, rank_choices, rank_codes
+from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_ops import CodeInfo
 from trivselkode.tui.common.help import HelpInput
 from trivselkode.tui.common.modal import Dialog
@@ -62,10 +63,10 @@ class CodePickerDialog(Dialog[Any]):
     """Find a code by typing part of its key or name; Enter (or a click) picks the highlighted one."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Luk"),
-        Binding("down", "move(1)", "Ned", show=False),
-        Binding("up", "move(-1)", "Op", show=False),
-        Binding("ctrl+o", "choose_parent", "Ny kode under …", show=False),
+        Binding("escape", "cancel", N_("Luk")),
+        Binding("down", "move(1)", N_("Ned"), show=False),
+        Binding("up", "move(-1)", N_("Op"), show=False),
+        Binding("ctrl+o", "choose_parent", N_("Ny kode under …"), show=False),
     ]
 
     def __init__(
@@ -90,7 +91,7 @@ class CodePickerDialog(Dialog[Any]):
 
     @classmethod
     def for_codes(
-        cls, codes: list[CodeInfo], title: str = "Vælg kode", *, create_under: str | None | bool = False
+        cls, codes: list[CodeInfo], title: str | None = None, *, create_under: str | None | bool = False
     ) -> CodePickerDialog:
         """The picker of the coding screen: every code in use; dismisses with the chosen code's id.
 
@@ -98,7 +99,12 @@ class CodePickerDialog(Dialog[Any]):
         has is offered as a new code, and taking it dismisses with a :class:`NewCodeRequest`.
         """
         active = [c for c in codes if not c.retired]
-        return cls(title, [(c.key, c.name) for c in active], codes=active, create_under=create_under)
+        return cls(
+            _("Vælg kode") if title is None else title,
+            [(c.key, c.name) for c in active],
+            codes=active,
+            create_under=create_under,
+        )
 
     def compose(self) -> ComposeResult:
         coding = self.codes is not None
@@ -107,15 +113,17 @@ class CodePickerDialog(Dialog[Any]):
             if self.hint:
                 yield Static(line(self.hint))
             if coding:
-                yield HelpInput(placeholder="skriv en del af navnet, nøglen eller genvejen", id="picker-query")
+                yield HelpInput(placeholder=_("skriv en del af navnet, nøglen eller genvejen"), id="picker-query")
                 yield OptionList(id="picker-list")
-                keys = "↑/↓ vælg · Enter: brug koden · "
-                keys += "ctrl+o: ny kodes overkode · Escape: luk" if self.can_create else "Escape: luk"
+                if self.can_create:
+                    keys = _("↑/↓ vælg · Enter: brug koden · ctrl+o: ny kodes overkode · Escape: luk")
+                else:
+                    keys = _("↑/↓ vælg · Enter: brug koden · Escape: luk")
                 yield Static(keys, classes="dialog-hint")
             else:
-                yield PlainInput(placeholder="skriv en del af nøglen eller navnet", id="picker-query")
+                yield PlainInput(placeholder=_("skriv en del af nøglen eller navnet"), id="picker-query")
                 yield OptionList(id="choice-list")
-                yield Static("↑/↓ vælg · Enter: vælg · Escape: fortryd", classes="dialog-hint")
+                yield Static(_("↑/↓ vælg · Enter: vælg · Escape: fortryd"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -123,14 +131,17 @@ class CodePickerDialog(Dialog[Any]):
 
     def _parent_label(self) -> str:
         parent = self.codes.get(self.parent_key or "") if self.codes else None
-        return f"{parent.key} ({parent.name})" if parent else "øverste niveau"
+        return f"{parent.key} ({parent.name})" if parent else _("øverste niveau")
 
     def _prompt(self, choice: Choice) -> Text:
         if choice.key == _CREATE:
-            where = f"under {self._parent_label()}" if self.parent_key else "på øverste niveau"
-            return Text.assemble(
-                (" + ", "bold reverse"), f" Opret kode »{inert_line(choice.label)}« {inert_line(where)}"
-            )
+            if self.parent_key:
+                made = _("Opret kode »{name}« under {parent}").format(
+                    name=inert_line(choice.label), parent=inert_line(self._parent_label())
+                )
+            else:
+                made = _("Opret kode »{name}« på øverste niveau").format(name=inert_line(choice.label))
+            return Text.assemble((" + ", "bold reverse"), " " + made)
         if self.codes is not None:
             return code_prompt(self.codes[choice.key])
         if not choice.key:
@@ -161,14 +172,14 @@ class CodePickerDialog(Dialog[Any]):
         """ctrl+o: choose where a new code goes (shown in the "Opret kode" choice)."""
         if not self.can_create or self.codes is None:
             return
-        choices = [("", "øverste niveau"), *((c.key, c.name) for c in self.codes.values())]
+        choices = [("", _("øverste niveau")), *((c.key, c.name) for c in self.codes.values())]
 
         def chosen(key: str | None) -> None:
             if key is not None:
                 self.parent_key = key or None
                 self._fill(self.query_text)
 
-        self.app.push_screen(CodePickerDialog("Nye koder oprettes under …", choices), chosen)
+        self.app.push_screen(CodePickerDialog(_("Nye koder oprettes under …"), choices), chosen)
 
     @on(Input.Changed, "#picker-query")
     def _changed(self, event: Input.Changed) -> None:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from trivselkode.i18n import N_, _
 from trivselkode.tui.common.modal import Dialog
 from trivselkode.tui.common.plain import PlainInput, line
 
@@ -19,7 +20,7 @@ class TextPromptDialog(Dialog[str | None]):
     dialog with what was typed and the reason, so nothing typed is lost.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Luk")]
+    BINDINGS = [Binding("escape", "cancel", N_("Luk"))]
 
     def __init__(
         self,
@@ -48,7 +49,7 @@ class TextPromptDialog(Dialog[str | None]):
             yield PlainInput(self.value, id="prompt-value", max_length=self.max_length, placeholder=self.placeholder)
             yield Static(line(self.error), classes="dialog-error", id="prompt-error")
             yield Static(
-                line((self.hint + " · " if self.hint else "") + "Enter: gem · Escape: fortryd"),
+                line((self.hint + " · " if self.hint else "") + _("Enter: gem · Escape: fortryd")),
                 classes="dialog-hint",
             )
 

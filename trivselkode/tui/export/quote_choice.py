@@ -34,15 +34,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from trivselkode.export.jobs import ReportRequest, describe_error
 from trivselkode.export.quote_listing import state_label
 from trivselkode.export.reports import build_report
+from trivselkode.i18n import N_, _, language, ngettext
 from trivselkode.storage import quote_choices
 from trivselkode.storage.db import Project
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import BACK_ONLY, HelpSections, help_sections
 from trivselkode.tui.common.plain import line, para
@@ -74,18 +76,18 @@ def apply_change(project: Project, change: Change, by: str) -> None:
 class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
     """Pick, drop and order the quotes of each code; every change stored at once."""
 
-    HELP_TITLE = "Citatvalg"
+    HELP_TITLE = N_("Citatvalg")
 
     CSS_PATH = str(Path(__file__).with_name("quote_choice.tcss"))
 
     BINDINGS = [
-        Binding("space", "toggle_pick", "Vælg", key_display="mellemrum"),
-        Binding("x", "toggle_drop", "Fravælg"),
-        Binding("u", "release", "Automatisk"),
-        Binding("left_square_bracket,alt+up", "move(-1)", "Op", key_display="["),
-        Binding("right_square_bracket,alt+down", "move(1)", "Ned", key_display="]"),
-        Binding("escape", "back", "Tilbage"),
-        Binding("question_mark", "show_keys", "Taster", priority=True),
+        Binding("space", "toggle_pick", N_("Vælg"), key_display="mellemrum"),
+        Binding("x", "toggle_drop", N_("Fravælg")),
+        Binding("u", "release", N_("Automatisk")),
+        Binding("left_square_bracket,alt+up", "move(-1)", N_("Op"), key_display="["),
+        Binding("right_square_bracket,alt+down", "move(1)", N_("Ned"), key_display="]"),
+        Binding("escape", "back", N_("Tilbage")),
+        Binding("question_mark", "show_keys", N_("Taster"), priority=True),
     ]
 
     @dataclass
@@ -112,14 +114,14 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
 
     def compose(self) -> ComposeResult:
         where = self.project.path.name if self.project.path is not None else self.project.display_name
-        yield Static(line(f"Citatvalg · {where}"), id="qc-title")
+        yield Static(line(_("Citatvalg · {where}").format(where=where)), id="qc-title")
         with Horizontal(id="qc-body"):
             yield OptionList(id="qc-codes")
             with Vertical(id="qc-right"):
                 yield OptionList(id="qc-candidates")
                 yield Static("", id="qc-detail")
-        yield Static("Henter kandidaterne …", id="qc-status")
-        yield Footer()
+        yield Static(_("Henter kandidaterne …"), id="qc-status")
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#qc-candidates", OptionList).focus()
@@ -165,7 +167,7 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self.notify(f"Ikke gemt: {message.message}", severity="error", timeout=10)
+        self.notify(_("Ikke gemt: {message}").format(message=message.message), severity="error", timeout=10)
         self._status(f"✗ {message.message}", error=True)
 
     @on(Loaded)
@@ -194,7 +196,14 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
         text = line(f"{group['code']} ", style="bold")
         text.append_text(line(group["name"]))
         text.append("\n")
-        text.append_text(line(f"  {group['quotes']} af {len(group['candidates'])} kandidater", style="dim"))
+        text.append_text(
+            line(
+                ngettext("  {quotes} af {n} kandidat", "  {quotes} af {n} kandidater", len(group["candidates"])).format(
+                    quotes=group["quotes"], n=len(group["candidates"])
+                ),
+                style="dim",
+            )
+        )
         text.no_wrap, text.overflow = True, "ellipsis"
         return text
 
@@ -229,7 +238,7 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
     def _candidate_prompt(row: dict[str, Any]) -> Text:
         rank = f"{row['rank']:>2}" if row["rank"] else " –"
         style = {"picked": "bold", "dropped": "dim strike", "candidate": "dim"}.get(row["state"], "")
-        text = line(f"{rank} {state_label(row):<12} ", style=style)
+        text = line(f"{rank} {state_label(row, language()):<12} ", style=style)
         text.append_text(line(row["reference"]))
         text.append("\n")
         text.append_text(line("    “" + " ".join(str(row["text"]).split()) + "”", style="dim" if style else ""))
@@ -240,26 +249,33 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
         row = self.highlighted_row()
         detail = self.query_one("#qc-detail", Static)
         if row is None:
-            detail.update(line("Koden har ingen kandidater med dette grundlag." if self.group() else ""))
+            detail.update(line(_("Koden har ingen kandidater med dette grundlag.") if self.group() else ""))
             return
         text = para(f"“{' '.join(str(row['text']).split())}”")
         text.append("\n")
         text.append_text(line(f"{row['attribution']} · {row['reference']} ({row['ref']})", style="italic"))
         if not row["quotable"]:
             text.append("\n")
-            text.append_text(line("For kort til det automatiske valg; vælges det, citeres det helt.", style="dim"))
+            text.append_text(line(_("For kort til det automatiske valg; vælges det, citeres det helt."), style="dim"))
         detail.update(text)
 
     def _show_status(self) -> None:
         group = self.group()
         if group is None:
-            self._status("Ingen koder med kandidater. Escape: tilbage til Eksport.")
+            self._status(_("Ingen koder med kandidater. Escape: tilbage til Eksport."))
             return
         n = self.document["n"] if self.document else 0
         self._status(
-            f"{group['code']}: {group['quotes']} citater i eksporten (de valgte, så automatisk op til {n}); "
-            f"{group['picked']} valgt, {group['dropped']} fravalgt, {len(group['candidates'])} kandidater. "
-            "Gemmes med det samme."
+            _(
+                "{code}: {quotes} citater i eksporten (de valgte, så automatisk op til {n}); {picked} valgt, {dropped} fravalgt, {candidates} kandidater. Gemmes med det samme."
+            ).format(
+                code=group["code"],
+                quotes=group["quotes"],
+                n=n,
+                picked=group["picked"],
+                dropped=group["dropped"],
+                candidates=len(group["candidates"]),
+            )
         )
 
     def _status(self, text: str, error: bool = False) -> None:
@@ -291,7 +307,7 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
     def _change(self, make: Callable[[dict[str, Any]], tuple[str, int] | None]) -> None:
         row = self.highlighted_row()
         if row is None or self.code is None:
-            self.notify("Vælg en kandidat i listen til højre.", severity="warning")
+            self.notify(_("Vælg en kandidat i listen til højre."), severity="warning")
             return
         what = make(row)
         if what is not None:
@@ -309,7 +325,7 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
     def action_move(self, offset: int) -> None:
         def make(row: dict[str, Any]) -> tuple[str, int] | None:
             if row["state"] != "picked":
-                self.notify("Kun et valgt citat kan flyttes: vælg det først (mellemrum).", severity="warning")
+                self.notify(_("Kun et valgt citat kan flyttes: vælg det først (mellemrum)."), severity="warning")
                 return None
             return ("move", offset)
 
@@ -321,27 +337,27 @@ class QuoteChoiceScreen(SaysWorkerFailures, Screen[None]):
     def help_extra(self) -> HelpSections:
         return [
             (
-                "Citatvalg",
+                _("Citatvalg"),
                 [
-                    ("mellemrum Enter", "vælg kandidaten som citat (efter de valgte) – eller fjern valget"),
-                    ("x", "fravælg: citeres aldrig for koden – eller tag den tilbage"),
-                    ("u", "overlad udsagnet til det automatiske valg igen"),
-                    ("[ alt+↑", "flyt et valgt citat op"),
-                    ("] alt+↓", "flyt et valgt citat ned"),
-                    ("Tab shift+Tab", "skift mellem koderne og kandidaterne"),
-                    ("↑ ↓ PgUp PgDn", "gå i listen"),
-                    ("Escape", "tilbage til Eksport (ctrl+e eksporterer med valgene)"),
+                    (_("mellemrum Enter"), _("vælg kandidaten som citat (efter de valgte) – eller fjern valget")),
+                    ("x", _("fravælg: citeres aldrig for koden – eller tag den tilbage")),
+                    ("u", _("overlad udsagnet til det automatiske valg igen")),
+                    (_("[ alt+↑"), _("flyt et valgt citat op")),
+                    (_("] alt+↓"), _("flyt et valgt citat ned")),
+                    ("Tab shift+Tab", _("skift mellem koderne og kandidaterne")),
+                    ("↑ ↓ PgUp PgDn", _("gå i listen")),
+                    ("Escape", _("tilbage til Eksport (ctrl+e eksporterer med valgene)")),
                 ],
             ),
             (
-                "Rækkefølgen",
+                _("Rækkefølgen"),
                 [
-                    ("Nr.", "pladsen i eksporten: de valgte først, så det automatiske valg op til antallet"),
-                    ("★", "stjernemarkeret i Kodning (foretrækkes af det automatiske valg)"),
+                    (_("Nr."), _("pladsen i eksporten: de valgte først, så det automatiske valg op til antallet")),
+                    ("★", _("stjernemarkeret i Kodning (foretrækkes af det automatiske valg)")),
                 ],
             ),
         ]
 
     def action_show_keys(self) -> None:
         sections = help_sections(self, BACK_ONLY, bindings=False)
-        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, look="compact", own_question_mark=True))
+        self.app.push_screen(HelpDialog(_(self.HELP_TITLE), sections, look="compact", own_question_mark=True))

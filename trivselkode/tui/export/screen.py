@@ -32,7 +32,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -61,10 +60,13 @@ from trivselkode.export.jobs import (
     run_report,
     with_format,
 )
+from trivselkode.i18n import N_, _, format_number, language
 from trivselkode.storage.db import Project
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import QUIT_ONLY, HelpSections, help_sections
+from trivselkode.tui.common.lang import translated
 from trivselkode.tui.common.plain import PlainInput, inert_line, line, para
 
 # The form's fields that each kind of export shows (the options of its command).
@@ -125,18 +127,18 @@ ALL_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS.values() for f in fields
 PER_KIND = ("out", "fmt", "selection", "codes")
 
 CODES_PLACEHOLDER = {
-    "frequencies": "tom = alle koder; fx tema, behov, T1,T2",
-    "matrix": "tom = alle koder; fx tema, T1,T2",
-    "quotes": "tom = alle kodede koder; fx tema, T1",
-    "chart": "tom = temaerne; fx behov, T1,T2",
+    "frequencies": N_("tom = alle koder; fx tema, behov, T1,T2"),
+    "matrix": N_("tom = alle koder; fx tema, T1,T2"),
+    "quotes": N_("tom = alle kodede koder; fx tema, T1"),
+    "chart": N_("tom = temaerne; fx behov, T1,T2"),
 }
 MEASURE_OPTIONS = [
-    ("Andel af deltagere", "share"),
-    ("Udsagn", "passages"),
-    ("Deltagere", "participants"),
-    ("Kodninger", "codings"),
+    (N_("Andel af deltagere"), "share"),
+    (N_("Udsagn"), "passages"),
+    (N_("Deltagere"), "participants"),
+    (N_("Kodninger"), "codings"),
 ]
-LANG_OPTIONS = [("Dansk", "da"), ("Engelsk", "en")]
+LANG_OPTIONS = [(N_("Dansk"), "da"), (N_("Engelsk"), "en")]
 
 
 class FieldInput(PlainInput):
@@ -158,15 +160,24 @@ class FieldRow(Horizontal):
 class ExportScreen(SaysWorkerFailures, Screen[None]):
     """Pick an export, set its options and a file, and run it in a worker."""
 
-    HELP_TITLE = "Eksport"
+    HELP_TITLE = N_("Eksport")
 
     CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
     BINDINGS = [
-        Binding("ctrl+e", "run_export", "Eksportér", priority=True, tooltip="kør eksporten (også Enter i et felt)"),
-        Binding("ctrl+o", "choose_quotes", "Citatvalg", priority=True, tooltip="vælg, fravælg og ordn citaterne"),
-        Binding("escape", "back", "Tilbage", tooltip="tilbage (en eksport, der kører, afbrydes; intet skrives halvt)"),
-        Binding("question_mark", "show_keys", "Taster", priority=True, tooltip="vis alle taster"),
+        Binding(
+            "ctrl+e", "run_export", N_("Eksportér"), priority=True, tooltip=N_("kør eksporten (også Enter i et felt)")
+        ),
+        Binding(
+            "ctrl+o", "choose_quotes", N_("Citatvalg"), priority=True, tooltip=N_("vælg, fravælg og ordn citaterne")
+        ),
+        Binding(
+            "escape",
+            "back",
+            N_("Tilbage"),
+            tooltip=N_("tilbage (en eksport, der kører, afbrydes; intet skrives halvt)"),
+        ),
+        Binding("question_mark", "show_keys", N_("Taster"), priority=True, tooltip=N_("vis alle taster")),
     ]
 
     # ----------------------------------------------------------------- messages
@@ -219,102 +230,118 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="export-title")
         with Horizontal(id="export-body"):
-            yield OptionList(*[Option(k.title, id=k.key) for k in REPORT_KINDS], id="export-kinds")
+            yield OptionList(*[Option(_(k.title), id=k.key) for k in REPORT_KINDS], id="export-kinds")
             with VerticalScroll(id="export-form", can_focus=False):  # Tab goes field to field; the form follows
                 yield Static("", id="export-description")
-                yield FieldRow("Fil", FieldInput(id="ex-out", compact=True), field="out")
+                yield FieldRow(_("Fil"), FieldInput(id="ex-out", compact=True), field="out")
                 yield Static("", id="export-target")
                 yield FieldRow(
-                    "Format",
+                    _("Format"),
                     Select(self._format_options(self.kind), id="ex-fmt", compact=True, allow_blank=False),
                     field="fmt",
                 )
                 yield FieldRow(
-                    "Grundlag",
+                    _("Grundlag"),
                     Select(self._selection_options(self.kind), id="ex-selection", compact=True, allow_blank=False),
                     field="selection",
                 )
-                yield FieldRow("Koder", FieldInput(id="ex-codes", compact=True), field="codes")
+                yield FieldRow(_("Koder"), FieldInput(id="ex-codes", compact=True), field="codes")
                 yield FieldRow(
-                    "Rækker",
-                    FieldInput("tema", id="ex-rows", compact=True, placeholder="fx tema eller T1,T2"),
+                    _("Rækker"),
+                    FieldInput("tema", id="ex-rows", compact=True, placeholder=_("fx tema eller T1,T2")),
                     field="rows",
                 )
                 yield FieldRow(
-                    "Kolonner",
-                    FieldInput("behov", id="ex-cols", compact=True, placeholder="fx behov eller B.social"),
+                    _("Kolonner"),
+                    FieldInput("behov", id="ex-cols", compact=True, placeholder=_("fx behov eller B.social")),
                     field="cols",
                 )
-                yield FieldRow("Fordel på", SelectionList[str](id="ex-by", compact=True), field="by")
+                yield FieldRow(_("Fordel på"), SelectionList[str](id="ex-by", compact=True), field="by")
                 yield FieldRow(
-                    "Mål",
-                    Select(MEASURE_OPTIONS, id="ex-measure", value="share", compact=True, allow_blank=False),
+                    _("Mål"),
+                    Select(
+                        [(_(label), value) for label, value in MEASURE_OPTIONS],
+                        id="ex-measure",
+                        value="share",
+                        compact=True,
+                        allow_blank=False,
+                    ),
                     field="measure",
                 )
-                yield FieldRow("Antal citater", FieldInput("5", id="ex-n", type="integer", compact=True), field="n")
+                yield FieldRow(_("Antal citater"), FieldInput("5", id="ex-n", type="integer", compact=True), field="n")
                 yield FieldRow(
-                    "Citatvalg", Button("Vælg citaterne … (ctrl+o)", id="ex-choose", compact=True), field="choose"
+                    _("Citatvalg"), Button(_("Vælg citaterne … (ctrl+o)"), id="ex-choose", compact=True), field="choose"
                 )
                 yield FieldRow(
-                    "Sprog",
-                    Select(LANG_OPTIONS, id="ex-lang", value="da", compact=True, allow_blank=False),
+                    _("Sprog"),
+                    Select(
+                        [(_(label), value) for label, value in LANG_OPTIONS],
+                        id="ex-lang",
+                        value=language(),  # a report in the interface's language unless asked otherwise
+                        compact=True,
+                        allow_blank=False,
+                    ),
                     field="lang",
                 )
                 yield FieldRow(
-                    "Pseudonymisér",
-                    Checkbox("navne, CPR, telefon, e-mail", id="ex-pseudonymize", compact=True),
+                    _("Pseudonymisér"),
+                    Checkbox(_("navne, CPR, telefon, e-mail"), id="ex-pseudonymize", compact=True),
                     field="pseudonymize",
                 )
                 yield FieldRow(
-                    "Nøglefil",
+                    _("Nøglefil"),
                     FieldInput(
                         id="ex-key",
                         compact=True,
-                        placeholder="tom = ingen nøgle; fx navnenoegle.csv (kun ved pseudonymisering)",
+                        placeholder=_("tom = ingen nøgle; fx navnenoegle.csv (kun ved pseudonymisering)"),
                     ),
                     field="key",
                 )
                 yield FieldRow(
-                    "Udgåede koder", Checkbox("tag med (kun YAML)", id="ex-retired", compact=True), field="retired"
+                    _("Udgåede koder"),
+                    Checkbox(_("tag med (kun YAML)"), id="ex-retired", compact=True),
+                    field="retired",
                 )
-                yield FieldRow("Flere valg", field="more")
+                yield FieldRow(_("Flere valg"), field="more")
                 yield FieldRow(
-                    "Titel", PlainInput(id="ex-title", compact=True, placeholder="standard-titlen"), field="title"
+                    _("Titel"), PlainInput(id="ex-title", compact=True, placeholder=_("standard-titlen")), field="title"
                 )
+                # "til" alone is "on" elsewhere: the words between and after the fields come from one message
+                _before, between, after = _("{min} til {max} ord").replace("{max}", "{min}").split("{min}")
                 yield FieldRow(
-                    "Citatlængde",
+                    _("Citatlængde"),
                     FieldInput("8", id="ex-min_words", type="integer", compact=True),
-                    Static("til", classes="export-words"),
+                    Static(between.strip(), classes="export-words"),
                     FieldInput("60", id="ex-max_words", type="integer", compact=True),
-                    Static("ord", classes="export-words"),
+                    Static(after.strip(), classes="export-words"),
                     field="words",
                 )
                 yield FieldRow(
-                    "Fasthold",
-                    FieldInput(id="ex-pins", compact=True, placeholder="KILDE#N, … tages med først"),
+                    _("Fasthold"),
+                    FieldInput(id="ex-pins", compact=True, placeholder=_("KILDE#N, … tages med først")),
                     field="pins",
                 )
                 yield FieldRow(
-                    "Udelad",
-                    FieldInput(id="ex-excludes", compact=True, placeholder="KILDE#N, … tages ikke med"),
+                    _("Udelad"),
+                    FieldInput(id="ex-excludes", compact=True, placeholder=_("KILDE#N, … tages ikke med")),
                     field="excludes",
                 )
                 yield FieldRow(
-                    "Overordnede",
-                    Checkbox("koder tæller underkoderne med", id="ex-rollup", compact=True),
+                    _("Overordnede"),
+                    Checkbox(_("koder tæller underkoderne med"), id="ex-rollup", compact=True),
                     field="rollup",
                 )
                 yield FieldRow(
-                    "Aldersgrupper",
+                    _("Aldersgrupper"),
                     FieldInput(id="ex-age_bands", compact=True, placeholder="18,30,45,60,75"),
                     field="age_bands",
                 )
         with Vertical(id="export-run"):
             with Horizontal(id="export-actions"):
-                yield Button("Eksportér", id="ex-run", variant="primary", compact=True)
+                yield Button(_("Eksportér"), id="ex-run", variant="primary", compact=True)
                 yield ProgressBar(total=3, show_eta=False, id="ex-progress")
-            yield Static("Henter projektets kodere og egenskaber …", id="export-status")
-        yield Footer()
+            yield Static(_("Henter projektets kodere og egenskaber …"), id="export-status")
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         kinds = self.query_one("#export-kinds", OptionList)
@@ -328,7 +355,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             self.cancel.set()
 
     def _title(self) -> Text:
-        return line(f"Eksport · {self.project.display_name}")
+        return line(_("Eksport · {display_name}").format(display_name=self.project.display_name))
 
     # ----------------------------------------------------------------- choices
 
@@ -346,7 +373,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         self.choices = message.choices
         by = self.query_one("#ex-by", SelectionList)
         by.clear_options()
-        by.add_options([(line(attribute_label(name)), name) for name in message.choices.attributes])
+        by.add_options([(line(attribute_label(name, language())), name) for name in message.choices.attributes])
         if message.choices.attributes:
             by.highlighted = 0  # space toggles the first one straight after Tab
         self._save_kind()  # what was typed before the choices came
@@ -360,20 +387,24 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         if not self.running:
             coders = [c for c in message.choices.coders if c != CONSENSUS_CODER]
             hint = (
-                "ingen kodninger endnu"
+                _("ingen kodninger endnu")
                 if not message.choices.coders
-                else f"kodere med kodninger: {', '.join(coders) or 'kun konsensus'}"
+                else _("kodere med kodninger: {coders}").format(coders=", ".join(coders) or _("kun konsensus"))
             )
             basis = message.choices.basis_note
             self._status(
-                f"Vælg en eksport og tryk Enter i et felt (eller ctrl+e). {hint[:1].upper()}{hint[1:]}."
-                + (f" Standardgrundlag: {basis}." if basis else "")
+                _("Vælg en eksport og tryk Enter i et felt (eller ctrl+e). {hint}.").format(
+                    hint=hint[:1].upper() + hint[1:]
+                )
+                + (_(" Standardgrundlag: {basis}.").format(basis=basis) if basis else "")
             )
 
     @on(ChoicesFailed)
     def _choices_failed(self, message: ChoicesFailed) -> None:
-        self.notify(f"Projektet kunne ikke læses: {message.message}", severity="error", timeout=10)
-        self._status(f"Projektet kunne ikke læses: {message.message}", "-error")
+        self.notify(
+            _("Projektet kunne ikke læses: {message}").format(message=message.message), severity="error", timeout=10
+        )
+        self._status(_("Projektet kunne ikke læses: {message}").format(message=message.message), "-error")
 
     # ------------------------------------------------------------ kind and form
 
@@ -388,7 +419,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
 
     @staticmethod
     def _format_options(kind: str) -> list[tuple[str, str]]:
-        return [(FORMAT_LABELS[f], f) for f in KINDS[kind].formats]
+        return [(translated(FORMAT_LABELS[f]), f) for f in KINDS[kind].formats]
 
     def _selection_options(self, kind: str) -> list[tuple[str, str]]:
         """The choices of basis. They name coders, whose names are letters, digits, '.' and '-' only
@@ -398,18 +429,18 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
     def _selection_choices(self, kind: str) -> list[tuple[str, str]]:
         coders = self.choices.coders if self.choices else []
         if kind == "codings":
-            return [("Alle kodere", "auto")] + [(f"Koder: {c}", f"coder:{c}") for c in coders]
+            return [(_("Alle kodere"), "auto")] + [(_("Koder: {c}").format(c=c), f"coder:{c}") for c in coders]
         humans = [c for c in coders if c != CONSENSUS_CODER]
         default = self.choices.default_basis if self.choices else ""
-        label = {"consensus": "Standard: konsensus", "union": "Standard: alle koderes forening"}.get(
-            default, "Standard"
+        label = {"consensus": _("Standard: konsensus"), "union": _("Standard: alle koderes forening")}.get(
+            default, _("Standard")
         )
         options = [(label, "auto")]
         if self.choices is not None and self.choices.has_consensus:
             options.append((self.choices.consensus[:1].upper() + self.choices.consensus[1:], "consensus"))
         if humans:
-            options.append(("Alle koderes forening", "union"))
-        options += [(f"Koder: {c}", f"coder:{c}") for c in humans]
+            options.append((_("Alle koderes forening"), "union"))
+        options += [(_("Koder: {c}").format(c=c), f"coder:{c}") for c in humans]
         return options
 
     def _defaults(self, kind: str) -> dict[str, Any]:
@@ -447,7 +478,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         shown = FIELDS[kind]
         for name in ALL_FIELDS:
             self.query_one(f"#ex-row-{name}").display = name in shown
-        self.query_one("#export-description", Static).update(line(spec.description))
+        self.query_one("#export-description", Static).update(line(_(spec.description)))
         fmt = self.query_one("#ex-fmt", Select)
         fmt.set_options(self._format_options(kind))
         fmt.value = values["fmt"] if values["fmt"] in spec.formats else spec.formats[0]
@@ -458,7 +489,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         selection.value = wanted if wanted in [v for _, v in options] else "auto"
         selection.mutate_reactive(Select.value)  # the same value may carry another label for this kind
         codes = self.query_one("#ex-codes", Input)
-        codes.placeholder = CODES_PLACEHOLDER.get(kind, "")
+        codes.placeholder = translated(CODES_PLACEHOLDER.get(kind, ""))
         codes.value = values.get("codes", "")
         out = self.query_one("#ex-out", Input)
         out.value = values["out"]
@@ -498,7 +529,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         path = self._target()
         warn = False
         if path is None:
-            text = "Skriv et filnavn."
+            text = _("Skriv et filnavn.")
             warn = True
         else:
             text = f"→ {path}"
@@ -506,16 +537,18 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             spec = KINDS[self.kind]
             if suffix in SUFFIXES and SUFFIXES[suffix] not in spec.formats:
                 allowed = ", ".join(FORMAT_LABELS[f].split("(")[-1].rstrip(")") for f in spec.formats)
-                text += f"  ({spec.title} kan ikke skrives som {suffix}; brug {allowed})"
+                text += _("  ({title} kan ikke skrives som {suffix}; brug {allowed})").format(
+                    title=_(spec.title), suffix=suffix, allowed=allowed
+                )
                 warn = True
             elif path.is_dir():
-                text += "  (er en mappe)"
+                text += _("  (er en mappe)")
                 warn = True
             elif not path.parent.is_dir():
-                text += "  (mappen findes ikke)"
+                text += _("  (mappen findes ikke)")
                 warn = True
             elif path.exists():
-                text += "  (findes – overskrives)"
+                text += _("  (findes – overskrives)")
         line.update(Text(inert_line(text)))
         line.set_class(warn, "-warning")
 
@@ -527,7 +560,8 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             return int(raw)
         except ValueError:
             raise TrivselError(
-                f"{what} skal være et helt tal", f"skriv fx {self.query_one(f'#ex-{field}', Input).placeholder or '5'}"
+                _("{what} skal være et helt tal").format(what=what),
+                _("skriv fx {example}").format(example=self.query_one(f"#ex-{field}", Input).placeholder or "5"),
             ) from None
 
     def _refs(self, field: str) -> list[str]:
@@ -539,7 +573,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         kind = self.kind
         out = self.query_one("#ex-out", Input).value.strip()
         if not out:
-            raise TrivselError("der er intet filnavn", f"skriv fx {default_name(kind)}")
+            raise TrivselError(_("der er intet filnavn"), _("skriv fx {example}").format(example=default_name(kind)))
         fmt = self.query_one("#ex-fmt", Select).value
         selection = self.query_one("#ex-selection", Select).value
         fields = FIELDS[kind]
@@ -571,10 +605,10 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         if "title" in fields:
             request.title = self.query_one("#ex-title", Input).value.strip() or None
         if "n" in fields:
-            request.n = self._int("n", "antallet af citater")
+            request.n = self._int("n", _("antallet af citater"))
         if "words" in fields:
-            request.min_words = self._int("min_words", "den korteste citatlængde")
-            request.max_words = self._int("max_words", "den længste citatlængde")
+            request.min_words = self._int("min_words", _("den korteste citatlængde"))
+            request.max_words = self._int("max_words", _("den længste citatlængde"))
         if "pins" in fields:
             request.pins = self._refs("pins")
             request.excludes = self._refs("excludes")
@@ -585,7 +619,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
     def action_run_export(self) -> None:
         if self.running:
             self.notify(
-                "En eksport kører allerede – vent på den, eller tryk Escape for at afbryde.", severity="warning"
+                _("En eksport kører allerede – vent på den, eller tryk Escape for at afbryde."), severity="warning"
             )
             return
         try:
@@ -599,10 +633,10 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         self.running_kind = request.kind
         self.add_class("-running")
         run = self.query_one("#ex-run", Button)
-        run.label = "Eksporterer …"
+        run.label = _("Eksporterer …")
         run.disabled = True
         self.query_one("#ex-progress", ProgressBar).update(total=3, progress=0)
-        self._status(f"{KINDS[request.kind].title}: starter …")
+        self._status(_("{title}: starter …").format(title=_(KINDS[request.kind].title)))
         self._export(self.generation, request, self.cancel)
 
     def action_choose_quotes(self) -> None:
@@ -615,7 +649,7 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         try:
             request = self.build_request()
         except TrivselError as exc:
-            self.notify(f"Citatvalg kan ikke åbnes: {exc}", severity="error", timeout=10)
+            self.notify(_("Citatvalg kan ikke åbnes: {exc}").format(exc=exc), severity="error", timeout=10)
             return
         self.app.push_screen(QuoteChoiceScreen(self.project, self.coder, request))
 
@@ -655,14 +689,14 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             bar.update(total=None)  # the long part, of unknown length: a moving bar
         else:
             bar.update(total=message.steps, progress=message.step)
-        self._status(f"{KINDS[self.running_kind].title}: {message.text}")
+        self._status(f"{_(KINDS[self.running_kind].title)}: {message.text}")
 
     def _done_running(self) -> None:
         self.running = False
         self.cancel = None
         self.remove_class("-running")
         run = self.query_one("#ex-run", Button)
-        run.label = "Eksportér"
+        run.label = _("Eksportér")
         run.disabled = False
 
     @on(ExportFinished)
@@ -672,11 +706,18 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
         self._done_running()
         result = message.result
         self.last_result = result
-        title = KINDS[result.kind].title
-        self._status(f"✓ {title} skrevet til {result.path} ({_size(result.bytes)}). {result.summary}", "-done")
-        self.notify(f"{title} skrevet til {result.path}", title="Eksporteret", timeout=8)
+        title = _(KINDS[result.kind].title)
+        self._status(
+            _("✓ {title} skrevet til {path} ({size}). {summary}").format(
+                title=title, path=result.path, size=_size(result.bytes), summary=result.summary
+            ),
+            "-done",
+        )
+        self.notify(
+            _("{title} skrevet til {path}").format(title=title, path=result.path), title=_("Eksporteret"), timeout=8
+        )
         for warning in result.warnings:
-            self.notify(f"Advarsel: {warning}", severity="warning", timeout=10)
+            self.notify(_("Advarsel: {warning}").format(warning=warning), severity="warning", timeout=10)
         self._show_target()
 
     @on(ExportFailed)
@@ -685,12 +726,12 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
             return
         self._done_running()
         if message.cancelled:
-            self._status("Eksporten er afbrudt; der er ikke skrevet nogen fil.")
+            self._status(_("Eksporten er afbrudt; der er ikke skrevet nogen fil."))
             return
         self._show_failure(message.message)
 
     def _show_failure(self, message: str) -> None:
-        line = f"Ikke eksporteret: {message}"
+        line = _("Ikke eksporteret: {message}").format(message=message)
         self._status(f"✗ {line}", "-error")
         self.notify(line, severity="error", timeout=10)
 
@@ -705,40 +746,43 @@ class ExportScreen(SaysWorkerFailures, Screen[None]):
     def action_back(self) -> None:
         if self.running and self.cancel is not None:
             self.cancel.set()
-            self.notify("Eksporten er afbrudt; der er ikke skrevet nogen fil.", severity="warning")
+            self.notify(_("Eksporten er afbrudt; der er ikke skrevet nogen fil."), severity="warning")
         self.app.pop_screen()
 
     def help_extra(self) -> HelpSections:
         """The keys beyond the bindings (the app's help shows these after them)."""
         return [
             (
-                "Eksporterne (til venstre)",
+                _("Eksporterne (til venstre)"),
                 [
-                    ("↑ ↓", "vælg eksport; formularen til højre skifter med"),
-                    ("Enter", "gå til filnavnet"),
+                    ("↑ ↓", _("vælg eksport; formularen til højre skifter med")),
+                    ("Enter", _("gå til filnavnet")),
                 ],
             ),
             (
-                "Formularen",
+                _("Formularen"),
                 [
-                    ("Tab shift+Tab", "næste / forrige felt"),
-                    ("Enter", "i et tekstfelt: eksportér"),
-                    ("mellemrum", "slå et afkrydsningsfelt eller en egenskab under 'Fordel på' til/fra"),
-                    ("Enter ↑ ↓", "i en rulleliste (Format, Grundlag, Sprog, Mål): åbn og vælg"),
-                    ("Fil", "filnavnet bestemmer formatet (.xlsx, .csv, .docx …); et andet format skifter endelsen"),
-                    ("Koder", "tom = standard; typer som tema, behov eller nøgler som T1,T2"),
+                    ("Tab shift+Tab", _("næste / forrige felt")),
+                    ("Enter", _("i et tekstfelt: eksportér")),
+                    ("mellemrum", _("slå et afkrydsningsfelt eller en egenskab under 'Fordel på' til/fra")),
+                    ("Enter ↑ ↓", _("i en rulleliste (Format, Grundlag, Sprog, Mål): åbn og vælg")),
+                    (
+                        _("Fil"),
+                        _("filnavnet bestemmer formatet (.xlsx, .csv, .docx …); et andet format skifter endelsen"),
+                    ),
+                    (_("Koder"), _("tom = standard; typer som tema, behov eller nøgler som T1,T2")),
                 ],
             ),
         ]
 
     def action_show_keys(self) -> None:
         sections = help_sections(self, QUIT_ONLY)
-        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, look="compact", own_question_mark=True))
+        self.app.push_screen(HelpDialog(_(self.HELP_TITLE), sections, look="compact", own_question_mark=True))
 
 
 def _size(n: int) -> str:
     if n < 1024:
         return f"{n} B"
     if n < 1024 * 1024:
-        return f"{n / 1024:.0f} kB".replace(".", ",")
-    return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+        return f"{format_number(n / 1024, 0)} kB"
+    return f"{format_number(n / 1024 / 1024, 1)} MB"

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# (key, heading) in the order shown.
+from trivselkode.i18n import N_, _
+
+# (key, heading) in the order shown; the headings are message ids (see :func:`headings`).
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Kilde"),
-    ("kind", "Type"),
-    ("site", "Bibliotek"),
-    ("context", "Kontekst"),
-    ("passages", "Udsagn"),
-    ("mine", "Mine"),
-    ("done", "Færdig"),
+    ("name", N_("Kilde")),
+    ("kind", N_("Type")),
+    ("site", N_("Bibliotek")),
+    ("context", N_("Kontekst")),
+    ("passages", N_("Udsagn")),
+    ("mine", N_("Mine")),
+    ("done", N_("Færdig")),
 )
 # (column, width): a width caps the column (abbreviated), 0 drops it.
 STEPS: tuple[tuple[str, int], ...] = (
@@ -39,14 +41,20 @@ STEPS: tuple[tuple[str, int], ...] = (
 CELL_PADDING = 2  # a DataTable cell's padding, one each side
 
 
+def headings() -> dict[str, str]:
+    """Each column's heading in the interface's language."""
+    return {key: _(heading) for key, heading in COLUMNS}
+
+
 def fit_columns(natural: Mapping[str, int], done_least: int, width: int) -> dict[str, int]:
     """The shown columns and their widths (in :data:`COLUMNS` order) for ``width`` cells.
 
     ``natural`` is each column's widest cell (heading included); ``done_least``
     the widest single coder's name in "Færdig" (it wraps between names).
     """
-    widths = {key: max(natural.get(key, 0), len(heading)) for key, heading in COLUMNS}
-    least_done = min(widths["done"], max(done_least, len("Færdig")))
+    shown_headings = headings()
+    widths = {key: max(natural.get(key, 0), len(heading)) for key, heading in shown_headings.items()}
+    least_done = min(widths["done"], max(done_least, len(shown_headings["done"])))
 
     def needed(shown: dict[str, int]) -> int:
         rest = sum(w for key, w in shown.items() if key != "done")

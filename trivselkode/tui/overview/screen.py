@@ -13,20 +13,23 @@ from textual.containers import Vertical
 from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
+from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_views import OverviewRow, overview_rows
 from trivselkode.tui.common import keys
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpInput
 from trivselkode.tui.common.plain import inert_line, line
 from trivselkode.tui.messages import OpenSource
-from trivselkode.tui.overview.columns import COLUMNS, fit_columns
+from trivselkode.tui.overview.columns import COLUMNS, fit_columns, headings
 from trivselkode.tui.overview.theme_bars import ThemeBars
 
-KIND_NAMES = {"interview": "interview", "voxpop": "voxpop", "survey": "spørgeskema"}
-THEMES_LABEL = "Temaer – udsagn med temaet"
+KIND_NAMES = {"interview": N_("interview"), "voxpop": N_("voxpop"), "survey": N_("spørgeskema")}
+THEMES_LABEL = N_("Temaer – udsagn med temaet")
+FILTER_PLACEHOLDER = N_("Skriv for at filtrere kilderne …")
 TABLE_SCROLLBAR = 2  # kept free for the list's scrollbar
 
 
@@ -35,7 +38,7 @@ def row_cells(row: OverviewRow) -> dict[str, Text]:
     progress = f"{row.coded}/{row.participant_passages}" + (" ✓" if row.done_by_me else "")
     return {
         "name": Text(inert_line(row.name), no_wrap=True, overflow="ellipsis"),
-        "kind": line(KIND_NAMES.get(row.kind or "", row.kind or ""), no_wrap=True, overflow="ellipsis"),
+        "kind": line(kind_name(row.kind), no_wrap=True, overflow="ellipsis"),
         "site": line(row.site, no_wrap=True, overflow="ellipsis"),
         "context": line(row.context, no_wrap=True, overflow="ellipsis"),
         "passages": Text(str(row.passages), justify="right"),
@@ -44,13 +47,18 @@ def row_cells(row: OverviewRow) -> dict[str, Text]:
     }
 
 
+def kind_name(kind: str | None) -> str:
+    """A source's type as shown (a type the interface does not know is shown as it is stored)."""
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else (kind or "")
+
+
 def cell_width(cell: Text) -> int:
     return cell.cell_len
 
 
 def row_matches(row: OverviewRow, words: list[str]) -> bool:
     hay = " ".join(
-        str(v or "") for v in (row.name, row.title, row.kind, KIND_NAMES.get(row.kind or "", ""), row.site, row.context)
+        str(v or "") for v in (row.name, row.title, row.kind, kind_name(row.kind), row.site, row.context)
     ).casefold()
     return all(w in hay for w in words)
 
@@ -59,30 +67,32 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     """The project's sources; Enter opens one in the coding screen."""
 
     BINDINGS = [
-        Binding("enter", "open_source", "Åbn kilde", show=True),
-        Binding("slash", "focus_filter", "Filtrér", show=True),
-        Binding("r", "reload", "Opdatér", show=False),
-        Binding("escape", "clear_filter", "Ryd filter", show=False),
-        Binding("q", "app.quit", "Afslut", show=True),
+        Binding("enter", "open_source", N_("Åbn kilde"), show=True),
+        Binding("slash", "focus_filter", N_("Filtrér"), show=True),
+        Binding("r", "reload", N_("Opdatér"), show=False),
+        Binding("escape", "clear_filter", N_("Ryd filter"), show=False),
+        Binding("q", "app.quit", N_("Afslut"), show=True),
+        Binding("L,f9", "app.choose_language", N_("Sprog"), show=False),
         # The app's screen keys, shown in this footer (the first screen, where one looks for them).
         *[Binding(k, f"app.open_screen('{which}')", title) for k, which, title in keys.SCREEN_KEYS],
     ]
 
     HELP_TEXT = {
-        "open_source": "åbn den markerede kilde i Kodning",
-        "focus_filter": "gå til filterfeltet",
-        "reload": "opdatér listen og temaerne fra databasen",
-        "clear_filter": "ryd filteret",
-        "app.quit": "afslut (alt er allerede gemt)",
+        "open_source": N_("åbn den markerede kilde i Kodning"),
+        "focus_filter": N_("gå til filterfeltet"),
+        "reload": N_("opdatér listen og temaerne fra databasen"),
+        "clear_filter": N_("ryd filteret"),
+        "app.quit": N_("afslut (alt er allerede gemt)"),
+        "app.choose_language": N_("vælg grænsefladens sprog: dansk eller engelsk (huskes til næste gang)"),
     }
 
     HELP_EXTRA = [
-        ("Filter", [
-            ("skriv", "ethvert andet bogstav eller tal filtrerer kilderne (navn, titel, type, bibliotek, kontekst)"),
-            ("↓ / Enter", "fra filteret: til listens første række / åbn den markerede kilde"),
-            ("Escape", "ryd filteret"),
+        (N_("Filter"), [
+            (N_("skriv"), N_("ethvert andet bogstav eller tal filtrerer kilderne (navn, titel, type, bibliotek, kontekst)")),
+            ("↓ / Enter", N_("fra filteret: til listens første række / åbn den markerede kilde")),
+            ("Escape", N_("ryd filteret")),
         ]),
-        ("Listen", [("↑ ↓ PgUp PgDn", "flyt markøren"), ("Enter", "åbn kilden i Kodning")]),
+        (N_("Listen"), [("↑ ↓ PgUp PgDn", N_("flyt markøren")), ("Enter", N_("åbn kilden i Kodning"))]),
     ]  # fmt: skip
 
     @dataclass
@@ -97,14 +107,15 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         self.loaded = False
         self._widths: dict[str, int] = {}
         self._redirecting = False  # typing into the table goes to the filter until it has focus
+        self.themes: ThemeFrequencies | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-title", classes="screen-title")
-        yield HelpInput(placeholder="Skriv for at filtrere kilderne …", id="filter", select_on_focus=False)
+        yield HelpInput(placeholder=_(FILTER_PLACEHOLDER), id="filter", select_on_focus=False)
         with Vertical(id="sources-box"):
             yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield ThemeBars(id="themes")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self._set_columns(self._fit())
@@ -126,9 +137,9 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     def _set_columns(self, widths: dict[str, int]) -> None:
         table = self.query_one("#sources", DataTable)
         table.clear(columns=True)
-        headings = dict(COLUMNS)
+        shown = headings()
         for key, width in widths.items():
-            table.add_column(headings[key], key=key, width=width)
+            table.add_column(shown[key], key=key, width=width)
         self._widths = widths
 
     def _update_title(self) -> None:
@@ -139,7 +150,13 @@ class OverviewScreen(SaysWorkerFailures, Screen):
             name = Path(name).name
         self.query_one("#overview-title", Static).update(
             Text.assemble(
-                ("Oversigt", "bold"), f"  ·  projekt {inert_line(name)}  ·  koder: ", (inert_line(coder), "bold")
+                (_("Oversigt"), "bold"),
+                "  ·  ",
+                _("projekt {name}").format(name=inert_line(name)),
+                "  ·  ",
+                _("koder:"),
+                " ",
+                (inert_line(coder), "bold"),
             )
         )
 
@@ -160,11 +177,30 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
-        basis = message.themes.basis
-        label = f"{THEMES_LABEL}; grundlag: {basis}" if basis else THEMES_LABEL
-        self.query_one(ThemeBars).set_counts(message.themes.themes, label)
+        self.themes = message.themes
+        self._show_themes()
         self._fill()
         self.loaded = True
+
+    def _show_themes(self) -> None:
+        if self.themes is None:
+            return
+        basis = self.themes.basis
+        label = _(THEMES_LABEL)
+        if basis:
+            label = _("{label}; grundlag: {basis}").format(label=label, basis=basis)
+        self.query_one(ThemeBars).set_counts(self.themes.themes, label)
+
+    def language_changed(self) -> None:
+        """Show every text again in the interface's language (the app switched it)."""
+        self.query_one("#filter", Input).placeholder = _(FILTER_PLACEHOLDER)
+        self._update_title()
+        self._set_columns(self._fit())
+        self._show_themes()
+        self._fill()
+        self.query_one(ThemeBars).refresh()
+        self.refresh_bindings()
+        self.load()  # the basis of the themes is described in the language it is read in
 
     def _fill(self) -> None:
         table = self.query_one("#sources", DataTable)
@@ -184,7 +220,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
                     table.move_cursor(row=i, animate=False)
                     break
         if not self.rows:
-            empty = Text("(ingen kilder – indlæs med `trivselkode import FILER`)", style="dim")
+            empty = Text(_("(ingen kilder – indlæs med `trivselkode import FILER`)"), style="dim")
             table.add_row(empty, *[""] * (len(widths) - 1), height=None)
 
     @on(Input.Changed, "#filter")

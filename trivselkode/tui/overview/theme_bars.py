@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from trivselkode.analysis.frequencies import ThemeCount
+from trivselkode.i18n import _
 from trivselkode.tui.common.plain import inert_line
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -72,7 +73,11 @@ class ThemeBars(ScrollView, can_focus=True):
         if y == 0:
             text = self._heading(width)
         elif not self.themes:
-            text = Text("(ingen temaer i kodebogen)" if self.loaded else "tæller …", style="dim") if y == 1 else Text()
+            text = (
+                Text(_("(ingen temaer i kodebogen)") if self.loaded else _("tæller …"), style="dim")
+                if y == 1
+                else Text()
+            )
         else:
             index = round(self.scroll_offset.y) + y - 1
             text = self._theme_line(self.themes[index], width) if 0 <= index < len(self.themes) else Text()

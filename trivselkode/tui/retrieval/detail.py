@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from trivselkode.analysis.attributes import setting_line
 from trivselkode.analysis.retrieval import Segment, context
+from trivselkode.i18n import N_, _, ngettext
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.plain import inert, inert_line
 from trivselkode.tui.retrieval.segment_list import chip_style, speaker_line
@@ -24,27 +25,36 @@ _CODED = Style(bold=True, underline=True)
 def detail(segment: Segment | None, mine: Sequence[CodeInfo], coder: str) -> Group | Text:
     """The row in full, or a hint when there is none."""
     if segment is None:
-        return Text("Ingen række valgt.", style="dim")
+        return Text(_("Ingen række valgt."), style="dim")
     s = segment
     head = Text(no_wrap=True, overflow="ellipsis")
-    head.append(inert_line(f"{s.source} · udsagn {s.number} · {speaker_line(s)}"), style="bold")
+    head.append(
+        inert_line(
+            _("{source} · udsagn {number} · {speaker}").format(
+                source=s.source, number=s.number, speaker=speaker_line(s)
+            )
+        ),
+        style="bold",
+    )
     where = setting_line(s.attrs)
     if where:
         head.append(" · " + inert_line(where), style="dim")
 
     facts = Text(no_wrap=True, overflow="ellipsis")
-    facts.append(inert_line(f"{s.code} kodet af {', '.join(s.coders)}"), style="italic")
+    facts.append(
+        inert_line(_("{code} kodet af {coders}").format(code=s.code, coders=", ".join(s.coders))), style="italic"
+    )
     if s.start is not None:
-        facts.append(f" · udsnit, tegn {s.start}–{s.end}", style="italic")
+        facts.append(_(" · udsnit, tegn {start}–{end}").format(start=s.start, end=s.end), style="italic")
     if s.starred_by:
         facts.append(" · ★ " + inert_line(", ".join(s.starred_by)), style=Style(color="yellow"))
-    facts.append(f" · dine koder ({inert_line(coder)}): ", style="dim")
+    facts.append(_(" · dine koder ({coder}): ").format(coder=inert_line(coder)), style="dim")
     if mine:
         for code in mine:
             facts.append(f" {inert_line(code.key)} ", style=chip_style(code.color))
             facts.append(" ")
     else:
-        facts.append("ingen koder", style="dim")
+        facts.append(_("ingen koder"), style="dim")
 
     before, after = context(s, CONTEXT_CHARS)
     body = Text()
@@ -72,12 +82,12 @@ class DetailView(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("down", "scroll_by(1)", "Ned", show=False),
-        Binding("up", "scroll_by(-1)", "Op", show=False),
-        Binding("pagedown", "scroll_by(0, 1)", "Side ned", show=False),
-        Binding("pageup", "scroll_by(0, -1)", "Side op", show=False),
-        Binding("home", "scroll_by(-1000000)", "Først", show=False),
-        Binding("end", "scroll_by(1000000)", "Sidst", show=False),
+        Binding("down", "scroll_by(1)", N_("Ned"), show=False),
+        Binding("up", "scroll_by(-1)", N_("Op"), show=False),
+        Binding("pagedown", "scroll_by(0, 1)", N_("Side ned"), show=False),
+        Binding("pageup", "scroll_by(0, -1)", N_("Side op"), show=False),
+        Binding("home", "scroll_by(-1000000)", N_("Først"), show=False),
+        Binding("end", "scroll_by(1000000)", N_("Sidst"), show=False),
     ]
 
     DEFAULT_CSS = """
@@ -124,7 +134,9 @@ class DetailView(Widget, can_focus=True):
         height = self.content_region.height
         index = self.offset_y + y
         if y == height - 1 and index < len(lines) - 1:  # more below: say so on the last line
-            more = f" ▼ {len(lines) - index} linjer mere (Tab, så ↓)"
+            more = ngettext(
+                " ▼ {n} linje mere (Tab, så ↓)", " ▼ {n} linjer mere (Tab, så ↓)", len(lines) - index
+            ).format(n=len(lines) - index)
             return Strip(list(Text(more, style="dim italic").render(self.app.console))).crop_extend(
                 0, self._width, None
             )

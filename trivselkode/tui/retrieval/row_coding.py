@@ -20,6 +20,7 @@ from textual.keys import key_to_character
 
 from trivselkode.domain.codebook import RESERVED_SHORTCUTS
 from trivselkode.domain.undo import CodingAction, CodingFact
+from trivselkode.i18n import _
 from trivselkode.storage import coding_ops as ops
 from trivselkode.tui.common.picker import CodePickerDialog
 from trivselkode.tui.common.textual_internals import own_bindings
@@ -92,12 +93,12 @@ class RowCoding:
         if segment is None or code is None:
             return
         if segment.is_interviewer:
-            self.app.notify("Interviewerens udsagn kodes ikke.", severity="warning", timeout=3)
+            self.app.notify(_("Interviewerens udsagn kodes ikke."), severity="warning", timeout=3)
             return
         if code.retired:
-            self.app.notify(f"Koden {code.key} er udgået.", severity="error")
+            self.app.notify(_("Koden {key} er udgået.").format(key=code.key), severity="error")
             return
-        label = f"{code.key} på udsagn {segment.number}"
+        label = _("{key} på udsagn {number}").format(key=code.key, number=segment.number)
         stored = RowCodingStored(label, code.key, segment.source, segment.number)
         self.tapp.run_write(ops.toggle_code, self.coder, segment.passage_id, code_id, reply_to=self, stored=stored)
 
@@ -109,7 +110,7 @@ class RowCoding:
             if code_id is not None:
                 self.action_toggle_code(code_id)
 
-        self.app.push_screen(CodePickerDialog.for_codes(self.codes, title="Sæt/fjern kode på udsagnet"), chosen)
+        self.app.push_screen(CodePickerDialog.for_codes(self.codes, title=_("Sæt/fjern kode på udsagnet")), chosen)
 
     def on_row_coding_stored(self, message: RowCodingStored) -> None:
         added, removed = message.result
@@ -148,7 +149,12 @@ class RowCoding:
             self.data.set_star(message.passage_id, self.coder, starred)
             self._refresh(changed={message.passage_id})
         where = f"{message.source_name} #{message.passage_number}"
-        self.app.notify(f"{where} er citatkandidat ★" if starred else f"Stjernen på {where} er fjernet", timeout=2)
+        self.app.notify(
+            _("{where} er citatkandidat ★").format(where=where)
+            if starred
+            else _("Stjernen på {where} er fjernet").format(where=where),
+            timeout=2,
+        )
         self.post_message(CodingsChanged(message.source_name))
 
     def action_undo(self) -> None:

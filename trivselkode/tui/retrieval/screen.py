@@ -27,7 +27,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from trivselkode.analysis.retrieval import RetrievalData, RetrievalQuery, Segment, load_retrieval, select_segments
 from trivselkode.analysis.retrieval_filter import (
@@ -38,9 +38,11 @@ from trivselkode.analysis.retrieval_filter import (
     replace_rows,
     sort_segments,
 )
+from trivselkode.i18n import N_, _, ngettext
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, help_sections
 from trivselkode.tui.common.picker import CodePickerDialog
@@ -54,37 +56,39 @@ from trivselkode.tui.retrieval.segment_list import SegmentList
 if TYPE_CHECKING:
     from trivselkode.tui.app import TrivselApp
 
-FILTER_HINT = "Filtrér: randers · koder:anne · køn:kvinde · alder:60 · runde:2"
+# analysis.retrieval_filter's ORDER_LABELS, declared here for the catalogue (shown through _()).
+N_("kilde"), N_("længde")
+FILTER_HINT = N_("Filtrér: randers · koder:anne · køn:kvinde · alder:60 · runde:2")
 
 
 class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
     """Retrieval by code, with recoding, uncoding and stars from the rows."""
 
     CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
-    HELP_TITLE = "Udtræk"
+    HELP_TITLE = N_("Udtræk")
 
     BINDINGS = [
-        Binding("escape", "escape", "Tilbage"),
-        Binding("question_mark", "show_keys", "Taster", priority=True),
-        Binding("enter", "open_passage", "Kodning"),
-        Binding("slash", "focus_filter", "Filtrér"),
-        Binding("p", "choose_code", "Kode"),
-        Binding("Q", "open_review_queue", "Forslagskø", show=False),
-        Binding("A", "and_code", "Og", show=False),
-        Binding("n", "not_code", "Ikke", show=False),
-        Binding("o", "toggle_order", "Rækkefølge", show=False),
-        Binding("asterisk", "toggle_star", "Stjerne", show=False),
-        Binding("space", "pick_code", "Kod", show=False),
-        Binding("u", "undo", "Fortryd", show=False),
-        Binding("ctrl+r", "redo", "Gentag", show=False),
-        Binding("r", "reload", "Genindlæs", show=False),
-        Binding("down,j", "move(1)", "Næste", show=False),
-        Binding("up,k", "move(-1)", "Forrige", show=False),
-        Binding("pagedown", "page(1)", "Side ned", show=False),
-        Binding("pageup", "page(-1)", "Side op", show=False),
-        Binding("g,home", "first", "Første", show=False),
-        Binding("G,end", "last", "Sidste", show=False),
-        Binding("q", "back", "Tilbage", show=False),
+        Binding("escape", "escape", N_("Tilbage")),
+        Binding("question_mark", "show_keys", N_("Taster"), priority=True),
+        Binding("enter", "open_passage", N_("Kodning")),
+        Binding("slash", "focus_filter", N_("Filtrér")),
+        Binding("p", "choose_code", N_("Kode")),
+        Binding("Q", "open_review_queue", N_("Forslagskø"), show=False),
+        Binding("A", "and_code", N_("Og"), show=False),
+        Binding("n", "not_code", N_("Ikke"), show=False),
+        Binding("o", "toggle_order", N_("Rækkefølge"), show=False),
+        Binding("asterisk", "toggle_star", N_("Stjerne"), show=False),
+        Binding("space", "pick_code", N_("Kod"), show=False),
+        Binding("u", "undo", N_("fortryd¦Fortryd"), show=False),
+        Binding("ctrl+r", "redo", N_("Gentag"), show=False),
+        Binding("r", "reload", N_("Genindlæs"), show=False),
+        Binding("down,j", "move(1)", N_("Næste"), show=False),
+        Binding("up,k", "move(-1)", N_("Forrige"), show=False),
+        Binding("pagedown", "page(1)", N_("Side ned"), show=False),
+        Binding("pageup", "page(-1)", N_("Side op"), show=False),
+        Binding("g,home", "first", N_("Første"), show=False),
+        Binding("G,end", "last", N_("Sidste"), show=False),
+        Binding("q", "back", N_("Tilbage"), show=False),
     ]
 
     HELP_TEXT = HELP_TEXT
@@ -124,25 +128,25 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static("Udtræk · vælg en kode", id="retrieval-title", classes="screen-title")
-        yield FilterInput(placeholder=FILTER_HINT, id="retrieval-filter")
+        yield Static(_("Udtræk · vælg en kode"), id="retrieval-title", classes="screen-title")
+        yield FilterInput(placeholder=_(FILTER_HINT), id="retrieval-filter")
         yield Static("", id="retrieval-status")
         yield SegmentList(id="retrieval-list")
         yield DetailView(id="retrieval-detail")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self._focus(self.query_one(SegmentList))
         self._load_codes()
         if self.request is not None:
-            self._status("Henter …")
+            self._status(_("Henter …"))
             self.load()
 
     def show_code(self, code_key: str) -> None:
         """Show the rows of ``code_key`` (asked from Kodebog); the filter and order stay."""
         self.request = RetrievalQuery(code_key)
         if self.is_mounted:
-            self._status("Henter …")
+            self._status(_("Henter …"))
             self.load()
 
     # ----------------------------------------------------------------- loading
@@ -180,9 +184,11 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.app.notify(f"Udtrækket kunne ikke hentes: {message.error}", severity="error", timeout=8)
+        self.app.notify(
+            _("Udtrækket kunne ikke hentes: {error}").format(error=message.error), severity="error", timeout=8
+        )
         if self.data is None:
-            self._status("Intet hentet. Tryk p for at vælge en kode.")
+            self._status(_("Intet hentet. Tryk p for at vælge en kode."))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -260,16 +266,30 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
             return
         main = data.codes_by_id.get(data.code_id)
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append("Udtræk · ", style="bold")
+        title.append(_("Udtræk · "), style="bold")
         title.append(inert_line(query.describe()), style="bold")
         if main is not None:
             title.append(" · " + inert_line(main.name))
         self.query_one("#retrieval-title", Static).update(title, layout=False)  # one line, always
         shown, total = len(self.rows), len(self.base)
-        who = "alle kodere" if self._scope is None else "kodere: " + (", ".join(sorted(self._scope)) or "ingen")
-        count = f"{shown} udsnit" if shown == total or self.row_filter.empty else f"{shown} af {total} udsnit"
-        unknown = f" · ukendt felt: {', '.join(self.row_filter.unknown)}" if self.row_filter.unknown else ""
-        self._status(f"{count} · {who} · ordnet efter {ORDER_LABELS[self.order]}{unknown}")
+        who = (
+            _("alle kodere") if self._scope is None else _("kodere: ") + (", ".join(sorted(self._scope)) or _("ingen"))
+        )
+        count = (
+            ngettext("{shown} udsnit", "{shown} udsnit", shown).format(shown=shown)
+            if shown == total or self.row_filter.empty
+            else _("{shown} af {total} udsnit").format(shown=shown, total=total)
+        )
+        unknown = (
+            _(" · ukendt felt: {fields}").format(fields=", ".join(self.row_filter.unknown))
+            if self.row_filter.unknown
+            else ""
+        )
+        self._status(
+            _("{count} · {who} · ordnet efter {order}{unknown}").format(
+                count=count, who=who, order=_(ORDER_LABELS[self.order]), unknown=unknown
+            )
+        )
 
     def _show_detail(self) -> None:
         current = self.current()
@@ -336,7 +356,7 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
         self.order = "length" if self.order == "source" else "source"
         self.base = sort_segments(self.base, self.order)
         self._refresh()
-        self.app.notify(f"Ordnet efter {ORDER_LABELS[self.order]}.", timeout=2)
+        self.app.notify(_("Ordnet efter {order}.").format(order=_(ORDER_LABELS[self.order])), timeout=2)
 
     def action_open_passage(self) -> None:
         segment = self.current()
@@ -359,7 +379,7 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
 
     def action_reload(self) -> None:
         self.load()
-        self.app.notify("Genindlæst fra databasen", timeout=2)
+        self.app.notify(_("Genindlæst fra databasen"), timeout=2)
 
     def on_screen_suspend(self) -> None:
         self._under_dialog = isinstance(self.app.screen, ModalScreen)
@@ -373,7 +393,7 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
 
     def _pick(self, title: str, chosen) -> None:  # noqa: ANN001
         if not self.codes:
-            self.app.notify("Kodebogen er tom.", severity="warning")
+            self.app.notify(_("Kodebogen er tom."), severity="warning")
             return
         self.app.push_screen(CodePickerDialog(title, [(c.key, c.name) for c in self.codes], codes=self.codes), chosen)
 
@@ -392,10 +412,10 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
                 return
             old = self.request
             self.request = RetrievalQuery(key, old.all_of, old.none_of) if old else RetrievalQuery(key)
-            self._status("Henter …")
+            self._status(_("Henter …"))
             self.load()
 
-        self._pick("Udtræk: vælg kode", chosen)
+        self._pick(_("Udtræk: vælg kode"), chosen)
 
     def _combine(self, which: str) -> None:
         if self.request is None:
@@ -415,7 +435,7 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
                 self.request = RetrievalQuery(q.code, tuple(k for k in q.all_of if k != key), tuple(keys))
             self.load()
 
-        self._pick("Også denne kode (og)" if which == "and" else "Ikke denne kode (ikke)", chosen)
+        self._pick(_("Også denne kode (og)") if which == "and" else _("Ikke denne kode (ikke)"), chosen)
 
     def action_and_code(self) -> None:
         self._combine("and")
@@ -430,4 +450,4 @@ class RetrievalScreen(SaysWorkerFailures, Screen[None], RowCoding):
 
     def action_show_keys(self) -> None:
         sections = help_sections(self, EVERYWHERE_HERE)
-        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, own_question_mark=True))
+        self.app.push_screen(HelpDialog(_(self.HELP_TITLE), sections, own_question_mark=True))

@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from trivselkode.analysis import attributes
 from trivselkode.analysis.retrieval import Segment
+from trivselkode.i18n import _
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.tui.common.plain import inert_line
 
@@ -223,7 +224,7 @@ class SegmentList(ScrollView, can_focus=True, inherit_bindings=False):
         if s.coders:
             header.append(" · " + inert_line(", ".join(s.coders)), style=self._style("coders"))
         if s.is_span:
-            header.append(" · udsnit", style=self._style("span"))
+            header.append(_(" · udsnit"), style=self._style("span"))
         if s.starred_by:
             header.append(" ★", style=self._style("star"))
         if s.memos:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from trivselkode.analysis.review_queue import ReviewQueue
 from trivselkode.domain.undo import CodingAction, CodingFact
+from trivselkode.i18n import _
 from trivselkode.storage import coding_ops as ops
 from trivselkode.tui.messages import CodingsChanged, Refused, Stored
 
@@ -82,7 +83,9 @@ class QueueDecisions:
     def _nothing_to_decide(self) -> bool:
         if self.queue.current is not None and self.code is not None:
             return False
-        self.app.notify("Rangeringen er i gang." if self.ranking else "Intet udsagn at tage stilling til.", timeout=2)
+        self.app.notify(
+            _("Rangeringen er i gang.") if self.ranking else _("Intet udsagn at tage stilling til."), timeout=2
+        )
         return True
 
     def action_accept(self) -> None:
@@ -90,7 +93,7 @@ class QueueDecisions:
         if self._nothing_to_decide() or item is None or code is None:
             return
         self.queue.decide("y")
-        label = f"{code.key} på udsagn {item.number}"
+        label = _("{key} på udsagn {number}").format(key=code.key, number=item.number)
         self.tapp.run_write(
             ops.apply_change,
             self.coder,
@@ -156,15 +159,15 @@ class QueueDecisions:
 
         last, code = self.queue.last(), self.code
         if last is None or code is None:
-            self.app.notify("Intet at fortryde i køen.", timeout=2)
+            self.app.notify(_("Intet at fortryde i køen."), timeout=2)
             return
         if not last.stored:
-            self.app.notify("Gemmer stadig – tryk u igen om et øjeblik.", timeout=2)
+            self.app.notify(_("Gemmer stadig – tryk u igen om et øjeblik."), timeout=2)
             return
         item = last.item
         last.undoing = last.action is not None or last.verdict == "n"  # a write follows
         if last.verdict == "n":
-            what = f"afvisning af {code.key} på udsagn {item.number}"
+            what = _("afvisning af {key} på udsagn {number}").format(key=code.key, number=item.number)
             self.tapp.run_write(
                 unreject, self.coder, item.passage_id, code.key, reply_to=self,
                 stored=QueueTakenBack(item.passage_id, what),
@@ -185,7 +188,7 @@ class QueueDecisions:
     def on_queue_taken_back(self, message: QueueTakenBack) -> None:
         if self.queue.restore(message.passage_id) is not None:
             self._show()
-        self.app.notify(f"Fortrudt: {message.what}", timeout=2)
+        self.app.notify(_("Fortrudt: {what}").format(what=message.what), timeout=2)
 
     def show_history_step(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact]) -> None:
         """An undo or redo of this coder's codings (here or in Kodning): the queue follows it."""

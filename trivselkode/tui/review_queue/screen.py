@@ -31,13 +31,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from trivselkode.analysis.review_queue import Ranking, ReviewQueue, decided_elsewhere, fetch_ranking
 from trivselkode.config import CONSENSUS_CODER
+from trivselkode.i18n import N_, _
 from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import EVERYWHERE_HERE, help_sections
 from trivselkode.tui.common.picker import CodePickerDialog
@@ -56,20 +58,20 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
     """The review queue of one code for this coder."""
 
     CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
-    HELP_TITLE = "Forslagskø"
+    HELP_TITLE = N_("Forslagskø")
     HELP_TEXT = HELP_TEXT
 
     BINDINGS = [
-        Binding("y", "accept", "Kod"),
-        Binding("n", "reject", "Afvis"),
-        Binding("space", "open_context", "Kontekst"),
-        Binding("u", "undo", "Fortryd"),
-        Binding("s", "skip", "Spring over", show=False),
-        Binding("r", "rerank", "Rangér", show=False),
-        Binding("p", "choose_code", "Kode", show=False),
-        Binding("escape", "escape", "Tilbage"),
-        Binding("q", "back", "Tilbage", show=False),
-        Binding("question_mark", "show_keys", "Taster", priority=True),
+        Binding("y", "accept", N_("Kod")),
+        Binding("n", "reject", N_("Afvis")),
+        Binding("space", "open_context", N_("Kontekst")),
+        Binding("u", "undo", N_("fortryd¦Fortryd")),
+        Binding("s", "skip", N_("Spring over"), show=False),
+        Binding("r", "rerank", N_("Rangér"), show=False),
+        Binding("p", "choose_code", N_("Kode"), show=False),
+        Binding("escape", "escape", N_("Tilbage")),
+        Binding("q", "back", N_("Tilbage"), show=False),
+        Binding("question_mark", "show_keys", N_("Taster"), priority=True),
     ]
 
     @dataclass
@@ -111,12 +113,12 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static("Forslagskø", id="queue-title", classes="screen-title")
+        yield Static(_("Forslagskø"), id="queue-title", classes="screen-title")
         yield Static("", id="queue-status")
         yield Static("", id="queue-head")
         with VerticalScroll(id="queue-body"):
             yield Static("", id="queue-text")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self._started = True
@@ -132,7 +134,11 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
         try:
             self.codes = ops.load_codes(self.project)
         except Exception as exc:  # the server gone: said; p tries again
-            self.app.notify(f"Kodebogen kunne ikke hentes: {explain_failure(exc)}", severity="error", timeout=8)
+            self.app.notify(
+                _("Kodebogen kunne ikke hentes: {error}").format(error=explain_failure(exc)),
+                severity="error",
+                timeout=8,
+            )
             return False
         return True
 
@@ -147,11 +153,20 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
             return  # on_mount shows it
         code = next((c for c in self.codes if c.key == code_key), None)
         if self.coder == CONSENSUS_CODER:
-            self.app.notify(f"'{CONSENSUS_CODER}' kodes ikke direkte; åbn køen under dit eget navn.", severity="error")
+            self.app.notify(
+                _("'{CONSENSUS_CODER}' kodes ikke direkte; åbn køen under dit eget navn.").format(
+                    CONSENSUS_CODER=CONSENSUS_CODER
+                ),
+                severity="error",
+            )
             self.code = None
         elif code is None or code.retired:
-            what = "er udgået" if code is not None else "findes ikke i kodebogen"
-            self.app.notify(f"Koden {code_key} {what}; vælg en anden med p.", severity="error", timeout=6)
+            what = _("er udgået") if code is not None else _("findes ikke i kodebogen")
+            self.app.notify(
+                _("Koden {code_key} {what}; vælg en anden med p.").format(code_key=code_key, what=what),
+                severity="error",
+                timeout=6,
+            )
             self.code = None
         else:
             self.code = code
@@ -209,7 +224,9 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
     def _ranking_failed(self, message: RankingFailed) -> None:
         self.ranking = False
         if message.generation == self._generation:
-            self.app.notify(f"Udsagnene kunne ikke rangeres: {message.error}", severity="error", timeout=8)
+            self.app.notify(
+                _("Udsagnene kunne ikke rangeres: {error}").format(error=message.error), severity="error", timeout=8
+            )
             self.ranked = True
             self._show()
         if self._again:
@@ -236,20 +253,30 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
 
     def _show_title(self) -> None:
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append("Forslagskø", style="bold")
+        title.append(_("Forslagskø"), style="bold")
         if self.code is not None:
             title.append(" · " + inert_line(self.code.key), style="bold")
             title.append(" · " + inert_line(self.code.name))
         self.query_one("#queue-title", Static).update(title)
 
     def _show_status(self) -> None:
-        parts = [self.queue.counts()] if self.ranked else []
+        queue = self.queue
+        counts = _("{coded} kodet · {rejected} afvist · {remaining} tilbage").format(
+            coded=queue.coded, rejected=queue.rejected, remaining=queue.remaining
+        )
+        parts = [counts] if self.ranked else []
         if self.ranking:
-            parts.append("rangerer …" if self.ranked else "rangerer udsagnene …")
+            parts.append(_("rangerer …") if self.ranked else _("rangerer udsagnene …"))
         elif self.last_ranking is not None:
             learned = self.last_ranking
-            whose = "alles kodninger" if learned.learned_from_all else f"{self.coder}s kodninger"
-            parts.append(f"lært af {learned.examples} udsagn ({whose})" if learned.examples else "efter nøgleord")
+            whose = (
+                _("alles kodninger") if learned.learned_from_all else _("{coder}s kodninger").format(coder=self.coder)
+            )
+            parts.append(
+                _("lært af {examples} udsagn ({whose})").format(examples=learned.examples, whose=whose)
+                if learned.examples
+                else _("efter nøgleord")
+            )
         line = Text(inert_line(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
         self.query_one("#queue-status", Static).update(line)
 
@@ -288,7 +315,7 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
         if not self.codes and not self._read_codes():
             return
         if not self.codes:
-            self.app.notify("Kodebogen er tom.", severity="warning")
+            self.app.notify(_("Kodebogen er tom."), severity="warning")
             return
 
         def chosen(code_id: int | None) -> None:
@@ -298,7 +325,7 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
             elif self.code is None:  # opened without a code and none chosen
                 self.action_back()
 
-        self.app.push_screen(CodePickerDialog.for_codes(self.codes, title="Forslagskø: vælg kode"), chosen)
+        self.app.push_screen(CodePickerDialog.for_codes(self.codes, title=_("Forslagskø: vælg kode")), chosen)
 
     def action_escape(self) -> None:
         self.action_back()
@@ -308,8 +335,8 @@ class ReviewQueueScreen(SaysWorkerFailures, Screen[None], QueueDecisions):
             self.app.pop_screen()
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        return HELP_EXTRA
+        return [(_(title), [(_(keys), _(what)) for keys, what in rows]) for title, rows in HELP_EXTRA]
 
     def action_show_keys(self) -> None:
         sections = help_sections(self, EVERYWHERE_HERE)
-        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, own_question_mark=True))
+        self.app.push_screen(HelpDialog(_(self.HELP_TITLE), sections, own_question_mark=True))

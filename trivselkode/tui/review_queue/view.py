@@ -7,28 +7,31 @@ from rich.text import Text
 
 from trivselkode.analysis.retrieval import tail
 from trivselkode.analysis.review_queue import QueueItem
+from trivselkode.i18n import _, format_number
 from trivselkode.tui.common.plain import inert, inert_line
 
 BEFORE_CHARS = 240  # of the turn before (the question the passage answers)
 
 
 def score_label(score: float) -> str:
-    """``0,83`` (a Danish decimal comma)."""
-    return f"{score:.2f}".replace(".", ",")
+    """``0,83`` in Danish, ``0.83`` in English."""
+    return format_number(score, 2)
 
 
 def item_head(item: QueueItem) -> Group:
     """Two lines or more: source, passage number and speaker; the score and why."""
     where = Text(no_wrap=True, overflow="ellipsis")
-    where.append(inert_line(f"{item.source} · udsagn {item.number}"), style="bold")
+    where.append(
+        inert_line(_("{source} · udsagn {number}").format(source=item.source, number=item.number)), style="bold"
+    )
     where.append(" · " + inert_line(item.describe_speaker()), style="dim")
     why = Text()
-    why.append(f"score {score_label(item.score)}", style="bold")
+    why.append(_("score {score}").format(score=score_label(item.score)), style="bold")
     if item.why:
-        why.append(" · hvorfor: ", style="dim")
+        why.append(_(" · hvorfor: "), style="dim")
         why.append(inert_line(" · ".join(item.why)), style="italic")
     else:
-        why.append(" · ingen ord at pege på (rangeret efter modellen alene)", style="dim")
+        why.append(_(" · ingen ord at pege på (rangeret efter modellen alene)"), style="dim")
     return Group(where, why)
 
 
@@ -47,13 +50,17 @@ def item_text(item: QueueItem) -> Text:
 def empty_text(code_key: str | None, ranking: bool, ranked: bool) -> Text:
     """What the body says when there is no current passage (``code_key`` None: no usable code chosen)."""
     if code_key is None:
-        return Text("Ingen kode valgt: tryk p for at vælge en (Escape: tilbage).", style="italic")
+        return Text(_("Ingen kode valgt: tryk p for at vælge en (Escape: tilbage)."), style="italic")
     if ranking and not ranked:
         return Text(
-            "Rangerer udsagnene – modellen trænes på kodningerne. Tasterne virker imens (Escape: tilbage).",
+            _("Rangerer udsagnene – modellen trænes på kodningerne. Tasterne virker imens (Escape: tilbage)."),
             style="italic",
         )
     return Text(
-        inert(f"Ingen flere udsagn at gennemgå for {code_key}. r rangerer igen, u fortryder, Escape går tilbage."),
+        inert(
+            _(
+                "Ingen flere udsagn at gennemgå for {code_key}. r rangerer igen, u fortryder, Escape går tilbage."
+            ).format(code_key=code_key)
+        ),
         style="italic",
     )

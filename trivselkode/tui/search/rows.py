@@ -12,6 +12,7 @@ from rich.style import Style
 from rich.text import Text
 
 from trivselkode.analysis.search import SearchHit
+from trivselkode.i18n import _
 from trivselkode.tui.common.plain import inert_line
 
 MATCH = Style(bold=True, reverse=True)
@@ -34,7 +35,7 @@ def chip(code: CodeChip | None, key: str) -> Text:
 
 def why_line(hit: SearchHit) -> Text:
     """Why ``hit`` matched: "Fundet: trygheden (bøjning af 'tryghed'), kaffe" — each found word once."""
-    text = Text("Fundet: ", style="dim")
+    text = Text(_("Fundet: "), style="dim")
     for n, (word, how) in enumerate(hit.found()):
         if n:
             text.append(", ", style="dim")

@@ -25,14 +25,16 @@ from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from trivselkode.analysis.search import SearchHit, SearchIndex, context_bounds
 from trivselkode.analysis.search_lemmas import process_lemmas
+from trivselkode.i18n import N_, _, ngettext
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.common.failures import SaysWorkerFailures
+from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.keys import BACK_ONLY, help_sections
 from trivselkode.tui.common.plain import PlainInput, inert_line, line
@@ -76,11 +78,11 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
     CSS_PATH = str(Path(__file__).with_name("screen.tcss"))
 
     BINDINGS = [
-        Binding("escape", "back", "Tilbage"),
-        Binding("question_mark", "show_keys", "Taster", priority=True),
-        Binding("ctrl+e", "toggle_exact", "Fuzzy/præcis", priority=True),
-        Binding("slash", "focus_query", "Søgefelt"),
-        Binding("down", "focus_results", "Til resultaterne", show=False),
+        Binding("escape", "back", N_("Tilbage")),
+        Binding("question_mark", "show_keys", N_("Taster"), priority=True),
+        Binding("ctrl+e", "toggle_exact", N_("Fuzzy/præcis"), priority=True),
+        Binding("slash", "focus_query", N_("Søgefelt")),
+        Binding("down", "focus_results", N_("Til resultaterne"), show=False),
     ]
 
     @dataclass
@@ -135,12 +137,12 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield SearchQuery(placeholder="Søg i alle udsagn – skriv et ord eller flere", id="search-query")
-        yield Static("Bygger søgeindeks …", id="search-status")
+        yield SearchQuery(placeholder=_("Søg i alle udsagn – skriv et ord eller flere"), id="search-query")
+        yield Static(_("Bygger søgeindeks …"), id="search-status")
         yield SearchResults(id="search-results")
         with VerticalScroll(id="search-preview"):
             yield Static("", id="search-preview-text")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search-query", Input).focus()
@@ -175,7 +177,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         if self.query_one("#search-query", Input).value.strip():
             self._schedule(0)
         else:
-            self._status(f"{message.passages} udsagn i søgeindekset. Skriv for at søge.")
+            self._status(_("{passages} udsagn i søgeindekset. Skriv for at søge.").format(passages=message.passages))
 
     # ----------------------------------------------------------------- search
 
@@ -183,7 +185,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         self.query_one("#search-status", Static).update(line(text))
 
     def _mode(self) -> str:
-        return "præcise ord" if self.exact else "fuzzy"
+        return _("præcise ord") if self.exact else _("fuzzy")
 
     @on(Input.Changed, "#search-query")
     def _query_changed(self) -> None:
@@ -202,9 +204,9 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
         query = self.query_one("#search-query", Input).value
         if not query.strip():
             self._show([], {}, query)
-            self._status("Skriv for at søge.")
+            self._status(_("Skriv for at søge."))
             return
-        self._status(f"Søger ({self._mode()}) …")
+        self._status(_("Søger ({mode}) …").format(mode=self._mode()))
         self._search(self.generation, query, self.exact)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -230,15 +232,19 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             return  # a newer search is on its way
         self._show(message.hits, message.codes, message.query)
         count = len(message.hits)
-        more = f" (de {LIMIT} bedste)" if count >= LIMIT else ""
-        mode = "præcise ord" if message.exact else "fuzzy"
+        more = _(" (de {LIMIT} bedste)").format(LIMIT=LIMIT) if count >= LIMIT else ""
+        mode = _("præcise ord") if message.exact else _("fuzzy")
         if count:
             self._status(
-                f"{count} udsagn{more} · {mode} · {message.seconds * 1000:.0f} ms · Enter åbner, genveje koder"
+                ngettext(
+                    "{count} udsagn{more} · {mode} · {ms:.0f} ms · Enter åbner, genveje koder",
+                    "{count} udsagn{more} · {mode} · {ms:.0f} ms · Enter åbner, genveje koder",
+                    count,
+                ).format(count=count, more=more, mode=mode, ms=message.seconds * 1000)
             )
         else:
-            hint = " – prøv fuzzy (ctrl+e)" if message.exact else ""
-            self._status(f"Ingen udsagn passer på '{message.query.strip()}'{hint}")
+            hint = _(" – prøv fuzzy (ctrl+e)") if message.exact else ""
+            self._status(_("Ingen udsagn passer på '{query}'{hint}").format(query=message.query.strip(), hint=hint))
 
     def _show(self, hits: list[SearchHit], codes: dict[int, list[str]], query: str) -> None:
         self.hits = hits
@@ -296,7 +302,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             f"{key} {self.code_info[key].name}" if key in self.code_info else key
             for key in self.codes_of.get(hit.passage_id, [])
         ]
-        head.append("   " + (inert_line(", ".join(names)) if names else "ingen koder fra dig endnu"), style="dim")
+        head.append("   " + (inert_line(", ".join(names)) if names else _("ingen koder fra dig endnu")), style="dim")
         target.update(Group(head, why_line(hit), marked(hit, 0, len(hit.text))))
 
     # ---------------------------------------------------------------- actions
@@ -317,7 +323,11 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
 
     def action_toggle_exact(self) -> None:
         self.exact = not self.exact
-        self.notify(f"Søger nu efter {'præcise ord (ord* for begyndelser)' if self.exact else 'lignende ord (fuzzy)'}.")
+        self.notify(
+            _("Søger nu efter præcise ord (ord* for begyndelser).")
+            if self.exact
+            else _("Søger nu efter lignende ord (fuzzy).")
+        )
         self._schedule(0)
 
     def action_back(self) -> None:
@@ -335,7 +345,10 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             return
         code = self.by_shortcut.get(message.character)
         if code is None:
-            self.notify(f"Ingen kode har genvejen '{message.character}'. Se ? for tasterne.", severity="warning")
+            self.notify(
+                _("Ingen kode har genvejen '{character}'. Se ? for tasterne.").format(character=message.character),
+                severity="warning",
+            )
             return
         self._toggle(hit.passage_id, code.key, hit.source, hit.number)
 
@@ -358,7 +371,7 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
             if hit.passage_id == message.passage_id:
                 self.query_one(SearchResults).replace_option_prompt_at_index(index, self._prompt(hit))
         self._preview()
-        what = "sat på" if message.outcome == "added" else "fjernet fra"
+        what = _("sat på") if message.outcome == "added" else _("fjernet fra")
         self.notify(f"{message.code_key} {what} {message.source_name} #{message.passage_number}.")
         self.post_message(CodingsChanged(message.source_name))
 
@@ -392,38 +405,44 @@ class SearchScreen(SaysWorkerFailures, Screen[None]):
     def _failed(self, message: WorkFailed) -> None:
         self.notify(message.message, severity="error", timeout=8)
         if not self.index_ready:
-            self._status("Søgeindekset kunne ikke bygges.")
+            self._status(_("Søgeindekset kunne ikke bygges."))
 
     @on(Warned)
     def _warned(self, message: Warned) -> None:
         self.notify(message.message[0].upper() + message.message[1:] + ".", severity="warning", timeout=8)
 
-    HELP_TITLE = "Søgning"
+    HELP_TITLE = N_("Søgning")
 
     def help_extra(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """The keys beyond the bindings (the app's help shows these after them)."""
         codes = sorted(self.by_shortcut.values(), key=lambda c: c.shortcut or "")
         return [
             (
-                "Søgefeltet",
+                _("Søgefeltet"),
                 [
-                    ("skriv", "søg i alle kilders udsagn (mens du skriver); alle ordene skal findes"),
-                    ('"…"', "et udtryk i anførselstegn findes ord for ord"),
-                    ("Enter / ↓", "gå til resultaterne"),
-                    ("ctrl+e", "skift mellem fuzzy og præcise ord (ord* = ord, der begynder sådan)"),
+                    (_("skriv"), _("søg i alle kilders udsagn (mens du skriver); alle ordene skal findes")),
+                    ('"…"', _("et udtryk i anførselstegn findes ord for ord")),
+                    ("Enter / ↓", _("gå til resultaterne")),
+                    ("ctrl+e", _("skift mellem fuzzy og præcise ord (ord* = ord, der begynder sådan)")),
                 ],
             ),
             (
-                "Resultaterne",
+                _("Resultaterne"),
                 [
-                    ("↑ ↓ PgUp PgDn", "flyt markeringen"),
-                    ("Enter", "åbn udsagnet i kodningsskærmen"),
-                    ("/", "tilbage til søgefeltet"),
+                    ("↑ ↓ PgUp PgDn", _("flyt markeringen")),
+                    ("Enter", _("åbn udsagnet i kodningsskærmen")),
+                    ("/", _("tilbage til søgefeltet")),
                 ]
-                + [(c.shortcut or "", f"slå {c.key} {c.name} til/fra for {self.coder}") for c in codes],
+                + [
+                    (
+                        c.shortcut or "",
+                        _("slå {key} {name} til/fra for {coder}").format(key=c.key, name=c.name, coder=self.coder),
+                    )
+                    for c in codes
+                ],
             ),
         ]
 
     def action_show_keys(self) -> None:
         sections = help_sections(self, BACK_ONLY, bindings=False)
-        self.app.push_screen(HelpDialog(self.HELP_TITLE, sections, look="compact", own_question_mark=True))
+        self.app.push_screen(HelpDialog(_(self.HELP_TITLE), sections, look="compact", own_question_mark=True))
