@@ -74,7 +74,7 @@ def assert_usage_error(result, path: tuple[str, ...], db: Path) -> str:  # noqa:
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines[0].startswith(f"Usage: {command} "), result.stderr
+    assert lines[0].startswith(f"Brug: {command} "), result.stderr
     assert f"Prøv '{command} --help' for hjælp." in lines
     assert lines[-1].startswith("fejl: ") and sum(line.startswith("fejl:") for line in lines) == 1
     assert "Traceback" not in result.output and "uventet fejl" not in result.output
@@ -85,7 +85,7 @@ def assert_usage_error(result, path: tuple[str, ...], db: Path) -> str:  # noqa:
 def test_the_walk_finds_the_command_groups() -> None:
     assert {("report",), ("codebook",), ("sources",), ("participants",), ("codings",), ("refi",)} <= set(GROUPS)
     assert ("report", "frequencies") in COMMANDS and ("status",) in NO_ARGUMENTS and ("backup",) in REQUIRED
-    assert (("report", "frequencies"), "--format", ["table", "csv", "xlsx", "md", "json"]) in CHOICES
+    assert (("report", "frequencies"), "--format", ["table", "csv", "tsv", "xlsx", "md", "json"]) in CHOICES
 
 
 @pytest.mark.parametrize("path", GROUPS, ids=_id)
@@ -93,7 +93,7 @@ def test_a_group_without_a_command_prints_its_help(path, tmp_path) -> None:  # n
     db = tmp_path / "p.db"
     result = invoke(db, *path)
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"Usage: trivselkode {' '.join(path)} [OPTIONS] COMMAND [ARGS]...")
+    assert result.stderr.startswith(f"Brug: trivselkode {' '.join(path)} [TILVALG] KOMMANDO [ARG]...")
     group = dict(ALL)[path]
     for name in group.list_commands(typer.Context(group)):
         assert f"\n  {name} " in result.stderr, f"{name} missing from the help of {_id(path)}"
@@ -106,7 +106,7 @@ def test_help_everywhere_exits_0(path, tmp_path) -> None:  # noqa: ANN001
     for flag in ("--help", "-h"):
         result = invoke(db, *path, flag)
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith(f"Usage: {' '.join(('trivselkode', *path))} ")
+        assert result.stdout.startswith(f"Brug: {' '.join(('trivselkode', *path))} ")
         assert result.stderr == "" and not db.exists()
 
 
@@ -184,7 +184,7 @@ SAMPLES = [
     (["codings", "add", "--source", "x"], "fejl: mangler tilvalget '--passage' / '-p'"),
     (["staus"], "fejl: ukendt kommando: staus (mente du status?)"),
     (["status", "ekstra"], "fejl: for mange argumenter: ekstra"),
-    (["codings", "export", "--format", "yaml"], "fejl: ugyldig værdi for '--format' – vælg en af: csv, json"),
+    (["codings", "export", "--format", "yaml"], "fejl: ugyldig værdi for '--format' – vælg en af: csv, tsv, json"),
     (["--db"], "fejl: tilvalget --db skal have en værdi"),
 ]
 
@@ -197,8 +197,8 @@ def test_the_installed_command_exits_2_on_a_usage_error(args, error, tmp_path) -
     assert result.returncode == 2, result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr
     if error is None:  # a group without a command: its help
-        assert result.stderr.startswith(f"Usage: trivselkode {' '.join(args)} [OPTIONS] COMMAND [ARGS]...")
-        assert "Commands:" in result.stderr and "\nfejl:" not in result.stderr
+        assert result.stderr.startswith(f"Brug: trivselkode {' '.join(args)} [TILVALG] KOMMANDO [ARG]...")
+        assert "Kommandoer:" in result.stderr and "\nfejl:" not in result.stderr
     else:
         # (typer names an argument 'OUT' before 0.29, 'out' from 0.29)
         assert result.stderr.rstrip("\n").splitlines()[-1].lower() == error.lower()
@@ -209,7 +209,7 @@ def test_the_installed_command_help_exits_0(tmp_path) -> None:  # noqa: ANN001
     for args in (["--help"], ["report", "--help"], ["codings", "add", "-h"], ["--version"]):
         result = subprocess.run([_installed(), *args], capture_output=True, text=True, cwd=tmp_path, env=_env())
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(("Usage: trivselkode", "trivselkode ")) and result.stderr == ""
+        assert result.stdout.startswith(("Brug: trivselkode", "trivselkode ")) and result.stderr == ""
 
 
 def _env() -> dict[str, str]:
@@ -236,7 +236,7 @@ def test_a_mendable_error_is_one_line_with_its_exit_code(tmp_path) -> None:  # n
     result = invoke(not_a_db, "status")
     assert result.exit_code == 2, result.output  # Refused: the file is left alone
     assert [line for line in result.stderr.splitlines() if line.strip()][-1].startswith("fejl: ")
-    assert "Usage:" not in result.stderr
+    assert "Brug:" not in result.stderr
     assert not_a_db.read_text() == "ikke en database\n" * 200
 
 
@@ -260,4 +260,4 @@ def test_interrupts_and_bugs_are_one_line_with_their_exit_code(raised, code, say
     assert result.exit_code == code, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Nyt, tomt projekt")]
     assert len(lines) == 1 and lines[0].startswith(says), result.stderr
-    assert "Traceback" not in result.output and "Usage:" not in result.output
+    assert "Traceback" not in result.output and "Brug:" not in result.output

@@ -11,13 +11,22 @@ import typer
 from trivselkode.cli.agreement_output import by_source_csv, by_source_table, per_code_csv, per_code_table
 from trivselkode.cli.common import OutputFormat, emit_data, emit_json, note, say, state
 from trivselkode.cli.consensus import consensus_app
+from trivselkode.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
-    app.command("agreement")(agreement)
-    app.command("disagreements")(disagreements)
-    app.command("merge")(merge)
-    app.add_typer(consensus_app, name="consensus", help="Konsensus: afgør uenigheder, vis afgørelser.")
+    app.command(
+        "agreement",
+        help=N_(
+            "Enighed mellem kodere pr. kode (eller pr. kilde og kode): procent, Cohens kappa, Krippendorffs alfa, Brennan–Prediger."
+        ),
+    )(agreement)
+    app.command("disagreements", help=N_("Vis hvert udsagn, hvor koderne er uenige, med begges koder."))(disagreements)
+    app.command(
+        "merge",
+        help=N_("Flet en anden koders projekt ind: kodere, kodninger, notater, færdigmarkeringer og nye koder."),
+    )(merge)
+    app.add_typer(consensus_app, name="consensus", help=N_("Konsensus: afgør uenigheder, vis afgørelser."))
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -30,6 +39,7 @@ class AgreementFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    tsv = "tsv"
 
 
 class Scope(TypedDict):
@@ -50,27 +60,30 @@ class Lang(str, Enum):
 def agreement(
     ctx: typer.Context,
     coders: str | None = typer.Option(
-        None, "--coders", help="Kodere at sammenligne, fx anne,bo (standard: alle undtagen konsensus)."
+        None, "--coders", help=N_("Kodere at sammenligne, fx anne,bo (standard: alle undtagen konsensus).")
     ),
-    codes: str | None = typer.Option(None, "--codes", help="Kun disse koder, fx T1,T2."),
-    sources: str | None = typer.Option(None, "--sources", help="Kun disse kilder."),
-    unit: str = typer.Option("passage", "--unit", help="passage (udsagn) eller span (tegnoverlap)."),
+    codes: str | None = typer.Option(None, "--codes", help=N_("Kun disse koder, fx T1,T2.")),
+    sources: str | None = typer.Option(None, "--sources", help=N_("Kun disse kilder.")),
+    unit: str = typer.Option("passage", "--unit", help=N_("passage (udsagn) eller span (tegnoverlap).")),
     overlap: float = typer.Option(
-        0.9, "--overlap", help="Mindste overlap for span-enheder (andel af det længste segment)."
+        0.9, "--overlap", help=N_("Mindste overlap for span-enheder (andel af det længste segment).")
     ),
-    all_passages: bool = typer.Option(False, "--all", help="Alle udsagn, som nogen har kodet, også i ufærdige kilder."),
+    all_passages: bool = typer.Option(
+        False, "--all", help=N_("Alle udsagn, som nogen har kodet, også i ufærdige kilder.")
+    ),
     by_source: bool = typer.Option(
-        False, "--by-source", help="Enighed pr. kilde og kode: hvilket interview skal ses efter."
+        False, "--by-source", help=N_("Enighed pr. kilde og kode: hvilket interview skal ses efter.")
     ),
-    fmt: AgreementFormat = typer.Option(AgreementFormat.table, "--format", help="table, json eller csv."),
-    methods: bool = typer.Option(False, "--methods", help="Tilføj et metodeafsnit til en artikel."),
-    lang: Lang = typer.Option(Lang.da, "--lang", help="Sprog for metodeafsnittet: da eller en."),
+    fmt: AgreementFormat = typer.Option(AgreementFormat.table, "--format", help=N_("table, json, csv eller tsv.")),
+    methods: bool = typer.Option(False, "--methods", help=N_("Tilføj et metodeafsnit til en artikel.")),
+    lang: Lang | None = typer.Option(
+        None, "--lang", help=N_("Sprog for metodeafsnittet: da eller en (standard: grænsefladens sprog).")
+    ),
     samples: int = typer.Option(
-        1000, "--samples", help="Bootstrap-stikprøver til alfas konfidensinterval (med --methods)."
+        1000, "--samples", help=N_("Bootstrap-stikprøver til alfas konfidensinterval (med --methods).")
     ),
-    seed: int = typer.Option(1, "--seed", help="Frø for bootstrap (gør intervallet reproducerbart)."),
+    seed: int = typer.Option(1, "--seed", help=N_("Frø for bootstrap (gør intervallet reproducerbart).")),
 ) -> None:
-    """Enighed mellem kodere pr. kode (eller pr. kilde og kode): procent, Cohens kappa, Krippendorffs alfa, Brennan–Prediger."""
     from trivselkode.analysis.icr import agreement_report
 
     scope = Scope(
@@ -90,8 +103,8 @@ def agreement(
             doc["methods"] = paragraph
         emit_json(doc)
         return
-    if fmt is AgreementFormat.csv:
-        per_code_csv(report)
+    if fmt in (AgreementFormat.csv, AgreementFormat.tsv):
+        per_code_csv(report, tsv=fmt is AgreementFormat.tsv)
     else:
         per_code_table(report)
     if paragraph:
@@ -104,19 +117,19 @@ def _by_source(ctx: typer.Context, scope: Scope, overlap: float, fmt: AgreementF
     from trivselkode.errors import TrivselError
 
     if methods:
-        raise TrivselError("--methods og --by-source kan ikke bruges sammen", "kør dem hver for sig")
+        raise TrivselError(_("--methods og --by-source kan ikke bruges sammen"), _("kør dem hver for sig"))
     report = agreement_by_source(state(ctx).project(), **scope, overlap=overlap)
     for n in report.notes:
         note(n)
     if fmt is AgreementFormat.json:
         emit_json(report.as_json())
-    elif fmt is AgreementFormat.csv:
-        by_source_csv(report)
+    elif fmt in (AgreementFormat.csv, AgreementFormat.tsv):
+        by_source_csv(report, tsv=fmt is AgreementFormat.tsv)
     else:
         by_source_table(report)
 
 
-def _methods(project, report, lang: Lang, sources, all_passages: bool, unit: str, overlap: float) -> str:  # noqa: ANN001
+def _methods(project, report, lang: Lang | None, sources, all_passages: bool, unit: str, overlap: float) -> str:  # noqa: ANN001
     """The methods paragraph, saying how much of the two coders' disagreements was settled."""
     from trivselkode.analysis.icr import methods_paragraph
 
@@ -133,7 +146,9 @@ def _methods(project, report, lang: Lang, sources, all_passages: bool, unit: str
             unit=unit,
             overlap=overlap,
         )
-    return methods_paragraph(project, report, lang.value, settled)
+    from trivselkode.i18n import language
+
+    return methods_paragraph(project, report, lang.value if lang is not None else language(), settled)
 
 
 class DisagreementFormat(str, Enum):
@@ -143,21 +158,20 @@ class DisagreementFormat(str, Enum):
 
 def disagreements(
     ctx: typer.Context,
-    coders: str = typer.Option(..., "--coders", help="To (eller flere) kodere, fx anne,bo."),
-    code: str | None = typer.Option(None, "--code", help="Kun denne kode."),
-    sources: str | None = typer.Option(None, "--sources", help="Kun disse kilder."),
-    all_passages: bool = typer.Option(False, "--all", help="Også ufærdige kilder."),
-    fmt: DisagreementFormat = typer.Option(DisagreementFormat.md, "--format", help="md eller json."),
+    coders: str = typer.Option(..., "--coders", help=N_("To (eller flere) kodere, fx anne,bo.")),
+    code: str | None = typer.Option(None, "--code", help=N_("Kun denne kode.")),
+    sources: str | None = typer.Option(None, "--sources", help=N_("Kun disse kilder.")),
+    all_passages: bool = typer.Option(False, "--all", help=N_("Også ufærdige kilder.")),
+    fmt: DisagreementFormat = typer.Option(DisagreementFormat.md, "--format", help=N_("md eller json.")),
     pseudonymize: bool = typer.Option(
         False,
         "--pseudonymize",
-        help="Erstat navne, CPR-numre, telefonnumre og e-mails i kilder, talere, tekst og notater.",
+        help=N_("Erstat navne, CPR-numre, telefonnumre og e-mails i kilder, talere, tekst og notater."),
     ),
     key: Path | None = typer.Option(
-        None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
+        None, "--key", help=N_("Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize).")
     ),
 ) -> None:
-    """Vis hvert udsagn, hvor koderne er uenige, med begges koder."""
     from trivselkode.analysis.icr import disagreements as find
     from trivselkode.cli.report import key_target, write_key_file
     from trivselkode.export.pseudonymize import Pseudonymizer
@@ -173,9 +187,15 @@ def disagreements(
         emit_json(rows)
         return
     names = _split(coders) or []
-    lines = [f"# Uenigheder mellem {', '.join(names)}" + (f" om {code}" if code else ""), ""]
+    title = _("Uenigheder mellem {coders}").format(coders=", ".join(names))
+    lines = ["# " + title + (_(" om {code}").format(code=code) if code else ""), ""]
     for r in rows:
-        lines.append(f"## {r['source']} · udsagn {r['passage']} ({r['speaker']}) · uenige om {', '.join(r['codes'])}")
+        lines.append(
+            "## "
+            + _("{source} · udsagn {passage} ({speaker}) · uenige om {codes}").format(
+                source=r["source"], passage=r["passage"], speaker=r["speaker"], codes=", ".join(r["codes"])
+            )
+        )
         lines.append("")
         lines.append("> " + r["text"].replace("\n", "\n> "))
         lines.append("")
@@ -189,7 +209,7 @@ def disagreements(
             lines.append(f"- **{coder}**: {shown or '–'}")
         lines.append("")
     if not rows:
-        lines.append("Ingen uenigheder.")
+        lines.append(_("Ingen uenigheder."))
     emit_data("\n".join(lines) + "\n")
 
 
@@ -221,20 +241,40 @@ def _pseudonymized(pseudo, row: dict) -> dict:  # noqa: ANN001 (a Pseudonymizer;
 
 def merge(
     ctx: typer.Context,
-    other: str = typer.Argument(..., help="Den anden koders projektfil (eller database-URL)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Vis hvad der ville ske, uden at gemme noget."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    other: str = typer.Argument(..., help=N_("Den anden koders projektfil (eller database-URL).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Vis hvad der ville ske, uden at gemme noget.")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Flet en anden koders projekt ind: kodere, kodninger, notater, færdigmarkeringer og nye koder."""
     from trivselkode.storage.merge import merge as do_merge
 
     report = do_merge(state(ctx).project(), other, dry_run=dry_run)
     if fmt is OutputFormat.json:
         emit_json(report.as_dict())
         return
-    added = ", ".join(f"{n} {what}" for what, n in sorted(report.added.items())) or "intet nyt"
-    note(("Prøvekørsel (intet gemt): " if dry_run else "Flettet: ") + added)
+    added = ", ".join(
+        _("{n} {what}").format(n=n, what=_(MERGED.get(what, what))) for what, n in sorted(report.added.items())
+    )
+    added = added or _("intet nyt")
+    note((_("Prøvekørsel (intet gemt): {added}") if dry_run else _("Flettet: {added}")).format(added=added))
     if report.backup:
-        note(f"Sikkerhedskopi før fletning: {report.backup}")
+        note(_("Sikkerhedskopi før fletning: {path}").format(path=report.backup))
     for conflict in report.conflicts:
-        note(f"konflikt: {conflict}")
+        note(_("konflikt: {conflict}").format(conflict=conflict))
+
+
+# What a merge adds (the keys of its JSON stay as they are), as the dry run and the summary name it.
+MERGED = {
+    "attributes": N_("egenskaber"),
+    "coders": N_("kodere"),
+    "codes": N_("koder"),
+    "codings": N_("kodninger"),
+    "decision_events": N_("hændelser i afgørelsesloggen"),
+    "decisions": N_("afgørelser"),
+    "done": N_("færdigmarkeringer"),
+    "memos": N_("notater"),
+    "quote_choices": N_("citatvalg"),
+    "rejections": N_("afviste forslag"),
+    "sources": N_("kilder"),
+    "stars": N_("stjerner"),
+    "unplaced": N_("ikke-genplacerede kodninger"),
+}

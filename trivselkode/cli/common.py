@@ -27,11 +27,12 @@ from typing import Any, NoReturn
 
 import typer
 from typer._click import exceptions as click_errors  # typer >= 0.26 vendors click; it raises these
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from trivselkode.config import Settings
 from trivselkode.domain.display import escape_json, inert
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 from trivselkode.storage.files import check_target, replace_atomically, write_data
 
 
@@ -87,7 +88,20 @@ def plain_console(**kwargs: Any):  # noqa: ANN201 (rich.console.Console; importe
             options.update(markup=False, emoji=False, highlight=False)
             return super().render_str(inert(text), **options)
 
+    if "width" not in kwargs and not os.environ.get("COLUMNS") and not _is_terminal(kwargs.get("file") or sys.stdout):
+        kwargs["width"] = WIDE  # a pipe or a file: the table whole, never cut to 80 columns
     return PlainConsole(markup=False, emoji=False, highlight=False, **kwargs)
+
+
+#: The width a table gets when it goes to a pipe or a file: as wide as its content.
+WIDE = 100_000
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 @dataclass
@@ -105,11 +119,13 @@ class State:
 
             project, result = open_project(self.settings.db)
             for warning in project.warnings:
-                note(f"advarsel: {warning}")
+                note(_("advarsel: {warning}").format(warning=warning))
             if result.created and announce_new:
                 note(
-                    f"Nyt, tomt projekt oprettet i {project.display_name}. "
-                    "Indlæs en kodebog med `trivselkode codebook load FIL`, eller opret projektet med `trivselkode init`."
+                    _(
+                        "Nyt, tomt projekt oprettet i {name}. Indlæs en kodebog med `trivselkode codebook load FIL`, "
+                        "eller opret projektet med `trivselkode init`."
+                    ).format(name=project.display_name)
                 )
             self._project = project
             if verify:
@@ -119,7 +135,7 @@ class State:
     def coder(self, explicit: str | None = None) -> str:
         name = explicit or self.settings.coder
         if not name:
-            raise TrivselError("hvem koder?", "angiv --coder NAVN eller sæt TRIVSELKODE_CODER")
+            raise TrivselError(_("hvem koder?"), _("angiv --coder NAVN eller sæt TRIVSELKODE_CODER"))
         return name
 
     def close(self) -> None:
@@ -170,26 +186,65 @@ def _hint(param: Any, ctx: typer.Context | None) -> str:
 
 
 def usage_message(exc: click_errors.UsageError) -> str:
-    """What is wrong with the command line, in Danish where the words are ours."""
+    """What is wrong with the command line, in the interface's language (click's English never shows)."""
     param = getattr(exc, "param", None)
     if isinstance(exc, click_errors.NoSuchOption):
-        close = f" (mente du {' eller '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
-        return f"ukendt tilvalg: {exc.option_name}{close}"
+        if exc.possibilities:
+            return _("ukendt tilvalg: {option} (mente du {close}?)").format(
+                option=exc.option_name, close=_(" eller ").join(sorted(exc.possibilities))
+            )
+        return _("ukendt tilvalg: {option}").format(option=exc.option_name)
     if isinstance(exc, click_errors.MissingParameter):
         if param is None:
-            return exc.format_message()
-        kind = {"argument": "argumentet", "option": "tilvalget"}.get(param.param_type_name, "parameteren")
-        return f"mangler {kind} {_hint(param, exc.ctx)}"
+            return _("mangler en parameter")
+        if param.param_type_name == "argument":
+            return _("mangler argumentet {name}").format(name=_hint(param, exc.ctx))
+        if param.param_type_name == "option":
+            return _("mangler tilvalget {name}").format(name=_hint(param, exc.ctx))
+        return _("mangler parameteren {name}").format(name=_hint(param, exc.ctx))
     if isinstance(exc, click_errors.BadParameter) and param is not None:
         choices = _choices(param)
         if choices:
-            return f"ugyldig værdi for {_hint(param, exc.ctx)} – vælg en af: {', '.join(choices)}"
-        return f"ugyldig værdi for {_hint(param, exc.ctx)}: {exc.message}"
+            return _("ugyldig værdi for {name} – vælg en af: {choices}").format(
+                name=_hint(param, exc.ctx), choices=", ".join(choices)
+            )
+        return _("ugyldig værdi for {name}: {why}").format(name=_hint(param, exc.ctx), why=_click_reason(exc.message))
     if isinstance(exc, click_errors.BadOptionUsage) and "requires" in exc.message:
-        return f"tilvalget {exc.option_name} skal have en værdi"
+        return _("tilvalget {option} skal have en værdi").format(option=exc.option_name)
+    if isinstance(exc, click_errors.BadOptionUsage) and "does not take a value" in exc.message:
+        return _("tilvalget {option} tager ingen værdi").format(option=exc.option_name)
     extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", exc.message)
     if extra:
-        return f"for mange argumenter: {extra[1]}"
+        return _("for mange argumenter: {extra}").format(extra=extra[1])
+    if exc.message.startswith("Missing command"):
+        return _("mangler en kommando")
+    return _click_reason(exc.format_message())
+
+
+def _click_reason(message: str) -> str:
+    """Click's and typer's English reasons for a bad value, in the interface's language."""
+    value = re.fullmatch(r"(?:Value )?(.*) is not a valid (\w+)\.?", message)
+    if value:
+        kind = _(TYPE_NAMES[value[2]]) if value[2] in TYPE_NAMES else value[2]
+        return _("{value} er ikke en gyldig værdi af typen {type}").format(value=value[1], type=kind)
+    valid = re.match(r"Input should be a valid (\w+)", message)  # typer's coercion through pydantic
+    if valid:
+        kind = _(PYDANTIC_TYPES[valid[1]]) if valid[1] in PYDANTIC_TYPES else valid[1]
+        return _("værdien skal være af typen {type}").format(type=kind)
+    bound = re.match(r"Input should be (greater|less) than or equal to (\S+)", message)
+    if bound:
+        said = _("værdien skal være mindst {n}") if bound[1] == "greater" else _("værdien må højst være {n}")
+        return said.format(n=bound[2])
+    choice = re.fullmatch(r"(.*) is not one of (.*)\.", message)
+    if choice:
+        return _("{value} er ikke en af {choices}").format(value=choice[1], choices=choice[2])
+    return message
+
+
+def _click_file_error(exc: click_errors.ClickException) -> str:
+    """A file click could not open, in the interface's language; other click errors as they are."""
+    if isinstance(exc, click_errors.FileError):
+        return _("kan ikke åbne filen {name}: {reason}").format(name=exc.ui_filename, reason=exc.message)
     return exc.format_message()
 
 
@@ -203,12 +258,154 @@ def show_usage_error(exc: click_errors.UsageError) -> NoReturn:
             typer.echo(ctx.get_usage(), err=True)
             if ctx.command.get_help_option(ctx) is not None:
                 option = max(ctx.help_option_names, key=len)  # --help rather than -h
-                typer.echo(f"Prøv '{ctx.command_path} {option}' for hjælp.\n", err=True)
-        note(f"fejl: {usage_message(exc)}")
+                typer.echo(
+                    _("Prøv '{command} {option}' for hjælp.").format(command=ctx.command_path, option=option) + "\n",
+                    err=True,
+                )
+        note(_("fejl: {message}").format(message=usage_message(exc)))
     raise typer.Exit(exc.exit_code)
 
 
-class TrivselGroup(TyperGroup):
+# The help and the usage errors speak the interface's language. Help texts are declared with N_() (Danish
+# msgids) and translated with _() each time help is formatted, from the Danish kept on the command, so a
+# change of language in the same process shows. Click's and typer's own English (they have no catalogue)
+# is given a Danish msgid here and put through _() the same way.
+CLICK_PHRASES = {
+    "Show this message and exit.": N_("Vis denne hjælp, og afslut."),
+    "Install completion for the current shell.": N_("Installér fuldførelse af kommandoer i den aktuelle skal."),
+    "Show completion for the current shell, to copy it or customize the installation.": N_(
+        "Vis fuldførelsen for den aktuelle skal, så den kan kopieres eller tilpasses."
+    ),
+    "[OPTIONS]": N_("[TILVALG]"),
+    "COMMAND [ARGS]...": N_("KOMMANDO [ARG]..."),
+}
+USAGE_PREFIX = N_("Brug: ")
+SECTION_ARGUMENTS = N_("Argumenter")
+SECTION_OPTIONS = N_("Tilvalg")
+SECTION_COMMANDS = N_("Kommandoer")
+# The bracketed notes after an option's help ("[default: table; required]").
+HELP_EXTRAS = {
+    "default: ": N_("standard: "),
+    "env var: ": N_("miljøvariabel: "),
+    "required": N_("påkrævet"),
+    "(dynamic)": N_("(beregnes)"),
+}
+# typer's names of value types in the help ("--db <str>").
+TYPE_NAMES = {
+    "str": N_("tekst"),
+    "int": N_("heltal"),
+    "float": N_("tal"),
+    "path": N_("sti"),
+    "file": N_("fil"),
+    "directory": N_("mappe"),
+    "list": N_("liste"),
+    "datetime": N_("tidspunkt"),
+    "Path": N_("sti"),
+}
+# Arguments' names in the help and the errors ("mangler argumentet 'fil'").
+ARGUMENTS = {
+    "file": N_("fil"),
+    "paths": N_("stier"),
+    "values": N_("værdier"),
+    "query": N_("søgeord"),
+    "backup_file": N_("sikkerhedskopi"),
+}
+PYDANTIC_TYPES = {"integer": N_("heltal"), "number": N_("tal"), "boolean": N_("sandhedsværdi"), "string": N_("tekst")}
+_TYPE_WORD = re.compile(r"\b(" + "|".join(TYPE_NAMES) + r")\b")
+_EXTRAS = re.compile(r"  \[([^\[\]]*)\]$")
+
+
+def tr(text: str | None) -> str | None:
+    """A help text (a Danish msgid, or one of click's English phrases) in the interface's language."""
+    if not text:
+        return text
+    return _(CLICK_PHRASES.get(text, text))
+
+
+def _localise(command: Any, ctx: Any = None) -> None:
+    """Put ``command``'s help texts in the interface's language, from the Danish kept at the first call."""
+    items: list[tuple[Any, tuple[str, ...]]] = [
+        (command, ("help", "short_help", "epilog", "options_metavar", "subcommand_metavar"))
+    ]
+    params = command.get_params(ctx) if ctx is not None else command.params
+    items += [(param, ("help", "metavar")) for param in params]
+    for obj, names in items:
+        kept = obj.__dict__.setdefault("_trivsel_msgids", {})
+        for name in names:
+            if name not in kept:
+                kept[name] = getattr(obj, name, None)
+            if kept[name] is not None:
+                setattr(obj, name, tr(kept[name]))
+            elif name == "metavar" and getattr(obj, "param_type_name", "") == "argument" and obj.name in ARGUMENTS:
+                setattr(obj, name, _(ARGUMENTS[obj.name]))
+
+
+def _type_label(text: str) -> str:
+    """``--db <str>`` → ``--db <tekst>`` (the value types inside ``<…>`` only; choices stay)."""
+    return re.sub(r"<([^<>]*)>", lambda m: "<" + _TYPE_WORD.sub(lambda w: _(TYPE_NAMES[w[1]]), m[1]) + ">", text)
+
+
+def _extras(help_text: str) -> str:
+    """The bracketed notes click appends ("[default: x; required]") in the interface's language."""
+
+    def one(part: str) -> str:
+        for english, danish in HELP_EXTRAS.items():
+            if part.startswith(english):
+                return _(danish) + tr_value(part[len(english) :])
+        return part
+
+    def tr_value(value: str) -> str:
+        return _(HELP_EXTRAS[value]) if value in HELP_EXTRAS else value
+
+    return _EXTRAS.sub(lambda m: "  [" + "; ".join(one(p) for p in m[1].split("; ")) + "]", help_text)
+
+
+class TrivselHelp:
+    """Help and usage in the interface's language (mixed into the command and group classes)."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first paragraph, cut at a word (click cuts at the first full stop: "fx." and "e.g." too)."""
+        _localise(self)
+        text = self.short_help or (self.help or "").split("\n\n")[0]  # type: ignore[attr-defined]
+        text = " ".join(text.split())
+        if len(text) <= limit:
+            return text
+        return text[: limit - 3].rsplit(" ", 1)[0].rstrip(" ,;:–") + "..."
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        _localise(self, ctx)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def format_usage(self, ctx: typer.Context, formatter: Any) -> None:
+        _localise(self, ctx)
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_(USAGE_PREFIX))
+
+    def format_params(self, ctx: typer.Context, formatter: Any) -> None:
+        """The Arguments and Options sections, their titles, types and notes translated."""
+        args, opts = [], []
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            record = (_type_label(record[0]), _extras(record[1]))
+            (args if param.param_type_name == "argument" else opts).append(record)
+        if args:
+            with formatter.section(_(SECTION_ARGUMENTS)):
+                formatter.write_dl(args)
+        if opts:
+            with formatter.section(_(SECTION_OPTIONS)):
+                formatter.write_dl(opts)
+
+
+class TrivselCommand(TrivselHelp, TyperCommand):
+    """A command whose help speaks the interface's language."""
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        self.format_params(ctx, formatter)
+
+
+class TrivselGroup(TrivselHelp, TyperGroup):
     """Turns every mendable error into one line on standard error and an exit code.
 
     A usage error (an unknown option or command, a missing argument, a bad
@@ -216,6 +413,29 @@ class TrivselGroup(TyperGroup):
     help and exits 2; a :class:`TrivselError` its exit code; ctrl+c 130; anything
     else is a bug or a failed environment: one line, exit 3.
     """
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """Speak the language asked for (``--lang``, ``TRIVSELKODE_LANG``) before anything is printed."""
+        _language_from_args(list(sys.argv[1:] if args is None else args))
+        return super().main(args, *rest, **kwargs)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if type(command) is TyperCommand:  # registered without new_typer's command class: give it ours
+            command.__class__ = TrivselCommand
+        return command
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        self.format_params(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        commands = [(name, cmd) for name, cmd in commands if cmd is not None and not cmd.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _cmd in commands)
+            with formatter.section(_(SECTION_COMMANDS)):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         try:
@@ -227,40 +447,79 @@ class TrivselGroup(TyperGroup):
         name = args[0] if args else ""
         if name and not name.startswith("-") and not ctx.resilient_parsing and self.get_command(ctx, name) is None:
             close = difflib.get_close_matches(name, self.list_commands(ctx))
-            ctx.fail(f"ukendt kommando: {name}" + (f" (mente du {' eller '.join(close)}?)" if close else ""))
+            if close:
+                ctx.fail(
+                    _("ukendt kommando: {name} (mente du {close}?)").format(name=name, close=_(" eller ").join(close))
+                )
+            ctx.fail(_("ukendt kommando: {name}").format(name=name))
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TrivselError as exc:
-            note(f"fejl: {exc}")
+            note(_("fejl: {message}").format(message=exc))
             for problem in getattr(exc, "problems", [])[1:]:
                 note(f"  {problem}")
             raise typer.Exit(exc.exit_code) from None
         except click_errors.UsageError as exc:
             show_usage_error(exc)
         except click_errors.ClickException as exc:  # e.g. a file typer could not open
-            note(f"fejl: {exc.format_message()}")
+            note(_("fejl: {message}").format(message=_click_file_error(exc)))
             raise typer.Exit(exc.exit_code) from None
         except typer.Exit:
             raise
         except typer.Abort:  # a question answered by end of input
-            typer.echo("afbrudt", err=True)
+            typer.echo(_("afbrudt"), err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            typer.echo("afbrudt", err=True)
+            typer.echo(_("afbrudt"), err=True)
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug or an environment failure (the server gone): say it, keep it short
             if os.environ.get("TRIVSELKODE_DEBUG"):
                 traceback.print_exc(file=sys.stderr)
             from trivselkode.storage.db import explain_failure
 
-            note(f"fejl: {explain_failure(exc)} (intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)")
+            note(
+                _("fejl: {message} (intet er gemt halvt; kør igen med TRIVSELKODE_DEBUG=1 for detaljer)").format(
+                    message=explain_failure(exc)
+                )
+            )
             raise typer.Exit(3) from None
         finally:
             if ctx.parent is None and isinstance(ctx.obj, State):
                 ctx.obj.close()
+
+
+def _language_from_args(args: list[str]) -> None:
+    """``--lang X`` among the top level's own options (before the command), else ``TRIVSELKODE_LANG``.
+
+    A command's own ``--lang`` (a report's language) is not the interface's and is left alone.
+    """
+    from trivselkode.i18n import ENV_LANG, normalize, set_language
+
+    chosen = None
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--lang":
+            chosen = next(rest, None)
+        elif arg.startswith("--lang="):
+            chosen = arg.partition("=")[2]
+        elif arg in ("--db", "--coder"):
+            next(rest, None)
+        elif not arg.startswith("-"):
+            break
+    if normalize(chosen):
+        set_language(chosen)
+    elif normalize(os.environ.get(ENV_LANG)):
+        set_language(None)
+
+
+class TrivselTyper(typer.Typer):
+    """A Typer whose commands are :class:`TrivselCommand` (help in the interface's language)."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or TrivselCommand, **kwargs)
 
 
 def new_typer(**kwargs: Any) -> typer.Typer:
@@ -272,4 +531,4 @@ def new_typer(**kwargs: Any) -> typer.Typer:
         "context_settings": {"help_option_names": ["-h", "--help"]},
     }
     options.update(kwargs)
-    return typer.Typer(**options)
+    return TrivselTyper(**options)

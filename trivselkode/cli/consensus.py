@@ -8,6 +8,7 @@ from enum import Enum
 import typer
 
 from trivselkode.cli.common import OutputFormat, emit_data, emit_json, new_typer, note, say, state
+from trivselkode.i18n import N_, _, ngettext
 
 consensus_app = new_typer()
 
@@ -17,56 +18,67 @@ def _pair(coders: str) -> tuple[str, str]:
 
     names = [v.strip() for v in coders.split(",") if v.strip()]
     if len(names) != 2:
-        raise TrivselError("--coders skal nævne præcis to kodere", "fx --coders anne,bo")
+        raise TrivselError(_("--coders skal nævne præcis to kodere"), _("fx --coders anne,bo"))
     return names[0], names[1]
 
 
-@consensus_app.command("settle")
+@consensus_app.command("settle", help=N_("Afgør en uenighed i konsensuskoderen (kodernes egne kodninger ændres ikke)."))
 def settle(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    passage: int = typer.Option(..., "--passage", "-p", help="Udsagnets nummer."),
-    code: str = typer.Option(..., "--code", "-c", help="Koden."),
-    take: str = typer.Option(..., "--take", help="a, b, both eller neither."),
-    coders: str = typer.Option(..., "--coders", help="De to kodere, A først, fx anne,bo."),
-    settled_by: str | None = typer.Option(None, "--by", help="Hvem afgør (standard: TRIVSELKODE_CODER)."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    passage: int = typer.Option(..., "--passage", "-p", help=N_("Udsagnets nummer.")),
+    code: str = typer.Option(..., "--code", "-c", help=N_("Koden.")),
+    take: str = typer.Option(..., "--take", help=N_("a, b, both eller neither.")),
+    coders: str = typer.Option(..., "--coders", help=N_("De to kodere, A først, fx anne,bo.")),
+    settled_by: str | None = typer.Option(None, "--by", help=N_("Hvem afgør (standard: TRIVSELKODE_CODER).")),
     reason: str | None = typer.Option(
-        None, "--reason", help='Begrundelsen for afgørelsen (udeladt: en tidligere begrundelse beholdes; "": fjernes).'
+        None,
+        "--reason",
+        help=N_('Begrundelsen for afgørelsen (udeladt: en tidligere begrundelse beholdes; "": fjernes).'),
     ),
 ) -> None:
-    """Afgør en uenighed i konsensuskoderen (kodernes egne kodninger ændres ikke)."""
     from trivselkode.storage.consensus import settle as do_settle
 
     st = state(ctx)
     result = do_settle(st.project(), source, passage, code, take, _pair(coders), st.coder(settled_by), reason)
-    verb = "Afgjort" if result.previous is None else f"Ændret (før: {result.previous})"
-    why = f" Begrundelse: {result.reason}" if result.reason else ""
-    note(f"{verb}: {code} på udsagn {passage} i '{source}' → {take} ({result.codings} konsensuskodning(er)).{why}")
+    verb = _("Afgjort") if result.previous is None else _("Ændret (før: {previous})").format(previous=result.previous)
+    why = " " + _("Begrundelse: {reason}").format(reason=result.reason) if result.reason else ""
+    made = ngettext("{n} konsensuskodning", "{n} konsensuskodninger", result.codings).format(n=result.codings)
+    note(
+        _("{verb}: {code} på udsagn {passage} i '{source}' → {take} ({made}).").format(
+            verb=verb, code=code, passage=passage, source=source, take=take, made=made
+        )
+        + why
+    )
 
 
-@consensus_app.command("undo")
+@consensus_app.command(
+    "undo", help=N_("Ophæv en afgørelse: uenigheden er åben igen, og konsensuskoderens kodning af koden dér fjernes.")
+)
 def undo(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    passage: int = typer.Option(..., "--passage", "-p", help="Udsagnets nummer."),
-    code: str = typer.Option(..., "--code", "-c", help="Koden."),
-    by: str | None = typer.Option(None, "--by", help="Hvem ophæver (standard: TRIVSELKODE_CODER)."),
-    reason: str | None = typer.Option(None, "--reason", help="Hvorfor afgørelsen ophæves (gemmes i loggen)."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    passage: int = typer.Option(..., "--passage", "-p", help=N_("Udsagnets nummer.")),
+    code: str = typer.Option(..., "--code", "-c", help=N_("Koden.")),
+    by: str | None = typer.Option(None, "--by", help=N_("Hvem ophæver (standard: TRIVSELKODE_CODER).")),
+    reason: str | None = typer.Option(None, "--reason", help=N_("Hvorfor afgørelsen ophæves (gemmes i loggen).")),
 ) -> None:
-    """Ophæv en afgørelse: uenigheden er åben igen, og konsensuskoderens kodning af koden dér fjernes."""
     from trivselkode.storage.consensus import unsettle
 
     st = state(ctx)
     result = unsettle(st.project(), source, passage, code, st.coder(by), reason)
-    note(f"Ophævet: {code} på udsagn {passage} i '{source}' (var: {result.previous}); uenigheden er åben igen.")
+    note(
+        _("Ophævet: {code} på udsagn {passage} i '{source}' (var: {previous}); uenigheden er åben igen.").format(
+            code=code, passage=passage, source=source, previous=result.previous
+        )
+    )
 
 
-@consensus_app.command("list")
+@consensus_app.command("list", help=N_("Vis de afgjorte uenigheder: hvem afgjorde hvad, hvornår og hvorfor."))
 def list_decisions(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Vis de afgjorte uenigheder: hvem afgjorde hvad, hvornår og hvorfor."""
     from trivselkode.storage.consensus import decisions
 
     rows = decisions(state(ctx).project())
@@ -74,19 +86,26 @@ def list_decisions(
         emit_json(rows)
         return
     for r in rows:
-        why = f" – begrundelse: {r['reason']}" if r["reason"] else ""
-        say(
-            f"{r['source']} udsagn {r['passage']} {r['code']}: {r['choice']} ({'/'.join(r['coders'])}) "
-            f"af {r['settled_by']} {r['settled_at']}{why}"
+        why = " – " + _("begrundelse: {reason}").format(reason=r["reason"]) if r["reason"] else ""
+        line = _("{source} udsagn {passage} {code}: {choice} ({coders}) af {by} {at}").format(
+            source=r["source"],
+            passage=r["passage"],
+            code=r["code"],
+            choice=r["choice"],
+            coders="/".join(r["coders"]),
+            by=r["settled_by"],
+            at=r["settled_at"],
         )
+        say(line + why)
     if not rows:
-        note("Ingen afgørelser endnu.")
+        note(_("Ingen afgørelser endnu."))
 
 
 class AuditFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    tsv = "tsv"
 
 
 AUDIT_FIELDS = ["at", "by", "action", "source", "passage", "speaker", "code", "previous", "choice", "coders", "reason", "text"]  # fmt: skip
@@ -104,14 +123,18 @@ def _short(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-@consensus_app.command("audit")
+@consensus_app.command(
+    "audit",
+    help=N_(
+        "Loggen over afgørelser: hvem afgjorde, ændrede eller ophævede hvad, hvornår, hvorfor – med udsagnets tekst."
+    ),
+)
 def audit(
     ctx: typer.Context,
-    code: str | None = typer.Option(None, "--code", "-c", help="Kun denne kode."),
-    source: str | None = typer.Option(None, "--source", "-s", help="Kun denne kilde."),
-    fmt: AuditFormat = typer.Option(AuditFormat.table, "--format", help="table, json eller csv."),
+    code: str | None = typer.Option(None, "--code", "-c", help=N_("Kun denne kode.")),
+    source: str | None = typer.Option(None, "--source", "-s", help=N_("Kun denne kilde.")),
+    fmt: AuditFormat = typer.Option(AuditFormat.table, "--format", help=N_("table, json, csv eller tsv.")),
 ) -> None:
-    """Loggen over afgørelser: hvem afgjorde, ændrede eller ophævede hvad, hvornår, hvorfor – med udsagnets tekst."""
     from trivselkode.storage.decisions import audit as read_audit
 
     events = read_audit(state(ctx).project(), code=code, source=source)
@@ -119,13 +142,15 @@ def audit(
     if fmt is AuditFormat.json:
         emit_json(rows)
         return
-    if fmt is AuditFormat.csv:
+    if fmt in (AuditFormat.csv, AuditFormat.tsv):
         from trivselkode.domain.cells import csv_text
+        from trivselkode.export.tsv import csv_to_tsv
 
-        emit_data(csv_text(AUDIT_FIELDS, [{**r, "coders": ",".join(r["coders"])} for r in rows]))
+        text = csv_text(AUDIT_FIELDS, [{**r, "coders": ",".join(r["coders"])} for r in rows])
+        emit_data(csv_to_tsv(text) if fmt is AuditFormat.tsv else text)
         return
     if not rows:
-        note("Ingen afgørelser i loggen endnu.")
+        note(_("Ingen afgørelser i loggen endnu."))
         return
     for r, event in zip(rows, events):
         change = (
@@ -133,9 +158,13 @@ def audit(
             if r["previous"]
             else _choice(event, r["choice"])
         )
-        say(f"{_local(event.at)} · {r['by']} · {event.action} · {r['source']} #{r['passage']} {r['code']} · {change}")
-        say(f"  Begrundelse: {r['reason']}" if r["reason"] else "  Ingen begrundelse")
+        action = _(ACTIONS.get(event.action, event.action))
+        say(f"{_local(event.at)} · {r['by']} · {action} · {r['source']} #{r['passage']} {r['code']} · {change}")
+        say("  " + (_("Begrundelse: {reason}").format(reason=r["reason"]) if r["reason"] else _("Ingen begrundelse")))
         say(f"  {r['speaker']}: »{_short(r['text'], 200)}«")
+
+
+ACTIONS = {"afgjort": N_("afgjort"), "ændret": N_("ændret"), "ophævet": N_("ophævet")}
 
 
 def _choice(event, choice: str) -> str:  # noqa: ANN001 (an AuditRow)
@@ -145,22 +174,23 @@ def _choice(event, choice: str) -> str:  # noqa: ANN001 (an AuditRow)
     return choice
 
 
-@consensus_app.command("settings")
+@consensus_app.command(
+    "settings", help=N_("Projektets indstillinger for enighed og konsensus (gemt i projektet, gælder alle kodere).")
+)
 def settings(
     ctx: typer.Context,
     allow_own_fix: bool | None = typer.Option(
         None,
         "--allow-own-fix/--no-allow-own-fix",
-        help="Må en koder rette sin egen kodning fra Enigheds gennemgang (tast o)? Uden valg: vis indstillingen.",
+        help=N_("Må en koder rette sin egen kodning fra Enigheds gennemgang (tast o)? Uden valg: vis indstillingen."),
     ),
     learn_all: bool | None = typer.Option(
         None,
         "--queue-learns-from-all/--queue-learns-from-own",
-        help="Lærer forslagskøen (Q) af alle koderes kodninger (ellers kun koderens egne: blind kodning)?",
+        help=N_("Lærer forslagskøen (Q) af alle koderes kodninger (ellers kun koderens egne: blind kodning)?"),
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Projektets indstillinger for enighed og konsensus (gemt i projektet, gælder alle kodere)."""
     from trivselkode.storage import project_settings as ps
 
     project = state(ctx).project()
@@ -171,8 +201,11 @@ def settings(
     if fmt is OutputFormat.json:
         emit_json({"allow_own_fix": value, "queue_learns_from_all": learns})
         return
-    state_text = "til" if value else "fra"
-    say(f"Ret egen kodning fra gennemgangen (allow_own_fix): {state_text}")
-    say(f"Køen lærer af alle koderes kodninger (queue_learns_from_all): {'til' if learns else 'fra'}")
+    say(_("Ret egen kodning fra gennemgangen (allow_own_fix): {state}").format(state=_("til") if value else _("fra")))
+    say(
+        _("Køen lærer af alle koderes kodninger (queue_learns_from_all): {state}").format(
+            state=_("til") if learns else _("fra")
+        )
+    )
     if allow_own_fix is None and not value:
-        note("Slå det til med `trivselkode consensus settings --allow-own-fix`.")
+        note(_("Slå det til med `trivselkode consensus settings --allow-own-fix`."))

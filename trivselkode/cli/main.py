@@ -11,6 +11,7 @@ from trivselkode.cli import (
     codings,
     importing,
     participants,
+    paths,
     project,
     refi,
     report,
@@ -20,13 +21,22 @@ from trivselkode.cli import (
     suggest,
 )
 from trivselkode.cli.common import State, new_typer
+from trivselkode.cli.report import Lang as InterfaceLang
 from trivselkode.config import Settings
+from trivselkode.i18n import N_, set_language
 
 app = new_typer(
-    help="trivselkode – kodning af interviews i terminalen.\n\nUden kommando åbnes projektet i den aktuelle mappe.",
+    help=N_("trivselkode – kodning af interviews i terminalen.\n\nUden kommando åbnes projektet i den aktuelle mappe."),
     no_args_is_help=False,
     invoke_without_command=True,
 )
+
+
+def _language(value: str | None) -> str | None:
+    """``--lang``: the interface's language from now on (eager: before the command's help or errors)."""
+    if value is not None:
+        set_language(value)
+    return value
 
 
 def _version(value: bool) -> None:
@@ -42,10 +52,17 @@ def main(
         None,
         "--db",
         envvar="TRIVSELKODE_DB",
-        help="Projektets database: en filsti eller en SQLAlchemy-URL (standard ./trivselkode.db).",
+        help=N_("Projektets database: en filsti eller en SQLAlchemy-URL (standard ./trivselkode.db)."),
     ),
-    coder: str | None = typer.Option(None, "--coder", envvar="TRIVSELKODE_CODER", help="Hvem der koder."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Vis versionen."),
+    coder: str | None = typer.Option(None, "--coder", envvar="TRIVSELKODE_CODER", help=N_("Hvem der koder.")),
+    lang: InterfaceLang | None = typer.Option(
+        None,
+        "--lang",
+        callback=lambda value: _language(value.value if value else None),
+        is_eager=True,
+        help=N_("Grænsefladens sprog: da eller en (standard: TRIVSELKODE_LANG, ellers dansk)."),
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=N_("Vis versionen.")),
 ) -> None:
     ctx.obj = State(Settings.from_env(db=db, coder=coder))
     if ctx.invoked_subcommand is None:
@@ -55,18 +72,21 @@ def main(
 project.register(app)
 agreement.register(app)
 importing.register(app)
+paths.register(app)
 retrieve.register(app)
 search.register(app)
 suggest.register(app)
-app.add_typer(codebook.app, name="codebook", help="Kodebogen: valider, indlæs, vis, eksportér.")
-app.add_typer(sources.app, name="sources", help="Kilder: vis, ret metadata, markér færdig, fjern.")
-app.add_typer(participants.app, name="participants", help="Deltagere: vis, ret egenskaber, fjern.")
-app.add_typer(codings.app, name="codings", help="Kodninger: tilføj, fjern, importér, eksportér.")
-app.add_typer(report.app, name="report", help="Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
+app.add_typer(codebook.app, name="codebook", help=N_("Kodebogen: valider, indlæs, vis, eksportér."))
+app.add_typer(sources.app, name="sources", help=N_("Kilder: vis, ret metadata, markér færdig, fjern."))
+app.add_typer(participants.app, name="participants", help=N_("Deltagere: vis, ret egenskaber, fjern."))
+app.add_typer(codings.app, name="codings", help=N_("Kodninger: tilføj, fjern, importér, eksportér."))
+app.add_typer(
+    report.app, name="report", help=N_("Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
+)
 app.add_typer(
     refi.app,
     name="refi",
-    help="REFI-QDA: udveksl projekter (.qdpx) og kodebøger (.qdc) med NVivo, ATLAS.ti, MAXQDA, QualCoder.",
+    help=N_("REFI-QDA: udveksl projekter (.qdpx) og kodebøger (.qdc) med NVivo, ATLAS.ti, MAXQDA, QualCoder."),
 )
 
 

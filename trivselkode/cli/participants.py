@@ -6,17 +6,17 @@ import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, plain_console, state
 from trivselkode.cli.sources import _confirm
+from trivselkode.i18n import N_, _
 
 app = new_typer()
 
 
-@app.command("list")
+@app.command("list", help=N_("Vis deltagerne med deres egenskaber."))
 def list_participants(
     ctx: typer.Context,
-    source: str | None = typer.Option(None, "--source", "-s", help="Kun denne kilde."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    source: str | None = typer.Option(None, "--source", "-s", help=N_("Kun denne kilde.")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Vis deltagerne med deres egenskaber."""
     from trivselkode.storage.sources import participant_rows
 
     rows = participant_rows(state(ctx).project(), source)
@@ -25,7 +25,7 @@ def list_participants(
         return
     from rich.table import Table
 
-    table = Table("Kilde", "Deltager", "Rolle", "Køn", "Alder", "Bibliotek", "Udsagn", "Øvrige")
+    table = Table(_("Kilde"), _("Deltager"), _("Rolle"), _("Køn"), _("Alder"), _("Bibliotek"), _("Udsagn"), _("Øvrige"))
     for r in rows:
         extra = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
         table.add_row(
@@ -41,41 +41,49 @@ def list_participants(
     plain_console().print(table)
 
 
-@app.command("set")
+@app.command(
+    "set",
+    help=N_("Ret en deltagers egenskaber (gender/køn, age/alder, site/bibliotek, role, label eller egne nøgler)."),
+)
 def set_participant(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    participant: str = typer.Option(..., "--participant", "-p", help="Deltagerens betegnelse, fx P1."),
-    values: list[str] = typer.Argument(..., help="NØGLE=VÆRDI, fx køn=kvinde alder=67 site=Holstebro."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    participant: str = typer.Option(..., "--participant", "-p", help=N_("Deltagerens betegnelse, fx P1.")),
+    values: list[str] = typer.Argument(..., help=N_("NØGLE=VÆRDI, fx køn=kvinde alder=67 site=Holstebro.")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Ret en deltagers egenskaber (gender/køn, age/alder, site/bibliotek, role, label eller egne nøgler)."""
     from trivselkode.storage.sources import parse_assignments, set_participant_fields
 
     summary = set_participant_fields(state(ctx).project(), source, participant, parse_assignments(values))
     if fmt is OutputFormat.json:
         emit_json(summary)
     else:
-        note(f"Deltageren '{summary['label']}' i '{source}' er opdateret.")
+        note(_("Deltageren '{label}' i '{source}' er opdateret.").format(label=summary["label"], source=source))
 
 
-@app.command("remove")
+@app.command(
+    "remove",
+    help=N_("Slet en deltager: replikkerne skæres ud af teksten, og udsagn og kodninger slettes (trukket samtykke)."),
+)
 def remove(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    participant: str = typer.Option(..., "--participant", "-p", help="Deltagerens betegnelse."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Spring bekræftelsen over."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    participant: str = typer.Option(..., "--participant", "-p", help=N_("Deltagerens betegnelse.")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=N_("Spring bekræftelsen over.")),
 ) -> None:
-    """Slet en deltager: replikkerne skæres ud af teksten, og udsagn og kodninger slettes (trukket samtykke)."""
     from trivselkode.storage.sources import removal_counts, remove_participant
 
     project = state(ctx).project()
     counts = removal_counts(project, source, participant)
     _confirm(
         yes,
-        f"Slet deltageren '{participant}' i '{source}' med {counts['passages']} udsagn og {counts['codings']} kodninger?",
+        _("Slet deltageren '{participant}' i '{source}' med {passages} udsagn og {codings} kodninger?").format(
+            participant=participant, source=source, passages=counts["passages"], codings=counts["codings"]
+        ),
     )
     remove_participant(project, source, participant)
     note(
-        f"Deltageren '{participant}' er slettet fra '{source}' ({counts['passages']} udsagn, {counts['codings']} kodninger)."
+        _("Deltageren '{participant}' er slettet fra '{source}' ({passages} udsagn, {codings} kodninger).").format(
+            participant=participant, source=source, passages=counts["passages"], codings=counts["codings"]
+        )
     )

@@ -12,22 +12,26 @@ import typer
 from trivselkode.cli.common import OutputFormat, emit_json, note, plain_console, state
 from trivselkode.config import Settings, bundled_codebook, data_dir
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("status")(status)
-    app.command("demo")(demo)
-    app.command("backup")(backup)
-    app.command("restore")(restore)
+    app.command("init", help=N_("Opret et projekt med kodebogen (standard: den medfølgende trivselskodebog)."))(init)
+    app.command("status", help=N_("Vis projektets indhold: kilder, udsagn, deltagere, koder, kodere, kodninger."))(
+        status
+    )
+    app.command("demo", help=N_("Åbn en frisk kopi af demoprojektet (tre bibliotekers interviews, to kodere)."))(demo)
+    app.command("backup", help=N_("Tag en konsistent sikkerhedskopi af projektet, mens andre arbejder."))(backup)
+    app.command("restore", help=N_("Gendan en sikkerhedskopi i en tom database (fx en ny PostgreSQL-database)."))(
+        restore
+    )
 
 
 def backup(
     ctx: typer.Context,
-    out: Path = typer.Argument(..., help="Sikkerhedskopien (en SQLite-projektfil)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    out: Path = typer.Argument(..., help=N_("Sikkerhedskopien (en SQLite-projektfil).")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Tag en konsistent sikkerhedskopi af projektet, mens andre arbejder."""
     from trivselkode.storage.backup import backup as run_backup
 
     counts = run_backup(state(ctx).project(), out)
@@ -35,30 +39,36 @@ def backup(
         emit_json({"out": str(out), "rows": counts})
     else:
         note(
-            f"Sikkerhedskopi skrevet til {out} ({counts.get('coding', 0)} kodninger, {counts.get('source', 0)} kilder)."
+            _("Sikkerhedskopi skrevet til {out} ({codings} kodninger, {sources} kilder).").format(
+                out=out, codings=counts.get("coding", 0), sources=counts.get("source", 0)
+            )
         )
 
 
 def restore(
     ctx: typer.Context,
-    backup_file: Path = typer.Argument(..., help="En sikkerhedskopi lavet med `trivselkode backup`."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    backup_file: Path = typer.Argument(..., help=N_("En sikkerhedskopi lavet med `trivselkode backup`.")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Gendan en sikkerhedskopi i en tom database (fx en ny PostgreSQL-database)."""
     from trivselkode.storage.backup import restore as run_restore
 
     counts = run_restore(state(ctx).project(announce_new=False), backup_file)
     if fmt is OutputFormat.json:
         emit_json({"rows": counts})
     else:
-        note(f"Gendannet: {counts.get('coding', 0)} kodninger, {counts.get('source', 0)} kilder.")
+        note(
+            _("Gendannet: {codings} kodninger, {sources} kilder.").format(
+                codings=counts.get("coding", 0), sources=counts.get("source", 0)
+            )
+        )
 
 
 def init(
     ctx: typer.Context,
-    codebook: Path | None = typer.Option(None, "--codebook", help="Kodebog at starte med (standard: den medfølgende)."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help=N_("Kodebog at starte med (standard: den medfølgende).")
+    ),
 ) -> None:
-    """Opret et projekt med kodebogen (standard: den medfølgende trivselskodebog)."""
     from trivselkode.domain.codebook import load_codebook_file
     from trivselkode.storage.codebook import load_codebook
 
@@ -69,18 +79,21 @@ def init(
 
     if project_status(project)["codes"]:
         raise TrivselError(
-            f"projektet i {project.display_name} har allerede en kodebog",
-            "opdatér den med `trivselkode codebook load FIL`",
+            _("projektet i {name} har allerede en kodebog").format(name=project.display_name),
+            _("opdatér den med `trivselkode codebook load FIL`"),
         )
     report = load_codebook(project, book)
-    note(f"Projekt klar i {project.display_name} med kodebogen '{book.name}' ({len(report.added)} koder).")
+    note(
+        _("Projekt klar i {name} med kodebogen '{book}' ({n} koder).").format(
+            name=project.display_name, book=book.name, n=len(report.added)
+        )
+    )
 
 
 def status(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Vis projektets indhold: kilder, udsagn, deltagere, koder, kodere, kodninger."""
     from trivselkode.storage.status import project_status, source_rows
 
     # The quick look stays quick (SPEC §10: ≤ 1.2 s on the 1M-word bench): no quick_check; its counts come
@@ -103,16 +116,21 @@ def print_overview(name: str, info: dict, rows: list[dict]) -> None:
     book = info["codebook"]
     console.print(
         Text(inert_line(name), style="bold"),
-        f"  kodebog: {book['name'] or '(ingen)'} v{book['version'] or '-'}",
+        "  "
+        + _("kodebog: {name} v{version}").format(name=book["name"] or _("(ingen)"), version=book["version"] or "-"),
         sep="",
     )
-    console.print(
-        f"{info['sources']} kilder · {info['passages']} udsagn · {info['participants']} deltagere · "
-        f"{info['codes']} koder · {info['coders']} kodere · {info['codings']} kodninger"
-        + (f" · {info['unplaced']} ikke-genplacerede" if info["unplaced"] else "")
-    )
+    counts = _(
+        "{sources} kilder · {passages} udsagn · {participants} deltagere · "
+        "{codes} koder · {coders} kodere · {codings} kodninger"
+    ).format(**{k: info[k] for k in ("sources", "passages", "participants", "codes", "coders", "codings")})
+    if info["unplaced"]:
+        counts += " · " + _("{n} ikke-genplacerede").format(n=info["unplaced"])
+    console.print(counts)
     if rows:
-        table = Table("Kilde", "Type", "Bibliotek", "Kontekst", "Runde", "Udsagn", "Kodninger", "Færdig")
+        table = Table(
+            _("Kilde"), _("Type"), _("Bibliotek"), _("Kontekst"), _("Runde"), _("Udsagn"), _("Kodninger"), _("Færdig")
+        )  # fmt: skip
         for r in rows:
             table.add_row(
                 r["name"],
@@ -157,7 +175,7 @@ def _fill_demo(db_path: Path) -> None:
     from trivselkode.storage.db import open_project
     from trivselkode.storage.status import source_rows
 
-    project, _ = open_project(str(db_path))
+    project, _opened = open_project(str(db_path))  # not `_`: that is gettext here
     try:
         load_codebook(project, load_codebook_file(bundled_codebook()))
         folder = data_dir("transcripts")
@@ -167,7 +185,7 @@ def _fill_demo(db_path: Path) -> None:
         files = [p for p in iter_source_files([folder]) if p.name not in (codings_file.name, "README.md")]
         report = import_paths(project, files, text_column="svar")
         if report.failed:
-            raise TrivselError(f"demodata kunne ikke indlæses: {report.failed[0].error}")
+            raise TrivselError(_("demodata kunne ikke indlæses: {why}").format(why=report.failed[0].error))
         if codings_file.exists():
             counts = import_codings(project, codings_file)
             from trivselkode.storage.codings import export_rows
@@ -176,26 +194,37 @@ def _fill_demo(db_path: Path) -> None:
             for row in source_rows(project):
                 for coder in coders:
                     mark_done(project, row["name"], coder)
-            note(f"Demo: {len(report.files)} kilder, {counts.added} kodninger af {', '.join(coders)}.")
+            note(
+                _("Demo: {sources} kilder, {codings} kodninger af {coders}.").format(
+                    sources=len(report.files), codings=counts.added, coders=", ".join(coders)
+                )
+            )
     finally:
         project.dispose()
 
 
 def demo(
     ctx: typer.Context,
-    out: Path | None = typer.Option(None, "--out", help="Gem demoprojektet her (standard: en midlertidig mappe)."),
-    force: bool = typer.Option(False, "--force", help="Erstat filen ved --out, hvis den findes."),
+    out: Path | None = typer.Option(None, "--out", help=N_("Gem demoprojektet her (standard: en midlertidig mappe).")),
+    force: bool = typer.Option(False, "--force", help=N_("Erstat filen ved --out, hvis den findes.")),
 ) -> None:
-    """Åbn en frisk kopi af demoprojektet (tre bibliotekers interviews, to kodere)."""
     from trivselkode.storage.files import check_target
 
     st = state(ctx)
     if out is None:
         target = Path(tempfile.mkdtemp(prefix="trivselkode-demo-")) / "demo.db"
     else:
+        if str(out) == "-":  # a project is a database file, never a stream
+            raise TrivselError(
+                _("demoprojektet er en databasefil og kan ikke skrives til standard-output"),
+                _("angiv et filnavn, fx --out demo.db"),
+            )
         target = check_target(out)
         if target.exists() and not force:
-            raise TrivselError(f"{target} findes allerede", "vælg et andet filnavn, eller erstat filen med --force")
+            raise TrivselError(
+                _("{path} findes allerede").format(path=target),
+                _("vælg et andet filnavn, eller erstat filen med --force"),
+            )
     build_demo(target)
     st.settings = Settings(db=str(target), coder=st.settings.coder)
     st._project = None
@@ -209,13 +238,15 @@ def demo_farewell(path: Path, *, temporary: bool) -> str:
     """Where the demo project is and how to open it again (said when the demo ends)."""
     where = str(path)
     quoted = (f'"{where}"' if " " in where else where) if os.name == "nt" else shlex.quote(where)
-    again = f"åbn det igen med `trivselkode --db {quoted}`"
     if temporary:
-        return (
-            f"Demoprojektet ligger i {where} – en midlertidig kopi, der bliver liggende, til systemet rydder op. "
-            f"{again[0].upper()}{again[1:]}, eller gem en kopi, du beholder, med `trivselkode demo --out demo.db`."
-        )
-    return f"Demoprojektet ligger i {where} – {again}."
+        return _(
+            "Demoprojektet ligger i {where} – en midlertidig kopi, der bliver liggende, til systemet rydder op. "
+            "Åbn det igen med `trivselkode --db {quoted}`, eller gem en kopi, du beholder, med "
+            "`trivselkode demo --out demo.db`."
+        ).format(where=where, quoted=quoted)
+    return _("Demoprojektet ligger i {where} – åbn det igen med `trivselkode --db {quoted}`.").format(
+        where=where, quoted=quoted
+    )
 
 
 def on_terminal() -> bool:

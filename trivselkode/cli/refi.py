@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 
 import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, out_path_writable, say, state
+from trivselkode.i18n import N_, _
 
 app = new_typer()
 
 
-@app.command("export")
+class Lang(str, Enum):
+    da = "da"
+    en = "en"
+
+
+#: The language of the codes' names and descriptions in the file (the bilingual codebook).
+LANG = typer.Option(
+    None,
+    "--lang",
+    help=N_("Sprog for kodernes navne og beskrivelser: da eller en (standard: grænsefladens sprog)."),
+)
+
+
+@app.command(
+    "export", help=N_("Eksportér hele projektet som REFI-QDA (.qdpx) til NVivo, ATLAS.ti, MAXQDA og QualCoder.")
+)
 def export(
     ctx: typer.Context,
-    out: Path = typer.Argument(..., help="Projektfilen, der skal skrives (.qdpx)."),
+    out: Path = typer.Argument(..., help=N_("Projektfilen, der skal skrives (.qdpx).")),
     pseudonymize: bool = typer.Option(
-        False, "--pseudonymize", help="Erstat navne, CPR-, telefonnumre og e-mails som i rapporterne."
+        False, "--pseudonymize", help=N_("Erstat navne, CPR-, telefonnumre og e-mails som i rapporterne.")
     ),
     key: Path | None = typer.Option(
-        None, "--key", help="Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize)."
+        None, "--key", help=N_("Skriv nøglen fra pseudonymer til navne og kilder i denne fil (kun med --pseudonymize).")
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
+    lang: Lang | None = LANG,
 ) -> None:
-    """Eksportér hele projektet som REFI-QDA (.qdpx) til NVivo, ATLAS.ti, MAXQDA og QualCoder."""
     from trivselkode.cli.report import key_target, write_key_file
     from trivselkode.export.pseudonymize import Pseudonymizer
     from trivselkode.export.refi import export_project
@@ -33,59 +50,75 @@ def export(
     key = key_target(key, out, pseudonymize)
     project = state(ctx).project()
     pseudo = Pseudonymizer.if_asked(project, pseudonymize)
-    report = export_project(project, out, pseudonymizer=pseudo)
+    from trivselkode.cli.pipes import working
+
+    with working(_("Skriver REFI-QDA-projektet …")):  # a terminal only: nothing on a pipe
+        report = export_project(project, out, pseudonymizer=pseudo, lang=lang.value if lang else None)
     write_key_file(pseudo, key, out)
     for warning in report.warnings:
-        note(f"advarsel: {warning}")
+        note(_("advarsel: {warning}").format(warning=warning))
     if fmt is OutputFormat.json:
         emit_json(report.as_dict())
         return
-    note(
-        f"Projektet er skrevet til {out}: {report.sources} kilder, {report.passages} udsagn, "
-        f"{report.codings} kodninger, {report.codes} koder, {report.coders} kodere, {report.notes} notater"
-        + (" (pseudonymiseret)." if report.pseudonymized else ".")
+    written = _(
+        "Projektet er skrevet til {out}: {sources} kilder, {passages} udsagn, "
+        "{codings} kodninger, {codes} koder, {coders} kodere, {notes} notater"
+    ).format(
+        out=out,
+        sources=report.sources,
+        passages=report.passages,
+        codings=report.codings,
+        codes=report.codes,
+        coders=report.coders,
+        notes=report.notes,
     )
+    note(written + (" " + _("(pseudonymiseret).") if report.pseudonymized else "."))
 
 
-@app.command("export-codebook")
+@app.command("export-codebook", help=N_("Eksportér kodebogen som REFI-QDA (.qdc)."))
 def export_codebook(
     ctx: typer.Context,
-    out: Path = typer.Argument(..., help="Kodebogsfilen, der skal skrives (.qdc)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    out: Path = typer.Argument(..., help=N_("Kodebogsfilen, der skal skrives (.qdc).")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
+    lang: Lang | None = LANG,
 ) -> None:
-    """Eksportér kodebogen som REFI-QDA (.qdc)."""
     from trivselkode.export.refi import export_codebook as write_codebook
 
     out_path_writable(out)
-    report = write_codebook(state(ctx).project(), out)
+    report = write_codebook(state(ctx).project(), out, lang=lang.value if lang else None)
+    for warning in report.warnings:
+        note(_("advarsel: {warning}").format(warning=warning))
     if fmt is OutputFormat.json:
         emit_json(report.as_dict())
         return
-    note(f"Kodebogen er skrevet til {out}: {report.codes} koder.")
+    note(_("Kodebogen er skrevet til {out}: {n} koder.").format(out=out, n=report.codes))
 
 
-@app.command("import")
+@app.command("import", help=N_("Importér et REFI-QDA-projekt eller en kodebog i ét hug: alt eller intet."))
 def import_file(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="REFI-QDA-fil: projekt (.qdpx eller .qde) eller kodebog (.qdc)."),
+    file: Path = typer.Argument(..., help=N_("REFI-QDA-fil: projekt (.qdpx eller .qde) eller kodebog (.qdc).")),
     split_names: bool = typer.Option(
-        False, "--split-names", help="Del kodenavne som 'Forælder::barn' (ATLAS.ti) op i et hierarki."
+        False, "--split-names", help=N_("Del kodenavne som 'Forælder::barn' (ATLAS.ti) op i et hierarki.")
     ),
     sources_dir: Path | None = typer.Option(
         None,
         "--sources-dir",
-        metavar="MAPPE",
-        help="Læs kilder, hvis tekstfil ligger uden for REFI-filen (en absolut sti, file:// eller relative://), fra denne mappe; uden den læses de aldrig.",
+        metavar=N_("MAPPE"),
+        help=N_(
+            "Læs kilder, hvis tekstfil ligger uden for REFI-filen (en absolut sti, file:// eller relative://), fra denne mappe; uden den læses de aldrig."
+        ),
     ),
     max_unpacked: str | None = typer.Option(
         None,
         "--max-unpacked",
-        metavar="STØRRELSE",
-        help="Hvor meget arkivet må fylde udpakket, fx 2GiB eller 500MB (standard: 1 GiB i alt, og en fil over 10 MB højst 100 gange sin pakkede størrelse).",
+        metavar=N_("STØRRELSE"),
+        help=N_(
+            "Hvor meget arkivet må fylde udpakket, fx 2GiB eller 500MB (standard: 1 GiB i alt, og en fil over 10 MB højst 100 gange sin pakkede størrelse)."
+        ),
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Importér et REFI-QDA-projekt eller en kodebog i ét hug: alt eller intet."""
     from trivselkode.importers.refi import import_refi, open_refi
 
     st = state(ctx)
@@ -103,7 +136,7 @@ def import_file(
         refi_file,
         split_names=split_names,
         coder=st.settings.coder,
-        on_progress=(lambda name: note(f"Læser {name} …")) if show else None,
+        on_progress=(lambda name: note(_("Læser {name} …").format(name=name))) if show else None,
     )
     for source in report.sources:
         if source.reading:
@@ -111,24 +144,42 @@ def import_file(
 
             reading = Reading.from_name(source.reading)
             note(
-                f"{source.name}: positioner læst som {reading.describe()} "
-                f"({source.on_word_boundary} af {source.selections} markeringer på ordgrænser)"
+                _("{source}: positioner læst som {reading} ({n} af {total} markeringer på ordgrænser)").format(
+                    source=source.name,
+                    reading=reading.describe(),
+                    n=source.on_word_boundary,
+                    total=source.selections,
+                )
             )
     for warning in report.warnings:
-        note(f"advarsel: {warning}")
+        note(_("advarsel: {warning}").format(warning=warning))
     for skipped in report.skipped:
-        note(f"sprunget over: {skipped}")
+        note(_("sprunget over: {what}").format(what=skipped))
     if fmt is OutputFormat.json:
         emit_json(report.as_dict())
         return
-    label = {"imported": "importeret", "unchanged": "uændret", "revised": "revideret", "skipped": "sprunget over"}
+    label = {
+        "imported": N_("importeret"),
+        "unchanged": N_("uændret"),
+        "revised": N_("revideret"),
+        "skipped": N_("sprunget over"),
+    }
     for source in report.sources:
         detail = (
-            f"{source.passages} udsagn, {source.codings} kodninger" if source.status != "skipped" else source.reason
+            _("{passages} udsagn, {codings} kodninger").format(passages=source.passages, codings=source.codings)
+            if source.status != "skipped"
+            else source.reason
         )
-        say(f"{label.get(source.status, source.status):<13} {source.name}: {detail}")
+        status = _(label[source.status]) if source.status in label else source.status
+        say(f"{status:<13} {source.name}: {detail}")
     say(
-        f"Koder: {len(report.codes_added)} nye, {len(report.codes_updated)} ændrede. "
-        f"Kodere: {', '.join(report.coders) or 'ingen'}. "
-        f"Kodninger: {report.codings} nye. Notater: {report.memos} nye."
+        _(
+            "Koder: {added} nye, {updated} ændrede. Kodere: {coders}. Kodninger: {codings} nye. Notater: {memos} nye."
+        ).format(
+            added=len(report.codes_added),
+            updated=len(report.codes_updated),
+            coders=", ".join(report.coders) or _("ingen"),
+            codings=report.codings,
+            memos=report.memos,
+        )
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from trivselkode.cli.common import note
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import _
 
 
 @dataclass
@@ -51,15 +52,20 @@ class QuoteChoiceOptions:
 
 def candidate_format(fmt: str | None, out: Path | None) -> str:
     """The listing's format: given, else from the suffix of ``--out``, else a text table."""
-    from trivselkode.export.jobs import SUFFIXES
+    from trivselkode.cli.pipes import choose_format
     from trivselkode.export.reports import CANDIDATE_FORMATS
 
-    if fmt is None and out is not None:
-        fmt = SUFFIXES.get(out.suffix.lower())
-        fmt = fmt if fmt in CANDIDATE_FORMATS else None
-    fmt = fmt or "table"
+    if fmt is not None and fmt not in CANDIDATE_FORMATS:
+        raise TrivselError(
+            _("kandidaterne kan ikke skrives som {format}").format(format=fmt),
+            _("vælg --format {formats}").format(formats=", ".join(CANDIDATE_FORMATS)),
+        )
+    fmt = choose_format(fmt, out, list(CANDIDATE_FORMATS), default="table")
     if fmt not in CANDIDATE_FORMATS:
-        raise TrivselError(f"kandidaterne kan ikke skrives som {fmt}", f"vælg --format {', '.join(CANDIDATE_FORMATS)}")
+        raise TrivselError(
+            _("kandidaterne kan ikke skrives som {format}").format(format=fmt),
+            _("vælg --format {formats}").format(formats=", ".join(CANDIDATE_FORMATS)),
+        )
     return fmt
 
 
@@ -68,8 +74,10 @@ def one_code(codes: list[str] | None) -> str:
     keys = [k.strip() for spec in codes or [] for k in spec.split(",") if k.strip()]
     if len(keys) != 1:
         raise TrivselError(
-            "et valg af citater gælder én kode" + (f", ikke {len(keys)}" if keys else ""),
-            "angiv koden med --codes, fx --codes T3",
+            _("et valg af citater gælder én kode, ikke {n}").format(n=len(keys))
+            if keys
+            else _("et valg af citater gælder én kode"),
+            _("angiv koden med --codes, fx --codes T3"),
         )
     return keys[0]
 
@@ -85,37 +93,39 @@ def apply_changes(project: Any, code: str, options: QuoteChoiceOptions, by: str)
     from trivselkode.storage.quote_choices import edit_choices
 
     if options.automatic:
-        raise TrivselError("--automatic ser bort fra valgene og kan ikke ændre dem", "udelad --automatic")
+        raise TrivselError(_("--automatic ser bort fra valgene og kan ikke ændre dem"), _("udelad --automatic"))
     unpick, drop, pick, order = (_refs(v) for v in (options.unpick, options.drop, options.pick, options.order))
     done: list[str] = []
     with edit_choices(project, code, by) as writer:
         if options.reset:
-            done.append(f"{writer.reset()} valg glemt")
+            done.append(_("{n} valg glemt").format(n=writer.reset()))
         for source, number in unpick:
             writer.release(source, number)
-            done.append(f"{source}#{number} overladt til det automatiske valg")
+            done.append(_("{ref} overladt til det automatiske valg").format(ref=f"{source}#{number}"))
         for source, number in drop:
             writer.drop(source, number)
-            done.append(f"{source}#{number} fravalgt")
+            done.append(_("{ref} fravalgt").format(ref=f"{source}#{number}"))
         for source, number in pick:
-            done.append(f"{source}#{number} valgt som nr. {writer.pick(source, number)}")
+            done.append(_("{ref} valgt som nr. {n}").format(ref=f"{source}#{number}", n=writer.pick(source, number)))
         if order:
             writer.order(order)
-            done.append("rækkefølge: " + ", ".join(f"{s}#{n}" for s, n in order))
-    return [f"Gemt for {code}: {'; '.join(done)}."]
+            done.append(_("rækkefølge: {refs}").format(refs=", ".join(f"{s}#{n}" for s, n in order)))
+    return [_("Gemt for {code}: {done}.").format(code=code, done="; ".join(done))]
 
 
 def run_quote_choice(ctx: Any, options: QuoteChoiceOptions, fmt: str | None, request_options: dict[str, Any]) -> None:
     """Apply the changes (if any) and list the candidates, through the one report path."""
-    from trivselkode.cli.common import emit_data, state, write_atomically
+    from trivselkode.cli.common import state
+    from trivselkode.cli.pipes import deliver, file_target
     from trivselkode.cli.report import _prepare_out, key_target, write_key_file
     from trivselkode.export.reports import ReportRequest, build_report, selection_of
 
-    out: Path | None = request_options.pop("out")
+    target: Path | None = request_options.pop("out")
+    out = file_target(target)  # --out -: standard output
     basis = request_options.pop("basis")
     key = request_options.pop("key")
     request = ReportRequest(
-        "quotes", out, candidate_format(fmt, out), candidates=True, choices=not options.automatic, **request_options
+        "quotes", out, candidate_format(fmt, target), candidates=True, choices=not options.automatic, **request_options
     )
     request.selection = selection_of(*basis)
     request.selection_options()  # a bad basis is refused before anything is stored
@@ -128,14 +138,11 @@ def run_quote_choice(ctx: Any, options: QuoteChoiceOptions, fmt: str | None, req
         lines = apply_changes(project, code, options, state(ctx).settings.coder or "")
         request.codes = [code]
     report = build_report(project, request)
-    if out is None:
-        assert isinstance(report.data, str)
-        emit_data(report.data)
-    else:
-        write_atomically(out, report.data)
-        lines.append(f"Kandidaterne skrevet til {out}.")
+    deliver(target, report.data)
+    if out is not None:
+        lines.append(_("Kandidaterne skrevet til {out}.").format(out=out))
     write_key_file(report.pseudonymizer, key, out)
     for warning in report.warnings:
-        note(f"advarsel: {warning}")
+        note(_("advarsel: {warning}").format(warning=warning))
     for line in [*lines, *report.notes]:
         note(line)

@@ -8,34 +8,36 @@ import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, note, say, state
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
-    app.command("search")(search)
+    app.command(
+        "search", help=N_("Søg i alle kilders udsagn: fuzzy (bøjninger, sammensatte ord, stavefejl) eller præcise ord.")
+    )(search)
 
 
 def search(
     ctx: typer.Context,
     query: list[str] = typer.Argument(
-        ..., help='Ordene (alle skal findes); "et udtryk" i anførselstegn findes ord for ord.'
+        ..., help=N_('Ordene (alle skal findes); "et udtryk" i anførselstegn findes ord for ord.')
     ),
-    exact: bool = typer.Option(False, "--exact", help="Kun præcise ord (ord* = ord, der begynder sådan)."),
-    limit: int = typer.Option(50, "--limit", "-n", help="Højst så mange udsagn (de bedste)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    exact: bool = typer.Option(False, "--exact", help=N_("Kun præcise ord (ord* = ord, der begynder sådan).")),
+    limit: int = typer.Option(50, "--limit", "-n", help=N_("Højst så mange udsagn (de bedste).")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Søg i alle kilders udsagn: fuzzy (bøjninger, sammensatte ord, stavefejl) eller præcise ord."""
     text = " ".join(query)
     if limit < 1:
-        raise TrivselError(f"--limit skal være mindst 1, ikke {limit}", "fx --limit 20")
+        raise TrivselError(_("--limit skal være mindst 1, ikke {limit}").format(limit=limit), _("fx --limit 20"))
     from trivselkode.analysis.search import SearchIndex
     from trivselkode.analysis.search_query import parse_query
 
     if not parse_query(text, exact):
-        raise TrivselError("søgningen har ingen ord", 'skriv mindst ét ord, fx trivselkode search "tryghed"')
+        raise TrivselError(_("søgningen har ingen ord"), _('skriv mindst ét ord, fx trivselkode search "tryghed"'))
     index = SearchIndex(state(ctx).project())
     hits = index.search(text, limit=limit, exact=exact)
     if index.lemma_problem:
-        note(f"advarsel: {index.lemma_problem}")
+        note(_("advarsel: {warning}").format(warning=index.lemma_problem))
     if fmt is OutputFormat.json:
         emit_json(
             {
@@ -48,15 +50,17 @@ def search(
         )
         return
     if not hits:
-        note(f"Ingen udsagn passer på '{text}'." + (" Prøv uden --exact." if exact else ""))
+        note(_("Ingen udsagn passer på '{text}'.").format(text=text) + (" " + _("Prøv uden --exact.") if exact else ""))
         return
     for hit in hits:
         say(f"{hit.source} #{hit.number}  {hit.speaker_line}  {hit.score:.0f}")
         before, match, after = hit.snippet(70)
         say(f"  {before}»{match}«{after}" if match else f"  {before}")
-        say(f"  fundet: {why(hit)}")
-    more = f" (de {limit} bedste)" if len(hits) >= limit else ""
-    note(f"{len(hits)} udsagn{more}.")
+        say("  " + _("fundet: {why}").format(why=why(hit)))
+    if len(hits) >= limit:
+        note(_("{n} udsagn (de {limit} bedste).").format(n=len(hits), limit=limit))
+    else:
+        note(_("{n} udsagn.").format(n=len(hits)))
 
 
 def hit_json(hit: Any) -> dict[str, Any]:

@@ -6,16 +6,16 @@ import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, plain_console, state
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _
 
 app = new_typer()
 
 
-@app.command("list")
+@app.command("list", help=N_("Vis kilderne med metadata, udsagn, deltagere og færdigmarkeringer."))
 def list_sources(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Vis kilderne med metadata, udsagn, deltagere og færdigmarkeringer."""
     from trivselkode.storage.status import source_rows
 
     rows = source_rows(state(ctx).project())
@@ -24,7 +24,9 @@ def list_sources(
         return
     from rich.table import Table
 
-    table = Table("Kilde", "Titel", "Type", "Bibliotek", "Kontekst", "Runde", "Udsagn", "Deltagere", "Færdig")
+    table = Table(
+        _("Kilde"), _("Titel"), _("Type"), _("Bibliotek"), _("Kontekst"), _("Runde"), _("Udsagn"), _("Deltagere"), _("Færdig")
+    )  # fmt: skip
     for r in rows:
         table.add_row(
             r["name"],
@@ -40,54 +42,69 @@ def list_sources(
     plain_console().print(table)
 
 
-@app.command("set")
+@app.command(
+    "set", help=N_("Ret en kildes metadata (title, kind, site, context, round, date, name eller egne nøgler).")
+)
 def set_source(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    values: list[str] = typer.Argument(..., help="NØGLE=VÆRDI, fx site=Viborg round=2 (tom værdi sletter)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    values: list[str] = typer.Argument(..., help=N_("NØGLE=VÆRDI, fx site=Viborg round=2 (tom værdi sletter).")),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Ret en kildes metadata (title, kind, site, context, round, date, name eller egne nøgler)."""
     from trivselkode.storage.sources import parse_assignments, set_source_fields
 
     summary = set_source_fields(state(ctx).project(), source, parse_assignments(values))
     if fmt is OutputFormat.json:
         emit_json(summary)
     else:
-        note(f"Kilden '{summary['name']}' er opdateret.")
+        note(_("Kilden '{name}' er opdateret.").format(name=summary["name"]))
 
 
-@app.command("done")
+@app.command("done", help=N_("Markér en kilde som færdigkodet af en koder."))
 def done(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    coder: str | None = typer.Option(None, "--coder", help="Koderen (standard: TRIVSELKODE_CODER)."),
-    undo: bool = typer.Option(False, "--undo", help="Fjern markeringen igen."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    coder: str | None = typer.Option(None, "--coder", help=N_("Koderen (standard: TRIVSELKODE_CODER).")),
+    undo: bool = typer.Option(False, "--undo", help=N_("Fjern markeringen igen.")),
 ) -> None:
-    """Markér en kilde som færdigkodet af en koder."""
     from trivselkode.storage.codings import mark_done
 
     st = state(ctx)
     name = st.coder(coder)
     changed = mark_done(st.project(), source, name, done=not undo)
-    what = "ikke længere færdig" if undo else "færdig"
-    note(f"'{source}' er {what} for {name}." if changed else f"'{source}' var allerede {what} for {name}.")
+    if undo:
+        said = (
+            _("'{source}' er ikke længere færdig for {name}.")
+            if changed
+            else _("'{source}' var allerede ikke længere færdig for {name}.")
+        )
+    else:
+        said = _("'{source}' er færdig for {name}.") if changed else _("'{source}' var allerede færdig for {name}.")
+    note(said.format(source=source, name=name))
 
 
-@app.command("remove")
+@app.command("remove", help=N_("Slet en kilde med tekst, udsagn og kodninger (fx trukket samtykke)."))
 def remove(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--source", "-s", help="Kildens navn."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Spring bekræftelsen over."),
+    source: str = typer.Option(..., "--source", "-s", help=N_("Kildens navn.")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=N_("Spring bekræftelsen over.")),
 ) -> None:
-    """Slet en kilde med tekst, udsagn og kodninger (fx trukket samtykke)."""
     from trivselkode.storage.sources import removal_counts, remove_source
 
     project = state(ctx).project()
     counts = removal_counts(project, source)
-    _confirm(yes, f"Slet kilden '{source}' med {counts['passages']} udsagn og {counts['codings']} kodninger?")
+    _confirm(
+        yes,
+        _("Slet kilden '{source}' med {passages} udsagn og {codings} kodninger?").format(
+            source=source, passages=counts["passages"], codings=counts["codings"]
+        ),
+    )
     remove_source(project, source)
-    note(f"Kilden '{source}' er slettet ({counts['passages']} udsagn, {counts['codings']} kodninger).")
+    note(
+        _("Kilden '{source}' er slettet ({passages} udsagn, {codings} kodninger).").format(
+            source=source, passages=counts["passages"], codings=counts["codings"]
+        )
+    )
 
 
 def _confirm(yes: bool, question: str) -> None:
@@ -96,6 +113,6 @@ def _confirm(yes: bool, question: str) -> None:
     import sys
 
     if not sys.stdin.isatty():
-        raise TrivselError("sletning kræver bekræftelse", "tilføj --yes for at slette uden at blive spurgt")
+        raise TrivselError(_("sletning kræver bekræftelse"), _("tilføj --yes for at slette uden at blive spurgt"))
     if not typer.confirm(question, default=False, err=True):
-        raise TrivselError("intet er slettet")
+        raise TrivselError(_("intet er slettet"))

@@ -14,48 +14,67 @@ import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, note, say, state
 from trivselkode.errors import TrivselError
+from trivselkode.i18n import N_, _, format_number, ngettext
 
 WIDTH = 80
 
 
 def register(app: typer.Typer) -> None:
-    app.command("suggest")(suggest)
+    app.command(
+        "suggest",
+        help=N_(
+            "Foreslå koder for hvert deltagerudsagn i kilderne – ud fra de andre kilders kodninger og kodebogens nøgleord."
+        ),
+    )(suggest)
 
 
 def suggest(
     ctx: typer.Context,
     sources: str | None = typer.Option(
-        None, "--sources", "-s", help="Kun disse kilder, kommasepareret (standard: alle kilder)."
+        None, "--sources", "-s", help=N_("Kun disse kilder, kommasepareret (standard: alle kilder).")
     ),
-    top: int = typer.Option(3, "--top", "-k", help="Højst så mange forslag pr. udsagn (de bedste)."),
+    top: int = typer.Option(3, "--top", "-k", help=N_("Højst så mange forslag pr. udsagn (de bedste).")),
     codes: str = typer.Option(
-        "all", "--codes", "-c", help="Kun disse koder: nøgler kommasepareret (fx T1,T4), themes (temaerne) eller all."
+        "all",
+        "--codes",
+        "-c",
+        help=N_("Kun disse koder: nøgler kommasepareret (fx T1,T4), themes (temaerne) eller all."),
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table eller json."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
 ) -> None:
-    """Foreslå koder for hvert deltagerudsagn i kilderne – ud fra de andre kilders kodninger og kodebogens nøgleord."""
     if top < 1:
-        raise TrivselError(f"--top skal være mindst 1, ikke {top}", "fx --top 3")
+        raise TrivselError(_("--top skal være mindst 1, ikke {top}").format(top=top), _("fx --top 3"))
     from trivselkode.analysis.suggest_sources import suggest_sources
 
     project = state(ctx).project()
     run = suggest_sources(project, sources=sources, codes=codes, top=top, progress=note)
-    learnt = f"Modellen lærte af {run.examples} kodede udsagn uden for de valgte kilder" + (
-        f" ({len(run.model_codes)} koder med model; de andre kun nøgleord)." if run.examples else "; kun nøgleord."
-    )
+    if run.examples:
+        learnt = _(
+            "Modellen lærte af {n} kodede udsagn uden for de valgte kilder ({codes} koder med model; de andre kun nøgleord)."
+        ).format(n=run.examples, codes=len(run.model_codes))
+    else:
+        learnt = _("Modellen lærte af {n} kodede udsagn uden for de valgte kilder; kun nøgleord.").format(
+            n=run.examples
+        )
     note(learnt)
     if fmt is OutputFormat.json:
         emit_json(document(run))
         return
     for row in run.passages:
-        say(_cut(f"{row.source} · udsagn {row.passage}: {' '.join(row.text.split())}"))
+        head = _("{source} · udsagn {passage}").format(source=row.source, passage=row.passage)
+        say(_cut(f"{head}: {' '.join(row.text.split())}"))
         if not row.suggestions:
-            say("  (ingen forslag)")
+            say("  " + _("(ingen forslag)"))
         for s in row.suggestions:
-            mark = "vist" if s.shown else "–"
-            head = f"  {s.code_key:<14} {s.score:4.2f}  {mark:<4}  "
+            mark = _("vist") if s.shown else "–"
+            head = f"  {s.code_key:<14} {format_number(s.score, 2):>4}  {mark:<4}  "
             say(_cut(head + "; ".join(s.why)))
-    note(f"{len(run.passages)} udsagn i {len(run.sources)} {'kilde' if len(run.sources) == 1 else 'kilder'}.")
+    n = len(run.sources)
+    note(
+        ngettext("{passages} udsagn i {n} kilde.", "{passages} udsagn i {n} kilder.", n).format(
+            passages=len(run.passages), n=n
+        )
+    )
 
 
 def _cut(line: str) -> str:
