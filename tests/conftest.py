@@ -31,9 +31,15 @@ os.environ["XDG_CONFIG_HOME"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / f"t
 
 @pytest.fixture(autouse=True)
 def _danish_after_each_test():
-    """Every test starts and ends in the default language, whatever a test switched to."""
+    """Every test starts and ends in the default language, whatever a test switched to.
+
+    And with no terminal size left behind in the environment by an earlier test of the same
+    worker (a table printed to a pipe is as wide as its content unless COLUMNS says otherwise).
+    """
     from trivselkode.i18n import set_language
 
+    for var in ("COLUMNS", "LINES"):
+        os.environ.pop(var, None)
     set_language("da")
     yield
     set_language("da")

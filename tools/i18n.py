@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -65,8 +67,39 @@ def known_translations() -> dict[str, str | list[str]]:
     return known
 
 
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``{name}`` fields of a message (``{{`` escapes aside), for comparing a translation with its id."""
+    return sorted(_PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
+
+
+def mismatched(catalog: Catalog) -> list[str]:
+    """Messages whose English has other ``{fields}`` than the Danish (a KeyError waiting to happen)."""
+    bad = []
+    for msg in catalog:
+        if not msg.id or not msg.string:
+            continue
+        ids = msg.id if isinstance(msg.id, tuple) else (msg.id,)
+        strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
+        wanted = placeholders(ids[-1])
+        if any(s and placeholders(s) != wanted and placeholders(s) != placeholders(ids[0]) for s in strings):
+            bad.append(ids[0])
+    return bad
+
+
 def build() -> tuple[Catalog, list[str]]:
-    catalog = Catalog(locale="en", domain="trivselkode", project="trivselkode", fuzzy=False)
+    # Fixed dates: the same messages give the same bytes, so `--check` can tell a stale catalogue.
+    fixed = datetime(2026, 1, 1, tzinfo=UTC)
+    catalog = Catalog(
+        locale="en",
+        domain="trivselkode",
+        project="trivselkode",
+        fuzzy=False,
+        creation_date=fixed,
+        revision_date=fixed,
+    )
     known = known_translations()
     missing: list[str] = []
     for message in sorted(extract(), key=lambda m: m if isinstance(m, str) else m[0]):
@@ -97,7 +130,11 @@ def main() -> int:
     args = parser.parse_args()
     catalog, missing = build()
     po, mo = rendered(catalog)
+    for key in mismatched(catalog):
+        print(f"the English has other {{fields}} than: {key!r}", file=sys.stderr)
     if args.check:
+        if mismatched(catalog):
+            return 1
         stale = not PO.exists() or PO.read_bytes() != po or not MO.exists() or MO.read_bytes() != mo
         for key in missing:
             print(f"no English for: {key!r}", file=sys.stderr)

@@ -35,6 +35,11 @@ LOCALES = {"da": "da_DK", "en": "en_GB"}
 # The language tag documents carry (DOCX, HTML) so that spell-checking works.
 LANGUAGE_TAGS = {"da": "da-DK", "en": "en-GB"}
 
+# A message id may carry a context before this mark when one Danish word means two things in English
+# ("fortryd¦Fortryd" is Undo on a key, "Fortryd" Cancel in a dialog). The context is never shown: the
+# TUI's footer and help and the documents' labels drop it (tui.common.lang.translated, export.quote_listing).
+CONTEXT_MARK = "¦"
+
 _current: str | None = None
 
 
