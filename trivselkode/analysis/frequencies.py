@@ -47,6 +47,7 @@ from trivselkode.analysis.attributes import (
     sort_key,
 )
 from trivselkode.analysis.basis import Basis, Selection, load_basis
+from trivselkode.domain.codebook_lang import code_name
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.i18n import _
 from trivselkode.storage.db import Project
@@ -393,7 +394,7 @@ def frequencies_of(
 @dataclass
 class ThemeCount:
     key: str
-    name: str
+    name: str  # in the interface's language (the codebook's English where there is one)
     color: str | None
     passages: int  # passages carrying the theme under the default basis
 
@@ -418,7 +419,7 @@ def theme_frequencies(project: Project) -> ThemeFrequencies:
         try:
             basis = load_basis(session)
         except TrivselError:  # no codings yet (or only the reserved coder's)
-            return ThemeFrequencies([ThemeCount(c.key, c.name, c.color, 0) for c in themes], "")
+            return ThemeFrequencies([ThemeCount(c.key, code_name(c), c.color, 0) for c in themes], "")
     codings = basis.codings
     ids = np.array([int(cast(int, c.id)) for c in themes], dtype=np.int64)
     keep = np.isin(codings.code, ids)
@@ -426,4 +427,4 @@ def theme_frequencies(project: Project) -> ThemeFrequencies:
     counts = np.bincount(pairs & ((1 << basis.code_bits) - 1), minlength=int(ids.max()) + 1)
     selection = basis.selection
     label = selection.describe() + (f" ({selection.why})" if selection.why else "")
-    return ThemeFrequencies([ThemeCount(c.key, c.name, c.color, int(counts[c.id])) for c in themes], label)
+    return ThemeFrequencies([ThemeCount(c.key, code_name(c), c.color, int(counts[c.id])) for c in themes], label)

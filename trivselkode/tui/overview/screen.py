@@ -15,8 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from trivselkode.analysis.attributes import value_label
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
-from trivselkode.i18n import N_, _
+from trivselkode.i18n import N_, _, language
 from trivselkode.storage.coding_views import OverviewRow, overview_rows
 from trivselkode.tui.common import keys
 from trivselkode.tui.common.failures import SaysWorkerFailures
@@ -40,11 +41,18 @@ def row_cells(row: OverviewRow) -> dict[str, Text]:
         "name": Text(inert_line(row.name), no_wrap=True, overflow="ellipsis"),
         "kind": line(kind_name(row.kind), no_wrap=True, overflow="ellipsis"),
         "site": line(row.site, no_wrap=True, overflow="ellipsis"),
-        "context": line(row.context, no_wrap=True, overflow="ellipsis"),
+        "context": line(context_name(row.context), no_wrap=True, overflow="ellipsis"),
         "passages": Text(str(row.passages), justify="right"),
         "mine": Text(progress, style="bold green" if row.done_by_me else ("" if row.coded else "dim")),
         "done": line(", ".join(row.done_by)),  # wraps between names: no coder is cut off
     }
+
+
+def context_name(context: str | None) -> str:
+    """A source's context as stored (Danish), or its English name in an English interface."""
+    if not context or language() == "da":
+        return context or ""
+    return value_label("context", context, "en")
 
 
 def kind_name(kind: str | None) -> str:
