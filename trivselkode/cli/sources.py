@@ -107,6 +107,10 @@ def remove(
     )
 
 
+#: The answers that mean yes, in either language; anything else (an empty line too) is no.
+YES = frozenset({"j", "ja", "y", "yes"})
+
+
 def _confirm(yes: bool, question: str) -> None:
     if yes:
         return
@@ -114,5 +118,7 @@ def _confirm(yes: bool, question: str) -> None:
 
     if not sys.stdin.isatty():
         raise TrivselError(_("sletning kræver bekræftelse"), _("tilføj --yes for at slette uden at blive spurgt"))
-    if not typer.confirm(question, default=False, err=True):
+    # Our own yes/no (click's confirm says "[y/N]" and "Error: invalid input" in English whatever the language).
+    answer = typer.prompt(question + " " + _("[j/N]"), default="", show_default=False, err=True)
+    if answer.strip().casefold() not in YES:
         raise TrivselError(_("intet er slettet"))
