@@ -194,13 +194,19 @@ def test_suggest_writes_nothing(demo: Cli) -> None:
     assert _fingerprint(Path(demo.db)) == before
 
 
-def test_table_fits_eighty_columns(demo: Cli) -> None:
+def test_listing_fits_the_terminal_and_is_whole_on_a_pipe(demo: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # a terminal 80 columns wide
     result = demo("suggest", "--sources", ASKED, "--codes", "themes")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{ASKED} · udsagn ")
     assert any(line.startswith("  T") for line in lines)
     assert all(len(line) <= 80 for line in lines)
+    assert any(line.endswith("…") for line in lines)
+    monkeypatch.delenv("COLUMNS")  # a pipe: every line whole
+    whole = demo("suggest", "--sources", ASKED, "--codes", "themes").stdout.splitlines()
+    assert len(whole) == len(lines) and any(len(line) > 80 for line in whole)
+    assert not any(line.endswith(" …") for line in whole)
 
 
 @pytest.mark.parametrize(

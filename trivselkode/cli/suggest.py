@@ -7,15 +7,19 @@ codes already on a passage (by anyone) are not suggested, and nothing is written
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import textwrap
 from typing import Any
 
 import typer
 
-from trivselkode.cli.common import OutputFormat, emit_json, note, say, state
+from trivselkode.cli.common import OutputFormat, _is_terminal, emit_json, note, say, state
 from trivselkode.errors import TrivselError
 from trivselkode.i18n import N_, _, format_number, ngettext
 
+#: The width of the listing on a terminal that does not say its own (a pipe or a file gets whole lines).
 WIDTH = 80
 
 
@@ -77,8 +81,18 @@ def suggest(
     )
 
 
+def _width() -> int | None:
+    """The terminal's width (COLUMNS where it is set); None on a pipe or a file: lines are never cut there."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if not _is_terminal(sys.stdout):
+        return None
+    return shutil.get_terminal_size((WIDTH, 24)).columns
+
+
 def _cut(line: str) -> str:
-    return textwrap.shorten(line, WIDTH, placeholder=" …") if len(line) > WIDTH else line
+    width = _width()
+    return textwrap.shorten(line, width, placeholder=" …") if width and len(line) > width else line
 
 
 def document(run: Any) -> dict[str, Any]:
