@@ -230,3 +230,20 @@ def test_demo_out_dash_is_refused(sqlite_cli: Cli, tmp_path: Path, monkeypatch: 
     result = sqlite_cli("demo", "--out", "-")
     assert result.exit_code != 0 and "--out demo.db" in result.stderr
     assert not (tmp_path / "-").exists()
+
+
+def test_refi_exports_write_to_standard_output(demo_cli: Cli, tmp_path: Path) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    project = demo_cli("refi", "export", "-")
+    assert project.exit_code == 0, project.stderr
+    with zipfile.ZipFile(io.BytesIO(_stdout_bytes(project))) as archive:
+        assert "project.qde" in archive.namelist()
+    codebook = demo_cli("--lang", "en", "refi", "export-codebook", "-")
+    assert codebook.exit_code == 0, codebook.stderr
+    names = etree.fromstring(_stdout_bytes(codebook)).xpath("//*[local-name()='Code']/@name")
+    assert "Low pressure, high value" in names
+    both = demo_cli("--lang", "da", "refi", "export", "-", "--format", "json")
+    assert both.exit_code == 1 and both.stdout == "" and both.stderr.startswith("fejl: --format json og -")

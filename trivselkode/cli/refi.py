@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
 import typer
 
 from trivselkode.cli.common import OutputFormat, emit_json, new_typer, note, out_path_writable, say, state
+from trivselkode.cli.pipes import check_stdout_binary, is_stdout, write_stdout
+from trivselkode.errors import TrivselError
 from trivselkode.i18n import N_, _
 
 app = new_typer()
@@ -27,12 +32,34 @@ LANG = typer.Option(
 )
 
 
+@contextmanager
+def _archive_target(out: Path, suffix: str) -> Iterator[Path]:
+    """Where the archive is written: ``out`` itself, or for ``-`` a temporary file then copied to standard output."""
+    if not is_stdout(out):
+        out_path_writable(out)
+        yield out
+        return
+    check_stdout_binary(suffix, out)  # a terminal gets no archive bytes
+    with tempfile.TemporaryDirectory(prefix="trivselkode-") as folder:
+        path = Path(folder) / f"export.{suffix}"
+        yield path
+        write_stdout(path.read_bytes())
+
+
+def _refuse_json_on_stdout(out: Path, fmt: OutputFormat) -> None:
+    if is_stdout(out) and fmt is OutputFormat.json:
+        raise TrivselError(
+            _("--format json og - kan ikke begge skrive til standard-output"),
+            _("skriv arkivet til en fil, eller udelad --format json"),
+        )
+
+
 @app.command(
     "export", help=N_("Eksportér hele projektet som REFI-QDA (.qdpx) til NVivo, ATLAS.ti, MAXQDA og QualCoder.")
 )
 def export(
     ctx: typer.Context,
-    out: Path = typer.Argument(..., help=N_("Projektfilen, der skal skrives (.qdpx).")),
+    out: Path = typer.Argument(..., help=N_("Projektfilen, der skal skrives (.qdpx); - skriver til standard-output.")),
     pseudonymize: bool = typer.Option(
         False, "--pseudonymize", help=N_("Erstat navne, CPR-, telefonnumre og e-mails som i rapporterne.")
     ),
@@ -46,14 +73,14 @@ def export(
     from trivselkode.export.pseudonymize import Pseudonymizer
     from trivselkode.export.refi import export_project
 
-    out_path_writable(out)
-    key = key_target(key, out, pseudonymize)
+    _refuse_json_on_stdout(out, fmt)
+    key = key_target(key, None if is_stdout(out) else out, pseudonymize)
     project = state(ctx).project()
     pseudo = Pseudonymizer.if_asked(project, pseudonymize)
     from trivselkode.cli.pipes import working
 
-    with working(_("Skriver REFI-QDA-projektet …")):  # a terminal only: nothing on a pipe
-        report = export_project(project, out, pseudonymizer=pseudo, lang=lang.value if lang else None)
+    with working(_("Skriver REFI-QDA-projektet …")), _archive_target(out, "qdpx") as target:
+        report = export_project(project, target, pseudonymizer=pseudo, lang=lang.value if lang else None)
     write_key_file(pseudo, key, out)
     for warning in report.warnings:
         note(_("advarsel: {warning}").format(warning=warning))
@@ -78,14 +105,15 @@ def export(
 @app.command("export-codebook", help=N_("Eksportér kodebogen som REFI-QDA (.qdc)."))
 def export_codebook(
     ctx: typer.Context,
-    out: Path = typer.Argument(..., help=N_("Kodebogsfilen, der skal skrives (.qdc).")),
+    out: Path = typer.Argument(..., help=N_("Kodebogsfilen, der skal skrives (.qdc); - skriver til standard-output.")),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=N_("table eller json.")),
     lang: Lang | None = LANG,
 ) -> None:
     from trivselkode.export.refi import export_codebook as write_codebook
 
-    out_path_writable(out)
-    report = write_codebook(state(ctx).project(), out, lang=lang.value if lang else None)
+    _refuse_json_on_stdout(out, fmt)
+    with _archive_target(out, "qdc") as target:
+        report = write_codebook(state(ctx).project(), target, lang=lang.value if lang else None)
     for warning in report.warnings:
         note(_("advarsel: {warning}").format(warning=warning))
     if fmt is OutputFormat.json:
