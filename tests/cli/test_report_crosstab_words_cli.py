@@ -50,7 +50,12 @@ def test_crosstab_files_by_suffix(small, tmp_path: Path):
     assert Document(str(tmp_path / "krydstabel.docx")).tables[0].cell(0, 0).text == "Kode"
     rows = list(csv.reader(io.StringIO((tmp_path / "krydstabel.csv").read_text(encoding="utf-8"))))
     assert rows[0][:2] == ["Kode", "Navn"] and rows[1][2].startswith("n=")
-    assert "(ukendt)" in (tmp_path / "krydstabel.html").read_text(encoding="utf-8")
+    import lxml.html
+
+    page = lxml.html.fromstring((tmp_path / "krydstabel.html").read_text(encoding="utf-8"))
+    assert page.get("lang") == "da-DK"
+    cells = [" ".join(c.text_content().split()) for c in page.xpath("//table//th | //table//td")]
+    assert "Kode" in cells and "(ukendt)" in cells
 
 
 def test_crosstab_tsv_on_standard_output(small):
