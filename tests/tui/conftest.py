@@ -193,10 +193,18 @@ async def settle(pilot: Pilot) -> None:
     """Wait until every worker has finished and what they posted is handled (no sleeping)."""
     app = pilot.app
     await pilot.pause()
-    for _round in range(20):
+    quiet = 0
+    for _round in range(40):
         active = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
         if not active:
-            return
+            # Idle twice in a row: on a loaded machine a screen may start its first worker only
+            # after the first pause (its mount handled late), so one idle look is not enough.
+            quiet += 1
+            if quiet >= 2:
+                return
+            await pilot.pause()
+            continue
+        quiet = 0
         try:
             await app.workers.wait_for_complete(active)
         except WorkerCancelled:  # a superseded worker (the overview's reload): wait for the rest
