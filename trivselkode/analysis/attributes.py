@@ -122,6 +122,15 @@ def attribute_label(name: str, lang: str | None = None) -> str:
     return _ATTRIBUTE_LABELS[_lang(lang)].get(name, name)
 
 
+def shown_value(name: str, value: Any, lang: str | None = None) -> str:
+    """A stored attribute value in a list: as stored (Danish) in Danish, its English name in English."""
+    if value is None or value == "":
+        return ""
+    if _lang(lang) == "da":
+        return str(value)
+    return value_label(name, value, "en")
+
+
 def value_label(name: str, value: Any, lang: str | None = None) -> str:
     """A value of an attribute as a report shows it; ``None`` is "(ukendt)"."""
     lang = _lang(lang)

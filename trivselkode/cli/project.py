@@ -131,12 +131,14 @@ def print_overview(name: str, info: dict, rows: list[dict]) -> None:
         table = Table(
             _("Kilde"), _("Type"), _("Bibliotek"), _("Kontekst"), _("Runde"), _("Udsagn"), _("Kodninger"), _("Færdig")
         )  # fmt: skip
+        from trivselkode.analysis.attributes import shown_value
+
         for r in rows:
             table.add_row(
                 r["name"],
                 r["kind"] or "",
                 r["site"] or "",
-                r["context"] or "",
+                shown_value("context", r["context"]),
                 str(r["round"] or ""),
                 str(r["passages"]),
                 str(r["codings"]),

@@ -27,13 +27,15 @@ def list_sources(
     table = Table(
         _("Kilde"), _("Titel"), _("Type"), _("Bibliotek"), _("Kontekst"), _("Runde"), _("Udsagn"), _("Deltagere"), _("Færdig")
     )  # fmt: skip
+    from trivselkode.analysis.attributes import shown_value
+
     for r in rows:
         table.add_row(
             r["name"],
             r["title"],
             r["kind"] or "",
             r["site"] or "",
-            r["context"] or "",
+            shown_value("context", r["context"]),
             str(r["round"] or ""),
             str(r["passages"]),
             str(r["participants"]),

@@ -15,9 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from trivselkode.analysis.attributes import value_label
+from trivselkode.analysis.attributes import shown_value
 from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
-from trivselkode.i18n import N_, _, language
+from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_views import OverviewRow, overview_rows
 from trivselkode.tui.common import keys
 from trivselkode.tui.common.failures import SaysWorkerFailures
@@ -50,9 +50,7 @@ def row_cells(row: OverviewRow) -> dict[str, Text]:
 
 def context_name(context: str | None) -> str:
     """A source's context as stored (Danish), or its English name in an English interface."""
-    if not context or language() == "da":
-        return context or ""
-    return value_label("context", context, "en")
+    return shown_value("context", context)
 
 
 def kind_name(kind: str | None) -> str:
