@@ -87,19 +87,7 @@ def export(
     if fmt is OutputFormat.json:
         emit_json(report.as_dict())
         return
-    written = _(
-        "Projektet er skrevet til {out}: {sources} kilder, {passages} udsagn, "
-        "{codings} kodninger, {codes} koder, {coders} kodere, {notes} notater"
-    ).format(
-        out=out,
-        sources=report.sources,
-        passages=report.passages,
-        codings=report.codings,
-        codes=report.codes,
-        coders=report.coders,
-        notes=report.notes,
-    )
-    note(written + (" " + _("(pseudonymiseret).") if report.pseudonymized else "."))
+    note(_("Projektet er skrevet til {out}: {summary}").format(out=out, summary=report.summary()))
 
 
 @app.command("export-codebook", help=N_("Eksportér kodebogen som REFI-QDA (.qdc)."))

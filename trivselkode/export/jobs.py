@@ -365,16 +365,7 @@ def run_report(
             pseudo = Pseudonymizer.if_asked(project, request.pseudonymize)
             step(1, _("Skriver REFI-QDA-projektet …"))
             report = write_qdpx(project, tmp, pseudonymizer=pseudo)
-            summary = _(
-                "{sources} kilder, {passages} udsagn, {codings} kodninger, {codes} koder, {coders} kodere, {notes} notater"
-            ).format(
-                sources=report.sources,
-                passages=report.passages,
-                codings=report.codings,
-                codes=report.codes,
-                coders=report.coders,
-                notes=report.notes,
-            ) + (_(" (pseudonymiseret).") if report.pseudonymized else ".")
+            summary = report.summary()
             warnings = list(report.warnings)
         else:
             step(0, _(_WORKING[request.kind]))

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from trivselkode.i18n import _
 from trivselkode.storage.models import Code
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -45,6 +46,20 @@ class ExportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def summary(self) -> str:
+        """What was written, for a person, ending with "." (or " (pseudonymiseret).")."""
+        counts = _(
+            "{sources} kilder, {passages} udsagn, {codings} kodninger, {codes} koder, {coders} kodere, {notes} notater"
+        ).format(
+            sources=self.sources,
+            passages=self.passages,
+            codings=self.codings,
+            codes=self.codes,
+            coders=self.coders,
+            notes=self.notes,
+        )
+        return counts + (_(" (pseudonymiseret).") if self.pseudonymized else ".")
 
 
 def codes_tree(codes: list[Code]) -> dict[int | None, list[Code]]:
