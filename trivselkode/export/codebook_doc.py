@@ -37,8 +37,8 @@ from trivselkode.domain.codebook_lang import (
     code_name,
     missing_translation_warning,
 )
-from trivselkode.export.docx_layout import PRINT_CSS, DocumentMeta, docx_bytes, new_document
-from trivselkode.i18n import LANGUAGE_TAGS, N_, gettext_for, normalize, translator
+from trivselkode.export.docx_layout import PRINT_CSS, DocumentMeta, docx_bytes, html_page_start, new_document
+from trivselkode.i18n import N_, gettext_for, normalize, translator
 
 FORMATS = ("docx", "html", "md")
 
@@ -149,23 +149,17 @@ def appendix_markdown(book: Codebook, lang: str, title: str | None = None) -> st
 def appendix_html(book: Codebook, lang: str, title: str | None = None) -> str:
     esc = html.escape
     title = title or _title(book, lang)
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{LANGUAGE_TAGS[normalize(lang) or "da"]}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{esc(title)}</title>",
-        "<style>",
-        "body{font-family:Georgia,'Times New Roman',serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5;color:#111}",
-        "h1{font-size:1.9em}h2{font-size:1.35em;margin-top:1.8em;border-bottom:1px solid #999}h3,h4,h5,h6{font-size:1.1em}",
-        "dt{font-weight:bold;margin-top:.4em}dd{margin-left:1.5em}.intro{color:#444}",
-        PRINT_CSS,
-        "</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{esc(title)}</h1>",
-        f'<p class="intro">{esc(_intro(book, lang))}</p>',
-    ]
+    parts = html_page_start(
+        title,
+        lang,
+        [
+            "body{font-family:Georgia,'Times New Roman',serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5;color:#111}",
+            "h1{font-size:1.9em}h2{font-size:1.35em;margin-top:1.8em;border-bottom:1px solid #999}h3,h4,h5,h6{font-size:1.1em}",
+            "dt{font-weight:bold;margin-top:.4em}dd{margin-left:1.5em}.intro{color:#444}",
+            PRINT_CSS,
+        ],
+    )
+    parts.append(f'<p class="intro">{esc(_intro(book, lang))}</p>')
     for entry in _entries(book, lang):
         level = min(entry.depth + 2, 6)
         parts.append(f'<section class="code" id="{esc(entry.code.key)}" data-depth="{entry.depth}">')

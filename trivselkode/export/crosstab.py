@@ -23,7 +23,7 @@ from trivselkode.analysis.attributes import attribute_label, value_label
 from trivselkode.analysis.crosstab import Crosstab
 from trivselkode.domain.cells import xlsx_value
 from trivselkode.export import tables
-from trivselkode.i18n import LANGUAGE_TAGS, format_percent, gettext_for, normalize, translator
+from trivselkode.i18n import format_percent, gettext_for, normalize, translator
 
 FORMATS = ("table", "md", "csv", "tsv", "xlsx", "docx", "html", "json")
 
@@ -196,21 +196,22 @@ def _pct(share: float, lang: str) -> str:
 
 
 def _html(lay: Layout) -> str:
+    from trivselkode.export.docx_layout import html_page_start
+
     e = html.escape
-    lines = [
-        "<!DOCTYPE html>",
-        f'<html lang="{e(LANGUAGE_TAGS.get(lay.lang, lay.lang))}">',
-        '<head><meta charset="utf-8">',
-        f"<title>{e(lay.title)}</title>",
-        "<style>",
-        "body { font-family: Georgia, serif; margin: 2em; }",
-        "table { border-collapse: collapse; }",
-        "th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #999; }",
-        "td.num { text-align: right; font-variant-numeric: tabular-nums; }",
-        "@page { size: A4; margin: 2cm; }",
-        "@media print { body { margin: 0; font-size: 10pt; } }",
-        "</style></head><body>",
-        f"<h1>{e(lay.title)}</h1>",
+    lines = html_page_start(
+        lay.title,
+        lay.lang,
+        [
+            "body { font-family: Georgia, serif; margin: 2em; }",
+            "table { border-collapse: collapse; }",
+            "th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #999; }",
+            "td.num { text-align: right; font-variant-numeric: tabular-nums; }",
+            "@page { size: A4; margin: 2cm; }",
+            "@media print { body { margin: 0; font-size: 10pt; } }",
+        ],
+    )
+    lines += [
         "<table>",
         "<thead>",
         f'<tr><th rowspan="3">{e(lay.code)}</th><th rowspan="3">{e(lay.name)}</th>'

@@ -21,8 +21,15 @@ import re
 
 from trivselkode.analysis.quotes import QUOTE_KEYS, CodeQuotes, QuoteCollection
 from trivselkode.domain.cells import csv_text
-from trivselkode.export.docx_layout import PRINT_CSS, DocumentMeta, add_source_lines, docx_bytes, new_document
-from trivselkode.i18n import LANGUAGE_TAGS, N_, gettext_for, normalize, translator
+from trivselkode.export.docx_layout import (
+    PRINT_CSS,
+    DocumentMeta,
+    add_source_lines,
+    docx_bytes,
+    html_page_start,
+    new_document,
+)
+from trivselkode.i18n import N_, gettext_for, normalize, translator
 
 _THEME_KEY = re.compile(r"^T(\d+)$")
 _TITLE = N_("Repræsentative citater")
@@ -87,24 +94,18 @@ def quotes_html(collection: QuoteCollection, title: str | None = None, n: int | 
     lang = collection.lang
     esc = html.escape
     title = title or gettext_for(lang)(_TITLE)
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{LANGUAGE_TAGS[normalize(lang) or "da"]}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{esc(title)}</title>",
-        "<style>",
-        "body{font-family:Georgia,'Times New Roman',serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5;color:#111}",
-        "h1{font-size:1.9em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #999}",
-        ".intro{color:#444}.definition{font-style:italic;color:#333}",
-        "figure{margin:1.2em 0 1.2em 1.5em}blockquote{margin:0;padding-left:1em;border-left:3px solid #777;font-size:1.1em}",
-        "blockquote p{margin:0}figcaption{margin:.3em 0 0 1em;color:#333}cite.reference{font-size:.9em;color:#555}",
-        PRINT_CSS,
-        "</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{esc(title)}</h1>",
-    ]
+    parts = html_page_start(
+        title,
+        lang,
+        [
+            "body{font-family:Georgia,'Times New Roman',serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5;color:#111}",
+            "h1{font-size:1.9em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #999}",
+            ".intro{color:#444}.definition{font-style:italic;color:#333}",
+            "figure{margin:1.2em 0 1.2em 1.5em}blockquote{margin:0;padding-left:1em;border-left:3px solid #777;font-size:1.1em}",
+            "blockquote p{margin:0}figcaption{margin:.3em 0 0 1em;color:#333}cite.reference{font-size:.9em;color:#555}",
+            PRINT_CSS,
+        ],
+    )
     parts += [f'<p class="intro">{esc(line)}</p>' for line in _intro(collection, n)]
     for group in collection.codes:
         parts.append(f'<section id="{esc(group.code.key)}">')

@@ -20,6 +20,8 @@ Headings are Word's "Title" and "Heading 1…" styles (``doc.add_heading``).
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -187,3 +189,22 @@ PRINT_CSS = (
     "@media print{body{margin:0;max-width:none;font-size:11pt}figure,blockquote,.code{break-inside:avoid;"
     "page-break-inside:avoid}h1,h2,h3{break-after:avoid;page-break-after:avoid}a{color:inherit}}"
 )
+
+
+def html_page_start(title: str, lang: str | None, css: Sequence[str]) -> list[str]:
+    """The lines that open an HTML report, up to its first heading: the language of its text
+    (so that spell-checking, hyphenation and screen readers take it right), the title and the style."""
+    esc = html.escape
+    return [
+        "<!DOCTYPE html>",
+        f'<html lang="{LANGUAGE_TAGS[normalize(lang) or "da"]}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{esc(title)}</title>",
+        "<style>",
+        *css,
+        "</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(title)}</h1>",
+    ]
