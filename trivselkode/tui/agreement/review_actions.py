@@ -38,6 +38,7 @@ from trivselkode.i18n import N_, _
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.agreement.audit import AuditScreen
 from trivselkode.tui.agreement.dialogs import ReasonDialog
+from trivselkode.tui.agreement.words import number
 from trivselkode.tui.common.lang import translated
 from trivselkode.tui.messages import CodingsChanged
 
@@ -65,17 +66,13 @@ ACTION_BINDINGS = [
 
 def agreement_line(row) -> str:  # noqa: ANN001 (an icr.CodeAgreement)
     """``T1 nu: enighed 0.900 · κ 0.780 · α 0.770 · 1 uenige``: a code's recomputed figures in one line."""
-
-    def n(x: float | None) -> str:
-        return "–" if x is None else f"{x:.3f}"
-
     return _(
         "{code} nu: enighed {agreement} · κ {cohen_kappa} · α {krippendorff_alpha} · {disagreements} uenige"
     ).format(
         code=row.code,
-        agreement=n(row.agreement),
-        cohen_kappa=n(row.cohen_kappa),
-        krippendorff_alpha=n(row.krippendorff_alpha),
+        agreement=number(row.agreement),
+        cohen_kappa=number(row.cohen_kappa),
+        krippendorff_alpha=number(row.krippendorff_alpha),
         disagreements=row.disagreements,
     )
 
