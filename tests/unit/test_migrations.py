@@ -162,7 +162,52 @@ def test_schema_v4_codes_keep_every_value_before_a_codebook_is_loaded(tmp_path: 
     assert all(r[width:] == ("", "", "", "", "[]", "[]") for r in after)
 
 
-@pytest.mark.parametrize("fixture", [FIXTURE, FIXTURE_V2, FIXTURE_V3, FIXTURE_V4], ids=["v1", "v2", "v3", "v4"])
+FIXTURE_V5 = Path(__file__).resolve().parent.parent / "fixtures" / "project-schema-v5.db"
+V5_TABLES = ("code", "source", "participant", "passage", "coding", "decision", "quotechoice", "suggestionrejection")
+
+
+def test_schema_v5_gains_the_surveys_and_keeps_every_row(tmp_path: Path):
+    from tests.survey_fixtures import write_survey_files
+    from trivselkode.importers.survey import import_survey
+    from trivselkode.storage.surveys import load_survey
+
+    db = tmp_path / "v5.db"
+    shutil.copy(FIXTURE_V5, db)
+    before = {t: _rows(db, t) for t in V5_TABLES}
+    assert before["suggestionrejection"] and any(r for r in before["code"] if "The library" in repr(r))  # English
+    with sqlite3.connect(db) as conn:
+        assert not {"survey", "respondent"} & {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    project, _ = open_project(str(db))
+    try:
+        responses, definition = write_survey_files(tmp_path / "skema", rows=6)
+        result = import_survey(project, responses, definition)  # the new tables take a survey at once
+        with project.read() as session:
+            survey = load_survey(session)
+        assert len(survey.respondents) == result.respondents == 6
+    finally:
+        project.dispose()
+    with sqlite3.connect(db) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+        survey_columns = [r[1] for r in conn.execute('PRAGMA table_info("survey")')]
+        respondent_columns = [r[1] for r in conn.execute('PRAGMA table_info("respondent")')]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert int(version) == SCHEMA_VERSION >= 6
+    assert survey_columns == [
+        "id", "name", "title", "definition", "file_name", "content_hash", "source_id", "imported_at"
+    ]  # fmt: skip
+    assert respondent_columns == ["id", "survey_id", "label", "round", "attributes", "answers", "participant_id"]
+    after = {t: _rows(db, t) for t in V5_TABLES}
+    for table in ("code", "coding", "decision", "quotechoice", "suggestionrejection"):
+        assert after[table] == before[table], table
+    for table in ("source", "participant", "passage"):  # the survey's open answers came in beside the old rows
+        assert set(before[table]) <= set(after[table]), table
+    assert _rows(tmp_path / "v5.db.v5.bak", "suggestionrejection") == before["suggestionrejection"]
+
+
+@pytest.mark.parametrize(
+    "fixture", [FIXTURE, FIXTURE_V2, FIXTURE_V3, FIXTURE_V4, FIXTURE_V5], ids=["v1", "v2", "v3", "v4", "v5"]
+)
 def test_every_old_schema_reaches_the_current_one(tmp_path: Path, fixture: Path):
     db = tmp_path / "gammel.db"
     shutil.copy(fixture, db)
@@ -250,3 +295,41 @@ def test_postgres_gains_the_codebooks_english_on_the_upgrade_to_v5(pg_url):
         assert code_texts(project)["T1"].examples_en
     finally:
         project.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_gains_the_surveys_on_the_upgrade_to_v6(pg_url, tmp_path: Path):
+    """A schema-5 database on PostgreSQL gets the survey tables, and a survey imports into them."""
+    from sqlalchemy import text
+
+    from tests.conftest import Cli
+    from tests.survey_fixtures import write_survey_files
+
+    owner = Cli(pg_url)
+    assert owner("init").exit_code == 0
+    project, _ = open_project(pg_url)
+    with project.engine.begin() as conn:
+        conn.execute(text("DROP TABLE respondent"))
+        conn.execute(text("DROP TABLE survey"))
+        conn.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+    project.dispose()
+    assert owner.json("status")["schema_version"] == SCHEMA_VERSION  # migrated
+    responses, definition = write_survey_files(tmp_path, rows=8)
+    result = owner.json("survey", "import", str(responses), "--definition", str(definition))
+    assert result["respondents"] == 8 and result["source"] == "responses"
+    assert owner.json("survey", "list")[0]["respondents"] == 8
+    from tests.survey_fixtures import survey_rows
+    from trivselkode.storage.surveys import load_survey
+
+    project, _ = open_project(pg_url)
+    try:
+        with project.read() as session:
+            survey = load_survey(session)
+    finally:
+        project.dispose()
+    rows = survey_rows(rows=8)
+    assert [r.label for r in survey.respondents] == [r["id"] for r in rows]
+    assert [r.answers["q1"] for r in survey.respondents] == [
+        None if r["q1"] in ("", "ved ikke") else int(r["q1"]) for r in rows
+    ]
+    assert all(r.participant_id is not None for r in survey.respondents)

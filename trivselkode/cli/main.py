@@ -19,6 +19,7 @@ from trivselkode.cli import (
     search,
     sources,
     suggest,
+    survey,
 )
 from trivselkode.cli.common import State, new_typer
 from trivselkode.cli.report import Lang as InterfaceLang
@@ -82,6 +83,13 @@ app.add_typer(participants.app, name="participants", help=N_("Deltagere: vis, re
 app.add_typer(codings.app, name="codings", help=N_("Kodninger: tilføj, fjern, importér, eksportér."))
 app.add_typer(
     report.app, name="report", help=N_("Rapporter: hyppigheder, samforekomst, matrix, citater og diagrammer.")
+)
+app.add_typer(
+    survey.app,
+    name="survey",
+    help=N_(
+        "Spørgeskemaer: Likert-skalaer, reliabilitet, sammenligning af runder og fælles visning med de kodede svar."
+    ),
 )
 app.add_typer(
     refi.app,

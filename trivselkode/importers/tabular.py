@@ -52,7 +52,16 @@ from trivselkode.importers.metadata import (
 from trivselkode.importers.safety import UnpackLimit, checked_office_file
 from trivselkode.importers.text import compose_transcript, make_source
 
-__all__ = ["LABEL_COLUMNS", "parse_csv", "parse_rows", "parse_xlsx", "sniff_delimiter"]
+__all__ = [
+    "LABEL_COLUMNS",
+    "clean_cell",
+    "csv_rows",
+    "parse_csv",
+    "parse_rows",
+    "parse_xlsx",
+    "sniff_delimiter",
+    "xlsx_rows",
+]
 
 LABEL_COLUMNS = ("respondent", "respondent_id", "id", "navn", "deltager", "deltager_id")
 DELIMITERS = (",", ";", "\t")
@@ -64,7 +73,7 @@ def _column_key(name: str) -> str:
     return "_".join(name.replace("-", " ").split()).casefold()
 
 
-def _cell(value: Any) -> Any:
+def clean_cell(value: Any) -> Any:
     """A cell as a stripped, normalised string or a number; None when empty."""
     if value is None:
         return None
@@ -150,7 +159,7 @@ class _Tally:
 def _header_row(iterator: Iterator[tuple[int, Sequence[Any]]], file: str) -> Sequence[Any]:
     """The first row with a value: the column names."""
     for _row, raw_header in iterator:
-        if any(_cell(value) is not None for value in raw_header):
+        if any(clean_cell(value) is not None for value in raw_header):
             return raw_header
     raise TrivselError(_("{file} er tom").format(file=file), hint=_("første række skal navngive kolonnerne"))
 
@@ -262,7 +271,7 @@ def parse_rows(
     tally = _Tally()
     data_index = 0
     for row_number, raw in iterator:
-        cells = [_cell(value) for value in raw]
+        cells = [clean_cell(value) for value in raw]
         if all(value is None for value in cells):
             continue
         data_index += 1
@@ -340,6 +349,11 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
+def csv_rows(path: str | Path, warnings: list[str] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """A CSV file's ``(row number, cells)``, decoded like any text file (notes to ``warnings``), the delimiter sniffed."""
+    return _csv_rows(read_text(Path(path), warnings), str(path))
+
+
 def parse_csv(path: str | Path, *, text_column: str | None = None, meta: SourceMetadata | None = None) -> ParsedSource:
     """Parse a CSV of questionnaire answers; ``meta`` defaults to the sidecar beside it."""
     path = Path(path)
@@ -365,6 +379,14 @@ def parse_xlsx(
         raise TrivselError(_("{path}: filen findes ikke").format(path=path), hint=_("tjek stien"))
     if meta is None:
         meta = load_sidecar(path)
+    return parse_rows(xlsx_rows(path, max_unpacked), path, text_column=text_column, meta=meta)
+
+
+def xlsx_rows(path: str | Path, max_unpacked: UnpackLimit | int | str | None = None) -> list[tuple[int, list[Any]]]:
+    """The first sheet of a workbook as ``(row number, cells)``, read from a checked in-memory copy."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrivselError(_("{path}: filen findes ikke").format(path=path), hint=_("tjek stien"))
     checked = checked_office_file(path, max_unpacked, hint=_("åbn den i Excel og gem den igen som .xlsx"))
     import openpyxl  # imported here so that other commands start fast
 
@@ -390,4 +412,4 @@ def parse_xlsx(
         if workbook is not None:
             workbook.close()
         checked.close()
-    return parse_rows(rows, path, text_column=text_column, meta=meta)
+    return rows

@@ -78,8 +78,16 @@ def _v4_to_v5(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE code ADD COLUMN {quote(name)} {kind} NOT NULL DEFAULT {default}"))
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """Version 6 adds the questionnaires: the surveys and their respondents (SPEC §7b)."""
+    from trivselkode.storage.models import Respondent, Survey
+
+    Survey.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
+    Respondent.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 
 
 def copy_sqlite_file(src: Path, dest: Path) -> None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel, col
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP_ID = "trivselkode"
 
 INTERVIEWER = "interviewer"
@@ -267,3 +267,44 @@ class SuggestionRejection(SQLModel, table=True):
     code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", primary_key=True, index=True)
     coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", primary_key=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Survey(SQLModel, table=True):
+    """An imported questionnaire (SPEC §7b): its definition and the file its answers came from.
+
+    ``definition`` is :meth:`SurveyDefinition.to_dict`; ``content_hash`` is
+    the hash of the responses file and the definition together (a re-import
+    of both changes nothing). ``source_id`` is the source holding the open
+    answers, if any. Added in schema version 6.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255, unique=True, index=True)
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    definition: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    file_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    content_hash: str = Field(default="", max_length=64)
+    source_id: int | None = Field(default=None, foreign_key="source.id", ondelete="SET NULL", index=True)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Respondent(SQLModel, table=True):
+    """One respondent of a survey: their round, standard attributes and raw answers (not reversed).
+
+    ``answers`` holds one little-endian float64 per item of the survey's
+    definition, in the order of its items, NaN where the answer is missing
+    (read with :func:`trivselkode.storage.surveys.load_survey`): 100,000
+    respondents load in a blink, where JSON took seconds. ``participant_id``
+    is the same person in the survey's open-answer source. Added in schema
+    version 6.
+    """
+
+    __table_args__ = (UniqueConstraint("survey_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE", index=True)
+    label: str = Field(max_length=255)
+    round: str | None = Field(default=None, max_length=64)
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answers: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", ondelete="SET NULL", index=True)
