@@ -88,7 +88,7 @@ def format_share(value: float, lang: str) -> str:
     return format_percent(value, 1, lang)
 
 
-def _text_cell(value: Any, kind: str, lang: str) -> str:
+def text_cell(value: Any, kind: str, lang: str) -> str:
     if value is None:
         return ""
     if kind == "share":
@@ -108,7 +108,7 @@ def to_text(table: Table) -> str:
     so columns stay aligned (:mod:`trivselkode.domain.display`).
     """
     headers = [inert_line(c.label) for c in table.columns]
-    cells = [[inert_line(_text_cell(v, c.kind, table.lang)) for v, c in zip(row, table.columns)] for row in table.rows]
+    cells = [[inert_line(text_cell(v, c.kind, table.lang)) for v, c in zip(row, table.columns)] for row in table.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
@@ -138,7 +138,7 @@ def to_markdown(table: Table) -> str:
     out.append("| " + " | ".join(esc(c.label) for c in table.columns) + " |")
     out.append("|" + "|".join("---:" if c.kind in ("int", "share") else "---" for c in table.columns) + "|")
     for row in table.rows:
-        out.append("| " + " | ".join(esc(_text_cell(v, c.kind, table.lang)) for v, c in zip(row, table.columns)) + " |")
+        out.append("| " + " | ".join(esc(text_cell(v, c.kind, table.lang)) for v, c in zip(row, table.columns)) + " |")
     if table.notes:
         out.append("")
         out.extend(f"*{esc(n)}*" for n in table.notes)
