@@ -77,14 +77,68 @@ ALLOWED_EN = {"Eksport": {"tema", "behov"}, "Eksport ?": {"tema", "behov"}}
 KNOWN_LEFT: dict[str, set[str]] = {}
 
 
+# A questionnaire in English (Spørgeskema's walk): two rounds, two dimensions, open answers from the interview's
+# sentences, each coded alike by both coders and marked done (no disagreement more for Enighed's walk).
+SURVEY_DEFINITION = """\
+title: Visitors
+scale: {min: 1, max: 5}
+respondent: id
+round: round
+attributes: {site: site, gender: gender, age: age}
+open_answers: [answer]
+missing: [""]
+dimensions:
+  - {key: safety, name: Safety, name_en: Safety, items: [q1, q2]}
+  - {key: calm, name: Calm, name_en: Calm, items: [q3, q4]}
+"""
+SURVEY_ANSWERS = [
+    ("I feel safe here.", "T1"),
+    ("It is quiet.", "T2"),
+    ("I meet people.", "T3"),
+    ("Staff are kind.", "T4"),
+]
+SURVEY_WORDS = "visitors safety calm"
+
+
 def data_words() -> frozenset[str]:
     """Every word of the project's data (the Danish walk allows them on screen)."""
     text = " ".join(
         [f"{key} {name} {d} {i} {e} {x} {' '.join(k)}" for key, name, _c, d, i, e, x, k in CODES]
         + [t for _l, t in INTERVIEW + VOXPOP]
-        + ["holstebro viborg interview voxpop library events woman man", *CODERS]
+        + ["holstebro viborg interview voxpop library events woman man", *CODERS, SURVEY_WORDS]
     )
     return frozenset(words(text))
+
+
+def add_english_survey(project: Project, folder: Path) -> None:
+    """The questionnaire of :data:`SURVEY_DEFINITION`: 16 respondents, their answers coded alike by both coders."""
+    from trivselkode.importers.survey import import_survey
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["id,round,site,gender,age,q1,q2,q3,q4,answer"]
+    for n in range(16):
+        scores = [1 + (n * k + n // 3) % 5 for k in (1, 2, 3, 4)]
+        rows.append(
+            f"V{n + 1:02d},{1 + n // 8},{('Holstebro', 'Viborg')[n % 2]},{('woman', 'man')[n % 3 % 2]},{20 + 3 * n},"
+            + ",".join(map(str, scores))
+            + f",{SURVEY_ANSWERS[n % 4][0]}"
+        )
+    (folder / "visitors.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "visitors.yaml").write_text(SURVEY_DEFINITION, encoding="utf-8")
+    result = import_survey(project, folder / "visitors.csv", folder / "visitors.yaml", name="visitors")
+    with project.read() as s:
+        passages = s.exec(
+            select(Passage.id, Passage.text)
+            .join(Source, Passage.source_id == Source.id)
+            .where(Source.name == result.source_name)
+        ).all()
+        codes = {c.key: c.id for c in s.exec(select(Code))}
+    theme = dict(SURVEY_ANSWERS)
+    for pid, text in passages:
+        for coder in CODERS:
+            ops.toggle_code(project, coder, pid, codes[theme[text.strip()]])
+    for coder in CODERS:  # as the other sources: Enighed counts it (and the coders agree on it)
+        mark_done(project, str(result.source_name), coder)
 
 
 def build_english_project(path: Path | str) -> Project:
@@ -186,7 +240,7 @@ EXPECTED = {
     "Uenigheder: begrundelse": "ReasonDialog", "Afgørelsesloggen": "AuditScreen", "Eksport": "ExportScreen",
     "Citatvalg": "QuoteChoiceScreen", "Udtræk": "RetrievalScreen", "Udtræk: vælg kode": "CodePickerDialog",
     "Forslagskø": "ReviewQueueScreen", "Kodning: vælg kode": "CodePickerDialog", "Kodning: notat": "MemoDialog", "Kodebog: ny kode": "AddCodeDialog",
-    "Kodebog: beskriv": "DetailsDialog",
+    "Kodebog: beskriv": "DetailsDialog", "Spørgeskema": "SurveyScreen", "Spørgeskema omvendt": "SurveyScreen",
 }  # fmt: skip
 STEPS = [
     "Oversigt", "Oversigt ?",
@@ -198,6 +252,7 @@ STEPS = [
     "Eksport", "Eksport ?", "Citatvalg", "Citatvalg ?",
     "Udtræk", "Udtræk ?", "Udtræk: vælg kode",
     "Forslagskø", "Forslagskø ?",
+    "Spørgeskema", "Spørgeskema ?", "Spørgeskema omvendt",
 ]  # fmt: skip
 
 
@@ -296,12 +351,21 @@ async def _walk(app: App, pilot: Pilot, out: dict[str, str]) -> None:
     await look("Forslagskø ?")
     await home()
 
+    await keys("P")
+    await look("Spørgeskema")
+    await keys("question_mark")
+    await look("Spørgeskema ?")
+    await keys("escape", "o")
+    await look("Spørgeskema omvendt")
+    await home()
+
 
 def walk(lang: str, path: Path) -> dict[str, str]:
     """Every step's text in ``lang`` (a step that could not be reached says why, as its text)."""
     from trivselkode.tui.app import TrivselApp
 
     project = build_english_project(path)
+    add_english_survey(project, path.parent / "survey")
     out: dict[str, str] = {}
 
     async def run() -> None:

@@ -65,6 +65,8 @@ OTHER_SCREENS = {
     "agreement": ("trivselkode.tui.agreement.screen", "AgreementScreen", N_("Enighed")),
     "export": ("trivselkode.tui.export.screen", "ExportScreen", N_("Eksport")),
     "retrieval": ("trivselkode.tui.retrieval.screen", "RetrievalScreen", N_("Udtræk")),
+    # P or F7 on the overview (OverviewScreen.action_open_survey), not from every screen.
+    "survey": ("trivselkode.tui.survey.screen", "SurveyScreen", N_("Spørgeskema")),
     # No key of its own: opened on a code from Kodebog, Udtræk and Kodning (open_review_queue).
     "review_queue": ("trivselkode.tui.review_queue.screen", "ReviewQueueScreen", N_("Forslagskø")),
 }

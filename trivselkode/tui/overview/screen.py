@@ -81,6 +81,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         Binding("L,f9", "app.choose_language", N_("Sprog"), show=False),
         # The app's screen keys, shown in this footer (the first screen, where one looks for them).
         *[Binding(k, f"app.open_screen('{which}')", title) for k, which, title in keys.SCREEN_KEYS],
+        Binding("P,f7", "open_survey", N_("Spørgeskema")),  # from here only (not a key of every screen)
     ]
 
     HELP_TEXT = {
@@ -90,6 +91,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         "clear_filter": N_("ryd filteret"),
         "app.quit": N_("afslut (alt er allerede gemt)"),
         "app.choose_language": N_("vælg grænsefladens sprog: dansk eller engelsk (huskes til næste gang)"),
+        "open_survey": N_("Spørgeskema: skalaernes dimensioner og de kodede åbne svar side om side"),
     }
 
     HELP_EXTRA = [
@@ -264,6 +266,9 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     def _bound_keys(self) -> set[str]:
         """The keys bound here or by the app (``S`` opens Søgning from the list; it does not filter)."""
         return set(self.active_bindings)
+
+    def action_open_survey(self) -> None:
+        self.app.open_other_screen("survey")  # type: ignore[attr-defined]
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
