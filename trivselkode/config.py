@@ -19,7 +19,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    """The bundled ``codebooks`` or ``transcripts`` folder.
+    """The bundled ``codebooks``, ``transcripts`` or ``surveys`` folder.
 
     In a wheel they live in ``trivselkode/_data``; in a checkout (and an
     editable install) beside the package.

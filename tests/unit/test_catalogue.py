@@ -64,3 +64,5 @@ def test_the_wheel_ships_the_compiled_catalogue(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("trivselkode-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "trivselkode/locale/en/LC_MESSAGES/trivselkode.mo" in names
+    # The demo's questionnaire travels with the wheel too (`trivselkode demo` imports it from there).
+    assert {"trivselkode/_data/surveys/spoergeskema.yaml", "trivselkode/_data/surveys/spoergeskema.csv"} <= set(names)

@@ -6,6 +6,7 @@ import os
 import shlex
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,6 +14,9 @@ from trivselkode.cli.common import OutputFormat, emit_json, note, plain_console,
 from trivselkode.config import Settings, bundled_codebook, data_dir
 from trivselkode.errors import TrivselError
 from trivselkode.i18n import N_, _
+
+if TYPE_CHECKING:
+    from trivselkode.storage.db import Project
 
 
 def register(app: typer.Typer) -> None:
@@ -201,8 +205,29 @@ def _fill_demo(db_path: Path) -> None:
                     sources=len(report.files), codings=counts.added, coders=", ".join(coders)
                 )
             )
+        _add_demo_survey(project)
     finally:
         project.dispose()
+
+
+#: The demo questionnaire's name, and the source of its coded open answers (its respondents R01–R21).
+DEMO_SURVEY = "spoergeskema"
+DEMO_SURVEY_SOURCE = "spoergeskema-aabne-svar-r1"
+
+
+def _add_demo_survey(project: Project) -> None:
+    """The bundled questionnaire (``surveys/``), its respondents linked to the participants of the demo's
+    already coded open answers; adds no source, passage or coding."""
+    from trivselkode.importers.survey import import_survey
+
+    folder = data_dir("surveys")
+    import_survey(
+        project,
+        folder / "spoergeskema.csv",
+        folder / "spoergeskema.yaml",
+        name=DEMO_SURVEY,
+        source=DEMO_SURVEY_SOURCE,
+    )
 
 
 def demo(
