@@ -232,8 +232,8 @@ def collect_quotes(
                 _("{name}#{number} er både fastholdt (--pin) og udeladt (--exclude)").format(name=name, number=number)
             )
     collection = QuoteCollection([], selection, lang)
-    cands = _Candidates(data, chosen, excluded, starred, [pid for _, _, pid in pinned], numbers)
-    picking = _Picking(data, cands, PassageTexts(project, selection), (min_words, max_words), lang)
+    cands = QuoteCandidates(data, chosen, excluded, starred, [pid for _, _, pid in pinned], numbers)
+    picking = QuotePicking(data, cands, PassageTexts(project, selection), (min_words, max_words), lang)
     for i, code in enumerate(chosen):
         code_choices = stored.get(code.id, CodeChoices())
         collection.codes.append(picking.code(i, code, code_choices, n, listing))
@@ -253,11 +253,11 @@ def collect_quotes(
     return collection
 
 
-class _Picking:
+class QuotePicking:
     """Each code's quotes in turn; what one code quotes, the next avoids where it can."""
 
     def __init__(
-        self, data: ProjectData, cands: _Candidates, texts: PassageTexts, words: tuple[int, int], lang: str
+        self, data: ProjectData, cands: QuoteCandidates, texts: PassageTexts, words: tuple[int, int], lang: str
     ) -> None:
         self.data, self.cands, self.texts, self.words, self.lang = data, cands, texts, words, lang
         self.elsewhere = Elsewhere()
@@ -312,17 +312,22 @@ def _pseudonymize(collection: QuoteCollection, pseudonymizer: Any) -> None:
         q.attribution = pseudonymizer.text(q.attribution)  # an attribute may hold a name or a number
 
 
-class _Candidates:
-    """The (code, passage) pairs of the selection, each with its tier; interviewers and exclusions left out."""
+class QuoteCandidates:
+    """The (code, passage) pairs of the selection, each with its tier; interviewers and exclusions left out.
+
+    ``only`` (passage ids), when given, keeps the candidates to those passages (the joint display's
+    quotes of one group of respondents).
+    """
 
     def __init__(
         self,
         data: ProjectData,
-        chosen: list[CodeInfo],
+        chosen: Sequence[CodeInfo],
         excluded: set[int],
         starred: set[int],
         pinned_ids: list[int],
         numbers: dict[int, int],
+        only: np.ndarray | None = None,
     ) -> None:
         self.data, self.pinned_ids, self.numbers, self.excluded = data, pinned_ids, numbers, excluded
         participants = data.participants
@@ -334,6 +339,8 @@ class _Candidates:
         keep = p_counted[data.passages.participant[passage]] if passage.size else np.zeros(0, dtype=bool)
         if excluded and passage.size:
             keep &= ~np.isin(passage, np.fromiter(excluded, dtype=np.int64))
+        if only is not None and passage.size:
+            keep &= np.isin(passage, only)
         r, passage, coder_ids = r[keep], passage[keep], coder_ids[keep]
         span_p = int(data.passages.participant.size)
         span_c = int(coder_ids.max()) + 1 if coder_ids.size else 1

@@ -35,17 +35,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
 from sqlmodel import Session, col, select
 
 from trivselkode.analysis.arrays import unique_sorted
-from trivselkode.analysis.attributes import ParticipantInfo, check_lang
+from trivselkode.analysis.attributes import check_lang
 from trivselkode.analysis.frequencies import CodeInfo, ProjectData, load_project_data
-from trivselkode.analysis.quote_pick import Candidate, Elsewhere, PassageTexts, Picker, tiers_of
-from trivselkode.analysis.quote_trim import keyword_pattern
+from trivselkode.analysis.quote_pick import PassageTexts
+from trivselkode.analysis.quotes import QuoteCandidates, QuotePicking
 from trivselkode.analysis.survey_scores import respondent_scores
 from trivselkode.analysis.survey_stats import Summary, summarize
 from trivselkode.domain.codebook_lang import code_name
@@ -395,7 +395,8 @@ def _reverse_row(code: CodeInfo, name: str, carries: np.ndarray, people: _Respon
 
 
 class _Quotes:
-    """One quote per theme and group, picked by the quote reports' :class:`Picker` from the group's passages."""
+    """One quote per theme and group: the quote reports' candidates (:class:`QuoteCandidates`) kept to the
+    group's passages, picked as they pick (:class:`QuotePicking`), one theme's quote avoided for the next."""
 
     def __init__(
         self,
@@ -406,94 +407,37 @@ class _Quotes:
         lang: str,
         pseudonymizer: Any,
     ) -> None:
-        self.data, self.people, self.lang, self.pseudonymizer = data, people, lang, pseudonymizer
+        self.pseudonymizer = pseudonymizer
         with project.read() as session:
-            self.starred = np.array(sorted({int(p) for p in session.exec(select(Star.passage_id))}), dtype=np.int64)
+            starred = {int(p) for p in session.exec(select(Star.passage_id).distinct())}
             self.choices = load_choices(session, [c.id for c in themes])
-            self.numbers = _numbers(session, people)
-        self.texts = PassageTexts(project, data.selection)
-        self.elsewhere = {0: Elsewhere(), 1: Elsewhere()}
-        r, passage, coder = data.codings.mapped(data.book, themes, rollup=False)
-        owners = data.passages.participant[passage] if passage.size else passage
+            numbers = _numbers(session, people)
+        texts = PassageTexts(project, data.selection)
         member = np.full(_span(data), -1, dtype=np.int64)
         linked = people.participant >= 0
         member[people.participant[linked]] = people.group[linked]
-        keep = member[owners] >= 0
-        self.theme, self.passage, self.coder = r[keep], passage[keep], coder[keep]
-        self.group_of_passage = member[owners[keep]]
+        group_of_passage = member[data.passages.participant]
+        self.picking = {
+            g: QuotePicking(
+                data,
+                QuoteCandidates(data, themes, set(), starred, [], numbers, only=np.flatnonzero(group_of_passage == g)),
+                texts,
+                (MIN_WORDS, MAX_WORDS),
+                lang,
+            )
+            for g in (0, 1)
+        }
 
     def quote(self, index: int, code: CodeInfo, group: int) -> JointQuote | None:
         """The group's quote of the theme, or None when its answers carrying the theme hold none quotable."""
-        mask = (self.theme == index) & (self.group_of_passage == group)
-        choices = self.choices.get(code.id, CodeChoices())
-        cands = _GroupCandidates(self, code, self.passage[mask], self.coder[mask], choices.dropped)
-        if not cands.passages.size:
-            return None
-        at = {int(p): k for k, p in enumerate(cands.passages.tolist())}
-        picked = [replace(cands.make(at[p]), picked=True, span=choices.spans.get(p)) for p in choices.picked if p in at]
-        picker = Picker(
-            code,
-            self.texts,
-            keyword_pattern(tuple(code.keywords)),
-            self.data.selection,
-            MIN_WORDS,
-            MAX_WORDS,
-            self.lang,
-            self.elsewhere[group],
-        )
-        found = picker.pick(tiers_of(np.arange(cands.passages.size), cands.tiers, cands.make), [], 1, picked)
+        found = self.picking[group].code(index, code, self.choices.get(code.id, CodeChoices()), 1, False).quotes
         if not found:
             return None
         q = found[0]
-        self.elsewhere[group].passages.add(q.passage_id)
-        self.elsewhere[group].people.add(int(self.data.passages.participant[q.passage_id]))
-        return self._shown(q.text, q.attribution, q.source, q.passage)
-
-    def _shown(self, text: str, attribution: str, source: str, number: int) -> JointQuote:
         p = self.pseudonymizer
         if p is None:
-            return JointQuote(text, attribution, f"{source}#{number}")
-        return JointQuote(p.text(text), p.text(attribution), f"{p.source(source)}#{number}")
-
-
-class _GroupCandidates:
-    """A theme's candidate passages in one group (its dropped ones left out), each with its tier as the quote
-    reports rank them: starred, then firm in the consensus, then more coders. A :class:`Candidate` is made
-    only when the picking reaches it."""
-
-    def __init__(
-        self, quotes: _Quotes, code: CodeInfo, coded: np.ndarray, coders: np.ndarray, dropped: set[int]
-    ) -> None:
-        self.quotes, self.code = quotes, code
-        pairs = np.unique(np.stack([coded, coders], axis=1), axis=0) if coded.size else np.zeros((0, 2), np.int64)
-        passages, counts = np.unique(pairs[:, 0], return_counts=True)
-        keep = ~np.isin(passages, np.fromiter(dropped, dtype=np.int64, count=len(dropped)))
-        self.passages, counts = passages[keep].astype(np.int64), counts[keep]
-        basis, ids = quotes.data.basis, np.full(self.passages.size, code.id, dtype=np.int64)
-        self.firm = basis.is_firm(self.passages, ids)
-        self.open = basis.is_open(self.passages, ids)
-        if quotes.data.selection.mode == "consensus":  # how many of its two coders coded it (1 where open)
-            counts = np.maximum(basis.coders_on(self.passages, ids), 1)
-        self.coders = counts
-        self.starred = np.isin(self.passages, quotes.starred)
-        width = int(counts.max()) + 2 if counts.size else 2
-        self.tiers = (self.starred.astype(np.int64) * 2 + self.firm) * width + counts
-
-    def make(self, k: int) -> Candidate:
-        data = self.quotes.data
-        pid = int(self.passages[k])
-        info: ParticipantInfo = data.participants[int(data.passages.participant[pid])]
-        return Candidate(
-            passage_id=pid,
-            participant=info,
-            pinned=False,
-            starred=bool(self.starred[k]),
-            consensus=bool(self.firm[k]),
-            open=bool(self.open[k]),
-            coders=int(self.coders[k]),
-            bucket=(info.attrs.get("site"), info.attrs.get("gender")),
-            order=(info.source, self.quotes.numbers.get(pid, 0)),
-        )
+            return JointQuote(q.text, q.attribution, f"{q.source}#{q.passage}")
+        return JointQuote(p.text(q.text), p.text(q.attribution), f"{p.source(q.source)}#{q.passage}")
 
 
 def _numbers(session: Session, people: _Respondents) -> dict[int, int]:
