@@ -143,12 +143,17 @@ def locale_of(lang: str | None = None) -> str:
     return LOCALES[normalize(lang) or language()]
 
 
-def format_number(value: float, decimals: int = 2, lang: str | None = None) -> str:
-    """``4.156`` → ``"4,16"`` (da) or ``"4.16"`` (en), with the locale's grouping of thousands."""
+def format_number(value: float, decimals: int = 2, lang: str | None = None, *, signed: bool = False) -> str:
+    """``4.156`` → ``"4,16"`` (da) or ``"4.16"`` (en), with the locale's grouping of thousands.
+
+    ``signed``: a difference, so a positive value carries its ``+`` (``"+0,23"``); zero and negative
+    values are written as without it.
+    """
     from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=locale_of(lang))
+    text = format_decimal(value, format=pattern, locale=locale_of(lang))
+    return "+" + text if signed and value > 0 else text
 
 
 def format_integer(value: int, lang: str | None = None) -> str:

@@ -66,3 +66,14 @@ def test_the_wheel_ships_the_compiled_catalogue(tmp_path: Path) -> None:
     assert "trivselkode/locale/en/LC_MESSAGES/trivselkode.mo" in names
     # The demo's questionnaire travels with the wheel too (`trivselkode demo` imports it from there).
     assert {"trivselkode/_data/surveys/spoergeskema.yaml", "trivselkode/_data/surveys/spoergeskema.csv"} <= set(names)
+
+
+def test_a_signed_number_carries_its_plus_only_when_positive() -> None:
+    """Differences (the joint display, the Spørgeskema screen) are written with their sign in each language."""
+    from trivselkode.i18n import format_number
+
+    assert format_number(0.234, 2, "da", signed=True) == "+0,23"
+    assert format_number(1234.5, 1, "en", signed=True) == "+1,234.5"
+    assert format_number(-0.5, 1, "da", signed=True) == "-0,5"
+    assert format_number(0.0, 1, "da", signed=True) == "0,0"
+    assert format_number(0.234, 2, "da") == "0,23"

@@ -55,8 +55,7 @@ def _number(value: float | None, decimals: int, lang: str, signed: bool = False)
     """A figure as the language writes it ("4,33"); a sign on a difference; None stays None (an empty cell)."""
     if value is None:
         return None
-    text = format_number(value, decimals, lang)
-    return "+" + text if signed and value > 0 else text
+    return format_number(value, decimals, lang, signed=signed)
 
 
 def _raw(value: float | None) -> float | None:

@@ -56,10 +56,7 @@ def num(x: float | None, decimals: int = 2) -> str:
 
 def signed(x: float | None, decimals: int = 2) -> str:
     """A difference with its sign (``+0,23``, ``-1,5``), or ``–``."""
-    if _missing(x):
-        return NO_VALUE
-    shown = format_number(float(x), decimals)  # type: ignore[arg-type]
-    return shown if shown.startswith(("-", "−")) or float(x) == 0 else "+" + shown  # type: ignore[arg-type]
+    return NO_VALUE if _missing(x) else format_number(float(x), decimals, signed=True)  # type: ignore[arg-type]
 
 
 def mean_ci(mean: float | None, ci: Sequence[float] | None) -> str:
