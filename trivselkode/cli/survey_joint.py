@@ -29,7 +29,7 @@ from trivselkode.cli.report import (
     key_target,
     write_key_file,
 )
-from trivselkode.cli.survey_report import SURVEY
+from trivselkode.cli.survey_report import NOTES_SHOWN, SURVEY, document_properties
 from trivselkode.i18n import N_, _
 
 
@@ -40,10 +40,6 @@ class JointFormat(str, Enum):
     xlsx = "xlsx"
     docx = "docx"
     json = "json"
-
-
-#: Formats whose document already says the basis.
-_NOTES_SHOWN = {"table", "md"}
 
 
 def register(app: typer.Typer) -> None:
@@ -83,7 +79,6 @@ def joint(
     from trivselkode.cli.common import note, state
     from trivselkode.cli.pipes import is_stdout, working
     from trivselkode.export.pseudonymize import Pseudonymizer
-    from trivselkode.export.reports import ReportRequest, document_meta
     from trivselkode.export.survey_joint import layout, render_joint
 
     fmt_value = _format(fmt, out, JointFormat)
@@ -106,12 +101,9 @@ def joint(
             coders=pair,
             pseudonymizer=pseudo,
         )
-        meta = None
-        if fmt_value == "docx":  # the properties the other reports set (project as subject, the coder as author)
-            title = layout(display).title
-            meta = document_meta(project, ReportRequest("survey", None, "docx", lang=display.lang, title=title))
+        meta = document_properties(project, display.lang, layout(display).title) if fmt_value == "docx" else None
         data = render_joint(display, fmt_value, meta)
     _emit(data, out, N_("Den fælles visning"))
     write_key_file(pseudo, key_file, target)
-    if fmt_value not in _NOTES_SHOWN or out is not None:
+    if fmt_value not in NOTES_SHOWN or out is not None:
         note(_("Grundlag: {basis}.").format(basis=display.basis_note))

@@ -28,8 +28,8 @@ class SurveyReportFormat(str, Enum):
 #: The survey option every ``survey`` command shares.
 SURVEY = typer.Option(None, "--survey", help=N_("Spørgeskemaets navn (standard: projektets eneste)."))
 
-#: Formats whose document already shows the report's notes.
-_NOTES_SHOWN = {"table", "md"}
+#: Formats whose document already shows the report's notes (the survey commands say them on standard error else).
+NOTES_SHOWN = {"table", "md"}
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +61,7 @@ def report(
     from trivselkode.analysis.survey_report import build_survey_report
     from trivselkode.cli.common import note, state
     from trivselkode.cli.pipes import is_stdout, working
-    from trivselkode.export.survey_report import render_survey_report
+    from trivselkode.export.survey_report import heading, render_survey_report
 
     fmt_value = _format(fmt, out, SurveyReportFormat)
     bands = AgeBands.parse(age_bands)
@@ -69,18 +69,16 @@ def report(
     project = state(ctx).project()
     with working(_("Bygger spørgeskemaets rapport …")):
         result = build_survey_report(project, survey, by.strip().lower() if by else None, _lang(lang), bands)
-        data = render_survey_report(result, fmt_value, _document_meta(project, result) if fmt_value == "docx" else None)
+        meta = document_properties(project, result.lang, heading(result)) if fmt_value == "docx" else None
+        data = render_survey_report(result, fmt_value, meta)
     _emit(data, out, N_("Spørgeskemaets rapport"))
-    if fmt_value not in _NOTES_SHOWN or out is not None:
+    if fmt_value not in NOTES_SHOWN or out is not None:
         for line in result.notes:
             note(line)
 
 
-def _document_meta(project, result):  # noqa: ANN001, ANN202 (DocumentMeta; imported lazily)
-    """The DOCX's properties, as the other reports set them (project as subject, the coder as author)."""
+def document_properties(project, lang: str, title: str):  # noqa: ANN001, ANN201 (Project, DocumentMeta; lazy)
+    """A survey DOCX's properties, as the other reports set them (project as subject, the coder as author)."""
     from trivselkode.export.reports import ReportRequest, document_meta
-    from trivselkode.export.survey_report import heading
 
-    request = ReportRequest("survey", None, "docx", lang=result.lang)
-    request.title = heading(result)
-    return document_meta(project, request)
+    return document_meta(project, ReportRequest("survey", None, "docx", lang=lang, title=title))
