@@ -139,13 +139,10 @@ class ParsedResponses:
 
 
 def _column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA); needed only to tell a problem."""
+    from openpyxl.utils import get_column_letter  # loaded here: a file without problems never needs it
+
+    return str(get_column_letter(index + 1))
 
 
 @dataclass
