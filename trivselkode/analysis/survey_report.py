@@ -39,8 +39,7 @@ from trivselkode.analysis.survey_stats import (
     item_statistics,
     summarize,
 )
-from trivselkode.errors import TrivselError
-from trivselkode.i18n import N_, _, format_number, gettext_for, normalize, translator
+from trivselkode.i18n import N_, format_number, gettext_for, normalize, translator
 
 #: The significance level the plain-language lines use (on the Holm-corrected p).
 ALPHA_LEVEL = 0.05
@@ -349,14 +348,9 @@ def grouping_of(respondents: Sequence[Any], by: str | None, bands: AgeBands) -> 
 
     An unknown ``by`` is a :class:`TrivselError` naming the choices.
     """
-    from trivselkode.analysis.survey_scores import BY_CHOICES, group_of
+    from trivselkode.analysis.survey_scores import check_by, group_of
 
-    if by is not None and by not in BY_CHOICES:
-        raise TrivselError(
-            _("ukendt gruppering '{by}'").format(by=by),
-            _("vælg en af {choices}").format(choices=", ".join(BY_CHOICES)),
-        )
-    chosen = by or "round"
+    chosen = check_by(by) if by is not None else "round"
     values = [group_of(r, chosen, bands) for r in respondents]
     order = _group_order({v for v in values if v is not None}, chosen, bands)
     if by is None and len(order) < 2:

@@ -114,10 +114,18 @@ def group_of(respondent: StoredRespondent, by: str, age_bands: AgeBands | None =
         return gender.lower() if gender else None
     if by == "age_band":
         return (age_bands or AgeBands()).band(_age(respondent.attributes.get("age")))
-    raise TrivselError(
-        _("ukendt gruppering '{by}'").format(by=by),
-        _("vælg en af {choices}").format(choices=", ".join(BY_CHOICES)),
-    )
+    check_by(by)
+    return None  # not reached: check_by refuses every other ``by``
+
+
+def check_by(by: str) -> str:
+    """``by`` when it is one of :data:`BY_CHOICES`; else a :class:`TrivselError` naming them."""
+    if by not in BY_CHOICES:
+        raise TrivselError(
+            _("ukendt gruppering '{by}'").format(by=by),
+            _("vælg en af {choices}").format(choices=", ".join(BY_CHOICES)),
+        )
+    return by
 
 
 def group_label(by: str, value: str, lang: str) -> str:
