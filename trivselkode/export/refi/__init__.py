@@ -38,14 +38,18 @@ project exports to the same GUIDs every time, and the output bytes are the
 same too (no "now" timestamps; zip entries carry a fixed date).
 
 Written atomically: a temporary file beside the target, renamed into place.
+Streamed: a source's text, passages and codings are read when it is written
+and let go after, its text put aside in an unnamed temporary file until its
+zip entry follows ``project.qde``; memory does not grow with the project.
 
 The modules: ``archive`` (the ``.qdpx`` zip and the public entry points),
 ``project`` (``project.qde`` step by step: users, codebook, cases, sets),
 ``sources`` (text sources, selections, codings; offsets moved by
 pseudonymisation), ``notes`` (memos and the ``trivselkode`` note),
-``variables``, ``data`` (the one read of the project), ``context`` (what the
-steps share), ``markup`` (XML text), ``common`` (namespaces, the report) and
-``codebook`` (the ``.qdc``).
+``variables``, ``data`` (the read of the project, one session, a source at a
+time), ``spool`` (texts put aside), ``context`` (what the steps share),
+``markup`` (XML text), ``common`` (namespaces, the report) and ``codebook``
+(the ``.qdc``).
 """
 
 from __future__ import annotations

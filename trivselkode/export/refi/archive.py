@@ -1,13 +1,15 @@
-"""The ``.qdpx`` archive: ``project.qde`` streamed into a zip beside ``sources/<GUID>.txt``, written atomically."""
+"""The ``.qdpx`` archive: ``project.qde`` streamed into a zip, then ``sources/<GUID>.txt``, written atomically."""
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from pathlib import Path
 
 from trivselkode.export.refi.common import ExportReport, Pseudonymizer
-from trivselkode.export.refi.data import load_data
+from trivselkode.export.refi.data import open_data
 from trivselkode.export.refi.project import write_project
+from trivselkode.export.refi.spool import Spool
 from trivselkode.storage.db import Project
 from trivselkode.storage.files import check_target, replace_atomically
 
@@ -43,13 +45,22 @@ def write_qdpx(
 ) -> ExportReport:
     """Write the project as a ``.qdpx`` archive straight to ``path`` (no temporary file of its own).
 
-    ``project.qde`` is streamed into the archive as it is written, so memory
-    stays small however large the project is.
+    ``project.qde`` is streamed into the archive as it is written, a source at
+    a time; the sources' texts (whose entries follow it) and the passages'
+    boundaries (for the ``trivselkode`` note at its end) are put aside in
+    unnamed temporary files beside ``path`` meanwhile, so memory stays small
+    however large the project is. The entries: ``project.qde``, then the
+    sources by file name.
     """
-    data = load_data(project)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+    with (
+        open_data(project) as data,
+        tempfile.TemporaryFile(dir=path.parent) as texts_file,
+        tempfile.TemporaryFile(dir=path.parent) as aside_file,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+    ):
+        texts = Spool(texts_file)
         with zf.open(_zip_entry("project.qde"), "w") as stream:
-            files, report = write_project(data, pseudonymizer, stream, lang)
-        for name in sorted(files):
-            zf.writestr(_zip_entry(f"sources/{name}"), files[name].encode("utf-8"))
+            report = write_project(data, pseudonymizer, stream, lang, texts=texts, aside=Spool(aside_file))
+        for name in sorted(texts.keys()):
+            zf.writestr(_zip_entry(f"sources/{name}"), texts.get_bytes(name))
     return report

@@ -11,6 +11,9 @@ from trivselkode.export.refi.data import ProjectData
 from trivselkode.export.refi.markup import XmlOut, iso_utc
 from trivselkode.i18n import gettext_for, language, normalize
 
+#: How many stored times ``Context.when`` remembers (their REFI form) before it starts afresh.
+_STAMPS_KEPT = 4096
+
 
 class Context:
     """One writing of ``project.qde``: the project's data, where the XML goes and what it counted."""
@@ -38,6 +41,8 @@ class Context:
         if value is None:
             return None
         if value not in self._stamps:
+            if len(self._stamps) >= _STAMPS_KEPT:  # codings made one by one each have their own time
+                self._stamps.clear()
             moment = datetime.fromisoformat(value) if isinstance(value, str) else value
             if moment.tzinfo is None:  # stored as UTC
                 moment = moment.replace(tzinfo=UTC)

@@ -1,22 +1,77 @@
-"""The project as the ``.qdpx`` writer reads it: one read of everything, in the order it is written."""
+"""The project as the ``.qdpx`` writer reads it: what is small at once, each source's text, passages and codings as it is written.
+
+One read session (one snapshot on SQLite) serves the whole writing. What
+grows with the words, a source's text, its passages and its codings, is read
+for one source at a time (:class:`SourceReader`) and let go when the source
+is written, so that the export's memory does not grow with the project.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from trivselkode.storage.db import Project
-from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Passage, Source
+from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Source
 
 #: A passage as the writer needs it: (id, number, participant id, start, end).
 PassageRow = tuple[int, int, int, int, int]
 #: A coding: (code id, coder id, span start, span end, memo, created at).
 CodingRow = tuple[int, int, int | None, int | None, str | None, datetime | None]
+
+_TEXT = text('SELECT "text" FROM source WHERE id = :sid')
+_PASSAGES = text('SELECT id, number, participant_id, start, "end" FROM passage WHERE source_id = :sid ORDER BY number')
+#: The passages of a source's participants (a case lists them), in the order of their source and number.
+_CASE_PASSAGES = text(
+    "SELECT p.participant_id, p.number FROM passage p JOIN participant q ON q.id = p.participant_id"
+    " WHERE q.source_id = :sid ORDER BY p.source_id, p.number"
+)
+# Plain driver rows: hundreds of thousands of codings, and their times are
+# converted once per distinct value (see ``Context.when``), not once per row.
+_CODINGS = text(
+    'SELECT c.passage_id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.created_at'
+    " FROM coding c JOIN passage p ON p.id = c.passage_id WHERE p.source_id = :sid ORDER BY c.passage_id, c.id"
+)
+_MEMO_PASSAGES = text(
+    "SELECT id, source_id, number FROM passage WHERE id IN (SELECT passage_id FROM memo WHERE passage_id IS NOT NULL)"
+)
+
+
+class SourceReader:
+    """A source's text, passages and codings, read when the source is written (in the export's session)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def text(self, source_id: int) -> str:
+        return cast(str, self.conn.execute(_TEXT, {"sid": source_id}).scalar_one())
+
+    def passages(self, source_id: int) -> list[PassageRow]:
+        """The source's passages, by number."""
+        return [cast(PassageRow, tuple(row)) for row in self.conn.execute(_PASSAGES, {"sid": source_id})]
+
+    def case_passages(self, source_id: int) -> dict[int, list[int]]:
+        """The numbers of the passages of each of the source's participants (by participant id)."""
+        numbers: dict[int, list[int]] = defaultdict(list)
+        for participant_id, number in self.conn.execute(_CASE_PASSAGES, {"sid": source_id}):
+            numbers[participant_id].append(number)
+        return numbers
+
+    def codings(self, source_id: int) -> dict[int, list[CodingRow]]:
+        """The codings in the source's passages, by passage id, each passage's in the order they were made."""
+        codings: dict[int, list[Any]] = defaultdict(list)
+        for passage_id, code_id, coder_id, start, end, memo, created in self.conn.execute(_CODINGS, {"sid": source_id}):
+            codings[passage_id].append((code_id, coder_id, start, end, memo, created))
+        return codings
 
 
 @dataclass
@@ -26,53 +81,46 @@ class ProjectData:
     codebook_version: str
     codes: list[Code]
     coders: dict[int, str]
-    sources: list[Source]
+    sources: list[Source]  # without their text: ``read.text`` gives it
     participants: dict[int, list[Participant]]  # by source id
-    passages: dict[int, list[PassageRow]]  # by source id
-    codings: dict[int, list[CodingRow]]  # by passage id
     memos: list[Memo]
+    memo_passages: dict[int, tuple[int, int]]  # the passages memos are about: id -> (source id, number)
+    read: SourceReader
 
 
-def load_data(project: Project) -> ProjectData:
-    """Everything the ``.qdpx`` holds, read in one session."""
+@contextmanager
+def open_data(project: Project) -> Iterator[ProjectData]:
+    """What the ``.qdpx`` holds, in one read session kept open while it is written.
+
+    The sources come without their text (reading ``Source.text`` raises);
+    the writer reads a source's text, passages and codings through ``read``.
+    """
     with project.read() as session:
         meta = {m.key: m.value for m in session.exec(select(Meta))}
         codes = list(session.exec(select(Code).order_by(col(Code.position), col(Code.id))))
         coders = cast(dict[int, str], dict(session.exec(select(Coder.id, Coder.name).order_by(Coder.name)).all()))
-        sources = list(session.exec(select(Source).order_by(Source.name)))
+        sources = list(
+            session.exec(select(Source).options(defer(cast(Any, Source.text), raiseload=True)).order_by(Source.name))
+        )
         participants: dict[int, list[Participant]] = defaultdict(list)
         for p in session.exec(select(Participant).order_by(col(Participant.source_id), col(Participant.id))):
             participants[p.source_id].append(p)
-        passages: dict[int, list[PassageRow]] = defaultdict(list)
-        rows = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
-                Passage.id, Passage.source_id, Passage.number, Passage.participant_id, Passage.start, Passage.end
-            ).order_by(col(Passage.source_id), col(Passage.number))
-        )
-        for pid, sid, number, part, start, end in rows:
-            passages[sid].append((pid, number, part, start, end))
-        codings: dict[int, list[tuple[int, int, int | None, int | None, str | None, Any]]] = defaultdict(list)
-        # Plain driver rows: hundreds of thousands of codings, and their times are
-        # converted once per distinct value (see ``Context.when``), not once per row.
-        driver_rows = session.connection().exec_driver_sql(
-            'SELECT passage_id, code_id, coder_id, start, "end", memo, created_at FROM coding ORDER BY passage_id, id'
-        )
-        for passage_id, code_id, coder_id, start, end, memo, created in driver_rows:
-            codings[passage_id].append((code_id, coder_id, start, end, memo, created))
         memos = list(session.exec(select(Memo).order_by(col(Memo.id))))
-    if project.is_sqlite:
-        name = Path(project.display_name).stem or "trivselkode"
-    else:
-        name = project.engine.url.database or "trivselkode"
-    return ProjectData(
-        name=name,
-        codebook_name=meta.get("codebook_name", "Kodebog"),
-        codebook_version=meta.get("codebook_version", "1"),
-        codes=codes,
-        coders=coders,
-        sources=sources,
-        participants=participants,
-        passages=passages,
-        codings=codings,
-        memos=memos,
-    )
+        conn = session.connection()
+        memo_passages = {pid: (sid, number) for pid, sid, number in conn.execute(_MEMO_PASSAGES)}
+        if project.is_sqlite:
+            name = Path(project.display_name).stem or "trivselkode"
+        else:
+            name = project.engine.url.database or "trivselkode"
+        yield ProjectData(
+            name=name,
+            codebook_name=meta.get("codebook_name", "Kodebog"),
+            codebook_version=meta.get("codebook_version", "1"),
+            codes=codes,
+            coders=coders,
+            sources=sources,
+            participants=participants,
+            memos=memos,
+            memo_passages=memo_passages,
+            read=SourceReader(conn),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -12,6 +13,7 @@ from trivselkode.domain.guids import coder_guid, guid
 from trivselkode.export.refi.common import NOTE_FORMAT, NOTE_NAME
 from trivselkode.export.refi.context import Context
 from trivselkode.export.refi.markup import iso_utc, xml_attrs, xml_text
+from trivselkode.export.refi.spool import Spool
 from trivselkode.i18n import N_
 from trivselkode.storage.models import Code
 
@@ -29,23 +31,46 @@ class Notes:
     of_passage: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
-@dataclass
 class OwnNote:
-    """What the ``trivselkode`` note holds beside the codes, gathered while cases and sources are written."""
+    """What the ``trivselkode`` note holds beside the codes, gathered while cases and sources are written.
 
-    cases: dict[str, Any] = field(default_factory=dict)
-    sources: dict[str, Any] = field(default_factory=dict)
-    passages: dict[str, list[list[Any]]] = field(default_factory=dict)
+    Each case's and source's entry is kept as its JSON, and each source's passage boundaries (an
+    entry per passage, so they grow with the words) are put aside in a :class:`Spool`: the note's
+    JSON is written in pieces and never held whole.
+    """
+
+    def __init__(self, passages: Spool | None = None) -> None:
+        self.cases: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+        self.passages = passages if passages is not None else Spool()
+
+    def add_case(self, case_guid: str, value: dict[str, Any]) -> None:
+        self.cases[case_guid] = _json(value)
+
+    def add_source(self, source_guid: str, value: dict[str, Any]) -> None:
+        self.sources[source_guid] = _json(value)
+
+    def add_passages(self, source_guid: str, rows: list[list[Any]]) -> None:
+        self.passages.put(source_guid, _json(rows))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_object(entries: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """A JSON object in pieces from its keys and their values' JSON (as ``_json`` writes a dict)."""
+    yield "{"
+    for i, (key, value) in enumerate(entries):
+        yield f"{',' if i else ''}{_json(key)}:{value}"
+    yield "}"
 
 
 def collect_notes(ctx: Context) -> Notes:
     """Memos → notes, numbered per target and coder in an order that survives a round trip."""
     data = ctx.data
     notes = Notes()
-    passage_where: dict[int, tuple[int, int]] = {}
-    for sid, rows in data.passages.items():
-        for pid, number, _part, _s, _e in rows:
-            passage_where[pid] = (sid, number)
+    passage_where = data.memo_passages
     sname = ctx.source_names
     counter: dict[tuple[str, ...], int] = defaultdict(int)
     for memo in sorted(data.memos, key=lambda m: (iso_utc(m.created_at) or "", m.text, m.id or 0)):
@@ -78,34 +103,42 @@ def collect_notes(ctx: Context) -> Notes:
     return notes
 
 
-def own_note_data(ctx: Context, own: OwnNote) -> dict[str, Any]:
-    """The JSON of the ``trivselkode`` note: code keys, kinds, cases, sources and passage boundaries."""
+def own_note_json(ctx: Context, own: OwnNote) -> Iterator[str]:
+    """The JSON of the ``trivselkode`` note in pieces: code keys, kinds, sources, cases and passage boundaries."""
     data = ctx.data
-    return {
-        "format": NOTE_FORMAT,
-        "version": 1,
-        "positions": "codepoint",
-        "codebook": {"name": data.codebook_name, "version": data.codebook_version},
-        "codes": {
-            ctx.code_guids[c.id]: {
-                "key": c.key,
-                "kind": c.kind,
-                "include": c.include,
-                "exclude": c.exclude,
-                "characteristics": list(c.characteristics or []),
-                "examples": list(c.examples or []),
-                "keywords": list(c.keywords or []),
-                "shortcut": c.shortcut,
-                "retired": bool(c.retired),
-                "position": c.position,
-                **_own_texts(c, ctx.lang),
-            }
-            for c in data.codes
-        },
-        "sources": own.sources,
-        "cases": own.cases,
-        "passages": own.passages,
-    }
+    head = _json(
+        {
+            "format": NOTE_FORMAT,
+            "version": 1,
+            "positions": "codepoint",
+            "codebook": {"name": data.codebook_name, "version": data.codebook_version},
+            "codes": {
+                ctx.code_guids[c.id]: {
+                    "key": c.key,
+                    "kind": c.kind,
+                    "include": c.include,
+                    "exclude": c.exclude,
+                    "characteristics": list(c.characteristics or []),
+                    "examples": list(c.examples or []),
+                    "keywords": list(c.keywords or []),
+                    "shortcut": c.shortcut,
+                    "retired": bool(c.retired),
+                    "position": c.position,
+                    **_own_texts(c, ctx.lang),
+                }
+                for c in data.codes
+            },
+        }
+    )
+    yield head[:-1]  # the object goes on: its last "}" comes after the passages
+    yield ',"sources":'
+    yield from _json_object(own.sources.items())
+    yield ',"cases":'
+    yield from _json_object(own.cases.items())
+    yield ',"passages":'
+    spool = own.passages
+    yield from _json_object((key, spool.get(key)) for key in spool.keys())
+    yield "}"
 
 
 def _own_texts(code: Code, lang: str) -> dict[str, Any]:
@@ -141,8 +174,10 @@ def write_notes(ctx: Context, notes: Notes, own: OwnNote) -> str:
         )
     )
     out(f"<Description>{xml_text(description)}</Description>")
-    content = json.dumps(own_note_data(ctx, own), ensure_ascii=False, separators=(",", ":"))
-    out(f"<PlainTextContent>{xml_text(content)}</PlainTextContent></Note>\n")
+    out("<PlainTextContent>")
+    for piece in own_note_json(ctx, own):
+        out(xml_text(piece))
+    out("</PlainTextContent></Note>\n")
     out("  </Notes>\n")
     ctx.report.notes = len(notes.items)
     return own_guid

@@ -9,7 +9,6 @@ since codes, cases and sources refer to them.
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from typing import Any, cast
 
 from trivselkode import __version__
@@ -24,10 +23,11 @@ from trivselkode.export.refi.common import (
     codes_tree,
 )
 from trivselkode.export.refi.context import Context
-from trivselkode.export.refi.data import ProjectData, load_data
+from trivselkode.export.refi.data import ProjectData, open_data
 from trivselkode.export.refi.markup import XmlOut, code_color, xml_attrs, xml_text
 from trivselkode.export.refi.notes import OwnNote, collect_notes, write_notes
 from trivselkode.export.refi.sources import write_sources
+from trivselkode.export.refi.spool import Spool
 from trivselkode.export.refi.variables import Variables, collect_variables, write_variables
 from trivselkode.i18n import N_
 from trivselkode.storage.db import Project
@@ -37,20 +37,29 @@ from trivselkode.storage.models import Code
 def build_project(
     project: Project, pseudonymizer: Pseudonymizer | None = None, lang: str | None = None
 ) -> tuple[bytes, dict[str, str], ExportReport]:
-    """The ``project.qde`` bytes, the source files (GUID file name → text) and counts."""
+    """The ``project.qde`` bytes, the source files (GUID file name → text) and counts, all in memory."""
     stream = io.BytesIO()
-    files, report = write_project(load_data(project), pseudonymizer, stream, lang)
-    return stream.getvalue(), files, report
+    texts = Spool()
+    with open_data(project) as data:
+        report = write_project(data, pseudonymizer, stream, lang, texts=texts)
+    return stream.getvalue(), {name: texts.get(name) for name in texts.keys()}, report
 
 
 def write_project(
-    data: ProjectData, pseudo: Pseudonymizer | None, stream: Any, lang: str | None = None
-) -> tuple[dict[str, str], ExportReport]:
-    """Write ``project.qde`` to ``stream``; return the source texts (by file name) and the counts.
+    data: ProjectData,
+    pseudo: Pseudonymizer | None,
+    stream: Any,
+    lang: str | None = None,
+    *,
+    texts: Spool,
+    aside: Spool | None = None,
+) -> ExportReport:
+    """Write ``project.qde`` to ``stream``, a source at a time; put each source's text in ``texts``; return the counts.
 
     ``lang`` (None: the interface's) is the language of the codes' names and
     descriptions (the codebook's English, falling back to the Danish with a
-    warning in the report) and of the file's own words.
+    warning in the report) and of the file's own words. ``aside`` (None: in
+    memory) holds what the ``trivselkode`` note gathers per passage until it is written.
     """
     ctx = Context(data, pseudo, stream, lang)
     warning = missing_translation_warning(data.codes, ctx.lang, ("name", "definition"))
@@ -58,7 +67,7 @@ def write_project(
         ctx.report.warnings.append(warning)
     notes = collect_notes(ctx)
     variables = collect_variables(ctx)
-    own = OwnNote()
+    own = OwnNote(aside)
     out = ctx.out
     out('<?xml version="1.0" encoding="utf-8"?>\n')
     out(
@@ -68,12 +77,12 @@ def write_project(
     _write_codebook(ctx, notes.of_code)
     write_variables(ctx, variables)
     _write_cases(ctx, variables, own)
-    files = write_sources(ctx, notes, variables, own)
+    write_sources(ctx, notes, variables, own, texts)
     own_guid = write_notes(ctx, notes, own)
     _write_sets(ctx)
     out(f'  <NoteRef targetGUID="{own_guid}"/>\n</Project>\n')
     out.flush()
-    return files, ctx.report
+    return ctx.report
 
 
 def _write_users(ctx: Context) -> None:
@@ -147,18 +156,20 @@ def _codes_xml(
 
 
 def _write_cases(ctx: Context, variables: Variables, own: OwnNote) -> None:
-    """``<Cases>``: the participants, with their variables and their passages' selections."""
+    """``<Cases>``: the participants, with their variables and their passages' selections (a source at a time)."""
     data, out = ctx.data, ctx.out
-    passages_of: dict[int, list[int]] = defaultdict(list)
-    for rows in data.passages.values():
-        for _pid, number, part, _s, _e in rows:
-            passages_of[part].append(number)
-    cases = [(source, p) for source in data.sources for p in data.participants.get(cast(int, source.id), [])]
-    if cases:
-        out("  <Cases>\n")
-        for source, p in cases:
+    count = 0
+    for source in data.sources:
+        participants = data.participants.get(cast(int, source.id), [])
+        if not participants:
+            continue
+        if not count:
+            out("  <Cases>\n")
+        count += len(participants)
+        passages_of = data.read.case_passages(cast(int, source.id))
+        name = ctx.source_names[source.id]
+        for p in participants:
             label = variables.labels[cast(int, p.id)]
-            name = ctx.source_names[source.id]
             cguid = participant_guid(name, label)
             role = ctx.t(N_("interviewer") if p.role == "interviewer" else N_("deltager"))
             described = ctx.t(N_("{label} ({role}) i kilden {source}")).format(label=label, role=role, source=name)
@@ -169,17 +180,21 @@ def _write_cases(ctx: Context, variables: Variables, own: OwnNote) -> None:
             for number in passages_of.get(cast(int, p.id), []):
                 out(f'      <SelectionRef targetGUID="{passage_guid(name, number)}"/>\n')
             out("    </Case>\n")
-            own.cases[cguid] = {
-                "source": source_guid(name),
-                "label": label,
-                "role": p.role,
-                "gender": ctx.pvalue(p.gender),
-                "age": p.age,
-                "site": ctx.pvalue(p.site),
-                "attributes": {k: ctx.pvalue(v) for k, v in (p.attributes or {}).items()},
-            }
+            own.add_case(
+                cguid,
+                {
+                    "source": source_guid(name),
+                    "label": label,
+                    "role": p.role,
+                    "gender": ctx.pvalue(p.gender),
+                    "age": p.age,
+                    "site": ctx.pvalue(p.site),
+                    "attributes": {k: ctx.pvalue(v) for k, v in (p.attributes or {}).items()},
+                },
+            )
+    if count:
         out("  </Cases>\n")
-    ctx.report.participants = len(cases)
+    ctx.report.participants = count
 
 
 def _write_sets(ctx: Context) -> None:

@@ -16,9 +16,10 @@ from typing import Any, cast
 from trivselkode.domain.guids import guid, participant_guid, passage_guid, source_guid, span_guid
 from trivselkode.export.refi.common import Pseudonymizer
 from trivselkode.export.refi.context import Context
-from trivselkode.export.refi.data import PassageRow
+from trivselkode.export.refi.data import CodingRow, PassageRow
 from trivselkode.export.refi.markup import excerpt, xml_attrs
 from trivselkode.export.refi.notes import Notes, OwnNote
+from trivselkode.export.refi.spool import Spool
 from trivselkode.export.refi.variables import NAMES_KEYS, Variables
 from trivselkode.i18n import N_
 from trivselkode.storage.models import Source
@@ -88,10 +89,10 @@ def pseudonymize_source(
 class _SourceText:
     """A source's name, GUID and text as written, and its map of stored offsets to written ones."""
 
-    def __init__(self, ctx: Context, source: Source, passages: list[PassageRow]) -> None:
+    def __init__(self, ctx: Context, source: Source, text: str, passages: list[PassageRow]) -> None:
         self.name = ctx.source_names[source.id]
         self.guid = source_guid(self.name)
-        self.text = source.text
+        self.text = text
         self.moved: Callable[[int, bool], int] | None = None
         if ctx.pseudo is not None:
             labels = {p.id: p.label for p in ctx.data.participants.get(cast(int, source.id), [])}
@@ -104,25 +105,24 @@ class _SourceText:
         return self.moved(pos, end) if self.moved is not None else pos
 
 
-def write_sources(ctx: Context, notes: Notes, variables: Variables, own: OwnNote) -> dict[str, str]:
-    """``<Sources>``; returns the texts to put in the archive, by file name."""
-    files: dict[str, str] = {}
+def write_sources(ctx: Context, notes: Notes, variables: Variables, own: OwnNote, texts: Spool) -> None:
+    """``<Sources>``, one source at a time; each text, as written, is put in ``texts`` by its file name."""
     if ctx.data.sources:
         ctx.out("  <Sources>\n")
     for source in ctx.data.sources:
         name, text = _write_source(ctx, notes, variables, own, source)
-        files[name] = text
+        texts.put(name, text)
     if ctx.data.sources:
         ctx.out("  </Sources>\n")
-    return files
 
 
 def _write_source(ctx: Context, notes: Notes, variables: Variables, own: OwnNote, source: Source) -> tuple[str, str]:
     """One ``TextSource`` with its selections; returns its file name and text."""
-    out, pseudo = ctx.out, ctx.pseudo
+    out, pseudo, read = ctx.out, ctx.pseudo, ctx.data.read
     sid = cast(int, source.id)
-    passages = ctx.data.passages.get(sid, [])
-    st = _SourceText(ctx, source, passages)
+    passages = read.passages(sid)
+    codings = read.codings(sid)
+    st = _SourceText(ctx, source, read.text(sid), passages)
     name, sguid = st.name, st.guid
     attrs = xml_attrs(
         [
@@ -140,7 +140,7 @@ def _write_source(ctx: Context, notes: Notes, variables: Variables, own: OwnNote
         pstart, pend = st.at(row[3]), st.at(row[4], True)
         listed.append([pstart, pend, participant_guid(name, label)])
         ctx.report.passages += 1
-        selections.extend(_passage_selections(ctx, notes, st, row, label, pstart, pend))
+        selections.extend(_passage_selections(ctx, notes, st, row, codings.get(row[0], []), label, pstart, pend))
     selections.sort(key=lambda item: (item[0], item[1]))
     for _a, _b, piece in selections:
         out(piece)
@@ -148,28 +148,40 @@ def _write_source(ctx: Context, notes: Notes, variables: Variables, own: OwnNote
         out(f'      <NoteRef targetGUID="{ref}"/>\n')
     out(variables.values_xml(variables.of_source[sid], "      "))
     out("    </TextSource>\n")
-    own.passages[sguid] = listed
-    own.sources[sguid] = {
-        "name": name,
-        "title": ctx.ptext(source.title) if source.title else source.title,
-        "kind": source.kind,
-        "site": ctx.pvalue(source.site),
-        "context": ctx.pvalue(source.context),
-        "round": source.round,
-        "date": source.date,
-        "file_name": source.file_name if pseudo is None else "",
-        "extra": {k: ctx.pvalue(v) for k, v in (source.extra or {}).items() if pseudo is None or k not in NAMES_KEYS},
-    }
+    own.add_passages(sguid, listed)
+    own.add_source(
+        sguid,
+        {
+            "name": name,
+            "title": ctx.ptext(source.title) if source.title else source.title,
+            "kind": source.kind,
+            "site": ctx.pvalue(source.site),
+            "context": ctx.pvalue(source.context),
+            "round": source.round,
+            "date": source.date,
+            "file_name": source.file_name if pseudo is None else "",
+            "extra": {
+                k: ctx.pvalue(v) for k, v in (source.extra or {}).items() if pseudo is None or k not in NAMES_KEYS
+            },
+        },
+    )
     ctx.report.sources += 1
     return f"{sguid}.txt", st.text
 
 
 def _passage_selections(
-    ctx: Context, notes: Notes, st: _SourceText, row: PassageRow, label: str, pstart: int, pend: int
+    ctx: Context,
+    notes: Notes,
+    st: _SourceText,
+    row: PassageRow,
+    codings: list[CodingRow],
+    label: str,
+    pstart: int,
+    pend: int,
 ) -> list[_Selection]:
     """The passage's selection (with its whole-passage codings and notes) and one per coded sub-span."""
     pid, number, _part, start, end = row
-    whole, spans = _codings(ctx, notes, st, row)
+    whole, spans = _codings(ctx, notes, st, row, codings)
     refs = "".join(f'<NoteRef targetGUID="{ref}"/>' for ref in notes.of_passage.get(pid, []))
     head = xml_attrs(
         [
@@ -203,16 +215,16 @@ def _passage_selections(
 
 
 def _codings(
-    ctx: Context, notes: Notes, st: _SourceText, row: PassageRow
+    ctx: Context, notes: Notes, st: _SourceText, row: PassageRow, codings: list[CodingRow]
 ) -> tuple[list[str], dict[tuple[int, int], tuple[int, int, list[str]]]]:
     """The passage's ``Coding`` elements: those of the whole passage, and those of each sub-span (by written span)."""
-    pid, number, _part, start, end = row
+    _pid, number, _part, start, end = row
     name = st.name
     code_by_id, code_guids, coder_guids, coders = ctx.code_by_id, ctx.code_guids, ctx.coder_guids, ctx.data.coders
     whole: list[str] = []
     spans: dict[tuple[int, int], tuple[int, int, list[str]]] = {}
     written: set[str] = set()
-    for code_id, coder_id, cs, ce, coding_memo, created in ctx.data.codings.get(pid, []):
+    for code_id, coder_id, cs, ce, coding_memo, created in codings:
         coding_code = code_by_id.get(code_id)
         coding_coder = coders.get(coder_id)
         if coding_code is None or coding_coder is None:
