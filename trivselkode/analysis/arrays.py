@@ -7,7 +7,7 @@ whose values the database joins into one string that numpy parses at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -123,10 +123,39 @@ def load_coding_arrays(session: Session, coder_ids: Sequence[int] | None = None,
     """The codings (of ``coder_ids``, or all; meeting the SQL ``condition``) packed into one integer a row, in one query."""
     conditions = [f"coder_id IN ({', '.join(str(int(i)) for i in coder_ids)})"] if coder_ids else []
     conditions += [condition] if condition else []
+    return _load_codings(session, conditions, _packing(session))
+
+
+def iter_coding_arrays(
+    session: Session, passage_ids: np.ndarray, condition: str = "", chunk: int = 8192
+) -> Iterator[tuple[int, np.ndarray, CodingArrays]]:
+    """The codings meeting the SQL ``condition`` of ``passage_ids`` (ascending), a query per ``chunk`` of them:
+    ``(start, passage_ids[start:start + chunk], codings)``.
+
+    Each query reads one range of passage ids, so the peak memory stays that of one chunk however
+    large the project; a range also holds the codings of passages between those asked for (the
+    caller leaves them out). Write ``+coder_id`` and ``+code_id`` in ``condition`` so that SQLite
+    reads the range from the (passage, code, coder) index instead of looking up rows by coder or code.
+    """
+    packing = _packing(session)
+    for start in range(0, passage_ids.size, chunk):
+        part = passage_ids[start : start + chunk]
+        conditions = [f"passage_id BETWEEN {int(part[0])} AND {int(part[-1])}"] + ([condition] if condition else [])
+        yield start, part, _load_codings(session, conditions, packing)
+
+
+def _packing(session: Session) -> tuple[int, int, int]:
+    """Bits of the largest coder, code and passage id."""
+    return (
+        max(max_id(session, "coder"), 1).bit_length(),
+        max(max_id(session, "code"), 1).bit_length(),
+        max(max_id(session, "passage"), 1).bit_length(),
+    )
+
+
+def _load_codings(session: Session, conditions: list[str], packing: tuple[int, int, int]) -> CodingArrays:
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    coder_bits = max(max_id(session, "coder"), 1).bit_length()
-    code_bits = max(max_id(session, "code"), 1).bit_length()
-    passage_bits = max(max_id(session, "passage"), 1).bit_length()
+    coder_bits, code_bits, passage_bits = packing
     if coder_bits + code_bits + passage_bits <= 62:
         m_code = 1 << coder_bits
         m_passage = 1 << (coder_bits + code_bits)

@@ -28,11 +28,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
 import numpy as np
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, binary_agreement, krippendorff_alpha_ci
+from trivselkode.analysis.agreement import AgreementUndefined, BinaryAgreement, krippendorff_alpha_ci
 from trivselkode.analysis.agreement_counts import reason_text
 from trivselkode.analysis.agreement_meaning import explain
+from trivselkode.analysis.arrays import CodingArrays, int_column, iter_coding_arrays, max_id, unique_sorted
+from trivselkode.analysis.kappa import agreement_of_counts, binary_counts
 from trivselkode.analysis.methods_text import methods_paragraph
 from trivselkode.errors import TrivselError
 from trivselkode.i18n import _, format_percent
@@ -157,97 +159,162 @@ def build_units(
     sources: list[str] | None = None,
     all_passages: bool = False,
 ) -> Units:
-    """Form the passage units and each coder's present/absent value per code."""
+    """Form the passage units and each coder's present/absent value per code.
+
+    The codings are read as integer arrays (:mod:`trivselkode.analysis.arrays`), a range of
+    passages at a time, and scattered into one codes × coders × units array; each code's matrix is
+    a view of it.
+    """
     coder_rows, code_rows, source_rows = _resolve(project, coders, codes, sources)
-    coder_ids = [c.id for c in coder_rows]
-    code_ids = [c.id for c in code_rows]
+    coder_ids = [cast(int, c.id) for c in coder_rows]
+    code_ids = [cast(int, c.id) for c in code_rows]
+    code_of, coder_of = _index_of(code_ids), _index_of(coder_ids)
     notes: list[str] = []
     with project.read() as s:
-        conn = s.connection()  # plain Core rows: this runs over hundreds of thousands of codings
-        done = defaultdict(set)
-        for source_id, coder_id in conn.execute(
-            select(SourceDone.source_id, SourceDone.coder_id).where(col(SourceDone.coder_id).in_(coder_ids))
-        ):
-            done[source_id].add(coder_id)
-        scope = {src.id for src in source_rows} if source_rows else None
-        codings_query = select(Coding.passage_id, Coding.code_id, Coding.coder_id).where(
-            col(Coding.coder_id).in_(coder_ids), col(Coding.code_id).in_(code_ids)
-        )
-        any_coded: dict[int, set[int]] = defaultdict(set)
-        if all_passages:
-            rows = _all_coded_passages(conn, coder_ids, scope, any_coded, notes)
-        else:
-            rows, codings_query = _done_passages(conn, coder_ids, scope, done, codings_query, notes)
-        codings = np.array(list(map(tuple, conn.execute(codings_query))), dtype=np.int64).reshape(-1, 3)
+        conn = s.connection()
+        done = [
+            (int(source_id), int(coder_id))
+            for source_id, coder_id in conn.execute(
+                select(SourceDone.source_id, SourceDone.coder_id).where(col(SourceDone.coder_id).in_(coder_ids))
+            )
+        ]
         source_names: dict[int, str] = dict(conn.execute(select(Source.id, Source.name)).all())
-    rows.sort()
-    passage_ids = [pid for pid, _ in rows]
-    coder_index = {cid: i for i, cid in enumerate(coder_ids)}
-    base = np.zeros((len(coder_ids), len(passage_ids)), dtype=np.int8)
-    if all_passages:
-        source_of = dict(rows)
-        for j, pid in enumerate(passage_ids):
-            for cid, i in coder_index.items():
-                if cid not in done.get(source_of[pid], set()) and cid not in any_coded.get(pid, set()):
-                    base[i, j] = -1
-    matrices = {cid: base.copy() for cid in code_ids}
-    _mark_present(matrices, codings, passage_ids, coder_index)
+        scope = {cast(int, src.id) for src in source_rows} if source_rows else None
+        if all_passages:
+            shape = (len(code_ids), len(coder_ids))
+            passage_ids, unit_sources, cube = _all_coded_passages(s, shape, code_of, coder_of, scope, done, notes)
+        else:
+            passage_ids, unit_sources = _done_passages(s, coder_ids, scope, done, source_names, notes)
+            cube = np.zeros((len(code_ids), len(coder_ids), passage_ids.size), dtype=np.int8)
+            condition = f"+coder_id IN ({_id_list(coder_ids)}) AND +code_id IN ({_id_list(code_ids)})"
+            for start, part, codings in iter_coding_arrays(s, passage_ids if code_ids else passage_ids[:0], condition):
+                _mark_present(cube, start, part, codings, code_of, coder_of)
     return Units(
         coders=[c.name for c in coder_rows],
-        passage_ids=passage_ids,
-        sources=sorted({source_names[sid] for _, sid in rows}),
-        matrices=matrices,
+        passage_ids=passage_ids.tolist(),
+        sources=sorted({source_names[sid] for sid in unique_sorted(unit_sources).tolist()}),
+        matrices={cid: cube[code_of[cid]] for cid in code_ids},
         codes={c.id: (c.key, c.name) for c in code_rows},
         notes=notes,
     )
 
 
-def _participant_passages() -> Any:
-    """(passage id, source id) of every participant's passage: an interviewer's is never a unit."""
-    return (
-        select(Passage.id, Passage.source_id)
-        .join(Participant, col(Passage.participant_id) == Participant.id)
-        .where(Participant.role != INTERVIEWER)
+def _id_list(ids: Any) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _index_of(ids: list[int]) -> np.ndarray:
+    """Position of each id in ``ids`` (the last, for an id named twice), indexed by id; -1 for other ids."""
+    out = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
+    out[ids] = np.arange(len(ids))
+    return out
+
+
+def _padded(lookup: np.ndarray, largest: int) -> np.ndarray:
+    """``lookup`` extended with -1 to index ``largest``."""
+    if largest < lookup.size:
+        return lookup
+    return np.concatenate([lookup, np.full(largest + 1 - lookup.size, -1, dtype=lookup.dtype)])
+
+
+def _mark_present(
+    cube: np.ndarray, start: int, part: np.ndarray, codings: CodingArrays, code_of: np.ndarray, coder_of: np.ndarray
+) -> None:
+    """1 in ``cube`` (codes × coders × units, contiguous) where a coder coded a code on a unit of ``part``,
+    the units from ``start`` on; codings of other passages, codes or coders are left out."""
+    if not (codings.passage.size and part.size):
+        return
+    low = min(int(part[0]), int(codings.passage.min()))
+    unit_of = np.full(max(int(part[-1]), int(codings.passage.max())) - low + 1, -1, dtype=np.int64)
+    unit_of[part - low] = np.arange(start, start + part.size)
+    unit = unit_of[codings.passage - low]
+    code = _padded(code_of, int(codings.code.max()))[codings.code]
+    coder = _padded(coder_of, int(codings.coder.max()))[codings.coder]
+    keep = (unit >= 0) & (code >= 0) & (coder >= 0)
+    _codes, coders, units = cube.shape
+    cube.reshape(-1)[((code * coders + coder) * units + unit)[keep]] = 1
+
+
+def _participant_passages(session: Session, condition: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Passage ids (ascending) and their source ids of the participants' passages (meeting the SQL
+    ``condition`` on ``passage``): an interviewer's passage is never a unit."""
+    bits = max(max_id(session, "source"), 1).bit_length()
+    packed = np.sort(
+        int_column(
+            session,
+            f"CAST(passage.id AS BIGINT) * {1 << bits} + passage.source_id",
+            "passage JOIN participant ON participant.id = passage.participant_id",
+            f"WHERE participant.role != '{INTERVIEWER}'" + (f" AND {condition}" if condition else ""),
+        )
     )
+    return packed >> bits, packed & ((1 << bits) - 1)
 
 
 def _all_coded_passages(
-    conn: Any, coder_ids: list[int], scope: set[int] | None, any_coded: dict[int, set[int]], notes: list[str]
-) -> list[tuple[int, int]]:
-    """The units with ``all_passages``: every participant passage one of the coders coded (filling ``any_coded``)."""
-    for pid, coder_id in conn.execute(
-        select(Coding.passage_id, Coding.coder_id).where(col(Coding.coder_id).in_(coder_ids)).distinct()
-    ):
-        any_coded[pid].add(coder_id)
-    rows = [
-        (pid, sid)
-        for pid, sid in conn.execute(_participant_passages())
-        if pid in any_coded and (scope is None or sid in scope)
-    ]
+    session: Session,
+    shape: tuple[int, int],
+    code_of: np.ndarray,
+    coder_of: np.ndarray,
+    scope: set[int] | None,
+    done: list[tuple[int, int]],
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The units with ``all_passages`` (every participant passage one of the coders coded), their
+    sources, and the codes × coders × units values (``shape``: codes × coders): 1 where a coder
+    coded the code on the unit, -1 where the coder neither marked the source done nor coded the
+    passage, else 0."""
+    passages, sources = _participant_passages(
+        session, f"passage.source_id IN ({_id_list(sorted(scope))})" if scope is not None else ""
+    )
+    codes, coders = shape
+    finished = np.zeros((coders, int(sources.max()) + 1 if sources.size else 0), dtype=bool)
+    for source_id, coder_id in done:
+        if source_id < finished.shape[1]:
+            finished[coder_of[coder_id], source_id] = True
+    kept, kept_sources, pieces = [], [], []
+    coder_ids = np.flatnonzero(coder_of >= 0)
+    condition = f"+coder_id IN ({_id_list(coder_ids)})"  # every code: any coding makes a passage a unit
+    for start, part, codings in iter_coding_arrays(session, passages, condition):
+        coded = np.zeros((1, coders, part.size), dtype=np.int8)  # by any code: as if every code were one
+        _mark_present(coded, 0, part, codings, np.zeros(int(codings.code.max(initial=0)) + 1, np.int64), coder_of)
+        keep = coded[0].any(axis=0)
+        part_sources = sources[start : start + part.size][keep]
+        base = np.where(coded[0][:, keep].astype(bool) | finished[:, part_sources], 0, -1).astype(np.int8)
+        piece = np.empty((codes, coders, base.shape[1]), dtype=np.int8)
+        piece[:] = base
+        _mark_present(piece, 0, part[keep], codings, code_of, coder_of)
+        kept.append(part[keep])
+        kept_sources.append(part_sources)
+        pieces.append(piece)
     notes.append(
         _(
             "enheder: alle deltagerudsagn, som mindst én af koderne har kodet; en koder, der ikke har markeret kilden færdig og ikke har kodet udsagnet, tæller som manglende værdi"
         )
     )
-    return rows
+    if not pieces:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros((codes, coders, 0), dtype=np.int8)
+    return np.concatenate(kept), np.concatenate(kept_sources), np.concatenate(pieces, axis=2)
 
 
 def _done_passages(
-    conn: Any,
+    session: Session,
     coder_ids: list[int],
     scope: set[int] | None,
-    done: dict[int, set[int]],
-    codings_query: Any,
+    done: list[tuple[int, int]],
+    source_names: dict[int, str],
     notes: list[str],
-) -> tuple[list[tuple[int, int]], Any]:
-    """The default units: the participant passages of the sources every coder marked done; and
-    ``codings_query`` narrowed to those sources."""
-    complete = sorted(sid for sid, who in done.items() if set(coder_ids) <= who and (scope is None or sid in scope))
-    rows = list(conn.execute(_participant_passages().where(col(Passage.source_id).in_(complete)))) if complete else []
-    codings_query = codings_query.join(Passage, col(Coding.passage_id) == Passage.id).where(
-        col(Passage.source_id).in_(complete)
-    )
-    skipped = (set(scope) if scope is not None else set(conn.execute(select(Source.id)).scalars())) - set(complete)
+) -> tuple[np.ndarray, np.ndarray]:
+    """The default units: the participant passages of the sources every coder marked done, and their sources."""
+    who: dict[int, set[int]] = defaultdict(set)
+    for source_id, coder_id in done:
+        who[source_id].add(coder_id)
+    complete = sorted(sid for sid, by in who.items() if set(coder_ids) <= by and (scope is None or sid in scope))
+    if complete:
+        passages, sources = _participant_passages(session, f"passage.source_id IN ({_id_list(complete)})")
+    else:
+        passages = sources = np.zeros(0, dtype=np.int64)
+    skipped = (set(scope) if scope is not None else set(source_names)) - set(complete)
     notes.append(
         _("enheder: deltagerudsagn i de {n} kilder, som alle {coders} kodere har markeret færdige").format(
             n=len(complete), coders=len(coder_ids)
@@ -260,23 +327,7 @@ def _done_passages(
             else ""
         )
     )
-    return rows, codings_query
-
-
-def _mark_present(
-    matrices: dict[int, np.ndarray], codings: np.ndarray, passage_ids: list[int], coder_index: dict[int, int]
-) -> None:
-    """1 where a coder coded the code on a unit (``codings``: rows of passage, code, coder)."""
-    if not (codings.size and passage_ids):
-        return
-    pids = np.asarray(passage_ids, dtype=np.int64)
-    at = np.searchsorted(pids, codings[:, 0])
-    inside = (at < pids.size) & (pids[np.minimum(at, pids.size - 1)] == codings[:, 0])
-    coder_of = np.vectorize(coder_index.__getitem__, otypes=[np.int64])
-    for code_id, matrix in matrices.items():
-        pick = inside & (codings[:, 1] == code_id)
-        if pick.any():
-            matrix[coder_of(codings[pick, 2]), at[pick]] = 1
+    return passages, sources
 
 
 def _segments(project: Project, coder_ids: list[int], code_ids: list[int], passage_ids: set[int] | None):
@@ -390,24 +441,27 @@ def agreement_report(
         )
     rows = []
     used = []
+    pooled_counts = binary_counts(np.zeros((len(units.coders), 0), dtype=np.int8))
     for code_id, (key, name) in units.codes.items():
         m = units.matrices[code_id]
         if not codes and not (m == 1).any():
             continue  # a code nobody used tells nothing; list it with --codes
-        rows.append(CodeAgreement.of(key, name, binary_agreement(m)))
+        counts = binary_counts(m)
+        rows.append(CodeAgreement.of(key, name, agreement_of_counts(counts)))
         used.append(m)
-    pooled_matrix = np.concatenate(used, axis=1) if used else np.zeros((len(units.coders), 0), dtype=np.int8)
-    pooled = CodeAgreement.of("*", "samlet", binary_agreement(pooled_matrix))
+        pooled_counts += counts  # the pooled figures: every (unit, code) pair one unit
+    pooled = CodeAgreement.of("*", "samlet", agreement_of_counts(pooled_counts))
     ci = None
     if ci_samples and pooled.krippendorff_alpha is not None:
-        data = [[None if v < 0 else int(v) for v in row] for row in pooled_matrix.tolist()]
+        pooled_matrix = np.concatenate(used, axis=1)
         try:
-            ci = krippendorff_alpha_ci(data, "nominal", samples=ci_samples, seed=seed)
+            ci = krippendorff_alpha_ci(_alpha_data(pooled_matrix), "nominal", samples=ci_samples, seed=seed)
         except AgreementUndefined:
             ci = None
+        del pooled_matrix
     report = AgreementReport(
         coders=units.coders,
-        units=len(units.passage_ids) if unit == "passage" else int(pooled_matrix.shape[1]),
+        units=len(units.passage_ids) if unit == "passage" else sum(m.shape[1] for m in used),
         unit=unit,
         sources=units.sources,
         codes=rows,
@@ -417,6 +471,23 @@ def agreement_report(
     )
     explain(report, overlap)
     return report
+
+
+def _alpha_data(matrix: np.ndarray) -> np.ndarray:
+    """A coders × units 1/0/-1 matrix as floats for :func:`krippendorff_alpha_ci`, NaN where missing.
+
+    Alpha numbers the values of an array in sorted order, those of nested lists in the order first
+    seen (row by row); the bootstrap's draws follow that numbering. So when a 1 is seen first, the
+    values are swapped (1 -> 0, 0 -> 1; nominal alpha does not depend on the labels), and the interval
+    is bit for bit the one the rows as lists of 1, 0 and None give, at a fraction of the cost.
+    """
+    flat = matrix.reshape(-1)
+    seen = np.flatnonzero(flat >= 0)
+    data = matrix.astype(np.float64)
+    if seen.size and flat[seen[0]] == 1:
+        np.subtract(1.0, data, out=data)
+    data[matrix < 0] = np.nan
+    return data
 
 
 def disagreements(

@@ -178,14 +178,33 @@ class BinaryAgreement:
     undefined: dict[str, str] = field(default_factory=dict, hash=False)
 
 
-def binary_agreement(matrix: Any) -> BinaryAgreement:
-    """All §7 coefficients for coders × units present (1) / absent (0) data.
+@dataclass(frozen=True)
+class BinaryCounts:
+    """The sufficient statistics of present/absent data: what :func:`binary_agreement` needs.
 
-    -1 or NaN is missing. Vectorised over units; the results are exactly
-    (bit for bit) those of percent_agreement, cohen_kappa,
-    krippendorff_alpha(level="nominal") and brennan_prediger(q=2) on the
-    same data, because all go through the same exact rational formulas.
+    ``table[a, b]`` is the number of units with ``a`` values 1 and ``b`` values 0 (the rest missing);
+    ``cohen`` (two coders only): over the units both coded, how many the first coder coded 1, how
+    many the second did and on how many they agree. Counts of units side by side add up (``+``), so
+    the pooled figures of several codes need not put their matrices together.
     """
+
+    table: np.ndarray
+    cohen: tuple[int, int, int] | None
+
+    def __add__(self, other: BinaryCounts) -> BinaryCounts:
+        if self.table.shape != other.table.shape:
+            raise ValueError("counts of different numbers of coders do not add up")
+        cohen = None
+        if self.cohen is not None and other.cohen is not None:
+            cohen = (self.cohen[0] + other.cohen[0], self.cohen[1] + other.cohen[1], self.cohen[2] + other.cohen[2])
+        return BinaryCounts(self.table + other.table, cohen)
+
+
+_CHUNK = 1 << 16  # units counted at a time: the temporary arrays stay small whatever the data's size
+
+
+def binary_counts(matrix: Any) -> BinaryCounts:
+    """The :class:`BinaryCounts` of coders × units present (1) / absent (0) data; -1 or NaN is missing."""
     x = np.asarray(matrix)
     if x.ndim != 2:
         raise ValueError("matrix must be a 2-D coders × units array")
@@ -194,26 +213,57 @@ def binary_agreement(matrix: Any) -> BinaryAgreement:
             x = x.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError("matrix must hold 1, 0, -1 or NaN") from exc
-    ones = x == 1
-    zeros = x == 0
-    missing = x == -1
-    if x.dtype.kind == "f":
-        missing |= np.isnan(x)
-    if not np.all(ones | zeros | missing):
-        raise ValueError("matrix must hold 1 (present), 0 (absent), -1 or NaN (missing)")
-    n_one = ones.sum(axis=0, dtype=np.int64)
-    n_zero = zeros.sum(axis=0, dtype=np.int64)
+    coders = x.shape[0]
+    side = coders + 1
+    table = np.zeros(side * side, dtype=np.int64)
+    a1 = b1 = same = 0
+    for start in range(0, x.shape[1], _CHUNK):
+        part = x[:, start : start + _CHUNK]
+        ones = part == 1
+        zeros = part == 0
+        missing = part == -1
+        if part.dtype.kind == "f":
+            missing |= np.isnan(part)
+        if not np.all(ones | zeros | missing):
+            raise ValueError("matrix must hold 1 (present), 0 (absent), -1 or NaN (missing)")
+        key = ones.sum(axis=0, dtype=np.int64) * side + zeros.sum(axis=0, dtype=np.int64)
+        table += np.bincount(key, minlength=side * side)
+        if coders == 2:
+            both = ~missing[0] & ~missing[1]  # with two coders, a pairable unit is one both coded
+            a1 += int(np.count_nonzero(ones[0] & both))
+            b1 += int(np.count_nonzero(ones[1] & both))
+            same += int(np.count_nonzero((ones[0] == ones[1]) & both))
+    return BinaryCounts(table.reshape(side, side), (a1, b1, same) if coders == 2 else None)
+
+
+def binary_agreement(matrix: Any) -> BinaryAgreement:
+    """All §7 coefficients for coders × units present (1) / absent (0) data.
+
+    -1 or NaN is missing. Vectorised over units; the results are exactly
+    (bit for bit) those of percent_agreement, cohen_kappa,
+    krippendorff_alpha(level="nominal") and brennan_prediger(q=2) on the
+    same data, because all go through the same exact rational formulas.
+    """
+    return agreement_of_counts(binary_counts(matrix))
+
+
+def agreement_of_counts(counts: BinaryCounts) -> BinaryAgreement:
+    """:func:`binary_agreement` from the data's :class:`BinaryCounts` (e.g. the sum of several codes')."""
+    side = counts.table.shape[0]
+    n_one, n_zero = np.indices((side, side))
     mu = n_one + n_zero
-    pairable = mu >= 2
-    units = int(pairable.sum())
-    n_one = n_one[pairable]
-    n_zero = n_zero[pairable]
-    mu = mu[pairable]
-    disagreements = int(np.count_nonzero((n_one > 0) & (n_zero > 0)))
-    agree = n_one * (n_one - 1) // 2 + n_zero * (n_zero - 1) // 2
-    pairs = mu * (mu - 1) // 2
-    pairs_by_m = group_sums(mu, pairs)
-    agree_by_m = group_sums(mu, agree)
+    pairable = (mu >= 2) & (counts.table > 0)
+    cells = [(int(a), int(b), int(c)) for a, b, c in zip(n_one[pairable], n_zero[pairable], counts.table[pairable])]
+    units = sum(c for _a, _b, c in cells)
+    disagreements = sum(c for a, b, c in cells if a > 0 and b > 0)
+    pairs_by_m: dict[int, int] = {}
+    agree_by_m: dict[int, int] = {}
+    for a, b, c in sorted(cells, key=lambda cell: cell[0] + cell[1]):
+        g = a + b
+        pairs_by_m[g] = pairs_by_m.get(g, 0) + c * (g * (g - 1) // 2)
+        agree_by_m[g] = agree_by_m.get(g, 0) + c * (a * (a - 1) // 2 + b * (b - 1) // 2)
+    n_1 = sum(a * c for a, _b, c in cells)
+    n_0 = sum(b * c for _a, b, c in cells)
 
     undefined: dict[str, str] = {}
     results: dict[str, float | None] = {
@@ -230,18 +280,13 @@ def binary_agreement(matrix: Any) -> BinaryAgreement:
         undefined["agreement"] = exc.reason
         undefined["brennan_prediger"] = exc.reason
     try:
-        n_1 = int(n_one.sum())
-        n_0 = int(n_zero.sum())
         results["krippendorff_alpha"] = nominal_alpha(n_1 + n_0, n_1 * n_1 + n_0 * n_0, pairs_by_m, agree_by_m)
     except AgreementUndefined as exc:
         undefined["krippendorff_alpha"] = exc.reason
-    if x.shape[0] == 2:
-        both = pairable  # with two coders, a pairable unit is one both coded
-        a1 = int(ones[0, both].sum())
-        b1 = int(ones[1, both].sum())
+    if counts.cohen is not None:
+        a1, b1, same = counts.cohen
         a0 = units - a1
         b0 = units - b1
-        same = int(np.count_nonzero(ones[0, both] == ones[1, both]))
         try:
             results["cohen_kappa"] = cohen_from_counts(units, same, a1 * b1 + a0 * b0)
         except AgreementUndefined as exc:
