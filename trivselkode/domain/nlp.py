@@ -2,7 +2,9 @@
 
 Only ``spacy.blank("da")`` with the rule-based sentencizer, and the lookup
 lemmatizer whose tables come from the ``spacy-lookups-data`` package: no
-model is ever downloaded. spaCy is imported on first use, so commands that
+model is ever downloaded. The import segments with that pipeline's tokenizer
+and the sentencizer's rule worked out on the token arrays
+(:func:`_sentencizer_starts`): the same sentences, at a fraction of the cost. spaCy is imported on first use, so commands that
 do not segment text start fast.
 
 spaCy refuses a document longer than ``nlp.max_length`` (1,000,000
@@ -14,7 +16,7 @@ with the same sentences as spaCy would find in it whole.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -65,6 +67,72 @@ _SEPARATOR = " . x "
 # The longest text segmented in one go; a group of _GROUP of them stays well
 # under spaCy's max_length (1,000,000 characters).
 PIECE = 40_000
+# Documents per batch when spaCy's own ``nlp.pipe`` segments these documents:
+# the import's yardstick (bench/import_bench.py), as the import piped them
+# before it ran the tokenizer and the sentencizer's rule itself.
+BATCH = 64
+
+
+def sentence_documents(texts: Sequence[str]) -> Iterator[str]:
+    """The documents spaCy tokenizes for ``texts`` (each at most :data:`PIECE` long): groups of
+    :data:`_GROUP` texts joined by :data:`_SEPARATOR`.
+
+    What the import hands to spaCy, and so what the import's benchmark hands to
+    spaCy's own ``nlp.pipe`` as its yardstick.
+    """
+    return (_SEPARATOR.join(texts[i : i + _GROUP]) for i in range(0, len(texts), _GROUP))
+
+
+_punct: Any = None
+_punct_single = False  # every sentence-final character is one character long (spaCy's default ones are)
+
+
+def _punct_hashes() -> Any:
+    """The hashes of the sentencizer's sentence-final characters (its ``punct_chars``), sorted."""
+    global _punct, _punct_single
+    if _punct is None:
+        import numpy as np
+
+        nlp = sentence_pipeline()
+        chars = nlp.get_pipe("sentencizer").punct_chars  # type: ignore[attr-defined]
+        _punct = np.array(sorted(nlp.vocab.strings[c] for c in chars), dtype=np.uint64)  # a str's hash
+        _punct_single = all(len(c) == 1 for c in chars)
+    return _punct
+
+
+def _sentencizer_starts(orth: Any, punct: Any, doc_starts: Any, length: Any = None) -> Any:
+    """Whether spaCy's sentencizer starts a sentence, for several documents' tokens at once.
+
+    ``orth`` and ``punct`` are the tokens' ``ORTH`` and ``IS_PUNCT``;
+    ``doc_starts`` the index of each document's first token; ``length``,
+    the tokens' ``LENGTH`` when known, narrows the look for a sentence-final
+    character to the one-character tokens (when they all are one). The rule is
+    :meth:`spacy.pipeline.Sentencizer.predict`'s, on arrays: a document's
+    first token starts a sentence, and so does the first token after a
+    sentence-final character (one of its ``punct_chars``) that is neither
+    punctuation nor such a character, in the same document (a test compares
+    the two). Worked out on the arrays rather than by the sentencizer's
+    loop, which builds a Python object per token. True where a sentence starts.
+    """
+    import numpy as np
+
+    table = _punct_hashes()
+    if length is None or not _punct_single:
+        final = table[np.minimum(np.searchsorted(table, orth), len(table) - 1)] == orth
+    else:
+        single = np.flatnonzero(length == 1)
+        final = np.zeros(len(orth), dtype=bool)
+        final[single] = table[np.minimum(np.searchsorted(table, orth[single]), len(table) - 1)] == orth[single]
+    words = np.flatnonzero((punct == 0) & ~final)
+    finals = np.flatnonzero(final)
+    after = np.searchsorted(words, finals)
+    finals, after = finals[after < len(words)], words[after[after < len(words)]]
+    # the state starts anew in each document: a character in one starts no sentence in the next
+    same_doc = np.searchsorted(doc_starts, finals, side="right") == np.searchsorted(doc_starts, after, side="right")
+    starts = np.zeros(len(orth), dtype=bool)
+    starts[doc_starts] = True
+    starts[after[same_doc]] = True
+    return starts
 
 
 def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
@@ -72,44 +140,50 @@ def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
 
     Offsets index the text itself and are sorted by text, then start;
     whitespace at either end of a sentence (a line break inside a turn, say)
-    is not part of it. The boundaries are spaCy's sentencizer's, read from the
-    documents' token arrays rather than ``doc.sents`` (which builds a Python
-    object per token and sentence), and worked out for all groups at once.
+    is not part of it. The documents are tokenized by spaCy's tokenizer and
+    the boundaries are spaCy's sentencizer's (:func:`_sentencizer_starts`),
+    read from the documents' token arrays rather than ``doc.sents`` (which
+    builds a Python object per token and sentence), and worked out for all
+    groups at once.
     """
     import numpy as np
-    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     # Where each text starts in one imagined string of all groups joined by the
     # separator: group g's document then starts at starts[g * _GROUP].
     starts = np.concatenate(([0], np.cumsum(lengths + len(_SEPARATOR))[:-1])) if len(texts) else lengths
     ends = starts + lengths
-    groups = (_SEPARATOR.join(texts[i : i + _GROUP]) for i in range(0, len(texts), _GROUP))
     arrays, offsets, sizes = [], [], []
-    for g, doc in enumerate(sentence_pipeline().pipe(groups, batch_size=64)):
+    tokenizer = sentence_pipeline().tokenizer
+    for g, text in enumerate(sentence_documents(texts)):
+        doc = tokenizer(text)
         if len(doc):
-            arrays.append(doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE]))
+            arrays.append(doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]))
             offsets.append(starts[g * _GROUP])
             sizes.append(len(doc))
+    empty = np.zeros(0, dtype=np.int64)
     if not arrays:
-        empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    arr = np.concatenate(arrays).astype(np.int64)
-    idx = arr[:, 1] + np.repeat(offsets, sizes)
-    # a sentence starts where spaCy says, and at each text's first token (as
-    # it would in a document of its own)
-    new_sentence = arr[:, 0] == 1
+    tokens = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+    doc_starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    idx = tokens[:, 3].astype(np.int64) + np.repeat(offsets, sizes)
+    # a sentence starts where spaCy's sentencizer says, and at each text's
+    # first token (as it would in a document of its own)
+    new_sentence = _sentencizer_starts(tokens[:, 0], tokens[:, 1], doc_starts, tokens[:, 4])
     first_tokens = np.searchsorted(idx, starts)
     new_sentence[first_tokens[first_tokens < len(idx)]] = True
-    word = arr[:, 3] == 0
-    sid = np.cumsum(new_sentence)[word]
-    if sid.size == 0:
-        return sid, sid, sid
-    first_char = idx[word]
-    last_char = first_char + arr[word, 2]
-    first = np.flatnonzero(np.diff(sid, prepend=sid[0] - 1))
-    last = np.append(first[1:] - 1, sid.size - 1)
-    s_start, s_end = first_char[first], last_char[last]
+    sentences = np.flatnonzero(new_sentence)
+    # each sentence from its first word to its last (whitespace tokens are no words)
+    words = np.flatnonzero(tokens[:, 2] == 0)
+    first = np.searchsorted(words, sentences)
+    last = np.searchsorted(words, np.append(sentences[1:], len(idx))) - 1
+    keep = first <= last
+    if not keep.any():
+        return empty, empty, empty
+    first, last = words[first[keep]], words[last[keep]]
+    s_start = idx[first]
+    s_end = idx[last] + tokens[last, 4].astype(np.int64)
     which = np.searchsorted(starts, s_start, side="right") - 1
     s_end = np.minimum(s_end, ends[which])  # the separator is not the text's
     keep = s_start < s_end  # sentences of the separator itself fall out here

@@ -13,11 +13,15 @@ the importers): see :class:`SourceLike`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, Row, Table, bindparam, insert, or_
+from sqlalchemy import Table, bindparam
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlmodel import Session, select
 
 from trivselkode.storage.db import bulk_insert
@@ -121,11 +125,77 @@ _STORED_TURNS = (
     .where(_PASSAGE.c.source_id == bindparam("source_id"))
     .order_by(_PASSAGE.c.number)
 )
-_INSERT_SOURCE = insert(_SOURCE)
-_INSERT_PARTICIPANT = insert(_PARTICIPANT)
-_PARTICIPANT_IDS = select(_PARTICIPANT.c.label, _PARTICIPANT.c.id).where(
-    _PARTICIPANT.c.source_id == bindparam("source_id")
-)
+_SOURCE_COLUMNS = [c.name for c in _SOURCE.c if c.name != "id"]
+_PARTICIPANT_COLUMNS = [c.name for c in _PARTICIPANT.c if c.name != "id"]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The import's statements in one dialect's SQL, run on the driver's cursor.
+
+    SQLAlchemy's per-statement work (compiling the cache key, processing each
+    parameter, building result rows) costs more than SQLite's own for these
+    small statements run once a file. The values are what SQLAlchemy would
+    send: each column's own bind processor for this dialect (JSON as text,
+    SQLite's datetimes as text) is applied here.
+    """
+
+    insert_source: str
+    returning: bool  # the new source's id comes back as a row (else: the cursor's lastrowid)
+    insert_participant: str
+    participant_ids: str
+    same_sources: str
+    source_processors: list[Callable[[Any], Any] | None]
+    participant_processors: list[Callable[[Any], Any] | None]
+
+
+_STATEMENTS: WeakKeyDictionary[Dialect, _Statements] = WeakKeyDictionary()
+
+
+def _processors(table: Table, columns: list[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+def _statements(dialect: Dialect) -> _Statements:
+    found = _STATEMENTS.get(dialect)
+    if found is not None:
+        return found
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+
+    def insert_sql(table: Table, columns: list[str]) -> str:
+        return (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+
+    returning = dialect.name != "sqlite"
+    source, participant = quote(_SOURCE.name), quote(_PARTICIPANT.name)
+    found = _Statements(
+        insert_source=insert_sql(_SOURCE, _SOURCE_COLUMNS) + (f" RETURNING {quote('id')}" if returning else ""),
+        returning=returning,
+        insert_participant=insert_sql(_PARTICIPANT, _PARTICIPANT_COLUMNS),
+        participant_ids=f"SELECT {quote('label')}, {quote('id')} FROM {participant} WHERE {quote('source_id')} = {mark}",
+        same_sources=(
+            f"SELECT {quote('id')}, {quote('name')}, {quote('content_hash')} FROM {source} "
+            f"WHERE {quote('name')} = {mark} OR {quote('content_hash')} = {mark} ORDER BY {quote('id')}"
+        ),
+        source_processors=_processors(_SOURCE, _SOURCE_COLUMNS, dialect),
+        participant_processors=_processors(_PARTICIPANT, _PARTICIPANT_COLUMNS, dialect),
+    )
+    _STATEMENTS[dialect] = found
+    return found
+
+
+def _cursor(session: Session) -> tuple[DBAPICursor, _Statements]:
+    """A driver cursor in the session's transaction, and the statements in its dialect."""
+    conn = session.connection()
+    dbapi = cast(DBAPIConnection, conn.connection.dbapi_connection)
+    return dbapi.cursor(), _statements(conn.dialect)
+
+
+def _row(values: dict[str, Any], columns: list[str], processors: list[Callable[[Any], Any] | None]) -> tuple[Any, ...]:
+    return tuple(values[c] if p is None else p(values[c]) for c, p in zip(columns, processors))
 
 
 def same_turns(session: Session, source_id: int, parsed: SourceLike) -> bool:
@@ -137,23 +207,32 @@ def same_turns(session: Session, source_id: int, parsed: SourceLike) -> bool:
 
 
 def insert_source(session: Session, parsed: SourceLike, digest: str, sentences: list[str]) -> int:
-    """A new source, its participants and its passages, in Core statements (no ORM objects); its id.
+    """A new source, its participants and its passages, on the driver's cursor (no ORM objects); its id.
 
     ``sentences`` holds each turn's sentences as JSON
     (:func:`trivselkode.importers.pipeline.segment`).
     """
-    fields = source_fields(parsed, digest)
-    result = cast(
-        CursorResult[Any], session.execute(_INSERT_SOURCE, {"name": parsed.name, "imported_at": utcnow(), **fields})
-    )
-    primary_key = cast(Row[Any], result.inserted_primary_key)  # always set after a single-row insert
-    source_id: int = primary_key[0]
-    if parsed.participants:
-        session.execute(
-            _INSERT_PARTICIPANT,
-            [{"source_id": source_id, "label": p.label, **_participant_fields(p)} for p in parsed.participants],
-        )
-    ids = dict(session.execute(_PARTICIPANT_IDS, {"source_id": source_id}).all())
+    cursor, sql = _cursor(session)
+    try:
+        fields = {"name": parsed.name, "imported_at": utcnow(), **source_fields(parsed, digest)}
+        cursor.execute(sql.insert_source, _row(fields, _SOURCE_COLUMNS, sql.source_processors))
+        source_id: int = cast(Any, cursor.fetchone())[0] if sql.returning else cursor.lastrowid
+        if parsed.participants:
+            cursor.executemany(
+                sql.insert_participant,
+                [
+                    _row(
+                        {"source_id": source_id, "label": p.label, **_participant_fields(p)},
+                        _PARTICIPANT_COLUMNS,
+                        sql.participant_processors,
+                    )
+                    for p in parsed.participants
+                ],
+            )
+        cursor.execute(sql.participant_ids, (source_id,))
+        ids: dict[str, int] = dict(cursor.fetchall())
+    finally:
+        cursor.close()
     insert_passages(session, source_id, parsed, sentences, ids)
     return source_id
 
@@ -224,13 +303,19 @@ def insert_passages(
     bulk_insert(session, _PASSAGE, _PASSAGE_COLUMNS, values)
 
 
-_SAME_SOURCE = (
-    select(_SOURCE.c.id, _SOURCE.c.name, _SOURCE.c.content_hash)
-    .where(or_(_SOURCE.c.name == bindparam("name"), _SOURCE.c.content_hash == bindparam("digest")))
-    .order_by(_SOURCE.c.id)
-)
+class SameSource(NamedTuple):
+    """A stored source :func:`same_sources` found."""
+
+    id: int
+    name: str
+    content_hash: str
 
 
-def same_sources(session: Session, name: str, digest: str) -> list[Row[Any]]:
+def same_sources(session: Session, name: str, digest: str) -> list[SameSource]:
     """(id, name, content_hash) of the source named ``name`` and of those with the text ``digest``, in one look."""
-    return list(session.execute(_SAME_SOURCE, {"name": name, "digest": digest}).all())
+    cursor, sql = _cursor(session)
+    try:
+        cursor.execute(sql.same_sources, (name, digest))
+        return [SameSource(*row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
