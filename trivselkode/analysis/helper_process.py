@@ -4,20 +4,24 @@ Loading spaCy or a large lemma table holds Python's GIL for seconds, which
 would freeze a UI in the same process even from a thread; a helper process
 (``python -m MODULE``) loads it instead and the caller only waits on a pipe.
 Started on first use, one request at a time, restarted if it died, stopped
-by :meth:`JsonLineProcess.close` (or when this process exits) without a
-long wait: a busy helper is killed, an idle one gets :data:`CLOSE_WAIT_S`.
+by :meth:`JsonLineProcess.close` (or when this process exits) without any
+wait: the helper, and any worker process it forked, is killed at once and
+reaped in the background. A helper holds nothing that could be lost: it
+only reads the project, and writes a file only whole (then renamed).
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
 from typing import IO, Any, cast
 
-CLOSE_WAIT_S = 0.3  # what close() waits for an idle helper to stop before killing it
+_OWN_GROUP = os.name == "posix"  # each helper leads a process group of its own: closing kills the whole group
 
 
 class JsonLineProcess:
@@ -28,9 +32,11 @@ class JsonLineProcess:
         self._gone = gone
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     def ask(self, request: Any) -> Any:
-        """``request`` sent as one JSON line; the helper's answer, decoded. RuntimeError if it died."""
+        """``request`` sent as one JSON line; the helper's answer, decoded. RuntimeError if it died
+        (or was closed: a request after :meth:`close` starts no new helper)."""
         payload = json.dumps(request) + "\n"
         with self._lock:
             proc = self._ensure()
@@ -42,36 +48,60 @@ class JsonLineProcess:
             except (OSError, ValueError):  # a broken pipe, a pipe closed under the write, a garbled line
                 line = ""
             if not line:
-                self._proc = None
+                if self._proc is proc:
+                    self._proc = None
                 raise RuntimeError(self._gone)
             return answer
 
     def _ensure(self) -> subprocess.Popen[str]:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(
+        proc = self._proc  # read once: close() may set it to None meanwhile (from another thread)
+        if self._closed:
+            raise RuntimeError(self._gone)
+        if proc is None or proc.poll() is not None:
+            proc = self._proc = subprocess.Popen(
                 [sys.executable, "-m", self._module],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
                 encoding="utf-8",
+                start_new_session=_OWN_GROUP,
             )
             atexit.register(self.close)
-        return self._proc
+            if self._closed:  # closed while it started: it goes the same way
+                self._proc = None
+                kill(proc)
+                raise RuntimeError(self._gone)
+        return proc
 
     def close(self) -> None:
-        """Stop the helper at once: a busy one (a request under way) is killed, an idle one gets
-        :data:`CLOSE_WAIT_S` to end by itself. A request waiting on it fails with a RuntimeError."""
-        busy = self._lock.locked()
+        """Stop the helper for good, without waiting for it: it is killed (SIGKILL, with any process
+        it forked), busy or not, and reaped by a daemon thread. A request waiting on it fails with a
+        RuntimeError; a later request too (no new helper is started)."""
+        self._closed = True
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if not busy:
-            try:
-                cast(IO[str], proc.stdin).close()
-                proc.wait(timeout=CLOSE_WAIT_S)
-                return
-            except (OSError, subprocess.TimeoutExpired):
-                pass  # a pipe already broken, or a helper slow to end: killed below
-        proc.kill()
-        proc.wait()  # a killed process ends at once; reaped so that it leaves no zombie
+        if proc is not None:
+            kill(proc)
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` (and its process group, where it leads one) now; reap it in a daemon thread."""
+    try:
+        if _OWN_GROUP:
+            os.killpg(proc.pid, signal.SIGKILL)  # not reaped yet, so its id (the group's) is still its own
+        else:
+            proc.kill()
+    except OSError:  # ProcessLookupError, PermissionError: it is gone already
+        pass
+    threading.Thread(target=_reap, args=(proc,), name=f"reap-helper-{proc.pid}", daemon=True).start()
+
+
+def _reap(proc: subprocess.Popen[str]) -> None:
+    """Wait for a killed helper (it leaves no zombie) and close our ends of its pipes."""
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        try:
+            if pipe is not None:
+                pipe.close()
+        except OSError:  # a write still buffered to the dead helper: nothing to deliver it to
+            pass

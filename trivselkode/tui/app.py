@@ -13,6 +13,10 @@ which bubbles up to the app and becomes a notification. Nothing is lost.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import gc
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,6 +79,65 @@ OTHER_SCREENS = {
 def help_sections(screen: Screen, app: App) -> keys.HelpSections:
     """What ``?`` shows over ``screen``: its bindings, its extra notes, and the keys that work everywhere."""
     return keys.help_sections(screen)
+
+
+#: Thread workers that only read (or ask a helper process): quitting does not wait for them. Every other
+#: group (``write``, a screen's own writes, an export) is waited for before the app exits.
+READ_ONLY_GROUPS = frozenset(
+    {
+        "overview-load",
+        "coding-load",
+        "next-source",
+        "suggest",
+        "learn",
+        "codebook-load",
+        "agreement",
+        "agreement-by-source",
+        "audit",
+        "review-load",
+        "export-choices",
+        "search-index",
+        "search",
+        "search-refresh",
+        "retrieval-load",
+        "survey-report",
+        "survey-joint",
+        "review-queue-rank",
+        "review-queue-check",
+    }
+)
+QUIT_SWITCH_INTERVAL_S = 0.0005  # on quitting, a busy worker thread hands the GIL back this soon (default 5 ms)
+
+
+class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
+    """The event loop's executor when the app runs for real: each thread worker in a daemon thread.
+
+    asyncio's default executor is joined when the loop closes, and its threads
+    when the interpreter ends, so quitting would wait for a read still running
+    (the search index of a large project: seconds). Daemon threads are not
+    waited for; what must finish (a write) is awaited by :meth:`TrivselApp.action_quit`.
+    A ThreadPoolExecutor (asyncio takes no other) whose pool is never used: each job gets
+    a thread of its own.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 (handed to whoever awaits the future)
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="trivselkode-worker", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to join: the threads are daemons, and the writes were awaited before the exit."""
 
 
 class _WriteOrder:
@@ -159,10 +222,18 @@ class TrivselApp(App):
         self.history = UndoHistory()
         self.shortcut_warnings: set[str] = set()  # code shortcuts the screen keeps, already told
         self._writes = _WriteOrder()
+        self._daemon_workers = False  # run(): thread workers in daemon threads (see _DaemonThreads)
 
     # ----------------------------------------------------------------- start
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app until it exits; quitting then waits for no read still running (see :class:`_DaemonThreads`)."""
+        self._daemon_workers = True
+        return super().run(*args, **kwargs)
+
     def on_mount(self) -> None:
+        if self._daemon_workers:
+            asyncio.get_running_loop().set_default_executor(_DaemonThreads())
         self.sub_title = inert_line(self.project.display_name)
         if self.coder:
             self._start()
@@ -170,7 +241,12 @@ class TrivselApp(App):
             self.push_screen(CoderDialog(), self._coder_chosen)
 
     def on_unmount(self) -> None:
-        self.learning.close()  # never waits for a training: it is killed
+        self.stop_helpers()
+
+    def stop_helpers(self) -> None:
+        """Kill the helper processes (spaCy's, the learner's), waiting for neither; a worker waiting on one
+        ends with an error (never shown: the app is closing)."""
+        self.learning.close()  # a training in progress is killed
         if self._lemmas is not None:
             self._lemmas.close()
 
@@ -383,10 +459,25 @@ class TrivselApp(App):
         self.notify(_("Sprog: {language}").format(language=LANGUAGE_NAMES[language()]), timeout=3)
 
     async def action_quit(self) -> None:
+        """Quit at once: positions saved, helpers killed, the writes asked for stored, reads left behind."""
         for screen in self.screen_stack:
             if isinstance(screen, CodingScreen):
                 screen.save_position_now()
+        self.stop_helpers()
+        # A worker thread still busy (building a search index, say) would otherwise keep the GIL from
+        # the exit for 5 ms at each of its many steps.
+        sys.setswitchinterval(min(sys.getswitchinterval(), QUIT_SWITCH_INTERVAL_S))
+        await self.finish_writes()
         self.exit()
+
+    async def finish_writes(self) -> None:
+        """Wait for every worker that may write (all but :data:`READ_ONLY_GROUPS`): nothing asked for is lost."""
+        pending = [w for w in self.workers if w.group not in READ_ONLY_GROUPS and not w.is_finished]
+        for worker in pending:
+            try:
+                await worker.wait()
+            except Exception:  # noqa: BLE001 (failed or cancelled: its own handler said so)
+                pass
 
     # ---------------------------------------------------------------- writes
 
@@ -522,3 +613,6 @@ class TrivselApp(App):
 def run_tui(project: Project, settings: Settings) -> None:
     """Run the TUI on an open project until the user quits."""
     TrivselApp(project, settings).run()
+    # The process ends next: its objects need no last cyclic collection (on a large project the
+    # interpreter's final one took half a second).
+    gc.freeze()
