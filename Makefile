@@ -43,8 +43,10 @@ lint: $(VENV)/.test-installed
 i18n: $(VENV)/.test-installed
 	$(BIN)/python tools/i18n.py
 
+# `make bench GROWTH=1`: import, agreement, frequencies, quotes, search and REFI export at
+# 100k, 1M and 4M words, their exponents and peak memory.
 bench: $(VENV)/.test-installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(GROWTH),--growth)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

@@ -15,13 +15,17 @@ every third and T1 on every fifth. Prints, each next to its target:
   empty Textual app measured the same way; the added median must be ≤ 15 ms,
   as for the coding list (``bench/tui_bench.py``).
 
-Run: ``.venv/bin/python bench/retrieval_bench.py [--keys 50]``.
+Run: ``.venv/bin/python bench/retrieval_bench.py [--keys 50]``; with ``--json
+[--runs 3]`` (as ``bench/run.py`` does) the screen and the empty app are
+measured in turn ``--runs`` times and one JSON document of figures is printed
+(each sample a run's median; see ``bench/run.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -161,10 +165,52 @@ async def empty_keys(keys: int) -> dict[str, list[float]]:
     return result
 
 
+KEYS = (("j", "scroll (j)"), ("pagedown", "scroll (PgDn)"), ("1", "recode (1)"))
+
+
+def figures(db: Path, keys: int, runs: int) -> dict[str, list[dict]]:
+    """The screen's figures for ``bench/run.py``: ``runs`` rounds of our screen, then the empty app."""
+    from trivselkode.config import Settings
+    from trivselkode.storage.db import open_project
+    from trivselkode.tui.app import TrivselApp
+
+    opens: list[float] = []
+    ours: dict[str, list[float]] = {key: [] for key, _ in KEYS}
+    empty: dict[str, list[float]] = {key: [] for key, _ in KEYS}
+    for _ in range(runs):
+        project, _ = open_project(str(db))
+        try:
+            mine = asyncio.run(screen(TrivselApp(project, Settings(db=str(db)), coder="anne", suggester=None), keys))
+        finally:
+            project.dispose()
+        theirs = asyncio.run(empty_keys(keys))
+        opens += mine["open"]  # type: ignore[arg-type]
+        for key, _label in KEYS:
+            ours[key].append(statistics.median(mine[key]) * 1000)  # type: ignore[arg-type]
+            empty[key].append(statistics.median(theirs[key]) * 1000)
+    out = [
+        {"name": f"Udtræk: open on {CODED:,}+ segments of T3, to first paint", "unit": "s", "samples": opens,
+         "reference": None, "judge": "absolute", "stat": "p95", "op": "<=", "target": 1.0},
+    ]  # fmt: skip
+    for key, label in KEYS:
+        out.append({"name": f"Udtræk: {label}, ms per key until drawn, added to an empty Textual app", "unit": "ms",
+                    "samples": ours[key], "reference": {"name": "empty app", "samples": empty[key]},
+                    "judge": "added", "stat": "median", "op": "<=", "target": 15.0})  # fmt: skip
+    return {"figures": out}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=50, help="keystrokes per measurement")
+    parser.add_argument("--json", action="store_true", help="one JSON document of figures (for bench/run.py)")
+    parser.add_argument("--runs", type=int, default=3, help="with --json: rounds of ours and the empty app")
     args = parser.parse_args()
+    if args.json:
+        with tempfile.TemporaryDirectory(prefix="retrieval-bench-") as tmp:
+            db = Path(tmp) / "bench.db"
+            build(db)
+            print(json.dumps(figures(db, args.keys, args.runs)))
+        return
 
     from trivselkode.config import Settings
     from trivselkode.storage.db import open_project
