@@ -208,3 +208,36 @@ def test_a_worker_that_dies_ends_the_import_with_one_clear_error(tmp_path: Path,
         assert all(n == 1 for n in counts.values())  # whatever was stored is whole
     finally:
         project.dispose()
+
+
+def test_a_file_that_fails_in_a_batch_leaves_the_others_of_its_batch_stored(tmp_path: Path, monkeypatch):
+    """One transaction per batch of files; a clash in the middle of a batch keeps every other file whole."""
+    import trivselkode.importers.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 3600.0)  # every file in one batch
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "b.txt").write_text("P1: Noget helt andet om havearbejde og tomater i drivhuset.\n", encoding="utf-8")
+    second = tmp_path / "second"
+    second.mkdir()
+    for name in "abcd":
+        (second / f"{name}.txt").write_text(f"P1: Kilde {name}. Jeg låner bøger hver uge.\nI: Tak.\n", encoding="utf-8")
+    (second / "d.txt").write_text("P1: Kilde a. Jeg låner bøger hver uge.\nI: Tak.\n", encoding="utf-8")  # a's text
+    project, _ = open_project(str(tmp_path / "p.db"))
+    seen: list[str] = []
+    try:
+        import_paths(project, [first / "b.txt"])
+        report = import_paths(project, [second], on_file=lambda r: seen.append(r.status))
+        statuses = {Path(f.path).name: f.status for f in report.files}
+        assert statuses == {"a.txt": "imported", "b.txt": "failed", "c.txt": "imported", "d.txt": "duplicate"}
+        assert "findes allerede" in (report.files[1].error or "")
+        assert seen == [f.status for f in report.files]  # each reported once, in order, after it was stored
+        with project.read() as s:
+            stored = {src.name: src.text for src in s.exec(select(Source))}
+            passages = {
+                name: len(list(s.exec(select(Passage).join(Source).where(Source.name == name)))) for name in stored
+            }
+        assert stored["b"].startswith("P1: Noget helt andet")  # the clash changed nothing
+        assert sorted(stored) == ["a", "b", "c"] and passages == {"a": 2, "b": 1, "c": 2}
+    finally:
+        project.dispose()

@@ -67,6 +67,8 @@ def check_yaml(text: str, *, max_depth: int, max_extra: int = DEFAULT_MAX_EXTRA)
     gives up on flow collections nested 1,000 deep before its events get
     there; then the check is made again with PyYAML's own parser.)
     """
+    if _clearly_within(text, max_depth):
+        return
     try:
         _check(text, _FAST_LOADER, max_depth, max_extra)
     except yaml.YAMLError:
@@ -76,6 +78,20 @@ def check_yaml(text: str, *, max_depth: int, max_extra: int = DEFAULT_MAX_EXTRA)
             _check(text, yaml.SafeLoader, max_depth, max_extra)
         except yaml.YAMLError:
             return
+
+
+def _clearly_within(text: str, max_depth: int) -> bool:
+    """Whether ``text`` can hold neither an alias nor collections ``max_depth`` deep, at a glance.
+
+    An alias is written with ``*``; every collection begins with an indicator
+    of its own (``:`` or ``?`` of a mapping's key, ``-`` of a sequence's item,
+    ``[`` or ``{``), so fewer indicators than ``max_depth`` cannot nest that
+    deep. Most front matter is such: a few lines of ``key: value``.
+    """
+    if "*" in text:
+        return False
+    indicators = text.count(":") + text.count("?") + text.count("-") + text.count("[") + text.count("{")
+    return indicators < max_depth
 
 
 def _check(text: str, loader: type, max_depth: int, max_extra: int) -> None:

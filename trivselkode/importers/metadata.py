@@ -47,7 +47,7 @@ from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedParticipant
 from trivselkode.importers.encoding import decode_bytes
 from trivselkode.importers.labels import compile_speaker_pattern
-from trivselkode.importers.metadata_yaml import MAX_YAML_DEPTH, LineOf, load_yaml_mapping, no_line
+from trivselkode.importers.metadata_yaml import MAX_YAML_DEPTH, LineOf, YamlPath, load_yaml_mapping, no_line
 from trivselkode.importers.participant_book import ParticipantBook, default_role
 
 __all__ = [
@@ -110,10 +110,26 @@ def _where(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
 
 
+class _Place:
+    """``file:line`` of a path in the metadata, looked up only when a message names it."""
+
+    __slots__ = ("_file", "_line_of", "_path")
+
+    def __init__(self, file: str, line_of: LineOf, path: YamlPath) -> None:
+        self._file, self._line_of, self._path = file, line_of, path
+
+    def __str__(self) -> str:
+        return _where(self._file, self._line_of(self._path))
+
+
+#: Where a value is, for messages: written out, or looked up when shown.
+Where = str | _Place
+
+
 # --------------------------------------------------------------------------- validation
 
 
-def _text_value(value: Any, key: str, where: str, max_len: int | None = None) -> str | None:
+def _text_value(value: Any, key: str, where: Where, max_len: int | None = None) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list)):
@@ -142,7 +158,7 @@ def _one_of(allowed: tuple[str, ...]) -> str:
     )
 
 
-def _choice(value: Any, key: str, allowed: tuple[str, ...], where: str) -> str | None:
+def _choice(value: Any, key: str, allowed: tuple[str, ...], where: Where) -> str | None:
     text = _text_value(value, key, where)
     if text is None:
         return None
@@ -170,7 +186,7 @@ def parse_int(value: Any) -> int | None:
     return None
 
 
-def _whole(value: Any, key: str, where: str) -> int | None:
+def _whole(value: Any, key: str, where: Where) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number = parse_int(value)
@@ -182,7 +198,7 @@ def _whole(value: Any, key: str, where: str) -> int | None:
     return number
 
 
-def _age(value: Any, where: str, key: str = "age") -> int | None:
+def _age(value: Any, where: Where, key: str = "age") -> int | None:
     age = _whole(value, key, where)
     if age is not None and not 0 <= age <= MAX_AGE:
         raise TrivselError(
@@ -193,7 +209,7 @@ def _age(value: Any, where: str, key: str = "age") -> int | None:
 
 def _participant(item: Any, index: int, file: str, line_of: LineOf) -> ParsedParticipant:
     path = ("participants", index)
-    where = _where(file, line_of(path))
+    where = _Place(file, line_of, path)
     if isinstance(item, (str, int)) and not isinstance(item, bool):
         item = {"id": item}
     if not isinstance(item, Mapping):
@@ -210,7 +226,7 @@ def _participant(item: Any, index: int, file: str, line_of: LineOf) -> ParsedPar
     for key, value in item.items():
         key_text = str(key)
         folded = key_text.strip().casefold()
-        key_where = _where(file, line_of((*path, key_text)))
+        key_where = _Place(file, line_of, (*path, key_text))
         if folded in ("id", "label"):
             continue
         if folded == "role" or folded == "rolle":
@@ -264,7 +280,7 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
     for key, value in mapping.items():
         key_text = str(key)
         folded = key_text.strip().casefold()
-        where = _where(file, line_of((key_text,)))
+        where = _Place(file, line_of, (key_text,))
         if folded in ("name", "title", "site", "date"):
             text = _text_value(value, folded, where, MAX_FIELD.get(folded))
             if text is not None:
@@ -289,7 +305,7 @@ def parse_metadata(mapping: Mapping[str, Any], file: str, line_of: LineOf | None
                     _("{where}: 'speaker_pattern' skal være et regulært udtryk i anførselstegn").format(where=where),
                     hint=_("skriv fx speaker_pattern: '^(?P<label>[A-ZÆØÅ]+) >'"),
                 )
-            speaker_pattern = compile_speaker_pattern(value, where)
+            speaker_pattern = compile_speaker_pattern(value, str(where))
         elif folded in ("participants", "deltagere"):
             if value is None:
                 continue

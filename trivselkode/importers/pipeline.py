@@ -1,7 +1,10 @@
 """Importing files into a project: parse, segment sentences, store.
 
-Each file is stored in one transaction (``--strict``: all files in one), so
-a failure or a killed process leaves no half-imported source behind.
+Files are stored in batches of about :data:`BATCH_SECONDS` of work, one
+transaction each (``--strict``: all files in one); when a file of a batch
+fails, the batch is stored again a file at a time. So a failure or a killed
+process leaves no half-imported source behind; a file is reported once it is
+committed.
 
 A file whose source name already exists is
 - a no-op when its text and its turns are unchanged (its warnings are not
@@ -19,6 +22,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import re
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +46,9 @@ from trivselkode.storage.source_revision import revise_source
 from trivselkode.storage.source_store import insert_source, same_sources, same_turns
 
 _SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")  # a cheap first look: most texts have no run of six digits
+#: Files are stored in batches of about this much work, one transaction each (a
+#: commit per file cost a tenth of an import); each file is stored whole or not at all.
+BATCH_SECONDS = 0.2
 CPR_RE = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
 
 
@@ -149,7 +156,7 @@ def import_paths(
 
     With ``workers`` ≥ 1 (and ``fork`` available), files are parsed and
     segmented in that many worker processes while this one stores the
-    results; each file is still stored in its own transaction, in order.
+    results; each file is still stored whole or not at all, in order.
     Never use workers from a process with threads (the TUI): fork is unsafe there.
     ``speaker_pattern`` describes more speaker labels (``--speaker-pattern``);
     ``max_unpacked`` bounds what a ``.docx``/``.xlsx`` may unpack to (``--max-unpacked``).
@@ -225,19 +232,76 @@ def _import_prepared(
                 on_file(result)
         return
 
-    for path, prep in prepared:
-        result = FileResult(path=str(path))
-        try:
-            if isinstance(prep, TrivselError):
-                raise prep
-            with project.write() as session:
+    items = iter(prepared)
+    while True:
+        results, ended, failure = _store_batch(project, items, replace=replace, similarity=similarity)
+        for result in results:
+            report.files.append(result)
+            if on_file:
+                on_file(result)
+        if failure is not None:
+            raise failure
+        if ended:
+            return
+
+
+def _store_batch(
+    project: Project,
+    items: Iterator[tuple[Path, _Prepared | TrivselError]],
+    *,
+    replace: bool,
+    similarity: float,
+) -> tuple[list[FileResult], bool, TrivselError | None]:
+    """Store the next files of ``items`` for about :data:`BATCH_SECONDS`, in one transaction.
+
+    Should a file fail, the batch's transaction is rolled back and each of
+    its files is stored again in a transaction of its own, so that a failed
+    file leaves nothing of itself and the others are kept. Returns the
+    batch's results (committed), whether ``items`` is used up, and the error
+    that ended it (a worker process gone), which the caller raises once the
+    files before it are stored and reported.
+    """
+    batch: list[tuple[_Prepared | TrivselError, FileResult]] = []
+    ended, failure = False, None
+    deadline = time.monotonic() + BATCH_SECONDS
+    try:
+        with project.write() as session:
+            while not batch or time.monotonic() < deadline:
+                try:
+                    path, prep = next(items)
+                except StopIteration:
+                    ended = True
+                    break
+                except TrivselError as exc:
+                    ended, failure = True, exc
+                    break
+                result = FileResult(path=str(path))
+                batch.append((prep, result))
+                if isinstance(prep, TrivselError):
+                    result.error = str(prep)
+                    continue
                 _store(session, prep, result, replace=replace, similarity=similarity)
-        except TrivselError as exc:
-            result.status = "failed"
-            result.error = str(exc)
-        report.files.append(result)
-        if on_file:
-            on_file(result)
+    except TrivselError:
+        if not batch:
+            raise
+        return [_store_alone(project, prep, path, replace, similarity) for prep, path in batch], ended, failure
+    return [result for _prep, result in batch], ended, failure
+
+
+def _store_alone(
+    project: Project, prep: _Prepared | TrivselError, failed: FileResult, replace: bool, similarity: float
+) -> FileResult:
+    """Store one file in a transaction of its own (its batch failed): its result."""
+    result = FileResult(path=failed.path)
+    try:
+        if isinstance(prep, TrivselError):
+            raise prep
+        with project.write() as session:
+            _store(session, prep, result, replace=replace, similarity=similarity)
+    except TrivselError as exc:
+        result.status = "failed"
+        result.error = str(exc)
+    return result
 
 
 def _prepare(
@@ -322,8 +386,14 @@ def _prepare_all(
         finally:
             gc.unfreeze()
         return
-    for job in jobs:
-        yield job[0], _prepare_job(job)
+    # What lives on through the import (spaCy's vocabulary, the session) is not
+    # scanned again by every collection the files' short-lived objects set off.
+    gc.freeze()
+    try:
+        for job in jobs:
+            yield job[0], _prepare_job(job)
+    finally:
+        gc.unfreeze()
 
 
 def _store(session: Session, prep: _Prepared, result: FileResult, *, replace: bool, similarity: float) -> None:

@@ -21,10 +21,10 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Dialect
-from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlmodel import Session, select
 
-from trivselkode.storage.db import bulk_insert
+from trivselkode.storage.db import bulk_insert, driver_connection
 from trivselkode.storage.models import Participant, Passage, Source, utcnow
 from trivselkode.storage.sources import SOURCE_FIELDS
 
@@ -189,9 +189,8 @@ def _statements(dialect: Dialect) -> _Statements:
 
 def _cursor(session: Session) -> tuple[DBAPICursor, _Statements]:
     """A driver cursor in the session's transaction, and the statements in its dialect."""
-    conn = session.connection()
-    dbapi = cast(DBAPIConnection, conn.connection.dbapi_connection)
-    return dbapi.cursor(), _statements(conn.dialect)
+    dbapi, dialect = driver_connection(session)
+    return dbapi.cursor(), _statements(dialect)
 
 
 def _row(values: dict[str, Any], columns: list[str], processors: list[Callable[[Any], Any] | None]) -> tuple[Any, ...]:
