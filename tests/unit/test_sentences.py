@@ -61,3 +61,45 @@ def test_same_on_the_demo_transcripts():
             texts += [t.text for t in parse_file(path, text_column="svar").turns]
     assert len(texts) > 400
     assert sentence_spans(texts) == per_turn(texts)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                TRICKY
+                + [" ", "\t", "\xa0", "\n\n", "  ", "(", ")", '"', "»", "Nej!?", "1.", "。", "‼", "؟", "！", "Ja。"]
+            ),
+            min_size=0,
+            max_size=14,
+        ).map("".join),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_by_chunks_as_spacy_in_any_spacing(texts):
+    """Segmenting chunk by chunk finds spaCy's sentences however the words are glued or spaced."""
+    assert sentence_spans(texts) == per_turn(texts)
+
+
+def test_by_chunks_is_taken_and_the_token_arrays_remain_the_fallback(monkeypatch):
+    import trivselkode.domain.nlp as nlp
+
+    assert nlp._chunks_work()  # spaCy's Danish tokenizer works chunk by chunk
+    texts = []
+    for path in iter_source_files([REPO / "transcripts"]):
+        if path.name not in ("codings-demo.csv", "README.md"):
+            texts += [t.text for t in parse_file(path, text_column="svar").turns]
+    by_chunks = sentence_spans(texts)
+    monkeypatch.setattr(nlp, "_by_chunks", False)
+    assert sentence_spans(texts) == by_chunks == per_turn(texts)
+
+
+def test_a_text_longer_than_spacys_limit_by_chunks():
+    """No piece-wise reading is needed by chunks: the sentences of a whole long text are spaCy's in its pieces."""
+    text = " ".join(["Jeg kommer her hver uge, og (pause) det er godt. Ja!"] * 30_000)  # 1.6M characters
+    spans = sentence_spans([text])[0]
+    assert len(spans) == 60_000
+    assert spans[:3] == per_turn([text[:200]])[0][:3]
+    assert all(text[a:b] in ("Jeg kommer her hver uge, og (pause) det er godt.", "Ja!") for a, b in spans)

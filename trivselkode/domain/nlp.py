@@ -2,19 +2,25 @@
 
 Only ``spacy.blank("da")`` with the rule-based sentencizer, and the lookup
 lemmatizer whose tables come from the ``spacy-lookups-data`` package: no
-model is ever downloaded. The import segments with that pipeline's tokenizer
-and the sentencizer's rule worked out on the token arrays
-(:func:`_sentencizer_starts`): the same sentences, at a fraction of the cost. spaCy is imported on first use, so commands that
-do not segment text start fast.
+model is ever downloaded. The import finds spaCy's sentences with that
+pipeline's tokenizer and the sentencizer's rule, reading only the chunks of
+text (between whitespace) around sentence-final characters, each distinct
+chunk tokenized once (:func:`_text_sentences`): the same sentences, at a
+fraction of the cost. Where spaCy's tokenizer is set up so that this would
+not hold, the rule is worked out on the token arrays of whole documents
+(:func:`_sentencizer_starts`). spaCy is imported on first use, so commands
+that do not segment text start fast.
 
 spaCy refuses a document longer than ``nlp.max_length`` (1,000,000
-characters); that is no limit for the user. A text longer than
-:data:`PIECE` is segmented a piece at a time (see :func:`_long_sentences`),
-with the same sentences as spaCy would find in it whole.
+characters); that is no limit for the user. By chunks a text of any length
+is read whole; on token arrays a text longer than :data:`PIECE` is segmented
+a piece at a time (see :func:`_long_sentences`), with the same sentences as
+spaCy would find in it whole.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -191,11 +197,166 @@ def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
     return which, s_start - starts[which], s_end - starts[which]
 
 
+# --------------------------------------------------------------------------- by chunks
+#
+# spaCy's tokenizer splits a text at whitespace into chunks and tokenizes each
+# chunk on its own (its cache is keyed by the chunk), so the sentencizer's
+# rule needs the tokens of few chunks only: those holding a sentence-final
+# character, and after each such character the chunks up to the first token
+# that is neither punctuation nor final. Those chunks' tokens are spaCy's
+# tokenizer's, worked out once per distinct chunk; every other chunk is
+# never tokenized. The sentences are the ones spaCy finds in each text as a
+# document of its own (the tests compare the two).
+
+#: chunk → what the sentencizer's rule needs of its tokens (see :func:`_chunk_info`).
+_chunk_cache: dict[str, tuple[tuple[int, ...], bool, int | None]] = {}
+_CHUNK_CACHE_LIMIT = 200_000
+_final_char: Any = None  # a regex: one sentence-final character (None: not by chunks)
+_final_latin: Any = None  # a regex: one sentence-final character up to U+00FF (fast to look for)
+_final_other: frozenset[str] = frozenset()  # the other sentence-final characters
+_by_chunks: bool | None = None
+_SPACE = re.compile(r"\s")
+_NOT_LATIN = re.compile(r"[^\x00-\xff]+")
+
+
+def _chunks_work() -> bool:
+    """Whether spaCy's tokenization here is chunk by chunk as described above.
+
+    It is unless a tokenizer exception holds whitespace inside a longer
+    string, or a sentence-final character is longer than one character.
+    """
+    global _by_chunks, _final_char, _final_latin, _final_other
+    if _by_chunks is None:
+        nlp = sentence_pipeline()
+        chars = sorted(nlp.get_pipe("sentencizer").punct_chars)  # type: ignore[attr-defined]
+        rules = nlp.tokenizer.rules or {}  # type: ignore[union-attr]
+        spaced = any(len(k) > 1 and any(c.isspace() for c in k) for k in rules)
+        latin = [c for c in chars if c <= "\xff"]
+        if latin and not spaced and all(len(c) == 1 and not c.isspace() for c in chars):
+            # a class of many characters beyond U+00FF is ten times slower to look for
+            _final_char = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+            _final_latin = re.compile("[" + "".join(re.escape(c) for c in latin) + "]")
+            _final_other = frozenset(chars) - frozenset(latin)
+        _by_chunks = _final_char is not None
+    return _by_chunks
+
+
+def _chunk_info(chunk: str) -> tuple[tuple[int, ...], bool, int | None]:
+    """For one chunk (no whitespace in it), from spaCy's tokens of it: the offsets at which a sentence
+    begins after a final token of the chunk, whether a final token is still waiting for its next
+    sentence at the chunk's end, and the offset of its first token that is neither punctuation nor
+    final (None: there is none).
+    """
+    found = _chunk_cache.get(chunk)
+    if found is None:
+        nlp = sentence_pipeline()
+        finals = nlp.get_pipe("sentencizer").punct_chars  # type: ignore[attr-defined]
+        inside: list[int] = []
+        first: int | None = None
+        waiting = False
+        for token in nlp.tokenizer(chunk):
+            if token.text in finals:
+                waiting = True
+            elif not token.is_punct:
+                if first is None:
+                    first = token.idx
+                if waiting:
+                    inside.append(token.idx)
+                    waiting = False
+        found = (tuple(inside), waiting, first)
+        if len(_chunk_cache) >= _CHUNK_CACHE_LIMIT:
+            _chunk_cache.clear()
+        _chunk_cache[chunk] = found
+    return found
+
+
+def _after_chunk(text: str, end: int) -> int:
+    """Where the next sentence begins when a final token waits at the end of the chunk ending at ``end``.
+
+    A whitespace token (any whitespace but the one space that follows a
+    token) begins it; else the first token of the next chunks that is
+    neither punctuation nor final. ``len(text)``: no token follows.
+    """
+    size = len(text)
+    while end < size:
+        if text[end] != " ":
+            return end  # a whitespace token
+        start = end + 1
+        if start >= size:
+            return size  # a single space at the end is no token
+        char = text[start]
+        if char.isspace():
+            return end  # more than one space: a whitespace token
+        if char.isalnum():
+            return start  # a token beginning with a letter or digit is no punctuation
+        found = _SPACE.search(text, start)
+        end = found.start() if found is not None else size
+        first = _chunk_info(text[start:end])[2]
+        if first is not None:
+            return start + first
+    return size
+
+
+def _text_sentences(text: str) -> list[tuple[int, int]]:
+    """spaCy's sentences of ``text`` as a document of its own, by chunks: (start, end), trimmed of whitespace."""
+    starts = [0]
+    done = 0
+    search = _SPACE.search
+    finals = _final_latin
+    for other in _NOT_LATIN.finditer(text):
+        if not _final_other.isdisjoint(other.group()):
+            finals = _final_char
+            break
+    for match in finals.finditer(text):
+        at = match.start()
+        if at < done:
+            continue  # in a chunk already read
+        start = at
+        while start > done and not text[start - 1].isspace():
+            start -= 1
+        found = search(text, at)
+        done = found.start() if found is not None else len(text)
+        inside, waiting, _first = _chunk_info(text[start:done])
+        for offset in inside:
+            starts.append(start + offset)
+        if waiting:
+            starts.append(_after_chunk(text, done))
+    if len(starts) > 1:
+        starts = sorted(set(starts))
+    starts.append(len(text))
+    out = []
+    for start, end in zip(starts, starts[1:]):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def _chunk_sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """Every sentence of ``texts`` as three lists (its text's index, start, end), by chunks."""
+    which: list[int] = []
+    a: list[int] = []
+    b: list[int] = []
+    for t, text in enumerate(texts):
+        for start, end in _text_sentences(text):
+            which.append(t)
+            a.append(start)
+            b.append(end)
+    return which, a, b
+
+
 def _sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
     """``_sentence_arrays`` as lists, each end moved back over any whitespace it holds.
 
-    Texts longer than :data:`PIECE` are segmented by :func:`_long_sentences`.
+    Segmented by chunks (:func:`_chunk_sentence_lists`) where spaCy's
+    tokenizer works so; otherwise texts longer than :data:`PIECE` are
+    segmented by :func:`_long_sentences`.
     """
+    if texts and _chunks_work():
+        return _chunk_sentence_lists(texts)
     if not texts or max(map(len, texts)) <= PIECE:
         return _short_sentence_lists(texts)
     long = [i for i, t in enumerate(texts) if len(t) > PIECE]
