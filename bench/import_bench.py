@@ -5,11 +5,14 @@
 :func:`ours` imports a folder as ``trivselkode import`` does (a fresh SQLite
 project with the bundled codebook, :func:`~trivselkode.importers.pipeline.import_paths`);
 :func:`reference` runs spaCy's ``nlp.pipe`` (``spacy.blank("da")`` and the
-sentencizer: :func:`~trivselkode.domain.nlp.sentence_pipeline`) over exactly
-the documents the import segments: each file parsed by the import's own parser
-(before the clock starts), its turns grouped as the import groups them
-(:func:`~trivselkode.domain.nlp.sentence_documents`), piped in batches of the
-import's size, with as many processes as the import's workers.
+sentencizer: :func:`~trivselkode.domain.nlp.sentence_pipeline`) over the
+turns the import segments: each file parsed by the import's own parser
+(before the clock starts), its turns grouped into documents
+(:func:`~trivselkode.domain.nlp.sentence_documents`: the grouping the import
+tokenizes when it cannot go by chunks), piped in batches of
+:data:`~trivselkode.domain.nlp.BATCH`, with as many processes as the import's
+workers. The import finds the same sentences reading only the chunks around
+sentence-final characters (:func:`~trivselkode.domain.nlp._text_sentences`).
 
 spaCy's one-off load (``import spacy``, ``spacy.blank``) is left out of both
 sides' measured part and reported apart as ``load``: it is the same on both
