@@ -12,7 +12,7 @@ turns the import segments: each file parsed by the import's own parser
 tokenizes when it cannot go by chunks), piped in batches of
 :data:`~trivselkode.domain.nlp.BATCH`, with as many processes as the import's
 workers. The import finds the same sentences reading only the chunks around
-sentence-final characters (:func:`~trivselkode.domain.nlp._text_sentences`).
+sentence-final characters (:func:`~trivselkode.domain.nlp._sentence_starts`).
 
 spaCy's one-off load (``import spacy``, ``spacy.blank``) is left out of both
 sides' measured part and reported apart as ``load``: it is the same on both

@@ -5,7 +5,7 @@ lemmatizer whose tables come from the ``spacy-lookups-data`` package: no
 model is ever downloaded. The import finds spaCy's sentences with that
 pipeline's tokenizer and the sentencizer's rule, reading only the chunks of
 text (between whitespace) around sentence-final characters, each distinct
-chunk tokenized once (:func:`_text_sentences`): the same sentences, at a
+chunk tokenized once (:func:`_sentence_starts`): the same sentences, at a
 fraction of the cost. Where spaCy's tokenizer is set up so that this would
 not hold, the rule is worked out on the token arrays of whole documents
 (:func:`_sentencizer_starts`). spaCy is imported on first use, so commands
@@ -297,8 +297,11 @@ def _after_chunk(text: str, end: int) -> int:
     return size
 
 
-def _text_sentences(text: str) -> list[tuple[int, int]]:
-    """spaCy's sentences of ``text`` as a document of its own, by chunks: (start, end), trimmed of whitespace."""
+def _sentence_starts(text: str) -> list[int]:
+    """Where spaCy's sentencizer begins a sentence in ``text`` (a document), by chunks: sorted offsets.
+
+    A sentence that begins with whitespace begins at its first word once trimmed.
+    """
     starts = [0]
     done = 0
     search = _SPACE.search
@@ -321,30 +324,44 @@ def _text_sentences(text: str) -> list[tuple[int, int]]:
             starts.append(start + offset)
         if waiting:
             starts.append(_after_chunk(text, done))
-    if len(starts) > 1:
-        starts = sorted(set(starts))
-    starts.append(len(text))
-    out = []
-    for start, end in zip(starts, starts[1:]):
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            out.append((start, end))
-    return out
+    return starts
 
 
 def _chunk_sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
-    """Every sentence of ``texts`` as three lists (its text's index, start, end), by chunks."""
+    """Every sentence of ``texts`` as three lists (its text's index, start, end), by chunks.
+
+    The texts are read as one, joined by line breaks: a line break is a
+    whitespace token, which begins a sentence after a final character, so no
+    text's sentences run on into the next; each text's first word begins a
+    sentence, and each sentence is trimmed of whitespace.
+    """
+    if not texts:
+        return [], [], []
+    joined = "\n".join(texts)
+    offsets = [0] * len(texts)
+    pos = 0
+    for t, text in enumerate(texts):
+        offsets[t] = pos
+        pos += len(text) + 1
+    starts = sorted(set(_sentence_starts(joined) + offsets))
+    starts.append(len(joined))
     which: list[int] = []
     a: list[int] = []
     b: list[int] = []
-    for t, text in enumerate(texts):
-        for start, end in _text_sentences(text):
+    t, last = 0, len(texts) - 1
+    following = offsets[1] if last else len(joined) + 1
+    for start, end in zip(starts, starts[1:]):
+        while start < end and joined[start].isspace():
+            start += 1
+        while end > start and joined[end - 1].isspace():
+            end -= 1
+        if start < end:
+            while start >= following:
+                t += 1
+                following = offsets[t + 1] if t < last else len(joined) + 1
             which.append(t)
-            a.append(start)
-            b.append(end)
+            a.append(start - offsets[t])
+            b.append(end - offsets[t])
     return which, a, b
 
 
