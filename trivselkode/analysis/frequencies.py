@@ -47,6 +47,7 @@ from trivselkode.analysis.attributes import (
     sort_key,
 )
 from trivselkode.analysis.basis import Basis, Selection, load_basis
+from trivselkode.analysis.overview_counts import ThemeCount, ThemeFrequencies
 from trivselkode.domain.codebook_lang import code_name
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.i18n import _
@@ -389,20 +390,6 @@ def frequencies_of(
 
 
 # ---------------------------------------------------------------- the overview's bars
-
-
-@dataclass
-class ThemeCount:
-    key: str
-    name: str  # in the interface's language (the codebook's English where there is one)
-    color: str | None
-    passages: int  # passages carrying the theme under the default basis
-
-
-@dataclass
-class ThemeFrequencies:
-    themes: list[ThemeCount]
-    basis: str  # "konsensus af anne og bo", "foreningsmængden af anne, bo (konsensus: …)", or "" without codings
 
 
 def theme_frequencies(project: Project) -> ThemeFrequencies:

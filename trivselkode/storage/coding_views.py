@@ -5,7 +5,7 @@ source — passages with their speakers' attributes, the codebook, this
 coder's codings and the other coders', stars, memos, the last position and
 the done-marks — in a handful of queries (a 3,000-passage source loads in
 well under a second). :func:`overview_rows` feeds the overview (its theme bars
-come from :func:`trivselkode.analysis.frequencies.theme_frequencies`).
+come from :func:`trivselkode.analysis.overview_counts.theme_counts`).
 The writing side is :mod:`trivselkode.storage.coding_ops`.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, case, func, literal
 from sqlmodel import Session, col, select
 
 from trivselkode.domain.undo import CodingFact
@@ -34,7 +34,7 @@ from trivselkode.storage.models import (
     SourceDone,
     Star,
 )
-from trivselkode.storage.status import done_marks, passages_per_source
+from trivselkode.storage.status import done_marks
 
 THEME_KIND = "tema"
 
@@ -366,26 +366,7 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
                 Source.id, Source.name, Source.title, Source.kind, Source.site, Source.context, Source.round
             ).order_by(Source.name)
         ).all()
-        totals = passages_per_source(session)
-        spoken = dict(
-            session.exec(
-                select(Passage.source_id, func.count())
-                .join(Participant, col(Passage.participant_id) == Participant.id)
-                .where(Participant.role != INTERVIEWER)
-                .group_by(col(Passage.source_id))
-            ).all()
-        )
-        coded: dict[int, int] = {}
-        if coder_id is not None:
-            coded = dict(
-                session.exec(
-                    select(Passage.source_id, func.count(func.distinct(Coding.passage_id)))
-                    .join(Passage, col(Coding.passage_id) == Passage.id)
-                    .join(Participant, col(Passage.participant_id) == Participant.id)
-                    .where(Coding.coder_id == coder_id, Participant.role != INTERVIEWER)
-                    .group_by(col(Passage.source_id))
-                ).all()
-            )
+        totals, spoken, coded = _passage_counts(session, coder_id)
         done = done_marks(session)
     rows = []
     for sid, name, title, kind, site, context, round_ in sources:
@@ -405,6 +386,33 @@ def overview_rows(project, coder: str | None) -> list[OverviewRow]:  # noqa: ANN
         )
         rows.append(row)
     return rows
+
+
+def _passage_counts(session: Session, coder_id: int | None) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Per source id: its passages, its participants' passages (not the interviewers'), and those of
+    them the coder has coded (any coding at all); one pass over the passages.
+
+    Whether the coder coded a passage is looked up per passage in the (passage, code, coder) index
+    (``EXISTS``), rather than by reading all of the coder's codings through the coder index: on a
+    project of 2 million codings several times faster, and the same count.
+    """
+    spoken_one = case((col(Participant.role) != INTERVIEWER, 1), else_=0)
+    coded_one: ColumnElement[int]
+    if coder_id is not None:
+        # ``coder_id + 0``: not by the coder index (SQLite would take it, with a bound id, for every passage).
+        mine = select(col(Coding.id)).where(col(Coding.passage_id) == Passage.id, col(Coding.coder_id) + 0 == coder_id)
+        coded_one = case((and_(col(Participant.role) != INTERVIEWER, mine.exists()), 1), else_=0)
+    else:
+        coded_one = literal(0)
+    rows = session.exec(
+        select(Passage.source_id, func.count(), func.sum(spoken_one), func.sum(coded_one))
+        .join(Participant, col(Passage.participant_id) == Participant.id)
+        .group_by(col(Passage.source_id))
+    ).all()
+    totals = {sid: int(n) for sid, n, _s, _c in rows}
+    spoken = {sid: int(s) for sid, _n, s, _c in rows if s}
+    coded = {sid: int(c) for sid, _n, _s, c in rows if c}
+    return totals, spoken, coded
 
 
 def coder_exists(project, name: str) -> bool:  # noqa: ANN001

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from textual import on
 from textual.app import App
@@ -37,11 +37,8 @@ from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
 from trivselkode.i18n import N_, _, language, save_language, set_language
 from trivselkode.storage import coding_ops as ops
-from trivselkode.storage.codes_while_coding import CodeStep, apply_code_step
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.coding.learning import ModelKeeper, ModelTrained, TrainingFailed
-from trivselkode.tui.coding.screen import CodingScreen
-from trivselkode.tui.coding.suggestions import PassageSuggester, SuggestFn
 from trivselkode.tui.common import keys
 from trivselkode.tui.common.dialogs import CoderDialog
 from trivselkode.tui.common.help import HelpDialog
@@ -62,6 +59,37 @@ from trivselkode.tui.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from trivselkode.analysis.learn import LearnedModel
+    from trivselkode.tui.coding.screen import CodingScreen
+    from trivselkode.tui.coding.suggestions import PassageSuggester, SuggestFn
+
+#: The coding screen's module, imported when a source is first opened (it brings the suggestions, the
+#: learned model and numpy): the overview is drawn without it.
+CODING_SCREEN_MODULE = "trivselkode.tui.coding.screen"
+
+
+def coding_screen_class() -> type[CodingScreen]:
+    """The coding screen's class (its module imported on first use)."""
+    import importlib
+
+    return cast("type[CodingScreen]", importlib.import_module(CODING_SCREEN_MODULE).CodingScreen)
+
+
+def _import_quietly(module_name: str) -> None:
+    """Import a module ahead of its use; a failure is left to show where the module is used."""
+    import importlib
+
+    try:
+        importlib.import_module(module_name)
+    except Exception:  # noqa: BLE001, S110 (said when the screen is opened)
+        pass
+
+
+def is_coding_screen(screen: object) -> TypeGuard[CodingScreen]:
+    """Whether ``screen`` is a coding screen; without importing its module (none exists until it is)."""
+    module = sys.modules.get(CODING_SCREEN_MODULE)
+    cls = getattr(module, "CodingScreen", None) if module is not None else None
+    return cls is not None and isinstance(screen, cls)
+
 
 OTHER_SCREENS = {
     "search": ("trivselkode.tui.search.screen", "SearchScreen", N_("Søgning")),
@@ -86,6 +114,7 @@ def help_sections(screen: Screen, app: App) -> keys.HelpSections:
 READ_ONLY_GROUPS = frozenset(
     {
         "overview-load",
+        "overview-themes",
         "coding-load",
         "next-source",
         "suggest",
@@ -205,14 +234,15 @@ class TrivselApp(App):
         self.settings = settings
         self.coder: str | None = coder or settings.coder
         self._lemmas: LemmaProcess | None = None
-        self.suggester: PassageSuggester | None = None
-        if suggester == "default":
-            if analyze is None:  # spaCy in a helper process: loading it in this one would stall the screen
-                self._lemmas = LemmaProcess()
-                analyze = self._lemmas.analyze
-            self.suggester = PassageSuggester(analyze=analyze)
-        elif callable(suggester):
-            self.suggester = PassageSuggester(fixed=suggester)
+        # The suggester is made on first use (:attr:`suggester`): its module is the coding screen's.
+        self._suggester_made = suggester is None or not (suggester == "default" or callable(suggester))
+        self._suggester: PassageSuggester | None = None
+        self._fixed: SuggestFn | None = suggester if callable(suggester) else None
+        self._analyze = analyze
+        if suggester == "default" and analyze is None:
+            # spaCy in a helper process: loading it in this one would stall the screen
+            self._lemmas = LemmaProcess()
+            self._analyze = self._lemmas.analyze
         # Training (and the review queue's ranking) in a helper process; started on first use.
         self.learner: Learner = learner if learner is not None else LearnerProcess()
         enabled = suggester == "default" if learn is None else learn
@@ -223,6 +253,28 @@ class TrivselApp(App):
         self.shortcut_warnings: set[str] = set()  # code shortcuts the screen keeps, already told
         self._writes = _WriteOrder()
         self._daemon_workers = False  # run(): thread workers in daemon threads (see _DaemonThreads)
+
+    @property
+    def suggester(self) -> PassageSuggester | None:
+        """How the coding screen scores a passage: keywords and the learned model (spaCy's lemmas from the
+        helper process), a fixed function, or ``None`` (no suggestions)."""
+        if not self._suggester_made:
+            from trivselkode.tui.coding.suggestions import PassageSuggester
+
+            if self._fixed is not None:
+                self._suggester = PassageSuggester(fixed=self._fixed)
+            else:
+                self._suggester = PassageSuggester(analyze=self._analyze)
+            self._suggester_made = True
+        return self._suggester
+
+    def warm_up_coding(self) -> None:
+        """Import the coding screen's module in a daemon thread, ahead of the first Enter (the overview calls
+        this a moment after it is shown: it is no part of the start, and quitting does not wait for it)."""
+        if CODING_SCREEN_MODULE not in sys.modules:
+            threading.Thread(
+                target=_import_quietly, args=(CODING_SCREEN_MODULE,), name="trivselkode-warm-up", daemon=True
+            ).start()
 
     # ----------------------------------------------------------------- start
 
@@ -265,7 +317,7 @@ class TrivselApp(App):
 
     def _model_changed(self, new_model: bool) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, CodingScreen):
+            if is_coding_screen(screen):
                 screen.model_changed(new_model)
 
     def _coder_chosen(self, name: str | None) -> None:
@@ -313,12 +365,12 @@ class TrivselApp(App):
     def open_coding(self, source_name: str, passage_number: int | None) -> None:
         """Open the coding screen on a source (at a passage, or at the coder's last position)."""
         screen = self.screen
-        if isinstance(screen, CodingScreen) and screen.source_name == source_name and screen.view is not None:
+        if is_coding_screen(screen) and screen.source_name == source_name and screen.view is not None:
             if passage_number is not None:
                 screen.jump_to(passage_number)
             return
-        new = CodingScreen(source_name, passage_number)
-        if isinstance(screen, CodingScreen):
+        new = coding_screen_class()(source_name, passage_number)
+        if is_coding_screen(screen):
             screen.save_position()
             self.switch_screen(new)
         else:
@@ -328,7 +380,7 @@ class TrivselApp(App):
     def _codings_changed(self, message: CodingsChanged) -> None:
         """Another screen changed codings or the codebook: coding screens reload when shown again."""
         for screen in self.screen_stack:
-            if isinstance(screen, CodingScreen) and message.source_name in (None, screen.source_name):
+            if is_coding_screen(screen) and message.source_name in (None, screen.source_name):
                 screen.stale = True
 
     def action_open_screen(self, which: str) -> None:
@@ -406,7 +458,12 @@ class TrivselApp(App):
         if isinstance(screen, HelpDialog):
             screen.dismiss(None)
             return
-        title = {OverviewScreen: N_("Oversigt"), CodingScreen: N_("Kodning")}.get(type(screen), type(screen).__name__)
+        if type(screen) is OverviewScreen:
+            title = N_("Oversigt")
+        elif is_coding_screen(screen) and type(screen) is coding_screen_class():
+            title = N_("Kodning")
+        else:
+            title = type(screen).__name__
         self.push_screen(HelpDialog(title, help_sections(screen, self)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -461,7 +518,7 @@ class TrivselApp(App):
     async def action_quit(self) -> None:
         """Quit at once: positions saved, helpers killed, the writes asked for stored, reads left behind."""
         for screen in self.screen_stack:
-            if isinstance(screen, CodingScreen):
+            if is_coding_screen(screen):
                 screen.save_position_now()
         self.stop_helpers()
         # A worker thread still busy (building a search index, say) would otherwise keep the GIL from
@@ -553,6 +610,8 @@ class TrivselApp(App):
     def _store_step(self, action: CodingAction, change: CodingAction, *, redo: bool) -> None:
         """Store ``change`` (``action`` or its inverse) for an undo or a redo of ``action``."""
         if action.changes_codes:  # it made codes (in vivo, the picker): they go and come back with it
+            from trivselkode.storage.codes_while_coding import apply_code_step
+
             self.run_write(
                 apply_code_step,
                 self.coder,
@@ -582,6 +641,8 @@ class TrivselApp(App):
 
     @on(HistoryStepStored)
     def _history_step_stored(self, message: HistoryStepStored) -> None:
+        from trivselkode.storage.codes_while_coding import CodeStep
+
         if isinstance(message.result, CodeStep):
             step: CodeStep = message.result
             added, removed = step.added, step.removed
@@ -596,7 +657,7 @@ class TrivselApp(App):
     def _show_action(self, action: CodingAction, added: list[CodingFact], removed: list[CodingFact], verb: str) -> None:
         shown = False
         for screen in self.screen_stack:
-            if isinstance(screen, CodingScreen) and screen.source_name == action.source_name:
+            if is_coding_screen(screen) and screen.source_name == action.source_name:
                 screen.show_action(action, added, removed)
                 shown = screen is self.screen
             elif hasattr(screen, "show_history_step"):  # Udtræk: its rows follow the undo or redo

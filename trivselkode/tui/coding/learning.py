@@ -100,10 +100,11 @@ class ModelKeeper:
         learner, app = self.learner, self.app
 
         def job() -> None:
-            from trivselkode.analysis.learn import LearnedModel
-
             try:
                 trained = learner.train(url, coder=None, out=out)
+                # numpy comes with it: imported once the helper has trained, not while a screen opens
+                from trivselkode.analysis.learn import LearnedModel
+
                 model = LearnedModel.load(trained.path)
             except Exception as exc:  # the helper killed on quitting, a bad file, the server gone: said, not fatal
                 app.post_message(TrainingFailed(explain_failure(exc)))

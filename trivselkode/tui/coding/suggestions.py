@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.timer import Timer
 
 from trivselkode.analysis.suggest import Analyzed, KeywordIndex, Suggestion
-from trivselkode.analysis.suggester import Suggester, keyword_probability
 from trivselkode.i18n import _
 from trivselkode.storage.coding_views import CodeInfo
 from trivselkode.storage.db import explain_failure
@@ -30,6 +29,7 @@ from trivselkode.tui.common.dialogs import SuggestionDialog
 
 if TYPE_CHECKING:
     from trivselkode.analysis.learn import LearnedModel
+    from trivselkode.analysis.suggester import Suggester
     from trivselkode.tui.coding.screen import CodingScreen
 
 #: ``(text, index) -> suggestions``: a fixed suggester (tests, keywords only) instead of the model.
@@ -55,6 +55,8 @@ class PassageSuggester:
     ) -> list[Suggestion]:
         """The codes for ``text``, shown ones first; none of ``exclude`` (the codes on the passage)."""
         if self.fixed is not None:
+            from trivselkode.analysis.suggester import keyword_probability
+
             # Keyword scores as the Suggester gives them for a code no model knows: k / (1 + k).
             found = [
                 replace(s, score=round(keyword_probability(s.score), 4))
@@ -74,6 +76,9 @@ class PassageSuggester:
     def _suggester(self, index: KeywordIndex, model: LearnedModel | None) -> Suggester:
         kept = self._scorer
         if kept is None or kept[0] is not index or kept[1] is not model:
+            # numpy comes with it: imported in the worker that scores, not while the screen opens
+            from trivselkode.analysis.suggester import Suggester
+
             kept = self._scorer = (index, model, Suggester(index, model))
         return kept[2]
 

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from trivselkode.analysis.attributes import shown_value
-from trivselkode.analysis.frequencies import ThemeFrequencies, theme_frequencies
+from trivselkode.analysis.overview_counts import ThemeFrequencies, theme_counts
 from trivselkode.i18n import N_, _
 from trivselkode.storage.coding_views import OverviewRow, overview_rows
 from trivselkode.tui.common import keys
@@ -25,6 +25,7 @@ from trivselkode.tui.common.failures import SaysWorkerFailures
 from trivselkode.tui.common.footer import TranslatedFooter
 from trivselkode.tui.common.help import HelpInput
 from trivselkode.tui.common.plain import inert_line, line
+from trivselkode.tui.common.textual_internals import SizedTable
 from trivselkode.tui.messages import OpenSource
 from trivselkode.tui.overview.columns import COLUMNS, fit_columns, headings
 from trivselkode.tui.overview.theme_bars import ThemeBars
@@ -33,6 +34,7 @@ KIND_NAMES = {"interview": N_("interview"), "voxpop": N_("voxpop"), "survey": N_
 THEMES_LABEL = N_("Temaer – udsagn med temaet")
 FILTER_PLACEHOLDER = N_("Skriv for at filtrere kilderne …")
 TABLE_SCROLLBAR = 2  # kept free for the list's scrollbar
+WARM_UP_DELAY_S = 0.5  # after the overview is first shown: the coding screen's module is imported ahead of Enter
 
 
 def row_cells(row: OverviewRow) -> dict[str, Text]:
@@ -117,15 +119,19 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     ]  # fmt: skip
 
     @dataclass
-    class Loaded(Message):
+    class RowsLoaded(Message):
         rows: list[OverviewRow]
+
+    @dataclass
+    class ThemesLoaded(Message):
         themes: ThemeFrequencies
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[OverviewRow] = []
         self.shown: list[OverviewRow] = []
-        self.loaded = False
+        self.loaded = False  # the sources and the theme bars have both been shown (the first time)
+        self._rows_in = self._themes_in = False
         self._widths: dict[str, int] = {}
         self._redirecting = False  # typing into the table goes to the filter until it has focus
         self.themes: ThemeFrequencies | None = None
@@ -134,7 +140,7 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         yield Static("", id="overview-title", classes="screen-title")
         yield HelpInput(placeholder=_(FILTER_PLACEHOLDER), id="filter", select_on_focus=False)
         with Vertical(id="sources-box"):
-            yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+            yield SizedTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield ThemeBars(id="themes")
         yield TranslatedFooter()
 
@@ -147,10 +153,12 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         if self._fit() != self._widths:
             self._fill()
 
-    def _fit(self) -> dict[str, int]:
-        """The columns that fit the terminal now (see :mod:`.columns` for what gives way first)."""
+    def _fit(self, cells: list[dict[str, Text]] | None = None) -> dict[str, int]:
+        """The columns that fit the terminal now (see :mod:`.columns` for what gives way first);
+        ``cells``: every row's :func:`row_cells`, if they are at hand."""
         width = (self.size.width or self.app.size.width) - TABLE_SCROLLBAR
-        cells = [row_cells(r) for r in self.rows]
+        if cells is None:
+            cells = [row_cells(r) for r in self.rows]
         natural = {key: max((cell_width(c[key]) for c in cells), default=0) for key, _h in COLUMNS}
         done_least = max((len(inert_line(n)) for r in self.rows for n in r.done_by), default=0)
         return fit_columns(natural, done_least, width)
@@ -188,20 +196,42 @@ class OverviewScreen(SaysWorkerFailures, Screen):
     def action_reload(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
     def load(self) -> None:
-        project = self.app.project
-        rows = overview_rows(project, getattr(self.app, "coder", None))
-        themes = theme_frequencies(project)
-        self.post_message(self.Loaded(rows, themes))
+        """Read the sources and count the themes, in two threads side by side: each is shown when it comes
+        (the database works on both at once; the list is filled while the themes are counted)."""
+        self._load_rows()
+        self._load_themes()
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
+    def _load_rows(self) -> None:
+        self.post_message(self.RowsLoaded(overview_rows(self.app.project, getattr(self.app, "coder", None))))
+
+    @work(thread=True, exclusive=True, group="overview-themes", exit_on_error=False)
+    def _load_themes(self) -> None:
+        # The numbers of theme_frequencies(project), counted by the database where it can.
+        self.post_message(self.ThemesLoaded(theme_counts(self.app.project)))
+
+    @on(RowsLoaded)
+    def _rows_loaded(self, message: RowsLoaded) -> None:
         self.rows = message.rows
+        self._fill()
+        self._rows_in = True
+        self._check_loaded()
+
+    @on(ThemesLoaded)
+    def _themes_loaded(self, message: ThemesLoaded) -> None:
         self.themes = message.themes
         self._show_themes()
-        self._fill()
+        self._themes_in = True
+        self._check_loaded()
+
+    def _check_loaded(self) -> None:
+        if self.loaded or not (self._rows_in and self._themes_in):
+            return
         self.loaded = True
+        warm_up = getattr(self.app, "warm_up_coding", None)
+        if callable(warm_up):
+            self.set_timer(WARM_UP_DELAY_S, warm_up)
 
     def _show_themes(self) -> None:
         if self.themes is None:
@@ -224,19 +254,23 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         self.load()  # the basis of the themes is described in the language it is read in
 
     def _fill(self) -> None:
-        table = self.query_one("#sources", DataTable)
+        table = self.query_one("#sources", SizedTable)
         current = self.shown[table.cursor_row].name if self.shown and 0 <= table.cursor_row < len(self.shown) else None
         words = self.query_one("#filter", Input).value.casefold().split()
-        self.shown = [r for r in self.rows if row_matches(r, words)]
-        widths = self._fit()
+        every = [row_cells(r) for r in self.rows]
+        matching = [(r, cells) for r, cells in zip(self.rows, every, strict=True) if row_matches(r, words)]
+        self.shown = [r for r, _cells in matching]
+        widths = self._fit(every)
         if widths != self._widths:
             self._set_columns(widths)
         table.clear()
         console = self.app.console
-        for row in self.shown:
-            cells = row_cells(row)
+        column_widths = list(widths.values())
+        sized = []
+        for row, cells in matching:
             shown = [cells[key] for key in widths]
-            table.add_row(*shown, key=row.name, height=row_height(console, shown, list(widths.values())))
+            sized.append((row.name, shown, row_height(console, shown, column_widths)))
+        table.add_sized_rows(sized)
         if current is not None:
             for i, row in enumerate(self.shown):
                 if row.name == current:

@@ -15,7 +15,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from trivselkode.analysis.frequencies import ThemeCount
+from trivselkode.analysis.overview_counts import ThemeCount
 from trivselkode.i18n import _
 from trivselkode.tui.common.plain import inert_line
 
