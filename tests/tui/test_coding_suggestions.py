@@ -254,6 +254,9 @@ async def test_a_code_on_the_passage_is_not_suggested(learn_project) -> None:  #
         await settle(pilot)
         screen = app.screen
         assert "T1" in scores(screen)
+        scored = []
+        compute = screen.suggest._compute
+        screen.suggest._compute = lambda *args: (scored.append(args[1]), compute(*args))  # type: ignore[method-assign]
         await pilot.press("1")  # T1 on the passage
         await settle(pilot)
         assert codings(learn_project) == {(2, "T1", None, None)}
@@ -262,7 +265,8 @@ async def test_a_code_on_the_passage_is_not_suggested(learn_project) -> None:  #
         await pilot.press("1")  # taken off again: suggested again
         await settle(pilot)
         assert codings(learn_project) == set()
-        assert "T1" in scores(screen)
+        assert "T1" in scores(screen) and " T1 " in panel_text(screen)
+        assert scored == []  # scored regardless of the codes on the passage: a toggle scores nothing again
 
 
 async def test_retraining_after_new_codings_changes_the_scores(learn_project) -> None:  # noqa: ANN001

@@ -117,7 +117,6 @@ class CodingSuggestions:
     def __init__(self, screen: CodingScreen) -> None:
         self.screen = screen
         self.found: dict[int, list[Suggestion]] = {}  # passage id -> suggestions (codes on it excluded)
-        self.stale: set[int] = set()  # passages whose codes changed since: shown filtered, computed again
         self.running = False  # one worker at a time; it picks up where the cursor is when it ends
         self._timer: Timer | None = None
         self._any_ready = False  # until the first suggestions, the words' helper may be loading spaCy
@@ -138,15 +137,13 @@ class CodingSuggestions:
         found = self.found.get(passage.id)
         if found is not None:
             panel.show_suggestions(self.pairs(found))
-            if passage.id not in self.stale:
-                return
-        else:
-            panel.show_suggestions(None, loading=not self._any_ready and self._first_model_load())
+            return
+        panel.show_suggestions(None, loading=not self._any_ready and self._first_model_load())
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         delay = app.suggest_delay_s
-        if now or delay <= 0 or found is not None:
+        if now or delay <= 0:
             self.start()
         else:
             self._timer = screen.set_timer(delay, self.start)
@@ -161,12 +158,11 @@ class CodingSuggestions:
         passage, suggester = screen.passage, app.suggester
         if passage is None or passage.is_interviewer or screen.index is None or suggester is None:
             return
-        if passage.id in self.found and passage.id not in self.stale:
+        if passage.id in self.found:
             return
         if self.running:  # its handler asks for this passage next
             return
         self.running = True
-        self.stale.discard(passage.id)
         job = partial(
             self._compute,
             suggester,
@@ -175,7 +171,9 @@ class CodingSuggestions:
             screen.index,
             app.learning.model,
             app.learning.generation,
-            frozenset(screen.codes_on(passage.id, keys=True)),
+            # Scored whatever codes the passage has: those are left out when shown (:meth:`pairs`), so a
+            # code toggled on or off needs no scoring again.
+            frozenset(),
         )
         screen.run_worker(job, thread=True, group="suggest", exit_on_error=False, description="suggest")
 
@@ -212,13 +210,12 @@ class CodingSuggestions:
         """A new model: every passage's suggestions are scored again (the current one's at once, if ``show``)."""
         if new_model:
             self.found.clear()
-            self.stale.clear()
         if show:
             self.show(now=True)
 
     def codes_changed(self, passage_ids: Collection[int]) -> None:
-        """The coder's codes on these passages changed: their suggestions are computed again when shown."""
-        self.stale.update(pid for pid in passage_ids if pid in self.found)
+        """The coder's codes on these passages changed: the current passage's suggestions are shown again
+        without the codes it now has (they were scored regardless of them)."""
         if self.screen.passage is not None and self.screen.passage.id in passage_ids:
             self.show(now=True)
 
