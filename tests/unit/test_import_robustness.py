@@ -328,10 +328,11 @@ def test_server_gone_mid_import_is_one_line(pg_url: str, tmp_path: Path) -> None
     import psycopg
 
     folder = tmp_path / "mange"
-    for n in range(24):
+    files = 240  # files are stored in batches of about 0.2 s of work: enough for several batches
+    for n in range(files):
         # Distinct files: identical ones would be skipped as duplicates without waiting for the server.
         body = "\n".join(f"{'I' if k % 2 == 0 else 'P1'}: Kilde {n}, replik {k}. {long_text(300)}" for k in range(40))
-        write(folder / f"kilde-{n:02d}.txt", body + "\n")
+        write(folder / f"kilde-{n:03d}.txt", body + "\n")
     plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
     name = plain.rsplit("/", 1)[1]
     admin = plain.rsplit("/", 1)[0] + "/postgres"
@@ -357,7 +358,7 @@ def test_server_gone_mid_import_is_one_line(pg_url: str, tmp_path: Path) -> None
                 time.sleep(0.05)
             assert proc.poll() is None, proc.communicate()
             watch.execute("LOCK TABLE source IN ACCESS EXCLUSIVE MODE")
-            assert watch.execute("SELECT count(*) FROM source").fetchone()[0] < 24
+            assert watch.execute("SELECT count(*) FROM source").fetchone()[0] < files
             # ... and take the server away: every connection cut, no new ones let in.
             with psycopg.connect(admin, autocommit=True) as adm:
                 adm.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')

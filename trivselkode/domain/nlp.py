@@ -210,7 +210,7 @@ def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
 
 #: chunk → what the sentencizer's rule needs of its tokens (see :func:`_chunk_info`).
 _chunk_cache: dict[str, tuple[tuple[int, ...], bool, int | None]] = {}
-_CHUNK_CACHE_LIMIT = 200_000
+_CHUNK_CACHE_LIMIT = 50_000  # distinct chunks kept (a few MB); a new start once full
 _final_char: Any = None  # a regex: one sentence-final character (None: not by chunks)
 _final_latin: Any = None  # a regex: one sentence-final character up to U+00FF (fast to look for)
 _final_other: frozenset[str] = frozenset()  # the other sentence-final characters
