@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from sqlmodel import Session
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine.interfaces import DBAPIConnection
+from trivselkode.storage.db import driver_connection
 
+if TYPE_CHECKING:
     from trivselkode.analysis.frequencies import Codebook, CodeInfo
 
 
@@ -26,8 +26,7 @@ def raw_rows(session: Session, sql: str) -> list[tuple]:
     Skips SQLAlchemy's row processing, which costs more than the query itself
     on half a million rows. ``sql`` holds no parameters (integers only).
     """
-    # A pooled connection that is checked out always holds its DBAPI connection.
-    cursor = cast("DBAPIConnection", session.connection().connection.dbapi_connection).cursor()
+    cursor = driver_connection(session)[0].cursor()
     try:
         cursor.execute(sql)
         return cast("list[tuple]", cursor.fetchall())

@@ -47,7 +47,7 @@ from trivselkode.analysis.attributes import (
     sort_key,
 )
 from trivselkode.analysis.basis import Basis, Selection, load_basis
-from trivselkode.analysis.overview_counts import ThemeCount, ThemeFrequencies
+from trivselkode.analysis.overview_counts import ThemeCount, ThemeFrequencies, theme_codes
 from trivselkode.domain.codebook_lang import code_name
 from trivselkode.errors import NotFound, TrivselError
 from trivselkode.i18n import _
@@ -399,8 +399,7 @@ def theme_frequencies(project: Project) -> ThemeFrequencies:
     disagreements is open, else the union): a passage counts once per theme.
     """
     with project.read() as session:
-        codes = list(session.exec(select(Code).where(Code.retired == False).order_by(col(Code.position), col(Code.id))))  # noqa: E712
-        themes = [c for c in codes if c.kind == "tema"] or [c for c in codes if c.parent_id is None]
+        themes = theme_codes(session)
         if not themes:
             return ThemeFrequencies([], "")
         try:

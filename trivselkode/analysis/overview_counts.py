@@ -29,10 +29,9 @@ from sqlmodel import Session, col, select
 from trivselkode.config import CONSENSUS_CODER
 from trivselkode.domain.codebook_lang import code_name
 from trivselkode.i18n import N_, gettext_for
+from trivselkode.storage.coding_views import THEME_KIND
 from trivselkode.storage.db import Project
 from trivselkode.storage.models import Code, Coder, Coding, Decision
-
-THEME_KIND = "tema"
 
 
 @dataclass

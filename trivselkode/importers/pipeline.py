@@ -284,15 +284,15 @@ def _store_batch(
     except TrivselError:
         if not batch:
             raise
-        return [_store_alone(project, prep, path, replace, similarity) for prep, path in batch], ended, failure
+        return [_store_alone(project, prep, result.path, replace, similarity) for prep, result in batch], ended, failure
     return [result for _prep, result in batch], ended, failure
 
 
 def _store_alone(
-    project: Project, prep: _Prepared | TrivselError, failed: FileResult, replace: bool, similarity: float
+    project: Project, prep: _Prepared | TrivselError, path: str, replace: bool, similarity: float
 ) -> FileResult:
     """Store one file in a transaction of its own (its batch failed): its result."""
-    result = FileResult(path=failed.path)
+    result = FileResult(path=path)
     try:
         if isinstance(prep, TrivselError):
             raise prep
