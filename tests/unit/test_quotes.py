@@ -387,3 +387,52 @@ def test_random_projects_give_verbatim_spread_deterministic_quotes(spec, n, min_
         assert collect_quotes(project, n=n, min_words=min_words, max_words=max_words).rows() == collection.rows()
     finally:
         project.dispose()
+
+
+def _round_robin_reference(cands: list[tuple]) -> list[int]:
+    """The round-robin order written out one candidate at a time: (participant, bucket, source,
+    number) per candidate; the positions in the order the tier is visited."""
+    by_reading = sorted(range(len(cands)), key=lambda i: (cands[i][2], cands[i][3]))
+    seen: dict[int, int] = {}
+    bucket_seen: dict[tuple, int] = {}
+    keys = []
+    for i in by_reading:
+        person, bucket, source, number = cands[i]
+        k = seen.get(person, 0)
+        seen[person] = k + 1
+        b = bucket_seen.get((k, bucket), 0)
+        bucket_seen[(k, bucket)] = b + 1
+        keys.append(((k, b, tuple("" if v is None else str(v) for v in bucket), (source, number)), i))
+    return [i for _, i in sorted(keys, key=lambda ki: ki[0])]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6),  # participant
+            st.sampled_from([("Randers", "kvinde"), ("Randers", None), (None, "mand"), (None, None), ("1", 1)]),
+            st.sampled_from(["a", "b", "B", "æ"]),  # the participant's source name
+            st.integers(1, 40),  # passage number
+        ),
+        max_size=40,
+        unique_by=lambda c: (c[2], c[3]),  # one candidate per passage
+    )
+)
+def test_round_robin_order_is_the_one_written_out(cands):
+    import numpy as np
+
+    from trivselkode.analysis.quote_pick import round_robin_order
+
+    # As in a project: a participant belongs to one source and has one bucket.
+    first = {}
+    cands = [(p, *first.setdefault(p, (b, s))[:1], first[p][1], n) for p, b, s, n in cands]
+    cands = list({(c[2], c[3]): c for c in cands}.values())
+    sources = sorted({c[2] for c in cands})
+    buckets = list(dict.fromkeys(c[1] for c in cands))
+    as_text = sorted({tuple("" if v is None else str(v) for v in b) for b in buckets})
+    order = np.array([sources.index(c[2]) * 100 + c[3] for c in cands], dtype=np.int64)
+    person = np.array([c[0] for c in cands], dtype=np.int64)
+    bucket = np.array([buckets.index(c[1]) for c in cands], dtype=np.int64)
+    rank = np.array([as_text.index(tuple("" if v is None else str(v) for v in c[1])) for c in cands], dtype=np.int64)
+    assert round_robin_order(order, person, bucket, rank).tolist() == _round_robin_reference(cands)

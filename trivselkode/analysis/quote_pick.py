@@ -7,7 +7,7 @@ fetched in batches only when the picking reaches it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -116,22 +116,68 @@ class PassageTexts:
         return max(votes, key=lambda se: (votes[se], -se[0], -se[1]))
 
 
-def round_robin(cands: list[Candidate]) -> list[Candidate]:
-    """Candidates of one tier: one per participant per round, interleaved over (library, gender)."""
-    cands = sorted(cands, key=lambda c: c.order)
-    seen: dict[int, int] = {}
-    level: list[int] = []
-    for c in cands:
-        k = seen.get(c.participant.id, 0)
-        seen[c.participant.id] = k + 1
-        level.append(k)
-    bucket_seen: dict[tuple, int] = {}
-    keys = []
-    for c, k in zip(cands, level):
-        b = bucket_seen.get((k, c.bucket), 0)
-        bucket_seen[(k, c.bucket)] = b + 1
-        keys.append((k, b, tuple("" if v is None else str(v) for v in c.bucket), c.order))
-    return [c for _, c in sorted(zip(keys, cands), key=lambda kc: kc[0])]
+def occurrence(values: np.ndarray) -> np.ndarray:
+    """For each position, how many earlier positions hold the same value."""
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    s = np.argsort(values, kind="stable")
+    ordered = values[s]
+    starts = np.empty(values.size, dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(values.size), 0))
+    out = np.empty(values.size, dtype=np.int64)
+    out[s] = np.arange(values.size) - run_start
+    return out
+
+
+def round_robin_order(order: np.ndarray, person: np.ndarray, bucket: np.ndarray, bucket_rank: np.ndarray) -> np.ndarray:
+    """The positions of one tier's candidates in round-robin order: one per participant per round,
+    interleaved over (library, gender).
+
+    Per candidate: ``order`` its place in reading order (source name, passage number), ``person`` its
+    participant, ``bucket`` its (library, gender) and ``bucket_rank`` that bucket's place among the
+    buckets read as text. In reading order, a candidate's round is how many of its participant's came
+    before it, and its turn how many of its bucket came before it in that round; the tier is sorted by
+    (round, turn, bucket as text, reading order).
+    """
+    n = order.size
+    first = np.lexsort((np.arange(n), order))
+    level = occurrence(person[first])
+    turn = occurrence(level * (int(bucket.max(initial=0)) + 1) + bucket[first])
+    final = np.lexsort((np.arange(n), order[first], bucket_rank[first], turn, level))
+    return first[final]
+
+
+class LazyCandidates(Sequence[Candidate]):
+    """A tier's candidates in their order, each made when first looked at."""
+
+    def __init__(self, indices: np.ndarray, make) -> None:  # noqa: ANN001
+        self.indices = indices
+        self.make = make
+        self.made: list[Candidate | None] = [None] * int(indices.size)
+
+    def __len__(self) -> int:
+        return len(self.made)
+
+    def _one(self, i: int) -> Candidate:
+        c = self.made[i]
+        if c is None:
+            c = self.made[i] = self.make(int(self.indices[i]))
+        return c
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204
+        if isinstance(i, slice):
+            return [self._one(k) for k in range(*i.indices(len(self.made)))]
+        if i < 0:
+            i += len(self.made)
+        if not 0 <= i < len(self.made):
+            raise IndexError(i)
+        return self._one(i)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        for i in range(len(self.made)):
+            yield self._one(i)
 
 
 @dataclass
@@ -143,25 +189,26 @@ class Elsewhere:
 
 
 class Tier:
-    """One tier's candidates, built (and put in round-robin order) only when visited."""
+    """One tier's candidates in round-robin order (``arrange``), each made only when visited."""
 
-    def __init__(self, indices: np.ndarray, make) -> None:  # noqa: ANN001
+    def __init__(self, indices: np.ndarray, make, arrange) -> None:  # noqa: ANN001
         self.indices = indices
         self.make = make
-        self._cands: list[Candidate] | None = None
+        self.arrange = arrange
+        self._cands: LazyCandidates | None = None
 
     @property
-    def cands(self) -> list[Candidate]:
+    def cands(self) -> LazyCandidates:
         if self._cands is None:
-            self._cands = round_robin([self.make(int(k)) for k in self.indices])
+            self._cands = LazyCandidates(self.indices[self.arrange(self.indices)], self.make)
         return self._cands
 
 
-def tiers_of(indices: np.ndarray, keys: np.ndarray, make) -> list[Tier]:  # noqa: ANN001
+def tiers_of(indices: np.ndarray, keys: np.ndarray, make, arrange) -> list[Tier]:  # noqa: ANN001
     """Tiers from best to worst (pinned, starred, consensus, number of coders)."""
     out = []
     for key in sorted(set(keys.tolist()), reverse=True):
-        out.append(Tier(indices[keys == key], make))
+        out.append(Tier(indices[keys == key], make, arrange))
     return out
 
 
@@ -292,7 +339,8 @@ class Picker:
                 if not reuse and c.passage_id in self.elsewhere.passages:
                     deferred = True
                     continue
-                q = self.evaluate(c, cands[pos + 1 : pos + 1 + 4 * WINDOW])
+                known = c.passage_id in self.evaluated or c.passage_id in self.texts.text
+                q = self.evaluate(c, () if known else cands[pos + 1 : pos + 1 + 4 * WINDOW])
                 if q is None or any(near_duplicate(q.text, p.text) for p in self.picked):
                     rejected.add(c.passage_id)
                     continue

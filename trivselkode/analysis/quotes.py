@@ -63,7 +63,16 @@ from trivselkode.analysis.attributes import AgeBands, check_lang
 from trivselkode.analysis.basis import Selection
 from trivselkode.analysis.frequencies import CodeInfo, ProjectData, load_project_data
 from trivselkode.analysis.quote_candidates import Listed, list_candidates, source_reference
-from trivselkode.analysis.quote_pick import WINDOW, Candidate, Elsewhere, PassageTexts, Picker, Quote, tiers_of
+from trivselkode.analysis.quote_pick import (
+    WINDOW,
+    Candidate,
+    Elsewhere,
+    PassageTexts,
+    Picker,
+    Quote,
+    round_robin_order,
+    tiers_of,
+)
 from trivselkode.analysis.quote_trim import (
     ELLIPSIS,
     FOCUS_WORDS,
@@ -364,6 +373,36 @@ class QuoteCandidates:
         self.tier_of = ((self.is_pin * 2 + self.is_star) * 2 + self.cons) * width + self.humans
         self.starts = np.searchsorted(pair_code, np.arange(len(chosen) + 1))
         self.index = {c.id: i for i, c in enumerate(chosen)}
+        self._reading_order(numbers)
+
+    def _reading_order(self, numbers: dict[int, int]) -> None:
+        """Per participant its source's place among the source names and its (library, gender) bucket;
+        per passage its number: what :meth:`arrange` orders a tier by."""
+        participants = self.data.participants
+        size = max(participants, default=0) + 2
+        source_rank = {name: i for i, name in enumerate(sorted({p.source for p in participants.values()}))}
+        self.p_source = np.zeros(size, dtype=np.int64)
+        self.p_bucket = np.zeros(size, dtype=np.int64)
+        buckets: dict[tuple, int] = {}
+        for pid, info in participants.items():
+            self.p_source[pid] = source_rank[info.source]
+            self.p_bucket[pid] = buckets.setdefault((info.attrs.get("site"), info.attrs.get("gender")), len(buckets))
+        as_text = {b: tuple("" if v is None else str(v) for v in b) for b in buckets}
+        text_rank = {t: i for i, t in enumerate(sorted(set(as_text.values())))}
+        rank_of = np.array([text_rank[as_text[b]] for b in buckets] or [0], dtype=np.int64)
+        self.p_bucket_rank = rank_of[self.p_bucket] if buckets else np.zeros(size, dtype=np.int64)
+        ids = np.fromiter(numbers.keys(), dtype=np.int64, count=len(numbers))
+        values = np.fromiter(numbers.values(), dtype=np.int64, count=len(numbers))
+        self.number = np.zeros(max(int(ids.max(initial=0)), int(self.pair_passage.max(initial=0))) + 1, dtype=np.int64)
+        self.number[ids] = values
+        self.number_span = int(values.max(initial=0)) + 1
+
+    def arrange(self, ks: np.ndarray) -> np.ndarray:
+        """The positions of the candidates ``ks`` (one tier's) in round-robin order."""
+        passage = self.pair_passage[ks]
+        person = self.data.passages.participant[passage]
+        order = self.p_source[person] * self.number_span + self.number[passage]
+        return round_robin_order(order, person, self.p_bucket[person], self.p_bucket_rank[person])
 
     def make(self, k: int) -> Candidate:
         pid = int(self.pair_passage[k])
@@ -393,14 +432,15 @@ class QuoteCandidates:
         lo, hi = int(self.starts[i]), int(self.starts[i + 1])
         ks = np.arange(lo, hi)
         dropped_mask = np.isin(self.pair_passage[lo:hi], np.fromiter(choices.dropped, dtype=np.int64))
-        tiers = tiers_of(ks[~dropped_mask], self.tier_of[lo:hi][~dropped_mask], self.make)
-        pins_here = [self.make(k) for k in range(lo, hi) if self.is_pin[k]]
+        tiers = tiers_of(ks[~dropped_mask], self.tier_of[lo:hi][~dropped_mask], self.make, self.arrange)
+        pins_here = [self.make(int(k)) for k in lo + np.flatnonzero(self.is_pin[lo:hi])]
         pins_here.sort(key=lambda c: self.pinned_ids.index(c.passage_id))
-        at = {int(p): int(k) for k, p in zip(ks, self.pair_passage[lo:hi])}
+        here = self.pair_passage[lo:hi]
         picked = []
         for pid in choices.picked:
-            if pid in at and pid not in choices.dropped:
-                picked.append(replace(self.make(at[pid]), picked=True, span=choices.spans.get(pid)))
+            at = int(np.searchsorted(here, pid))  # a code's candidates are in passage order
+            if at < here.size and here[at] == pid and pid not in choices.dropped:
+                picked.append(replace(self.make(lo + at), picked=True, span=choices.spans.get(pid)))
         dropped = [self.make(int(k)) for k in ks[dropped_mask]]
         return tiers, pins_here, picked, dropped, hi - lo
 
