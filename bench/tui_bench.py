@@ -6,7 +6,9 @@ kept in ``bench/out/``), each figure measured in fresh processes, ``--runs``
 times (at least 7), and judged at p95 where the target says so:
 
 - process start to the overview painted: ``trivselkode --db … --coder …`` in a
-  fresh interpreter, through the real CLI path, the app headless (p95 ≤ 2 s);
+  fresh interpreter, through the real CLI path, the app headless (p95 ≤ 2 s;
+  this and the open in at least :data:`P95_RUNS` processes, so that the p95
+  is not the slowest run alone);
   beside it, an empty Textual app started the same way (the ratio is printed);
 - opening the 3,000-passage source in the coding screen (p95 ≤ 1 s);
 - quitting (the quit key to the process gone) after opening nothing, the
@@ -464,19 +466,26 @@ def _verdict(value: float, target: float) -> str:
     return "ok" if value <= target else "OVER"
 
 
+#: Processes for the start and the open, whose bars are at p95: of 7 runs the p95 is the slowest
+#: alone (nearest rank), of 20 it is the 19th, so that one run slowed by the machine does not decide.
+P95_RUNS = 20
+
+
 def run_processes(runs: int, say: Callable[[str], None]) -> list[dict[str, Any]]:
     """The figures measured in fresh processes on the large project, each ``runs`` times, interleaved."""
     db = str(large_project())
     starts, empties, opens = [], [], []
     quits: dict[str, list[float]] = {case: [] for case in QUIT_CASES}
-    for _ in range(runs):  # ours and the reference in turn, so that both see the same machine
+    for i in range(max(runs, P95_RUNS)):  # ours and the reference in turn, so that both see the same machine
         starts.append(start_overview(db)["seconds"])
         empties.append(empty_app_start()["seconds"])
         opens.append(open_big_source(db)["seconds"])
-        for case in QUIT_CASES:
-            quits[case].append(quit_after(case, db)["seconds"])
+        if i < runs:
+            for case in QUIT_CASES:
+                quits[case].append(quit_after(case, db)["seconds"])
     s_p95, e_p95 = stats(starts)[1], stats(empties)[1]
-    say(f"project: {db} ({LARGE_WORDS:,} words, {LARGE_SOURCES:,} sources, 3 coders); {runs} processes per figure")
+    say(f"project: {db} ({LARGE_WORDS:,} words, {LARGE_SOURCES:,} sources, 3 coders); "
+        f"{len(starts)} processes for start and open, {runs} for each quit")  # fmt: skip
     say(f"start → overview painted   {_spread(starts)}   target p95 ≤ 2 s ({_verdict(s_p95, 2.0)})")
     say(f"  empty Textual app        {_spread(empties)}   ratio at p95 {s_p95 / e_p95:.1f}×")
     o_p95 = stats(opens)[1]
