@@ -510,3 +510,43 @@ def test_pseudonymized_with_the_reports_pseudonymizer(fixture_project, tmp_path)
             name = sel.get("name")
             if not name.startswith("Udsagn"):
                 assert " ".join(text[a:b].split()).startswith(name.rstrip("…"))
+
+
+def test_a_failed_write_of_project_qde_in_the_writer_thread_leaves_the_old_file(fixture_project, tmp_path, monkeypatch):
+    out = tmp_path / "p.qdpx"
+    out.write_bytes(b"old")
+    import errno
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile._ZipWriteFile, "write", full)
+    from trivselkode.errors import TrivselError
+
+    with pytest.raises(TrivselError, match="ikke plads på disken"):
+        export_project(fixture_project, out)
+    assert out.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.qdpx"]
+
+
+def test_the_background_writer_writes_in_order_and_raises_a_failure_without_waiting_forever():
+    from trivselkode.export.refi.archive import BackgroundWriter
+
+    sink = io.BytesIO()
+    with BackgroundWriter(sink) as w:
+        for i in range(50):
+            w.write(f"{i},".encode())
+    assert sink.getvalue() == "".join(f"{i}," for i in range(50)).encode()
+
+    class Failing(io.BytesIO):
+        def write(self, data):
+            raise OSError("gone")
+
+    writer = BackgroundWriter(Failing())
+    with pytest.raises(OSError, match="gone"):
+        for _ in range(10 * BackgroundWriter.QUEUED):  # more pieces than wait in the queue
+            writer.write(b"x")
+        writer.close()
+    with pytest.raises(OSError, match="gone"):
+        writer.close()
+    assert not writer.thread.is_alive()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,9 @@ from trivselkode.export.refi.common import ExportReport, Pseudonymizer
 from trivselkode.export.refi.data import ProjectData
 from trivselkode.export.refi.markup import XmlOut, iso_utc
 from trivselkode.i18n import gettext_for, language, normalize
+
+#: SQLite's text form of a naive datetime (stored as UTC): to the second, in REFI's form, by slicing.
+_NAIVE_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d{1,6})?")
 
 #: How many stored times ``Context.when`` remembers (their REFI form) before it starts afresh.
 _STAMPS_KEPT = 4096
@@ -29,6 +33,7 @@ class Context:
         self.report = ExportReport(path="", pseudonymized=pseudo is not None)
         self.code_by_id = {c.id: c for c in data.codes}
         self.code_guids = {c.id: code_guid(c.key) for c in data.codes}
+        self.code_keys = {c.id: c.key for c in data.codes}  # plain strings: read once per coding
         self.coder_guids = {cid: coder_guid(name) for cid, name in data.coders.items()}
         self.source_by_id = {s.id: s for s in data.sources}
         self._stamps: dict[Any, str | None] = {}
@@ -40,6 +45,8 @@ class Context:
         """A stored time (a datetime, or SQLite's text form of one) as REFI's UTC ``…Z`` form."""
         if value is None:
             return None
+        if isinstance(value, str) and _NAIVE_TEXT.fullmatch(value):  # SQLite's form of a stored (UTC) time
+            return f"{value[:10]}T{value[11:19]}Z"
         if value not in self._stamps:
             if len(self._stamps) >= _STAMPS_KEPT:  # codings made one by one each have their own time
                 self._stamps.clear()

@@ -25,8 +25,9 @@ from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Sou
 
 #: A passage as the writer needs it: (id, number, participant id, start, end).
 PassageRow = tuple[int, int, int, int, int]
-#: A coding: (code id, coder id, span start, span end, memo, created at).
-CodingRow = tuple[int, int, int | None, int | None, str | None, datetime | None]
+#: A coding: (code id, coder id, span start, span end, memo, created at: as the driver gives it,
+#: a datetime or SQLite's text form of one).
+CodingRow = tuple[int, int, int | None, int | None, str | None, datetime | str | None]
 
 _TEXT = text('SELECT "text" FROM source WHERE id = :sid')
 _PASSAGES = text('SELECT id, number, participant_id, start, "end" FROM passage WHERE source_id = :sid ORDER BY number')
@@ -35,11 +36,11 @@ _CASE_PASSAGES = text(
     "SELECT p.participant_id, p.number FROM passage p JOIN participant q ON q.id = p.participant_id"
     " WHERE q.source_id = :sid ORDER BY p.source_id, p.number"
 )
-# Plain driver rows: hundreds of thousands of codings, and their times are
-# converted once per distinct value (see ``Context.when``), not once per row.
-_CODINGS = text(
+# Read through the driver itself: hundreds of thousands of codings, for which SQLAlchemy's
+# row handling costs more than the query. ``{mark}``: the driver's placeholder.
+_CODINGS = (
     'SELECT c.passage_id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.created_at'
-    " FROM coding c JOIN passage p ON p.id = c.passage_id WHERE p.source_id = :sid ORDER BY c.passage_id, c.id"
+    " FROM coding c JOIN passage p ON p.id = c.passage_id WHERE p.source_id = {mark} ORDER BY c.passage_id, c.id"
 )
 _MEMO_PASSAGES = text(
     "SELECT id, source_id, number FROM passage WHERE id IN (SELECT passage_id FROM memo WHERE passage_id IS NOT NULL)"
@@ -51,6 +52,7 @@ class SourceReader:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._codings_sql = _CODINGS.format(mark="?" if conn.dialect.paramstyle == "qmark" else "%s")
 
     def text(self, source_id: int) -> str:
         return cast(str, self.conn.execute(_TEXT, {"sid": source_id}).scalar_one())
@@ -69,8 +71,13 @@ class SourceReader:
     def codings(self, source_id: int) -> dict[int, list[CodingRow]]:
         """The codings in the source's passages, by passage id, each passage's in the order they were made."""
         codings: dict[int, list[Any]] = defaultdict(list)
-        for passage_id, code_id, coder_id, start, end, memo, created in self.conn.execute(_CODINGS, {"sid": source_id}):
-            codings[passage_id].append((code_id, coder_id, start, end, memo, created))
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # open while reading
+        try:
+            cursor.execute(self._codings_sql, (source_id,))
+            for passage_id, code_id, coder_id, start, end, memo, created in cursor.fetchall():
+                codings[passage_id].append((code_id, coder_id, start, end, memo, created))
+        finally:
+            cursor.close()
         return codings
 
 

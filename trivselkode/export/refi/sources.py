@@ -220,14 +220,14 @@ def _codings(
     """The passage's ``Coding`` elements: those of the whole passage, and those of each sub-span (by written span)."""
     _pid, number, _part, start, end = row
     name = st.name
-    code_by_id, code_guids, coder_guids, coders = ctx.code_by_id, ctx.code_guids, ctx.coder_guids, ctx.data.coders
+    code_keys, code_guids, coder_guids, coders = ctx.code_keys, ctx.code_guids, ctx.coder_guids, ctx.data.coders
     whole: list[str] = []
     spans: dict[tuple[int, int], tuple[int, int, list[str]]] = {}
     written: set[str] = set()
     for code_id, coder_id, cs, ce, coding_memo, created in codings:
-        coding_code = code_by_id.get(code_id)
+        code_key = code_keys.get(code_id)
         coding_coder = coders.get(coder_id)
-        if coding_code is None or coding_coder is None:
+        if code_key is None or coding_coder is None:
             continue
         span_key: tuple[str | int, ...]
         if cs is None or ce is None or (cs <= 0 and ce >= end - start):
@@ -237,7 +237,7 @@ def _codings(
             if (a, b) not in spans:
                 spans[(a, b)] = (cs, ce, [])
             holder, span_key = spans[(a, b)][2], (cs, ce)
-        coding_guid = guid("coding", name, number, *span_key, coding_code.key, coding_coder)
+        coding_guid = guid("coding", name, number, *span_key, code_key, coding_coder)
         if coding_guid in written:  # a span over the whole passage beside a whole-passage coding
             continue
         written.add(coding_guid)
