@@ -20,9 +20,11 @@ spaCy would find in it whole.
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -211,12 +213,41 @@ def _sentence_arrays(texts: list[str]) -> tuple[Any, Any, Any]:
 #: chunk → what the sentencizer's rule needs of its tokens (see :func:`_chunk_info`).
 _chunk_cache: dict[str, tuple[tuple[int, ...], bool, int | None]] = {}
 _CHUNK_CACHE_LIMIT = 50_000  # distinct chunks kept (a few MB); a new start once full
-_final_char: Any = None  # a regex: one sentence-final character (None: not by chunks)
-_final_latin: Any = None  # a regex: one sentence-final character up to U+00FF (fast to look for)
+_final_char: Any = None  # a regex: a sentence-final character and the rest of its chunk (None: not by chunks)
+_final_latin: Any = None  # the same for the sentence-final characters up to U+00FF (fast to look for)
 _final_other: frozenset[str] = frozenset()  # the other sentence-final characters
 _by_chunks: bool | None = None
 _SPACE = re.compile(r"\s")
-_NOT_LATIN = re.compile(r"[^\x00-\xff]+")
+
+
+class _OtherFinal(Exception):
+    """A text holds a sentence-final character beyond U+00FF (see :func:`_latin_finals_only`)."""
+
+
+def _look_for_other_finals(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what Latin-1 cannot encode is skipped, unless it holds a final character."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    if not _final_other.isdisjoint(error.object[error.start : error.end]):
+        raise _OtherFinal
+    return "", error.end
+
+
+_OTHER_FINALS = "trivselkode.nlp.other-finals"
+codecs.register_error(_OTHER_FINALS, _look_for_other_finals)
+
+
+def _latin_finals_only(text: str) -> bool:
+    """Whether no sentence-final character of ``text`` lies beyond U+00FF.
+
+    Encoding to Latin-1 finds the characters beyond it (in runs) in C, many
+    times faster than a regular expression looks for them.
+    """
+    try:
+        text.encode("latin-1", _OTHER_FINALS)
+    except _OtherFinal:
+        return False
+    return True
 
 
 def _chunks_work() -> bool:
@@ -234,8 +265,8 @@ def _chunks_work() -> bool:
         latin = [c for c in chars if c <= "\xff"]
         if latin and not spaced and all(len(c) == 1 and not c.isspace() for c in chars):
             # a class of many characters beyond U+00FF is ten times slower to look for
-            _final_char = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
-            _final_latin = re.compile("[" + "".join(re.escape(c) for c in latin) + "]")
+            _final_char = re.compile("[" + "".join(re.escape(c) for c in chars) + r"]\S*")
+            _final_latin = re.compile("[" + "".join(re.escape(c) for c in latin) + r"]\S*")
             _final_other = frozenset(chars) - frozenset(latin)
         _by_chunks = _final_char is not None
     return _by_chunks
@@ -303,27 +334,31 @@ def _sentence_starts(text: str) -> list[int]:
     A sentence that begins with whitespace begins at its first word once trimmed.
     """
     starts = [0]
-    done = 0
-    search = _SPACE.search
-    finals = _final_latin
-    for other in _NOT_LATIN.finditer(text):
-        if not _final_other.isdisjoint(other.group()):
-            finals = _final_char
-            break
+    append = starts.append
+    done = 0  # the end of the chunk last read
+    size = len(text)
+    cache = _chunk_cache
+    finals = _final_latin if _latin_finals_only(text) else _final_char
+    # Each match is a final character and the rest of its chunk (up to the
+    # next whitespace), so the next match lies in a chunk not yet read.
     for match in finals.finditer(text):
-        at = match.start()
-        if at < done:
-            continue  # in a chunk already read
+        at, end = match.span()
         start = at
         while start > done and not text[start - 1].isspace():
             start -= 1
-        found = search(text, at)
-        done = found.start() if found is not None else len(text)
-        inside, waiting, _first = _chunk_info(text[start:done])
+        done = end
+        chunk = text[start:end]
+        found = cache.get(chunk)
+        inside, waiting, _first = found if found is not None else _chunk_info(chunk)
         for offset in inside:
-            starts.append(start + offset)
+            append(start + offset)
         if waiting:
-            starts.append(_after_chunk(text, done))
+            after = end + 1
+            # the common case of _after_chunk: one space, then a letter or digit
+            if after < size and text[end] == " " and text[after].isalnum():
+                append(after)
+            else:
+                append(_after_chunk(text, end))
     return starts
 
 
@@ -338,12 +373,9 @@ def _chunk_sentence_lists(texts: list[str]) -> tuple[list[int], list[int], list[
     if not texts:
         return [], [], []
     joined = "\n".join(texts)
-    offsets = [0] * len(texts)
-    pos = 0
-    for t, text in enumerate(texts):
-        offsets[t] = pos
-        pos += len(text) + 1
-    starts = sorted(set(_sentence_starts(joined) + offsets))
+    offsets = list(accumulate([len(text) + 1 for text in texts[:-1]], initial=0))
+    # (an offset found twice makes an empty sentence between the two, which is left out below)
+    starts = sorted(_sentence_starts(joined) + offsets)
     starts.append(len(joined))
     which: list[int] = []
     a: list[int] = []
@@ -462,17 +494,34 @@ def sentence_json(texts: Sequence[str]) -> list[str]:
     ``sentence_spans`` written as ``[[0,12],[13,40]]``; a text without a
     sentence (only punctuation or space, say) is one sentence of its own.
     """
-    import numpy as np
-
     texts = list(texts)
     which, a, b = _sentence_lists(texts)
-    pieces = list(map("[{},{}]".format, a, b))
-    bounds = np.searchsorted(np.asarray(which, dtype=np.int64), np.arange(len(texts) + 1)).tolist()
-    join = ",".join
-    return [
-        f"[{join(pieces[lo:hi])}]" if lo < hi else f"[[0,{len(text)}]]"
-        for text, lo, hi in zip(texts, bounds, bounds[1:])
-    ]
+    # Every text's JSON written by one %-formatting of all offsets, its
+    # template chosen by its number of sentences: no call per sentence.
+    counts = [0] * len(texts)
+    for t in which:
+        counts[t] += 1
+    values: list[int] = [0] * (2 * len(a))
+    values[0::2] = a
+    values[1::2] = b
+    templates = _SENTENCE_TEMPLATES
+    parts = []
+    for text, count in zip(texts, counts):
+        if count:
+            template = templates.get(count)
+            if template is None:
+                template = "[" + ",".join(["[%d,%d]"] * count) + "]"
+                if count <= _TEMPLATES_KEPT:
+                    templates[count] = template
+            parts.append(template)
+        else:
+            parts.append(f"[[0,{len(text)}]]")
+    return ("\n".join(parts) % tuple(values)).split("\n") if texts else []
+
+
+#: Sentence count → the %-template of a text's JSON with that many sentences (up to a few dozen).
+_SENTENCE_TEMPLATES: dict[int, str] = {}
+_TEMPLATES_KEPT = 64
 
 
 def lemmas(text: str) -> list[tuple[str, str, int, int]]:

@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 
 from trivselkode.domain.nlp import sentence_json, sentence_pipeline
 from trivselkode.domain.revision import SOURCE_SIMILARITY, texts_similar
-from trivselkode.domain.text import content_hash, word_count
+from trivselkode.domain.text import content_hash, marks, words_of_marks
 from trivselkode.errors import TrivselError
 from trivselkode.i18n import _
 from trivselkode.importers.base import ParsedSource, ParsedTurn
@@ -45,7 +45,7 @@ from trivselkode.storage.models import INTERVIEWER, Source
 from trivselkode.storage.source_revision import revise_source
 from trivselkode.storage.source_store import insert_source, same_sources, same_turns
 
-_SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")  # a cheap first look: most texts have no run of six digits
+_SIX_DIGITS = b"111111"  # six digits in a row in a text's marks: a cheap first look, most texts have none
 #: Files are stored in batches of about this much work, one transaction each (a
 #: commit per file cost a tenth of an import); each file is stored whole or not at all.
 BATCH_SECONDS = 0.2
@@ -132,9 +132,10 @@ class _Prepared:
     def ensure_sentences(self) -> list[str]:
         if self.sentences_json is None:
             self.sentences_json = segment(self.parsed)
-            self.words = word_count(self.parsed.text)
             text = self.parsed.text
-            self.cpr = _SIX_DIGITS.search(text) is not None and CPR_RE.search(text) is not None
+            marked = marks(text)  # one pass for the word count and a cheap first look for a CPR number
+            self.words = words_of_marks(marked)
+            self.cpr = _SIX_DIGITS in marked and CPR_RE.search(text) is not None
         return self.sentences_json
 
 
