@@ -109,14 +109,14 @@ def _coders_with_codings(session: Session) -> dict[str, int]:
 def _union_counts(session: Session, code_ids: list[int], coder_ids: list[int]) -> dict[int, int]:
     """Per code id, the distinct passages the coders coded with it (sub-spans: once a passage).
 
-    ``+code_id`` and ``+coder_id``: SQLite reads the (passage, code, coder) index from end to end
-    rather than looking up each theme's coding rows by the code index (harmless elsewhere).
+    Read from the (code, passage, coder) index alone, only the themes' entries, in the order
+    of the count (no sort). ``+coder_id``: not by the coder index (harmless elsewhere).
     """
     codes = ", ".join(str(int(i)) for i in code_ids)
     coders = ", ".join(str(int(i)) for i in coder_ids)
     rows = session.connection().exec_driver_sql(
-        "SELECT code_id, COUNT(*) FROM (SELECT DISTINCT passage_id, code_id FROM coding "
-        f"WHERE +code_id IN ({codes}) AND +coder_id IN ({coders})) AS pairs GROUP BY code_id",
+        "SELECT code_id, COUNT(DISTINCT passage_id) FROM coding "
+        f"WHERE code_id IN ({codes}) AND +coder_id IN ({coders}) GROUP BY code_id",
     )
     return {int(code): int(n) for code, n in rows}
 

@@ -86,8 +86,44 @@ def _v5_to_v6(conn: Connection) -> None:
     Respondent.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # as above
 
 
+#: Version 7's indexes: each new one (named as the models name it) and the one its prefix makes redundant.
+V7_INDEXES = (
+    ("coding", "ix_coding_code_passage_coder", "ix_coding_code_id"),
+    ("passage", "ix_passage_source_participant", "ix_passage_source_id"),
+)
+
+
+def _v6_to_v7(conn: Connection) -> None:
+    """Version 7 indexes the codings by (code, passage, coder) and the passages by (source, participant).
+
+    The overview's theme bars and its counts per source are then read from
+    these indexes alone. Each replaces the index of its first column
+    (``ix_coding_code_id``, ``ix_passage_source_id``), which it serves in every
+    lookup; so a project has as many indexes as before. Created as the models
+    declare them, on SQLite and PostgreSQL alike; a step already done is not
+    done again.
+    """
+    from sqlalchemy.schema import CreateIndex
+
+    from trivselkode.storage.models import Coding, Passage
+
+    tables = {"coding": Coding.__table__, "passage": Passage.__table__}  # type: ignore[attr-defined]  # as above
+    quote = conn.dialect.identifier_preparer.quote
+    for table_name, new, old in V7_INDEXES:
+        index = next(ix for ix in tables[table_name].indexes if ix.name == new)
+        conn.execute(CreateIndex(index, if_not_exists=True))
+        conn.execute(text(f"DROP INDEX IF EXISTS {quote(old)}"))
+
+
 # Version 1 is the first released schema; each later version adds its step here.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
+MIGRATIONS: dict[int, Migration] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+    5: _v5_to_v6,
+    6: _v6_to_v7,
+}
 
 
 def copy_sqlite_file(src: Path, dest: Path) -> None:

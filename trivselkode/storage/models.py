@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel, col
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP_ID = "trivselkode"
 
 INTERVIEWER = "interviewer"
@@ -97,7 +97,8 @@ class Passage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("source_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE", index=True)
+    # Indexed by (source_id, number) and by ix_passage_source_participant (schema version 7).
+    source_id: int = Field(foreign_key="source.id", ondelete="CASCADE")
     number: int
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
     start: int
@@ -120,7 +121,8 @@ class Coding(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     passage_id: int = Field(foreign_key="passage.id", ondelete="CASCADE", index=True)
-    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE", index=True)
+    # Indexed by ix_coding_code_passage_coder (schema version 7).
+    code_id: int = Field(foreign_key="code.id", ondelete="CASCADE")
     coder_id: int = Field(foreign_key="coder.id", ondelete="CASCADE", index=True)
     start: int | None = None
     end: int | None = None
@@ -138,6 +140,16 @@ Index(
     func.coalesce(Coding.end, -1),
     unique=True,
 )
+
+# Schema version 7. A theme's codings by code, covering (passage, coder): the overview's theme bars are
+# counted from this index alone, reading only the themes' entries. It serves every lookup by code too
+# (the code_id index it replaced was its prefix).
+Index("ix_coding_code_passage_coder", col(Coding.code_id), col(Coding.passage_id), col(Coding.coder_id))
+
+# Schema version 7. A source's passages with their speakers: the overview's counts per source read this
+# index, not the passage rows (their text). It serves every lookup by source too (the source_id index it
+# replaced was its prefix).
+Index("ix_passage_source_participant", col(Passage.source_id), col(Passage.participant_id))
 
 
 class UnplacedCoding(SQLModel, table=True):

@@ -31,7 +31,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import TextArea
 
 from trivselkode.analysis.learn_process import Learner, LearnerProcess
-from trivselkode.analysis.suggest import Analyzed, LemmaProcess
 from trivselkode.config import Settings
 from trivselkode.domain.undo import CodingAction, CodingFact, UndoHistory
 from trivselkode.errors import TrivselError
@@ -40,7 +39,6 @@ from trivselkode.storage import coding_ops as ops
 from trivselkode.storage.db import Project, explain_failure
 from trivselkode.tui.coding.learning import ModelKeeper, ModelTrained, TrainingFailed
 from trivselkode.tui.common import keys
-from trivselkode.tui.common.dialogs import CoderDialog
 from trivselkode.tui.common.help import HelpDialog
 from trivselkode.tui.common.lang import LANGUAGE_NAMES, LanguageDialog
 from trivselkode.tui.common.plain import inert, inert_line
@@ -59,6 +57,7 @@ from trivselkode.tui.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from trivselkode.analysis.learn import LearnedModel
+    from trivselkode.analysis.suggest import Analyzed, LemmaProcess
     from trivselkode.tui.coding.screen import CodingScreen
     from trivselkode.tui.coding.suggestions import PassageSuggester, SuggestFn
 
@@ -135,6 +134,9 @@ READ_ONLY_GROUPS = frozenset(
         "review-queue-check",
     }
 )
+#: The garbage collector, paused by :func:`run_tui` while the app starts, is on again this long after the app
+#: was mounted at the latest (the overview turns it on a moment after it is shown: see resume_collector).
+COLLECTOR_PAUSE_LIMIT_S = 5.0
 QUIT_SWITCH_INTERVAL_S = 0.0005  # on quitting, a busy worker thread hands the GIL back this soon (default 5 ms)
 
 
@@ -233,16 +235,16 @@ class TrivselApp(App):
         self.project = project
         self.settings = settings
         self.coder: str | None = coder or settings.coder
-        self._lemmas: LemmaProcess | None = None
+        self._lemma_process: LemmaProcess | None = None  # made on first use (:attr:`_lemmas`)
         # The suggester is made on first use (:attr:`suggester`): its module is the coding screen's.
         self._suggester_made = suggester is None or not (suggester == "default" or callable(suggester))
         self._suggester: PassageSuggester | None = None
         self._fixed: SuggestFn | None = suggester if callable(suggester) else None
         self._analyze = analyze
-        if suggester == "default" and analyze is None:
-            # spaCy in a helper process: loading it in this one would stall the screen
-            self._lemmas = LemmaProcess()
-            self._analyze = self._lemmas.analyze
+        # spaCy in a helper process: loading it in this one would stall the screen. The helper is
+        # started by its first question; its module (the keyword rules, rapidfuzz) is imported on first use.
+        self._with_lemmas = suggester == "default" and analyze is None
+        self._helpers_stopped = False
         # Training (and the review queue's ranking) in a helper process; started on first use.
         self.learner: Learner = learner if learner is not None else LearnerProcess()
         enabled = suggester == "default" if learn is None else learn
@@ -253,6 +255,18 @@ class TrivselApp(App):
         self.shortcut_warnings: set[str] = set()  # code shortcuts the screen keeps, already told
         self._writes = _WriteOrder()
         self._daemon_workers = False  # run(): thread workers in daemon threads (see _DaemonThreads)
+        self.collector_paused = False  # run_tui(): the garbage collector is off until resume_collector()
+
+    @property
+    def _lemmas(self) -> LemmaProcess | None:
+        """spaCy's helper process (the default suggester's lemmas), ``None`` with a given ``analyze``."""
+        if self._with_lemmas and self._lemma_process is None:
+            from trivselkode.analysis.suggest import LemmaProcess
+
+            self._lemma_process = LemmaProcess()
+            if self._helpers_stopped:
+                self._lemma_process.close()  # as if it had been stopped with the others: it starts no helper
+        return self._lemma_process
 
     @property
     def suggester(self) -> PassageSuggester | None:
@@ -264,7 +278,8 @@ class TrivselApp(App):
             if self._fixed is not None:
                 self._suggester = PassageSuggester(fixed=self._fixed)
             else:
-                self._suggester = PassageSuggester(analyze=self._analyze)
+                lemmas = self._lemmas
+                self._suggester = PassageSuggester(analyze=lemmas.analyze if lemmas is not None else self._analyze)
             self._suggester_made = True
         return self._suggester
 
@@ -286,11 +301,22 @@ class TrivselApp(App):
     def on_mount(self) -> None:
         if self._daemon_workers:
             asyncio.get_running_loop().set_default_executor(_DaemonThreads())
+        if self.collector_paused:
+            self.set_timer(COLLECTOR_PAUSE_LIMIT_S, self.resume_collector)  # whatever became of the start
         self.sub_title = inert_line(self.project.display_name)
         if self.coder:
             self._start()
         else:
+            from trivselkode.tui.common.dialogs import CoderDialog
+
             self.push_screen(CoderDialog(), self._coder_chosen)
+
+    def resume_collector(self) -> None:
+        """The garbage collector on again, after the start (:func:`run_tui` pauses it until the overview is
+        shown: what the start makes is mostly kept, and collecting it took a tenth of the start)."""
+        if self.collector_paused:
+            self.collector_paused = False
+            gc.enable()
 
     def on_unmount(self) -> None:
         self.stop_helpers()
@@ -299,8 +325,9 @@ class TrivselApp(App):
         """Kill the helper processes (spaCy's, the learner's), waiting for neither; a worker waiting on one
         ends with an error (never shown: the app is closing)."""
         self.learning.close()  # a training in progress is killed
-        if self._lemmas is not None:
-            self._lemmas.close()
+        self._helpers_stopped = True
+        if self._lemma_process is not None:
+            self._lemma_process.close()
 
     @property
     def model(self) -> LearnedModel | None:
@@ -673,7 +700,17 @@ class TrivselApp(App):
 
 def run_tui(project: Project, settings: Settings) -> None:
     """Run the TUI on an open project until the user quits."""
-    TrivselApp(project, settings).run()
+    app = TrivselApp(project, settings)
+    # What is alive now (the modules, the codebook, the models: hundreds of thousands of objects) lives as
+    # long as the process: the collector leaves it out of its full collections from here on. And it pauses
+    # while the app starts, until the overview is shown (TrivselApp.resume_collector).
+    gc.freeze()
+    app.collector_paused = True
+    gc.disable()
+    try:
+        app.run()
+    finally:
+        gc.enable()
     # The process ends next: its objects need no last cyclic collection (on a large project the
     # interpreter's final one took half a second).
     gc.freeze()

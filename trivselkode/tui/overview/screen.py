@@ -34,7 +34,7 @@ KIND_NAMES = {"interview": N_("interview"), "voxpop": N_("voxpop"), "survey": N_
 THEMES_LABEL = N_("Temaer – udsagn med temaet")
 FILTER_PLACEHOLDER = N_("Skriv for at filtrere kilderne …")
 TABLE_SCROLLBAR = 2  # kept free for the list's scrollbar
-WARM_UP_DELAY_S = 0.5  # after the overview is first shown: the coding screen's module is imported ahead of Enter
+WARM_UP_DELAY_S = 0.5  # after the overview is first shown: the collector on, the coding screen's module imported
 
 
 def row_cells(row: OverviewRow) -> dict[str, Text]:
@@ -229,9 +229,12 @@ class OverviewScreen(SaysWorkerFailures, Screen):
         if self.loaded or not (self._rows_in and self._themes_in):
             return
         self.loaded = True
-        warm_up = getattr(self.app, "warm_up_coding", None)
-        if callable(warm_up):
-            self.set_timer(WARM_UP_DELAY_S, warm_up)
+        # A moment after it is shown (drawn by then): the collector the app paused for the start is on
+        # again, and the coding screen's module is imported ahead of Enter.
+        for hook in ("resume_collector", "warm_up_coding"):
+            after_start = getattr(self.app, hook, None)
+            if callable(after_start):
+                self.set_timer(WARM_UP_DELAY_S, after_start)
 
     def _show_themes(self) -> None:
         if self.themes is None:
