@@ -334,7 +334,7 @@ def _seconds(results: list[dict], key: str = "seconds") -> list[float]:
 
 def project_of(out: Path, size: str, fresh: bool) -> tuple[Path, Path, dict]:
     """The bench project of ``size`` (built once, cached): its corpus, its database, what it holds."""
-    from corpus import build_project
+    from corpus import build_project, current_schema
 
     folder = out / size
     meta = folder / "project.json"
@@ -345,7 +345,7 @@ def project_of(out: Path, size: str, fresh: bool) -> tuple[Path, Path, dict]:
         print(f"building the {size} bench project in {folder} …", file=sys.stderr, flush=True)
         info = build_project(folder, SIZES[size])
         meta.write_text(json.dumps(info))
-    return folder / "corpus", folder / "bench.db", json.loads(meta.read_text())
+    return folder / "corpus", current_schema(folder / "bench.db"), json.loads(meta.read_text())
 
 
 def _fresh_db(path: Path) -> Callable[[], None]:

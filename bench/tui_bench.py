@@ -135,7 +135,9 @@ def large_project(words: int = LARGE_WORDS, sources: int = LARGE_SOURCES) -> Pat
             file=sys.stderr,
             flush=True,
         )
-    return path
+    from corpus import current_schema
+
+    return current_schema(path)
 
 
 def _write_big_source(path: Path, passages: int, seed: int = 18) -> int:
