@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
+from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from trivselkode.config import CONSENSUS_CODER
@@ -40,7 +42,7 @@ from trivselkode.storage.coding_views import (
     load_source_view,
     overview_rows,
 )
-from trivselkode.storage.lookup import get_or_create_coder
+from trivselkode.storage.lookup import check_coder_name, get_or_create_coder
 from trivselkode.storage.models import Code, Coder, Coding, Memo, Passage, Position, Star, utcnow
 
 
@@ -97,59 +99,122 @@ def write_codings(project, coder: str, plan: Plan, *, memos: bool = False) -> Co
     that exist are not added twice — with ``memos`` (the command line's
     ``codings add``), their memo is set to the one given instead (``None``:
     left as it is, ``""``: none), and a new coding's empty memo is none.
+
+    The codings are read and written with prepared statements on the
+    session's connection (a keystroke's toggle is a few indexed statements,
+    no rows loaded as objects).
     """
     refuse_consensus(coder)
     with project.write() as session:
         added, removed = plan(session)
-        coder_id = cast(int, get_or_create_coder(session, coder).id)
+        coder_id = _coder_id(session, coder)
+        conn = session.connection()
         change = CodingChange()
         for fact in removed:
-            for row in _matching(session, coder_id, fact):
-                change.removed.append(_fact(row))
-                session.delete(row)
-        session.flush()
+            for row in _matching(conn, coder_id, fact):
+                conn.execute(_DELETE_CODING, {"coding_id": row.id})
+                change.removed.append(_row_fact(fact, row))
         for fact in added:
-            _add(session, coder_id, fact, memos, change)
-        session.flush()
+            _add(session, conn, coder_id, fact, memos, change)
     return change
 
 
-def _add(session: Session, coder_id: int, fact: CodingFact, memos: bool, change: CodingChange) -> None:
-    passage = live_passage(session, fact.passage_id)
-    usable_code(session, fact.code_id)
-    start, end = check_span(passage, fact.start, fact.end)
+def _coder_id(session: Session, name: str) -> int:
+    """The coder's id, the coder created on first use (as :func:`get_or_create_coder`)."""
+    found = session.connection().execute(_CODER_ID, {"name": check_coder_name(name)}).scalar()
+    if found is not None:
+        return int(found)
+    return cast(int, get_or_create_coder(session, name).id)
+
+
+def _add(
+    session: Session, conn: Connection, coder_id: int, fact: CodingFact, memos: bool, change: CodingChange
+) -> None:
+    if fact.start is None and fact.end is None:  # the whole passage: no span to check against its text
+        if conn.execute(_PASSAGE_THERE, {"passage_id": fact.passage_id}).first() is None:
+            live_passage(session, fact.passage_id)  # says it is gone
+        start, end = None, None
+        _check_code(conn, session, fact.code_id)
+    else:
+        passage = live_passage(session, fact.passage_id)
+        _check_code(conn, session, fact.code_id)
+        start, end = check_span(passage, fact.start, fact.end)
     given = fact.memo
     fact = CodingFact(fact.passage_id, fact.code_id, start, end, (given or None) if memos else given)
-    there = _matching(session, coder_id, fact)
+    there = _matching(conn, coder_id, fact)
     if there:
         row = there[0]
         if memos and given is not None and given != row.memo:
-            row.memo = given or None
-            session.add(row)
-            change.updated.append(_fact(row))
+            conn.execute(_SET_MEMO, {"coding_id": row.id, "memo": given or None})
+            change.updated.append(CodingFact(fact.passage_id, fact.code_id, row.start, row.end, given or None))
         return
-    session.add(
-        Coding(
-            passage_id=fact.passage_id,
-            code_id=fact.code_id,
-            coder_id=coder_id,
-            start=start,
-            end=end,
-            memo=fact.memo,
-        )
+    conn.execute(
+        _INSERT_CODING,
+        {
+            "passage_id": fact.passage_id,
+            "code_id": fact.code_id,
+            "coder_id": coder_id,
+            "start": start,
+            "end": end,
+            "memo": fact.memo,
+            "created_at": utcnow(),
+        },
     )
     change.added.append(fact)
 
 
-def _matching(session: Session, coder_id: int, fact: CodingFact) -> list[Coding]:
-    query = select(Coding).where(
-        Coding.passage_id == fact.passage_id,
-        Coding.code_id == fact.code_id,
-        Coding.coder_id == coder_id,
-        Coding.start == fact.start if fact.start is not None else col(Coding.start).is_(None),
-        Coding.end == fact.end if fact.end is not None else col(Coding.end).is_(None),
+def _check_code(conn: Connection, session: Session, code_id: int) -> None:
+    """Refuse a code that is gone or retired, with :func:`usable_code`'s words (without loading the code)."""
+    row = conn.execute(_CODE_STATE, {"code_id": code_id}).first()
+    if row is None or row.retired:
+        usable_code(session, code_id)
+
+
+def _matching(conn: Connection, coder_id: int, fact: CodingFact) -> list[Any]:
+    """The coder's codings of the fact's passage, code and span (rows of id, start, end, memo)."""
+    query = _MATCHING[(fact.start is None, fact.end is None)]
+    params = {"passage_id": fact.passage_id, "code_id": fact.code_id, "coder_id": coder_id}
+    if fact.start is not None:
+        params["start"] = fact.start
+    if fact.end is not None:
+        params["end"] = fact.end
+    return list(conn.execute(query, params))
+
+
+def _row_fact(fact: CodingFact, row: Any) -> CodingFact:
+    return CodingFact(fact.passage_id, fact.code_id, row.start, row.end, row.memo)
+
+
+# The statements of the write path, built once (SQLAlchemy caches their compiled form).
+_CODER_ID = core_select(col(Coder.id)).where(col(Coder.name) == bindparam("name"))
+_PASSAGE_THERE = core_select(col(Passage.id)).where(col(Passage.id) == bindparam("passage_id"))
+_CODE_STATE = core_select(col(Code.retired)).where(col(Code.id) == bindparam("code_id"))
+_INSERT_CODING = insert(Coding)
+_DELETE_CODING = delete(Coding).where(col(Coding.id) == bindparam("coding_id"))
+_SET_MEMO = update(Coding).where(col(Coding.id) == bindparam("coding_id")).values(memo=bindparam("memo"))
+
+
+def _matching_query(start_none: bool, end_none: bool) -> Any:
+    return core_select(col(Coding.id), col(Coding.start), col(Coding.end), col(Coding.memo)).where(
+        col(Coding.passage_id) == bindparam("passage_id"),
+        col(Coding.code_id) == bindparam("code_id"),
+        col(Coding.coder_id) == bindparam("coder_id"),
+        col(Coding.start).is_(None) if start_none else col(Coding.start) == bindparam("start"),
+        col(Coding.end).is_(None) if end_none else col(Coding.end) == bindparam("end"),
     )
-    return list(session.exec(query))
+
+
+_MATCHING = {(s, e): _matching_query(s, e) for s in (True, False) for e in (True, False)}
+#: A coder's codings of one code on one passage, spans included (what a toggle removes).
+_CODINGS_OF = (
+    core_select(col(Coding.start), col(Coding.end), col(Coding.memo))
+    .join(Coder, col(Coding.coder_id) == col(Coder.id))
+    .where(
+        col(Coding.passage_id) == bindparam("passage_id"),
+        col(Coding.code_id) == bindparam("code_id"),
+        col(Coder.name) == bindparam("name"),
+    )
+)
 
 
 def usable_code(session: Session, code_id: int) -> Code:
@@ -171,10 +236,6 @@ def live_passage(session: Session, passage_id: int) -> Passage:
     if passage is None:
         raise TrivselError(_("udsagnet findes ikke længere (kilden er måske revideret)"), _("tryk r for at genindlæse"))
     return passage
-
-
-def _fact(row: Coding) -> CodingFact:
-    return CodingFact(row.passage_id, row.code_id, row.start, row.end, row.memo)
 
 
 # --------------------------------------------------------------------------- the coding screen's changes
@@ -203,15 +264,10 @@ def toggle_code(project, coder: str, passage_id: int, code_id: int) -> tuple[lis
     """
 
     def plan(session: Session) -> tuple[list[CodingFact], list[CodingFact]]:
-        rows = list(
-            session.exec(
-                select(Coding)
-                .join(Coder, col(Coding.coder_id) == Coder.id)
-                .where(Coding.passage_id == passage_id, Coding.code_id == code_id, Coder.name == coder.strip())
-            )
-        )
+        params = {"passage_id": passage_id, "code_id": code_id, "name": coder.strip()}
+        rows = list(session.connection().execute(_CODINGS_OF, params))
         if rows:
-            return [], [_fact(r) for r in rows]
+            return [], [CodingFact(passage_id, code_id, r.start, r.end, r.memo) for r in rows]
         return [CodingFact(passage_id, code_id)], []
 
     change = write_codings(project, coder, plan)

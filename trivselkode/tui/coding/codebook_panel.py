@@ -144,6 +144,7 @@ class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
         self.highlighted: int | None = None
         self._strips: dict[int, Strip] = {}
         self._width = 0
+        self._styles: dict[str, Style] = {}  # the component styles, until the CSS changes
 
     def set_codes(self, codes: list[CodeInfo], counts: dict[int, int], inactive: set[int]) -> None:
         self.codes = codes
@@ -201,7 +202,14 @@ class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self._strips.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"code-list--{name}", partial=True)
+        return style
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
@@ -224,12 +232,12 @@ class CodeList(ScrollView, can_focus=True, inherit_bindings=False):
         text.append(f"{shortcut:>2} ", style="bold")
         text.append("█ ", style=Style(color=code.color or "#777777"))
         text.append(f"{count:>3} " if count else "    ", style="bold")
-        plain = self.get_component_rich_style("code-list--plain", partial=True)
+        plain = self._style("plain")
         text.append("  " * code.depth + inert_line(code.name), style=plain if not code.shortcut else "")
         text.truncate(width, overflow="ellipsis")
         strip = Strip(list(text.render(self.app.console)), text.cell_len).extend_cell_length(width)
         if index == self.highlighted:
-            strip = strip.apply_style(self.get_component_rich_style("code-list--cursor", partial=True))
+            strip = strip.apply_style(self._style("cursor"))
         return strip.crop(0, width) if strip.cell_length > width else strip
 
 

@@ -151,6 +151,12 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._coded = 0  # of those, the ones this coder has coded
         self.maker = CodeMaker(self)  # codes made while coding (in vivo, the picker) and their undo
         self.code_texts: dict[str, Any] | None = None  # the codes' Danish and English texts (English only)
+        self._title_text: Text | None = None  # what the title line shows
+        # The screen's widgets, made once in compose (the hot paths need no DOM query per key).
+        self._title_bar: Static
+        self._passage_list: PassageList
+        self._panel: CodebookPanel
+        self._span_mode: SpanMode
 
     @property
     def tapp(self) -> TrivselApp:
@@ -159,20 +165,25 @@ class CodingScreen(SaysWorkerFailures, Screen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(
+        self._title_bar = Static(
             Text(inert_line(_("Kodning · {source} · indlæser …").format(source=self.source_name))),
             id="coding-title",
             classes="screen-title",
         )
+        self._title_text = None  # a new title line shows what it is made with
+        self._passage_list = PassageList(id="passages")
+        self._panel = CodebookPanel(id="codebook")
+        self._span_mode = SpanMode(self.cursor, id="mode-line")
+        yield self._title_bar
         with Horizontal(id="coding-body"):
-            yield PassageList(id="passages")
-            yield CodebookPanel(id="codebook")
+            yield self._passage_list
+            yield self._panel
         yield SearchBar(id="search-bar")
-        yield SpanMode(self.cursor, id="mode-line")
+        yield self._span_mode
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        self.query_one(PassageList).focus()
+        self._passage_list.focus()
         self.load()
         self.tapp.learning.start()  # the first training of the suggestions' model, in the background
         self.set_interval(POSITION_SAVE_INTERVAL_S, self._save_position_if_moved)
@@ -238,9 +249,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._setup_shortcuts()
         if self.index is None or first_load:
             self.index = KeywordIndex(view.codes)
-        self.query_one(PassageList).show_others = self.show_others
-        self.query_one(PassageList).set_view(view, self.cursor.index)
-        self.query_one(CodebookPanel).set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
+        self._passage_list.show_others = self.show_others
+        self._passage_list.set_view(view, self.cursor.index)
+        self._panel.set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
         self._update_title()
         self._cursor_changed()
         self.suggest.show(now=True)
@@ -313,7 +324,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     @property
     def panel(self) -> CodebookPanel:
-        return self.query_one(CodebookPanel)
+        return self._panel
 
     def _counts(self) -> dict[int, int]:
         return self.view.counts(mine=not self.show_others) if self.view else {}
@@ -337,7 +348,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
             text.append(f" · {inert_line(view.title)}")
         if facts:
             text.append(f" · {inert_line(facts)}")
-        self.query_one("#coding-title", Static).update(text, layout=False)  # one line, always
+        if text != self._title_text:  # a toggle that leaves the passage coded changes nothing here
+            self._title_text = text
+            self._title_bar.update(text, layout=False)  # one line, always
 
     # ------------------------------------------------------------------ cursor
 
@@ -354,13 +367,13 @@ class CodingScreen(SaysWorkerFailures, Screen):
         if self.view is None:
             return
         index = self.cursor.clamp(index)
-        self.query_one(SpanMode).end()
+        self._span_mode.end()
         if index != self.cursor.index:
             self.cursor.index = index
-            self.query_one(PassageList).set_cursor(index, center=center, at_end=at_end)
+            self._passage_list.set_cursor(index, center=center, at_end=at_end)
             self._cursor_changed()
         else:
-            self.query_one(PassageList).scroll_to_cursor(center)
+            self._passage_list.scroll_to_cursor(center)
 
     def _cursor_changed(self) -> None:
         passage = self.passage
@@ -368,7 +381,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
             return
         last = self.last_code.get(passage.id)
         if last is not None:
-            self.query_one(CodebookPanel).highlight_code(last)
+            self._panel.highlight_code(last)
         self.suggest.show()
 
     def action_move(self, step: int) -> None:
@@ -379,7 +392,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def action_page(self, direction: int) -> None:
         if self.view is None:
             return
-        plist = self.query_one(PassageList)
+        plist = self._passage_list
         if plist.page_within(direction):  # a passage taller than the list: through it first
             return
         region = plist.block_region(self.cursor.index)
@@ -450,7 +463,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self.app.notify(_("Koden {key} er udgået.").format(key=code.key), severity="error")
             return
         self._remember_code(passage, code_id)
-        self.query_one(CodebookPanel).highlight_code(code_id)
+        self._panel.highlight_code(code_id)
         label = _("{key} på udsagn {n}").format(key=code.key, n=passage.number)
         self._write(ops.toggle_code, self.tapp.coder, passage.id, code_id, stored=CodingStored(label, passage.number))
 
@@ -499,17 +512,38 @@ class CodingScreen(SaysWorkerFailures, Screen):
             return
         ids = {f.passage_id for f in (*added, *removed)}
         before = sum(1 for pid in ids if pid in self.view.mine and pid in self._spoken)
+        counted = {pid: self._counted_codes(pid) for pid in ids}
         self.view.apply(added, removed)
         after = sum(1 for pid in ids if pid in self.view.mine and pid in self._spoken)
         self._coded += after - before
-        plist = self.query_one(PassageList)
+        plist = self._passage_list
         for pid in ids:
             index = self._index_of_id.get(pid)
             if index is not None:
                 plist.invalidate(index)
-        self.query_one(CodebookPanel).update_counts(self._counts())
+        # The panel's counts changed only by these passages: worked out from them, not from every passage.
+        counts = dict(self._panel.counts)
+        for pid, was in counted.items():
+            now = self._counted_codes(pid)
+            for code_id in now - was:
+                counts[code_id] = counts.get(code_id, 0) + 1
+            for code_id in was - now:
+                left = counts.get(code_id, 0) - 1
+                if left > 0:
+                    counts[code_id] = left
+                else:
+                    counts.pop(code_id, None)
+        self._panel.update_counts(counts)
         self._update_title()
         self.suggest.codes_changed(ids)
+
+    def _counted_codes(self, passage_id: int) -> set[int]:
+        """The codes the panel counts passage ``passage_id`` for (:meth:`SourceView.counts`): this coder's,
+        and with the other coders' codings shown, theirs too."""
+        codes = {f.code_id for f in self.view.mine.get(passage_id, ())}
+        if self.show_others:
+            codes.update(f.code_id for _coder, f in self.view.others.get(passage_id, ()))
+        return codes
 
     def action_toggle_code(self, code_id: int) -> None:
         """A code's shortcut: toggle it on the passage."""
@@ -529,7 +563,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
             if isinstance(code_id, NewCodeRequest) and passage is not None:
                 self.maker.from_picker(code_id, passage, None)
             elif isinstance(code_id, int):
-                self.query_one(CodebookPanel).highlight_code(code_id)
+                self._panel.highlight_code(code_id)
                 self.toggle(code_id)
 
         self.app.push_screen(self._picker(), chosen)
@@ -547,8 +581,8 @@ class CodingScreen(SaysWorkerFailures, Screen):
         codes = in_language(codes, self.code_texts)
         self.view.codes = codes
         self._setup_shortcuts()
-        self.query_one(CodebookPanel).set_codes(codes, self._counts(), set(self.inactive_shortcuts))
-        self.query_one(PassageList).set_codes(codes)
+        self._panel.set_codes(codes, self._counts(), set(self.inactive_shortcuts))
+        self._passage_list.set_codes(codes)
 
     @on(CodeStepStored)
     def _code_step_stored(self, message: CodeStepStored) -> None:
@@ -610,39 +644,39 @@ class CodingScreen(SaysWorkerFailures, Screen):
         """``code_id`` was the last code toggled on ``passage``: Enter in the ``s`` mode applies it."""
         self.last_code[passage.id] = code_id
         code = self._code(code_id)
-        self.query_one(SpanMode).code_key = code.key if code else None
+        self._span_mode.code_key = code.key if code else None
 
     def action_start_span(self) -> None:
         if self.span is not None:  # s again: only the selection's first word, to grow by words from
-            self.query_one(SpanMode).first_word()
+            self._span_mode.first_word()
             return
         passage = self._codable()
         if passage is None:
             return
         code = self._code(self.last_code.get(passage.id, -1))
-        self.query_one(SpanMode).begin(code.key if code else None)
+        self._span_mode.begin(code.key if code else None)
 
     def action_span_end(self, step: int) -> None:
-        self.query_one(SpanMode).grow(step)
+        self._span_mode.grow(step)
 
     def action_span_start(self, step: int) -> None:
-        self.query_one(SpanMode).shift(step)
+        self._span_mode.shift(step)
 
     def action_span_word_end(self, step: int) -> None:
-        self.query_one(SpanMode).grow_word(step)
+        self._span_mode.grow_word(step)
 
     def action_span_word_start(self, step: int) -> None:
-        self.query_one(SpanMode).shift_word(step)
+        self._span_mode.shift_word(step)
 
     def action_in_vivo(self) -> None:
         self.maker.in_vivo()
 
     def action_confirm(self) -> None:
-        self.query_one(SpanMode).confirm()
+        self._span_mode.confirm()
 
     @on(SpanMode.Changed)
     def _span_changed(self, message: SpanMode.Changed) -> None:
-        self.query_one(PassageList).set_selection(message.selection)
+        self._passage_list.set_selection(message.selection)
 
     @on(SpanMode.Confirmed)
     def _span_confirmed(self, message: SpanMode.Confirmed) -> None:
@@ -663,7 +697,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def _store_span(self, passage: ops.PassageInfo, code_id: int, selection: tuple[int, int]) -> None:
         code = self._code(code_id)
         self.last_code[passage.id] = code_id
-        self.query_one(SpanMode).end()
+        self._span_mode.end()
         label = _("udsnit {key} på udsagn {n}").format(key=code.key, n=passage.number)
         self._write(
             ops.narrow_to_span,
@@ -677,7 +711,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     # ------------------------------------------------------------ other keys
 
     def action_escape(self) -> None:
-        if not self.query_one(SpanMode).end():
+        if not self._span_mode.end():
             self.action_back()
 
     def action_back(self) -> None:
@@ -695,7 +729,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def _star_stored(self, message: StarStored) -> None:
         state: bool = message.result
         (self.view.stars.add if state else self.view.stars.discard)(message.passage_id)
-        self.query_one(PassageList).invalidate(self._index_of_id[message.passage_id])
+        self._passage_list.invalidate(self._index_of_id[message.passage_id])
         self.app.notify(_("Markeret som citatkandidat ★") if state else _("Stjernen er fjernet"), timeout=2)
 
     def action_edit_memo(self) -> None:
@@ -722,7 +756,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
             self.view.memos[message.passage_id] = stored
         else:
             self.view.memos.pop(message.passage_id, None)
-        self.query_one(PassageList).invalidate(self._index_of_id[message.passage_id])
+        self._passage_list.invalidate(self._index_of_id[message.passage_id])
         self.app.notify(_("Notatet er gemt") if stored else _("Notatet er slettet"), timeout=2)
 
     @on(MemoRefused)
@@ -800,9 +834,9 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     def action_toggle_others(self) -> None:
         self.show_others = not self.show_others
-        self.query_one(PassageList).set_show_others(self.show_others)
-        self.query_one(PassageList).scroll_to_cursor()
-        self.query_one(CodebookPanel).update_counts(self._counts())
+        self._passage_list.set_show_others(self.show_others)
+        self._passage_list.scroll_to_cursor()
+        self._panel.update_counts(self._counts())
         self._update_title()
         self.app.notify(
             _("Andre koderes kodninger vises (tallene er alle koderes)")
@@ -829,7 +863,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
     @on(SearchBar.QueryChanged)
     def _search_changed(self, message: SearchBar.QueryChanged) -> None:
         self.search_text = message.query
-        self.query_one(PassageList).set_query(self.search_text)
+        self._passage_list.set_query(self.search_text)
 
     @on(SearchBar.Find)
     def _search_find(self, message: SearchBar.Find) -> None:
@@ -837,7 +871,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
 
     @on(SearchBar.Closed)
     def _search_closed(self) -> None:
-        self.query_one(PassageList).focus()
+        self._passage_list.focus()
 
     def _find(self, step: int) -> None:
         if self.view is None or not self.search_text.strip():

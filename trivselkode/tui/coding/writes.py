@@ -3,7 +3,9 @@
 The screen asks :meth:`TrivselApp.run_write` to store a change and hands it
 the message to post back once it is stored (the writer fills in ``result``)
 or refused (``error``); the screen shows the change in its handler for that
-message, so nothing is shown before it is in the database.
+message, so nothing is shown before it is in the database. A :class:`Stored`
+stops at the screen (the app has nothing to do with it: no dispatch there);
+a :class:`Refused` goes on to the app, which says what was not stored.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from trivselkode.tui.messages import Refused, Stored
 
 
 @dataclass
-class CodingStored(Stored):
+class CodingStored(Stored, bubble=False):
     """Codings of passage ``passage_number`` changed (``result``: added, removed): undoable as ``label``."""
 
     label: str
@@ -24,14 +26,14 @@ class CodingStored(Stored):
 
 
 @dataclass
-class StarStored(Stored):
+class StarStored(Stored, bubble=False):
     """The star of a passage is stored (``result``: whether it is starred now)."""
 
     passage_id: int
 
 
 @dataclass
-class MemoStored(Stored):
+class MemoStored(Stored, bubble=False):
     """The memo of a passage is stored (``result``: its text, empty if deleted)."""
 
     passage_id: int
@@ -47,7 +49,7 @@ class MemoRefused(Refused):
 
 
 @dataclass
-class DoneStored(Stored):
+class DoneStored(Stored, bubble=False):
     """``coder`` marked the source done (``done``) or not done."""
 
     coder: str
@@ -55,7 +57,7 @@ class DoneStored(Stored):
 
 
 @dataclass
-class SpeakerStored(Stored):
+class SpeakerStored(Stored, bubble=False):
     """The participant of ``passage`` is updated."""
 
     passage: PassageInfo
@@ -70,7 +72,7 @@ class SpeakerRefused(Refused):
 
 
 @dataclass
-class CodeStepStored(Stored):
+class CodeStepStored(Stored, bubble=False):
     """Codes were made (or unmade) with a coding: ``result`` is a :class:`~trivselkode.storage.codes_while_coding.CodeStep`.
 
     ``step`` says which: ``"new"`` (made now: record it), ``"undo"`` or
