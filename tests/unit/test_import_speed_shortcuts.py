@@ -205,3 +205,28 @@ def test_a_final_character_beyond_latin_1_is_seen_wherever_it_is():
     nlp = sentence_pipeline()
     for text in ("Hej – dig。 Ja! Nej", "Hej–dig。Ja! Nej", "Ja… nej‼ Hm"):
         assert _sentence_starts(text) == [s.start_char for s in nlp(text).sents]
+
+
+def test_parallel_import_parses_only_a_few_files_ahead_of_the_one_stored():
+    """The parsed files waiting for the (slower) storing stay a bounded few, however many files there are."""
+    from concurrent.futures import Future
+    from pathlib import Path
+
+    from trivselkode.importers import pipeline
+
+    submitted: list[Path] = []
+
+    class Pool:  # what _in_order asks of a ProcessPoolExecutor: submit
+        def submit(self, fn, job):
+            submitted.append(job[0])
+            done: Future = Future()
+            done.set_result(f"parsed {job[0].name}")
+            return done
+
+    jobs = [(Path(f"f{i}.txt"),) for i in range(100)]
+    taken = []
+    for path, result in pipeline._in_order(Pool(), jobs, window=6):
+        assert len(submitted) <= len(taken) + 1 + 6
+        taken.append((path, result))
+    assert taken == [(Path(f"f{i}.txt"), f"parsed f{i}.txt") for i in range(100)]
+    assert submitted == [p for (p,) in jobs]

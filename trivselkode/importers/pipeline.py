@@ -20,11 +20,13 @@ A file whose source name already exists is
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,6 +353,27 @@ def _die_with_parent() -> None:
         pass  # not Linux: workers end when their queue closes
 
 
+#: Files a worker may have parsed ahead of the one being stored: the parsed files waiting in
+#: memory stay this few however many files are imported (their storing is the slower part).
+READ_AHEAD = 8
+
+
+def _in_order(
+    pool: ProcessPoolExecutor, jobs: list[tuple], window: int
+) -> Generator[tuple[Path, _Prepared | TrivselError], None, None]:
+    """Each job's file and result, in order, with at most ``window`` jobs given to the pool at a time."""
+    pending: deque[tuple[Path, Future[_Prepared | TrivselError]]] = deque()
+    queued = iter(jobs)
+    for job in itertools.islice(queued, window):
+        pending.append((job[0], pool.submit(_prepare_job, job)))
+    while pending:
+        path, future = pending.popleft()
+        result = future.result()
+        for job in itertools.islice(queued, 1):  # the next file, if any, in its place
+            pending.append((job[0], pool.submit(_prepare_job, job)))
+        yield path, result
+
+
 def _prepare_all(
     files: list[Path],
     text_column: str | None,
@@ -374,7 +397,7 @@ def _prepare_all(
             context = multiprocessing.get_context("fork")
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
             try:
-                yield from zip(files, pool.map(_prepare_job, jobs, chunksize=1))
+                yield from _in_order(pool, jobs, workers * READ_AHEAD)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
         except BrokenProcessPool:
