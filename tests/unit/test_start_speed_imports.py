@@ -109,6 +109,7 @@ async def test_the_collector_is_on_again_once_the_overview_is_shown(sqlite_proje
     app = TrivselApp(sqlite_project, Settings(db=sqlite_project.display_name), coder="anne", suggester=None)
     app.collector_paused = True
     gc.disable()
+    frozen_before = gc.get_freeze_count()
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             for _ in range(3000):  # bounded: a hang fails instead of stalling
@@ -116,10 +117,13 @@ async def test_the_collector_is_on_again_once_the_overview_is_shown(sqlite_proje
                     break
                 await pilot.pause(0.01)
             assert getattr(app.screen, "loaded", False) and gc.isenabled() and not app.collector_paused
+            # what the start made is left out of later collections (the first one would go through it all)
+            assert gc.get_freeze_count() > frozen_before
             app.resume_collector()  # once only: nothing to do now
             assert gc.isenabled()
     finally:
         gc.enable()
+        gc.unfreeze()
 
 
 def test_spacys_helper_is_made_on_first_use(sqlite_project: Project) -> None:

@@ -313,9 +313,12 @@ class TrivselApp(App):
 
     def resume_collector(self) -> None:
         """The garbage collector on again, after the start (:func:`run_tui` pauses it until the overview is
-        shown: what the start makes is mostly kept, and collecting it took a tenth of the start)."""
+        shown: what the start makes is mostly kept, and collecting it took a tenth of the start). What the start
+        made is left out of later collections too (frozen), so that the first one, often while a source opens,
+        does not go through all of it."""
         if self.collector_paused:
             self.collector_paused = False
+            gc.freeze()
             gc.enable()
 
     def on_unmount(self) -> None:

@@ -185,7 +185,6 @@ class CodingScreen(SaysWorkerFailures, Screen):
     def on_mount(self) -> None:
         self._passage_list.focus()
         self.load()
-        self.tapp.learning.start()  # the first training of the suggestions' model, in the background
         self.set_interval(POSITION_SAVE_INTERVAL_S, self._save_position_if_moved)
 
     def on_screen_resume(self) -> None:
@@ -254,8 +253,13 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._panel.set_codes(view.codes, self._counts(), set(self.inactive_shortcuts))
         self._update_title()
         self._cursor_changed()
-        self.suggest.show(now=True)
         self.loaded = True
+        if first_load:
+            # Once the source is drawn: the first suggestions (spaCy's helper starts with them) and the first
+            # training of the suggestions' model, in the background; a source opens before either begins.
+            self.call_after_refresh(self._after_first_draw)
+        else:
+            self.suggest.show(now=True)
         new_warnings = {
             f"{sc} ({self._code(cid).key})" for cid, sc in self.inactive_shortcuts.items() if self._code(cid)
         } - self.tapp.shortcut_warnings
@@ -269,6 +273,10 @@ class CodingScreen(SaysWorkerFailures, Screen):
                 severity="warning",
                 timeout=6,
             )
+
+    def _after_first_draw(self) -> None:
+        self.suggest.show(now=True)
+        self.tapp.learning.start()
 
     def _setup_shortcuts(self) -> None:
         """Map each code's shortcut to it, unless the screen uses that key itself.
