@@ -462,6 +462,18 @@ def driver_connection(session: Session) -> tuple[DBAPIConnection, Dialect]:
     return dbapi, conn.dialect
 
 
+def placeholder(dialect: Dialect) -> str:
+    """The driver's mark of a positional parameter: ``?`` (sqlite3) or ``%s`` (psycopg)."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def insert_sql(dialect: Dialect, table: Table, columns: list[str]) -> str:
+    """The driver's own ``INSERT`` of one row of ``columns`` into ``table`` (positional parameters)."""
+    quote = dialect.identifier_preparer.quote
+    marks = ", ".join([placeholder(dialect)] * len(columns))
+    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
+
+
 def bulk_insert(session: Session, table: Table, columns: list[str], values: list[tuple[Any, ...]]) -> None:
     """Insert many rows in the session's transaction through the driver's executemany.
 
@@ -473,14 +485,8 @@ def bulk_insert(session: Session, table: Table, columns: list[str], values: list
     if not values:
         return
     dbapi, dialect = driver_connection(session)
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
     cursor = dbapi.cursor()
     try:
-        cursor.executemany(sql, values)
+        cursor.executemany(insert_sql(dialect, table, columns), values)
     finally:
         cursor.close()

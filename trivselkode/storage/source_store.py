@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlmodel import Session, select
 
-from trivselkode.storage.db import bulk_insert, driver_connection
+from trivselkode.storage.db import bulk_insert, driver_connection, insert_sql, placeholder
 from trivselkode.storage.models import Participant, Passage, Source, utcnow
 from trivselkode.storage.sources import SOURCE_FIELDS
 
@@ -161,20 +161,14 @@ def _statements(dialect: Dialect) -> _Statements:
     if found is not None:
         return found
     quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-
-    def insert_sql(table: Table, columns: list[str]) -> str:
-        return (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})"
-        )
-
+    mark = placeholder(dialect)
     returning = dialect.name != "sqlite"
     source, participant = quote(_SOURCE.name), quote(_PARTICIPANT.name)
     found = _Statements(
-        insert_source=insert_sql(_SOURCE, _SOURCE_COLUMNS) + (f" RETURNING {quote('id')}" if returning else ""),
+        insert_source=insert_sql(dialect, _SOURCE, _SOURCE_COLUMNS)
+        + (f" RETURNING {quote('id')}" if returning else ""),
         returning=returning,
-        insert_participant=insert_sql(_PARTICIPANT, _PARTICIPANT_COLUMNS),
+        insert_participant=insert_sql(dialect, _PARTICIPANT, _PARTICIPANT_COLUMNS),
         participant_ids=f"SELECT {quote('label')}, {quote('id')} FROM {participant} WHERE {quote('source_id')} = {mark}",
         same_sources=(
             f"SELECT {quote('id')}, {quote('name')}, {quote('content_hash')} FROM {source} "

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
-from trivselkode.storage.db import Project
+from trivselkode.storage.db import Project, placeholder
 from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Source
 
 #: A passage as the writer needs it: (id, number, participant id, start, end).
@@ -52,7 +52,7 @@ class SourceReader:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._codings_sql = _CODINGS.format(mark="?" if conn.dialect.paramstyle == "qmark" else "%s")
+        self._codings_sql = _CODINGS.format(mark=placeholder(conn.dialect))
 
     def text(self, source_id: int) -> str:
         return cast(str, self.conn.execute(_TEXT, {"sid": source_id}).scalar_one())
