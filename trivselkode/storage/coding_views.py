@@ -146,17 +146,19 @@ class SourceView:
                 return i
         return self.first_participant_index()
 
+    def codes_of(self, passage_id: int, mine: bool = True) -> set[int]:
+        """The codes passage ``passage_id`` counts for in :meth:`counts` (mine, or all coders')."""
+        codes = {f.code_id for f in self.mine.get(passage_id, ())}
+        if not mine:
+            codes.update(f.code_id for _c, f in self.others.get(passage_id, ()))
+        return codes
+
     def counts(self, mine: bool = True) -> dict[int, int]:
         """Per code id, the passages of this source coded with it (mine, or all coders')."""
         out: dict[int, int] = {}
-        for facts in self.mine.values():
-            for code_id in {f.code_id for f in facts}:
+        for pid in self.mine.keys() if mine else self.mine.keys() | self.others.keys():
+            for code_id in self.codes_of(pid, mine):
                 out[code_id] = out.get(code_id, 0) + 1
-        if not mine:
-            for pid, items in self.others.items():
-                mine_codes = {f.code_id for f in self.mine.get(pid, ())}
-                for code_id in {f.code_id for _c, f in items} - mine_codes:
-                    out[code_id] = out.get(code_id, 0) + 1
         return out
 
     def apply(self, added: Iterable[CodingFact], removed: Iterable[CodingFact]) -> None:

@@ -520,7 +520,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
             return
         ids = {f.passage_id for f in (*added, *removed)}
         before = sum(1 for pid in ids if pid in self.view.mine and pid in self._spoken)
-        counted = {pid: self._counted_codes(pid) for pid in ids}
+        counted = {pid: self.view.codes_of(pid, mine=not self.show_others) for pid in ids}
         self.view.apply(added, removed)
         after = sum(1 for pid in ids if pid in self.view.mine and pid in self._spoken)
         self._coded += after - before
@@ -532,7 +532,7 @@ class CodingScreen(SaysWorkerFailures, Screen):
         # The panel's counts changed only by these passages: worked out from them, not from every passage.
         counts = dict(self._panel.counts)
         for pid, was in counted.items():
-            now = self._counted_codes(pid)
+            now = self.view.codes_of(pid, mine=not self.show_others)
             for code_id in now - was:
                 counts[code_id] = counts.get(code_id, 0) + 1
             for code_id in was - now:
@@ -544,14 +544,6 @@ class CodingScreen(SaysWorkerFailures, Screen):
         self._panel.update_counts(counts)
         self._update_title()
         self.suggest.codes_changed(ids)
-
-    def _counted_codes(self, passage_id: int) -> set[int]:
-        """The codes the panel counts passage ``passage_id`` for (:meth:`SourceView.counts`): this coder's,
-        and with the other coders' codings shown, theirs too."""
-        codes = {f.code_id for f in self.view.mine.get(passage_id, ())}
-        if self.show_others:
-            codes.update(f.code_id for _coder, f in self.view.others.get(passage_id, ()))
-        return codes
 
     def action_toggle_code(self, code_id: int) -> None:
         """A code's shortcut: toggle it on the passage."""
