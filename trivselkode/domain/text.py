@@ -40,8 +40,3 @@ def marks(text: str) -> bytes:
 def words_of_marks(marked: bytes) -> int:
     """The words of a text from its :func:`marks`: its runs of characters that are not whitespace."""
     return marked.count(b" w") + marked.count(b" 1") + (marked[:1] not in (b" ", b""))
-
-
-def word_count(text: str) -> int:
-    """The words of ``text``, as ``len(text.split())`` counts them."""
-    return words_of_marks(marks(text))
