@@ -23,12 +23,13 @@ CORE_PACKAGES = [
 ]
 
 
-def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_fresh(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``code`` (dedented) run in a fresh interpreter with ``args``: nothing another test imported is there."""
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code), *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -42,7 +43,7 @@ def test_core_package_does_not_import_textual(package: str) -> None:
         bad = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
         print(",".join(bad))
     """
-    result = _run(code, package)
+    result = run_fresh(code, package)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"{package} imports {result.stdout.strip()}"
 
@@ -57,7 +58,7 @@ def test_status_does_not_import_spacy_or_textual(tmp_path: Path) -> None:
         loaded = [m for m in ("spacy", "textual") if m in sys.modules]
         print("LOADED:" + ",".join(loaded))
     """
-    result = _run(code, str(tmp_path / "p.db"))
+    result = run_fresh(code, str(tmp_path / "p.db"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "LOADED:", f"status imported {result.stdout.strip()}"
 
@@ -68,7 +69,7 @@ def test_suggestions_module_loads_spacy_lazily() -> None:
         import trivselkode.analysis.suggest, trivselkode.storage.coding_ops
         print("spacy" in sys.modules)
     """
-    result = _run(code)
+    result = run_fresh(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 

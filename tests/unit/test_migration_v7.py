@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from tests.unit.test_migrations import back_to_version
 from trivselkode.analysis.overview_counts import theme_counts
 from trivselkode.storage.coding_views import overview_rows
 from trivselkode.storage.db import open_project
@@ -165,14 +166,12 @@ def test_postgres_gets_the_indexes_on_the_upgrade_to_v7(pg_url) -> None:
 
     owner = Cli(pg_url)
     assert owner("init").exit_code == 0
-    project, _ = open_project(pg_url)
-    with project.engine.begin() as conn:
-        for name in NEW:
-            conn.execute(text(f'DROP INDEX "{name}"'))
-        for name, (table, column) in REPLACED.items():
-            conn.execute(text(f'CREATE INDEX "{name}" ON "{table}" ("{column}")'))
-        conn.execute(text("UPDATE meta SET value = '6' WHERE key = 'schema_version'"))
-    project.dispose()
+    back_to_version(
+        pg_url,
+        6,
+        *(f'DROP INDEX "{name}"' for name in NEW),
+        *(f'CREATE INDEX "{name}" ON "{table}" ("{column}")' for name, (table, column) in REPLACED.items()),
+    )
     assert owner.json("status")["schema_version"] == SCHEMA_VERSION  # migrated
     project, _ = open_project(pg_url)
     try:

@@ -15,6 +15,21 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "project-schema-
 V1_TABLES = ("code", "source", "participant", "passage", "coder", "coding", "memo", "sourcedone", "star", "position")
 
 
+def back_to_version(url: str, version: int, *statements: str) -> None:
+    """Make the project at ``url`` look like schema ``version``: run ``statements`` (undoing the later
+    steps), then record the version."""
+    from sqlalchemy import text
+
+    project, _ = open_project(url)
+    try:
+        with project.engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+            conn.execute(text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(version)})
+    finally:
+        project.dispose()
+
+
 def _rows(db: Path, table: str) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
@@ -228,7 +243,6 @@ def test_every_old_schema_reaches_the_current_one(tmp_path: Path, fixture: Path)
 def test_postgres_coder_role_may_reject_after_the_upgrade_to_v4(pg_url, interview_file):
     """A coder role given rights on the tables of schema 3 gets them on the rejections table too."""
     import psycopg
-    from sqlalchemy import text
 
     from tests.conftest import TEST_PG, Cli
     from trivselkode.storage.rejections import reject, rejected_passages
@@ -236,11 +250,7 @@ def test_postgres_coder_role_may_reject_after_the_upgrade_to_v4(pg_url, intervie
     owner = Cli(pg_url)
     assert owner("init").exit_code == 0
     assert owner("import", str(interview_file)).exit_code == 0
-    project, _ = open_project(pg_url)
-    with project.engine.begin() as conn:
-        conn.execute(text("DROP TABLE suggestionrejection"))
-        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
-    project.dispose()
+    back_to_version(pg_url, 3, "DROP TABLE suggestionrejection")
     db = pg_url.rsplit("/", 1)[1]
     role = f"koder_{db[-8:]}"
     admin = TEST_PG.replace("+psycopg", "").rsplit("/", 1)[0] + f"/{db}"
@@ -270,19 +280,13 @@ def test_postgres_coder_role_may_reject_after_the_upgrade_to_v4(pg_url, intervie
 @pytest.mark.postgres
 def test_postgres_gains_the_codebooks_english_on_the_upgrade_to_v5(pg_url):
     """A schema-4 database on PostgreSQL gets the English columns, and the bundled codebook's English fills them."""
-    from sqlalchemy import text
 
     from tests.conftest import Cli
     from trivselkode.storage.codebook import code_texts
 
     owner = Cli(pg_url)
     assert owner("init").exit_code == 0
-    project, _ = open_project(pg_url)
-    with project.engine.begin() as conn:
-        for name in EN_COLUMNS:
-            conn.execute(text(f"ALTER TABLE code DROP COLUMN {name}"))
-        conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
-    project.dispose()
+    back_to_version(pg_url, 4, *(f"ALTER TABLE code DROP COLUMN {name}" for name in EN_COLUMNS))
     assert owner.json("status")["schema_version"] == SCHEMA_VERSION  # migrated
     project, _ = open_project(pg_url)
     try:
@@ -300,19 +304,13 @@ def test_postgres_gains_the_codebooks_english_on_the_upgrade_to_v5(pg_url):
 @pytest.mark.postgres
 def test_postgres_gains_the_surveys_on_the_upgrade_to_v6(pg_url, tmp_path: Path):
     """A schema-5 database on PostgreSQL gets the survey tables, and a survey imports into them."""
-    from sqlalchemy import text
 
     from tests.conftest import Cli
     from tests.survey_fixtures import write_survey_files
 
     owner = Cli(pg_url)
     assert owner("init").exit_code == 0
-    project, _ = open_project(pg_url)
-    with project.engine.begin() as conn:
-        conn.execute(text("DROP TABLE respondent"))
-        conn.execute(text("DROP TABLE survey"))
-        conn.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
-    project.dispose()
+    back_to_version(pg_url, 5, "DROP TABLE respondent", "DROP TABLE survey")
     assert owner.json("status")["schema_version"] == SCHEMA_VERSION  # migrated
     responses, definition = write_survey_files(tmp_path, rows=8)
     result = owner.json("survey", "import", str(responses), "--definition", str(definition))

@@ -91,32 +91,28 @@ def _build(spec: dict[str, Any], db: str = ":memory:"):  # noqa: ANN202
 
 
 def _same(project) -> None:  # noqa: ANN001
-    ours, theirs = theme_counts(project), theme_frequencies(project)
-    assert [(t.key, t.name, t.color, t.passages) for t in ours.themes] == [
-        (t.key, t.name, t.color, t.passages) for t in theirs.themes
-    ]
-    assert ours.basis == theirs.basis
-    assert ours == theirs
+    """theme_counts and theme_frequencies agree on ``project``, which is disposed of afterwards."""
+    try:
+        ours, theirs = theme_counts(project), theme_frequencies(project)
+        assert [(t.key, t.name, t.color, t.passages) for t in ours.themes] == [
+            (t.key, t.name, t.color, t.passages) for t in theirs.themes
+        ]
+        assert ours.basis == theirs.basis
+        assert ours == theirs
+    finally:
+        project.dispose()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=many_coders())
 def test_theme_counts_equal_theme_frequencies_for_any_coders(spec) -> None:  # noqa: ANN001
-    project = _build(spec)
-    try:
-        _same(project)
-    finally:
-        project.dispose()
+    _same(_build(spec))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=projects())
 def test_theme_counts_equal_theme_frequencies_with_consensus_and_decisions(spec) -> None:  # noqa: ANN001
-    project = build(spec)
-    try:
-        _same(project)
-    finally:
-        project.dispose()
+    _same(build(spec))
 
 
 def _three_coders() -> dict[str, Any]:

@@ -7,13 +7,11 @@ imported by other tests hides a stray import.
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.unit.test_import_hygiene import run_fresh
 from trivselkode.analysis.suggest import LemmaProcess, simple_analyze
 from trivselkode.config import Settings
 from trivselkode.storage.db import Project
@@ -29,12 +27,6 @@ NOT_BEFORE_THE_OVERVIEW = (
     "numpy",
     "spacy",
 )
-
-
-def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True, timeout=300
-    )
 
 
 def test_the_overview_is_shown_without_the_modules_it_does_not_need(tmp_path: Path) -> None:
@@ -71,7 +63,7 @@ def test_the_overview_is_shown_without_the_modules_it_does_not_need(tmp_path: Pa
         asyncio.run(main())
         project.dispose()
     """
-    result = _run(code, str(tmp_path / "p.db"), ",".join(NOT_BEFORE_THE_OVERVIEW))
+    result = run_fresh(code, str(tmp_path / "p.db"), ",".join(NOT_BEFORE_THE_OVERVIEW), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = dict(line.split(":", 1) for line in result.stdout.splitlines() if line.startswith(("SHOWN:", "LATER:")))
     assert lines["SHOWN"] == "", f"imported before the overview was shown: {lines['SHOWN']}"
@@ -96,7 +88,7 @@ def test_run_tui_freezes_what_is_alive_and_pauses_the_collector_while_the_app_st
         print("AFTER:", gc.isenabled())
         project.dispose()
     """
-    result = _run(code, str(tmp_path / "p.db"))
+    result = run_fresh(code, str(tmp_path / "p.db"), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     said = {line.split(":")[0]: line.split()[1:] for line in result.stdout.splitlines() if ":" in line}
     frozen, enabled, paused = said["RUNNING"]
