@@ -159,3 +159,20 @@ def test_each_suggestion_says_why_and_whether_it_is_shown() -> None:
     assert t6.code_key == "T6" and t6.score < KEYWORD_SHOWN and not t6.shown
     assert t6.why == ("nøgleord: børnearrangementer",)
     assert all(s.shown == (s.score >= KEYWORD_SHOWN) for s in found)
+
+
+def test_a_capitalised_word_gets_the_lemma_of_its_lower_case_form(helper: LemmaProcess) -> None:
+    """spaCy looks the table up as written: "Personalet" first in a sentence was left as it stood."""
+    text = "Personalet er søde. Medarbejderne hjælper, og Stilheden er god."
+    codes = [{"key": "T4", "keywords": ["personale", "medarbejder"]}, {"key": "T2", "keywords": ["stilhed"]}]
+    index = KeywordIndex(codes)
+    for analyzed in (helper.analyze(text), spacy_analyze(text)):
+        lemma = {form: lemma for form, lemma, _s, _e in analyzed.words}
+        assert (lemma["personalet"], lemma["medarbejderne"], lemma["stilheden"]) == (
+            "personale",
+            "medarbejder",
+            "stilhed",
+        )
+        # each keyword matches in full (a fuzzy match of the form would weigh less than 1 per word)
+        found = {s.code_key: s.score for s in index.suggest(analyzed.words, known=analyzed.known)}
+        assert found["T4"] >= 2.0 and found["T2"] >= 1.0

@@ -112,21 +112,11 @@ def stop_words() -> frozenset[str]:
     return frozenset(str(w).lower() for w in STOP_WORDS) | SPOKEN_STOP_WORDS
 
 
-def _lemma_of(form: str, lemma: str, table: Any) -> str:
-    """The lemma, looking the lower-case form up when spaCy had none for the form as written (``Biblioteket``)."""
-    if lemma == form:
-        found = table.get(form)
-        if found:
-            return str(found).lower()
-    return lemma
-
-
 def words_of(text: str) -> list[tuple[str, str, int, int]]:
     """``(form, lemma, start, end)`` of the words of ``text`` (annotations left out; stop words kept)."""
     from trivselkode.domain import nlp
 
-    table = nlp._lemma_table()
-    return [(form, _lemma_of(form, lemma, table), s, e) for form, lemma, s, e in nlp.lemmas(text)]
+    return nlp.lemmas(text)
 
 
 def coded_texts(

@@ -527,12 +527,15 @@ _TEMPLATES_KEPT = 64
 def lemmas(text: str) -> list[tuple[str, str, int, int]]:
     """The words of ``text`` as ``(lower-case form, lemma, start, end)``.
 
+    The lemma of a capitalised word the table knows only in lower case
+    (``Personalet`` first in a sentence) is that of its lower-case form.
     Annotations (``(griner)``, ``[pause]``) are no words; a text of any
     length is read a piece at a time.
     """
     from trivselkode.domain.annotations import mask
 
     nlp = lemma_pipeline()
+    table = _lemma_table()
     text = mask(text)
     out = []
     pos = 0
@@ -541,7 +544,11 @@ def lemmas(text: str) -> list[tuple[str, str, int, int]]:
         for tok in nlp(text[pos:end]):
             if tok.is_alpha:
                 start = pos + tok.idx
-                out.append((tok.lower_, (tok.lemma_ or tok.text).lower(), start, start + len(tok.text)))
+                form = tok.lower_
+                lemma = (tok.lemma_ or tok.text).lower()
+                if lemma == form:  # the table is looked up as written: "Personalet" first in a sentence
+                    lemma = str(table.get(form) or lemma).lower()
+                out.append((form, lemma, start, start + len(tok.text)))
         pos = end
     return out
 
