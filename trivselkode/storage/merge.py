@@ -12,7 +12,8 @@ Conflicts are listed and resolved the safe way, never by dropping a coding:
 - a participant attribute with another value here: ours stays;
 - a consensus decision settled differently here: ours stays (the audit rows of both
   are kept, each once);
-- a quote chosen differently here: ours stays; theirs are added after ours.
+- a quote chosen differently here: ours stays; theirs are added after ours;
+- a survey of the same name with other responses here: ours stays (one we lack is copied whole).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from trivselkode.storage.db import Project, open_project
 from trivselkode.storage.merge_decisions import merge_decision_events, merge_decisions, merge_quote_choices
 from trivselkode.storage.merge_rejections import merge_rejections
 from trivselkode.storage.merge_sources import MergeMaps, copied, merge_sources
+from trivselkode.storage.merge_surveys import merge_surveys
 from trivselkode.storage.migrations import backup_sqlite_file
 from trivselkode.storage.models import (
     Code,
@@ -43,10 +45,12 @@ from trivselkode.storage.models import (
     Participant,
     Passage,
     QuoteChoice,
+    Respondent,
     Source,
     SourceDone,
     Star,
     SuggestionRejection,
+    Survey,
     UnplacedCoding,
 )
 
@@ -91,6 +95,8 @@ def _load(other: Project) -> dict[str, list[Any]]:
             "decision_events": list(s.exec(select(DecisionEvent))),
             "quote_choices": list(s.exec(select(QuoteChoice))),
             "rejections": list(s.exec(select(SuggestionRejection))),
+            "surveys": list(s.exec(select(Survey))),
+            "respondents": list(s.exec(select(Respondent))),
         }
 
 
@@ -105,7 +111,7 @@ def _unused(folder: Path, prefix: str, suffix: str) -> Path:
 
 
 def merge(project: Project, other_db: str, dry_run: bool = False) -> MergeReport:
-    """Bring ``other_db``'s coders, codings, memos, done-marks and new codes into ``project``."""
+    """Bring ``other_db``'s coders, codings, memos, done-marks, new codes and surveys into ``project``."""
     if project.is_sqlite and Path(project.engine.url.database or "").resolve() == Path(other_db).expanduser().resolve():
         raise TrivselError(_("et projekt kan ikke flettes med sig selv"), _("angiv den anden koders projektfil"))
     if not other_db.startswith(("postgresql", "sqlite")) and not Path(other_db).expanduser().is_file():
@@ -155,6 +161,7 @@ def _merge(s: Session, d: dict[str, list[Any]], report: MergeReport) -> None:
     merge_decision_events(s, d["decision_events"], maps, report)
     merge_quote_choices(s, d["quote_choices"], maps, report)
     merge_rejections(s, d["rejections"], maps, report)
+    merge_surveys(s, d["surveys"], d["respondents"], d["participants"], maps, report)
     s.flush()
 
 
