@@ -62,9 +62,12 @@ def theme_counts(project: Project) -> ThemeFrequencies:
             return ThemeFrequencies([], "")
         active = _coders_with_codings(session)
         humans = {n: i for n, i in sorted(active.items()) if n != CONSENSUS_CODER}
-        if not humans:  # no codings, or only the reserved coder's: the default basis has none to read
+        if humans:
+            pair, label = _union_or_pair(session, humans, active.get(CONSENSUS_CODER))
+        elif active and session.exec(select(col(Decision.id)).limit(1)).first() is not None:
+            pair, label = True, ""  # only the reserved coder's codings, and decisions that may name a pair
+        else:  # no codings, or only the reserved coder's and no decision: the default basis has none to read
             return ThemeFrequencies([ThemeCount(c.key, code_name(c), c.color, 0) for c in themes], "")
-        pair, label = _union_or_pair(session, humans, active.get(CONSENSUS_CODER))
         if not pair:
             counts = _union_counts(session, [cast(int, c.id) for c in themes], list(humans.values()))
     if pair:
