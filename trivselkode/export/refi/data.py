@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import defer
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from trivselkode.domain.survey_definition import SurveyDefinition
 from trivselkode.storage.db import Project, placeholder
 from trivselkode.storage.models import Code, Coder, Memo, Meta, Participant, Source
 
@@ -93,6 +94,41 @@ class ProjectData:
     memos: list[Memo]
     memo_passages: dict[int, tuple[int, int]]  # the passages memos are about: id -> (source id, number)
     read: SourceReader
+    surveys: list[SurveyAnswers] = field(default_factory=list)  # by name
+
+
+@dataclass(frozen=True)
+class SurveyAnswers:
+    """One questionnaire's raw answers by the participant of its open-answer source (a case).
+
+    ``answers``: participant id -> item -> the answer as given (not reversed; a
+    missing answer is left out); ``unlinked``: respondents with no participant
+    (a survey without open answers has no source, so none of its respondents is a case).
+    """
+
+    name: str
+    source_id: int | None
+    definition: SurveyDefinition
+    answers: dict[int, dict[str, float]]
+    unlinked: int
+
+
+def load_survey_answers(session: Session) -> list[SurveyAnswers]:
+    """Every survey's answers (:class:`SurveyAnswers`), by name."""
+    from trivselkode.storage.surveys import load_survey, survey_names
+
+    out = []
+    for name in survey_names(session):
+        survey = load_survey(session, name)
+        answers: dict[int, dict[str, float]] = {}
+        unlinked = 0
+        for r in survey.respondents:
+            if r.participant_id is None:
+                unlinked += 1
+                continue
+            answers[r.participant_id] = {item: float(v) for item, v in r.answers.items() if v is not None}
+        out.append(SurveyAnswers(survey.name, survey.source_id, survey.definition, answers, unlinked))
+    return out
 
 
 @contextmanager
@@ -130,4 +166,5 @@ def open_data(project: Project) -> Iterator[ProjectData]:
             memos=memos,
             memo_passages=memo_passages,
             read=SourceReader(conn),
+            surveys=load_survey_answers(session),
         )

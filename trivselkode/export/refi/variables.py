@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from trivselkode.domain.guids import variable_guid
@@ -27,6 +27,10 @@ _VARIABLE_DESCRIPTIONS = {
     "age": N_("Alder i år"),
 }
 
+#: A survey item's variable (the answers as given, not turned round for a reversed item).
+_ITEM = N_("svaret på {item} i spørgeskemaet, {low}–{high}, som givet")
+_REVERSED_ITEM = N_("svaret på {item} i spørgeskemaet, {low}–{high}, som givet (vendes i analysen)")
+
 
 @dataclass
 class Variables:
@@ -37,6 +41,7 @@ class Variables:
     labels: dict[int, str]  # participant id -> label (pseudonymised when the export is)
     types: dict[str, str]
     guids: dict[str, str]
+    descriptions: dict[str, str] = field(default_factory=dict)  # a survey item's variable -> what it holds
 
     def values_xml(self, values: dict[str, Any], indent: str) -> str:
         """``VariableValue`` elements for ``values``, by name."""
@@ -90,6 +95,7 @@ def collect_variables(ctx: Context) -> Variables:
                 var_values[key].append(value)
     if dropped_names:
         ctx.report.warnings.append(ctx.t(N_("navnelister i kildernes metadata er udeladt (--pseudonymize)")))
+    descriptions = _survey_values(ctx, part_vars, var_values)
     types = {name: value_type(values) for name, values in var_values.items()}
     return Variables(
         of_source=source_vars,
@@ -97,7 +103,47 @@ def collect_variables(ctx: Context) -> Variables:
         labels=label_of,
         types=types,
         guids={name: variable_guid(name) for name in types},
+        descriptions={name: text for name, text in descriptions.items() if name in types},
     )
+
+
+def _survey_values(
+    ctx: Context, part_vars: dict[int, dict[str, Any]], var_values: dict[str, list[Any]]
+) -> dict[str, str]:
+    """Each survey's answers as variables of the cases of its open answers (``<source>: <item>``); their descriptions.
+
+    The answers are as given (a reversed item is not turned round; its
+    description says so), a missing one is left out. A respondent who is no
+    case (a survey without open answers) cannot carry them: the report says how many.
+    """
+    descriptions: dict[str, str] = {}
+    for survey in ctx.data.surveys:
+        if survey.unlinked:
+            ctx.report.warnings.append(
+                ctx.t(
+                    N_(
+                        "spørgeskemaet '{name}': svarene fra respondenter uden åbne svar ({n}) er ikke med; de er ingen case"
+                    )
+                ).format(name=ctx.ptext(survey.name), n=survey.unlinked)
+            )
+        source = ctx.source_names.get(survey.source_id) if survey.source_id is not None else None
+        if source is None:
+            continue
+        d = survey.definition
+        for item in d.items:
+            described = _REVERSED_ITEM if item in d.reverse else _ITEM
+            descriptions[f"{source}: {item}"] = ctx.t(described).format(item=item, low=d.scale_min, high=d.scale_max)
+        for pid, answers in survey.answers.items():
+            values = part_vars.get(pid)
+            if values is None:
+                continue
+            for item, answer in answers.items():
+                name = f"{source}: {item}"
+                value = int(answer) if answer.is_integer() else answer
+                if name not in values:
+                    values[name] = value
+                    var_values[name].append(value)
+    return descriptions
 
 
 def write_variables(ctx: Context, variables: Variables) -> None:
@@ -108,10 +154,11 @@ def write_variables(ctx: Context, variables: Variables) -> None:
     out("  <Variables>\n")
     for name in sorted(variables.types):
         attrs = xml_attrs([("guid", variables.guids[name]), ("name", name), ("typeOfVariable", variables.types[name])])
-        if name in _VARIABLE_DESCRIPTIONS:
-            out(
-                f"    <Variable{attrs}><Description>{xml_text(ctx.t(_VARIABLE_DESCRIPTIONS[name]))}</Description></Variable>\n"
-            )
+        described = (
+            ctx.t(_VARIABLE_DESCRIPTIONS[name]) if name in _VARIABLE_DESCRIPTIONS else variables.descriptions.get(name)
+        )
+        if described:
+            out(f"    <Variable{attrs}><Description>{xml_text(described)}</Description></Variable>\n")
         else:
             out(f"    <Variable{attrs}/>\n")
     out("  </Variables>\n")
