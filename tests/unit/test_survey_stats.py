@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats
@@ -335,6 +335,7 @@ def test_two_groups_agree_with_statsmodels_and_rank_formulas(a: list[float], b: 
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(samples, min_size=3, max_size=6))
+@example([[1.0] * 21 + [2.0]] * 3)  # found by hypothesis: groups alike, Kruskal–Wallis's H came out -2e-13
 def test_more_groups_agree_with_statsmodels_anova_oneway(groups: list[list[float]]) -> None:
     result = compare_groups({f"g{i}": g for i, g in enumerate(groups)})
     assert result is not None
@@ -495,3 +496,13 @@ def test_identical_items_give_alpha_one_and_never_more() -> None:
     result = cronbach_alpha(np.repeat(column[:, None], 7, axis=1))
     assert result.alpha == 1.0
     assert result.ci == (1.0, 1.0)
+
+
+def test_groups_alike_differ_by_nothing_rather_than_by_an_undefined_test() -> None:
+    """Three libraries answering alike (ties everywhere): F = 0 and H = 0, each with p = 1, not "no test"."""
+    alike = [1.0] * 21 + [2.0]  # scipy gave H = -2e-13 here, and p NaN
+    result = compare_groups({"Randers": alike, "Viborg": alike, "Holstebro": alike})
+    assert result is not None and result.test == "welch_anova"
+    assert (result.statistic, result.p) == (pytest.approx(0.0, abs=1e-12), pytest.approx(1.0))
+    assert result.nonparametric["statistic"] == 0.0 and result.nonparametric["p"] == 1.0
+    assert result.nonparametric["epsilon_squared"] == 0.0

@@ -361,12 +361,15 @@ def _more_groups(
         scipy_result = stats.f_oneway(*samples, equal_var=False)
         f_value, p = float(scipy_result.statistic), float(scipy_result.pvalue)
     h = stats.kruskal(*samples)
+    statistic, p_h = float(h.statistic), float(h.pvalue)
+    if statistic < 0:  # H is never negative; groups alike to the last tie come out as -2e-13, and p as NaN
+        statistic, p_h = 0.0, 1.0
     total = sum(s.size for s in samples)
     nonparametric = {
         "test": "kruskal_wallis",
-        "statistic": float(h.statistic),
-        "p": float(h.pvalue),
-        "epsilon_squared": float(h.statistic) / (total - 1),
+        "statistic": statistic,
+        "p": p_h,
+        "epsilon_squared": statistic / (total - 1),
     }
     return f_value, df, p, {"omega_squared": _omega_squared(samples)}, nonparametric
 
