@@ -144,6 +144,10 @@ class Selection:
             )
         return text
 
+    def label(self) -> str:
+        """:meth:`describe` with :attr:`why` in brackets when there is one: the basis line of a report."""
+        return self.describe() + (f" ({self.why})" if self.why else "")
+
 
 @dataclass
 class Basis:

@@ -412,5 +412,5 @@ def theme_frequencies(project: Project) -> ThemeFrequencies:
     pairs = unique_sorted(basis.key(codings.passage[keep], codings.code[keep]))
     counts = np.bincount(pairs & ((1 << basis.code_bits) - 1), minlength=int(ids.max()) + 1)
     selection = basis.selection
-    label = selection.describe() + (f" ({selection.why})" if selection.why else "")
+    label = selection.label()
     return ThemeFrequencies([ThemeCount(c.key, code_name(c), c.color, int(counts[c.id])) for c in themes], label)

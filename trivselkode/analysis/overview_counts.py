@@ -81,8 +81,7 @@ def theme_counts(project: Project) -> ThemeFrequencies:
 
 def _union_or_pair(session: Session, humans: dict[str, int], consensus_id: int | None) -> tuple[bool, str]:
     """Whether the default basis has a consensus pair (then only the consensus tells the numbers);
-    if not, the union's description, as :meth:`~trivselkode.analysis.basis.Selection.describe` and
-    ``why`` give it.
+    if not, the union's description, as :meth:`~trivselkode.analysis.basis.Selection.label` gives it.
 
     Without decisions and without exactly two coders there is no pair and nothing to explain, and
     the description is said here: the report modules (numpy) are not loaded for it.
@@ -100,7 +99,7 @@ def _union_or_pair(session: Session, humans: dict[str, int], consensus_id: int |
     # load_basis's default without a pair: the union of the coders other than konsensus.
     unused = reason if decisions else None
     selection = Selection("union", tuple(humans.values()), tuple(humans), None, consensus_id, unused)
-    return False, selection.describe() + (f" ({selection.why})" if selection.why else "")
+    return False, selection.label()
 
 
 def _coders_with_codings(session: Session) -> dict[str, int]:

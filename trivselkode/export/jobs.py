@@ -251,7 +251,7 @@ def export_choices(project: Any) -> ExportChoices:
         project_stem=stem or "projekt",
         consensus=_("konsensus af {names}").format(names=state.names()) if state is not None else "",
         default_basis=selection.mode if selection is not None else "",
-        basis_note=(selection.describe() + (f" ({selection.why})" if selection.why else "")) if selection else "",
+        basis_note=selection.label() if selection else "",
     )
 
 
