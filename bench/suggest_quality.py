@@ -86,6 +86,14 @@ class Ranked:
     shown: tuple[str, ...]
 
 
+#: The counts a measurement keeps; the figures are their ratios (:meth:`Figures.from_counts`).
+COUNTS = ("first_right_n", "first_ranked_n", "themed", "top3_n", "gold", "tp", "fp", "fn", "false_alarm_n", "no_theme")
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class Figures:
     first_right: float
@@ -96,6 +104,7 @@ class Figures:
     recall: float
     false_alarms: float
     first_right_n: int
+    first_ranked_n: int
     themed: int
     top3_n: int
     gold: int
@@ -105,6 +114,23 @@ class Figures:
     false_alarm_n: int
     no_theme: int
     seconds: float
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], seconds: float) -> Figures:
+        """The figures of :data:`COUNTS`."""
+        precision = _share(counts["tp"], counts["tp"] + counts["fp"])
+        recall = _share(counts["tp"], counts["tp"] + counts["fn"])
+        return cls(
+            first_right=_share(counts["first_right_n"], counts["themed"]),
+            first_ranked=_share(counts["first_ranked_n"], counts["themed"]),
+            top3=_share(counts["top3_n"], counts["gold"]),
+            f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+            precision=precision,
+            recall=recall,
+            false_alarms=_share(counts["false_alarm_n"], counts["no_theme"]),
+            seconds=seconds,
+            **{k: counts[k] for k in COUNTS},
+        )
 
 
 def load_heldout(path: Path = HELDOUT) -> list[dict[str, Any]]:
@@ -116,50 +142,30 @@ def load_heldout(path: Path = HELDOUT) -> list[dict[str, Any]]:
 def measure(passages: Sequence[dict[str, Any]], suggest: Callable[[str], Ranked], verbose: bool = False) -> Figures:
     """The figures of ``suggest`` over ``passages`` (see the module doc)."""
     started = time.perf_counter()
-    first = ranked_first = themed = top3 = gold_n = tp = fp = fn = alarms = no_theme = 0
+    n = dict.fromkeys(COUNTS, 0)
     for p in passages:
         gold = set(p["themes"])
         got = suggest(str(p["text"]))
         shown = set(got.shown)
-        tp += len(shown & gold)
-        fp += len(shown - gold)
-        fn += len(gold - shown)
+        n["tp"] += len(shown & gold)
+        n["fp"] += len(shown - gold)
+        n["fn"] += len(gold - shown)
         if gold:
-            themed += 1
-            first += bool(got.shown) and got.shown[0] in gold
-            ranked_first += bool(got.ranked) and got.ranked[0] in gold
-            gold_n += len(gold)
-            top3 += len(gold & set(got.ranked[:3]))
+            n["themed"] += 1
+            n["first_right_n"] += bool(got.shown) and got.shown[0] in gold
+            n["first_ranked_n"] += bool(got.ranked) and got.ranked[0] in gold
+            n["gold"] += len(gold)
+            n["top3_n"] += len(gold & set(got.ranked[:3]))
         else:
-            no_theme += 1
-            alarms += bool(shown)
+            n["no_theme"] += 1
+            n["false_alarm_n"] += bool(shown)
         if verbose:
             print(
                 f"  {p['id']} gold {','.join(sorted(gold)) or '–':<12} shown {','.join(got.shown) or '–':<12} "
                 f"ranked {','.join(got.ranked[:3]) or '–'}",
                 file=sys.stderr,
             )
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return Figures(
-        first_right=first / themed if themed else 0.0,
-        first_ranked=ranked_first / themed if themed else 0.0,
-        top3=top3 / gold_n if gold_n else 0.0,
-        f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        precision=precision,
-        recall=recall,
-        false_alarms=alarms / no_theme if no_theme else 0.0,
-        first_right_n=first,
-        themed=themed,
-        top3_n=top3,
-        gold=gold_n,
-        tp=tp,
-        fp=fp,
-        fn=fn,
-        false_alarm_n=alarms,
-        no_theme=no_theme,
-        seconds=time.perf_counter() - started,
-    )
+    return Figures.from_counts(n, time.perf_counter() - started)
 
 
 def _themes_only(suggestions: Sequence[Any]) -> Ranked:
@@ -274,24 +280,8 @@ def plain_suggester(project: Any) -> Callable[[str], Ranked]:
 
 def pooled(parts: Sequence[Figures]) -> Figures:
     """The figures of several measurements taken together (their counts summed)."""
-    n = {k: sum(getattr(f, k) for f in parts) for k in ("first_right_n", "themed", "top3_n", "gold", "tp", "fp", "fn")}
-    alarms, none = sum(f.false_alarm_n for f in parts), sum(f.no_theme for f in parts)
-    ranked_first = sum(round(f.first_ranked * f.themed) for f in parts)
-    precision = n["tp"] / (n["tp"] + n["fp"]) if n["tp"] + n["fp"] else 0.0
-    recall = n["tp"] / (n["tp"] + n["fn"]) if n["tp"] + n["fn"] else 0.0
-    return Figures(
-        first_right=n["first_right_n"] / n["themed"] if n["themed"] else 0.0,
-        first_ranked=ranked_first / n["themed"] if n["themed"] else 0.0,
-        top3=n["top3_n"] / n["gold"] if n["gold"] else 0.0,
-        f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        precision=precision,
-        recall=recall,
-        false_alarms=alarms / none if none else 0.0,
-        false_alarm_n=alarms,
-        no_theme=none,
-        seconds=sum(f.seconds for f in parts),
-        **n,
-    )
+    counts = {k: sum(getattr(f, k) for f in parts) for k in COUNTS}
+    return Figures.from_counts(counts, sum(f.seconds for f in parts))
 
 
 def demo_cv(project: Any, folds: int = CV_FOLDS) -> Figures:
