@@ -10,23 +10,17 @@ content hash) that is listed as a conflict. Merging the same file twice adds not
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlmodel import Session, select
 
 from trivselkode.i18n import _
-from trivselkode.storage.db import bulk_insert
 from trivselkode.storage.merge_sources import MergeMaps, copied
-from trivselkode.storage.models import Participant, Respondent, Survey
+from trivselkode.storage.models import Survey
+from trivselkode.storage.surveys import insert_respondents, participant_ids
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
-
     from trivselkode.storage.merge import MergeReport
-
-_RESPONDENT: Table = Respondent.__table__  # type: ignore[attr-defined]  # SQLModel's table
-_COLUMNS = ["survey_id", "label", "round", "attributes", "answers", "participant_id"]
 
 
 def merge_surveys(
@@ -54,14 +48,7 @@ def merge_surveys(
                 )
             continue
         source_id = maps.sources.get(theirs.source_id) if theirs.source_id is not None else None
-        people: dict[str, int] = {}
-        if source_id is not None:
-            people = {
-                str(label): int(cast(int, pid))
-                for pid, label in s.exec(
-                    select(Participant.id, Participant.label).where(Participant.source_id == source_id)
-                )
-            }
+        people = participant_ids(s, source_id) if source_id is not None else {}
         survey = Survey(
             **copied(theirs, "name", "title", "definition", "file_name", "content_hash", "imported_at"),
             source_id=source_id,
@@ -69,16 +56,14 @@ def merge_surveys(
         s.add(survey)
         s.flush()
         rows = sorted(respondents.get(cast(int, theirs.id), []), key=lambda r: r.id)  # file order
-        bulk_insert(
+        insert_respondents(
             s,
-            _RESPONDENT,
-            _COLUMNS,
             [
                 (
-                    survey.id,
+                    cast(int, survey.id),
                     r.label,
                     r.round,
-                    json.dumps(r.attributes, ensure_ascii=False),
+                    r.attributes,
                     bytes(r.answers),
                     people.get(label_of.get(r.participant_id, "")) if r.participant_id is not None else None,
                 )

@@ -311,17 +311,30 @@ def store_survey(session: Session, record: SurveyRecord, respondents: Sequence[R
         [[r.answers.get(i) for i in items] if isinstance(r.answers, Mapping) else r.answers for r in respondents],
         dtype="<f8",
     ).reshape(len(respondents), len(items))
+    insert_respondents(
+        session,
+        [
+            (survey_id, r.label, r.round, r.attributes, values.tobytes(), r.participant_id)
+            for r, values in zip(respondents, matrix)
+        ],
+    )
+    return survey_id
+
+
+def insert_respondents(
+    session: Session, rows: Sequence[tuple[int, str, str | None, dict[str, Any], bytes, int | None]]
+) -> None:
+    """Respondent rows ``(survey id, label, round, attributes, answers as stored, participant id)``, in one go."""
     dumps = json.dumps
     bulk_insert(
         session,
         _RESPONDENT,
         _RESPONDENT_COLUMNS,
         [
-            (survey_id, r.label, r.round, dumps(r.attributes, ensure_ascii=False), values.tobytes(), r.participant_id)
-            for r, values in zip(respondents, matrix)
+            (sid, label, rnd, dumps(attrs, ensure_ascii=False), answers, pid)
+            for sid, label, rnd, attrs, answers, pid in rows
         ],
     )
-    return survey_id
 
 
 def remove_survey(project: Project, name: str) -> None:
