@@ -12,6 +12,10 @@ from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+# The demo's sources: one per file stem in transcripts/ (a .yaml sidecar shares its source's stem).
+DEMO_SOURCES = len(
+    {f.stem for f in (REPO / "transcripts").iterdir() if f.name not in ("README.md", "codings-demo.csv")}
+)
 # A PostgreSQL server URL (its maintenance database); `.ci/run` starts a throw-away cluster.
 TEST_PG = os.environ.get("TRIVSELKODE_TEST_PG")
 NO_PG = "TRIVSELKODE_TEST_PG is not set"
@@ -199,7 +203,7 @@ def interview_file(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project (19 sources, anne's and bo's codings), built once per test process; tests copy it."""
+    """The demo project (:data:`DEMO_SOURCES` sources, anne's and bo's codings), built once per test process; tests copy it."""
     from trivselkode.cli.project import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import DEMO_SOURCES
 from trivselkode.cli import project as cli_project
 from trivselkode.cli.main import app
 
@@ -60,11 +61,11 @@ def test_force_replaces_the_file_and_the_end_says_where_it_is(tmp_path) -> None:
     result = demo("--out", str(out), "--force")
     assert result.exit_code == 0, result.output
     # not on a terminal: the overview is printed instead of the UI, then where the project is
-    assert "19 kilder" in result.stdout
+    assert f"{DEMO_SOURCES} kilder" in result.stdout
     assert last_line(result.stderr) == f"Demoprojektet ligger i {out} – åbn det igen med `trivselkode --db {out}`."
     assert not Path(f"{out}-wal").exists() and not list(tmp_path.glob(".demo.db.tmp*"))
     with sqlite3.connect(out) as conn:
-        assert conn.execute("SELECT count(*) FROM source").fetchone()[0] == 19
+        assert conn.execute("SELECT count(*) FROM source").fetchone()[0] == DEMO_SOURCES
     again = CliRunner().invoke(app, ["--db", str(out), "status", "--format", "json"], catch_exceptions=False)
     assert json.loads(again.stdout)["codings"] > 0
 

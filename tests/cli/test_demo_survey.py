@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import DEMO_SOURCES, Cli
 from trivselkode.config import data_dir
 
 OPEN_SOURCE = "spoergeskema-aabne-svar-r1"
@@ -111,7 +111,7 @@ def test_the_survey_changes_nothing_else_in_the_demo(demo_file: Path, tmp_path: 
     without = tmp_path / "without-survey.db"
     cli_project.build_demo(without)
     content = project_content(demo_file)
-    assert len(content["sources"]) == 19 and len(content["codings"]) > 1000
+    assert len(content["sources"]) == DEMO_SOURCES and len(content["codings"]) > 1000
     assert content == project_content(without)
     with sqlite3.connect(without) as conn:
         assert conn.execute("SELECT count(*) FROM respondent").fetchone() == (0,)
@@ -127,7 +127,7 @@ def test_the_survey_adds_no_source_and_changes_no_coding(demo, tmp_path: Path) -
                 (OPEN_SOURCE,),
             )
         )
-    assert len(sources) == 19 and OPEN_SOURCE in sources
+    assert len(sources) == DEMO_SOURCES and OPEN_SOURCE in sources
     assert len(participants) == 19 and all(label == participant for label, participant in participants.items())
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import INTERVIEW, Cli, write
+from tests.conftest import DEMO_SOURCES, INTERVIEW, Cli, write
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_the_demo_folder_imports_and_names_what_it_skips(sqlite_cli: Cli, demo_f
     assert any("README.md" in line for line in skipped)
     assert any("codings-demo.csv" in line and "codings import" in line for line in skipped)
     sources = {s["name"]: s for s in sqlite_cli.json("sources", "list")}
-    assert len(sources) == 19
+    assert len(sources) == DEMO_SOURCES
     survey = sources["spoergeskema-aabne-svar-r1"]
     assert survey["kind"] == "survey" and survey["passages"] > 10
 

@@ -23,7 +23,7 @@ OTHER = "randers-interview-01"
 
 @pytest.fixture
 def demo(demo_file: Path, tmp_path: Path) -> Cli:
-    """A copy of the demo project of its own (two coders' codings on 19 sources)."""
+    """A copy of the demo project of its own (two coders' codings on every demo source)."""
     copy = tmp_path / "demo.db"
     shutil.copy(demo_file, copy)
     return Cli(copy)

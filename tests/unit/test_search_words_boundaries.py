@@ -164,8 +164,12 @@ def demo(tmp_path_factory) -> SearchIndex:  # noqa: ANN001
 
 
 def test_on_the_demo_transcripts(demo) -> None:  # noqa: ANN001
-    assert demo.search("ensom") == []  # 34 passages through "sidste sommer", "ligesom", "en sms" before
-    assert demo.search("ensomheden") == []
+    # Only the word's own forms: before, 34 passages matched through "sidste sommer", "ligesom", "en sms".
+    ensom = demo.search("ensom", limit=500)
+    assert ensom and {w.lower() for h in ensom for w in words(h)} == {"ensomt"}
+    ensomheden = demo.search("ensomheden", limit=500)  # "ensomt" as a derivation, nothing else
+    assert [h.number for h in ensomheden] == [h.number for h in ensom]
+    assert {m.kind for h in ensomheden for m in h.matches} == {"derivation"}
     hits = demo.search("strikkecaféen")
     assert hits and all("strikkecaféen" in " ".join(words(h)).lower() for h in hits)
     assert not hits[0].is_interviewer  # the questionnaire's answer before the interviewer's questions
