@@ -304,7 +304,7 @@ class CodebookPanel(Vertical):
         return self.codes[index]
 
     def show_status(self, status: str) -> None:
-        """What the suggestions are made from (``Forslag: lært af 276 kodede udsagn``), their first line."""
+        """What the suggestions are made from (``Forslag: lært af 817 kodede udsagn``), their first line."""
         if status != self._status:
             self._status = status
             self._draw_suggestions()
