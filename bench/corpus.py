@@ -30,14 +30,12 @@ CONTEXTS = ("bibliotek", "arrangement")
 
 def demo_sentences() -> tuple[list[str], list[str]]:
     """Participant sentences and interviewer questions from the demo transcripts."""
-    from trivselkode.importers.formats import iter_source_files, parse_file
+    from trivselkode.cli.project import demo_source_files
+    from trivselkode.importers.formats import parse_file
 
     answers: list[str] = []
     questions: list[str] = []
-    folder = ROOT / "transcripts"
-    for path in iter_source_files([folder]):
-        if path.name in ("codings-demo.csv", "README.md"):
-            continue
+    for path in demo_source_files():
         parsed = parse_file(path, text_column="svar")
         roles = {p.label: p.role for p in parsed.participants}
         for turn in parsed.turns:

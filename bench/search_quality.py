@@ -79,12 +79,10 @@ def _heldout(project: Any) -> None:
 
 def _demo(project: Any) -> None:
     """The demo project's transcripts, imported as ``trivselkode demo`` imports them."""
-    from trivselkode.importers.formats import iter_source_files
+    from trivselkode.cli.project import demo_source_files
     from trivselkode.importers.pipeline import import_paths
 
-    folder = ROOT / "transcripts"
-    files = [p for p in iter_source_files([folder]) if p.name not in ("codings-demo.csv", "README.md")]
-    report = import_paths(project, files, text_column="svar")
+    report = import_paths(project, demo_source_files(), text_column="svar")
     if report.failed:
         raise SystemExit(f"the demo transcripts did not import: {report.failed[0].error}")
 

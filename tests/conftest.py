@@ -11,11 +11,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
+from trivselkode.cli.project import demo_source_files
+
 REPO = Path(__file__).resolve().parent.parent
-# The demo's sources: one per file stem in transcripts/ (a .yaml sidecar shares its source's stem).
-DEMO_SOURCES = len(
-    {f.stem for f in (REPO / "transcripts").iterdir() if f.name not in ("README.md", "codings-demo.csv")}
-)
+DEMO_SOURCES = len(demo_source_files())  # the sources `trivselkode demo` imports
 # A PostgreSQL server URL (its maintenance database); `.ci/run` starts a throw-away cluster.
 TEST_PG = os.environ.get("TRIVSELKODE_TEST_PG")
 NO_PG = "TRIVSELKODE_TEST_PG is not set"

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from tests.unit.test_search import make_corpus
 from trivselkode.analysis.search import SearchIndex
 from trivselkode.storage.db import open_project
-
-REPO = Path(__file__).resolve().parent.parent.parent
 
 RANDERS = [
     ("I", "Hvad gjorde du sidste sommer?"),
@@ -151,13 +148,11 @@ def test_participants_rank_above_the_interviewer_at_the_same_score(both) -> None
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> SearchIndex:  # noqa: ANN001
     """The bundled demo transcripts, imported through the real pipeline."""
-    from trivselkode.importers.formats import iter_source_files
+    from trivselkode.cli.project import demo_source_files
     from trivselkode.importers.pipeline import import_paths
 
     project, _ = open_project(str(tmp_path_factory.mktemp("demo") / "demo.db"))
-    folder = REPO / "transcripts"
-    files = [p for p in iter_source_files([folder]) if p.name not in ("codings-demo.csv", "README.md")]
-    report = import_paths(project, files, text_column="svar")
+    report = import_paths(project, demo_source_files(), text_column="svar")
     assert not report.failed
     yield SearchIndex(project).build()
     project.dispose()

@@ -7,9 +7,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
+from trivselkode.cli.project import demo_source_files
 from trivselkode.domain.nlp import sentence_json, sentence_pipeline, sentence_spans
-from trivselkode.importers.formats import iter_source_files, parse_file
+from trivselkode.importers.formats import parse_file
 
 TRICKY = ["Ja.", '"Ja."', "- Nej", "„Hej“", "...", "?", "!", "x", "Dr.", "kl.", "10:30", "æble", "\n", "(pause)",
           "–", "«Nej»", "Hm", "…", "🙂", " . x ", "I:", "ØL!"]  # fmt: skip
@@ -56,9 +56,8 @@ def test_unstripped_texts_and_the_stored_json(texts):
 
 def test_same_on_the_demo_transcripts():
     texts = []
-    for path in iter_source_files([REPO / "transcripts"]):
-        if path.name not in ("codings-demo.csv", "README.md"):
-            texts += [t.text for t in parse_file(path, text_column="svar").turns]
+    for path in demo_source_files():
+        texts += [t.text for t in parse_file(path, text_column="svar").turns]
     assert len(texts) > 400
     assert sentence_spans(texts) == per_turn(texts)
 
@@ -88,9 +87,8 @@ def test_by_chunks_is_taken_and_the_token_arrays_remain_the_fallback(monkeypatch
 
     assert nlp._chunks_work()  # spaCy's Danish tokenizer works chunk by chunk
     texts = []
-    for path in iter_source_files([REPO / "transcripts"]):
-        if path.name not in ("codings-demo.csv", "README.md"):
-            texts += [t.text for t in parse_file(path, text_column="svar").turns]
+    for path in demo_source_files():
+        texts += [t.text for t in parse_file(path, text_column="svar").turns]
     by_chunks = sentence_spans(texts)
     monkeypatch.setattr(nlp, "_by_chunks", False)
     assert sentence_spans(texts) == by_chunks == per_turn(texts)

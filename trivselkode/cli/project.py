@@ -173,6 +173,18 @@ def build_demo(db_path: Path) -> None:
         _remove_sqlite_file(tmp)
 
 
+#: The demo's two coders' codings, beside its sources in ``transcripts/``.
+DEMO_CODINGS = "codings-demo.csv"
+
+
+def demo_source_files() -> list[Path]:
+    """The demo's source files in ``transcripts/``, as the demo imports them: not its codings or README
+    (a sidecar ``.yaml`` goes with its source)."""
+    from trivselkode.importers.formats import iter_source_files
+
+    return [p for p in iter_source_files([data_dir("transcripts")]) if p.name not in (DEMO_CODINGS, "README.md")]
+
+
 def _fill_demo(db_path: Path) -> None:
     from trivselkode.domain.codebook import load_codebook_file
     from trivselkode.importers.pipeline import import_paths
@@ -184,12 +196,8 @@ def _fill_demo(db_path: Path) -> None:
     project, _opened = open_project(str(db_path))  # not `_`: that is gettext here
     try:
         load_codebook(project, load_codebook_file(bundled_codebook()))
-        folder = data_dir("transcripts")
-        codings_file = folder / "codings-demo.csv"
-        from trivselkode.importers.formats import iter_source_files
-
-        files = [p for p in iter_source_files([folder]) if p.name not in (codings_file.name, "README.md")]
-        report = import_paths(project, files, text_column="svar")
+        codings_file = data_dir("transcripts") / DEMO_CODINGS
+        report = import_paths(project, demo_source_files(), text_column="svar")
         if report.failed:
             raise TrivselError(_("demodata kunne ikke indlæses: {why}").format(why=report.failed[0].error))
         if codings_file.exists():
